@@ -1,0 +1,121 @@
+//! `ddesk`: the command-line front end over the same engine and library file as the app.
+//!
+//! Exit codes: 0 ok, 1 a problem with what the user asked or gave (one line on stderr),
+//! 2 an internal error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ddesk_core::queries::{self, OfficialQuery};
+use ddesk_core::{demo, store, Error, Store};
+
+#[derive(Parser)]
+#[command(name = "ddesk", version, about = "Delegation Desk on the command line")]
+struct Cli {
+    /// The event library file (default: the app's own library in the OS app-data folder).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the demo events, or reset them to their original state.
+    Demo,
+    /// List events: id, English name, Korean name, start date, end date (tab-separated).
+    Events,
+    /// List an event's officials: id, passport name, native-script name, badge name,
+    /// delegation, category, status (tab-separated).
+    Officials {
+        #[arg(long, value_name = "ID")]
+        event: String,
+    },
+    /// Check the library file: integrity, foreign keys, record counts.
+    Doctor,
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let path = match cli.db {
+        Some(path) => path,
+        None => store::default_library_path()?,
+    };
+    let store = Store::open(&path)?;
+    match cli.command {
+        Command::Demo => {
+            for event in demo::reset(&store)? {
+                println!("{}\t{}", event.id, event.name_en);
+            }
+        }
+        Command::Events => {
+            for e in store.read(queries::events)? {
+                let e = e.event;
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    e.id, e.name_en, e.name_ko, e.start_date, e.end_date
+                );
+            }
+        }
+        Command::Officials { event } => {
+            store.get::<ddesk_core::model::Event>(&event)?;
+            let page = store.read(|c| queries::officials(c, &event, &OfficialQuery::default()))?;
+            for row in page.rows {
+                let o = &row.official;
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    o.id,
+                    row.full_name,
+                    o.native_name,
+                    o.badge_name,
+                    row.delegation_name_en,
+                    o.category,
+                    o.status
+                );
+            }
+        }
+        Command::Doctor => {
+            let health = store.health()?;
+            println!("file\t{}", path.display());
+            println!("schema\t{}", health.schema_version);
+            println!("integrity\t{}", health.integrity.join("; "));
+            println!("foreign_key_problems\t{}", health.foreign_key_problems);
+            for (table, n) in &health.counts {
+                println!("{table}\t{n}");
+            }
+            if !health.is_ok() {
+                return Err(Error::Damaged(format!(
+                    "{} failed the integrity check.",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            print!("{e}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprint!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ddesk: {e}");
+            if e.is_user_error() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
+        }
+    }
+}

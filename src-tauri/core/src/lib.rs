@@ -1,0 +1,16 @@
+//! Delegation Desk engine: domain records, validation, the SQLite event library, reference
+//! lists and the demo events. No Tauri here: the desktop shell and the `ddesk` CLI both sit on
+//! top of this crate.
+
+pub mod demo;
+pub mod error;
+pub mod model;
+pub mod queries;
+pub mod reference;
+pub mod roster;
+pub mod store;
+pub mod text;
+pub mod validate;
+
+pub use error::{Error, FieldError, Result};
+pub use store::Store;

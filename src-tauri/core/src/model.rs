@@ -1,0 +1,409 @@
+//! Domain records: one struct per table, declared once through `record!` so that the column
+//! list, row mapping, parameters and field checks can never drift apart.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::Row;
+use serde::{Deserialize, Serialize};
+
+use crate::validate::{Checker, FieldValue};
+
+/// A stored record: what the generic storage functions in `store` need to know.
+pub trait Record: Serialize + Clone + Sized {
+    /// Table name, also the entity name in the change log and error messages.
+    const TABLE: &'static str;
+    /// Editable columns, in declaration order (without id and timestamps).
+    const COLUMNS: &'static [&'static str];
+    /// What to call one of these in a sentence for the officer.
+    const NOUN: &'static str;
+
+    fn id(&self) -> &str;
+    fn set_meta(&mut self, id: String, created_at: DateTime<Utc>, updated_at: DateTime<Utc>);
+    fn created_at(&self) -> DateTime<Utc>;
+    fn params(&self) -> Vec<&dyn ToSql>;
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+    /// Trims text and runs the checks every field of its type gets (length, control characters).
+    fn check_fields(&mut self, checker: &mut Checker);
+}
+
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident ($table:literal, $noun:literal) {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        #[serde(default)]
+        pub struct $name {
+            pub id: String,
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            pub created_at: DateTime<Utc>,
+            pub updated_at: DateTime<Utc>,
+        }
+
+        impl Record for $name {
+            const TABLE: &'static str = $table;
+            const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+            const NOUN: &'static str = $noun;
+
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn set_meta(&mut self, id: String, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) {
+                self.id = id;
+                self.created_at = created_at;
+                self.updated_at = updated_at;
+            }
+            fn created_at(&self) -> DateTime<Utc> {
+                self.created_at
+            }
+            fn params(&self) -> Vec<&dyn ToSql> {
+                vec![$(&self.$field as &dyn ToSql),*]
+            }
+            fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+                Ok(Self {
+                    id: row.get("id")?,
+                    $( $field: row.get(stringify!($field))?, )*
+                    created_at: row.get("created_at")?,
+                    updated_at: row.get("updated_at")?,
+                })
+            }
+            fn check_fields(&mut self, checker: &mut Checker) {
+                $( FieldValue::check(&mut self.$field, stringify!($field), checker); )*
+            }
+        }
+    };
+}
+
+/// A closed set of values stored as text; serde, SQL and the UI all use the same strings.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let text = value.as_str()?;
+                $name::parse(text).ok_or_else(|| FromSqlError::Other(
+                    format!("unknown {} {:?}", stringify!($name), text).into()))
+            }
+        }
+
+        impl FieldValue for $name {}
+    };
+}
+
+text_enum! {
+    pub enum DelegationKind {
+        #[default]
+        Country = "country",
+        Organization = "organization",
+    }
+}
+
+text_enum! {
+    pub enum InvitationStatus {
+        #[default]
+        Invited = "invited",
+        Confirmed = "confirmed",
+        Declined = "declined",
+        Withdrawn = "withdrawn",
+    }
+}
+
+text_enum! {
+    pub enum Category {
+        HeadOfDelegation = "head_of_delegation",
+        #[default]
+        Delegate = "delegate",
+        Speaker = "speaker",
+        Observer = "observer",
+        Vip = "vip",
+        Staff = "staff",
+        Press = "press",
+        Interpreter = "interpreter",
+    }
+}
+
+text_enum! {
+    pub enum Gender {
+        Female = "female",
+        Male = "male",
+        Other = "other",
+        #[default]
+        Unspecified = "unspecified",
+    }
+}
+
+text_enum! {
+    pub enum OfficialStatus {
+        #[default]
+        Invited = "invited",
+        Registered = "registered",
+        Confirmed = "confirmed",
+        Cancelled = "cancelled",
+    }
+}
+
+text_enum! {
+    pub enum Language {
+        #[default]
+        En = "en",
+        Ko = "ko",
+    }
+}
+
+text_enum! {
+    pub enum Direction {
+        #[default]
+        Arrival = "arrival",
+        Departure = "departure",
+    }
+}
+
+text_enum! {
+    pub enum SessionKind {
+        #[default]
+        Plenary = "plenary",
+        Panel = "panel",
+        Workshop = "workshop",
+        SiteVisit = "site_visit",
+        Meal = "meal",
+        Transfer = "transfer",
+        Ceremony = "ceremony",
+        Break = "break",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    pub enum Role {
+        #[default]
+        Participant = "participant",
+        Speaker = "speaker",
+        Moderator = "moderator",
+        Chair = "chair",
+        Panelist = "panelist",
+        Guest = "guest",
+        Staff = "staff",
+    }
+}
+
+record! {
+    /// One forum or workshop; everything else belongs to an event.
+    pub struct Event ("event", "event") {
+        pub name_en: String,
+        pub name_ko: String,
+        pub start_date: NaiveDate,
+        pub end_date: NaiveDate,
+        /// IANA zone the event happens in; instants are shown and printed in it.
+        pub time_zone: String,
+        pub city: String,
+        pub host: String,
+        pub emergency_contact: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// A country's or an international organisation's delegation to an event.
+    pub struct Delegation ("delegation", "delegation") {
+        pub event_id: String,
+        pub kind: DelegationKind,
+        pub country_code: Option<String>,
+        pub org_code: Option<String>,
+        /// Display names; for a country they are always the ISO list's names.
+        pub name_en: String,
+        pub name_ko: String,
+        pub status: InvitationStatus,
+        pub seats: i64,
+        pub head_official_id: Option<String>,
+        pub liaison_name: String,
+        pub liaison_phone: String,
+        pub liaison_email: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// A person attending: an official, a speaker, staff, press…
+    pub struct Official ("official", "official") {
+        pub event_id: String,
+        pub delegation_id: Option<String>,
+        pub honorific: String,
+        /// Latin passport family name.
+        pub family_name: String,
+        /// Latin passport given names; empty for a mononym.
+        pub given_name: String,
+        /// The name in the official's own script, when it differs.
+        pub native_name: String,
+        pub badge_name: String,
+        pub position: String,
+        pub organization: String,
+        pub category: Category,
+        pub gender: Gender,
+        pub email: String,
+        pub phone: String,
+        pub nationality: String,
+        pub birth_date: Option<NaiveDate>,
+        pub passport_number: String,
+        pub passport_expiry: Option<NaiveDate>,
+        pub dietary: String,
+        pub accessibility: String,
+        pub interpretation_language: String,
+        pub language: Language,
+        pub status: OfficialStatus,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// One flight leg: how an official reaches or leaves the event city.
+    pub struct Travel ("travel", "travel leg") {
+        pub official_id: String,
+        pub direction: Direction,
+        pub flight: String,
+        pub origin: String,
+        pub airport: String,
+        pub scheduled_at: DateTime<Utc>,
+        pub pickup: bool,
+        pub greeter: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    pub struct Hotel ("hotel", "hotel") {
+        pub event_id: String,
+        pub name: String,
+        pub name_ko: String,
+        pub address: String,
+        pub phone: String,
+        pub email: String,
+        pub contact_name: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// Rooms of one type held at a hotel for a run of nights.
+    pub struct RoomBlock ("room_block", "room block") {
+        pub hotel_id: String,
+        pub room_type: String,
+        pub occupancy: i64,
+        pub first_night: NaiveDate,
+        pub last_night: NaiveDate,
+        pub rooms: i64,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// Who sleeps where, and when.
+    pub struct Stay ("stay", "hotel stay") {
+        pub official_id: String,
+        pub hotel_id: String,
+        pub room_block_id: Option<String>,
+        pub check_in: NaiveDate,
+        pub check_out: NaiveDate,
+        pub room_number: String,
+        pub shares_with_id: Option<String>,
+        pub special_requests: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    pub struct Venue ("venue", "venue") {
+        pub event_id: String,
+        pub name: String,
+        pub name_ko: String,
+        pub address: String,
+        pub phone: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    pub struct VenueRoom ("venue_room", "venue room") {
+        pub venue_id: String,
+        pub name: String,
+        pub name_ko: String,
+        pub capacity: i64,
+        pub floor: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// An agenda item of any kind: plenary, panel, site visit, meal, transfer, ceremony…
+    pub struct Session ("session", "session") {
+        pub event_id: String,
+        pub kind: SessionKind,
+        pub title_en: String,
+        pub title_ko: String,
+        pub starts_at: DateTime<Utc>,
+        pub ends_at: DateTime<Utc>,
+        pub venue_room_id: Option<String>,
+        pub location: String,
+        pub description: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// An official on a session's roster.
+    pub struct Participant ("participant", "roster entry") {
+        pub session_id: String,
+        pub official_id: String,
+        pub role: Role,
+        pub attended_at: Option<DateTime<Utc>>,
+        pub notes: String,
+    }
+}
+
+impl Official {
+    /// The passport form of the name, "FAMILY Given", used on lists and rooming lists.
+    pub fn full_name(&self) -> String {
+        full_name(&self.family_name, &self.given_name)
+    }
+}
+
+/// "FAMILY Given": the family name upper-cased as in a passport's machine-readable zone.
+pub fn full_name(family: &str, given: &str) -> String {
+    let family = family.to_uppercase();
+    if given.is_empty() {
+        family
+    } else {
+        format!("{family} {given}")
+    }
+}

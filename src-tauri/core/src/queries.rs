@@ -1,0 +1,430 @@
+//! What the screens and the CLI list: each row is a record plus the names a list shows
+//! beside it, read in one query.
+
+use rusqlite::{Connection, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::model::*;
+use crate::text::{fold, like_pattern};
+
+/// Runs `sql` with `params` and maps every row.
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let out = stmt
+        .query_map(params, map)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(out)
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventSummary {
+    #[serde(flatten)]
+    pub event: Event,
+    pub delegations: i64,
+    pub officials: i64,
+}
+
+pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
+    rows(
+        conn,
+        "SELECT e.*,
+                (SELECT count(*) FROM delegation d WHERE d.event_id = e.id) AS n_delegations,
+                (SELECT count(*) FROM official o WHERE o.event_id = e.id) AS n_officials
+           FROM event e ORDER BY e.start_date DESC, e.name_en",
+        [],
+        |r| {
+            Ok(EventSummary {
+                event: Event::from_row(r)?,
+                delegations: r.get("n_delegations")?,
+                officials: r.get("n_officials")?,
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct DelegationRow {
+    #[serde(flatten)]
+    pub delegation: Delegation,
+    pub display_name_en: String,
+    pub display_name_ko: String,
+    pub officials: i64,
+    pub head_name: String,
+}
+
+pub fn delegations(conn: &Connection, event_id: &str) -> Result<Vec<DelegationRow>> {
+    rows(
+        conn,
+        "SELECT d.*,
+                (SELECT count(*) FROM official o WHERE o.delegation_id = d.id) AS n_officials,
+                h.family_name AS head_family, h.given_name AS head_given
+           FROM delegation d LEFT JOIN official h ON h.id = d.head_official_id
+          WHERE d.event_id = ? ORDER BY d.kind, d.name_en",
+        [event_id],
+        |r| {
+            let delegation = Delegation::from_row(r)?;
+            let head_family: Option<String> = r.get("head_family")?;
+            let head_given: Option<String> = r.get("head_given")?;
+            Ok(DelegationRow {
+                display_name_en: delegation.name_en.clone(),
+                display_name_ko: delegation.name_ko.clone(),
+                officials: r.get("n_officials")?,
+                head_name: head_family
+                    .map(|f| full_name(&f, &head_given.unwrap_or_default()))
+                    .unwrap_or_default(),
+                delegation,
+            })
+        },
+    )
+}
+
+/// How the officials list is searched, filtered, sorted and paged.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OfficialQuery {
+    pub search: String,
+    pub delegation_id: Option<String>,
+    pub category: Option<Category>,
+    pub status: Option<OfficialStatus>,
+    pub sort: OfficialSort,
+    pub desc: bool,
+    pub offset: i64,
+    /// 0 means no limit.
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfficialSort {
+    #[default]
+    Name,
+    Delegation,
+    Category,
+    Status,
+    Updated,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OfficialRow {
+    #[serde(flatten)]
+    pub official: Official,
+    pub full_name: String,
+    pub delegation_name_en: String,
+    pub delegation_name_ko: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub total: i64,
+    pub rows: Vec<T>,
+}
+
+fn official_row(r: &Row<'_>) -> rusqlite::Result<OfficialRow> {
+    let official = Official::from_row(r)?;
+    Ok(OfficialRow {
+        full_name: official.full_name(),
+        delegation_name_en: r.get("delegation_name_en")?,
+        delegation_name_ko: r.get("delegation_name_ko")?,
+        official,
+    })
+}
+
+pub fn officials(
+    conn: &Connection,
+    event_id: &str,
+    q: &OfficialQuery,
+) -> Result<Page<OfficialRow>> {
+    let mut filter = String::from("o.event_id = ?");
+    let mut params: Vec<String> = vec![event_id.to_string()];
+    for term in fold(&q.search).split_whitespace() {
+        filter.push_str(" AND o.search_text LIKE ? ESCAPE '\\'");
+        params.push(like_pattern(term));
+    }
+    if let Some(d) = &q.delegation_id {
+        filter.push_str(" AND o.delegation_id = ?");
+        params.push(d.clone());
+    }
+    if let Some(c) = q.category {
+        filter.push_str(" AND o.category = ?");
+        params.push(c.as_str().into());
+    }
+    if let Some(s) = q.status {
+        filter.push_str(" AND o.status = ?");
+        params.push(s.as_str().into());
+    }
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM official o WHERE {filter}"),
+        rusqlite::params_from_iter(&params),
+        |r| r.get(0),
+    )?;
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    let name = format!("o.family_name COLLATE NOCASE {dir}, o.given_name COLLATE NOCASE {dir}");
+    let order = match q.sort {
+        OfficialSort::Name => name,
+        OfficialSort::Delegation => format!("delegation_name_en COLLATE NOCASE {dir}, {name}"),
+        OfficialSort::Category => format!("o.category {dir}, {name}"),
+        OfficialSort::Status => format!("o.status {dir}, {name}"),
+        OfficialSort::Updated => format!("o.updated_at {dir}"),
+    };
+    let limit = if q.limit > 0 { q.limit } else { -1 };
+    let sql = format!(
+        "SELECT o.*, coalesce(d.name_en, '') AS delegation_name_en, coalesce(d.name_ko, '') AS delegation_name_ko
+           FROM official o LEFT JOIN delegation d ON d.id = o.delegation_id
+          WHERE {filter} ORDER BY {order}, o.id LIMIT {limit} OFFSET {}",
+        q.offset.max(0)
+    );
+    let rows = rows(
+        conn,
+        &sql,
+        rusqlite::params_from_iter(&params),
+        official_row,
+    )?;
+    Ok(Page { total, rows })
+}
+
+/// Names shown next to a record that points at an official.
+#[derive(Debug, Serialize)]
+pub struct PersonRef {
+    pub full_name: String,
+    pub native_name: String,
+    pub delegation_name_en: String,
+    pub delegation_name_ko: String,
+}
+
+const PERSON_COLUMNS: &str =
+    "o.family_name AS p_family, o.given_name AS p_given, o.native_name AS p_native,
+     coalesce(d.name_en, '') AS p_delegation_en, coalesce(d.name_ko, '') AS p_delegation_ko";
+
+fn person(r: &Row<'_>) -> rusqlite::Result<PersonRef> {
+    Ok(PersonRef {
+        full_name: full_name(
+            &r.get::<_, String>("p_family")?,
+            &r.get::<_, String>("p_given")?,
+        ),
+        native_name: r.get("p_native")?,
+        delegation_name_en: r.get("p_delegation_en")?,
+        delegation_name_ko: r.get("p_delegation_ko")?,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct TravelRow {
+    #[serde(flatten)]
+    pub travel: Travel,
+    #[serde(flatten)]
+    pub person: PersonRef,
+}
+
+pub fn travel(conn: &Connection, event_id: &str) -> Result<Vec<TravelRow>> {
+    rows(
+        conn,
+        &format!(
+            "SELECT t.*, {PERSON_COLUMNS}
+               FROM travel t JOIN official o ON o.id = t.official_id
+               LEFT JOIN delegation d ON d.id = o.delegation_id
+              WHERE o.event_id = ? ORDER BY t.scheduled_at, o.family_name"
+        ),
+        [event_id],
+        |r| {
+            Ok(TravelRow {
+                travel: Travel::from_row(r)?,
+                person: person(r)?,
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct HotelRow {
+    #[serde(flatten)]
+    pub hotel: Hotel,
+    pub blocks: i64,
+    pub stays: i64,
+}
+
+pub fn hotels(conn: &Connection, event_id: &str) -> Result<Vec<HotelRow>> {
+    rows(
+        conn,
+        "SELECT h.*,
+                (SELECT count(*) FROM room_block b WHERE b.hotel_id = h.id) AS n_blocks,
+                (SELECT count(*) FROM stay s WHERE s.hotel_id = h.id) AS n_stays
+           FROM hotel h WHERE h.event_id = ? ORDER BY h.name",
+        [event_id],
+        |r| {
+            Ok(HotelRow {
+                hotel: Hotel::from_row(r)?,
+                blocks: r.get("n_blocks")?,
+                stays: r.get("n_stays")?,
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoomBlockRow {
+    #[serde(flatten)]
+    pub block: RoomBlock,
+    pub hotel_name: String,
+}
+
+pub fn room_blocks(conn: &Connection, event_id: &str) -> Result<Vec<RoomBlockRow>> {
+    rows(
+        conn,
+        "SELECT b.*, h.name AS hotel_name FROM room_block b JOIN hotel h ON h.id = b.hotel_id
+          WHERE h.event_id = ? ORDER BY h.name, b.first_night, b.room_type",
+        [event_id],
+        |r| {
+            Ok(RoomBlockRow {
+                block: RoomBlock::from_row(r)?,
+                hotel_name: r.get("hotel_name")?,
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct StayRow {
+    #[serde(flatten)]
+    pub stay: Stay,
+    pub full_name: String,
+    pub hotel_name: String,
+    pub room_type: String,
+    pub shares_with_name: String,
+}
+
+pub fn stays(conn: &Connection, event_id: &str) -> Result<Vec<StayRow>> {
+    rows(
+        conn,
+        "SELECT s.*, o.family_name AS p_family, o.given_name AS p_given, h.name AS hotel_name,
+                coalesce(b.room_type, '') AS room_type,
+                m.family_name AS m_family, m.given_name AS m_given
+           FROM stay s JOIN official o ON o.id = s.official_id
+           JOIN hotel h ON h.id = s.hotel_id
+           LEFT JOIN room_block b ON b.id = s.room_block_id
+           LEFT JOIN official m ON m.id = s.shares_with_id
+          WHERE o.event_id = ? ORDER BY h.name, o.family_name, o.given_name",
+        [event_id],
+        |r| {
+            let mate_family: Option<String> = r.get("m_family")?;
+            let mate_given: Option<String> = r.get("m_given")?;
+            Ok(StayRow {
+                stay: Stay::from_row(r)?,
+                full_name: full_name(
+                    &r.get::<_, String>("p_family")?,
+                    &r.get::<_, String>("p_given")?,
+                ),
+                hotel_name: r.get("hotel_name")?,
+                room_type: r.get("room_type")?,
+                shares_with_name: mate_family
+                    .map(|f| full_name(&f, &mate_given.unwrap_or_default()))
+                    .unwrap_or_default(),
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct VenueRow {
+    #[serde(flatten)]
+    pub venue: Venue,
+    pub rooms: i64,
+}
+
+pub fn venues(conn: &Connection, event_id: &str) -> Result<Vec<VenueRow>> {
+    rows(
+        conn,
+        "SELECT v.*, (SELECT count(*) FROM venue_room r WHERE r.venue_id = v.id) AS n_rooms
+           FROM venue v WHERE v.event_id = ? ORDER BY v.name",
+        [event_id],
+        |r| {
+            Ok(VenueRow {
+                venue: Venue::from_row(r)?,
+                rooms: r.get("n_rooms")?,
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct VenueRoomRow {
+    #[serde(flatten)]
+    pub room: VenueRoom,
+    pub venue_name: String,
+}
+
+pub fn venue_rooms(conn: &Connection, event_id: &str) -> Result<Vec<VenueRoomRow>> {
+    rows(
+        conn,
+        "SELECT r.*, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
+          WHERE v.event_id = ? ORDER BY v.name, r.name",
+        [event_id],
+        |r| {
+            Ok(VenueRoomRow {
+                room: VenueRoom::from_row(r)?,
+                venue_name: r.get("venue_name")?,
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionRow {
+    #[serde(flatten)]
+    pub session: Session,
+    pub room_name: String,
+    pub venue_name: String,
+    pub participants: i64,
+}
+
+pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
+    rows(
+        conn,
+        "SELECT s.*, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
+                (SELECT count(*) FROM participant p WHERE p.session_id = s.id) AS n_participants
+           FROM session s LEFT JOIN venue_room r ON r.id = s.venue_room_id
+           LEFT JOIN venue v ON v.id = r.venue_id
+          WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en",
+        [event_id],
+        |r| {
+            Ok(SessionRow {
+                session: Session::from_row(r)?,
+                room_name: r.get("room_name")?,
+                venue_name: r.get("venue_name")?,
+                participants: r.get("n_participants")?,
+            })
+        },
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct ParticipantRow {
+    #[serde(flatten)]
+    pub participant: Participant,
+    #[serde(flatten)]
+    pub person: PersonRef,
+}
+
+pub fn participants(conn: &Connection, session_id: &str) -> Result<Vec<ParticipantRow>> {
+    rows(
+        conn,
+        &format!(
+            "SELECT p.*, {PERSON_COLUMNS}
+               FROM participant p JOIN official o ON o.id = p.official_id
+               LEFT JOIN delegation d ON d.id = o.delegation_id
+              WHERE p.session_id = ? ORDER BY d.name_en, o.family_name, o.given_name"
+        ),
+        [session_id],
+        |r| {
+            Ok(ParticipantRow {
+                participant: Participant::from_row(r)?,
+                person: person(r)?,
+            })
+        },
+    )
+}

@@ -1,0 +1,662 @@
+//! Input checks with messages an officer understands. Nothing is written unless every check
+//! passes; all problems of a record are reported together so a form can mark every field.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Error, FieldError, Result};
+use crate::model::*;
+use crate::reference;
+
+/// Longest text accepted in a one-line field (names, positions…). Passports allow far less;
+/// anything longer is a paste accident or an attack, and would not fit any printed page.
+pub const MAX_LINE: usize = 300;
+/// Longest text accepted in a free-text field (notes, addresses, descriptions).
+pub const MAX_TEXT: usize = 5_000;
+
+/// Fields that may hold several lines.
+const MULTILINE: &[&str] = &[
+    "notes",
+    "description",
+    "address",
+    "special_requests",
+    "emergency_contact",
+    "dietary",
+    "accessibility",
+];
+
+/// Collects the problems of one record.
+#[derive(Debug, Default)]
+pub struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    pub fn error(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
+        // One message per field is enough for a form; the first is the most basic.
+        if self.errors.iter().all(|e| e.field != field) {
+            self.errors.push(FieldError {
+                field: field.to_string(),
+                code,
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    pub fn required(&mut self, field: &str, value: &str, what: &str) {
+        if value.trim().is_empty() {
+            self.error(field, "required", format!("{what} is required."));
+        }
+    }
+
+    pub fn email(&mut self, field: &str, value: &str) {
+        if !value.is_empty() && !is_email(value) {
+            self.error(
+                field,
+                "invalid_email",
+                format!("\u{201c}{value}\u{201d} does not look like an email address."),
+            );
+        }
+    }
+
+    pub fn country(&mut self, field: &str, code: &str) {
+        if !code.is_empty() && reference::country(code).is_none() {
+            self.error(
+                field,
+                "invalid_country",
+                format!("\u{201c}{code}\u{201d} is not an ISO 3166-1 country code."),
+            );
+        }
+    }
+
+    pub fn not_negative(&mut self, field: &str, value: i64, what: &str) {
+        if value < 0 {
+            self.error(
+                field,
+                "invalid_value",
+                format!("{what} cannot be negative."),
+            );
+        }
+    }
+
+    pub fn finish(self) -> Result<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self.errors))
+        }
+    }
+}
+
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value.chars().any(char::is_whitespace)
+}
+
+/// Checks every field of a type gets, before the record's own rules.
+pub trait FieldValue {
+    fn check(&mut self, _field: &'static str, _checker: &mut Checker) {}
+}
+
+impl FieldValue for String {
+    fn check(&mut self, field: &'static str, checker: &mut Checker) {
+        let multiline = MULTILINE.contains(&field);
+        let trimmed = self.trim();
+        if trimmed.len() != self.len() {
+            *self = trimmed.to_string();
+        }
+        if multiline && self.contains('\r') {
+            *self = self.replace("\r\n", "\n").replace('\r', "\n");
+        }
+        let bad = self
+            .chars()
+            .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')));
+        if bad {
+            checker.error(
+                field,
+                "invalid_control_chars",
+                "Remove the invisible control characters (line breaks, tabs or similar) from this field.",
+            );
+        }
+        let limit = if multiline { MAX_TEXT } else { MAX_LINE };
+        let len = self.chars().count();
+        if len > limit {
+            checker.error(
+                field,
+                "too_long",
+                format!("This field is {len} characters long; at most {limit} fit."),
+            );
+        }
+    }
+}
+
+impl FieldValue for Option<String> {
+    fn check(&mut self, field: &'static str, checker: &mut Checker) {
+        if let Some(text) = self {
+            text.check(field, checker);
+            if text.is_empty() {
+                *self = None;
+            }
+        }
+    }
+}
+
+impl FieldValue for i64 {}
+impl FieldValue for bool {}
+impl FieldValue for NaiveDate {}
+impl FieldValue for Option<NaiveDate> {}
+impl FieldValue for DateTime<Utc> {}
+impl FieldValue for Option<DateTime<Utc>> {}
+
+/// Record-specific rules; they may read the library (to find the event, or a linked record).
+pub trait Validate: Record {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()>;
+}
+
+/// Looks up the event a record belongs to through `sql` (one `?` parameter).
+fn event_via(conn: &Connection, sql: &str, id: &str) -> Result<Option<Event>> {
+    let event_id: Option<String> = conn.query_row(sql, [id], |r| r.get(0)).optional()?;
+    match event_id {
+        Some(event_id) => Ok(conn
+            .query_row(
+                "SELECT * FROM event WHERE id = ?",
+                [event_id],
+                Event::from_row,
+            )
+            .optional()?),
+        None => Ok(None),
+    }
+}
+
+fn event_by_id(conn: &Connection, id: &str) -> Result<Option<Event>> {
+    Ok(conn
+        .query_row("SELECT * FROM event WHERE id = ?", [id], Event::from_row)
+        .optional()?)
+}
+
+/// The owning event must exist; a missing one is a stale form, not a typo.
+fn require_event(conn: &Connection, event_id: &str, c: &mut Checker) -> Result<Option<Event>> {
+    let event = event_by_id(conn, event_id)?;
+    if event.is_none() {
+        c.error("event_id", "invalid_value", "The event no longer exists.");
+    }
+    Ok(event)
+}
+
+/// A link to another record must point at a record of the same event.
+fn check_link(
+    conn: &Connection,
+    c: &mut Checker,
+    field: &str,
+    table_event_sql: &str,
+    id: &str,
+    event_id: &str,
+    noun: &str,
+) -> Result<()> {
+    let owner: Option<String> = conn
+        .query_row(table_event_sql, [id], |r| r.get(0))
+        .optional()?;
+    match owner {
+        None => c.error(
+            field,
+            "invalid_value",
+            format!("The chosen {noun} no longer exists."),
+        ),
+        Some(owner) if owner != event_id => c.error(
+            field,
+            "invalid_value",
+            format!("The chosen {noun} belongs to another event."),
+        ),
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+const OFFICIAL_EVENT: &str = "SELECT event_id FROM official WHERE id = ?";
+const DELEGATION_EVENT: &str = "SELECT event_id FROM delegation WHERE id = ?";
+const HOTEL_EVENT: &str = "SELECT event_id FROM hotel WHERE id = ?";
+const SESSION_EVENT: &str = "SELECT event_id FROM session WHERE id = ?";
+const VENUE_EVENT: &str = "SELECT event_id FROM venue WHERE id = ?";
+const VENUE_ROOM_EVENT: &str =
+    "SELECT v.event_id FROM venue_room r JOIN venue v ON v.id = r.venue_id WHERE r.id = ?";
+
+/// The local calendar date of an instant in the event's zone.
+pub fn local_date(event: &Event, at: DateTime<Utc>) -> NaiveDate {
+    match event.time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => at.with_timezone(&tz).date_naive(),
+        Err(_) => at.date_naive(),
+    }
+}
+
+impl Validate for Event {
+    fn validate(&mut self, _conn: &Connection, c: &mut Checker) -> Result<()> {
+        if self.name_en.is_empty() && self.name_ko.is_empty() {
+            c.error(
+                "name_en",
+                "required",
+                "Give the event a name in English or Korean.",
+            );
+        }
+        if self.end_date < self.start_date {
+            c.error(
+                "end_date",
+                "end_before_start",
+                "The event cannot end before it starts.",
+            );
+        }
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            c.error(
+                "time_zone",
+                "invalid_time_zone",
+                format!(
+                    "\u{201c}{}\u{201d} is not a time zone name such as Asia/Seoul.",
+                    self.time_zone
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Validate for Delegation {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        require_event(conn, &self.event_id, c)?;
+        match self.kind {
+            DelegationKind::Country => {
+                self.org_code = None;
+                let code = self.country_code.clone().unwrap_or_default().to_uppercase();
+                match reference::country(&code) {
+                    Some(country) if !code.is_empty() => {
+                        // A country's names always come from the ISO list, so lists sort and
+                        // search the same way whatever was typed.
+                        self.name_en = country.name_en.clone();
+                        self.name_ko = country.name_ko.clone();
+                        self.country_code = Some(code.clone());
+                        let taken: Option<String> = conn
+                            .query_row(
+                                "SELECT id FROM delegation WHERE event_id = ? AND country_code = ? AND id <> ?",
+                                [&self.event_id, &code, &self.id],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        if taken.is_some() {
+                            c.error(
+                                "country_code",
+                                "duplicate",
+                                format!(
+                                    "{} already has a delegation at this event.",
+                                    country.name_en
+                                ),
+                            );
+                        }
+                    }
+                    _ if code.is_empty() => c.error(
+                        "country_code",
+                        "required",
+                        "Choose the delegation's country.",
+                    ),
+                    _ => c.country("country_code", &code),
+                }
+            }
+            DelegationKind::Organization => {
+                self.country_code = None;
+                match self.org_code.as_deref().map(reference::organization) {
+                    Some(Some(org)) => {
+                        if self.name_en.is_empty() {
+                            self.name_en = org.name_en.clone();
+                        }
+                        if self.name_ko.is_empty() {
+                            self.name_ko = org.name_ko.clone();
+                        }
+                    }
+                    Some(None) => c.error(
+                        "org_code",
+                        "invalid_value",
+                        "Choose an organization from the list, or leave it empty and type its name.",
+                    ),
+                    None => {
+                        if self.name_en.is_empty() && self.name_ko.is_empty() {
+                            c.error("name_en", "required", "Type the organization's name.");
+                        }
+                    }
+                }
+            }
+        }
+        c.not_negative("seats", self.seats, "The number of seats");
+        c.email("liaison_email", &self.liaison_email);
+        if let Some(head) = &self.head_official_id {
+            let delegation: Option<Option<String>> = conn
+                .query_row(
+                    "SELECT delegation_id FROM official WHERE id = ?",
+                    [head],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match delegation {
+                None => c.error(
+                    "head_official_id",
+                    "invalid_value",
+                    "The chosen head of delegation no longer exists.",
+                ),
+                Some(d) if d.as_deref() != Some(self.id.as_str()) => c.error(
+                    "head_official_id",
+                    "invalid_value",
+                    "The head of delegation must be a member of this delegation.",
+                ),
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Validate for Official {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        let event = require_event(conn, &self.event_id, c)?;
+        c.required("family_name", &self.family_name, "The family name");
+        self.nationality = self.nationality.to_uppercase();
+        c.country("nationality", &self.nationality);
+        c.email("email", &self.email);
+        if let Some(id) = &self.delegation_id {
+            check_link(
+                conn,
+                c,
+                "delegation_id",
+                DELEGATION_EVENT,
+                id,
+                &self.event_id,
+                "delegation",
+            )?;
+        }
+        if let Some(event) = &event {
+            if let Some(expiry) = self.passport_expiry {
+                if expiry <= event.end_date {
+                    c.error(
+                        "passport_expiry",
+                        "passport_expires",
+                        format!(
+                            "The passport expires on {expiry}, before the event ends on {}.",
+                            event.end_date
+                        ),
+                    );
+                }
+            }
+            if let Some(birth) = self.birth_date {
+                if birth >= event.start_date {
+                    c.error(
+                        "birth_date",
+                        "invalid_value",
+                        "The date of birth must be before the event.",
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Validate for Travel {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        if event_via(conn, OFFICIAL_EVENT, &self.official_id)?.is_none() {
+            c.error(
+                "official_id",
+                "required",
+                "Choose the official who travels.",
+            );
+        }
+        self.origin = self.origin.to_uppercase();
+        self.airport = self.airport.to_uppercase();
+        self.flight = self.flight.to_uppercase();
+        Ok(())
+    }
+}
+
+impl Validate for Hotel {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        require_event(conn, &self.event_id, c)?;
+        c.required("name", &self.name, "The hotel's name");
+        c.email("email", &self.email);
+        Ok(())
+    }
+}
+
+impl Validate for RoomBlock {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        if event_via(conn, HOTEL_EVENT, &self.hotel_id)?.is_none() {
+            c.error("hotel_id", "required", "Choose the hotel.");
+        }
+        c.required("room_type", &self.room_type, "The room type");
+        if self.occupancy < 1 {
+            c.error(
+                "occupancy",
+                "invalid_value",
+                "A room sleeps at least one guest.",
+            );
+        }
+        c.not_negative("rooms", self.rooms, "The number of rooms");
+        if self.last_night < self.first_night {
+            c.error(
+                "last_night",
+                "end_before_start",
+                "The last night cannot come before the first night.",
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Validate for Stay {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        let Some(event) = event_via(conn, OFFICIAL_EVENT, &self.official_id)? else {
+            c.error("official_id", "required", "Choose the guest.");
+            return Ok(());
+        };
+        check_link(
+            conn,
+            c,
+            "hotel_id",
+            HOTEL_EVENT,
+            &self.hotel_id,
+            &event.id,
+            "hotel",
+        )?;
+        if let Some(block) = &self.room_block_id {
+            let hotel: Option<String> = conn
+                .query_row(
+                    "SELECT hotel_id FROM room_block WHERE id = ?",
+                    [block],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if hotel.as_deref() != Some(self.hotel_id.as_str()) {
+                c.error(
+                    "room_block_id",
+                    "invalid_value",
+                    "The room block must be one of this hotel's blocks.",
+                );
+            }
+        }
+        if self.check_out <= self.check_in {
+            c.error(
+                "check_out",
+                "end_before_start",
+                "Check-out must be after check-in.",
+            );
+        }
+        if let Some(other) = &self.shares_with_id {
+            if other == &self.official_id {
+                c.error(
+                    "shares_with_id",
+                    "invalid_value",
+                    "A guest cannot share a room with themselves.",
+                );
+            } else {
+                check_link(
+                    conn,
+                    c,
+                    "shares_with_id",
+                    OFFICIAL_EVENT,
+                    other,
+                    &event.id,
+                    "room-mate",
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Validate for Venue {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        require_event(conn, &self.event_id, c)?;
+        c.required("name", &self.name, "The venue's name");
+        Ok(())
+    }
+}
+
+impl Validate for VenueRoom {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        if event_via(conn, VENUE_EVENT, &self.venue_id)?.is_none() {
+            c.error("venue_id", "required", "Choose the venue.");
+        }
+        c.required("name", &self.name, "The room's name");
+        c.not_negative("capacity", self.capacity, "The capacity");
+        Ok(())
+    }
+}
+
+impl Validate for Session {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        let event = require_event(conn, &self.event_id, c)?;
+        if self.title_en.is_empty() && self.title_ko.is_empty() {
+            c.error(
+                "title_en",
+                "required",
+                "Give the session a title in English or Korean.",
+            );
+        }
+        if self.ends_at <= self.starts_at {
+            c.error(
+                "ends_at",
+                "end_before_start",
+                "The session must end after it starts.",
+            );
+        }
+        if let Some(event) = &event {
+            let (start, end) = (
+                local_date(event, self.starts_at),
+                local_date(event, self.ends_at),
+            );
+            let inside = |d: NaiveDate| d >= event.start_date && d <= event.end_date;
+            if !inside(start) || !inside(end) {
+                c.error(
+                    "starts_at",
+                    "outside_event",
+                    format!(
+                        "The session must take place during the event ({} to {}).",
+                        event.start_date, event.end_date
+                    ),
+                );
+            }
+        }
+        if let Some(room) = &self.venue_room_id {
+            check_link(
+                conn,
+                c,
+                "venue_room_id",
+                VENUE_ROOM_EVENT,
+                room,
+                &self.event_id,
+                "room",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Validate for Participant {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        let Some(event) = event_via(conn, SESSION_EVENT, &self.session_id)? else {
+            c.error("session_id", "required", "Choose the session.");
+            return Ok(());
+        };
+        check_link(
+            conn,
+            c,
+            "official_id",
+            OFFICIAL_EVENT,
+            &self.official_id,
+            &event.id,
+            "official",
+        )?;
+        let taken: Option<String> = conn
+            .query_row(
+                "SELECT id FROM participant WHERE session_id = ? AND official_id = ? AND id <> ?",
+                [&self.session_id, &self.official_id, &self.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            c.error(
+                "official_id",
+                "duplicate",
+                "This official is already on the session's roster.",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_shapes() {
+        for ok in ["a@b.co", "first.last+tag@mofa.go.kr"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@.co", "a@co.",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_fields_are_trimmed_and_checked() {
+        let mut c = Checker::default();
+        let mut name = "  Kim  ".to_string();
+        name.check("family_name", &mut c);
+        assert_eq!(name, "Kim");
+        let mut bad = "Kim\u{0007}".to_string();
+        bad.check("given_name", &mut c);
+        let mut notes = "line one\r\nline two\tend".to_string();
+        notes.check("notes", &mut c);
+        assert_eq!(notes, "line one\nline two\tend");
+        let mut long = "x".repeat(MAX_LINE + 1);
+        long.check("position", &mut c);
+        let Err(Error::Validation(errors)) = c.finish() else {
+            panic!("expected validation errors");
+        };
+        let codes: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("given_name", "invalid_control_chars"),
+                ("position", "too_long")
+            ]
+        );
+    }
+}

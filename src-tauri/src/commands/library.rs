@@ -1,0 +1,46 @@
+//! The event library, settings and reference lists.
+
+use ddesk_core::model::Event;
+use ddesk_core::queries::{self, EventSummary};
+use ddesk_core::reference::{self, Named};
+use tauri::State;
+
+use super::record_commands;
+use crate::error::CommandError;
+use crate::state::AppState;
+
+record_commands!(Event, event_get, event_save, event_delete);
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn events_list(state: State<'_, AppState>) -> Result<Vec<EventSummary>, CommandError> {
+    Ok(state.store()?.read(queries::events)?)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn setting_get(
+    state: State<'_, AppState>,
+    key: String,
+) -> Result<Option<String>, CommandError> {
+    Ok(state.store()?.setting(&key)?)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn setting_set(
+    state: State<'_, AppState>,
+    key: String,
+    value: String,
+) -> Result<(), CommandError> {
+    Ok(state.store()?.set_setting(&key, &value)?)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn countries() -> Vec<Named> {
+    let mut list = reference::countries().to_vec();
+    list.sort_by(|a, b| a.name_en.cmp(&b.name_en));
+    list
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn organizations() -> Vec<Named> {
+    reference::organizations().to_vec()
+}

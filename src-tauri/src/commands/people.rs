@@ -1,0 +1,30 @@
+//! Delegations and officials.
+
+use ddesk_core::model::{Delegation, Official};
+use ddesk_core::queries::{self, DelegationRow, OfficialQuery, OfficialRow, Page};
+use tauri::State;
+
+use super::{list_command, record_commands};
+use crate::error::CommandError;
+use crate::state::AppState;
+
+record_commands!(
+    Delegation,
+    delegation_get,
+    delegation_save,
+    delegation_delete
+);
+record_commands!(Official, official_get, official_save, official_delete);
+list_command!(delegation_list, queries::delegations, DelegationRow);
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn official_list(
+    state: State<'_, AppState>,
+    event_id: String,
+    query: Option<OfficialQuery>,
+) -> Result<Page<OfficialRow>, CommandError> {
+    let query = query.unwrap_or_default();
+    Ok(state
+        .store()?
+        .read(|conn| queries::officials(conn, &event_id, &query))?)
+}

@@ -1,0 +1,94 @@
+//! The error the UI receives: `{code, message, fields?, count?}`, with the engine's internal
+//! details kept out of it.
+
+use ddesk_core::{Error, FieldError};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct CommandError {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+
+impl From<Error> for CommandError {
+    fn from(e: Error) -> Self {
+        let code = e.code();
+        match e {
+            Error::Validation(fields) => CommandError {
+                code,
+                message: Error::Validation(fields.clone()).to_string(),
+                fields,
+                count: None,
+            },
+            Error::Conflict { message, count } => CommandError {
+                code,
+                message,
+                fields: Vec::new(),
+                count: Some(count),
+            },
+            Error::Internal(source) => {
+                // The details may quote stored data; they go to the local log only.
+                eprintln!("delegation-desk: internal error: {source:?}");
+                CommandError {
+                    code,
+                    message: "Something went wrong inside Delegation Desk; nothing was changed."
+                        .into(),
+                    fields: Vec::new(),
+                    count: None,
+                }
+            }
+            other => CommandError {
+                code,
+                message: other.to_string(),
+                fields: Vec::new(),
+                count: None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(e: Error) -> String {
+        serde_json::to_string(&CommandError::from(e)).expect("serializes")
+    }
+
+    #[test]
+    fn validation_error_json_is_pinned() {
+        let e = Error::field("family_name", "required", "The family name is required.");
+        assert_eq!(
+            json(e),
+            r#"{"code":"validation","message":"The family name is required.","fields":[{"field":"family_name","code":"required","message":"The family name is required."}]}"#
+        );
+    }
+
+    #[test]
+    fn conflict_and_not_found_json_are_pinned() {
+        let e = Error::Conflict {
+            message: "This delegation still has 2 official(s).".into(),
+            count: 2,
+        };
+        assert_eq!(
+            json(e),
+            r#"{"code":"conflict","message":"This delegation still has 2 official(s).","count":2}"#
+        );
+        assert_eq!(
+            json(Error::NotFound { entity: "official" }),
+            r#"{"code":"not_found","message":"official not found"}"#
+        );
+    }
+
+    #[test]
+    fn internal_details_never_reach_the_ui() {
+        let e = Error::Internal("UNIQUE constraint failed: passport M1234567".into());
+        let text = json(e);
+        assert!(!text.contains("M1234567"), "{text}");
+        assert!(text.starts_with(r#"{"code":"internal""#), "{text}");
+    }
+}

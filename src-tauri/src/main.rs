@@ -1,0 +1,92 @@
+//! Delegation Desk desktop app: opens the event library, seeds the demo on first run, and
+//! serves the UI's commands.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod state;
+
+use ddesk_core::{demo, store, Store};
+use tauri::Manager;
+
+use commands::{agenda::*, library::*, logistics::*, people::*};
+use state::AppState;
+
+fn open_library() -> Result<Store, ddesk_core::Error> {
+    let store = Store::open(&store::default_library_path()?)?;
+    demo::seed_if_empty(&store)?;
+    Ok(store)
+}
+
+fn main() {
+    tauri::Builder::default()
+        // A second launch brings the running window forward instead of opening the same
+        // library twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .manage(AppState::new(open_library()))
+        .invoke_handler(tauri::generate_handler![
+            events_list,
+            setting_get,
+            setting_set,
+            countries,
+            organizations,
+            delegation_list,
+            official_list,
+            travel_list,
+            hotel_list,
+            room_block_list,
+            stay_list,
+            venue_list,
+            venue_room_list,
+            session_list,
+            participant_list,
+            participants_add,
+            participant_attend,
+            event_get,
+            event_save,
+            event_delete,
+            delegation_get,
+            delegation_save,
+            delegation_delete,
+            official_get,
+            official_save,
+            official_delete,
+            travel_get,
+            travel_save,
+            travel_delete,
+            hotel_get,
+            hotel_save,
+            hotel_delete,
+            room_block_get,
+            room_block_save,
+            room_block_delete,
+            stay_get,
+            stay_save,
+            stay_delete,
+            venue_get,
+            venue_save,
+            venue_delete,
+            venue_room_get,
+            venue_room_save,
+            venue_room_delete,
+            session_get,
+            session_save,
+            session_delete,
+            participant_get,
+            participant_save,
+            participant_delete,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("delegation-desk: could not start: {e}");
+            std::process::exit(1);
+        });
+}

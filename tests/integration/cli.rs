@@ -1,0 +1,107 @@
+//! The `ddesk` command line: output formats and exit codes.
+
+use std::process::{Command, Output};
+
+use delegation_desk_tests::ddesk_bin;
+
+fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(ddesk_bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run ddesk")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8")
+}
+
+#[test]
+fn demo_events_officials_doctor() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    let out = ddesk(&db, &["demo"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = ddesk(&db, &["events"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let cols: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(cols.len(), 5);
+    assert_eq!(
+        cols[1],
+        "East Asia and Pacific Regional Public Procurement Forum 2024"
+    );
+    assert_eq!((cols[3], cols[4]), ("2024-05-07", "2024-05-09"));
+
+    let out = ddesk(&db, &["officials", "--event", cols[0]]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.lines().count() >= 100);
+    for line in text.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 7, "{line}");
+        assert_eq!(cols[0].len(), 36, "uuid first: {line}");
+    }
+    assert!(
+        text.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+        "Hangul names"
+    );
+
+    let out = ddesk(&db, &["doctor"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).contains("integrity\tok"));
+}
+
+#[test]
+fn user_errors_exit_1_with_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    let out = ddesk(&db, &["officials", "--event", "no-such-event"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("event not found"), "{err}");
+
+    let out = ddesk(&db, &["frobnicate"]);
+    assert_eq!(out.status.code(), Some(1));
+
+    let text_file = dir.path().join("agenda.txt");
+    std::fs::write(&text_file, "not a database").expect("write");
+    let out = ddesk(&text_file, &["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Delegation Desk event library"));
+    assert_eq!(
+        std::fs::read_to_string(&text_file).expect("read"),
+        "not a database"
+    );
+}
+
+#[test]
+fn doctor_fails_on_a_damaged_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    {
+        // Checkpoint and leave rollback-journal mode so that all data sits in the main file.
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .expect("journal mode");
+    }
+    let mut bytes = std::fs::read(&db).expect("read");
+    let len = bytes.len();
+    // Scribble over the middle of the file, where table and index pages live.
+    for b in &mut bytes[len / 3..len / 3 + 8192] {
+        *b = 0x5A;
+    }
+    std::fs::write(&db, &bytes).expect("write");
+    let out = ddesk(&db, &["doctor"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("damaged"),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read(&db).expect("read"), bytes, "left untouched");
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the engine and the `ddesk` CLI, as one test binary.
+
+mod cli;
+mod demo;
+mod library;
+mod records;

@@ -1,0 +1,125 @@
+//! Shared helpers for the integration and end-to-end tests: fixtures that build small events,
+//! and the path of the `ddesk` binary.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use ddesk_core::model::*;
+use ddesk_core::Store;
+
+pub mod webdriver;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The `ddesk` binary of this build profile, built on first use (it belongs to another
+/// package, so cargo does not hand its path to these tests).
+pub fn ddesk_bin() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test executable path");
+            // target/<profile>/deps/<test> → target/<profile>/ddesk
+            let profile_dir = exe
+                .parent()
+                .and_then(|p| p.parent())
+                .expect("target/<profile>");
+            let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            build.args(["build", "--quiet", "-p", "ddesk-core", "--bin", "ddesk"]);
+            if profile_dir.ends_with("release") {
+                build.arg("--release");
+            }
+            let status = build
+                .current_dir(workspace())
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "building ddesk failed");
+            profile_dir.join("ddesk")
+        })
+        .clone()
+}
+
+/// A small event with one delegation (Viet Nam) and one official, for tests to build on.
+#[derive(Debug)]
+pub struct Fixture {
+    pub store: Store,
+    pub event: Event,
+    pub delegation: Delegation,
+    pub official: Official,
+}
+
+pub fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("test date")
+}
+
+pub fn instant(s: &str) -> chrono::DateTime<chrono::Utc> {
+    s.parse().expect("test instant")
+}
+
+pub fn event(name: &str) -> Event {
+    Event {
+        name_en: name.into(),
+        name_ko: "시험 행사".into(),
+        start_date: date("2024-05-07"),
+        end_date: date("2024-05-09"),
+        time_zone: "Asia/Seoul".into(),
+        city: "Seoul".into(),
+        ..Event::default()
+    }
+}
+
+pub fn official(
+    event: &Event,
+    delegation: Option<&Delegation>,
+    family: &str,
+    given: &str,
+) -> Official {
+    Official {
+        event_id: event.id.clone(),
+        delegation_id: delegation.map(|d| d.id.clone()),
+        family_name: family.into(),
+        given_name: given.into(),
+        ..Official::default()
+    }
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture::with_store(Store::open_in_memory().expect("in-memory library"))
+    }
+
+    pub fn with_store(store: Store) -> Fixture {
+        let event = store.save(event("Fixture Forum")).expect("event");
+        let delegation = store
+            .save(Delegation {
+                event_id: event.id.clone(),
+                kind: DelegationKind::Country,
+                country_code: Some("VN".into()),
+                seats: 4,
+                ..Delegation::default()
+            })
+            .expect("delegation");
+        let mut o = official(&event, Some(&delegation), "Nguyen", "Van Minh");
+        o.native_name = "Nguyễn Văn Minh".into();
+        o.nationality = "VN".into();
+        let official = store.save(o).expect("official");
+        Fixture {
+            store,
+            event,
+            delegation,
+            official,
+        }
+    }
+}
+
+impl Default for Fixture {
+    fn default() -> Self {
+        Fixture::new()
+    }
+}

@@ -1,0 +1,235 @@
+//! A small W3C WebDriver client over tauri-driver, enough to drive the real app window:
+//! launch, find, click, type, read text, run a script, quit.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The key WebDriver uses for element references.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// How long a find or a wait may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+/// The running app, reached through tauri-driver.
+#[derive(Debug)]
+pub struct App {
+    driver: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+}
+
+/// A reference to one element of the page.
+#[derive(Debug, Clone)]
+pub struct Element(String);
+
+impl App {
+    /// Starts the app built by `cargo xtask test` with its data under `home` (the OS
+    /// app-data folder is `$XDG_DATA_HOME`), so each test has a library of its own.
+    pub fn launch(home: &Path) -> App {
+        let app = std::env::var("DDESK_APP").expect("DDESK_APP: run through `cargo xtask test`");
+        let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+        let (port, native) = (free_port(), free_port());
+        let driver = Command::new(driver_bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        loop {
+            if agent.get(&format!("{base}/status")).call().is_ok() {
+                break;
+            }
+            assert!(started.elapsed() < PATIENCE, "tauri-driver did not answer");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let caps =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let mut app = App {
+            driver,
+            base,
+            session: String::new(),
+            agent,
+        };
+        let value = app.request("POST", "/session", Some(caps));
+        app.session = value["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {value}"))
+            .to_string();
+        app
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{}", self.base, path);
+        let response = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, Some(body)) => self.agent.post(&url).send_json(body),
+            (_, None) => self.agent.post(&url).send_json(json!({})),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let value: Value = response
+            .body_mut()
+            .read_json()
+            .unwrap_or_else(|e| panic!("{method} {path}: unreadable answer: {e}"));
+        assert!(
+            status.is_success(),
+            "{method} {path} failed: {status} {value}"
+        );
+        value["value"].clone()
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub fn execute(&self, script: &str, args: Vec<Value>) -> Value {
+        self.request(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Waits until `script` returns a truthy value, and returns it.
+    pub fn wait_for(&self, what: &str, script: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let v = self.execute(script, vec![]);
+            let truthy =
+                !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
+            if truthy {
+                return v;
+            }
+            assert!(started.elapsed() < PATIENCE, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn try_find(&self, css: &str) -> Option<Element> {
+        let url = format!("{}{}", self.base, self.session_path("/element"));
+        let mut response = self
+            .agent
+            .post(&url)
+            .send_json(json!({"using": "css selector", "value": css}))
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let value: Value = response.body_mut().read_json().ok()?;
+        value["value"][ELEMENT]
+            .as_str()
+            .map(|id| Element(id.to_string()))
+    }
+
+    /// Finds the first element matching `css`, waiting for it to appear.
+    pub fn find(&self, css: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            if let Some(e) = self.try_find(css) {
+                return e;
+            }
+            assert!(started.elapsed() < PATIENCE, "no element matches {css}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn click(&self, e: &Element) {
+        self.request(
+            "POST",
+            &self.session_path(&format!("/element/{}/click", e.0)),
+            None,
+        );
+    }
+
+    /// Clears a field and types `text` into it.
+    pub fn fill(&self, e: &Element, text: &str) {
+        self.request(
+            "POST",
+            &self.session_path(&format!("/element/{}/clear", e.0)),
+            None,
+        );
+        self.request(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", e.0)),
+            Some(json!({"text": text})),
+        );
+    }
+
+    pub fn text(&self, e: &Element) -> String {
+        self.request(
+            "GET",
+            &self.session_path(&format!("/element/{}/text", e.0)),
+            None,
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Saves a PNG of the window, for a person to look at when a test fails.
+    pub fn screenshot(&self, path: &Path) {
+        use base64::Engine;
+        let data = self.request("GET", &self.session_path("/screenshot"), None);
+        if let Some(b64) = data.as_str() {
+            if let Ok(png) = base64::engine::general_purpose::STANDARD.decode(b64) {
+                let _ = std::fs::write(path, png);
+            }
+        }
+    }
+
+    /// Closes the window and stops the driver.
+    pub fn quit(mut self) {
+        let _ = self
+            .agent
+            .delete(&format!("{}{}", self.base, self.session_path("")))
+            .call();
+        self.stop_driver();
+    }
+
+    fn stop_driver(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.stop_driver();
+    }
+}
+
+/// Where failing end-to-end tests leave their screenshots.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = crate::workspace().join("target/e2e-artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}

@@ -1,0 +1,135 @@
+//! The only module that talks to the backend (window.__TAURI__). Every function here is one
+//! Tauri command from the contract; arguments are snake_case as the commands declare them.
+
+/** What every failed call rejects with: an Error that keeps the backend's fields. */
+export class BackendError extends Error {
+  constructor({ code, message, fields, count }) {
+    super(message || code || 'Unknown error');
+    this.name = 'BackendError';
+    this.code = code || 'internal';
+    this.fields = Array.isArray(fields) ? fields : [];
+    this.count = typeof count === 'number' ? count : null;
+  }
+}
+
+function normalise(err) {
+  if (err instanceof BackendError) return err;
+  let e = err;
+  if (typeof e === 'string') {
+    try { e = JSON.parse(e); } catch { return new BackendError({ code: 'internal', message: err }); }
+  }
+  if (e && typeof e === 'object' && typeof e.code === 'string') return new BackendError(e);
+  return new BackendError({ code: 'internal', message: e && e.message ? e.message : String(e) });
+}
+
+async function call(cmd, args = {}) {
+  const tauri = window.__TAURI__;
+  if (!tauri || !tauri.core || typeof tauri.core.invoke !== 'function') {
+    throw new BackendError({ code: 'internal', message: 'The application backend is not available.' });
+  }
+  try {
+    return await tauri.core.invoke(cmd, args);
+  } catch (err) {
+    throw normalise(err);
+  }
+}
+
+// The exact input shape of each record. Saves send only these keys, so the display extras that
+// lists add (full_name, officials, …) never travel back.
+const RECORD_FIELDS = {
+  event: ['id', 'name_en', 'name_ko', 'start_date', 'end_date', 'time_zone', 'city', 'host', 'emergency_contact', 'notes'],
+  delegation: ['id', 'event_id', 'kind', 'country_code', 'org_code', 'name_en', 'name_ko', 'status', 'seats',
+    'head_official_id', 'liaison_name', 'liaison_phone', 'liaison_email', 'notes'],
+  official: ['id', 'event_id', 'delegation_id', 'honorific', 'family_name', 'given_name', 'native_name', 'badge_name',
+    'position', 'organization', 'category', 'gender', 'email', 'phone', 'nationality', 'birth_date', 'passport_number',
+    'passport_expiry', 'dietary', 'accessibility', 'interpretation_language', 'language', 'status', 'notes'],
+  travel: ['id', 'official_id', 'direction', 'flight', 'origin', 'airport', 'scheduled_at', 'pickup', 'greeter', 'notes'],
+  hotel: ['id', 'event_id', 'name', 'name_ko', 'address', 'phone', 'email', 'contact_name', 'notes'],
+  room_block: ['id', 'hotel_id', 'room_type', 'occupancy', 'first_night', 'last_night', 'rooms', 'notes'],
+  stay: ['id', 'official_id', 'hotel_id', 'room_block_id', 'check_in', 'check_out', 'room_number', 'shares_with_id',
+    'special_requests', 'notes'],
+  venue: ['id', 'event_id', 'name', 'name_ko', 'address', 'phone', 'notes'],
+  venue_room: ['id', 'venue_id', 'name', 'name_ko', 'capacity', 'floor', 'notes'],
+  session: ['id', 'event_id', 'kind', 'title_en', 'title_ko', 'starts_at', 'ends_at', 'venue_room_id', 'location',
+    'description', 'notes'],
+  participant: ['id', 'session_id', 'official_id', 'role', 'attended_at', 'notes'],
+};
+
+/** The record as the backend accepts it on save: known fields only, missing ids as "". */
+export function pickRecord(kind, row) {
+  const out = {};
+  for (const key of RECORD_FIELDS[kind]) out[key] = row[key] === undefined ? null : row[key];
+  if (!out.id) out.id = '';
+  return out;
+}
+
+const save = (kind) => (record) => call(`${kind}_save`, { record: pickRecord(kind, record) });
+const get = (kind) => (id) => call(`${kind}_get`, { id });
+const del = (kind) => (id, cascade = false) => call(`${kind}_delete`, { id, cascade: Boolean(cascade) });
+
+// Library and settings
+export async function eventsList() { return call('events_list'); }
+export async function eventGet(id) { return get('event')(id); }
+export async function eventSave(record) { return save('event')(record); }
+/** Deleting an event takes everything in it; the caller has confirmed by name already. */
+export async function eventDelete(id) { return call('event_delete', { id, cascade: true }); }
+export async function settingGet(key) { return call('setting_get', { key }); }
+export async function settingSet(key, value) { return call('setting_set', { key, value }); }
+export async function countries() { return call('countries'); }
+export async function organizations() { return call('organizations'); }
+
+// Lists per event
+export async function delegationList(eventId) { return call('delegation_list', { event_id: eventId }); }
+export async function officialList(eventId, query) {
+  const q = {
+    search: '', delegation_id: null, category: null, status: null,
+    sort: 'name', desc: false, offset: 0, limit: 100, ...query,
+  };
+  return call('official_list', { event_id: eventId, query: q });
+}
+export async function travelList(eventId) { return call('travel_list', { event_id: eventId }); }
+export async function hotelList(eventId) { return call('hotel_list', { event_id: eventId }); }
+export async function roomBlockList(eventId) { return call('room_block_list', { event_id: eventId }); }
+export async function stayList(eventId) { return call('stay_list', { event_id: eventId }); }
+export async function venueList(eventId) { return call('venue_list', { event_id: eventId }); }
+export async function venueRoomList(eventId) { return call('venue_room_list', { event_id: eventId }); }
+export async function sessionList(eventId) { return call('session_list', { event_id: eventId }); }
+export async function participantList(sessionId) { return call('participant_list', { session_id: sessionId }); }
+
+// Get / save / delete per record kind
+export async function delegationGet(id) { return get('delegation')(id); }
+export async function delegationSave(record) { return save('delegation')(record); }
+export async function delegationDelete(id, cascade) { return del('delegation')(id, cascade); }
+export async function officialGet(id) { return get('official')(id); }
+export async function officialSave(record) { return save('official')(record); }
+export async function officialDelete(id, cascade) { return del('official')(id, cascade); }
+export async function travelGet(id) { return get('travel')(id); }
+export async function travelSave(record) { return save('travel')(record); }
+export async function travelDelete(id, cascade) { return del('travel')(id, cascade); }
+export async function hotelGet(id) { return get('hotel')(id); }
+export async function hotelSave(record) { return save('hotel')(record); }
+export async function hotelDelete(id, cascade) { return del('hotel')(id, cascade); }
+export async function roomBlockGet(id) { return get('room_block')(id); }
+export async function roomBlockSave(record) { return save('room_block')(record); }
+export async function roomBlockDelete(id, cascade) { return del('room_block')(id, cascade); }
+export async function stayGet(id) { return get('stay')(id); }
+export async function staySave(record) { return save('stay')(record); }
+export async function stayDelete(id, cascade) { return del('stay')(id, cascade); }
+export async function venueGet(id) { return get('venue')(id); }
+export async function venueSave(record) { return save('venue')(record); }
+export async function venueDelete(id, cascade) { return del('venue')(id, cascade); }
+export async function venueRoomGet(id) { return get('venue_room')(id); }
+export async function venueRoomSave(record) { return save('venue_room')(record); }
+export async function venueRoomDelete(id, cascade) { return del('venue_room')(id, cascade); }
+export async function sessionGet(id) { return get('session')(id); }
+export async function sessionSave(record) { return save('session')(record); }
+export async function sessionDelete(id, cascade) { return del('session')(id, cascade); }
+export async function participantGet(id) { return get('participant')(id); }
+export async function participantSave(record) { return save('participant')(record); }
+export async function participantDelete(id, cascade) { return del('participant')(id, cascade); }
+
+// Roster
+export async function participantsAdd(sessionId, officialIds, role) {
+  return call('participants_add', { session_id: sessionId, official_ids: officialIds, role });
+}
+export async function participantAttend(id, attended) { return call('participant_attend', { id, attended: Boolean(attended) }); }

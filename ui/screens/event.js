@@ -1,0 +1,98 @@
+//! The event workspace: header with the event's name and dates, a back button, and one tab
+//! per part of the event. Each tab module mounts itself into the panel.
+
+import * as api from '../api.js';
+import { h, mount, userText } from '../dom.js';
+import { t, otherName, getLanguage } from '../i18n.js';
+import { showError } from '../dialogs.js';
+import { formatDateRange } from '../time.js';
+import { editEvent, deleteEvent, eventName } from './library.js';
+import { mountDelegations } from './delegations.js';
+import { mountOfficials } from './officials.js';
+import { mountTravel } from './travel.js';
+import { mountHotels } from './hotels.js';
+import { mountVenues } from './venues.js';
+import { mountAgenda } from './agenda.js';
+
+const TABS = [
+  ['delegations', mountDelegations],
+  ['officials', mountOfficials],
+  ['travel', mountTravel],
+  ['hotels', mountHotels],
+  ['venues', mountVenues],
+  ['agenda', mountAgenda],
+];
+
+export async function renderEvent(root, app, state) {
+  let event;
+  try {
+    event = await api.eventGet(state.eventId);
+  } catch (err) {
+    showError(err);
+    app.openLibrary();
+    return null;
+  }
+  const ctx = { event, eventId: event.id, tz: event.time_zone || 'UTC' };
+  const panel = h('div', { class: 'tab-panel', id: 'tab-panel', role: 'tabpanel' });
+  let active = null;
+
+  const tabButtons = TABS.map(([key]) => h('button', {
+    type: 'button', role: 'tab', id: `tab-${key}`, class: 'tab', dataset: { tab: key },
+    'aria-controls': 'tab-panel', onClick: () => select(key, true),
+  }, t(`tab.${key}`)));
+
+  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('event.sections') }, tabButtons);
+  // Arrow keys move between tabs, as in any desktop tab strip.
+  tabList.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const i = tabButtons.indexOf(document.activeElement);
+    if (i < 0) return;
+    const next = tabButtons[(i + (e.key === 'ArrowRight' ? 1 : tabButtons.length - 1)) % tabButtons.length];
+    next.focus();
+    select(next.dataset.tab, true);
+  });
+
+  function select(key, focusTab) {
+    state.tab = key;
+    for (const b of tabButtons) {
+      const on = b.dataset.tab === key;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+    }
+    panel.setAttribute('aria-labelledby', `tab-${key}`);
+    panel.replaceChildren();
+    const mountTab = TABS.find(([k]) => k === key)[1];
+    active = mountTab(panel, ctx);
+    if (focusTab) document.getElementById(`tab-${key}`).focus();
+  }
+
+  const name = eventName(event);
+  const other = otherName(event.name_en, event.name_ko);
+  mount(root,
+    h('section', { id: 'screen-event', class: 'screen', 'aria-labelledby': 'event-title' },
+      h('div', { class: 'event-head' },
+        h('button', { type: 'button', id: 'nav-library', class: 'btn btn-quiet', onClick: () => app.openLibrary() }, '← ', t('nav.library')),
+        h('div', { class: 'event-title-block' },
+          h('h1', { id: 'event-title' }, userText(name, 'title-text')),
+          h('p', { class: 'event-meta' },
+            other ? userText(other, 'title-other') : null,
+            h('span', null, formatDateRange(event.start_date, event.end_date, getLanguage())),
+            event.city ? userText(event.city, 'meta-item') : null,
+            h('span', { class: 'meta-item' }, t('event.timeZone', { tz: ctx.tz })))),
+        h('button', {
+          type: 'button', id: 'edit-event', class: 'btn',
+          onClick: () => editEvent(event, { openLibrary: app.openLibrary }, () => app.rerender()),
+        }, t('form.editEvent')),
+        h('button', {
+          type: 'button', id: 'delete-event', class: 'btn btn-danger-quiet',
+          onClick: () => deleteEvent(event, app),
+        }, t('action.deleteEvent'))),
+      tabList,
+      panel));
+  select(TABS.some(([k]) => k === state.tab) ? state.tab : 'delegations', false);
+
+  return {
+    newRecord: () => active && active.newRecord(),
+    focusSearch: () => active && active.focusSearch(),
+  };
+}

@@ -1,0 +1,103 @@
+//! The library: every event on this laptop, with the event form (create, rename, edit).
+
+import * as api from '../api.js';
+import { h, mount, userText } from '../dom.js';
+import { t, localName, otherName, getLanguage, formatNumber } from '../i18n.js';
+import { listView } from '../listview.js';
+import { twoNames } from '../table.js';
+import { openForm } from '../form.js';
+import { toast, deleteWithConfirm } from '../dialogs.js';
+import { formatDateRange, timeZones, systemTimeZone } from '../time.js';
+
+const eventName = (e) => localName(e.name_en, e.name_ko);
+
+export function renderLibrary(root, app) {
+  const view = listView({
+    tableId: 'events-table',
+    newId: 'new-event',
+    newLabel: 'library.newEvent',
+    caption: () => t('library.caption'),
+    columns: [
+      { key: 'name', label: 'col.event', sortable: true, sortValue: eventName, render: (e) => twoNames(eventName(e), otherName(e.name_en, e.name_ko)) },
+      { key: 'start_date', label: 'col.dates', sortable: true, render: (e) => formatDateRange(e.start_date, e.end_date, getLanguage()) },
+      { key: 'city', label: 'field.city', sortable: true },
+      { key: 'delegations', label: 'col.delegations', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.delegations)) },
+      { key: 'officials', label: 'col.officials', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.officials)) },
+    ],
+    load: () => api.eventsList(),
+    searchText: (e) => [e.name_en, e.name_ko, e.city, e.host].join(' '),
+    defaultSort: { key: 'start_date', desc: true },
+    open: (e) => app.openEvent(e.id),
+    create: () => editEvent(null, app, (saved) => app.openEvent(saved.id)),
+    rowActions: (e) => [
+      { label: t('action.open'), action: 'open', ariaLabel: t('action.openNamed', { name: eventName(e) }), onClick: () => app.openEvent(e.id) },
+      { label: t('action.edit'), action: 'edit', ariaLabel: t('action.editNamed', { name: eventName(e) }), onClick: () => editEvent(e, app, () => view.refresh()) },
+    ],
+    remove: (e) => api.eventDelete(e.id),
+    confirmMessage: (e) => t('confirm.deleteEvent', { name: eventName(e) }),
+    rowName: eventName,
+    emptyText: () => t('empty.events'),
+  });
+  mount(root,
+    h('section', { id: 'screen-library', class: 'screen', 'aria-labelledby': 'library-title' },
+      h('div', { class: 'screen-head' },
+        h('h1', { id: 'library-title' }, t('library.title')),
+        h('p', { class: 'muted' }, t('library.intro'))),
+      view.el));
+  view.refresh();
+  return { newRecord: view.newRecord, focusSearch: view.focusSearch };
+}
+
+const EVENT_FIELDS = [
+  { name: 'name_en', required: true, wide: true },
+  { name: 'name_ko', wide: true },
+  { name: 'start_date', type: 'date', required: true },
+  { name: 'end_date', type: 'date', required: true },
+  { name: 'time_zone', required: true, list: 'tz-list' },
+  { name: 'city' },
+  { name: 'host', wide: true },
+  { name: 'emergency_contact', wide: true },
+  { name: 'notes', type: 'textarea' },
+];
+
+/** The event form, used from the library and from the event header. */
+export function editEvent(event, app, onSaved) {
+  const record = event || {
+    id: '', name_en: '', name_ko: '', start_date: null, end_date: null, time_zone: systemTimeZone(),
+    city: '', host: '', emergency_contact: '', notes: '',
+  };
+  ensureZoneList();
+  openForm({
+    title: event ? t('form.editEvent') : t('library.newEvent'),
+    fields: EVENT_FIELDS,
+    record,
+    save: api.eventSave,
+    onSaved: (saved) => {
+      toast(t('toast.saved'), 'info');
+      onSaved(saved);
+    },
+    remove: event ? () => deleteEvent(event, app) : null,
+  });
+}
+
+/** The <datalist> of IANA zones the time-zone input suggests from (built once). */
+function ensureZoneList() {
+  if (document.getElementById('tz-list')) return;
+  document.body.appendChild(h('datalist', { id: 'tz-list' }, timeZones().map((z) => h('option', { value: z }))));
+}
+
+/** Delete an event after a confirmation that names it; resolves true when it is gone. */
+export async function deleteEvent(event, app) {
+  const ok = await deleteWithConfirm({
+    name: eventName(event),
+    message: t('confirm.deleteEvent', { name: eventName(event) }),
+    remove: () => api.eventDelete(event.id),
+  });
+  if (ok) {
+    toast(t('toast.deleted', { name: eventName(event) }), 'info');
+    app.openLibrary();
+  }
+  return ok;
+}
+
+export { eventName };

@@ -1,0 +1,112 @@
+//! Officials tab: the event's people, searched, filtered, sorted and paged by the backend
+//! (an event can hold tens of thousands), with the full official form.
+
+import * as api from '../api.js';
+import { userText } from '../dom.js';
+import { t, localName, enumOptions } from '../i18n.js';
+import { listView } from '../listview.js';
+import { chip } from '../table.js';
+import { openForm } from '../form.js';
+import { showError, toast } from '../dialogs.js';
+import { loadCountries, namedOptions, delegationOptions } from '../lookups.js';
+
+export function mountOfficials(panel, ctx) {
+  let view = null;
+  let delegations = [];
+  const ready = (async () => {
+    try {
+      delegations = await api.delegationList(ctx.eventId);
+    } catch (err) {
+      showError(err);
+    }
+    const delegOpts = delegationOptions(delegations);
+    view = listView({
+      caption: () => t('tab.officials'),
+      newLabel: 'new.official',
+      columns: [
+        { key: 'name', label: 'col.fullName', sortable: true, render: (o) => userText(o.full_name, 'cell-text name-primary') },
+        { key: 'native_name', label: 'field.native_name' },
+        { key: 'badge_name', label: 'field.badge_name' },
+        { key: 'delegation', label: 'col.delegation', sortable: true, render: (o) => localName(o.delegation_name_en, o.delegation_name_ko) },
+        { key: 'position', label: 'field.position' },
+        { key: 'category', label: 'field.category', sortable: true, render: (o) => chip('category', o.category) },
+        { key: 'status', label: 'field.status', sortable: true, render: (o) => chip('official_status', o.status) },
+      ],
+      filters: [
+        { id: 'filter-delegation', key: 'delegation_id', label: 'filter.allDelegations', options: delegOpts },
+        { id: 'filter-category', key: 'category', label: 'filter.allCategories', options: enumOptions('category') },
+        { id: 'filter-status', key: 'status', label: 'filter.allStatuses', options: enumOptions('official_status') },
+      ],
+      query: (q) => api.officialList(ctx.eventId, {
+        search: q.search.trim(), sort: q.sort || 'name', desc: q.desc, offset: q.offset, limit: q.limit,
+        delegation_id: q.filters.delegation_id || null, category: q.filters.category || null, status: q.filters.status || null,
+      }),
+      pageSize: 100,
+      defaultSort: { key: 'name', desc: false },
+      open: (o) => edit(o),
+      create: () => edit(null),
+      remove: (o, cascade) => api.officialDelete(o.id, cascade),
+      rowName: (o) => o.full_name,
+      confirmMessage: (o) => t('confirm.deleteOfficial', { name: o.full_name }),
+      emptyText: () => t('empty.officials'),
+    });
+    panel.appendChild(view.el);
+    view.refresh();
+  })();
+
+  async function edit(row) {
+    let countries;
+    try {
+      countries = await loadCountries();
+    } catch (err) {
+      showError(err);
+      return;
+    }
+    const filterDeleg = document.getElementById('filter-delegation');
+    const record = row || {
+      id: '', event_id: ctx.eventId, delegation_id: (filterDeleg && filterDeleg.value) || null,
+      honorific: '', family_name: '', given_name: '', native_name: '', badge_name: '', position: '', organization: '',
+      category: 'delegate', gender: 'unspecified', email: '', phone: '', nationality: '', birth_date: null,
+      passport_number: '', passport_expiry: null, dietary: '', accessibility: '', interpretation_language: '',
+      language: 'en', status: 'invited', notes: '',
+    };
+    const countryOpts = namedOptions(countries);
+    openForm({
+      title: row ? t('form.editNamed', { name: row.full_name }) : t('new.official'),
+      record,
+      tz: ctx.tz,
+      fields: [
+        { name: 'honorific', group: 'group.identity' },
+        { name: 'family_name', required: true, group: 'group.identity' },
+        { name: 'given_name', group: 'group.identity' },
+        { name: 'native_name', group: 'group.identity' },
+        { name: 'badge_name', group: 'group.identity' },
+        { name: 'gender', type: 'select', options: enumOptions('gender'), group: 'group.identity' },
+        { name: 'nationality', type: 'select', placeholder: 'form.none', options: countryOpts, group: 'group.identity' },
+        { name: 'birth_date', type: 'date', group: 'group.identity' },
+        { name: 'delegation_id', type: 'select', nullable: true, options: delegationOptions(delegations), group: 'group.role' },
+        { name: 'position', group: 'group.role' },
+        { name: 'organization', group: 'group.role' },
+        { name: 'category', type: 'select', required: true, options: enumOptions('category'), group: 'group.role' },
+        { name: 'status', type: 'select', required: true, options: enumOptions('official_status'), group: 'group.role' },
+        { name: 'email', type: 'email', group: 'group.contact' },
+        { name: 'phone', type: 'tel', group: 'group.contact' },
+        { name: 'language', type: 'select', options: enumOptions('language'), group: 'group.contact' },
+        { name: 'interpretation_language', group: 'group.contact' },
+        { name: 'passport_number', group: 'group.passport' },
+        { name: 'passport_expiry', type: 'date', group: 'group.passport' },
+        { name: 'dietary', wide: true, group: 'group.needs' },
+        { name: 'accessibility', wide: true, group: 'group.needs' },
+        { name: 'notes', type: 'textarea', group: 'group.notes' },
+      ],
+      save: api.officialSave,
+      onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
+      remove: row ? () => view.remove(row) : null,
+    });
+  }
+
+  return {
+    newRecord: () => edit(null),
+    focusSearch: () => ready.then(() => view.focusSearch()),
+  };
+}

@@ -1,0 +1,74 @@
+//! Travel tab: arrival and departure legs, times shown and typed in the event's time zone.
+
+import * as api from '../api.js';
+import { h } from '../dom.js';
+import { t, localName, enumOptions, getLanguage } from '../i18n.js';
+import { listView } from '../listview.js';
+import { chip, twoNames } from '../table.js';
+import { openForm } from '../form.js';
+import { toast } from '../dialogs.js';
+import { formatInstant } from '../time.js';
+import { officialSearch } from '../lookups.js';
+
+export function mountTravel(panel, ctx) {
+  const label = (r) => `${r.full_name} ${r.flight}`.trim();
+  const view = listView({
+    caption: () => t('tab.travel'),
+    newLabel: 'new.travel',
+    columns: [
+      { key: 'full_name', label: 'col.official', sortable: true, render: (r) => twoNames(r.full_name, r.native_name) },
+      { key: 'delegation', label: 'col.delegation', sortable: true, sortValue: (r) => localName(r.delegation_name_en, r.delegation_name_ko), render: (r) => localName(r.delegation_name_en, r.delegation_name_ko) },
+      { key: 'direction', label: 'field.direction', sortable: true, render: (r) => chip('direction', r.direction) },
+      { key: 'flight', label: 'field.flight', sortable: true },
+      { key: 'route', label: 'col.route', sortable: true, sortValue: route, render: route },
+      { key: 'scheduled_at', label: 'col.localTime', sortable: true, cls: 'col-time', render: (r) => h('span', null, formatInstant(r.scheduled_at, ctx.tz, getLanguage(), true)) },
+      { key: 'pickup', label: 'field.pickup', sortable: true, sortValue: (r) => (r.pickup ? 1 : 0), render: (r) => (r.pickup ? h('span', { class: 'chip chip-yes' }, t('common.yes')) : h('span', { class: 'muted' }, '—')) },
+      { key: 'greeter', label: 'field.greeter', sortable: true },
+    ],
+    load: () => api.travelList(ctx.eventId),
+    searchText: (r) => [r.full_name, r.native_name, r.delegation_name_en, r.delegation_name_ko, r.flight, r.origin, r.airport, r.greeter].join(' '),
+    defaultSort: { key: 'scheduled_at', desc: false },
+    open: (r) => edit(r),
+    create: () => edit(null),
+    remove: (r, cascade) => api.travelDelete(r.id, cascade),
+    rowName: label,
+    emptyText: () => t('empty.travel'),
+  });
+  panel.appendChild(view.el);
+  view.refresh();
+
+  function edit(row) {
+    const record = row || {
+      id: '', official_id: '', direction: 'arrival', flight: '', origin: '', airport: '', scheduled_at: null,
+      pickup: true, greeter: '', notes: '',
+    };
+    openForm({
+      title: row ? t('form.editNamed', { name: label(row) }) : t('new.travel'),
+      record,
+      tz: ctx.tz,
+      fields: [
+        { name: 'official_id', type: 'lookup', required: true, wide: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.full_name : '' },
+        { name: 'direction', type: 'select', required: true, options: enumOptions('direction') },
+        { name: 'flight' },
+        { name: 'origin' },
+        { name: 'airport' },
+        { name: 'scheduled_at', type: 'datetime', required: true, labelText: t('field.scheduled_at_tz', { tz: ctx.tz }) },
+        { name: 'pickup', type: 'checkbox' },
+        { name: 'greeter' },
+        { name: 'notes', type: 'textarea' },
+      ],
+      save: api.travelSave,
+      onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
+      remove: row ? () => view.remove(row) : null,
+    });
+  }
+
+  return { newRecord: () => edit(null), focusSearch: view.focusSearch };
+}
+
+/** "CDG → ICN" for arrivals, "ICN → CDG" for departures. */
+function route(r) {
+  const a = r.origin || '?';
+  const b = r.airport || '?';
+  return r.direction === 'departure' ? `${b} → ${a}` : `${a} → ${b}`;
+}

@@ -1,0 +1,113 @@
+//! The one table component: sticky header, sortable columns (aria-sort), rows that open on
+//! click or Enter, an actions column, optional day groups and an empty state.
+
+import { h, userText } from './dom.js';
+import { t } from './i18n.js';
+
+/**
+ * columns: [{ key, label (i18n key), render?(row) → node|string, sortable?, cls? }]
+ * sort: { key, desc } | null;  onSort(key) is called when a sortable header is activated.
+ * onOpen(row) on row click/Enter; actions(row) → [{ label, ariaLabel, onClick, danger }].
+ * groupBy(row) → label|null starts a new group row whenever the label changes.
+ */
+export function renderTable({
+  id, caption, columns, rows, sort = null, onSort = null, onOpen = null, actions = null,
+  groupBy = null, emptyText = '', selectedId = null,
+}) {
+  const head = h('tr', null,
+    columns.map((col) => {
+      const active = sort && sort.key === col.key;
+      const ariaSort = col.sortable ? (active ? (sort.desc ? 'descending' : 'ascending') : 'none') : null;
+      const label = t(col.label);
+      const content = col.sortable && onSort
+        ? h('button', { type: 'button', class: 'sort-btn', dataset: { sort: col.key }, onClick: () => onSort(col.key) },
+          label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (sort.desc ? '▼' : '▲') : ''))
+        : label;
+      return h('th', { scope: 'col', class: col.cls || null, 'aria-sort': ariaSort, dataset: { key: col.key } }, content);
+    }),
+    actions ? h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'visually-hidden' }, t('col.actions'))) : null);
+
+  const body = h('tbody');
+  let lastGroup = null;
+  const colCount = columns.length + (actions ? 1 : 0);
+  for (const row of rows) {
+    if (groupBy) {
+      const g = groupBy(row);
+      if (g !== lastGroup) {
+        lastGroup = g;
+        body.appendChild(h('tr', { class: 'group-row' }, h('th', { scope: 'rowgroup', colspan: colCount }, g)));
+      }
+    }
+    const tr = h('tr', {
+      dataset: { id: row.id }, tabindex: onOpen ? '0' : null, class: row.id === selectedId ? 'selected' : null,
+      'aria-selected': selectedId ? String(row.id === selectedId) : null,
+    },
+    columns.map((col) => h('td', { class: col.cls || null }, cellContent(col, row))),
+    actions ? h('td', { class: 'col-actions' },
+      actions(row).map((a) => h('button', {
+        type: 'button', class: a.danger ? 'btn btn-small btn-danger-quiet' : 'btn btn-small',
+        'aria-label': a.ariaLabel || null, dataset: { action: a.action || '' },
+        onClick: (e) => { e.stopPropagation(); a.onClick(row); },
+      }, a.label))) : null);
+    if (onOpen) {
+      tr.addEventListener('click', (e) => {
+        if (e.target.closest('button, a, input, select, textarea, label')) return;
+        onOpen(row);
+      });
+      tr.addEventListener('keydown', (e) => {
+        if (e.target !== tr) return;
+        if (e.key === 'Enter') { e.preventDefault(); onOpen(row); }
+        else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+          e.preventDefault();
+          let next = e.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling;
+          while (next && !next.dataset.id) next = e.key === 'ArrowDown' ? next.nextElementSibling : next.previousElementSibling;
+          if (next) next.focus();
+        }
+      });
+    }
+    body.appendChild(tr);
+  }
+
+  const table = h('table', { id: id || null, class: 'data-table' },
+    caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
+    h('thead', null, head), body);
+  table.style.setProperty('--cols', String(columns.length));
+  return h('div', { class: 'table-wrap' }, table,
+    rows.length === 0 ? h('p', { class: 'empty-state', role: 'status' }, emptyText) : null);
+}
+
+function cellContent(col, row) {
+  if (col.render) {
+    const out = col.render(row);
+    return typeof out === 'string' || typeof out === 'number' ? userText(out) : out;
+  }
+  return userText(row[col.key]);
+}
+
+/** A coloured chip for an enumeration value (status, category, kind). */
+export function chip(group, value) {
+  if (!value) return '';
+  return h('span', { class: `chip chip-${group}-${value}` }, t(`${group}.${value}`));
+}
+
+/** Primary name with the other language smaller, both as isolated user text. */
+export function twoNames(primary, secondary) {
+  return h('span', { class: 'two-names' },
+    userText(primary || secondary || '', 'cell-text name-primary'),
+    primary && secondary && primary !== secondary ? userText(secondary, 'cell-text name-secondary') : null);
+}
+
+/** Client-side sorting that understands Korean and numbers. */
+export function sortRows(rows, columns, sort, lang) {
+  if (!sort) return rows;
+  const col = columns.find((c) => c.key === sort.key);
+  if (!col) return rows;
+  const value = col.sortValue || ((r) => r[col.key]);
+  const coll = new Intl.Collator(lang === 'ko' ? 'ko' : 'en', { numeric: true, sensitivity: 'base' });
+  const out = rows.slice().sort((a, b) => {
+    const va = value(a); const vb = value(b);
+    if (typeof va === 'number' && typeof vb === 'number') return va - vb;
+    return coll.compare(va == null ? '' : String(va), vb == null ? '' : String(vb));
+  });
+  return sort.desc ? out.reverse() : out;
+}
