@@ -5,11 +5,25 @@ import { h, userText } from './dom.js';
 import { t } from './i18n.js';
 
 /**
- * columns: [{ key, label (i18n key), render?(row) → node|string, sortable?, cls? }]
+ * columns: [{ key, label (i18n key), render?(row) → node|string, sortable?, cls?, width? }]
+ * The table lays out with fixed column widths: numbers, times and chips get a narrow fixed
+ * width (or the column's own `width`), and the text columns share the rest equally, so a
+ * 2,000-character name can never push the other columns off the screen.
  * sort: { key, desc } | null;  onSort(key) is called when a sortable header is activated.
  * onOpen(row) on row click/Enter; actions(row) → [{ label, ariaLabel, onClick, danger }].
  * groupBy(row) → label|null starts a new group row whenever the label changes.
  */
+/** Widths for the narrow kinds of column; text columns take what is left. */
+const NARROW_BY_KEY = {
+  status: '124px', category: '150px', kind: '118px', direction: '104px', pickup: '112px',
+  role: '150px', attended: '96px', flight: '92px',
+};
+const NARROW_BY_CLASS = { num: '124px', 'col-time': '150px', center: '96px' };
+
+function columnWidth(col) {
+  return col.width || NARROW_BY_KEY[col.key] || NARROW_BY_CLASS[col.cls] || null;
+}
+
 export function renderTable({
   id, caption, columns, rows, sort = null, onSort = null, onOpen = null, actions = null,
   groupBy = null, emptyText = '', selectedId = null,
@@ -68,10 +82,23 @@ export function renderTable({
     body.appendChild(tr);
   }
 
+  const cols = columns.map((col) => {
+    const c = h('col');
+    const width = columnWidth(col);
+    if (width) c.style.width = width;
+    return c;
+  });
+  if (actions) {
+    // Room for the row's buttons: about 64 px each.
+    const n = rows.length ? actions(rows[0]).length : 1;
+    const c = h('col');
+    c.style.width = `${16 + n * 66}px`;
+    cols.push(c);
+  }
   const table = h('table', { id: id || null, class: 'data-table' },
     caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
+    h('colgroup', null, cols),
     h('thead', null, head), body);
-  table.style.setProperty('--cols', String(columns.length));
   return h('div', { class: 'table-wrap' }, table,
     rows.length === 0 ? h('p', { class: 'empty-state', role: 'status' }, emptyText) : null);
 }

@@ -2,6 +2,7 @@
 //! launch, find, click, type, read text, run a script, quit.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,6 +43,8 @@ impl App {
         let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
         let (port, native) = (free_port(), free_port());
         let driver = Command::new(driver_bin)
+            // Its own process group, so that stopping it also stops WebKitWebDriver and the app.
+            .process_group(0)
             .args([
                 "--port",
                 &port.to_string(),
@@ -216,6 +219,8 @@ impl App {
     }
 
     fn stop_driver(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
