@@ -17,7 +17,9 @@ fn open_forum_tab(app: &App, tab: &str) {
          return r ? r.dataset.id : null",
     );
     let id = row.as_str().expect("row id");
-    app.click(&app.find(&format!("#events-table tr[data-id='{id}'] [data-action=open]")));
+    app.click(&app.find(&format!(
+        "#events-table tr[data-id='{id}'] [data-action=open]"
+    )));
     app.find("#screen-event");
     app.click(&app.find(&format!("[data-tab={tab}]")));
     app.wait_for(
@@ -33,7 +35,9 @@ fn choose(app: &App, select: &str, text: &str) {
          return o ? o.value : null",
         vec![json!(select), json!(text)],
     );
-    let value = value.as_str().unwrap_or_else(|| panic!("no option {text} in {select}"));
+    let value = value
+        .as_str()
+        .unwrap_or_else(|| panic!("no option {text} in {select}"));
     app.click(&app.find(select));
     app.click(&app.find(&format!("{select} option[value='{value}']")));
 }
@@ -181,7 +185,14 @@ fn every_screen_shows_the_demo() {
     let app = App::launch(home.path());
     app.find("#events-table tbody tr[data-id]");
     shot(&app, "library");
-    for tab in ["delegations", "officials", "travel", "hotels", "venues", "agenda"] {
+    for tab in [
+        "delegations",
+        "officials",
+        "travel",
+        "hotels",
+        "venues",
+        "agenda",
+    ] {
         if tab == "delegations" {
             open_forum_tab(&app, tab);
         } else {
@@ -205,5 +216,50 @@ fn every_screen_shows_the_demo() {
     app.click(&app.find("#list-table tbody tr[data-id] td:nth-child(2)"));
     app.find("#record-dialog[open]");
     shot(&app, "official-form");
+    app.quit();
+}
+
+/// WebDriver's code for the Control key.
+const CTRL: &str = "\u{E009}";
+
+#[test]
+fn keyboard_new_save_search_and_cancel() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    app.press(&[CTRL, "n"]);
+    app.wait_for(
+        "the new form",
+        "return document.querySelector('#record-dialog').open",
+    );
+    app.fill(&app.find("#f-family_name"), "Keyboardson");
+    app.press(&["\u{E007}"]);
+    app.wait_for(
+        "Enter to save and close",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    row_text(&app, "KEYBOARDSON");
+
+    app.press(&[CTRL, "f"]);
+    app.wait_for(
+        "Ctrl+F to focus the search box",
+        "return document.activeElement && document.activeElement.id === 'list-search'",
+    );
+    app.press(&[CTRL, "n"]);
+    app.wait_for(
+        "the new form",
+        "return document.querySelector('#record-dialog').open",
+    );
+    app.fill(&app.find("#f-family_name"), "Discarded");
+    app.press(&["\u{E00C}"]);
+    app.wait_for(
+        "Esc to cancel",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    let found = app.execute(
+        "return [...document.querySelectorAll('#list-table tbody tr')].some(r => r.textContent.includes('DISCARDED'))",
+        vec![],
+    );
+    assert_eq!(found, json!(false), "Esc must not save");
     app.quit();
 }

@@ -187,6 +187,27 @@ impl App {
         );
     }
 
+    /// Presses keys on the focused element, as a person would: `chord` keys go down in order
+    /// and come up in reverse, so `["\u{E009}", "n"]` is Ctrl+N.
+    pub fn press(&self, chord: &[&str]) {
+        let mut actions: Vec<Value> = chord
+            .iter()
+            .map(|k| json!({"type": "keyDown", "value": k}))
+            .collect();
+        actions.extend(
+            chord
+                .iter()
+                .rev()
+                .map(|k| json!({"type": "keyUp", "value": k})),
+        );
+        self.request(
+            "POST",
+            &self.session_path("/actions"),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+        self.request("DELETE", &self.session_path("/actions"), None);
+    }
+
     pub fn text(&self, e: &Element) -> String {
         self.request(
             "GET",

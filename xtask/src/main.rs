@@ -284,11 +284,16 @@ fn test() -> Result {
 
 /// Starts the release app on a private display and saves what the officer would see.
 fn screenshot(out: Option<PathBuf>) -> Result {
-    let out = out.unwrap_or_else(|| root().join("screenshot.png"));
+    let out = out.unwrap_or_else(|| root().join("tests/e2e/screenshot.png"));
     cargo(&["build", "--release", "-p", "delegation-desk"])?;
     let xvfb = Xvfb::start()?;
+    // A library of its own, so the picture shows the demo and not the officer's own events.
+    let home = env::temp_dir().join(format!("ddesk-screenshot-{}", std::process::id()));
     let mut app = Command::new(root().join("target/release/delegation-desk"))
         .env("DISPLAY", &xvfb.display)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
         .env("NO_AT_BRIDGE", "1")
         .spawn()
         .map_err(|e| format!("could not start the app: {e}"))?;
@@ -303,6 +308,7 @@ fn screenshot(out: Option<PathBuf>) -> Result {
     });
     let _ = app.kill();
     let _ = app.wait();
+    let _ = std::fs::remove_dir_all(&home);
     shot?;
     println!("saved {}", out.display());
     Ok(())
