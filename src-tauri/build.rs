@@ -5,6 +5,7 @@
 /// Every command the UI may call; keep in step with `generate_handler!` in src/main.rs.
 const COMMANDS: &[&str] = &[
     "events_list",
+    "event_dashboard",
     "setting_get",
     "setting_set",
     "countries",

@@ -37,7 +37,7 @@ async function call(cmd, args = {}) {
 // The exact input shape of each record. Saves send only these keys, so the display extras that
 // lists add (full_name, officials, …) never travel back.
 const RECORD_FIELDS = {
-  event: ['id', 'name_en', 'name_ko', 'start_date', 'end_date', 'time_zone', 'city', 'host', 'emergency_contact', 'notes'],
+  event: ['id', 'name_en', 'name_ko', 'start_date', 'end_date', 'time_zone', 'city', 'host_country', 'host', 'emergency_contact', 'notes'],
   delegation: ['id', 'event_id', 'kind', 'country_code', 'org_code', 'name_en', 'name_ko', 'status', 'seats',
     'head_official_id', 'liaison_name', 'liaison_phone', 'liaison_email', 'notes'],
   official: ['id', 'event_id', 'delegation_id', 'honorific', 'family_name', 'given_name', 'native_name', 'badge_name',
@@ -63,22 +63,42 @@ export function pickRecord(kind, row) {
   return out;
 }
 
-const save = (kind) => (record) => call(`${kind}_save`, { record: pickRecord(kind, record) });
+// Every call that changes data goes through `write`, the one place where a save or delete is
+// known to have succeeded. Screens that summarise the event (the dashboard and its tab badge)
+// subscribe with onDataChanged instead of each form and delete flow calling them.
+const changes = new EventTarget();
+
+/** Call `fn({cmd})` after every successful save, delete or roster change. Returns an unsubscribe. */
+export function onDataChanged(fn) {
+  const listener = (e) => fn(e.detail);
+  changes.addEventListener('change', listener);
+  return () => changes.removeEventListener('change', listener);
+}
+
+async function write(cmd, args) {
+  const result = await call(cmd, args);
+  changes.dispatchEvent(new CustomEvent('change', { detail: { cmd } }));
+  return result;
+}
+
+const save = (kind) => (record) => write(`${kind}_save`, { record: pickRecord(kind, record) });
 const get = (kind) => (id) => call(`${kind}_get`, { id });
-const del = (kind) => (id, cascade = false) => call(`${kind}_delete`, { id, cascade: Boolean(cascade) });
+const del = (kind) => (id, cascade = false) => write(`${kind}_delete`, { id, cascade: Boolean(cascade) });
 
 // Library and settings
 export async function eventsList() { return call('events_list'); }
 export async function eventGet(id) { return get('event')(id); }
 export async function eventSave(record) { return save('event')(record); }
 /** Deleting an event takes everything in it; the caller has confirmed by name already. */
-export async function eventDelete(id) { return call('event_delete', { id, cascade: true }); }
+export async function eventDelete(id) { return write('event_delete', { id, cascade: true }); }
 export async function settingGet(key) { return call('setting_get', { key }); }
 export async function settingSet(key, value) { return call('setting_set', { key, value }); }
 export async function countries() { return call('countries'); }
 export async function organizations() { return call('organizations'); }
 
 // Lists per event
+/** Counts, seats, movements, rooms, needs and the problems found by the logistics checks. */
+export async function eventDashboard(eventId) { return call('event_dashboard', { event_id: eventId }); }
 export async function delegationList(eventId) { return call('delegation_list', { event_id: eventId }); }
 export async function officialList(eventId, query) {
   const q = {
@@ -130,6 +150,22 @@ export async function participantDelete(id, cascade) { return del('participant')
 
 // Roster
 export async function participantsAdd(sessionId, officialIds, role) {
-  return call('participants_add', { session_id: sessionId, official_ids: officialIds, role });
+  return write('participants_add', { session_id: sessionId, official_ids: officialIds, role });
 }
-export async function participantAttend(id, attended) { return call('participant_attend', { id, attended: Boolean(attended) }); }
+export async function participantAttend(id, attended) { return write('participant_attend', { id, attended: Boolean(attended) }); }
+
+/** The X_get of each record kind a dashboard problem can point at. */
+export function getRecord(entity, id) {
+  if (!Object.prototype.hasOwnProperty.call(RECORD_FIELDS, entity)) {
+    return Promise.reject(new BackendError({ code: 'internal', message: `Unknown record kind ${entity}` }));
+  }
+  return get(entity)(id);
+}
+
+/** The X_delete of a record kind, for forms opened from the dashboard. */
+export function deleteRecord(entity, id, cascade = false) {
+  if (!Object.prototype.hasOwnProperty.call(RECORD_FIELDS, entity)) {
+    return Promise.reject(new BackendError({ code: 'internal', message: `Unknown record kind ${entity}` }));
+  }
+  return del(entity)(id, cascade);
+}

@@ -7,13 +7,13 @@ import { hideToast, showError } from './dialogs.js';
 import { isFormOpen } from './form.js';
 
 const root = document.getElementById('app');
-const state = { screen: 'library', eventId: null, tab: 'delegations' };
+const state = { screen: 'library', eventId: null, tab: 'dashboard' };
 let controller = null;
 let renderSeq = 0;
 
 const app = {
   openLibrary() { state.screen = 'library'; state.eventId = null; render(); },
-  openEvent(id) { state.screen = 'event'; state.eventId = id; state.tab = 'delegations'; render(); },
+  openEvent(id) { state.screen = 'event'; state.eventId = id; state.tab = 'dashboard'; render(); },
   rerender() { render(); },
 };
 

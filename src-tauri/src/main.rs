@@ -11,7 +11,7 @@ mod state;
 use ddesk_core::{demo, store, Store};
 use tauri::Manager;
 
-use commands::{agenda::*, library::*, logistics::*, people::*};
+use commands::{agenda::*, dashboard::*, library::*, logistics::*, people::*};
 use state::AppState;
 
 fn open_library() -> Result<Store, ddesk_core::Error> {
@@ -34,6 +34,7 @@ fn main() {
         .manage(AppState::new(open_library()))
         .invoke_handler(tauri::generate_handler![
             events_list,
+            event_dashboard,
             setting_get,
             setting_set,
             countries,

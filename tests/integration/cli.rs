@@ -105,3 +105,38 @@ fn doctor_fails_on_a_damaged_file() {
     );
     assert_eq!(std::fs::read(&db).expect("read"), bytes, "left untouched");
 }
+
+#[test]
+fn check_prints_one_problem_per_line_and_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    let events = stdout(&ddesk(&db, &["events"]));
+    let forum = events
+        .lines()
+        .find(|l| l.contains("East Asia"))
+        .and_then(|l| l.split('\t').next())
+        .expect("forum id")
+        .to_string();
+    let out = ddesk(&db, &["check", "--event", &forum]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.lines().count() > 0, "the demo has a few problems to show");
+    for line in text.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 3, "{line}");
+        assert!(["error", "warning", "info"].contains(&cols[0]), "{line}");
+    }
+    assert!(text.contains("passport_expiring"), "{text}");
+    let out = ddesk(&db, &["check", "--event", &forum, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let problems = json.as_array().expect("array");
+    assert_eq!(problems.len(), text.lines().count());
+    assert!(problems[0]["message_ko"].as_str().is_some_and(|m| !m.is_empty()));
+
+    let out = ddesk(&db, &["generate", "--officials", "60000"]);
+    assert_eq!(out.status.code(), Some(1), "over the limit is a user error");
+    let out = ddesk(&db, &["generate", "--officials", "50", "--seed", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(stdout(&ddesk(&db, &["events"])).lines().count(), 3);
+}

@@ -124,3 +124,99 @@ fn health_reports_counts() {
         "not_found"
     ));
 }
+
+/// Every column and index of every table, as SQLite reports them.
+fn schema_of(conn: &rusqlite::Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut tables = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("tables");
+    let names: Vec<String> = tables
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    for table in names {
+        let mut cols = conn
+            .prepare(&format!("PRAGMA table_xinfo({table})"))
+            .expect("columns");
+        let rows = cols
+            .query_map([], |r| {
+                Ok(format!(
+                    "{table}.{} {} notnull={} default={:?} pk={}",
+                    r.get::<_, String>("name")?,
+                    r.get::<_, String>("type")?,
+                    r.get::<_, i64>("notnull")?,
+                    r.get::<_, Option<String>>("dflt_value")?,
+                    r.get::<_, i64>("pk")?
+                ))
+            })
+            .expect("query");
+        out.extend(rows.map(|r| r.expect("column")));
+        let mut fks = conn
+            .prepare(&format!("PRAGMA foreign_key_list({table})"))
+            .expect("foreign keys");
+        let rows = fks
+            .query_map([], |r| {
+                Ok(format!(
+                    "{table} fk {} -> {}.{} on delete {}",
+                    r.get::<_, String>("from")?,
+                    r.get::<_, String>("table")?,
+                    r.get::<_, String>("to")?,
+                    r.get::<_, String>("on_delete")?
+                ))
+            })
+            .expect("query");
+        out.extend(rows.map(|r| r.expect("fk")));
+    }
+    let mut indexes = conn
+        .prepare("SELECT name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .expect("indexes");
+    let rows = indexes
+        .query_map([], |r| {
+            Ok(format!(
+                "index {} on {}: {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?
+            ))
+        })
+        .expect("query");
+    out.extend(rows.map(|r| r.expect("index")));
+    out
+}
+
+#[test]
+fn a_frozen_v1_library_upgrades_to_the_fresh_schema_with_its_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("v1.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&old).expect("create");
+        let dump = std::fs::read_to_string(
+            delegation_desk_tests::workspace().join("tests/fixtures/library-v1.sql"),
+        )
+        .expect("fixture");
+        conn.execute_batch(&dump).expect("load the frozen v1 file");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, 1, "the fixture is a v1 file");
+    }
+    let upgraded = Store::open(&old).expect("upgrade");
+    let fresh_path = dir.path().join("fresh.sqlite3");
+    drop(Store::open(&fresh_path).expect("fresh"));
+
+    let old_conn = rusqlite::Connection::open(&old).expect("open upgraded");
+    let fresh_conn = rusqlite::Connection::open(&fresh_path).expect("open fresh");
+    assert_eq!(schema_of(&old_conn), schema_of(&fresh_conn));
+    let version: i64 = old_conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+
+    let events = upgraded.read(ddesk_core::queries::events).expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event.host_country, "KR", "the v2 default fills old events");
+    assert_eq!(events[0].officials, 32, "no official lost");
+    assert!(upgraded.health().expect("health").is_ok());
+}

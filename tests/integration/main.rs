@@ -4,3 +4,4 @@ mod cli;
 mod demo;
 mod library;
 mod records;
+mod scale;

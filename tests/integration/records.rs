@@ -45,6 +45,7 @@ fn event_crud_and_validation() {
         [
             ("name_en".to_string(), "required"),
             ("end_date".to_string(), "end_before_start"),
+            ("host_country".to_string(), "required"),
             ("time_zone".to_string(), "invalid_time_zone"),
         ]
     );

@@ -70,6 +70,7 @@ pub fn event(name: &str) -> Event {
         end_date: date("2024-05-09"),
         time_zone: "Asia/Seoul".into(),
         city: "Seoul".into(),
+        host_country: "KR".into(),
         ..Event::default()
     }
 }

@@ -59,36 +59,10 @@ export function mountAgenda(panel, ctx) {
   panel.appendChild(h('div', { class: 'agenda-layout' }, view.el, rosterHost));
   view.refresh();
 
-  async function edit(row) {
-    let rooms;
-    try { rooms = await api.venueRoomList(ctx.eventId); } catch (err) { showError(err); return; }
-    const day = ctx.event.start_date;
-    const record = row || {
-      id: '', event_id: ctx.eventId, kind: 'plenary', title_en: '', title_ko: '',
-      starts_at: day ? fromLocalInput(`${day}T09:00`, ctx.tz) : null,
-      ends_at: day ? fromLocalInput(`${day}T10:00`, ctx.tz) : null,
-      venue_room_id: null, location: '', description: '', notes: '',
-    };
-    openForm({
-      title: row ? t('form.editNamed', { name: title(row) }) : t('new.session'),
-      record,
-      tz: ctx.tz,
-      fields: [
-        { name: 'kind', type: 'select', required: true, options: enumOptions('session_kind') },
-        { name: 'title_en', wide: true },
-        { name: 'title_ko', wide: true },
-        { name: 'starts_at', type: 'datetime', required: true, labelText: t('field.starts_at_tz', { tz: ctx.tz }) },
-        { name: 'ends_at', type: 'datetime', required: true, labelText: t('field.ends_at_tz', { tz: ctx.tz }) },
-        { name: 'venue_room_id', type: 'select', nullable: true, options: rooms.map((r) => ({ value: r.id, label: `${r.venue_name} — ${placeName(r)}` })) },
-        { name: 'location' },
-        { name: 'description', type: 'textarea' },
-        { name: 'notes', type: 'textarea' },
-      ],
-      save: api.sessionSave,
-      onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
-      remove: row ? () => view.remove(row) : null,
-    });
-  }
+  const edit = (row) => editSession(ctx, row, {
+    onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
+    remove: row ? () => view.remove(row) : null,
+  });
 
   function closeRoster() {
     selected = null;
@@ -254,4 +228,36 @@ export function mountAgenda(panel, ctx) {
   }
 
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
+}
+
+/** The session form; a session_get record works as is. hooks: { onSaved, remove }. */
+export async function editSession(ctx, row, { onSaved = null, remove = null } = {}) {
+  let rooms;
+  try { rooms = await api.venueRoomList(ctx.eventId); } catch (err) { showError(err); return; }
+  const day = ctx.event.start_date;
+  const record = row || {
+    id: '', event_id: ctx.eventId, kind: 'plenary', title_en: '', title_ko: '',
+    starts_at: day ? fromLocalInput(`${day}T09:00`, ctx.tz) : null,
+    ends_at: day ? fromLocalInput(`${day}T10:00`, ctx.tz) : null,
+    venue_room_id: null, location: '', description: '', notes: '',
+  };
+  openForm({
+    title: row ? t('form.editNamed', { name: title(row) }) : t('new.session'),
+    record,
+    tz: ctx.tz,
+    fields: [
+      { name: 'kind', type: 'select', required: true, options: enumOptions('session_kind') },
+      { name: 'title_en', wide: true },
+      { name: 'title_ko', wide: true },
+      { name: 'starts_at', type: 'datetime', required: true, labelText: t('field.starts_at_tz', { tz: ctx.tz }) },
+      { name: 'ends_at', type: 'datetime', required: true, labelText: t('field.ends_at_tz', { tz: ctx.tz }) },
+      { name: 'venue_room_id', type: 'select', nullable: true, options: rooms.map((r) => ({ value: r.id, label: `${r.venue_name} — ${placeName(r)}` })) },
+      { name: 'location' },
+      { name: 'description', type: 'textarea' },
+      { name: 'notes', type: 'textarea' },
+    ],
+    save: api.sessionSave,
+    onSaved,
+    remove: row ? remove : null,
+  });
 }

@@ -36,52 +36,62 @@ export function mountDelegations(panel, ctx) {
   panel.appendChild(view.el);
   view.refresh();
 
-  async function edit(row) {
-    let countries; let orgs; let members = [];
-    try {
-      [countries, orgs] = await Promise.all([loadCountries(), loadOrganizations()]);
-      if (row) {
-        const res = await api.officialList(ctx.eventId, { delegation_id: row.id, limit: 1000, sort: 'name' });
-        members = res.rows;
-      }
-    } catch (err) {
-      showError(err);
-      return;
-    }
-    const record = row || {
-      id: '', event_id: ctx.eventId, kind: 'country', country_code: null, org_code: null, name_en: '', name_ko: '',
-      status: 'invited', seats: 2, head_official_id: null, liaison_name: '', liaison_phone: '', liaison_email: '', notes: '',
-    };
-    openForm({
-      title: row ? t('form.editNamed', { name: delegationName(row) }) : t('new.delegation'),
-      record,
-      tz: ctx.tz,
-      fields: [
-        { name: 'kind', type: 'select', required: true, options: enumOptions('delegation_kind'), group: 'group.delegation' },
-        { name: 'country_code', type: 'select', nullable: true, required: true, options: namedOptions(countries), visibleIf: (v) => v.kind === 'country', group: 'group.delegation' },
-        { name: 'org_code', type: 'select', nullable: true, options: namedOptions(orgs), visibleIf: (v) => v.kind === 'organization', group: 'group.delegation' },
-        { name: 'name_en', group: 'group.delegation' },
-        { name: 'name_ko', group: 'group.delegation' },
-        { name: 'status', type: 'select', required: true, options: enumOptions('delegation_status'), group: 'group.delegation' },
-        { name: 'seats', type: 'number', min: 0, group: 'group.delegation' },
-        {
-          name: 'head_official_id', type: 'select', nullable: true, group: 'group.delegation',
-          options: members.map((o) => ({ value: o.id, label: officialLabel(o) })),
-          initialLabel: row ? row.head_name : '',
-        },
-        { name: 'liaison_name', group: 'group.liaison' },
-        { name: 'liaison_phone', type: 'tel', group: 'group.liaison' },
-        { name: 'liaison_email', type: 'email', group: 'group.liaison' },
-        { name: 'notes', type: 'textarea', group: 'group.notes' },
-      ],
-      beforeSave: (r) => (r.kind === 'country' ? { ...r, org_code: null } : { ...r, country_code: null }),
-      save: api.delegationSave,
-      onSaved: (saved) => { toast(t('toast.saved'), 'info'); view.refresh(); },
-      remove: row ? () => view.remove(row) : null,
-    });
-  }
+  const edit = (row) => editDelegation(ctx, row, {
+    onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
+    remove: row ? () => view.remove(row) : null,
+  });
 
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
+}
+
+/**
+ * The delegation form. `row` is a delegation_list row or a delegation_get record with the same
+ * display extras added (display_name_en/ko, head_name); null for a new one.
+ * hooks: { onSaved(saved), remove() → Promise<boolean> }.
+ */
+export async function editDelegation(ctx, row, { onSaved = null, remove = null } = {}) {
+  let countries; let orgs; let members = [];
+  try {
+    [countries, orgs] = await Promise.all([loadCountries(), loadOrganizations()]);
+    if (row) {
+      const res = await api.officialList(ctx.eventId, { delegation_id: row.id, limit: 1000, sort: 'name' });
+      members = res.rows;
+    }
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const record = row || {
+    id: '', event_id: ctx.eventId, kind: 'country', country_code: null, org_code: null, name_en: '', name_ko: '',
+    status: 'invited', seats: 2, head_official_id: null, liaison_name: '', liaison_phone: '', liaison_email: '', notes: '',
+  };
+  openForm({
+    title: row ? t('form.editNamed', { name: delegationName(row) }) : t('new.delegation'),
+    record,
+    tz: ctx.tz,
+    fields: [
+      { name: 'kind', type: 'select', required: true, options: enumOptions('delegation_kind'), group: 'group.delegation' },
+      { name: 'country_code', type: 'select', nullable: true, required: true, options: namedOptions(countries), visibleIf: (v) => v.kind === 'country', group: 'group.delegation' },
+      { name: 'org_code', type: 'select', nullable: true, options: namedOptions(orgs), visibleIf: (v) => v.kind === 'organization', group: 'group.delegation' },
+      { name: 'name_en', group: 'group.delegation' },
+      { name: 'name_ko', group: 'group.delegation' },
+      { name: 'status', type: 'select', required: true, options: enumOptions('delegation_status'), group: 'group.delegation' },
+      { name: 'seats', type: 'number', min: 0, group: 'group.delegation' },
+      {
+        name: 'head_official_id', type: 'select', nullable: true, group: 'group.delegation',
+        options: members.map((o) => ({ value: o.id, label: officialLabel(o) })),
+        initialLabel: row ? row.head_name : '',
+      },
+      { name: 'liaison_name', group: 'group.liaison' },
+      { name: 'liaison_phone', type: 'tel', group: 'group.liaison' },
+      { name: 'liaison_email', type: 'email', group: 'group.liaison' },
+      { name: 'notes', type: 'textarea', group: 'group.notes' },
+    ],
+    beforeSave: (r) => (r.kind === 'country' ? { ...r, org_code: null } : { ...r, country_code: null }),
+    save: api.delegationSave,
+    onSaved,
+    remove: row ? remove : null,
+  });
 }
 
 function seats(d) {

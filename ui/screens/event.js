@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { h, mount, userText } from '../dom.js';
-import { t, otherName, getLanguage } from '../i18n.js';
+import { t, otherName, getLanguage, formatNumber } from '../i18n.js';
 import { showError } from '../dialogs.js';
 import { formatDateRange } from '../time.js';
 import { editEvent, deleteEvent, eventName } from './library.js';
@@ -13,8 +13,10 @@ import { mountTravel } from './travel.js';
 import { mountHotels } from './hotels.js';
 import { mountVenues } from './venues.js';
 import { mountAgenda } from './agenda.js';
+import { mountDashboard, problemCount } from './dashboard.js';
 
 const TABS = [
+  ['dashboard', mountDashboard],
   ['delegations', mountDelegations],
   ['officials', mountOfficials],
   ['travel', mountTravel],
@@ -23,7 +25,11 @@ const TABS = [
   ['agenda', mountAgenda],
 ];
 
+/** Unsubscribes the previous workspace from data changes when another one is drawn. */
+let detach = null;
+
 export async function renderEvent(root, app, state) {
+  if (detach) { detach(); detach = null; }
   let event;
   try {
     event = await api.eventGet(state.eventId);
@@ -32,14 +38,53 @@ export async function renderEvent(root, app, state) {
     app.openLibrary();
     return null;
   }
-  const ctx = { event, eventId: event.id, tz: event.time_zone || 'UTC' };
   const panel = h('div', { class: 'tab-panel', id: 'tab-panel', role: 'tabpanel' });
   let active = null;
+
+  // The count of errors + warnings on the Dashboard tab. The number is for the eye; screen
+  // readers hear the sentence in the hidden span, as part of the tab's name.
+  const badge = h('span', { class: 'tab-badge', id: 'dashboard-badge', 'aria-hidden': 'true', hidden: true });
+  const badgeText = h('span', { class: 'visually-hidden', id: 'dashboard-badge-text' });
+  function showCount(data) {
+    const problems = data.problems || [];
+    const n = problemCount(data);
+    badge.textContent = formatNumber(n);
+    badge.dataset.count = String(n);
+    badge.dataset.level = problems.some((p) => p.severity === 'error') ? 'error' : n ? 'warning' : 'none';
+    badge.hidden = false;
+    badgeText.textContent = t('dash.badge', { n: formatNumber(n) });
+  }
+  const ctx = { event, eventId: event.id, tz: event.time_zone || 'UTC', onData: showCount };
+
+  let badgeSeq = 0;
+  async function refreshCount() {
+    const my = ++badgeSeq;
+    try {
+      const data = await api.eventDashboard(event.id);
+      if (my === badgeSeq && badge.isConnected) showCount(data);
+    } catch (err) {
+      console.error(err); // the badge stays as it was; the Dashboard itself reports failures
+    }
+  }
+
+  // One listener for every successful save or delete anywhere in the event (api.js emits it):
+  // the open Dashboard reloads (which also updates the badge); otherwise only the badge does.
+  let pending = 0;
+  const unsubscribe = api.onDataChanged(() => {
+    if (!badge.isConnected) { unsubscribe(); return; }
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      if (!badge.isConnected) return;
+      if (state.tab === 'dashboard' && active && active.reload) active.reload();
+      else refreshCount();
+    }, 60);
+  });
+  detach = () => { clearTimeout(pending); unsubscribe(); };
 
   const tabButtons = TABS.map(([key]) => h('button', {
     type: 'button', role: 'tab', id: `tab-${key}`, class: 'tab', dataset: { tab: key },
     'aria-controls': 'tab-panel', onClick: () => select(key, true),
-  }, t(`tab.${key}`)));
+  }, t(`tab.${key}`), key === 'dashboard' ? [' ', badge, badgeText] : null));
 
   const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('event.sections') }, tabButtons);
   // Arrow keys move between tabs, as in any desktop tab strip.
@@ -89,7 +134,10 @@ export async function renderEvent(root, app, state) {
         }, t('action.deleteEvent'))),
       tabList,
       panel));
-  select(TABS.some(([k]) => k === state.tab) ? state.tab : 'delegations', false);
+  const first = TABS.some(([k]) => k === state.tab) ? state.tab : 'dashboard';
+  select(first, false);
+  // The Dashboard fills the badge when it loads; any other first tab needs the count fetched.
+  if (first !== 'dashboard') refreshCount();
 
   return {
     newRecord: () => active && active.newRecord(),

@@ -16,6 +16,8 @@ export const placeName = (r) => (getLanguage() === 'ko' && r.name_ko ? r.name_ko
 export const placeOther = (r) => (getLanguage() === 'ko' && r.name_ko ? r.name : r.name_ko);
 const num = (v) => userText(formatNumber(v));
 const date = (v) => formatDate(v, getLanguage());
+const blockLabel = (r) => `${r.hotel_name} — ${r.room_type}`;
+const stayLabel = (r) => `${r.full_name} — ${r.hotel_name}`;
 
 export function mountHotels(panel, ctx) {
   return mountSubTabs(panel, ctx, 'hotels', [
@@ -72,7 +74,7 @@ function mountHotelList(host, ctx) {
 }
 
 function mountBlocks(host, ctx) {
-  const label = (r) => `${r.hotel_name} — ${r.room_type}`;
+  const label = blockLabel;
   const view = listView({
     caption: () => t('sub.blocks'),
     newLabel: 'new.block',
@@ -95,34 +97,37 @@ function mountBlocks(host, ctx) {
   });
   host.appendChild(view.el);
   view.refresh();
-  async function edit(row) {
-    let hotels;
-    try { hotels = await api.hotelList(ctx.eventId); } catch (err) { showError(err); return; }
-    openForm({
-      title: row ? t('form.editNamed', { name: label(row) }) : t('new.block'),
-      record: row || {
-        id: '', hotel_id: hotels.length === 1 ? hotels[0].id : '', room_type: '', occupancy: 1,
-        first_night: ctx.event.start_date, last_night: ctx.event.end_date, rooms: 1, notes: '',
-      },
-      fields: [
-        { name: 'hotel_id', type: 'select', required: true, placeholder: 'form.choose', options: hotels.map((x) => ({ value: x.id, label: placeName(x) })), wide: true },
-        { name: 'room_type', required: true },
-        { name: 'occupancy', type: 'number', min: 1 },
-        { name: 'first_night', type: 'date', required: true },
-        { name: 'last_night', type: 'date', required: true },
-        { name: 'rooms', type: 'number', min: 0 },
-        { name: 'notes', type: 'textarea' },
-      ],
-      save: api.roomBlockSave,
-      onSaved: saved(view),
-      remove: row ? () => view.remove(row) : null,
-    });
-  }
+  const edit = (row) => editRoomBlock(ctx, row, { onSaved: saved(view), remove: row ? () => view.remove(row) : null });
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
 }
 
+/** The room block form; `row` needs hotel_name for its title. hooks: { onSaved, remove }. */
+export async function editRoomBlock(ctx, row, { onSaved = null, remove = null } = {}) {
+  let hotels;
+  try { hotels = await api.hotelList(ctx.eventId); } catch (err) { showError(err); return; }
+  openForm({
+    title: row ? t('form.editNamed', { name: blockLabel(row) }) : t('new.block'),
+    record: row || {
+      id: '', hotel_id: hotels.length === 1 ? hotels[0].id : '', room_type: '', occupancy: 1,
+      first_night: ctx.event.start_date, last_night: ctx.event.end_date, rooms: 1, notes: '',
+    },
+    fields: [
+      { name: 'hotel_id', type: 'select', required: true, placeholder: 'form.choose', options: hotels.map((x) => ({ value: x.id, label: placeName(x) })), wide: true },
+      { name: 'room_type', required: true },
+      { name: 'occupancy', type: 'number', min: 1 },
+      { name: 'first_night', type: 'date', required: true },
+      { name: 'last_night', type: 'date', required: true },
+      { name: 'rooms', type: 'number', min: 0 },
+      { name: 'notes', type: 'textarea' },
+    ],
+    save: api.roomBlockSave,
+    onSaved,
+    remove: row ? remove : null,
+  });
+}
+
 function mountStays(host, ctx) {
-  const label = (r) => `${r.full_name} — ${r.hotel_name}`;
+  const label = stayLabel;
   const view = listView({
     caption: () => t('sub.stays'),
     newLabel: 'new.stay',
@@ -146,36 +151,39 @@ function mountStays(host, ctx) {
   });
   host.appendChild(view.el);
   view.refresh();
-  async function edit(row) {
-    let hotels; let blocks;
-    try {
-      [hotels, blocks] = await Promise.all([api.hotelList(ctx.eventId), api.roomBlockList(ctx.eventId)]);
-    } catch (err) { showError(err); return; }
-    openForm({
-      title: row ? t('form.editNamed', { name: label(row) }) : t('new.stay'),
-      record: row || {
-        id: '', official_id: '', hotel_id: hotels.length === 1 ? hotels[0].id : '', room_block_id: null,
-        check_in: ctx.event.start_date, check_out: ctx.event.end_date, room_number: '', shares_with_id: null,
-        special_requests: '', notes: '',
-      },
-      fields: [
-        { name: 'official_id', type: 'lookup', required: true, wide: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.full_name : '' },
-        { name: 'hotel_id', type: 'select', required: true, placeholder: 'form.choose', options: hotels.map((x) => ({ value: x.id, label: placeName(x) })) },
-        {
-          name: 'room_block_id', type: 'select', nullable: true,
-          options: blocks.map((b) => ({ value: b.id, label: `${b.hotel_name} — ${b.room_type} (${date(b.first_night)} – ${date(b.last_night)})` })),
-        },
-        { name: 'check_in', type: 'date', required: true },
-        { name: 'check_out', type: 'date', required: true },
-        { name: 'room_number' },
-        { name: 'shares_with_id', type: 'lookup', nullable: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.shares_with_name : '' },
-        { name: 'special_requests', wide: true },
-        { name: 'notes', type: 'textarea' },
-      ],
-      save: api.staySave,
-      onSaved: saved(view),
-      remove: row ? () => view.remove(row) : null,
-    });
-  }
+  const edit = (row) => editStay(ctx, row, { onSaved: saved(view), remove: row ? () => view.remove(row) : null });
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
+}
+
+/** The stay form; `row` needs full_name, hotel_name and shares_with_name. hooks: { onSaved, remove }. */
+export async function editStay(ctx, row, { onSaved = null, remove = null } = {}) {
+  let hotels; let blocks;
+  try {
+    [hotels, blocks] = await Promise.all([api.hotelList(ctx.eventId), api.roomBlockList(ctx.eventId)]);
+  } catch (err) { showError(err); return; }
+  openForm({
+    title: row ? t('form.editNamed', { name: stayLabel(row) }) : t('new.stay'),
+    record: row || {
+      id: '', official_id: '', hotel_id: hotels.length === 1 ? hotels[0].id : '', room_block_id: null,
+      check_in: ctx.event.start_date, check_out: ctx.event.end_date, room_number: '', shares_with_id: null,
+      special_requests: '', notes: '',
+    },
+    fields: [
+      { name: 'official_id', type: 'lookup', required: true, wide: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.full_name : '' },
+      { name: 'hotel_id', type: 'select', required: true, placeholder: 'form.choose', options: hotels.map((x) => ({ value: x.id, label: placeName(x) })) },
+      {
+        name: 'room_block_id', type: 'select', nullable: true,
+        options: blocks.map((b) => ({ value: b.id, label: `${b.hotel_name} — ${b.room_type} (${date(b.first_night)} – ${date(b.last_night)})` })),
+      },
+      { name: 'check_in', type: 'date', required: true },
+      { name: 'check_out', type: 'date', required: true },
+      { name: 'room_number' },
+      { name: 'shares_with_id', type: 'lookup', nullable: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.shares_with_name : '' },
+      { name: 'special_requests', wide: true },
+      { name: 'notes', type: 'textarea' },
+    ],
+    save: api.staySave,
+    onSaved,
+    remove: row ? remove : null,
+  });
 }

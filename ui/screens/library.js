@@ -6,7 +6,8 @@ import { t, localName, otherName, getLanguage, formatNumber } from '../i18n.js';
 import { listView } from '../listview.js';
 import { twoNames } from '../table.js';
 import { openForm } from '../form.js';
-import { toast, deleteWithConfirm } from '../dialogs.js';
+import { toast, showError, deleteWithConfirm } from '../dialogs.js';
+import { loadCountries, namedOptions } from '../lookups.js';
 import { formatDateRange, timeZones, systemTimeZone } from '../time.js';
 
 const eventName = (e) => localName(e.name_en, e.name_ko);
@@ -48,28 +49,36 @@ export function renderLibrary(root, app) {
   return { newRecord: view.newRecord, focusSearch: view.focusSearch };
 }
 
-const EVENT_FIELDS = [
+const eventFields = (countryOpts) => [
   { name: 'name_en', required: true, wide: true },
   { name: 'name_ko', wide: true },
   { name: 'start_date', type: 'date', required: true },
   { name: 'end_date', type: 'date', required: true },
   { name: 'time_zone', required: true, list: 'tz-list' },
   { name: 'city' },
+  { name: 'host_country', type: 'select', required: true, options: countryOpts },
   { name: 'host', wide: true },
   { name: 'emergency_contact', wide: true },
   { name: 'notes', type: 'textarea' },
 ];
 
 /** The event form, used from the library and from the event header. */
-export function editEvent(event, app, onSaved) {
+export async function editEvent(event, app, onSaved) {
   const record = event || {
     id: '', name_en: '', name_ko: '', start_date: null, end_date: null, time_zone: systemTimeZone(),
-    city: '', host: '', emergency_contact: '', notes: '',
+    city: '', host_country: 'KR', host: '', emergency_contact: '', notes: '',
   };
   ensureZoneList();
+  let countries = [];
+  try {
+    countries = await loadCountries();
+  } catch (e) {
+    showError(e);
+    return;
+  }
   openForm({
     title: event ? t('form.editEvent') : t('library.newEvent'),
-    fields: EVENT_FIELDS,
+    fields: eventFields(namedOptions(countries)),
     record,
     save: api.eventSave,
     onSaved: (saved) => {

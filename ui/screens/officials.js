@@ -54,52 +54,11 @@ export function mountOfficials(panel, ctx) {
     view.refresh();
   })();
 
-  async function edit(row) {
-    let countries;
-    try {
-      countries = await loadCountries();
-    } catch (err) {
-      showError(err);
-      return;
-    }
+  function edit(row) {
     const filterDeleg = document.getElementById('filter-delegation');
-    const record = row || {
-      id: '', event_id: ctx.eventId, delegation_id: (filterDeleg && filterDeleg.value) || null,
-      honorific: '', family_name: '', given_name: '', native_name: '', badge_name: '', position: '', organization: '',
-      category: 'delegate', gender: 'unspecified', email: '', phone: '', nationality: '', birth_date: null,
-      passport_number: '', passport_expiry: null, dietary: '', accessibility: '', interpretation_language: '',
-      language: 'en', status: 'invited', notes: '',
-    };
-    const countryOpts = namedOptions(countries);
-    openForm({
-      title: row ? t('form.editNamed', { name: row.full_name }) : t('new.official'),
-      record,
-      tz: ctx.tz,
-      fields: [
-        { name: 'honorific', group: 'group.identity' },
-        { name: 'family_name', required: true, group: 'group.identity' },
-        { name: 'given_name', group: 'group.identity' },
-        { name: 'native_name', group: 'group.identity' },
-        { name: 'badge_name', group: 'group.identity' },
-        { name: 'gender', type: 'select', options: enumOptions('gender'), group: 'group.identity' },
-        { name: 'nationality', type: 'select', placeholder: 'form.none', options: countryOpts, group: 'group.identity' },
-        { name: 'birth_date', type: 'date', group: 'group.identity' },
-        { name: 'delegation_id', type: 'select', nullable: true, options: delegationOptions(delegations), group: 'group.role' },
-        { name: 'position', group: 'group.role' },
-        { name: 'organization', group: 'group.role' },
-        { name: 'category', type: 'select', required: true, options: enumOptions('category'), group: 'group.role' },
-        { name: 'status', type: 'select', required: true, options: enumOptions('official_status'), group: 'group.role' },
-        { name: 'email', type: 'email', group: 'group.contact' },
-        { name: 'phone', type: 'tel', group: 'group.contact' },
-        { name: 'language', type: 'select', options: enumOptions('language'), group: 'group.contact' },
-        { name: 'interpretation_language', group: 'group.contact' },
-        { name: 'passport_number', group: 'group.passport' },
-        { name: 'passport_expiry', type: 'date', group: 'group.passport' },
-        { name: 'dietary', wide: true, group: 'group.needs' },
-        { name: 'accessibility', wide: true, group: 'group.needs' },
-        { name: 'notes', type: 'textarea', group: 'group.notes' },
-      ],
-      save: api.officialSave,
+    return editOfficial(ctx, row, {
+      delegations,
+      delegationId: (filterDeleg && filterDeleg.value) || null,
       onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
       remove: row ? () => view.remove(row) : null,
     });
@@ -109,4 +68,60 @@ export function mountOfficials(panel, ctx) {
     newRecord: () => edit(null),
     focusSearch: () => ready.then(() => view.focusSearch()),
   };
+}
+
+/**
+ * The official form. `row` is an official_list row or an official_get record with full_name
+ * added; null for a new one. hooks: { delegations? (fetched when absent), delegationId? (for a
+ * new official), onSaved(saved), remove() → Promise<boolean> }.
+ */
+export async function editOfficial(ctx, row, { delegations = null, delegationId = null, onSaved = null, remove = null } = {}) {
+  let countries;
+  let delegs = delegations;
+  try {
+    [countries, delegs] = await Promise.all([loadCountries(), delegs ? Promise.resolve(delegs) : api.delegationList(ctx.eventId)]);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const record = row || {
+    id: '', event_id: ctx.eventId, delegation_id: delegationId,
+    honorific: '', family_name: '', given_name: '', native_name: '', badge_name: '', position: '', organization: '',
+    category: 'delegate', gender: 'unspecified', email: '', phone: '', nationality: '', birth_date: null,
+    passport_number: '', passport_expiry: null, dietary: '', accessibility: '', interpretation_language: '',
+    language: 'en', status: 'invited', notes: '',
+  };
+  const countryOpts = namedOptions(countries);
+  openForm({
+    title: row ? t('form.editNamed', { name: row.full_name }) : t('new.official'),
+    record,
+    tz: ctx.tz,
+    fields: [
+      { name: 'honorific', group: 'group.identity' },
+      { name: 'family_name', required: true, group: 'group.identity' },
+      { name: 'given_name', group: 'group.identity' },
+      { name: 'native_name', group: 'group.identity' },
+      { name: 'badge_name', group: 'group.identity' },
+      { name: 'gender', type: 'select', options: enumOptions('gender'), group: 'group.identity' },
+      { name: 'nationality', type: 'select', placeholder: 'form.none', options: countryOpts, group: 'group.identity' },
+      { name: 'birth_date', type: 'date', group: 'group.identity' },
+      { name: 'delegation_id', type: 'select', nullable: true, options: delegationOptions(delegs), group: 'group.role' },
+      { name: 'position', group: 'group.role' },
+      { name: 'organization', group: 'group.role' },
+      { name: 'category', type: 'select', required: true, options: enumOptions('category'), group: 'group.role' },
+      { name: 'status', type: 'select', required: true, options: enumOptions('official_status'), group: 'group.role' },
+      { name: 'email', type: 'email', group: 'group.contact' },
+      { name: 'phone', type: 'tel', group: 'group.contact' },
+      { name: 'language', type: 'select', options: enumOptions('language'), group: 'group.contact' },
+      { name: 'interpretation_language', group: 'group.contact' },
+      { name: 'passport_number', group: 'group.passport' },
+      { name: 'passport_expiry', type: 'date', group: 'group.passport' },
+      { name: 'dietary', wide: true, group: 'group.needs' },
+      { name: 'accessibility', wide: true, group: 'group.needs' },
+      { name: 'notes', type: 'textarea', group: 'group.notes' },
+    ],
+    save: api.officialSave,
+    onSaved,
+    remove: row ? remove : null,
+  });
 }

@@ -10,8 +10,9 @@ import { toast } from '../dialogs.js';
 import { formatInstant } from '../time.js';
 import { officialSearch } from '../lookups.js';
 
+const label = (r) => `${r.full_name || ''} ${r.flight || ''}`.trim();
+
 export function mountTravel(panel, ctx) {
-  const label = (r) => `${r.full_name} ${r.flight}`.trim();
   const view = listView({
     caption: () => t('tab.travel'),
     newLabel: 'new.travel',
@@ -37,33 +38,39 @@ export function mountTravel(panel, ctx) {
   panel.appendChild(view.el);
   view.refresh();
 
-  function edit(row) {
-    const record = row || {
-      id: '', official_id: '', direction: 'arrival', flight: '', origin: '', airport: '', scheduled_at: null,
-      pickup: true, greeter: '', notes: '',
-    };
-    openForm({
-      title: row ? t('form.editNamed', { name: label(row) }) : t('new.travel'),
-      record,
-      tz: ctx.tz,
-      fields: [
-        { name: 'official_id', type: 'lookup', required: true, wide: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.full_name : '' },
-        { name: 'direction', type: 'select', required: true, options: enumOptions('direction') },
-        { name: 'flight' },
-        { name: 'origin' },
-        { name: 'airport' },
-        { name: 'scheduled_at', type: 'datetime', required: true, labelText: t('field.scheduled_at_tz', { tz: ctx.tz }) },
-        { name: 'pickup', type: 'checkbox' },
-        { name: 'greeter' },
-        { name: 'notes', type: 'textarea' },
-      ],
-      save: api.travelSave,
-      onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
-      remove: row ? () => view.remove(row) : null,
-    });
-  }
+  const edit = (row) => editTravel(ctx, row, {
+    onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
+    remove: row ? () => view.remove(row) : null,
+  });
 
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
+}
+
+/** The flight form; `row` needs full_name (and flight) for its title. hooks: { onSaved, remove }. */
+export function editTravel(ctx, row, { onSaved = null, remove = null } = {}) {
+  const record = row || {
+    id: '', official_id: '', direction: 'arrival', flight: '', origin: '', airport: '', scheduled_at: null,
+    pickup: true, greeter: '', notes: '',
+  };
+  openForm({
+    title: row ? t('form.editNamed', { name: label(row) }) : t('new.travel'),
+    record,
+    tz: ctx.tz,
+    fields: [
+      { name: 'official_id', type: 'lookup', required: true, wide: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.full_name : '' },
+      { name: 'direction', type: 'select', required: true, options: enumOptions('direction') },
+      { name: 'flight' },
+      { name: 'origin' },
+      { name: 'airport' },
+      { name: 'scheduled_at', type: 'datetime', required: true, labelText: t('field.scheduled_at_tz', { tz: ctx.tz }) },
+      { name: 'pickup', type: 'checkbox' },
+      { name: 'greeter' },
+      { name: 'notes', type: 'textarea' },
+    ],
+    save: api.travelSave,
+    onSaved,
+    remove: row ? remove : null,
+  });
 }
 
 /** "CDG → ICN" for arrivals, "ICN → CDG" for departures. */

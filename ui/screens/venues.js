@@ -10,6 +10,8 @@ import { showError, toast } from '../dialogs.js';
 import { mountSubTabs } from './subtabs.js';
 import { placeName, placeOther } from './hotels.js';
 
+const roomLabel = (r) => `${r.venue_name} — ${placeName(r)}`;
+
 export function mountVenues(panel, ctx) {
   return mountSubTabs(panel, ctx, 'venues', [
     { key: 'venues', label: 'sub.venues', mount: mountVenueList },
@@ -58,7 +60,7 @@ function mountVenueList(host, ctx) {
 }
 
 function mountRooms(host, ctx) {
-  const label = (r) => `${r.venue_name} — ${placeName(r)}`;
+  const label = roomLabel;
   const view = listView({
     caption: () => t('sub.rooms'),
     newLabel: 'new.room',
@@ -80,23 +82,29 @@ function mountRooms(host, ctx) {
   });
   host.appendChild(view.el);
   view.refresh();
-  async function edit(row) {
-    let venues;
-    try { venues = await api.venueList(ctx.eventId); } catch (err) { showError(err); return; }
-    openForm({
-      title: row ? t('form.editNamed', { name: label(row) }) : t('new.room'),
-      record: row || { id: '', venue_id: venues.length === 1 ? venues[0].id : '', name: '', name_ko: '', capacity: 0, floor: '', notes: '' },
-      fields: [
-        { name: 'venue_id', type: 'select', required: true, placeholder: 'form.choose', options: venues.map((v) => ({ value: v.id, label: placeName(v) })), wide: true },
-        { name: 'name', required: true }, { name: 'name_ko' },
-        { name: 'capacity', type: 'number', min: 0 },
-        { name: 'floor' },
-        { name: 'notes', type: 'textarea' },
-      ],
-      save: api.venueRoomSave,
-      onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
-      remove: row ? () => view.remove(row) : null,
-    });
-  }
+  const edit = (row) => editVenueRoom(ctx, row, {
+    onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
+    remove: row ? () => view.remove(row) : null,
+  });
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
+}
+
+/** The venue room form; `row` needs venue_name for its title. hooks: { onSaved, remove }. */
+export async function editVenueRoom(ctx, row, { onSaved = null, remove = null } = {}) {
+  let venues;
+  try { venues = await api.venueList(ctx.eventId); } catch (err) { showError(err); return; }
+  openForm({
+    title: row ? t('form.editNamed', { name: roomLabel(row) }) : t('new.room'),
+    record: row || { id: '', venue_id: venues.length === 1 ? venues[0].id : '', name: '', name_ko: '', capacity: 0, floor: '', notes: '' },
+    fields: [
+      { name: 'venue_id', type: 'select', required: true, placeholder: 'form.choose', options: venues.map((v) => ({ value: v.id, label: placeName(v) })), wide: true },
+      { name: 'name', required: true }, { name: 'name_ko' },
+      { name: 'capacity', type: 'number', min: 0 },
+      { name: 'floor' },
+      { name: 'notes', type: 'textarea' },
+    ],
+    save: api.venueRoomSave,
+    onSaved,
+    remove: row ? remove : null,
+  });
 }

@@ -42,9 +42,10 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("screenshot") => screenshot(args.get(1).map(PathBuf::from)),
+        Some("bench") => bench(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot"
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks at 20,000 officials; prints a table, writes target/bench/*.json"
             );
             Err("no command given".into())
         }
@@ -280,6 +281,24 @@ fn test() -> Result {
     drop(xvfb);
     println!("\nAll checks passed.");
     Ok(())
+}
+
+/// Runs the benchmark programs in release and keeps their figures as JSON.
+fn bench() -> Result {
+    let out = root().join("target/bench");
+    std::fs::create_dir_all(&out).map_err(|e| format!("could not create {}: {e}", out.display()))?;
+    step("engine benchmarks (release, 20,000 officials)");
+    let json = out.join("engine.json");
+    cargo(&[
+        "bench",
+        "-p",
+        "ddesk-core",
+        "--bench",
+        "engine",
+        "--",
+        "--json",
+        json.to_str().unwrap_or("target/bench/engine.json"),
+    ])
 }
 
 /// Starts the release app on a private display and saves what the officer would see.

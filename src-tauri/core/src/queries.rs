@@ -33,10 +33,10 @@ pub struct EventSummary {
 pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
     rows(
         conn,
-        "SELECT e.*,
+        &format!("SELECT {},
                 (SELECT count(*) FROM delegation d WHERE d.event_id = e.id) AS n_delegations,
                 (SELECT count(*) FROM official o WHERE o.event_id = e.id) AS n_officials
-           FROM event e ORDER BY e.start_date DESC, e.name_en",
+           FROM event e ORDER BY e.start_date DESC, e.name_en", Event::select("e")),
         [],
         |r| {
             Ok(EventSummary {
@@ -61,11 +61,11 @@ pub struct DelegationRow {
 pub fn delegations(conn: &Connection, event_id: &str) -> Result<Vec<DelegationRow>> {
     rows(
         conn,
-        "SELECT d.*,
+        &format!("SELECT {},
                 (SELECT count(*) FROM official o WHERE o.delegation_id = d.id) AS n_officials,
                 h.family_name AS head_family, h.given_name AS head_given
            FROM delegation d LEFT JOIN official h ON h.id = d.head_official_id
-          WHERE d.event_id = ? ORDER BY d.kind, d.name_en",
+          WHERE d.event_id = ? ORDER BY d.kind, d.name_en", Delegation::select("d")),
         [event_id],
         |r| {
             let delegation = Delegation::from_row(r)?;
@@ -174,9 +174,10 @@ pub fn officials(
     };
     let limit = if q.limit > 0 { q.limit } else { -1 };
     let sql = format!(
-        "SELECT o.*, coalesce(d.name_en, '') AS delegation_name_en, coalesce(d.name_ko, '') AS delegation_name_ko
+        "SELECT {}, coalesce(d.name_en, '') AS delegation_name_en, coalesce(d.name_ko, '') AS delegation_name_ko
            FROM official o LEFT JOIN delegation d ON d.id = o.delegation_id
           WHERE {filter} ORDER BY {order}, o.id LIMIT {limit} OFFSET {}",
+        Official::select("o"),
         q.offset.max(0)
     );
     let rows = rows(
@@ -225,10 +226,11 @@ pub fn travel(conn: &Connection, event_id: &str) -> Result<Vec<TravelRow>> {
     rows(
         conn,
         &format!(
-            "SELECT t.*, {PERSON_COLUMNS}
+            "SELECT {}, {PERSON_COLUMNS}
                FROM travel t JOIN official o ON o.id = t.official_id
                LEFT JOIN delegation d ON d.id = o.delegation_id
-              WHERE o.event_id = ? ORDER BY t.scheduled_at, o.family_name"
+              WHERE o.event_id = ? ORDER BY t.scheduled_at, o.family_name",
+            Travel::select("t")
         ),
         [event_id],
         |r| {
@@ -251,10 +253,10 @@ pub struct HotelRow {
 pub fn hotels(conn: &Connection, event_id: &str) -> Result<Vec<HotelRow>> {
     rows(
         conn,
-        "SELECT h.*,
+        &format!("SELECT {},
                 (SELECT count(*) FROM room_block b WHERE b.hotel_id = h.id) AS n_blocks,
                 (SELECT count(*) FROM stay s WHERE s.hotel_id = h.id) AS n_stays
-           FROM hotel h WHERE h.event_id = ? ORDER BY h.name",
+           FROM hotel h WHERE h.event_id = ? ORDER BY h.name", Hotel::select("h")),
         [event_id],
         |r| {
             Ok(HotelRow {
@@ -276,8 +278,8 @@ pub struct RoomBlockRow {
 pub fn room_blocks(conn: &Connection, event_id: &str) -> Result<Vec<RoomBlockRow>> {
     rows(
         conn,
-        "SELECT b.*, h.name AS hotel_name FROM room_block b JOIN hotel h ON h.id = b.hotel_id
-          WHERE h.event_id = ? ORDER BY h.name, b.first_night, b.room_type",
+        &format!("SELECT {}, h.name AS hotel_name FROM room_block b JOIN hotel h ON h.id = b.hotel_id
+          WHERE h.event_id = ? ORDER BY h.name, b.first_night, b.room_type", RoomBlock::select("b")),
         [event_id],
         |r| {
             Ok(RoomBlockRow {
@@ -301,14 +303,14 @@ pub struct StayRow {
 pub fn stays(conn: &Connection, event_id: &str) -> Result<Vec<StayRow>> {
     rows(
         conn,
-        "SELECT s.*, o.family_name AS p_family, o.given_name AS p_given, h.name AS hotel_name,
+        &format!("SELECT {}, o.family_name AS p_family, o.given_name AS p_given, h.name AS hotel_name,
                 coalesce(b.room_type, '') AS room_type,
                 m.family_name AS m_family, m.given_name AS m_given
            FROM stay s JOIN official o ON o.id = s.official_id
            JOIN hotel h ON h.id = s.hotel_id
            LEFT JOIN room_block b ON b.id = s.room_block_id
            LEFT JOIN official m ON m.id = s.shares_with_id
-          WHERE o.event_id = ? ORDER BY h.name, o.family_name, o.given_name",
+          WHERE o.event_id = ? ORDER BY h.name, o.family_name, o.given_name", Stay::select("s")),
         [event_id],
         |r| {
             let mate_family: Option<String> = r.get("m_family")?;
@@ -339,8 +341,8 @@ pub struct VenueRow {
 pub fn venues(conn: &Connection, event_id: &str) -> Result<Vec<VenueRow>> {
     rows(
         conn,
-        "SELECT v.*, (SELECT count(*) FROM venue_room r WHERE r.venue_id = v.id) AS n_rooms
-           FROM venue v WHERE v.event_id = ? ORDER BY v.name",
+        &format!("SELECT {}, (SELECT count(*) FROM venue_room r WHERE r.venue_id = v.id) AS n_rooms
+           FROM venue v WHERE v.event_id = ? ORDER BY v.name", Venue::select("v")),
         [event_id],
         |r| {
             Ok(VenueRow {
@@ -361,8 +363,8 @@ pub struct VenueRoomRow {
 pub fn venue_rooms(conn: &Connection, event_id: &str) -> Result<Vec<VenueRoomRow>> {
     rows(
         conn,
-        "SELECT r.*, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
-          WHERE v.event_id = ? ORDER BY v.name, r.name",
+        &format!("SELECT {}, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
+          WHERE v.event_id = ? ORDER BY v.name, r.name", VenueRoom::select("r")),
         [event_id],
         |r| {
             Ok(VenueRoomRow {
@@ -385,11 +387,11 @@ pub struct SessionRow {
 pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
     rows(
         conn,
-        "SELECT s.*, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
+        &format!("SELECT {}, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
                 (SELECT count(*) FROM participant p WHERE p.session_id = s.id) AS n_participants
            FROM session s LEFT JOIN venue_room r ON r.id = s.venue_room_id
            LEFT JOIN venue v ON v.id = r.venue_id
-          WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en",
+          WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en", Session::select("s")),
         [event_id],
         |r| {
             Ok(SessionRow {
@@ -414,10 +416,11 @@ pub fn participants(conn: &Connection, session_id: &str) -> Result<Vec<Participa
     rows(
         conn,
         &format!(
-            "SELECT p.*, {PERSON_COLUMNS}
+            "SELECT {}, {PERSON_COLUMNS}
                FROM participant p JOIN official o ON o.id = p.official_id
                LEFT JOIN delegation d ON d.id = o.delegation_id
-              WHERE p.session_id = ? ORDER BY d.name_en, o.family_name, o.given_name"
+              WHERE p.session_id = ? ORDER BY d.name_en, o.family_name, o.given_name",
+            Participant::select("p")
         ),
         [session_id],
         |r| {

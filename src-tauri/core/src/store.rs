@@ -22,7 +22,10 @@ pub const APPLICATION_ID: i32 = 0x4444_6B31;
 pub const APP_IDENTIFIER: &str = "org.delegationdesk.app";
 
 /// Append-only: each entry moves the schema one version up, in one transaction.
-const MIGRATIONS: &[&str] = &[include_str!("schema/v1.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/v1.sql"),
+    include_str!("schema/v2.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -275,6 +278,11 @@ fn refresh_search(tx: &Transaction<'_>, filter: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Recomputes the search text of every official of an event (after a bulk load).
+pub fn refresh_event_search(tx: &Transaction<'_>, event_id: &str) -> Result<()> {
+    refresh_search(tx, "event_id = ?", event_id)
+}
+
 /// The user name written into the change log.
 fn actor() -> String {
     std::env::var("USER")
@@ -310,12 +318,16 @@ fn log_change(
     Ok(())
 }
 
+/// Reads one record by id, if there is one.
+pub fn find<R: Record>(conn: &Connection, id: &str) -> Result<Option<R>> {
+    let sql = format!("SELECT {} FROM {} x WHERE x.id = ?", R::select("x"), R::TABLE);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    Ok(stmt.query_row([id], R::from_row).optional()?)
+}
+
 /// Reads one record by id.
 pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<R> {
-    let sql = format!("SELECT * FROM {} WHERE id = ?", R::TABLE);
-    conn.query_row(&sql, [id], R::from_row)
-        .optional()?
-        .ok_or(Error::NotFound { entity: R::NOUN })
+    find(conn, id)?.ok_or(Error::NotFound { entity: R::NOUN })
 }
 
 /// Validates and writes a record: creates it when its id is empty, else updates it.

@@ -7,6 +7,10 @@ use unicode_normalization::UnicodeNormalization;
 /// Lower-cases and strips accents. Compatibility decomposition also turns full-width Latin
 /// (common in East Asian input) into ordinary letters.
 pub fn fold(text: &str) -> String {
+    // Most passport names are plain ASCII; they need no decomposition.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfkd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)

@@ -168,21 +168,13 @@ pub trait Validate: Record {
 fn event_via(conn: &Connection, sql: &str, id: &str) -> Result<Option<Event>> {
     let event_id: Option<String> = conn.query_row(sql, [id], |r| r.get(0)).optional()?;
     match event_id {
-        Some(event_id) => Ok(conn
-            .query_row(
-                "SELECT * FROM event WHERE id = ?",
-                [event_id],
-                Event::from_row,
-            )
-            .optional()?),
+        Some(event_id) => crate::store::find(conn, &event_id),
         None => Ok(None),
     }
 }
 
 fn event_by_id(conn: &Connection, id: &str) -> Result<Option<Event>> {
-    Ok(conn
-        .query_row("SELECT * FROM event WHERE id = ?", [id], Event::from_row)
-        .optional()?)
+    crate::store::find(conn, id)
 }
 
 /// The owning event must exist; a missing one is a stale form, not a typo.
@@ -255,6 +247,11 @@ impl Validate for Event {
                 "The event cannot end before it starts.",
             );
         }
+        self.host_country = self.host_country.to_uppercase();
+        if self.host_country.is_empty() {
+            c.error("host_country", "required", "Choose the host country.");
+        }
+        c.country("host_country", &self.host_country);
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             c.error(
                 "time_zone",

@@ -2,6 +2,7 @@
 //! engine and returns the result; no SQL or rules live here.
 
 pub mod agenda;
+pub mod dashboard;
 pub mod library;
 pub mod logistics;
 pub mod people;

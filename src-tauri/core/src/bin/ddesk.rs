@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ddesk_core::queries::{self, OfficialQuery};
-use ddesk_core::{demo, store, Error, Store};
+use ddesk_core::{checks, demo, generate, store, Error, Store};
 
 #[derive(Parser)]
 #[command(name = "ddesk", version, about = "Delegation Desk on the command line")]
@@ -34,6 +34,21 @@ enum Command {
     },
     /// Check the library file: integrity, foreign keys, record counts.
     Doctor,
+    /// Generate a large made-up event (same seed, same event) for scale tests and benchmarks.
+    Generate {
+        #[arg(long, default_value_t = 20_000)]
+        officials: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Find logistics problems in an event: one per line (severity, code, sentence), worst first.
+    Check {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        /// Print the problems as JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -73,6 +88,28 @@ fn run(cli: Cli) -> Result<(), Error> {
                     o.status
                 );
             }
+        }
+        Command::Check { event, json } => {
+            let data = store.read(|c| checks::EventData::load(c, &event))?;
+            let problems = checks::run_all(&data);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&problems)?);
+            } else {
+                for p in &problems {
+                    println!("{}\t{}\t{}", p.severity.as_str(), p.code, p.message);
+                }
+            }
+        }
+        Command::Generate { officials, seed } => {
+            if officials > 50_000 {
+                return Err(Error::field(
+                    "officials",
+                    "invalid_value",
+                    "At most 50,000 officials can be generated.",
+                ));
+            }
+            let event = generate::generate(&store, generate::Spec::new(officials, seed))?;
+            println!("{}\t{}", event.id, event.name_en);
         }
         Command::Doctor => {
             let health = store.health()?;

@@ -1,0 +1,1145 @@
+//! Logistics checks: what will go wrong at the event, found before it does. Each check is a
+//! pure function over the event's data ([`EventData`]) that appends [`Problem`]s; nothing here
+//! reads the library or the clock.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::model::*;
+use crate::text::fold;
+
+/// FxHash (the hash rustc uses): the checks hash hundreds of thousands of record ids per run,
+/// and SipHash's resistance to crafted keys buys nothing for data on the officer's own disk.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// How bad a problem is; lists sort by it, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A record a problem is about, so the UI can open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub entity: &'static str,
+    pub id: String,
+}
+
+/// One thing to fix, with a sentence in each office language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub message_ko: String,
+    pub records: Vec<Link>,
+}
+
+/// Everything the checks and the dashboard look at, read in one go.
+#[derive(Debug, Clone, Default)]
+pub struct EventData {
+    pub event: Event,
+    pub delegations: Vec<Delegation>,
+    pub officials: Vec<Official>,
+    pub travel: Vec<Travel>,
+    pub hotels: Vec<Hotel>,
+    pub blocks: Vec<RoomBlock>,
+    pub stays: Vec<Stay>,
+    pub rooms: Vec<VenueRoom>,
+    pub sessions: Vec<Session>,
+    pub participants: Vec<Participant>,
+}
+
+/// Every record of type `R` that `from` (SQL from `FROM`, the record aliased `x`) finds.
+fn all<R: Record>(conn: &Connection, from: &str, id: &str) -> Result<Vec<R>> {
+    let sql = format!("SELECT {} {from}", R::select("x"));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map([id], R::from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+impl EventData {
+    pub fn load(conn: &Connection, event_id: &str) -> Result<EventData> {
+        let event = crate::store::get::<Event>(conn, event_id)?;
+        let id = event_id;
+        Ok(EventData {
+            delegations: all(conn, "FROM delegation x WHERE x.event_id = ?", id)?,
+            officials: all(conn, "FROM official x WHERE x.event_id = ?", id)?,
+            travel: all(
+                conn,
+                "FROM travel x JOIN official o ON o.id = x.official_id WHERE o.event_id = ?",
+                id,
+            )?,
+            hotels: all(conn, "FROM hotel x WHERE x.event_id = ?", id)?,
+            blocks: all(
+                conn,
+                "FROM room_block x JOIN hotel h ON h.id = x.hotel_id WHERE h.event_id = ?",
+                id,
+            )?,
+            stays: all(
+                conn,
+                "FROM stay x JOIN official o ON o.id = x.official_id WHERE o.event_id = ?",
+                id,
+            )?,
+            rooms: all(
+                conn,
+                "FROM venue_room x JOIN venue v ON v.id = x.venue_id WHERE v.event_id = ?",
+                id,
+            )?,
+            sessions: all(conn, "FROM session x WHERE x.event_id = ?", id)?,
+            participants: all(
+                conn,
+                "FROM participant x JOIN session s ON s.id = x.session_id WHERE s.event_id = ?",
+                id,
+            )?,
+            event,
+        })
+    }
+}
+
+/// Lookups shared by the checks, built once.
+struct Index<'a> {
+    d: &'a EventData,
+    tz: Option<chrono_tz::Tz>,
+    officials: Map<&'a str, &'a Official>,
+    delegations: Map<&'a str, &'a Delegation>,
+    rooms: Map<&'a str, &'a VenueRoom>,
+    hotels: Map<&'a str, &'a Hotel>,
+    /// Each official's sessions, by start time.
+    agenda: Map<&'a str, Vec<&'a Session>>,
+    arrivals: Map<&'a str, Vec<&'a Travel>>,
+    departures: Map<&'a str, Vec<&'a Travel>>,
+    stays: Map<&'a str, Vec<&'a Stay>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(d: &'a EventData) -> Index<'a> {
+        let officials = d.officials.iter().map(|o| (o.id.as_str(), o)).collect();
+        let sessions: Map<&str, &Session> = d.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+        let mut agenda: Map<&str, Vec<&Session>> = Map::default();
+        for p in &d.participants {
+            if let Some(s) = sessions.get(p.session_id.as_str()) {
+                agenda.entry(p.official_id.as_str()).or_default().push(s);
+            }
+        }
+        for list in agenda.values_mut() {
+            list.sort_by_key(|s| (s.starts_at, s.ends_at));
+        }
+        let (mut arrivals, mut departures): (Map<&str, Vec<&Travel>>, Map<&str, Vec<&Travel>>) =
+            (Map::default(), Map::default());
+        for t in &d.travel {
+            let map = match t.direction {
+                Direction::Arrival => &mut arrivals,
+                Direction::Departure => &mut departures,
+            };
+            map.entry(t.official_id.as_str()).or_default().push(t);
+        }
+        let mut stays: Map<&str, Vec<&Stay>> = Map::default();
+        for s in &d.stays {
+            stays.entry(s.official_id.as_str()).or_default().push(s);
+        }
+        Index {
+            d,
+            tz: d.event.time_zone.parse().ok(),
+            officials,
+            delegations: d.delegations.iter().map(|x| (x.id.as_str(), x)).collect(),
+            rooms: d.rooms.iter().map(|x| (x.id.as_str(), x)).collect(),
+            hotels: d.hotels.iter().map(|x| (x.id.as_str(), x)).collect(),
+            agenda,
+            arrivals,
+            departures,
+            stays,
+        }
+    }
+
+    fn local(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
+        match self.tz {
+            Some(tz) => at.with_timezone(&tz).naive_local(),
+            None => at.naive_utc(),
+        }
+    }
+
+    /// "7 May 09:30", in the event's zone.
+    fn when(&self, at: DateTime<Utc>) -> String {
+        self.local(at).format("%-d %b %H:%M").to_string()
+    }
+
+    fn when_ko(&self, at: DateTime<Utc>) -> String {
+        self.local(at).format("%-m월 %-d일 %H:%M").to_string()
+    }
+
+    /// Someone who travels in from abroad: a nationality other than the host's, or, without
+    /// one, a country delegation other than the host.
+    fn is_foreign(&self, o: &Official) -> bool {
+        let host = self.d.event.host_country.as_str();
+        if !o.nationality.is_empty() {
+            return o.nationality != host;
+        }
+        o.delegation_id
+            .as_deref()
+            .and_then(|id| self.delegations.get(id))
+            .and_then(|d| d.country_code.as_deref())
+            .is_some_and(|c| c != host)
+    }
+}
+
+fn name(o: &Official) -> String {
+    o.full_name()
+}
+
+fn title(s: &Session) -> &str {
+    if s.title_en.is_empty() {
+        &s.title_ko
+    } else {
+        &s.title_en
+    }
+}
+
+fn title_ko(s: &Session) -> &str {
+    if s.title_ko.is_empty() {
+        &s.title_en
+    } else {
+        &s.title_ko
+    }
+}
+
+fn link(entity: &'static str, id: &str) -> Link {
+    Link {
+        entity,
+        id: id.to_string(),
+    }
+}
+
+fn problem(
+    severity: Severity,
+    code: &'static str,
+    message: String,
+    message_ko: String,
+    records: Vec<Link>,
+) -> Problem {
+    Problem {
+        severity,
+        code,
+        message,
+        message_ko,
+        records,
+    }
+}
+
+/// Officials whose status means they are still coming.
+fn active(o: &Official) -> bool {
+    o.status != OfficialStatus::Cancelled
+}
+
+/// An official on two sessions at the same time.
+fn official_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    for o in ix.d.officials.iter().filter(|o| active(o)) {
+        let Some(list) = ix.agenda.get(o.id.as_str()) else {
+            continue;
+        };
+        let mut latest: Option<&Session> = None;
+        for s in list {
+            if let Some(prev) = latest {
+                if s.starts_at < prev.ends_at {
+                    out.push(problem(
+                        Severity::Error,
+                        "official_double_booked",
+                        format!(
+                            "{} is on two sessions at once: \u{201c}{}\u{201d} ({}) and \u{201c}{}\u{201d} ({}).",
+                            name(o), title(prev), ix.when(prev.starts_at), title(s), ix.when(s.starts_at)
+                        ),
+                        format!(
+                            "{}님이 같은 시간의 두 세션에 배정되어 있습니다: \u{201c}{}\u{201d}({}), \u{201c}{}\u{201d}({}).",
+                            name(o), title_ko(prev), ix.when_ko(prev.starts_at), title_ko(s), ix.when_ko(s.starts_at)
+                        ),
+                        vec![link("official", &o.id), link("session", &prev.id), link("session", &s.id)],
+                    ));
+                }
+            }
+            if latest.is_none_or(|p| s.ends_at > p.ends_at) {
+                latest = Some(s);
+            }
+        }
+    }
+}
+
+/// Sessions whose roster outnumbers the seats of their room.
+fn session_over_capacity(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    let mut counts: Map<&str, i64> = Map::default();
+    for p in &ix.d.participants {
+        if ix.officials.get(p.official_id.as_str()).is_some_and(|o| active(o)) {
+            *counts.entry(p.session_id.as_str()).or_default() += 1;
+        }
+    }
+    for s in &ix.d.sessions {
+        let Some(room) = s.venue_room_id.as_deref().and_then(|r| ix.rooms.get(r)) else {
+            continue;
+        };
+        let n = counts.get(s.id.as_str()).copied().unwrap_or(0);
+        if room.capacity > 0 && n > room.capacity {
+            out.push(problem(
+                Severity::Warning,
+                "session_over_capacity",
+                format!(
+                    "\u{201c}{}\u{201d} has {n} people on its roster, but {} seats {}.",
+                    title(s), room.name, room.capacity
+                ),
+                format!(
+                    "\u{201c}{}\u{201d} 참석 예정자는 {n}명인데 {}의 수용 인원은 {}명입니다.",
+                    title_ko(s),
+                    if room.name_ko.is_empty() { &room.name } else { &room.name_ko },
+                    room.capacity
+                ),
+                vec![link("session", &s.id), link("venue_room", &room.id)],
+            ));
+        }
+    }
+}
+
+/// Two sessions in one room at the same time.
+fn room_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    let mut by_room: Map<&str, Vec<&Session>> = Map::default();
+    for s in &ix.d.sessions {
+        if let Some(r) = s.venue_room_id.as_deref() {
+            by_room.entry(r).or_default().push(s);
+        }
+    }
+    let mut rooms: Vec<_> = by_room.into_iter().collect();
+    rooms.sort_by_key(|(r, _)| *r);
+    for (room_id, mut list) in rooms {
+        list.sort_by_key(|s| (s.starts_at, s.ends_at));
+        let room = ix.rooms.get(room_id).map(|r| r.name.as_str()).unwrap_or_default();
+        let mut latest: Option<&Session> = None;
+        for s in list {
+            if let Some(prev) = latest {
+                if s.starts_at < prev.ends_at {
+                    out.push(problem(
+                        Severity::Error,
+                        "room_double_booked",
+                        format!(
+                            "{room} holds two sessions at once: \u{201c}{}\u{201d} and \u{201c}{}\u{201d} ({}).",
+                            title(prev), title(s), ix.when(s.starts_at)
+                        ),
+                        format!(
+                            "{room}에 두 세션이 겹칩니다: \u{201c}{}\u{201d}, \u{201c}{}\u{201d}({}).",
+                            title_ko(prev), title_ko(s), ix.when_ko(s.starts_at)
+                        ),
+                        vec![link("session", &prev.id), link("session", &s.id), link("venue_room", room_id)],
+                    ));
+                }
+            }
+            if latest.is_none_or(|p| s.ends_at > p.ends_at) {
+                latest = Some(s);
+            }
+        }
+    }
+}
+
+/// Sessions that fall outside the event's dates (after the dates were changed).
+fn session_outside_event(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    let e = &ix.d.event;
+    for s in &ix.d.sessions {
+        let (start, end) = (ix.local(s.starts_at).date(), ix.local(s.ends_at).date());
+        if start < e.start_date || end > e.end_date {
+            out.push(problem(
+                Severity::Error,
+                "session_outside_event",
+                format!(
+                    "\u{201c}{}\u{201d} ({}) is outside the event's dates, {} to {}.",
+                    title(s), ix.when(s.starts_at), e.start_date, e.end_date
+                ),
+                format!(
+                    "\u{201c}{}\u{201d}({}) 일정이 행사 기간({} ~ {})을 벗어납니다.",
+                    title_ko(s), ix.when_ko(s.starts_at), e.start_date, e.end_date
+                ),
+                vec![link("session", &s.id)],
+            ));
+        }
+    }
+}
+
+/// Landing after the first session one is on; leaving before the last one ends; no flights
+/// at all for someone confirmed who travels in.
+fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    for o in ix.d.officials.iter().filter(|o| active(o)) {
+        let arrival = ix.arrivals.get(o.id.as_str()).and_then(|l| l.iter().min_by_key(|t| t.scheduled_at));
+        let departure = ix.departures.get(o.id.as_str()).and_then(|l| l.iter().max_by_key(|t| t.scheduled_at));
+        let agenda = ix.agenda.get(o.id.as_str());
+        if let (Some(a), Some(first)) = (arrival, agenda.and_then(|l| l.first())) {
+            if a.scheduled_at > first.starts_at {
+                out.push(problem(
+                    Severity::Error,
+                    "arrival_after_first_session",
+                    format!(
+                        "{} lands at {} ({}), after \u{201c}{}\u{201d} starts at {}.",
+                        name(o), ix.when(a.scheduled_at), a.flight, title(first), ix.when(first.starts_at)
+                    ),
+                    format!(
+                        "{}님은 {}에 도착({})하는데 \u{201c}{}\u{201d}은(는) {}에 시작합니다.",
+                        name(o), ix.when_ko(a.scheduled_at), a.flight, title_ko(first), ix.when_ko(first.starts_at)
+                    ),
+                    vec![link("official", &o.id), link("travel", &a.id), link("session", &first.id)],
+                ));
+            }
+        }
+        if let Some(d) = departure {
+            let last = agenda.and_then(|l| l.iter().max_by_key(|s| s.ends_at));
+            if let Some(last) = last.filter(|s| d.scheduled_at < s.ends_at) {
+                out.push(problem(
+                    Severity::Error,
+                    "departure_before_last_session",
+                    format!(
+                        "{} leaves at {} ({}), before \u{201c}{}\u{201d} ends at {}.",
+                        name(o), ix.when(d.scheduled_at), d.flight, title(last), ix.when(last.ends_at)
+                    ),
+                    format!(
+                        "{}님은 {}에 출국({})하는데 \u{201c}{}\u{201d}은(는) {}에 끝납니다.",
+                        name(o), ix.when_ko(d.scheduled_at), d.flight, title_ko(last), ix.when_ko(last.ends_at)
+                    ),
+                    vec![link("official", &o.id), link("travel", &d.id), link("session", &last.id)],
+                ));
+            }
+        }
+        if o.status == OfficialStatus::Confirmed && ix.is_foreign(o) {
+            for (missing, code, en, ko) in [
+                (arrival.is_none(), "no_arrival", "arrival", "입국"),
+                (departure.is_none(), "no_departure", "departure", "출국"),
+            ] {
+                if missing {
+                    out.push(problem(
+                        Severity::Warning,
+                        code,
+                        format!("{} is confirmed but has no {en} flight.", name(o)),
+                        format!("{}님은 참석이 확정되었지만 {ko} 항공편 정보가 없습니다.", name(o)),
+                        vec![link("official", &o.id)],
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Each night from `from` up to (not including) `to`.
+fn nights(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    from.iter_days().take_while(move |d| *d < to)
+}
+
+/// Nights between landing and leaving that no stay covers; stays outside any room block.
+fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    for o in ix.d.officials.iter().filter(|o| active(o)) {
+        let stays = ix.stays.get(o.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        for s in stays {
+            if s.room_block_id.is_none() {
+                let hotel = ix.hotels.get(s.hotel_id.as_str()).map(|h| h.name.as_str()).unwrap_or_default();
+                out.push(problem(
+                    Severity::Warning,
+                    "stay_without_block",
+                    format!("{}'s stay at {hotel} is not in any room block, so no room is held for it.", name(o)),
+                    format!("{}님의 {hotel} 숙박이 객실 블록에 배정되지 않아 확보된 객실이 없습니다.", name(o)),
+                    vec![link("official", &o.id), link("stay", &s.id)],
+                ));
+            }
+        }
+        let arrival = ix.arrivals.get(o.id.as_str()).and_then(|l| l.iter().map(|t| t.scheduled_at).min());
+        let departure = ix.departures.get(o.id.as_str()).and_then(|l| l.iter().map(|t| t.scheduled_at).max());
+        let (Some(a), Some(d)) = (arrival, departure) else {
+            continue;
+        };
+        if stays.is_empty() && !ix.is_foreign(o) {
+            continue;
+        }
+        let covered: Vec<NaiveDate> = stays.iter().flat_map(|s| nights(s.check_in, s.check_out)).collect();
+        let missing: Vec<NaiveDate> = nights(ix.local(a).date(), ix.local(d).date())
+            .filter(|n| !covered.contains(n))
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.iter().map(|n| n.format("%-d %b").to_string()).collect::<Vec<_>>().join(", ");
+            let list_ko = missing.iter().map(|n| n.format("%-m월 %-d일").to_string()).collect::<Vec<_>>().join(", ");
+            let mut records = vec![link("official", &o.id)];
+            records.extend(stays.iter().map(|s| link("stay", &s.id)));
+            out.push(problem(
+                Severity::Warning,
+                "stay_gap",
+                format!("{} has no hotel for the night(s) of {list} between landing and leaving.", name(o)),
+                format!("{}님은 입국과 출국 사이 {list_ko} 밤의 숙소가 없습니다.", name(o)),
+                records,
+            ));
+        }
+    }
+}
+
+/// Groups stays that share a room: each group is one room.
+pub(crate) fn room_groups<'a>(stays: &[&'a Stay]) -> Vec<Vec<&'a Stay>> {
+    let index: Map<&str, usize> = stays.iter().enumerate().map(|(i, s)| (s.official_id.as_str(), i)).collect();
+    let mut parent: Vec<usize> = (0..stays.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, s) in stays.iter().enumerate() {
+        if let Some(j) = s.shares_with_id.as_deref().and_then(|m| index.get(m)) {
+            let (a, b) = (find(&mut parent, i), find(&mut parent, *j));
+            parent[a] = b;
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<&Stay>> = BTreeMap::new();
+    for (i, s) in stays.iter().enumerate() {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(s);
+    }
+    groups.into_values().collect()
+}
+
+/// Room blocks that need more rooms than they hold on some night, stays booked into a block
+/// on nights it does not cover, and rooms shared by more guests than the room type sleeps.
+fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    let mut by_block: Map<&str, Vec<&Stay>> = Map::default();
+    for s in &ix.d.stays {
+        if ix.officials.get(s.official_id.as_str()).is_some_and(|o| active(o)) {
+            if let Some(b) = s.room_block_id.as_deref() {
+                by_block.entry(b).or_default().push(s);
+            }
+        }
+    }
+    for block in &ix.d.blocks {
+        let stays = by_block.remove(block.id.as_str()).unwrap_or_default();
+        let hotel = ix.hotels.get(block.hotel_id.as_str()).map(|h| h.name.as_str()).unwrap_or_default();
+        // Rooms are the groups of guests who share; a room is needed on a night when any of
+        // its guests sleeps there.
+        let groups = room_groups(&stays);
+        let mut nights_needed: BTreeMap<NaiveDate, (i64, Vec<&Stay>)> = BTreeMap::new();
+        for group in &groups {
+            let mut group_nights: Vec<NaiveDate> =
+                group.iter().flat_map(|s| nights(s.check_in, s.check_out)).collect();
+            group_nights.sort_unstable();
+            group_nights.dedup();
+            for n in group_nights {
+                let entry = nights_needed.entry(n).or_default();
+                entry.0 += 1;
+                entry.1.extend(group.iter().filter(|s| s.check_in <= n && n < s.check_out));
+            }
+        }
+        for (night, (rooms_needed, guests)) in &nights_needed {
+            let inside = *night >= block.first_night && *night <= block.last_night;
+            let held = if inside { block.rooms } else { 0 };
+            if *rooms_needed > held {
+                let (code, en, ko) = if inside {
+                    (
+                        "block_overallocated",
+                        format!(
+                            "{hotel}: {rooms_needed} {} rooms are needed on the night of {}, but the block holds {held}.",
+                            block.room_type, night.format("%-d %b")
+                        ),
+                        format!(
+                            "{hotel}: {} 밤에 {} 객실이 {rooms_needed}실 필요하지만 블록은 {held}실입니다.",
+                            night.format("%-m월 %-d일"), block.room_type
+                        ),
+                    )
+                } else {
+                    (
+                        "stay_outside_block",
+                        format!(
+                            "{hotel}: {} guest(s) in the {} block stay the night of {}, which the block does not cover.",
+                            guests.len(), block.room_type, night.format("%-d %b")
+                        ),
+                        format!(
+                            "{hotel}: {} 객실 블록에 배정된 {}명이 블록 기간 밖인 {} 밤에 숙박합니다.",
+                            block.room_type, guests.len(), night.format("%-m월 %-d일")
+                        ),
+                    )
+                };
+                let mut records = vec![link("room_block", &block.id)];
+                if !inside {
+                    records.extend(guests.iter().map(|s| link("stay", &s.id)));
+                }
+                out.push(problem(Severity::Error, code, en, ko, records));
+            }
+        }
+        for group in groups {
+            if group.len() as i64 > block.occupancy {
+                let names: Vec<String> = group
+                    .iter()
+                    .filter_map(|s| ix.officials.get(s.official_id.as_str()).map(|o| name(o)))
+                    .collect();
+                out.push(problem(
+                    Severity::Error,
+                    "room_over_occupancy",
+                    format!(
+                        "{} share one {} room at {hotel}, which sleeps {}.",
+                        names.join(", "), block.room_type, block.occupancy
+                    ),
+                    format!(
+                        "{}님이 {hotel}의 {} 객실 하나를 함께 쓰는데 정원은 {}명입니다.",
+                        names.join(", "), block.room_type, block.occupancy
+                    ),
+                    group.iter().map(|s| link("stay", &s.id)).collect(),
+                ));
+            }
+        }
+    }
+}
+
+/// Passports that are missing, expired by the end of the event, or expiring within six months
+/// of it (many countries refuse entry on those).
+fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    let end = ix.d.event.end_date;
+    let six_months = end.checked_add_months(Months::new(6)).unwrap_or(end);
+    for o in ix.d.officials.iter().filter(|o| active(o) && ix.is_foreign(o)) {
+        let records = vec![link("official", &o.id)];
+        if o.passport_number.is_empty() {
+            out.push(problem(
+                Severity::Warning,
+                "passport_missing",
+                format!("{} travels from abroad but has no passport number.", name(o)),
+                format!("{}님은 해외 참가자인데 여권번호가 없습니다.", name(o)),
+                records,
+            ));
+        } else if let Some(expiry) = o.passport_expiry {
+            if expiry <= end {
+                out.push(problem(
+                    Severity::Error,
+                    "passport_expired",
+                    format!("{}'s passport expires on {expiry}, before the event ends.", name(o)),
+                    format!("{}님의 여권이 행사 종료 전인 {expiry}에 만료됩니다.", name(o)),
+                    records,
+                ));
+            } else if expiry < six_months {
+                out.push(problem(
+                    Severity::Warning,
+                    "passport_expiring",
+                    format!(
+                        "{}'s passport expires on {expiry}, within six months of the event's end.",
+                        name(o)
+                    ),
+                    format!("{}님의 여권 만료일({expiry})이 행사 종료 후 6개월 이내입니다.", name(o)),
+                    records,
+                ));
+            }
+        }
+    }
+}
+
+fn delegation_name(d: &Delegation) -> (&str, &str) {
+    let ko = if d.name_ko.is_empty() { &d.name_en } else { &d.name_ko };
+    (&d.name_en, ko)
+}
+
+/// Quotas, heads of delegation, and declined delegations that still have people coming.
+fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    let mut members: Map<&str, Vec<&Official>> = Map::default();
+    for o in &ix.d.officials {
+        if let Some(d) = o.delegation_id.as_deref() {
+            members.entry(d).or_default().push(o);
+        }
+    }
+    for d in &ix.d.delegations {
+        let (en, ko) = delegation_name(d);
+        let list = members.get(d.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let coming = list.iter().filter(|o| active(o)).count() as i64;
+        if d.seats > 0 && coming > d.seats {
+            out.push(problem(
+                Severity::Warning,
+                "delegation_over_quota",
+                format!("{en} has {coming} officials for {} seats.", d.seats),
+                format!("{ko} 대표단 인원이 {coming}명으로 배정 좌석 {}석을 넘습니다.", d.seats),
+                vec![link("delegation", &d.id)],
+            ));
+        }
+        if d.status == InvitationStatus::Confirmed && d.head_official_id.is_none() {
+            out.push(problem(
+                Severity::Warning,
+                "no_head_of_delegation",
+                format!("{en} is confirmed but has no head of delegation."),
+                format!("{ko} 대표단은 참석이 확정되었지만 수석대표가 지정되지 않았습니다."),
+                vec![link("delegation", &d.id)],
+            ));
+        }
+        if matches!(d.status, InvitationStatus::Declined | InvitationStatus::Withdrawn) {
+            let confirmed: Vec<&&Official> =
+                list.iter().filter(|o| o.status == OfficialStatus::Confirmed).collect();
+            if !confirmed.is_empty() {
+                let mut records = vec![link("delegation", &d.id)];
+                records.extend(confirmed.iter().map(|o| link("official", &o.id)));
+                out.push(problem(
+                    Severity::Error,
+                    "declined_with_confirmed",
+                    format!(
+                        "{en} has {} the invitation but {} of its officials are still confirmed.",
+                        d.status, confirmed.len()
+                    ),
+                    format!(
+                        "{ko} 대표단은 불참(또는 철회)인데 참석 확정 인원이 {}명 남아 있습니다.",
+                        confirmed.len()
+                    ),
+                    records,
+                ));
+            }
+        }
+    }
+}
+
+/// Two records that are probably the same person: same passport, same e-mail, or the same
+/// name, nationality and date of birth.
+fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
+    let mut keys: Map<(u8, String), Vec<&Official>> = Map::default();
+    for o in &ix.d.officials {
+        let passport: String = o.passport_number.chars().filter(|c| c.is_alphanumeric()).collect();
+        if !passport.is_empty() {
+            keys.entry((0, passport.to_uppercase())).or_default().push(o);
+        }
+        if !o.email.is_empty() {
+            keys.entry((1, o.email.to_lowercase())).or_default().push(o);
+        }
+        if let Some(birth) = o.birth_date {
+            let key = format!("{}|{}|{}|{birth}", fold(&o.family_name), fold(&o.given_name), o.nationality);
+            keys.entry((2, key)).or_default().push(o);
+        }
+    }
+    let mut seen: BTreeSet<Vec<&str>> = BTreeSet::new();
+    let mut groups: Vec<_> = keys.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((kind, _), group) in groups {
+        let mut ids: Vec<&str> = group.iter().map(|o| o.id.as_str()).collect();
+        ids.sort_unstable();
+        if !seen.insert(ids) {
+            continue;
+        }
+        let names = group.iter().map(|o| name(o)).collect::<Vec<_>>().join(", ");
+        let (why, why_ko) = match kind {
+            0 => ("the same passport number", "여권번호가 같습니다"),
+            1 => ("the same e-mail address", "이메일 주소가 같습니다"),
+            _ => ("the same name, nationality and date of birth", "이름·국적·생년월일이 같습니다"),
+        };
+        out.push(problem(
+            Severity::Warning,
+            "likely_duplicate",
+            format!("{names} may be one person: {why}."),
+            format!("{names}: 같은 사람일 수 있습니다({why_ko})."),
+            group.iter().map(|o| link("official", &o.id)).collect(),
+        ));
+    }
+}
+
+/// Runs every check; problems come worst first, then by code and sentence.
+pub fn run_all(data: &EventData) -> Vec<Problem> {
+    let ix = Index::new(data);
+    let mut out = Vec::new();
+    official_double_booked(&ix, &mut out);
+    session_over_capacity(&ix, &mut out);
+    room_double_booked(&ix, &mut out);
+    session_outside_event(&ix, &mut out);
+    travel_against_agenda(&ix, &mut out);
+    stays_against_travel(&ix, &mut out);
+    room_blocks(&ix, &mut out);
+    passports(&ix, &mut out);
+    delegations(&ix, &mut out);
+    likely_duplicates(&ix, &mut out);
+    out.sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().expect("instant")
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn official(id: &str, family: &str) -> Official {
+        Official {
+            id: id.into(),
+            event_id: "e".into(),
+            delegation_id: Some("d".into()),
+            family_name: family.into(),
+            given_name: "Van".into(),
+            nationality: "VN".into(),
+            status: OfficialStatus::Confirmed,
+            passport_number: format!("C{id}0001"),
+            passport_expiry: Some(day("2030-01-01")),
+            email: format!("{id}@example.org"),
+            ..Official::default()
+        }
+    }
+
+    fn leg(id: &str, who: &str, direction: Direction, when: &str) -> Travel {
+        Travel {
+            id: id.into(),
+            official_id: who.into(),
+            direction,
+            flight: "VN416".into(),
+            scheduled_at: at(when),
+            ..Travel::default()
+        }
+    }
+
+    fn session(id: &str, room: Option<&str>, from: &str, to: &str) -> Session {
+        Session {
+            id: id.into(),
+            event_id: "e".into(),
+            title_en: id.into(),
+            starts_at: at(from),
+            ends_at: at(to),
+            venue_room_id: room.map(Into::into),
+            ..Session::default()
+        }
+    }
+
+    fn on(session: &str, official: &str) -> Participant {
+        Participant {
+            id: format!("{session}-{official}"),
+            session_id: session.into(),
+            official_id: official.into(),
+            ..Participant::default()
+        }
+    }
+
+    /// A small event with nothing wrong: two Vietnamese officials who share a twin room,
+    /// land the day before and leave on the last evening, and sit in two morning sessions.
+    fn clean() -> EventData {
+        EventData {
+            event: Event {
+                id: "e".into(),
+                name_en: "Forum".into(),
+                start_date: day("2024-05-07"),
+                end_date: day("2024-05-09"),
+                time_zone: "Asia/Seoul".into(),
+                host_country: "KR".into(),
+                ..Event::default()
+            },
+            delegations: vec![Delegation {
+                id: "d".into(),
+                event_id: "e".into(),
+                country_code: Some("VN".into()),
+                name_en: "Vietnam".into(),
+                status: InvitationStatus::Confirmed,
+                seats: 2,
+                head_official_id: Some("o1".into()),
+                ..Delegation::default()
+            }],
+            officials: vec![official("o1", "Nguyen"), official("o2", "Tran")],
+            travel: vec![
+                leg("a1", "o1", Direction::Arrival, "2024-05-06T01:00:00Z"),
+                leg("a2", "o2", Direction::Arrival, "2024-05-06T01:00:00Z"),
+                leg("x1", "o1", Direction::Departure, "2024-05-09T12:00:00Z"),
+                leg("x2", "o2", Direction::Departure, "2024-05-09T12:00:00Z"),
+            ],
+            hotels: vec![Hotel {
+                id: "h".into(),
+                name: "Hotel".into(),
+                ..Hotel::default()
+            }],
+            blocks: vec![RoomBlock {
+                id: "b".into(),
+                hotel_id: "h".into(),
+                room_type: "Twin".into(),
+                occupancy: 2,
+                first_night: day("2024-05-06"),
+                last_night: day("2024-05-08"),
+                rooms: 1,
+                ..RoomBlock::default()
+            }],
+            stays: ["o1", "o2"]
+                .iter()
+                .map(|o| Stay {
+                    id: format!("stay-{o}"),
+                    official_id: (*o).into(),
+                    hotel_id: "h".into(),
+                    room_block_id: Some("b".into()),
+                    check_in: day("2024-05-06"),
+                    check_out: day("2024-05-09"),
+                    shares_with_id: Some(if *o == "o1" { "o2" } else { "o1" }.into()),
+                    ..Stay::default()
+                })
+                .collect(),
+            rooms: vec![VenueRoom {
+                id: "r".into(),
+                name: "Hall".into(),
+                capacity: 10,
+                ..VenueRoom::default()
+            }],
+            sessions: vec![
+                session("s1", Some("r"), "2024-05-07T00:00:00Z", "2024-05-07T01:00:00Z"),
+                session("s2", Some("r"), "2024-05-07T02:00:00Z", "2024-05-07T03:00:00Z"),
+            ],
+            participants: vec![on("s1", "o1"), on("s1", "o2"), on("s2", "o1"), on("s2", "o2")],
+        }
+    }
+
+    /// Applies `change` to the clean event and compares the codes of what the checks find.
+    fn check(change: impl FnOnce(&mut EventData), expect: &[&str]) {
+        let mut d = clean();
+        change(&mut d);
+        let found: BTreeSet<&str> = run_all(&d).iter().map(|p| p.code).collect();
+        let expect: BTreeSet<&str> = expect.iter().copied().collect();
+        assert_eq!(found, expect);
+    }
+
+    fn official_mut<'a>(d: &'a mut EventData, id: &str) -> &'a mut Official {
+        d.officials.iter_mut().find(|o| o.id == id).expect("official")
+    }
+
+    #[test]
+    fn the_clean_event_has_no_problems() {
+        let problems = run_all(&clean());
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn double_booked_official() {
+        check(
+            |d| {
+                d.sessions.push(session("s3", None, "2024-05-07T00:30:00Z", "2024-05-07T01:30:00Z"));
+                d.participants.push(on("s3", "o1"));
+            },
+            &["official_double_booked"],
+        );
+        // Back to back is fine.
+        check(
+            |d| {
+                d.sessions.push(session("s3", None, "2024-05-07T01:00:00Z", "2024-05-07T02:00:00Z"));
+                d.participants.push(on("s3", "o1"));
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn room_capacity_and_double_booking() {
+        check(|d| d.rooms[0].capacity = 1, &["session_over_capacity"]);
+        check(|d| d.rooms[0].capacity = 2, &[]);
+        check(
+            |d| {
+                d.sessions[1].starts_at = at("2024-05-07T00:30:00Z");
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            &["room_double_booked"],
+        );
+        check(
+            |d| {
+                d.sessions[1].starts_at = at("2024-05-07T00:30:00Z");
+                d.sessions[1].venue_room_id = None;
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn sessions_outside_the_event() {
+        check(
+            |d| {
+                d.sessions[1].starts_at = at("2024-05-09T15:00:00Z");
+                d.sessions[1].ends_at = at("2024-05-09T16:00:00Z");
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            &["session_outside_event"],
+        );
+        // 23:00–23:59 in Seoul on the last day is still inside, though it is the same UTC day.
+        check(
+            |d| {
+                d.sessions[1].starts_at = at("2024-05-09T14:00:00Z");
+                d.sessions[1].ends_at = at("2024-05-09T14:59:00Z");
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn flights_against_the_agenda() {
+        check(|d| d.travel[0].scheduled_at = at("2024-05-07T00:30:00Z"), &["arrival_after_first_session"]);
+        check(|d| d.travel[2].scheduled_at = at("2024-05-07T02:30:00Z"), &["departure_before_last_session"]);
+        check(|d| d.travel[2].scheduled_at = at("2024-05-07T03:00:00Z"), &[]);
+        check(|d| d.travel.retain(|t| t.id != "a1"), &["no_arrival"]);
+        check(|d| d.travel.retain(|t| t.id != "x2"), &["no_departure"]);
+        // Not confirmed yet, or not travelling from abroad: no flight expected.
+        check(
+            |d| {
+                d.travel.retain(|t| t.id != "a1");
+                official_mut(d, "o1").status = OfficialStatus::Registered;
+            },
+            &[],
+        );
+        check(
+            |d| {
+                d.travel.retain(|t| t.official_id != "o1");
+                d.stays.retain(|s| s.official_id != "o1");
+                d.stays[0].shares_with_id = None;
+                official_mut(d, "o1").nationality = "KR".into();
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn hotel_nights_and_blocks() {
+        check(|d| d.stays[0].check_out = day("2024-05-08"), &["stay_gap"]);
+        check(
+            |d| {
+                d.stays[0].room_block_id = None;
+                d.stays[0].shares_with_id = None;
+                d.stays[1].shares_with_id = None;
+            },
+            &["stay_without_block"],
+        );
+        check(
+            |d| {
+                d.stays[0].shares_with_id = None;
+                d.stays[1].shares_with_id = None;
+            },
+            &["block_overallocated"],
+        );
+        check(
+            |d| {
+                d.stays[0].shares_with_id = None;
+                d.stays[1].shares_with_id = None;
+                d.blocks[0].rooms = 2;
+            },
+            &[],
+        );
+        check(|d| d.blocks[0].last_night = day("2024-05-07"), &["stay_outside_block"]);
+        check(|d| d.blocks[0].occupancy = 1, &["room_over_occupancy"]);
+        // One side of a shared room naming the other is enough.
+        check(|d| d.stays[1].shares_with_id = None, &[]);
+    }
+
+    #[test]
+    fn passports() {
+        check(|d| official_mut(d, "o1").passport_number.clear(), &["passport_missing"]);
+        check(|d| official_mut(d, "o1").passport_expiry = Some(day("2024-05-08")), &["passport_expired"]);
+        check(|d| official_mut(d, "o1").passport_expiry = Some(day("2024-08-01")), &["passport_expiring"]);
+        check(|d| official_mut(d, "o1").passport_expiry = Some(day("2024-11-10")), &[]);
+        check(
+            |d| {
+                let o = official_mut(d, "o1");
+                o.passport_number.clear();
+                o.nationality = "KR".into();
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn delegations() {
+        check(|d| d.delegations[0].seats = 1, &["delegation_over_quota"]);
+        check(|d| d.delegations[0].seats = 0, &[]);
+        check(|d| d.delegations[0].head_official_id = None, &["no_head_of_delegation"]);
+        check(
+            |d| {
+                d.delegations[0].head_official_id = None;
+                d.delegations[0].status = InvitationStatus::Invited;
+            },
+            &[],
+        );
+        check(
+            |d| d.delegations[0].status = InvitationStatus::Declined,
+            &["declined_with_confirmed"],
+        );
+        check(
+            |d| {
+                d.delegations[0].status = InvitationStatus::Withdrawn;
+                for o in &mut d.officials {
+                    o.status = OfficialStatus::Cancelled;
+                }
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn likely_duplicates() {
+        check(|d| official_mut(d, "o2").email = "O1@example.org".into(), &["likely_duplicate"]);
+        check(|d| official_mut(d, "o2").passport_number = "c-o1-0001".into(), &["likely_duplicate"]);
+        check(
+            |d| {
+                for o in &mut d.officials {
+                    o.family_name = "Nguyễn".into();
+                    o.birth_date = Some(day("1970-01-01"));
+                }
+            },
+            &["likely_duplicate"],
+        );
+        check(
+            |d| {
+                for o in &mut d.officials {
+                    o.family_name = "Nguyen".into();
+                }
+                official_mut(d, "o2").birth_date = Some(day("1970-01-01"));
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn problems_come_worst_first_with_both_languages() {
+        let mut d = clean();
+        d.rooms[0].capacity = 1;
+        d.travel[0].scheduled_at = at("2024-05-07T00:30:00Z");
+        let problems = run_all(&d);
+        assert_eq!(problems[0].severity, Severity::Error);
+        assert_eq!(problems.last().map(|p| p.severity), Some(Severity::Warning));
+        assert!(problems[0].message.contains("NGUYEN Van lands at 7 May 09:30 (VN416)"), "{}", problems[0].message);
+        assert!(problems[0].message_ko.contains("5월 7일 09:30"), "{}", problems[0].message_ko);
+        assert_eq!(problems[0].records[0], Link { entity: "official", id: "o1".into() });
+    }
+}
