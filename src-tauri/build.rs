@@ -4,6 +4,16 @@
 
 /// Every command the UI may call; keep in step with `generate_handler!` in src/main.rs.
 const COMMANDS: &[&str] = &[
+    "app_startup",
+    "ui_metric",
+    "library_status",
+    "backups_list",
+    "backup_now",
+    "backup_restore",
+    "library_check",
+    "history_list",
+    "undo_next",
+    "undo_last",
     "events_list",
     "event_dashboard",
     "setting_get",

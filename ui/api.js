@@ -96,6 +96,23 @@ export async function settingSet(key, value) { return call('setting_set', { key,
 export async function countries() { return call('countries'); }
 export async function organizations() { return call('organizations'); }
 
+// The window itself
+/** {event_id, tab, probe}: the event and tab to open first, and whether timings are reported. */
+export async function appStartup() { return call('app_startup'); }
+/** Reports a timing to the benchmark; the backend prints it only when started with DDESK_PROBE. */
+export function uiMetric(name, ms) { return call('ui_metric', { name, ms }).catch(() => {}); }
+
+// Backups, checks, history and undo
+export async function libraryStatus() { return call('library_status'); }
+export async function backupsList() { return call('backups_list'); }
+export async function backupNow() { return call('backup_now'); }
+/** Restores a backup of the library's own backups folder, named by its file name. */
+export async function backupRestore(fileName) { return write('backup_restore', { file_name: fileName }); }
+export async function libraryCheck() { return call('library_check'); }
+export async function historyList(eventId, limit) { return call('history_list', { event_id: eventId, limit }); }
+export async function undoNext(eventId) { return call('undo_next', { event_id: eventId }); }
+export async function undoLast(eventId) { return write('undo_last', { event_id: eventId }); }
+
 // Lists per event
 /** Counts, seats, movements, rooms, needs and the problems found by the logistics checks. */
 export async function eventDashboard(eventId) { return call('event_dashboard', { event_id: eventId }); }
@@ -107,10 +124,14 @@ export async function officialList(eventId, query) {
   };
   return call('official_list', { event_id: eventId, query: q });
 }
-export async function travelList(eventId) { return call('travel_list', { event_id: eventId }); }
+/** One page of a list that grows with the event: {search, sort, desc, offset, limit} → {total, rows}. */
+function pageQuery(query) {
+  return { search: '', sort: '', desc: false, offset: 0, limit: 100, ...query };
+}
+export async function travelList(eventId, query) { return call('travel_list', { event_id: eventId, query: pageQuery(query) }); }
 export async function hotelList(eventId) { return call('hotel_list', { event_id: eventId }); }
 export async function roomBlockList(eventId) { return call('room_block_list', { event_id: eventId }); }
-export async function stayList(eventId) { return call('stay_list', { event_id: eventId }); }
+export async function stayList(eventId, query) { return call('stay_list', { event_id: eventId, query: pageQuery(query) }); }
 export async function venueList(eventId) { return call('venue_list', { event_id: eventId }); }
 export async function venueRoomList(eventId) { return call('venue_room_list', { event_id: eventId }); }
 export async function sessionList(eventId) { return call('session_list', { event_id: eventId }); }

@@ -64,10 +64,29 @@ export function debounce(fn, ms = 150) {
 }
 
 let painted = false;
-/** Called once the first list of any screen is on screen; benchmarks wait for it. */
+let probe = false;
+
+/** Turns timing reports on (only under `cargo xtask bench`). */
+export function enableProbe() { probe = true; }
+export function probing() { return probe; }
+
+/**
+ * Called when a list (or the dashboard) has been put on the page. The first call reports,
+ * after the browser has actually painted that frame, how long the window took to show data.
+ */
 export function markPainted() {
   if (painted) return;
   painted = true;
   document.body.dataset.painted = '1';
   if (performance && performance.mark) performance.mark('first-list-painted');
+  if (probe) afterPaint(() => reportMetric('first_paint', performance.now()));
 }
+
+/** Runs `f` once the frame holding the current DOM changes has been painted. */
+export function afterPaint(f) {
+  requestAnimationFrame(() => setTimeout(f, 0));
+}
+
+let reporter = null;
+export function setMetricReporter(f) { reporter = f; }
+export function reportMetric(name, ms) { if (probe && reporter) reporter(name, ms); }

@@ -3,17 +3,22 @@
 import { loadLanguage, setLanguage, getLanguage, onLanguageChange, t } from './i18n.js';
 import { renderLibrary } from './screens/library.js';
 import { renderEvent } from './screens/event.js';
+import { renderLibraryProblem, undo } from './screens/safety.js';
 import { hideToast, showError } from './dialogs.js';
 import { isFormOpen } from './form.js';
+import { appStartup, uiMetric, libraryStatus } from './api.js';
+import { enableProbe, setMetricReporter } from './dom.js';
 
 const root = document.getElementById('app');
-const state = { screen: 'library', eventId: null, tab: 'dashboard' };
+const state = { screen: 'library', eventId: null, tab: 'dashboard', problem: null };
 let controller = null;
 let renderSeq = 0;
 
 const app = {
   openLibrary() { state.screen = 'library'; state.eventId = null; render(); },
   openEvent(id) { state.screen = 'event'; state.eventId = id; state.tab = 'dashboard'; render(); },
+  /** After a restore: the library may hold other events now. */
+  reopen() { state.screen = 'library'; state.eventId = null; render(); },
   rerender() { render(); },
 };
 
@@ -21,7 +26,9 @@ async function render() {
   const my = ++renderSeq;
   paintChrome();
   controller = null;
-  const c = state.screen === 'event' ? await renderEvent(root, app, state) : renderLibrary(root, app);
+  let c = null;
+  if (state.screen === 'problem') renderLibraryProblem(root, state.problem, () => app.reopen());
+  else c = state.screen === 'event' ? await renderEvent(root, app, state) : renderLibrary(root, app);
   if (my === renderSeq) controller = c;
 }
 
@@ -32,6 +39,10 @@ function paintChrome() {
   document.getElementById('app-subtitle').textContent = t('app.subtitle');
   document.getElementById('lang-select').value = getLanguage();
   document.getElementById('skip-link').textContent = t('app.skip');
+}
+
+function isTextField(el) {
+  return !!el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(el.type)) || el.isContentEditable);
 }
 
 function anyDialogOpen() {
@@ -48,6 +59,10 @@ document.addEventListener('keydown', (e) => {
     // Always swallow Ctrl+N: the webview would otherwise open a blank window.
     e.preventDefault();
     if (!anyDialogOpen() && controller) controller.newRecord();
+  } else if (mod && key === 'z' && state.screen === 'event' && !anyDialogOpen() && !isTextField(e.target)) {
+    // Ctrl+Z in a text box undoes typing, as everywhere; elsewhere it undoes the last change.
+    e.preventDefault();
+    undo(state.eventId).then((done) => { if (done) render(); });
   } else if (e.key === 'Escape' && !anyDialogOpen() && !isFormOpen()) {
     const toastEl = document.getElementById('toast');
     if (!toastEl.hidden) hideToast();
@@ -65,6 +80,22 @@ document.getElementById('lang-select').addEventListener('change', async (e) => {
 onLanguageChange(() => render());
 
 (async function boot() {
-  await loadLanguage();
+  const [startup, status] = await Promise.all([
+    appStartup().catch(() => null), libraryStatus().catch(() => null), loadLanguage(),
+  ]);
+  if (startup && startup.probe) {
+    setMetricReporter(uiMetric);
+    enableProbe();
+  }
+  if (status && !status.ok) {
+    // The library file is damaged or not ours: say so, and offer the newest good backup.
+    state.screen = 'problem';
+    state.problem = status;
+  } else if (startup && startup.event_id) {
+    // Started with --open: straight to that event (an unknown id falls back to the library).
+    state.screen = 'event';
+    state.eventId = startup.event_id;
+    state.tab = startup.tab || 'dashboard';
+  }
   render();
 })();

@@ -6,21 +6,47 @@
 
 mod commands;
 mod error;
+mod navigation;
+mod startup;
 mod state;
 
 use ddesk_core::{demo, store, Store};
+use std::path::PathBuf;
+use std::time::Duration;
+
 use tauri::Manager;
 
-use commands::{agenda::*, dashboard::*, library::*, logistics::*, people::*};
+use commands::{agenda::*, dashboard::*, library::*, logistics::*, people::*, safety::*};
 use state::AppState;
 
-fn open_library() -> Result<Store, ddesk_core::Error> {
-    let store = Store::open(&store::default_library_path()?)?;
+fn open_library(path: &Result<PathBuf, ddesk_core::Error>) -> Result<Store, ddesk_core::Error> {
+    let path = path
+        .as_ref()
+        .map_err(|e| ddesk_core::Error::Io(std::io::Error::other(e.to_string())))?;
+    let store = Store::open(path)?;
     demo::seed_if_empty(&store)?;
     Ok(store)
 }
 
+/// The daily backup, made in the background so that it never delays the window: the first
+/// check a little after start, then every hour while the app stays open.
+fn daily_backups(app: tauri::AppHandle) {
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(20));
+        loop {
+            let state = app.state::<AppState>();
+            if let Ok(store) = state.store() {
+                if let Err(e) = store.backup_if_none_today() {
+                    eprintln!("delegation-desk: daily backup failed: {e}");
+                }
+            }
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    });
+}
+
 fn main() {
+    let library = store::default_library_path();
     tauri::Builder::default()
         // A second launch brings the running window forward instead of opening the same
         // library twice.
@@ -31,8 +57,26 @@ fn main() {
                 let _ = window.set_focus();
             }
         }))
-        .manage(AppState::new(open_library()))
+        .plugin(navigation::guard())
+        .manage(AppState::new(
+            library.as_ref().ok().cloned(),
+            open_library(&library),
+            startup::Startup::from_args(
+                std::env::args().skip(1),
+                std::env::var_os("DDESK_PROBE").is_some(),
+            ),
+        ))
         .invoke_handler(tauri::generate_handler![
+            app_startup,
+            ui_metric,
+            library_status,
+            backups_list,
+            backup_now,
+            backup_restore,
+            library_check,
+            history_list,
+            undo_next,
+            undo_last,
             events_list,
             event_dashboard,
             setting_get,
@@ -85,6 +129,10 @@ fn main() {
             participant_save,
             participant_delete,
         ])
+        .setup(|app| {
+            daily_backups(app.handle().clone());
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("delegation-desk: could not start: {e}");

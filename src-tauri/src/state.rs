@@ -1,29 +1,100 @@
-//! What every command reaches: the open event library, or why it could not be opened.
+//! What every command reaches: the open event library, or why it could not be opened. The
+//! library can be swapped while the app runs (restoring a backup), so it sits behind a lock
+//! that commands hold only for the length of one engine call.
+
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::{RwLock, RwLockReadGuard};
 
 use ddesk_core::Store;
 
 use crate::error::CommandError;
+use crate::startup::Startup;
+
+type Opened = Result<Store, (&'static str, String)>;
 
 #[derive(Debug)]
 pub struct AppState {
-    store: Result<Store, (&'static str, String)>,
+    store: RwLock<Opened>,
+    /// Where the library lives, known even when it could not be opened (to offer a backup).
+    pub library: Option<PathBuf>,
+    pub startup: Startup,
+}
+
+/// The open library, borrowed for one command.
+#[derive(Debug)]
+pub struct StoreRef<'a>(RwLockReadGuard<'a, Opened>);
+
+impl Deref for StoreRef<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        match &*self.0 {
+            Ok(store) => store,
+            // `AppState::store` hands out a StoreRef only for an open library.
+            Err(_) => unreachable!("StoreRef of a library that is not open"),
+        }
+    }
+}
+
+fn opened(store: Result<Store, ddesk_core::Error>) -> Opened {
+    store.map_err(|e| (e.code(), e.to_string()))
+}
+
+fn error((code, message): &(&'static str, String)) -> CommandError {
+    CommandError {
+        code,
+        message: message.clone(),
+        fields: Vec::new(),
+        count: None,
+    }
 }
 
 impl AppState {
-    pub fn new(store: Result<Store, ddesk_core::Error>) -> Self {
+    pub fn new(
+        library: Option<PathBuf>,
+        store: Result<Store, ddesk_core::Error>,
+        startup: Startup,
+    ) -> Self {
         AppState {
-            store: store.map_err(|e| (e.code(), e.to_string())),
+            store: RwLock::new(opened(store)),
+            library,
+            startup,
         }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Opened> {
+        // A panic in another command cannot leave the Result half-written; go on with it.
+        self.store.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The library; when it could not be opened every command answers with the reason, so the
     /// window can tell the officer instead of failing silently.
-    pub fn store(&self) -> Result<&Store, CommandError> {
-        self.store.as_ref().map_err(|(code, message)| CommandError {
-            code,
-            message: message.clone(),
-            fields: Vec::new(),
-            count: None,
-        })
+    pub fn store(&self) -> Result<StoreRef<'_>, CommandError> {
+        let guard = self.read();
+        if let Err(e) = &*guard {
+            return Err(error(e));
+        }
+        Ok(StoreRef(guard))
+    }
+
+    /// Why the library could not be opened, if it could not.
+    pub fn open_error(&self) -> Option<CommandError> {
+        self.read().as_ref().err().map(error)
+    }
+
+    /// Closes the library, runs `f` on its file (restoring a backup), and opens it again with
+    /// `reopen`, whatever `f` answered. Commands wait meanwhile.
+    pub fn swap<T>(
+        &self,
+        f: impl FnOnce() -> Result<T, ddesk_core::Error>,
+        reopen: impl FnOnce() -> Result<Store, ddesk_core::Error>,
+    ) -> Result<T, CommandError> {
+        let mut guard = self.store.write().unwrap_or_else(|e| e.into_inner());
+        // Drop the open connection first: the file is replaced underneath it.
+        *guard = Err(("library_closed", "The library is being restored.".into()));
+        let outcome = f();
+        *guard = opened(reopen());
+        drop(guard);
+        Ok(outcome?)
     }
 }

@@ -263,3 +263,176 @@ fn keyboard_new_save_search_and_cancel() {
     assert_eq!(found, json!(false), "Esc must not save");
     app.quit();
 }
+
+/// Sets a form field as typing would leave it: the value, then the input event the form
+/// listens to. Used for text WebDriver cannot type (NUL, escape codes) or types too slowly
+/// (10,000 characters).
+fn set_field(app: &App, css: &str, text: &str) {
+    app.execute(
+        "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+         e.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        vec![json!(css), json!(text)],
+    );
+}
+
+/// Issue 7: every hostile string in every free-text field of the official form, through the
+/// window: stored and shown as literal text, or refused with a message and nothing typed lost.
+#[test]
+fn hostile_text_in_every_field_is_shown_as_text_or_refused_with_a_message() {
+    const FIELDS: &[&str] = &[
+        "honorific",
+        "given_name",
+        "native_name",
+        "badge_name",
+        "position",
+        "organization",
+        "phone",
+        "interpretation_language",
+        "passport_number",
+        "dietary",
+        "accessibility",
+        "notes",
+    ];
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    let strings = delegation_desk_tests::hostile_strings();
+    assert!(strings.len() >= 30);
+    let (mut stored, mut refused) = (0, 0);
+    for (i, s) in strings.iter().enumerate() {
+        let marker = format!("Hostile{i:02}");
+        app.click(&app.find("#list-new"));
+        app.find("#record-dialog[open]");
+        app.fill(&app.find("#f-family_name"), &marker);
+        for field in FIELDS {
+            let css = format!("#f-{field}");
+            let typeable = s.len() < 80 && !s.chars().any(|c| c.is_control() || c > '\u{FFFF}');
+            if typeable {
+                app.fill(&app.find(&css), s);
+            } else {
+                set_field(&app, &css, s);
+            }
+        }
+        app.click(&app.find("#form-save"));
+        if delegation_desk_tests::fits_one_line_field(s) {
+            app.wait_for(
+                &format!("string {i} to be saved"),
+                "return !document.querySelector('#record-dialog').open",
+            );
+            let cells = app.wait_for(
+                &format!("the row of string {i}"),
+                &format!(
+                    "const r = [...document.querySelectorAll('#list-table tbody tr[data-id]')]
+                        .find(r => r.textContent.includes({}));
+                     return r ? [...r.querySelectorAll('td')].map(td => td.textContent) : null",
+                    json!(marker.to_uppercase())
+                ),
+            );
+            let shown = cells.to_string();
+            // Native name, badge name and position columns show the text exactly as stored.
+            let expect = json!(s.trim()).to_string();
+            let expect = &expect[1..expect.len() - 1];
+            assert!(
+                shown.contains(expect),
+                "string {i} not shown literally: {shown}"
+            );
+            stored += 1;
+        } else {
+            let errors = app.wait_for(
+                &format!("a message for string {i}"),
+                "const e = [...document.querySelectorAll('.field-error')].filter(e => e.textContent.trim());
+                 return e.length ? e.map(e => e.dataset.for) : null",
+            );
+            assert!(
+                errors.as_array().is_some_and(|a| !a.is_empty()),
+                "string {i}: {errors}"
+            );
+            let kept = app.execute(
+                "return document.querySelector('#f-given_name').value",
+                vec![],
+            );
+            assert_eq!(
+                kept,
+                json!(s),
+                "string {i}: what was typed stays in the form"
+            );
+            app.press(&["\u{E00C}"]);
+            app.wait_for(
+                "the form to close",
+                "return !document.querySelector('#record-dialog').open",
+            );
+            refused += 1;
+        }
+    }
+    assert!(
+        stored >= 25 && refused >= 4,
+        "stored {stored}, refused {refused}"
+    );
+    let page = app.execute(
+        "return {
+            pwned: window.__pwned === 1,
+            injected: document.querySelectorAll('#app script, #app img, #app svg:not([data-chart]), #app iframe, #app style, #app b, #app a[href^=javascript]').length,
+            wide: document.documentElement.scrollWidth > window.innerWidth + 1,
+         }",
+        vec![],
+    );
+    assert_eq!(page, json!({"pwned": false, "injected": 0, "wide": false}));
+    // The search box takes them too, and the list survives.
+    app.fill(&app.find("#list-search"), "<script>");
+    app.wait_for(
+        "the search to find the stored markup",
+        "return document.querySelectorAll('#list-table tbody tr[data-id]').length >= 1",
+    );
+    shot(&app, "hostile-officials");
+    app.quit();
+}
+
+/// Issue 7: the window runs under the real CSP, IPC still works, injected inline script does
+/// not run, and the webview refuses to navigate away from the app.
+#[test]
+fn ipc_works_under_the_csp_and_the_window_cannot_leave_the_app() {
+    use std::net::TcpListener;
+    let home = home();
+    let app = App::launch(home.path());
+    // IPC works: the library is listed from the backend.
+    app.find("#events-table tbody tr[data-id]");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let port = listener.local_addr().expect("address").port();
+    let blocked = app.execute(
+        "const s = document.createElement('script');
+         s.textContent = 'window.__inline = 1';
+         document.head.appendChild(s);
+         const r = document.createElement('script');
+         r.src = 'http://127.0.0.1:' + arguments[0] + '/remote.js';
+         document.head.appendChild(r);
+         const i = document.createElement('img');
+         i.src = 'http://127.0.0.1:' + arguments[0] + '/pixel.png';
+         document.body.appendChild(i);
+         return window.__inline === undefined",
+        vec![json!(port)],
+    );
+    assert_eq!(blocked, json!(true), "inline script ran");
+    app.execute(
+        "window.location.href = 'http://127.0.0.1:' + arguments[0] + '/'; return true",
+        vec![json!(port)],
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        listener.accept().is_err(),
+        "the webview reached a remote address (script, image or navigation)"
+    );
+    let still = app.execute(
+        "return [location.protocol, !!document.querySelector('#events-table'), window.__inline === undefined]",
+        vec![],
+    );
+    assert_eq!(still, json!(["tauri:", true, true]));
+    // And IPC still answers after all that.
+    app.click(&app.find("#lang-select"));
+    app.click(&app.find("#lang-select option[value=ko]"));
+    app.wait_for(
+        "Korean title",
+        "return document.querySelector('#library-title').textContent === '행사'",
+    );
+    app.quit();
+}

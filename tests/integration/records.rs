@@ -1,7 +1,7 @@
 //! Create, read, update, delete and validation of every record type, on in-memory libraries.
 
 use ddesk_core::model::*;
-use ddesk_core::queries::{self, OfficialQuery};
+use ddesk_core::queries::{self, ListQuery, OfficialQuery};
 use ddesk_core::{Error, Store};
 use delegation_desk_tests::{date, event, instant, official, Fixture};
 
@@ -223,9 +223,10 @@ fn travel_hotel_stay_and_blocks() {
     );
     let rows = f
         .store
-        .read(|c| queries::travel(c, &f.event.id))
+        .read(|c| queries::travel(c, &f.event.id, &ListQuery::default()))
         .expect("list");
-    assert_eq!(rows[0].person.full_name, "NGUYEN Van Minh");
+    assert_eq!(rows.total, 1);
+    assert_eq!(rows.rows[0].person.full_name, "NGUYEN Van Minh");
 
     let hotel = f
         .store
@@ -282,8 +283,9 @@ fn travel_hotel_stay_and_blocks() {
         .expect("stay");
     let stays = f
         .store
-        .read(|c| queries::stays(c, &f.event.id))
-        .expect("stays");
+        .read(|c| queries::stays(c, &f.event.id, &ListQuery::default()))
+        .expect("stays")
+        .rows;
     assert_eq!(stays[0].room_type, "Twin");
     assert!(matches!(
         f.store.delete::<Hotel>(&hotel.id, false),
@@ -292,8 +294,9 @@ fn travel_hotel_stay_and_blocks() {
     f.store.delete::<Hotel>(&hotel.id, true).expect("cascade");
     assert!(f
         .store
-        .read(|c| queries::stays(c, &f.event.id))
+        .read(|c| queries::stays(c, &f.event.id, &ListQuery::default()))
         .expect("stays")
+        .rows
         .is_empty());
 }
 

@@ -18,7 +18,12 @@ fn names(store: &Store, event: &str) -> Vec<(String, String)> {
         .expect("officials")
         .rows
         .into_iter()
-        .map(|r| (r.official.id, format!("{} / {}", r.full_name, r.official.native_name)))
+        .map(|r| {
+            (
+                r.official.id,
+                format!("{} / {}", r.full_name, r.official.native_name),
+            )
+        })
         .collect()
 }
 
@@ -29,7 +34,11 @@ fn the_same_seed_gives_the_same_event() {
     assert_eq!(ea, eb);
     assert_eq!(names(&a, &ea), names(&b, &eb));
     let (c, ec) = generated(300, 8);
-    assert_ne!(names(&a, &ea), names(&c, &ec), "another seed, another event");
+    assert_ne!(
+        names(&a, &ea),
+        names(&c, &ec),
+        "another seed, another event"
+    );
 }
 
 #[test]
@@ -37,7 +46,14 @@ fn a_generated_event_is_large_varied_and_clean() {
     let (store, event) = generated(2_000, 1);
     let health = store.health().expect("health");
     assert!(health.is_ok(), "{health:?}");
-    let count = |t: &str| health.counts.iter().find(|(n, _)| n == t).map(|(_, c)| *c).unwrap_or(0);
+    let count = |t: &str| {
+        health
+            .counts
+            .iter()
+            .find(|(n, _)| n == t)
+            .map(|(_, c)| *c)
+            .unwrap_or(0)
+    };
     assert_eq!(count("official"), 2_000);
     assert_eq!(count("session"), 300);
     assert_eq!(count("hotel"), 20);
@@ -53,7 +69,10 @@ fn a_generated_event_is_large_varied_and_clean() {
         ("Devanagari", '\u{0900}'..='\u{097F}'),
         ("Khmer", '\u{1780}'..='\u{17FF}'),
     ] {
-        assert!(text.chars().any(|c| range.contains(&c)), "no {script} names");
+        assert!(
+            text.chars().any(|c| range.contains(&c)),
+            "no {script} names"
+        );
     }
     let data = store.read(|c| EventData::load(c, &event)).expect("load");
     let errors: Vec<_> = checks::run_all(&data)
@@ -66,6 +85,108 @@ fn a_generated_event_is_large_varied_and_clean() {
         search: "nguyen".into(),
         ..OfficialQuery::default()
     };
-    let found = store.read(|c| queries::officials(c, &event, &q)).expect("search");
+    let found = store
+        .read(|c| queries::officials(c, &event, &q))
+        .expect("search");
     assert!(found.total > 0);
+}
+
+/// Flights and stays grow with the event, so the window reads them a page at a time (issue 8).
+#[test]
+fn flights_and_stays_come_a_page_at_a_time_searched_and_sorted_by_the_engine() {
+    use ddesk_core::queries::ListQuery;
+    let (store, event) = generated(1_500, 2);
+    let page = |q: &ListQuery| {
+        store
+            .read(|c| queries::travel(c, &event, q))
+            .expect("flights")
+    };
+    let first = page(&ListQuery {
+        limit: 100,
+        ..ListQuery::default()
+    });
+    assert!(
+        first.total >= 2 * 1_400,
+        "about two legs each: {}",
+        first.total
+    );
+    assert_eq!(first.rows.len(), 100);
+    let second = page(&ListQuery {
+        limit: 100,
+        offset: 100,
+        ..ListQuery::default()
+    });
+    let ids = |p: &queries::Page<queries::TravelRow>| -> Vec<String> {
+        p.rows.iter().map(|r| r.travel.id.clone()).collect()
+    };
+    assert!(
+        ids(&first).iter().all(|id| !ids(&second).contains(id)),
+        "pages do not overlap"
+    );
+    let times: Vec<_> = first.rows.iter().map(|r| r.travel.scheduled_at).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "by time by default");
+    let latest = page(&ListQuery {
+        limit: 5,
+        desc: true,
+        sort: "scheduled_at".into(),
+        ..ListQuery::default()
+    });
+    assert!(latest.rows[0].travel.scheduled_at >= *times.last().expect("a time"));
+
+    // One flight number finds its legs and nothing else; a passport name finds that person's.
+    let flight = first.rows[0].travel.flight.clone();
+    let found = page(&ListQuery {
+        search: flight.to_lowercase(),
+        ..ListQuery::default()
+    });
+    assert!(found.total >= 1);
+    assert!(
+        found.rows.iter().all(|r| r.travel.flight.contains(&flight)),
+        "{flight}"
+    );
+    let who = &first.rows[0].person;
+    let found = page(&ListQuery {
+        search: who.full_name.clone(),
+        ..ListQuery::default()
+    });
+    assert!(found
+        .rows
+        .iter()
+        .any(|r| r.person.full_name == who.full_name));
+    assert!(found.total < first.total);
+
+    let stays = |q: &ListQuery| store.read(|c| queries::stays(c, &event, q)).expect("stays");
+    let all = stays(&ListQuery {
+        limit: 50,
+        sort: "check_in".into(),
+        ..ListQuery::default()
+    });
+    assert!(all.total > 1_000, "{}", all.total);
+    assert_eq!(all.rows.len(), 50);
+    let days: Vec<_> = all.rows.iter().map(|r| r.stay.check_in).collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "sorted by check-in");
+    // The hotel's name finds its guests and no one else's.
+    let mut hotel = store
+        .get::<ddesk_core::model::Hotel>(&all.rows[0].stay.hotel_id)
+        .expect("hotel");
+    hotel.name = "Orakai Insadong Suites".into();
+    store.save(hotel).expect("rename");
+    let at_hotel = stays(&ListQuery {
+        search: "ORAKAI insadong".into(),
+        ..ListQuery::default()
+    });
+    assert!(
+        at_hotel.total >= 1 && at_hotel.total < all.total,
+        "{}",
+        at_hotel.total
+    );
+    assert!(at_hotel
+        .rows
+        .iter()
+        .all(|r| r.hotel_name == "Orakai Insadong Suites"));
+    let none = stays(&ListQuery {
+        search: "zz%_no such guest".into(),
+        ..ListQuery::default()
+    });
+    assert_eq!(none.total, 0, "LIKE wildcards are taken literally");
 }

@@ -124,3 +124,57 @@ impl Default for Fixture {
         Fixture::new()
     }
 }
+
+/// Text that has broken other programs: markup and script, spreadsheet formulas, direction
+/// overrides, invisible joiners, control characters, huge and combining-heavy strings. Used
+/// by the hostile-input tests of the window and the engine (issue 7).
+pub fn hostile_strings() -> Vec<String> {
+    let mut out: Vec<String> = [
+        "<script>window.__pwned=1</script>",
+        "<img src=x onerror=\"window.__pwned=1\">",
+        "<svg onload=\"window.__pwned=1\"></svg>",
+        "<iframe src=\"javascript:window.__pwned=1\"></iframe>",
+        "<a href=\"javascript:window.__pwned=1\">click</a>",
+        "javascript:window.__pwned=1",
+        "\"><script>window.__pwned=1</script>",
+        "'; DROP TABLE official; --",
+        "Robert'); DELETE FROM event; --",
+        "<style>*{display:none}</style>",
+        "<b onmouseover=\"window.__pwned=1\">hover</b>",
+        "{{constructor.constructor('window.__pwned=1')()}}",
+        "${window.__pwned=1}",
+        "=cmd|' /C calc'!A0",
+        "=HYPERLINK(\"http://attacker.invalid\",\"x\")",
+        "+SUM(1+1)*cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\u{202E}gnp.exe",
+        "Kim\u{200D}\u{200B}Min\u{FEFF}jun",
+        "👩‍👩‍👧‍👦🇰🇷🇻🇳 Emoji Family",
+        "Z\u{0351}\u{0352}\u{0357}\u{0358}\u{035B}\u{0350}\u{0346}a\u{0315}\u{031B}\u{0340}\u{0341}\u{0358}l\u{0321}\u{0322}\u{0327}g\u{0328}\u{0321}\u{0322}o",
+        "%s%s%s%n%x",
+        "../../../../etc/passwd",
+        "null",
+        "undefined",
+        "__proto__",
+        "مرحبا بالعالم <b>",
+        "NUL\u{0}byte",
+        "bell\u{7}and\u{1b}[31mescape",
+        "line\nbreak",
+        "tab\there",
+        "\u{85}next-line",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    out.push("A".repeat(10_000));
+    out.push("가".repeat(2_000));
+    out
+}
+
+/// Whether the engine stores `s` in a one-line field: no control characters and at most
+/// 300 characters once trimmed (see `ddesk_core::validate`).
+pub fn fits_one_line_field(s: &str) -> bool {
+    let t = s.trim();
+    !t.chars().any(char::is_control) && t.chars().count() <= 300
+}

@@ -14,6 +14,7 @@ import { mountHotels } from './hotels.js';
 import { mountVenues } from './venues.js';
 import { mountAgenda } from './agenda.js';
 import { mountDashboard, problemCount } from './dashboard.js';
+import { openHistory, undo } from './safety.js';
 
 const TABS = [
   ['dashboard', mountDashboard],
@@ -124,6 +125,14 @@ export async function renderEvent(root, app, state) {
             h('span', null, formatDateRange(event.start_date, event.end_date, getLanguage())),
             event.city ? userText(event.city, 'meta-item') : null,
             h('span', { class: 'meta-item' }, t('event.timeZone', { tz: ctx.tz })))),
+        h('button', {
+          type: 'button', id: 'undo-button', class: 'btn', title: 'Ctrl+Z', 'aria-keyshortcuts': 'Control+Z',
+          onClick: async () => { if (await undo(event.id)) app.rerender(); },
+        }, '↶ ', t('history.undoButton')),
+        h('button', {
+          type: 'button', id: 'history-button', class: 'btn',
+          onClick: () => openHistory(event.id, () => app.rerender()),
+        }, t('history.button')),
         h('button', {
           type: 'button', id: 'edit-event', class: 'btn',
           onClick: () => editEvent(event, { openLibrary: app.openLibrary }, () => app.rerender()),

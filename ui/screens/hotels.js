@@ -140,8 +140,9 @@ function mountStays(host, ctx) {
       { key: 'room_number', label: 'field.room_number', sortable: true },
       { key: 'shares_with_name', label: 'field.shares_with_id', sortable: true },
     ],
-    load: () => api.stayList(ctx.eventId),
-    searchText: (r) => [r.full_name, r.hotel_name, r.room_type, r.room_number, r.shares_with_name].join(' '),
+    // Searched, sorted and paged by the engine: one stay per official, so as many as officials.
+    query: (q) => api.stayList(ctx.eventId, { search: q.search.trim(), sort: q.sort || 'full_name', desc: q.desc, offset: q.offset, limit: q.limit }),
+    pageSize: 100,
     defaultSort: { key: 'full_name', desc: false },
     open: (r) => edit(r),
     create: () => edit(null),

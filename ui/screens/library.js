@@ -9,6 +9,7 @@ import { openForm } from '../form.js';
 import { toast, showError, deleteWithConfirm } from '../dialogs.js';
 import { loadCountries, namedOptions } from '../lookups.js';
 import { formatDateRange, timeZones, systemTimeZone } from '../time.js';
+import { openBackups } from './safety.js';
 
 const eventName = (e) => localName(e.name_en, e.name_ko);
 
@@ -43,7 +44,8 @@ export function renderLibrary(root, app) {
     h('section', { id: 'screen-library', class: 'screen', 'aria-labelledby': 'library-title' },
       h('div', { class: 'screen-head' },
         h('h1', { id: 'library-title' }, t('library.title')),
-        h('p', { class: 'muted' }, t('library.intro'))),
+        h('p', { class: 'muted' }, t('library.intro')),
+        h('button', { type: 'button', class: 'btn', id: 'open-backups', onClick: () => openBackups(() => app.reopen()) }, t('library.backups'))),
       view.el));
   view.refresh();
   return { newRecord: view.newRecord, focusSearch: view.focusSearch };

@@ -26,8 +26,9 @@ export function mountTravel(panel, ctx) {
       { key: 'pickup', label: 'field.pickup', sortable: true, sortValue: (r) => (r.pickup ? 1 : 0), render: (r) => (r.pickup ? h('span', { class: 'chip chip-yes' }, t('common.yes')) : h('span', { class: 'muted' }, '—')) },
       { key: 'greeter', label: 'field.greeter', sortable: true },
     ],
-    load: () => api.travelList(ctx.eventId),
-    searchText: (r) => [r.full_name, r.native_name, r.delegation_name_en, r.delegation_name_ko, r.flight, r.origin, r.airport, r.greeter].join(' '),
+    // Searched, sorted and paged by the engine: a large conference has tens of thousands of legs.
+    query: (q) => api.travelList(ctx.eventId, { search: q.search.trim(), sort: q.sort || 'scheduled_at', desc: q.desc, offset: q.offset, limit: q.limit }),
+    pageSize: 100,
     defaultSort: { key: 'scheduled_at', desc: false },
     open: (r) => edit(r),
     create: () => edit(null),

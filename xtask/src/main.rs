@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks at 20,000 officials; prints a table, writes target/bench/*.json"
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks (engine at 20,000 officials, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -254,9 +254,11 @@ fn test() -> Result {
     ])?;
     step("unit and integration tests");
     cargo(&["test", "--workspace"])?;
-    step("building the app for the end-to-end tests");
-    cargo(&["build", "-p", "delegation-desk"])?;
-    step("end-to-end tests: the real app under Xvfb through WebDriver");
+    // The end-to-end tests drive the release build, the one officers run: CSP, the
+    // navigation guard and the embedded UI are checked as they ship.
+    step("building the app (release) for the end-to-end tests");
+    cargo(&["build", "--release", "-p", "delegation-desk"])?;
+    step("end-to-end tests: the release app under Xvfb through WebDriver");
     let xvfb = Xvfb::start()?;
     let mut c = cmd(
         &env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
@@ -273,7 +275,7 @@ fn test() -> Result {
         ],
     );
     c.env("DISPLAY", &xvfb.display)
-        .env("DDESK_APP", root().join("target/debug/delegation-desk"))
+        .env("DDESK_APP", root().join("target/release/delegation-desk"))
         .env("TAURI_DRIVER", &driver)
         // No accessibility bus under Xvfb; without this GTK waits for one at start-up.
         .env("NO_AT_BRIDGE", "1");
@@ -283,12 +285,55 @@ fn test() -> Result {
     Ok(())
 }
 
-/// Runs the benchmark programs in release and keeps their figures as JSON.
+/// One figure of the benchmark table.
+struct Figure {
+    name: String,
+    unit: &'static str,
+    runs: Vec<f64>,
+    /// The target, in `unit`; the table marks figures over it.
+    target: Option<f64>,
+}
+
+impl Figure {
+    fn quantile(&self, q: f64) -> f64 {
+        let mut v = self.runs.clone();
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        v[((v.len() as f64 - 1.0) * q).round() as usize]
+    }
+}
+
+/// Runs every benchmark in release: the engine's (a bench program of ddesk-core) and the
+/// app's own (cold start to the first painted list, memory, search-as-you-type paint) under
+/// Xvfb; prints one table and writes it to target/bench/bench.json.
 fn bench() -> Result {
+    let mut packages = BUILD_PACKAGES.to_vec();
+    packages.extend_from_slice(&[
+        "xvfb",
+        "xauth",
+        "xdotool",
+        "fonts-noto-core",
+        "fonts-noto-cjk",
+    ]);
+    ensure_packages(&packages)?;
     let out = root().join("target/bench");
-    std::fs::create_dir_all(&out).map_err(|e| format!("could not create {}: {e}", out.display()))?;
+    std::fs::create_dir_all(&out)
+        .map_err(|e| format!("could not create {}: {e}", out.display()))?;
+    step("building the app and ddesk (release)");
+    cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "delegation-desk",
+        "-p",
+        "ddesk-core",
+        "--bins",
+    ])?;
+
     step("engine benchmarks (release, 20,000 officials)");
-    let json = out.join("engine.json");
+    let engine_json = out.join("engine.json");
     cargo(&[
         "bench",
         "-p",
@@ -297,8 +342,315 @@ fn bench() -> Result {
         "engine",
         "--",
         "--json",
-        json.to_str().unwrap_or("target/bench/engine.json"),
-    ])
+        engine_json.to_str().unwrap_or("target/bench/engine.json"),
+    ])?;
+    let mut figures = engine_figures(&engine_json)?;
+
+    step("app benchmarks under Xvfb (release)");
+    figures.extend(app_figures()?);
+
+    println!(
+        "\n{:<46} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "benchmark (release, this machine)", "runs", "median", "p95", "min", "max", "target"
+    );
+    let mut over = Vec::new();
+    for f in &figures {
+        let target = f.target.map(|t| format!("≤ {t}")).unwrap_or_default();
+        let mark = match f.target {
+            Some(t) if f.quantile(0.95) > t => {
+                over.push(f.name.clone());
+                " over"
+            }
+            _ => "",
+        };
+        println!(
+            "{:<46} {:>5} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9}{mark}",
+            format!("{} ({})", f.name, f.unit),
+            f.runs.len(),
+            f.quantile(0.5),
+            f.quantile(0.95),
+            f.quantile(0.0),
+            f.quantile(1.0),
+            target
+        );
+    }
+    let rows: Vec<serde_json::Value> = figures
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "name": f.name, "unit": f.unit, "runs": f.runs.len(),
+                "median": f.quantile(0.5), "p95": f.quantile(0.95),
+                "min": f.quantile(0.0), "max": f.quantile(1.0), "target": f.target,
+            })
+        })
+        .collect();
+    let json = out.join("bench.json");
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "figures": rows }))
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&json, text).map_err(|e| format!("could not write {}: {e}", json.display()))?;
+    println!("\nwrote {}", json.display());
+    if !over.is_empty() {
+        println!("over target (p95): {}", over.join(", "));
+    }
+    Ok(())
+}
+
+/// The figures the engine bench program wrote.
+fn engine_figures(path: &Path) -> Result<Vec<Figure>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let figures = json["figures"].as_array().cloned().unwrap_or_default();
+    Ok(figures
+        .iter()
+        .map(|f| Figure {
+            name: f["name"].as_str().unwrap_or("?").to_string(),
+            unit: "ms",
+            runs: f["samples_ms"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+                .unwrap_or_default(),
+            target: f["target_ms"].as_f64(),
+        })
+        .collect())
+}
+
+/// A library folder of its own for one benchmark, like a fresh laptop account.
+struct Home(PathBuf);
+
+impl Home {
+    fn new(name: &str) -> Result<Home> {
+        let dir = env::temp_dir().join(format!("ddesk-bench-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        Ok(Home(dir))
+    }
+    fn library(&self) -> PathBuf {
+        self.0.join("data/org.delegationdesk.app/library.sqlite3")
+    }
+    /// Runs the release `ddesk` on this home's library and returns what it printed.
+    fn ddesk(&self, args: &[&str]) -> Result<String> {
+        let lib = self.library();
+        let mut all = vec!["--db", lib.to_str().unwrap_or("library.sqlite3")];
+        all.extend_from_slice(args);
+        let out = cmd(
+            root()
+                .join("target/release/ddesk")
+                .to_str()
+                .unwrap_or("ddesk"),
+            &all,
+        )
+        .output()
+        .map_err(|e| format!("could not run ddesk: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "ddesk {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The app started under the benchmark probe; its stdout carries `metric NAME MS` lines.
+struct Probe {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Probe {
+    fn start(home: &Home, display: &str, args: &[&str]) -> Result<Probe> {
+        use std::io::BufRead;
+        use std::os::unix::process::CommandExt;
+        let mut child = Command::new(root().join("target/release/delegation-desk"))
+            .args(args)
+            .env("DISPLAY", display)
+            .env("DDESK_PROBE", "1")
+            .env("XDG_DATA_HOME", home.0.join("data"))
+            .env("XDG_CONFIG_HOME", home.0.join("config"))
+            .env("XDG_CACHE_HOME", home.0.join("cache"))
+            .env("NO_AT_BRIDGE", "1")
+            // Its own process group, so the WebKit helper processes go down with it.
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not start the app: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(|l| l.ok())
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Probe { child, lines })
+    }
+
+    /// Waits for the next `metric NAME …` line and returns its figure.
+    fn metric(&self, name: &str, patience: Duration) -> Result<f64> {
+        let deadline = Instant::now() + patience;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .map_err(|_| format!("the app reported no {name} within {patience:?}"))?;
+            let mut parts = line.split_whitespace();
+            if parts.next() == Some("metric") && parts.next() == Some(name) {
+                return parts
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or(format!("bad metric line: {line}"));
+            }
+        }
+    }
+
+    /// Resident memory of the app and every process below it (the WebKit web and network
+    /// processes), in MB. Pages shared between them are counted once per process, as `ps` does.
+    fn total_rss_mb(&self) -> f64 {
+        let mut pids = vec![self.child.id()];
+        let mut i = 0;
+        while i < pids.len() {
+            let pid = pids[i];
+            if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+                for task in tasks.flatten() {
+                    let children =
+                        std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+                    pids.extend(
+                        children
+                            .split_whitespace()
+                            .filter_map(|c| c.parse::<u32>().ok()),
+                    );
+                }
+            }
+            i += 1;
+        }
+        let kb: u64 = pids
+            .iter()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+            .filter_map(|status| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+            .sum();
+        kb as f64 / 1024.0
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        // The whole group: the app and its WebKit processes.
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Cold start to the first painted list and memory, on the demo and on 20,000 officials, and
+/// search-as-you-type paint at 20,000, typed with real key events (xdotool).
+fn app_figures() -> Result<Vec<Figure>> {
+    const STARTS: usize = 5;
+    let xvfb = Xvfb::start()?;
+    let patience = Duration::from_secs(60);
+    let mut figures = Vec::new();
+
+    let demo = Home::new("demo")?;
+    demo.ddesk(&["demo"])?;
+    let (mut start, mut rss) = (Vec::new(), Vec::new());
+    for _ in 0..STARTS {
+        let began = Instant::now();
+        let app = Probe::start(&demo, &xvfb.display, &[])?;
+        app.metric("first_paint", patience)?;
+        start.push(began.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(500));
+        rss.push(app.total_rss_mb());
+    }
+    figures.push(Figure {
+        name: "cold start to the demo library list".into(),
+        unit: "ms",
+        runs: start,
+        target: Some(400.0),
+    });
+    figures.push(Figure {
+        name: "total RSS after start, demo".into(),
+        unit: "MB",
+        runs: rss,
+        target: Some(200.0),
+    });
+
+    let big = Home::new("20k")?;
+    let generated = big.ddesk(&["generate", "--officials", "20000", "--seed", "1"])?;
+    let event = generated
+        .split('\t')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let open = ["--open", event.as_str(), "--tab", "officials"];
+    let (mut start, mut rss, mut typing) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..STARTS {
+        let began = Instant::now();
+        let app = Probe::start(&big, &xvfb.display, &open)?;
+        app.metric("first_paint", patience)?;
+        start.push(began.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(500));
+        rss.push(app.total_rss_mb());
+        // Real key events into the search box: Ctrl+F focuses it, then one word typed at an
+        // officer's pace; each keystroke's list is painted before the next key.
+        let xdo = |args: &[&str]| {
+            let mut c = cmd("xdotool", args);
+            c.env("DISPLAY", &xvfb.display);
+            status(c)
+        };
+        xdo(&[
+            "search",
+            "--sync",
+            "--name",
+            "Delegation Desk",
+            "windowfocus",
+            "--sync",
+        ])?;
+        xdo(&["key", "ctrl+f"])?;
+        let word = "nguyen";
+        xdo(&["type", "--delay", "200", word])?;
+        for _ in word.chars() {
+            typing.push(app.metric("search_paint", Duration::from_secs(10))?);
+        }
+    }
+    figures.push(Figure {
+        name: "cold start to 20,000 officials list".into(),
+        unit: "ms",
+        runs: start,
+        target: None,
+    });
+    figures.push(Figure {
+        name: "total RSS after start, 20,000".into(),
+        unit: "MB",
+        runs: rss,
+        target: Some(200.0),
+    });
+    figures.push(Figure {
+        name: "search-as-you-type paint, 20,000".into(),
+        unit: "ms",
+        runs: typing,
+        target: Some(50.0),
+    });
+    drop(xvfb);
+    Ok(figures)
 }
 
 /// Starts the release app on a private display and saves what the officer would see.

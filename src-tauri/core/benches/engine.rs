@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use ddesk_core::checks::{self, EventData};
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::model::Official;
-use ddesk_core::queries::{self, OfficialQuery};
+use ddesk_core::queries::{self, ListQuery, OfficialQuery};
 use ddesk_core::{dashboard, Store};
 
 struct Figure {
@@ -66,8 +66,14 @@ fn main() {
         target_ms: None,
     });
 
-    let load = time(5, || store.read(|c| EventData::load(c, &event.id)).expect("load"));
-    figures.push(Figure { name: "load event data".into(), runs: load, target_ms: None });
+    let load = time(5, || {
+        store.read(|c| EventData::load(c, &event.id)).expect("load")
+    });
+    figures.push(Figure {
+        name: "load event data".into(),
+        runs: load,
+        target_ms: None,
+    });
     let data = store.read(|c| EventData::load(c, &event.id)).expect("load");
     figures.push(Figure {
         name: "all logistics checks".into(),
@@ -80,10 +86,50 @@ fn main() {
         target_ms: None,
     });
 
-    let page = OfficialQuery { limit: 100, ..OfficialQuery::default() };
+    let page = OfficialQuery {
+        limit: 100,
+        ..OfficialQuery::default()
+    };
     figures.push(Figure {
         name: "list officials (first page of 100)".into(),
-        runs: time(200, || store.read(|c| queries::officials(c, &event.id, &page)).expect("list")),
+        runs: time(200, || {
+            store
+                .read(|c| queries::officials(c, &event.id, &page))
+                .expect("list")
+        }),
+        target_ms: Some(5.0),
+    });
+    let flights = ListQuery {
+        limit: 100,
+        ..ListQuery::default()
+    };
+    figures.push(Figure {
+        name: "list flights (first page of 100)".into(),
+        runs: time(100, || {
+            store
+                .read(|c| queries::travel(c, &event.id, &flights))
+                .expect("flights")
+        }),
+        target_ms: Some(5.0),
+    });
+    let mut typed_stays = Vec::new();
+    for _ in 0..20 {
+        for prefix in ["s", "se", "seo", "seoul", "seoul h"] {
+            let q = ListQuery {
+                search: prefix.into(),
+                limit: 100,
+                ..ListQuery::default()
+            };
+            typed_stays.extend(time(1, || {
+                store
+                    .read(|c| queries::stays(c, &event.id, &q))
+                    .expect("stays")
+            }));
+        }
+    }
+    figures.push(Figure {
+        name: "search stays (per keystroke)".into(),
+        runs: typed_stays,
         target_ms: Some(5.0),
     });
     // Search as the officer types it, one keystroke at a time.
@@ -91,13 +137,34 @@ fn main() {
     let mut keystrokes = Vec::new();
     for _ in 0..30 {
         for prefix in typed {
-            let q = OfficialQuery { search: prefix.into(), limit: 100, ..OfficialQuery::default() };
-            keystrokes.extend(time(1, || store.read(|c| queries::officials(c, &event.id, &q)).expect("search")));
+            let q = OfficialQuery {
+                search: prefix.into(),
+                limit: 100,
+                ..OfficialQuery::default()
+            };
+            keystrokes.extend(time(1, || {
+                store
+                    .read(|c| queries::officials(c, &event.id, &q))
+                    .expect("search")
+            }));
         }
     }
-    figures.push(Figure { name: "search officials (per keystroke)".into(), runs: keystrokes, target_ms: Some(5.0) });
+    figures.push(Figure {
+        name: "search officials (per keystroke)".into(),
+        runs: keystrokes,
+        target_ms: Some(5.0),
+    });
     let ids: Vec<String> = store
-        .read(|c| queries::officials(c, &event.id, &OfficialQuery { limit: 200, ..OfficialQuery::default() }))
+        .read(|c| {
+            queries::officials(
+                c,
+                &event.id,
+                &OfficialQuery {
+                    limit: 200,
+                    ..OfficialQuery::default()
+                },
+            )
+        })
         .expect("ids")
         .rows
         .into_iter()
@@ -149,11 +216,14 @@ fn main() {
                     "name": f.name, "runs": f.runs.len(), "median_ms": f.quantile(0.5),
                     "p95_ms": f.quantile(0.95), "min_ms": f.quantile(0.0), "max_ms": f.quantile(1.0),
                     "target_ms": f.target_ms,
+                    "samples_ms": f.runs.iter().map(|d| Figure::ms(*d)).collect::<Vec<_>>(),
                 })
             })
             .collect();
-        let text = serde_json::to_string_pretty(&serde_json::json!({"officials": officials, "figures": rows}))
-            .expect("json");
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({"officials": officials, "figures": rows}),
+        )
+        .expect("json");
         std::fs::write(&path, text).expect("write json");
         println!("\nwrote {path}");
     }

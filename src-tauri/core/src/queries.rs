@@ -33,10 +33,13 @@ pub struct EventSummary {
 pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
     rows(
         conn,
-        &format!("SELECT {},
+        &format!(
+            "SELECT {},
                 (SELECT count(*) FROM delegation d WHERE d.event_id = e.id) AS n_delegations,
                 (SELECT count(*) FROM official o WHERE o.event_id = e.id) AS n_officials
-           FROM event e ORDER BY e.start_date DESC, e.name_en", Event::select("e")),
+           FROM event e ORDER BY e.start_date DESC, e.name_en",
+            Event::select("e")
+        ),
         [],
         |r| {
             Ok(EventSummary {
@@ -61,11 +64,14 @@ pub struct DelegationRow {
 pub fn delegations(conn: &Connection, event_id: &str) -> Result<Vec<DelegationRow>> {
     rows(
         conn,
-        &format!("SELECT {},
+        &format!(
+            "SELECT {},
                 (SELECT count(*) FROM official o WHERE o.delegation_id = d.id) AS n_officials,
                 h.family_name AS head_family, h.given_name AS head_given
            FROM delegation d LEFT JOIN official h ON h.id = d.head_official_id
-          WHERE d.event_id = ? ORDER BY d.kind, d.name_en", Delegation::select("d")),
+          WHERE d.event_id = ? ORDER BY d.kind, d.name_en",
+            Delegation::select("d")
+        ),
         [event_id],
         |r| {
             let delegation = Delegation::from_row(r)?;
@@ -123,6 +129,72 @@ pub struct OfficialRow {
 pub struct Page<T> {
     pub total: i64,
     pub rows: Vec<T>,
+}
+
+/// What a paged list asks for: the words typed, the column to sort by (a key the list knows;
+/// anything else sorts by its default) and the page. Lists of an event that grow with its
+/// size (flights, stays) are read this way so the window never holds tens of thousands of rows.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub search: String,
+    pub sort: String,
+    pub desc: bool,
+    pub offset: i64,
+    /// 0 means no limit.
+    pub limit: i64,
+}
+
+/// How one paged list is read: `from` is the SQL after `FROM`, ending in a `WHERE` with one `?`
+/// for the event; `haystack` is the folded text each search word must occur in; `sorts` maps
+/// the list's column keys to SQL (the first is the default); `tiebreak` makes the order total.
+struct Paged<'a> {
+    select: &'a str,
+    from: &'a str,
+    haystack: &'a str,
+    sorts: &'a [(&'a str, &'a str)],
+    tiebreak: &'a str,
+}
+
+fn paged<T>(
+    conn: &Connection,
+    spec: &Paged<'_>,
+    event_id: &str,
+    q: &ListQuery,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Page<T>> {
+    let mut filter = String::new();
+    let mut params: Vec<String> = vec![event_id.to_string()];
+    for term in fold(&q.search).split_whitespace() {
+        filter.push_str(&format!(" AND ({}) LIKE ? ESCAPE '\\'", spec.haystack));
+        params.push(like_pattern(term));
+    }
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM {}{filter}", spec.from),
+        rusqlite::params_from_iter(&params),
+        |r| r.get(0),
+    )?;
+    let sort = spec
+        .sorts
+        .iter()
+        .find(|(key, _)| *key == q.sort)
+        .or(spec.sorts.first())
+        .map(|(_, sql)| *sql)
+        .unwrap_or("1");
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    // The direction applies to every column of a multi-column sort key.
+    let order: Vec<String> = sort.split(", ").map(|c| format!("{c} {dir}")).collect();
+    let limit = if q.limit > 0 { q.limit } else { -1 };
+    let sql = format!(
+        "SELECT {} FROM {}{filter} ORDER BY {}, {} LIMIT {limit} OFFSET {}",
+        spec.select,
+        spec.from,
+        order.join(", "),
+        spec.tiebreak,
+        q.offset.max(0)
+    );
+    let rows = rows(conn, &sql, rusqlite::params_from_iter(&params), map)?;
+    Ok(Page { total, rows })
 }
 
 fn official_row(r: &Row<'_>) -> rusqlite::Result<OfficialRow> {
@@ -222,17 +294,33 @@ pub struct TravelRow {
     pub person: PersonRef,
 }
 
-pub fn travel(conn: &Connection, event_id: &str) -> Result<Vec<TravelRow>> {
-    rows(
+/// Flights of an event, a page at a time. Search matches the official's names (every form,
+/// as officials search does) and the flight, airports and greeter.
+pub fn travel(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<TravelRow>> {
+    let time = "t.scheduled_at";
+    let name = "o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE";
+    paged(
         conn,
-        &format!(
-            "SELECT {}, {PERSON_COLUMNS}
-               FROM travel t JOIN official o ON o.id = t.official_id
-               LEFT JOIN delegation d ON d.id = o.delegation_id
-              WHERE o.event_id = ? ORDER BY t.scheduled_at, o.family_name",
-            Travel::select("t")
-        ),
-        [event_id],
+        &Paged {
+            select: &format!("{}, {PERSON_COLUMNS}", Travel::select("t")),
+            from: "travel t JOIN official o ON o.id = t.official_id
+                   LEFT JOIN delegation d ON d.id = o.delegation_id
+                  WHERE o.event_id = ?",
+            haystack: "o.search_text || ' ' || lower(t.flight || ' ' || t.origin || ' ' || t.airport || ' ' || t.greeter)",
+            sorts: &[
+                ("scheduled_at", time),
+                ("full_name", name),
+                ("delegation", "coalesce(d.name_en, '') COLLATE NOCASE"),
+                ("direction", "t.direction"),
+                ("flight", "t.flight COLLATE NOCASE"),
+                ("route", "t.origin COLLATE NOCASE, t.airport COLLATE NOCASE"),
+                ("pickup", "t.pickup"),
+                ("greeter", "t.greeter COLLATE NOCASE"),
+            ],
+            tiebreak: "t.scheduled_at, t.id",
+        },
+        event_id,
+        q,
         |r| {
             Ok(TravelRow {
                 travel: Travel::from_row(r)?,
@@ -253,10 +341,13 @@ pub struct HotelRow {
 pub fn hotels(conn: &Connection, event_id: &str) -> Result<Vec<HotelRow>> {
     rows(
         conn,
-        &format!("SELECT {},
+        &format!(
+            "SELECT {},
                 (SELECT count(*) FROM room_block b WHERE b.hotel_id = h.id) AS n_blocks,
                 (SELECT count(*) FROM stay s WHERE s.hotel_id = h.id) AS n_stays
-           FROM hotel h WHERE h.event_id = ? ORDER BY h.name", Hotel::select("h")),
+           FROM hotel h WHERE h.event_id = ? ORDER BY h.name",
+            Hotel::select("h")
+        ),
         [event_id],
         |r| {
             Ok(HotelRow {
@@ -278,8 +369,11 @@ pub struct RoomBlockRow {
 pub fn room_blocks(conn: &Connection, event_id: &str) -> Result<Vec<RoomBlockRow>> {
     rows(
         conn,
-        &format!("SELECT {}, h.name AS hotel_name FROM room_block b JOIN hotel h ON h.id = b.hotel_id
-          WHERE h.event_id = ? ORDER BY h.name, b.first_night, b.room_type", RoomBlock::select("b")),
+        &format!(
+            "SELECT {}, h.name AS hotel_name FROM room_block b JOIN hotel h ON h.id = b.hotel_id
+          WHERE h.event_id = ? ORDER BY h.name, b.first_night, b.room_type",
+            RoomBlock::select("b")
+        ),
         [event_id],
         |r| {
             Ok(RoomBlockRow {
@@ -300,18 +394,38 @@ pub struct StayRow {
     pub shares_with_name: String,
 }
 
-pub fn stays(conn: &Connection, event_id: &str) -> Result<Vec<StayRow>> {
-    rows(
+/// Hotel stays of an event, a page at a time. Search matches the guest's names (every form),
+/// the hotel, the room type and number, and the room-mate's passport name.
+pub fn stays(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<StayRow>> {
+    let name = "o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE";
+    paged(
         conn,
-        &format!("SELECT {}, o.family_name AS p_family, o.given_name AS p_given, h.name AS hotel_name,
-                coalesce(b.room_type, '') AS room_type,
-                m.family_name AS m_family, m.given_name AS m_given
-           FROM stay s JOIN official o ON o.id = s.official_id
-           JOIN hotel h ON h.id = s.hotel_id
-           LEFT JOIN room_block b ON b.id = s.room_block_id
-           LEFT JOIN official m ON m.id = s.shares_with_id
-          WHERE o.event_id = ? ORDER BY h.name, o.family_name, o.given_name", Stay::select("s")),
-        [event_id],
+        &Paged {
+            select: &format!(
+                "{}, o.family_name AS p_family, o.given_name AS p_given, h.name AS hotel_name,
+                 coalesce(b.room_type, '') AS room_type,
+                 m.family_name AS m_family, m.given_name AS m_given",
+                Stay::select("s")
+            ),
+            from: "stay s JOIN official o ON o.id = s.official_id
+                   JOIN hotel h ON h.id = s.hotel_id
+                   LEFT JOIN room_block b ON b.id = s.room_block_id
+                   LEFT JOIN official m ON m.id = s.shares_with_id
+                  WHERE o.event_id = ?",
+            haystack: "o.search_text || ' ' || lower(h.name || ' ' || coalesce(b.room_type, '') || ' ' || s.room_number || ' ' || coalesce(m.family_name || ' ' || m.given_name, ''))",
+            sorts: &[
+                ("full_name", name),
+                ("hotel_name", "h.name COLLATE NOCASE"),
+                ("room_type", "coalesce(b.room_type, '') COLLATE NOCASE"),
+                ("check_in", "s.check_in"),
+                ("check_out", "s.check_out"),
+                ("room_number", "s.room_number COLLATE NOCASE"),
+                ("shares_with_name", "coalesce(m.family_name, '') COLLATE NOCASE"),
+            ],
+            tiebreak: "o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE, s.id",
+        },
+        event_id,
+        q,
         |r| {
             let mate_family: Option<String> = r.get("m_family")?;
             let mate_given: Option<String> = r.get("m_given")?;
@@ -341,8 +455,11 @@ pub struct VenueRow {
 pub fn venues(conn: &Connection, event_id: &str) -> Result<Vec<VenueRow>> {
     rows(
         conn,
-        &format!("SELECT {}, (SELECT count(*) FROM venue_room r WHERE r.venue_id = v.id) AS n_rooms
-           FROM venue v WHERE v.event_id = ? ORDER BY v.name", Venue::select("v")),
+        &format!(
+            "SELECT {}, (SELECT count(*) FROM venue_room r WHERE r.venue_id = v.id) AS n_rooms
+           FROM venue v WHERE v.event_id = ? ORDER BY v.name",
+            Venue::select("v")
+        ),
         [event_id],
         |r| {
             Ok(VenueRow {
@@ -363,8 +480,11 @@ pub struct VenueRoomRow {
 pub fn venue_rooms(conn: &Connection, event_id: &str) -> Result<Vec<VenueRoomRow>> {
     rows(
         conn,
-        &format!("SELECT {}, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
-          WHERE v.event_id = ? ORDER BY v.name, r.name", VenueRoom::select("r")),
+        &format!(
+            "SELECT {}, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
+          WHERE v.event_id = ? ORDER BY v.name, r.name",
+            VenueRoom::select("r")
+        ),
         [event_id],
         |r| {
             Ok(VenueRoomRow {
@@ -387,11 +507,14 @@ pub struct SessionRow {
 pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
     rows(
         conn,
-        &format!("SELECT {}, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
+        &format!(
+            "SELECT {}, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
                 (SELECT count(*) FROM participant p WHERE p.session_id = s.id) AS n_participants
            FROM session s LEFT JOIN venue_room r ON r.id = s.venue_room_id
            LEFT JOIN venue v ON v.id = r.venue_id
-          WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en", Session::select("s")),
+          WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en",
+            Session::select("s")
+        ),
         [event_id],
         |r| {
             Ok(SessionRow {

@@ -7,9 +7,24 @@ use tauri::State;
 
 use super::record_commands;
 use crate::error::CommandError;
+use crate::startup::{self, Startup};
 use crate::state::AppState;
 
 record_commands!(Event, event_get, event_save, event_delete);
+
+/// Where the window starts and whether it reports timings.
+#[tauri::command(rename_all = "snake_case")]
+pub fn app_startup(state: State<'_, AppState>) -> Startup {
+    state.startup.clone()
+}
+
+/// A timing from the UI (first paint, search paint), printed only under the benchmark.
+#[tauri::command(rename_all = "snake_case")]
+pub fn ui_metric(state: State<'_, AppState>, name: String, ms: f64) {
+    if state.startup.probe {
+        startup::report(&name, ms);
+    }
+}
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn events_list(state: State<'_, AppState>) -> Result<Vec<EventSummary>, CommandError> {

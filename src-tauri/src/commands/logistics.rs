@@ -5,7 +5,7 @@ use ddesk_core::queries::{
     self, HotelRow, RoomBlockRow, StayRow, TravelRow, VenueRoomRow, VenueRow,
 };
 
-use super::{list_command, record_commands};
+use super::{list_command, page_command, record_commands};
 
 record_commands!(Travel, travel_get, travel_save, travel_delete);
 record_commands!(Hotel, hotel_get, hotel_save, hotel_delete);
@@ -23,9 +23,9 @@ record_commands!(
     venue_room_save,
     venue_room_delete
 );
-list_command!(travel_list, queries::travel, TravelRow);
+page_command!(travel_list, queries::travel, TravelRow);
 list_command!(hotel_list, queries::hotels, HotelRow);
 list_command!(room_block_list, queries::room_blocks, RoomBlockRow);
-list_command!(stay_list, queries::stays, StayRow);
+page_command!(stay_list, queries::stays, StayRow);
 list_command!(venue_list, queries::venues, VenueRow);
 list_command!(venue_room_list, queries::venue_rooms, VenueRoomRow);

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod library;
 pub mod logistics;
 pub mod people;
+pub mod safety;
 
 /// get / save / delete for one record type.
 macro_rules! record_commands {
@@ -52,5 +53,23 @@ macro_rules! list_command {
     };
 }
 
+/// One page of a list that grows with the event (flights, stays).
+macro_rules! page_command {
+    ($name:ident, $query:path, $row:ty) => {
+        #[tauri::command(async, rename_all = "snake_case")]
+        pub fn $name(
+            state: tauri::State<'_, $crate::state::AppState>,
+            event_id: String,
+            query: Option<ddesk_core::queries::ListQuery>,
+        ) -> Result<ddesk_core::queries::Page<$row>, $crate::error::CommandError> {
+            let query = query.unwrap_or_default();
+            Ok(state
+                .store()?
+                .read(|conn| $query(conn, &event_id, &query))?)
+        }
+    };
+}
+
 pub(crate) use list_command;
+pub(crate) use page_command;
 pub(crate) use record_commands;
