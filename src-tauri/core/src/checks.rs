@@ -177,8 +177,8 @@ impl<'a> Index<'a> {
         for list in agenda.values_mut() {
             list.sort_by_key(|s| (s.starts_at, s.ends_at));
         }
-        let (mut arrivals, mut departures): (Map<&str, Vec<&Travel>>, Map<&str, Vec<&Travel>>) =
-            (Map::default(), Map::default());
+        let mut arrivals: Map<&str, Vec<&Travel>> = Map::default();
+        let mut departures: Map<&str, Vec<&Travel>> = Map::default();
         for t in &d.travel {
             let map = match t.direction {
                 Direction::Arrival => &mut arrivals,
