@@ -1,6 +1,7 @@
 //! Integration tests of the engine and the `ddesk` CLI, as one test binary.
 
 mod cli;
+mod crash;
 mod demo;
 mod library;
 mod records;
