@@ -67,8 +67,8 @@ const STAMP: &str = "%Y-%m-%dT%H-%M-%SZ";
 const STAMP_LEN: usize = "2026-11-25T10-31-07Z".len();
 const EXTENSION: &str = ".sqlite3";
 
-/// `2026-11-25T10-31-07Z-before-migration.sqlite3`; a second backup in the same second and for
-/// the same reason gets `.2`, `.3`… before the extension.
+/// `2026-11-25T10-31-07Z-before-migration.sqlite3`; further backups in the same second get
+/// `.2`, `.3`… before the extension.
 pub fn backup_file_name(at: DateTime<Utc>, reason: &str, serial: u32) -> String {
     let stamp = at.format(STAMP);
     if serial <= 1 {
@@ -80,12 +80,17 @@ pub fn backup_file_name(at: DateTime<Utc>, reason: &str, serial: u32) -> String 
 
 /// The time and reason of a backup file name; `None` for any other file.
 pub fn parse_backup_file_name(name: &str) -> Option<(DateTime<Utc>, String)> {
+    parse_name(name).map(|(at, reason, _)| (at, reason))
+}
+
+/// Time, reason and serial (1 for the first backup of its second and reason).
+fn parse_name(name: &str) -> Option<(DateTime<Utc>, String, u32)> {
     let rest = name.strip_suffix(EXTENSION)?;
     let stamp = rest.get(..STAMP_LEN)?;
     let reason = rest.get(STAMP_LEN..)?.strip_prefix('-')?;
-    let reason = match reason.rsplit_once('.') {
-        Some((reason, serial)) if serial.chars().all(|c| c.is_ascii_digit()) => reason,
-        _ => reason,
+    let (reason, serial) = match reason.rsplit_once('.') {
+        Some((reason, serial)) => (reason, serial.parse::<u32>().ok().filter(|n| *n >= 2)?),
+        None => (reason, 1),
     };
     if reason.is_empty()
         || !reason
@@ -95,7 +100,7 @@ pub fn parse_backup_file_name(name: &str) -> Option<(DateTime<Utc>, String)> {
         return None;
     }
     let at = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?;
-    Some((Utc.from_utc_datetime(&at), reason.to_string()))
+    Some((Utc.from_utc_datetime(&at), reason.to_string(), serial))
 }
 
 /// Which backups to keep: the newest `last`; the newest of each of the `daily` most recent
@@ -116,11 +121,11 @@ impl Retention {
     };
 
     /// The names of the backups to delete, given every backup's name and time. Pure: the
-    /// caller supplies `now`, so the tiers are tested without a clock or a disk.
+    /// caller supplies `now`, so the tiers are tested without a clock or a disk. Backups made
+    /// in the same second count as newest-first in the order given.
     pub fn prune(&self, backups: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> Vec<String> {
         let mut order: Vec<&(String, DateTime<Utc>)> = backups.iter().collect();
-        // Newest first; the name breaks ties so that the plan never depends on input order.
-        order.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        order.sort_by(|a, b| b.1.cmp(&a.1));
         let mut keep: HashSet<&str> = order
             .iter()
             .take(self.last)
@@ -165,27 +170,32 @@ pub fn list_backups(library: &Path) -> Result<Vec<BackupInfo>> {
     for entry in entries {
         let entry = entry?;
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some((created_at, reason)) = parse_backup_file_name(&file_name) else {
+        let Some((created_at, reason, serial)) = parse_name(&file_name) else {
             continue;
         };
         let metadata = entry.metadata()?;
         if !metadata.is_file() {
             continue;
         }
-        out.push(BackupInfo {
-            path: entry.path(),
-            file_name,
-            reason,
-            created_at,
-            size_bytes: metadata.len(),
-        });
+        out.push((
+            serial,
+            BackupInfo {
+                path: entry.path(),
+                file_name,
+                reason,
+                created_at,
+                size_bytes: metadata.len(),
+            },
+        ));
     }
-    out.sort_by(|a, b| {
+    // Newest first; within one second, the later serial is the newer backup.
+    out.sort_by(|(sa, a), (sb, b)| {
         b.created_at
             .cmp(&a.created_at)
+            .then_with(|| sb.cmp(sa))
             .then_with(|| b.file_name.cmp(&a.file_name))
     });
-    Ok(out)
+    Ok(out.into_iter().map(|(_, info)| info).collect())
 }
 
 /// Deletes the backups the retention tiers no longer keep; returns the paths deleted.
@@ -326,7 +336,15 @@ pub(crate) fn make_backup(
     let dir = backups_dir(library);
     std::fs::create_dir_all(&dir)?;
     let now = Utc::now();
+    // Backups of the same second are told apart, and ordered, by a serial across reasons.
+    let stamp = now.format(STAMP).to_string();
     let mut serial = 1;
+    for entry in std::fs::read_dir(&dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if let Some((_, _, taken)) = parse_name(&name).filter(|_| name.starts_with(&stamp)) {
+            serial = serial.max(taken + 1);
+        }
+    }
     let (path, file_name) = loop {
         let file_name = backup_file_name(now, reason.as_str(), serial);
         let path = dir.join(&file_name);
@@ -418,7 +436,8 @@ pub struct RestoreReport {
 /// renamed over the library, which is atomic: after a crash the library is the old one or the
 /// restored one. A foreign file at the library's path is refused and left untouched.
 pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
-    check_library_file(backup)?;
+    // Before anything opens the backup: the library itself is no backup, and opening it
+    // here would leave WAL sidecar files beside it.
     if let (Ok(a), Ok(b)) = (library.canonicalize(), backup.canonicalize()) {
         if a == b {
             return Err(Error::field(
@@ -428,6 +447,7 @@ pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
             ));
         }
     }
+    check_library_file(backup)?;
     let current = classify(library)?;
     if current == FileState::Foreign {
         return Err(store::not_ours(library));
@@ -558,6 +578,8 @@ mod tests {
             "2026-13-25T10-31-07Z-daily.sqlite3",
             "2026-11-25T10-31-07Z-Daily Copy.sqlite3",
             "2026-11-25T10-31-07Z-daily.sqlite3-wal",
+            "2026-11-25T10-31-07Z-daily.1.sqlite3",
+            "2026-11-25T10-31-07Z-daily.x.sqlite3",
         ] {
             assert_eq!(parse_backup_file_name(other), None, "{other}");
         }

@@ -105,6 +105,10 @@ pub fn classify(path: &Path) -> Result<FileState> {
     let Ok(tables) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     }) else {
+        // The header says it is ours, but its table list cannot be read.
+        if app_id == APPLICATION_ID {
+            return Ok(FileState::Damaged);
+        }
         return Ok(FileState::Foreign);
     };
     if app_id != APPLICATION_ID && tables > 0 {
