@@ -125,7 +125,7 @@ impl Retention {
     /// in the same second count as newest-first in the order given.
     pub fn prune(&self, backups: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> Vec<String> {
         let mut order: Vec<&(String, DateTime<Utc>)> = backups.iter().collect();
-        order.sort_by(|a, b| b.1.cmp(&a.1));
+        order.sort_by_key(|b| std::cmp::Reverse(b.1));
         let mut keep: HashSet<&str> = order
             .iter()
             .take(self.last)
