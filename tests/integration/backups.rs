@@ -62,7 +62,10 @@ fn a_backup_restores_the_library_as_it_was() {
         Some(dir.path().join("backups").as_path())
     );
     assert!(made.size_bytes > 0);
-    assert_eq!(backup::list_backups(&path).expect("list"), [made.clone()]);
+    assert_eq!(
+        backup::list_backups(&path).expect("list"),
+        std::slice::from_ref(&made)
+    );
     assert_eq!(
         backup::check_library_file(&made.path).expect("good"),
         store::SCHEMA_VERSION
