@@ -7,3 +7,4 @@ mod demo;
 mod library;
 mod records;
 mod scale;
+mod undo;

@@ -293,7 +293,7 @@ fn cannot(e: &ChangeEntry, why: &str) -> Error {
 }
 
 /// Writes a record back from its logged JSON, without validation: the before-image was valid
-/// when it was written, and undo restores exactly that. `updated_at` becomes now.
+/// when it was written, and undo restores exactly that, timestamps included.
 fn write_back(tx: &Transaction<'_>, table: &str, image: &Value, insert: bool) -> Result<Value> {
     with_record_type!(table, R => {
         let record: R = serde_json::from_value(image.clone())?;

@@ -682,16 +682,17 @@ fn update<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>) -
     Ok(record)
 }
 
-/// Writes a record as it is, without validation or logging (undo restoring a before-image):
-/// inserts it, or updates the row with its id. `updated_at` becomes now.
-pub(crate) fn put_raw<R: Entity>(tx: &Transaction<'_>, mut record: R, insert: bool) -> Result<R> {
-    let now = Utc::now();
-    record.set_meta(record.id().to_string(), record.created_at(), now);
+/// Writes a record exactly as given, timestamps included, without validation or logging (undo
+/// restoring a before-image): inserts it, or updates the row with its id. Keeping `updated_at`
+/// makes the row equal to the older log entry's image again, so the step before can be undone
+/// in turn; when the undo happened is in the change log.
+pub(crate) fn put_raw<R: Entity>(tx: &Transaction<'_>, record: R, insert: bool) -> Result<R> {
     let id = record.id().to_string();
     let created = record.created_at();
+    let updated = record.updated_at();
     let mut params = record.params();
     params.push(&created);
-    params.push(&now);
+    params.push(&updated);
     let sql = if insert {
         let columns = R::COLUMNS.join(", ");
         let marks = vec!["?"; R::COLUMNS.len() + 3].join(", ");
