@@ -145,3 +145,93 @@ fn check_prints_one_problem_per_line_and_json() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(stdout(&ddesk(&db, &["events"])).lines().count(), 3);
 }
+
+#[test]
+fn backup_restore_and_backups() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    let copy = dir.path().join("copy.sqlite3");
+    let out = ddesk(&db, &["backup", "-o", copy.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).starts_with(&format!("{}\t", copy.display())));
+    assert!(ddesk_core::backup::check_library_file(&copy).is_ok());
+    let copied = std::fs::read(&copy).expect("read");
+
+    let out = ddesk(&db, &["backup", "-o", copy.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1), "an existing file is refused");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read(&copy).expect("read"), copied);
+    let out = ddesk(
+        &db,
+        &["backup", "--force", "-o", copy.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let out = ddesk(&db, &["backups"]);
+    assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(0), ""));
+
+    // Change the library, then restore the copy: the change is gone, a backup holds it.
+    let generated = ddesk(&db, &["generate", "--officials", "20"]);
+    assert!(generated.status.success());
+    assert_eq!(stdout(&ddesk(&db, &["events"])).lines().count(), 3);
+    let out = ddesk(&db, &["restore", copy.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).contains("safety_backup\t"), "{}", stdout(&out));
+    assert_eq!(stdout(&ddesk(&db, &["events"])).lines().count(), 2);
+    let listed = stdout(&ddesk(&db, &["backups"]));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 1, "{listed}");
+    let cols: Vec<&str> = lines[0].split('\t').collect();
+    assert_eq!(cols.len(), 4, "{}", lines[0]);
+    assert!(cols[0].ends_with('Z') && cols[1].parse::<u64>().expect("size") > 0);
+    assert_eq!(cols[2], "before-restore");
+
+    let text = dir.path().join("agenda.txt");
+    std::fs::write(&text, "not a library").expect("write");
+    let before = std::fs::read(&db).expect("read");
+    let out = ddesk(&db, &["restore", text.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Delegation Desk event library"));
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "library untouched"
+    );
+}
+
+#[test]
+fn a_damaged_library_names_its_newest_good_backup() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    let backup = {
+        let store = ddesk_core::Store::open(&db).expect("open");
+        store
+            .backup(ddesk_core::backup::BackupReason::Manual)
+            .expect("backup")
+    };
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .expect("journal mode");
+    }
+    let mut bytes = std::fs::read(&db).expect("read");
+    let len = bytes.len();
+    for b in &mut bytes[len / 3..len / 3 + 8192] {
+        *b = 0x5A;
+    }
+    std::fs::write(&db, &bytes).expect("write");
+    let out = ddesk(&db, &["doctor"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains(&backup.path.display().to_string()), "{err}");
+    let out = ddesk(&db, &["restore", backup.path.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).contains("set_aside\t"), "{}", stdout(&out));
+    let out = ddesk(&db, &["doctor"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

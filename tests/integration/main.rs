@@ -1,7 +1,10 @@
 //! Integration tests of the engine and the `ddesk` CLI, as one test binary.
 
+mod backups;
 mod cli;
+mod crash;
 mod demo;
 mod library;
 mod records;
 mod scale;
+mod undo;

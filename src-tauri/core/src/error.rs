@@ -30,6 +30,12 @@ pub enum Error {
     NotALibrary(String),
     #[error("{0}")]
     Damaged(String),
+    /// The library is in use by another program (the app, while `ddesk restore` runs).
+    #[error("{0}")]
+    InUse(String),
+    /// An undo that would overwrite or remove later work; the message says what to do.
+    #[error("{0}")]
+    CannotUndo(String),
     #[error("could not read or write the file: {0}")]
     Io(#[from] std::io::Error),
     #[error("internal error in the event library")]
@@ -56,6 +62,8 @@ impl Error {
             Error::Conflict { .. } => "conflict",
             Error::NotALibrary(_) => "not_a_library",
             Error::Damaged(_) => "damaged",
+            Error::InUse(_) => "in_use",
+            Error::CannotUndo(_) => "cannot_undo",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }

@@ -293,10 +293,13 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
 
     // ~190 delegations: the host, 175 other countries and the organizations.
     let mut delegations: Vec<Delegation> = Vec::new();
-    let countries: Vec<&reference::Named> = reference::countries()
+    let mut countries: Vec<&reference::Named> = reference::countries()
         .iter()
         .filter(|c| c.code != "KR")
         .collect();
+    // Countries with native-script name pools come first: taken in code order, the 175 stop
+    // before TH, UA…, and the event had no Thai names at all.
+    countries.sort_by_key(|c| !POOLS.iter().any(|p| p.countries.contains(&c.code.as_str())));
     let mut codes: Vec<&str> = vec!["KR"];
     codes.extend(countries.iter().take(175).map(|c| c.code.as_str()));
     for code in &codes {

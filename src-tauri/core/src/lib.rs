@@ -2,11 +2,13 @@
 //! lists and the demo events. No Tauri here: the desktop shell and the `ddesk` CLI both sit on
 //! top of this crate.
 
+pub mod backup;
 pub mod checks;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod generate;
+pub mod history;
 pub mod model;
 pub mod queries;
 pub mod reference;

@@ -20,6 +20,7 @@ pub trait Record: Serialize + Clone + Sized {
     fn id(&self) -> &str;
     fn set_meta(&mut self, id: String, created_at: DateTime<Utc>, updated_at: DateTime<Utc>);
     fn created_at(&self) -> DateTime<Utc>;
+    fn updated_at(&self) -> DateTime<Utc>;
     fn params(&self) -> Vec<&dyn ToSql>;
     /// Reads a record from the first columns of a row selected with [`Record::select`].
     /// Columns are read by position: by name, rusqlite compares every column name for every
@@ -70,6 +71,9 @@ macro_rules! record {
             }
             fn created_at(&self) -> DateTime<Utc> {
                 self.created_at
+            }
+            fn updated_at(&self) -> DateTime<Utc> {
+                self.updated_at
             }
             fn params(&self) -> Vec<&dyn ToSql> {
                 vec![$(&self.$field as &dyn ToSql),*]

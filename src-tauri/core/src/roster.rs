@@ -8,12 +8,25 @@ use crate::model::{Participant, Role};
 use crate::store;
 
 /// Puts every official in `official_ids` on the session with `role`; officials already on the
-/// roster keep their entry. Returns how many were added.
+/// roster keep their entry. Returns how many were added. The additions are one batch in the
+/// change log, so one undo takes them all back.
 pub fn add(
     tx: &Transaction<'_>,
     session_id: &str,
     official_ids: &[String],
     role: Role,
+) -> Result<usize> {
+    let batch = uuid::Uuid::new_v4().to_string();
+    add_in_batch(tx, session_id, official_ids, role, Some(&batch))
+}
+
+/// [`add`] under the caller's batch id (`Store::write_batch`).
+pub fn add_in_batch(
+    tx: &Transaction<'_>,
+    session_id: &str,
+    official_ids: &[String],
+    role: Role,
+    batch: Option<&str>,
 ) -> Result<usize> {
     let mut added = 0;
     for official_id in official_ids {
@@ -31,7 +44,7 @@ pub fn add(
                 role,
                 ..Participant::default()
             };
-            store::save(tx, record, None)?;
+            store::save(tx, record, batch)?;
             added += 1;
         }
     }

@@ -9,6 +9,7 @@ use chrono::Utc;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
+use crate::backup::BackupReason;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::text::fold;
@@ -22,7 +23,11 @@ pub const APPLICATION_ID: i32 = 0x4444_6B31;
 pub const APP_IDENTIFIER: &str = "org.delegationdesk.app";
 
 /// Append-only: each entry moves the schema one version up, in one transaction.
-const MIGRATIONS: &[&str] = &[include_str!("schema/v1.sql"), include_str!("schema/v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/v1.sql"),
+    include_str!("schema/v2.sql"),
+    include_str!("schema/v3.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -55,54 +60,93 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a file that is not ours before opening it for writing: not SQLite at all, or
-/// SQLite with someone else's tables. Reads only.
-fn inspect_existing(path: &Path) -> Result<()> {
-    let mut header = [0u8; 16];
-    let mut file = std::fs::File::open(path)?;
-    let read = file.read(&mut header)?;
-    if read == 0 {
-        return Ok(());
-    }
-    let not_ours = || {
-        Error::NotALibrary(format!(
-            "{} is not a Delegation Desk event library; it was left untouched.",
-            path.display()
-        ))
-    };
-    if read < 16 || &header != b"SQLite format 3\0" {
-        return Err(not_ours());
-    }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    let app_id: i32 = conn
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(|_| not_ours())?;
-    let tables: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-        .map_err(|_| not_ours())?;
-    if app_id != APPLICATION_ID && tables > 0 {
-        return Err(not_ours());
-    }
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
-        return Err(Error::NotALibrary(format!(
-            "{} was written by a newer Delegation Desk (schema {version}); update the app to open it.",
-            path.display()
-        )));
-    }
-    let check: String = conn
-        .query_row("PRAGMA quick_check", [], |r| r.get(0))
-        .map_err(|_| damaged(path))?;
-    if check != "ok" {
-        return Err(damaged(path));
-    }
-    Ok(())
+/// What a file on disk is, as far as a library goes; found by reading only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    /// No file there.
+    Missing,
+    /// A file of zero bytes (a new library may be made in it).
+    Empty,
+    /// Our library (or an SQLite file without any table), at this schema version.
+    Good(i64),
+    /// Our library, written by a newer Delegation Desk.
+    Newer(i64),
+    /// SQLite that fails the quick check.
+    Damaged,
+    /// Not SQLite, or another program's SQLite file.
+    Foreign,
 }
 
-fn damaged(path: &Path) -> Error {
+/// Looks at a file without writing to it: not SQLite at all, SQLite with someone else's
+/// tables, a newer schema, a failing `quick_check`, or a good library.
+pub fn classify(path: &Path) -> Result<FileState> {
+    let mut header = [0u8; 16];
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
+        Err(e) => return Err(e.into()),
+    };
+    let read = file.read(&mut header)?;
+    if read == 0 {
+        return Ok(FileState::Empty);
+    }
+    if read < 16 || &header != b"SQLite format 3\0" {
+        return Ok(FileState::Foreign);
+    }
+    let Ok(conn) = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return Ok(FileState::Damaged);
+    };
+    let Ok(app_id) = conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i32>(0)) else {
+        return Ok(FileState::Foreign);
+    };
+    let Ok(tables) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) else {
+        // The header says it is ours, but its table list cannot be read.
+        if app_id == APPLICATION_ID {
+            return Ok(FileState::Damaged);
+        }
+        return Ok(FileState::Foreign);
+    };
+    if app_id != APPLICATION_ID && tables > 0 {
+        return Ok(FileState::Foreign);
+    }
+    let Ok(version) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) else {
+        return Ok(FileState::Damaged);
+    };
+    if version > SCHEMA_VERSION {
+        return Ok(FileState::Newer(version));
+    }
+    match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
+        Ok(check) if check == "ok" => Ok(FileState::Good(version)),
+        _ => Ok(FileState::Damaged),
+    }
+}
+
+/// Refuses a file that is not ours before opening it for writing. Reads only.
+fn inspect_existing(path: &Path) -> Result<()> {
+    match classify(path)? {
+        FileState::Missing | FileState::Empty | FileState::Good(_) => Ok(()),
+        FileState::Foreign => Err(not_ours(path)),
+        FileState::Newer(version) => Err(Error::NotALibrary(format!(
+            "{} was written by a newer Delegation Desk (schema {version}); update the app to open it.",
+            path.display()
+        ))),
+        FileState::Damaged => Err(damaged(path)),
+    }
+}
+
+pub(crate) fn not_ours(path: &Path) -> Error {
+    Error::NotALibrary(format!(
+        "{} is not a Delegation Desk event library; it was left untouched.",
+        path.display()
+    ))
+}
+
+pub(crate) fn damaged(path: &Path) -> Error {
     Error::Damaged(format!(
         "{} is damaged (the database check failed); it was left untouched.",
         path.display()
@@ -120,6 +164,13 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// What a batch write returns: its id (for undo and the change log) and `f`'s value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Batch<T> {
+    pub batch_id: String,
+    pub value: T,
 }
 
 /// What `doctor` found.
@@ -287,32 +338,243 @@ fn actor() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-fn log_change(
-    tx: &Transaction<'_>,
-    entity: &str,
-    entity_id: &str,
-    action: &str,
-    before: Option<String>,
-    after: Option<String>,
-    batch: Option<&str>,
-) -> Result<()> {
+/// One entry of the change log, as the write functions and undo describe it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Change<'a> {
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub action: &'a str,
+    pub before: Option<&'a serde_json::Value>,
+    pub after: Option<&'a serde_json::Value>,
+    pub batch: Option<&'a str>,
+    pub event_id: Option<&'a str>,
+    /// For the entries an undo writes: the entry it reverts.
+    pub undo_of: Option<&'a str>,
+}
+
+pub(crate) fn log_change(tx: &Transaction<'_>, change: Change<'_>) -> Result<()> {
     let now = Utc::now();
-    tx.execute(
-        "INSERT INTO change_log (id, at, actor, entity, entity_id, action, before, after, batch_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?2, ?2)",
-        rusqlite::params![
-            uuid::Uuid::new_v4().to_string(),
-            now,
-            actor(),
-            entity,
-            entity_id,
-            action,
-            before,
-            after,
-            batch
-        ],
-    )?;
+    let text = |v: Option<&serde_json::Value>| v.map(serde_json::Value::to_string);
+    // `seq` orders the log; max() over its unique index is one index lookup.
+    tx.prepare_cached(
+        "INSERT INTO change_log (id, at, actor, entity, entity_id, action, before, after, batch_id,
+                                 event_id, undo_of, seq, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                 (SELECT coalesce(max(seq), 0) + 1 FROM change_log), ?2, ?2)",
+    )?
+    .execute(rusqlite::params![
+        uuid::Uuid::new_v4().to_string(),
+        now,
+        actor(),
+        change.entity,
+        change.entity_id,
+        change.action,
+        text(change.before),
+        text(change.after),
+        change.batch,
+        change.event_id,
+        change.undo_of,
+    ])?;
     Ok(())
+}
+
+/// Runs `$body` with `$R` bound to the record type stored in table `$table`.
+macro_rules! with_record_type {
+    ($table:expr, $R:ident => $body:expr) => {
+        match $table {
+            "event" => {
+                type $R = Event;
+                $body
+            }
+            "delegation" => {
+                type $R = Delegation;
+                $body
+            }
+            "official" => {
+                type $R = Official;
+                $body
+            }
+            "travel" => {
+                type $R = Travel;
+                $body
+            }
+            "hotel" => {
+                type $R = Hotel;
+                $body
+            }
+            "room_block" => {
+                type $R = RoomBlock;
+                $body
+            }
+            "stay" => {
+                type $R = Stay;
+                $body
+            }
+            "venue" => {
+                type $R = Venue;
+                $body
+            }
+            "venue_room" => {
+                type $R = VenueRoom;
+                $body
+            }
+            "session" => {
+                type $R = Session;
+                $body
+            }
+            "participant" => {
+                type $R = Participant;
+                $body
+            }
+            other => Err(Error::Internal(
+                format!("no record type for table {other:?}").into(),
+            )),
+        }
+    };
+}
+pub(crate) use with_record_type;
+
+/// A stored row as the change log keeps it (the record's JSON), read by table name.
+pub(crate) fn read_json(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+) -> Result<Option<serde_json::Value>> {
+    with_record_type!(table, R => {
+        match find::<R>(conn, id)? {
+            Some(record) => Ok(Some(serde_json::to_value(record)?)),
+            None => Ok(None),
+        }
+    })
+}
+
+/// The event a record belongs to, from its logged JSON: directly, or through its parent.
+pub(crate) fn event_of(
+    conn: &Connection,
+    table: &str,
+    record: &serde_json::Value,
+) -> Result<Option<String>> {
+    let field = |name: &str| {
+        record
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let via = |sql: &str, key: &str| -> Result<Option<String>> {
+        match field(key) {
+            Some(id) => Ok(conn
+                .prepare_cached(sql)?
+                .query_row([id], |r| r.get(0))
+                .optional()?),
+            None => Ok(None),
+        }
+    };
+    match table {
+        "event" => Ok(field("id")),
+        "travel" | "stay" => via("SELECT event_id FROM official WHERE id = ?", "official_id"),
+        "room_block" => via("SELECT event_id FROM hotel WHERE id = ?", "hotel_id"),
+        "venue_room" => via("SELECT event_id FROM venue WHERE id = ?", "venue_id"),
+        "participant" => via("SELECT event_id FROM session WHERE id = ?", "session_id"),
+        _ => Ok(field("event_id")),
+    }
+}
+
+/// One foreign key of the schema: `child.column` points at `parent.id`.
+#[derive(Debug)]
+struct ForeignKey {
+    child: String,
+    column: String,
+    parent: String,
+    cascade: bool,
+}
+
+fn foreign_keys(conn: &Connection) -> Result<Vec<ForeignKey>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.name, f.\"from\", f.\"table\", f.on_delete
+           FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+          WHERE m.type = 'table'",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ForeignKey {
+            child: r.get(0)?,
+            column: r.get(1)?,
+            parent: r.get(2)?,
+            cascade: r.get::<_, String>(3)? == "CASCADE",
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A row as the change log keeps it: table, id and the record's JSON.
+pub(crate) type LoggedRow = (String, String, serde_json::Value);
+
+/// Everything deleting one row takes with it, found by following the schema's foreign keys the
+/// way SQLite will: rows deleted by `ON DELETE CASCADE` (children before their parents, the row
+/// itself last) and rows whose link is cleared by `ON DELETE SET NULL` (before and after).
+#[derive(Debug, Default)]
+pub(crate) struct Cascade {
+    pub deleted: Vec<LoggedRow>,
+    pub nulled: Vec<(String, String, serde_json::Value, serde_json::Value)>,
+}
+
+pub(crate) fn cascade_of(conn: &Connection, table: &str, id: &str) -> Result<Cascade> {
+    fn visit(
+        conn: &Connection,
+        keys: &[ForeignKey],
+        table: &str,
+        id: &str,
+        seen: &mut std::collections::HashSet<(String, String)>,
+        out: &mut Vec<LoggedRow>,
+    ) -> Result<()> {
+        if !seen.insert((table.to_string(), id.to_string())) {
+            return Ok(());
+        }
+        for key in keys.iter().filter(|k| k.cascade && k.parent == table) {
+            let sql = format!("SELECT id FROM {} WHERE {} = ?", key.child, key.column);
+            let children: Vec<String> = conn
+                .prepare_cached(&sql)?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for child in children {
+                visit(conn, keys, &key.child, &child, seen, out)?;
+            }
+        }
+        if let Some(json) = read_json(conn, table, id)? {
+            out.push((table.to_string(), id.to_string(), json));
+        }
+        Ok(())
+    }
+    let keys = foreign_keys(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut deleted = Vec::new();
+    visit(conn, &keys, table, id, &mut seen, &mut deleted)?;
+    // Rows that stay but lose a link; one row may lose several.
+    let mut nulled: Vec<(String, String, serde_json::Value, serde_json::Value)> = Vec::new();
+    for (parent, parent_id, _) in &deleted {
+        for key in keys.iter().filter(|k| !k.cascade && &k.parent == parent) {
+            let sql = format!("SELECT id FROM {} WHERE {} = ?", key.child, key.column);
+            let rows: Vec<String> = conn
+                .prepare_cached(&sql)?
+                .query_map([parent_id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for row in rows {
+                if seen.contains(&(key.child.clone(), row.clone())) {
+                    continue;
+                }
+                if let Some(entry) = nulled
+                    .iter_mut()
+                    .find(|(t, i, _, _)| *t == key.child && *i == row)
+                {
+                    entry.3[key.column.as_str()] = serde_json::Value::Null;
+                } else if let Some(before) = read_json(conn, &key.child, &row)? {
+                    let mut after = before.clone();
+                    after[key.column.as_str()] = serde_json::Value::Null;
+                    nulled.push((key.child.clone(), row, before, after));
+                }
+            }
+        }
+    }
+    Ok(Cascade { deleted, nulled })
 }
 
 /// Reads one record by id, if there is one.
@@ -363,14 +625,20 @@ pub fn insert<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str
     params.push(&now);
     tx.execute(&sql, params.as_slice())?;
     record.after_write(tx)?;
+    let after = serde_json::to_value(&record)?;
+    let event = event_of(tx, R::TABLE, &after)?;
     log_change(
         tx,
-        R::TABLE,
-        &id,
-        "create",
-        None,
-        Some(serde_json::to_string(&record)?),
-        batch,
+        Change {
+            entity: R::TABLE,
+            entity_id: &id,
+            action: "create",
+            before: None,
+            after: Some(&after),
+            batch,
+            event_id: event.as_deref(),
+            undo_of: None,
+        },
     )?;
     Ok(record)
 }
@@ -395,37 +663,125 @@ fn update<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>) -
     params.push(&id);
     tx.execute(&sql, params.as_slice())?;
     record.after_write(tx)?;
+    let before = serde_json::to_value(&before)?;
+    let after = serde_json::to_value(&record)?;
+    let event = event_of(tx, R::TABLE, &after)?;
     log_change(
         tx,
-        R::TABLE,
-        &id,
-        "update",
-        Some(serde_json::to_string(&before)?),
-        Some(serde_json::to_string(&record)?),
-        batch,
+        Change {
+            entity: R::TABLE,
+            entity_id: &id,
+            action: "update",
+            before: Some(&before),
+            after: Some(&after),
+            batch,
+            event_id: event.as_deref(),
+            undo_of: None,
+        },
     )?;
+    Ok(record)
+}
+
+/// Writes a record exactly as given, timestamps included, without validation or logging (undo
+/// restoring a before-image): inserts it, or updates the row with its id. Keeping `updated_at`
+/// makes the row equal to the older log entry's image again, so the step before can be undone
+/// in turn; when the undo happened is in the change log.
+pub(crate) fn put_raw<R: Entity>(tx: &Transaction<'_>, record: R, insert: bool) -> Result<R> {
+    let id = record.id().to_string();
+    let created = record.created_at();
+    let updated = record.updated_at();
+    let mut params = record.params();
+    params.push(&created);
+    params.push(&updated);
+    let sql = if insert {
+        let columns = R::COLUMNS.join(", ");
+        let marks = vec!["?"; R::COLUMNS.len() + 3].join(", ");
+        params.insert(0, &id);
+        format!(
+            "INSERT INTO {} (id, {columns}, created_at, updated_at) VALUES ({marks})",
+            R::TABLE
+        )
+    } else {
+        let sets: Vec<String> = R::COLUMNS.iter().map(|c| format!("{c} = ?")).collect();
+        params.push(&id);
+        format!(
+            "UPDATE {} SET {}, created_at = ?, updated_at = ? WHERE id = ?",
+            R::TABLE,
+            sets.join(", ")
+        )
+    };
+    tx.execute(&sql, params.as_slice())?;
+    record.after_write(tx)?;
     Ok(record)
 }
 
 /// Deletes a record; with dependents and no `cascade`, refuses with a conflict.
 pub fn delete<R: Entity>(tx: &Transaction<'_>, id: &str, cascade: bool) -> Result<()> {
+    delete_in_batch::<R>(tx, id, cascade, None).map(|_| ())
+}
+
+/// Deletes a record under a batch id and returns how many rows went (itself included).
+///
+/// Every row the delete takes along through the schema's cascades, and every link it clears,
+/// is written to the change log too, so that undo can put all of it back. A delete that takes
+/// others along is one undo step: without a `batch` of the caller's it gets one of its own.
+pub fn delete_in_batch<R: Entity>(
+    tx: &Transaction<'_>,
+    id: &str,
+    cascade: bool,
+    batch: Option<&str>,
+) -> Result<usize> {
     let before: R = get(tx, id)?;
     if !cascade {
         if let Some((count, message)) = R::dependents(tx, id)? {
             return Err(Error::Conflict { message, count });
         }
     }
+    let effects = cascade_of(tx, R::TABLE, id)?;
+    let event = event_of(tx, R::TABLE, &serde_json::to_value(&before)?)?;
+    let own_batch;
+    let batch = match batch {
+        Some(batch) => Some(batch),
+        None if effects.deleted.len() + effects.nulled.len() > 1 => {
+            own_batch = uuid::Uuid::new_v4().to_string();
+            Some(own_batch.as_str())
+        }
+        None => None,
+    };
     tx.execute(&format!("DELETE FROM {} WHERE id = ?", R::TABLE), [id])?;
-    log_change(
-        tx,
-        R::TABLE,
-        id,
-        "delete",
-        Some(serde_json::to_string(&before)?),
-        None,
-        None,
-    )?;
-    Ok(())
+    // Cleared links first and the record itself last, so that undo, which replays the log
+    // backwards, puts parents back before children and links after both.
+    for (table, row, before, after) in &effects.nulled {
+        log_change(
+            tx,
+            Change {
+                entity: table,
+                entity_id: row,
+                action: "update",
+                before: Some(before),
+                after: Some(after),
+                batch,
+                event_id: event.as_deref(),
+                undo_of: None,
+            },
+        )?;
+    }
+    for (table, row, before) in &effects.deleted {
+        log_change(
+            tx,
+            Change {
+                entity: table,
+                entity_id: row,
+                action: "delete",
+                before: Some(before),
+                after: None,
+                batch,
+                event_id: event.as_deref(),
+                undo_of: None,
+            },
+        )?;
+    }
+    Ok(effects.deleted.len())
 }
 
 impl Store {
@@ -439,6 +795,11 @@ impl Store {
         }
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > 0 && version < SCHEMA_VERSION {
+            // A migration rewrites tables; the library as the older app left it stays at hand.
+            crate::backup::make_backup(&conn, path, BackupReason::BeforeMigration)?;
+        }
         migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
@@ -461,7 +822,7 @@ impl Store {
         self.path.as_deref()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock rolled its transaction back on unwind; the
         // connection itself is still usable.
         self.conn
@@ -492,8 +853,45 @@ impl Store {
         self.write(|tx| save(tx, record, None))
     }
 
+    /// Deletes a record (see [`delete`]). A delete that would take more than one other record
+    /// along (a delegation with its officials, an event…) backs the library up first.
     pub fn delete<R: Entity>(&self, id: &str, cascade: bool) -> Result<()> {
+        if self.path.is_some() {
+            let effects = self.read(|conn| {
+                if cascade || R::dependents(conn, id)?.is_none() {
+                    cascade_of(conn, R::TABLE, id)
+                } else {
+                    // Refused below without touching anything; no backup needed.
+                    Ok(Cascade::default())
+                }
+            })?;
+            if effects.deleted.len() > 2 {
+                self.auto_backup(BackupReason::BeforeBulkDelete)?;
+            }
+        }
         self.write(|tx| delete::<R>(tx, id, cascade))
+    }
+
+    /// Runs `f` in one write transaction under a fresh batch id, which `f` passes to the
+    /// write functions (`save`, `insert`, `delete_in_batch`, `roster::add_in_batch`) so that
+    /// everything it writes is one step in the change log and is undone together.
+    pub fn write_batch<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
+    ) -> Result<Batch<T>> {
+        let batch_id = uuid::Uuid::new_v4().to_string();
+        let value = self.write(|tx| f(tx, &batch_id))?;
+        Ok(Batch { batch_id, value })
+    }
+
+    /// An import: backs the library up (when it is a file), then runs `f` as one batch. All of
+    /// the import is committed, or none of it.
+    pub fn import<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
+    ) -> Result<Batch<T>> {
+        self.auto_backup(BackupReason::BeforeImport)?;
+        self.write_batch(f)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

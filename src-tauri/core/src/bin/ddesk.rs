@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ddesk_core::queries::{self, OfficialQuery};
-use ddesk_core::{checks, demo, generate, store, Error, Store};
+use ddesk_core::{backup, checks, demo, generate, store, Error, Store};
 
 #[derive(Parser)]
 #[command(name = "ddesk", version, about = "Delegation Desk on the command line")]
@@ -32,8 +32,25 @@ enum Command {
         #[arg(long, value_name = "ID")]
         event: String,
     },
-    /// Check the library file: integrity, foreign keys, record counts.
+    /// Check the library file: full integrity check, foreign keys, record counts.
     Doctor,
+    /// Write a consistent copy of the library to FILE (refuses an existing FILE without --force).
+    Backup {
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the library with a backup, after backing up the library as it is. Close the app
+    /// first.
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List the library's automatic backups, newest first: created (UTC), size in bytes,
+    /// reason, path (tab-separated).
+    Backups,
     /// Generate a large made-up event (same seed, same event) for scale tests and benchmarks.
     Generate {
         #[arg(long, default_value_t = 20_000)]
@@ -51,11 +68,44 @@ enum Command {
     },
 }
 
+fn library_path(cli: &Cli) -> Result<PathBuf, Error> {
+    match &cli.db {
+        Some(path) => Ok(path.clone()),
+        None => store::default_library_path(),
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
-    let path = match cli.db {
-        Some(path) => path,
-        None => store::default_library_path()?,
-    };
+    let path = library_path(&cli)?;
+    // These two work on files, not on an open library: restore must replace the file while
+    // nothing has it open, and listing needs no more than the folder.
+    match &cli.command {
+        Command::Restore { file } => {
+            let report = backup::restore(&path, file)?;
+            println!("restored\t{}", file.display());
+            if let Some(safety) = report.safety_backup {
+                println!("safety_backup\t{}", safety.path.display());
+            }
+            if let Some(aside) = report.set_aside {
+                println!("set_aside\t{}", aside.display());
+            }
+            return Ok(());
+        }
+        Command::Backups => {
+            for b in backup::list_backups(&path)? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    b.created_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    b.size_bytes,
+                    b.reason,
+                    b.path.display()
+                );
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
     let store = Store::open(&path)?;
     match cli.command {
         Command::Demo => {
@@ -111,6 +161,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             let event = generate::generate(&store, generate::Spec::new(officials, seed))?;
             println!("{}\t{}", event.id, event.name_en);
         }
+        Command::Backup { output, force } => {
+            let size = store.backup_to(&output, force)?;
+            println!("{}\t{size}", output.display());
+        }
+        Command::Restore { .. } | Command::Backups => {}
         Command::Doctor => {
             let health = store.health()?;
             println!("file\t{}", path.display());
@@ -144,10 +199,25 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let path = library_path(&cli).ok();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ddesk: {e}");
+            // A damaged library: say which backup would bring it back, on the same line.
+            let offer = match (&e, &path) {
+                (Error::Damaged(_), Some(path)) => backup::newest_good_backup(path)
+                    .ok()
+                    .flatten()
+                    .map(|b| {
+                        format!(
+                            " The newest good backup is {} ({}); `ddesk restore` it to go back to it.",
+                            b.path.display(),
+                            b.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        )
+                    }),
+                _ => None,
+            };
+            eprintln!("ddesk: {e}{}", offer.unwrap_or_default());
             if e.is_user_error() {
                 ExitCode::from(1)
             } else {
