@@ -121,7 +121,10 @@ fn check_prints_one_problem_per_line_and_json() {
     let out = ddesk(&db, &["check", "--event", &forum]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = stdout(&out);
-    assert!(text.lines().count() > 0, "the demo has a few problems to show");
+    assert!(
+        text.lines().count() > 0,
+        "the demo has a few problems to show"
+    );
     for line in text.lines() {
         let cols: Vec<&str> = line.split('\t').collect();
         assert_eq!(cols.len(), 3, "{line}");
@@ -132,7 +135,9 @@ fn check_prints_one_problem_per_line_and_json() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let problems = json.as_array().expect("array");
     assert_eq!(problems.len(), text.lines().count());
-    assert!(problems[0]["message_ko"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(problems[0]["message_ko"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
 
     let out = ddesk(&db, &["generate", "--officials", "60000"]);
     assert_eq!(out.status.code(), Some(1), "over the limit is a user error");

@@ -216,7 +216,10 @@ fn a_frozen_v1_library_upgrades_to_the_fresh_schema_with_its_data() {
 
     let events = upgraded.read(ddesk_core::queries::events).expect("events");
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].event.host_country, "KR", "the v2 default fills old events");
+    assert_eq!(
+        events[0].event.host_country, "KR",
+        "the v2 default fills old events"
+    );
     assert_eq!(events[0].officials, 32, "no official lost");
     assert!(upgraded.health().expect("health").is_ok());
 }

@@ -18,7 +18,12 @@ fn names(store: &Store, event: &str) -> Vec<(String, String)> {
         .expect("officials")
         .rows
         .into_iter()
-        .map(|r| (r.official.id, format!("{} / {}", r.full_name, r.official.native_name)))
+        .map(|r| {
+            (
+                r.official.id,
+                format!("{} / {}", r.full_name, r.official.native_name),
+            )
+        })
         .collect()
 }
 
@@ -29,7 +34,11 @@ fn the_same_seed_gives_the_same_event() {
     assert_eq!(ea, eb);
     assert_eq!(names(&a, &ea), names(&b, &eb));
     let (c, ec) = generated(300, 8);
-    assert_ne!(names(&a, &ea), names(&c, &ec), "another seed, another event");
+    assert_ne!(
+        names(&a, &ea),
+        names(&c, &ec),
+        "another seed, another event"
+    );
 }
 
 #[test]
@@ -37,7 +46,14 @@ fn a_generated_event_is_large_varied_and_clean() {
     let (store, event) = generated(2_000, 1);
     let health = store.health().expect("health");
     assert!(health.is_ok(), "{health:?}");
-    let count = |t: &str| health.counts.iter().find(|(n, _)| n == t).map(|(_, c)| *c).unwrap_or(0);
+    let count = |t: &str| {
+        health
+            .counts
+            .iter()
+            .find(|(n, _)| n == t)
+            .map(|(_, c)| *c)
+            .unwrap_or(0)
+    };
     assert_eq!(count("official"), 2_000);
     assert_eq!(count("session"), 300);
     assert_eq!(count("hotel"), 20);
@@ -53,7 +69,10 @@ fn a_generated_event_is_large_varied_and_clean() {
         ("Devanagari", '\u{0900}'..='\u{097F}'),
         ("Khmer", '\u{1780}'..='\u{17FF}'),
     ] {
-        assert!(text.chars().any(|c| range.contains(&c)), "no {script} names");
+        assert!(
+            text.chars().any(|c| range.contains(&c)),
+            "no {script} names"
+        );
     }
     let data = store.read(|c| EventData::load(c, &event)).expect("load");
     let errors: Vec<_> = checks::run_all(&data)
@@ -66,6 +85,8 @@ fn a_generated_event_is_large_varied_and_clean() {
         search: "nguyen".into(),
         ..OfficialQuery::default()
     };
-    let found = store.read(|c| queries::officials(c, &event, &q)).expect("search");
+    let found = store
+        .read(|c| queries::officials(c, &event, &q))
+        .expect("search");
     assert!(found.total > 0);
 }

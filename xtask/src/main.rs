@@ -286,7 +286,8 @@ fn test() -> Result {
 /// Runs the benchmark programs in release and keeps their figures as JSON.
 fn bench() -> Result {
     let out = root().join("target/bench");
-    std::fs::create_dir_all(&out).map_err(|e| format!("could not create {}: {e}", out.display()))?;
+    std::fs::create_dir_all(&out)
+        .map_err(|e| format!("could not create {}: {e}", out.display()))?;
     step("engine benchmarks (release, 20,000 officials)");
     let json = out.join("engine.json");
     cargo(&[

@@ -66,8 +66,14 @@ fn main() {
         target_ms: None,
     });
 
-    let load = time(5, || store.read(|c| EventData::load(c, &event.id)).expect("load"));
-    figures.push(Figure { name: "load event data".into(), runs: load, target_ms: None });
+    let load = time(5, || {
+        store.read(|c| EventData::load(c, &event.id)).expect("load")
+    });
+    figures.push(Figure {
+        name: "load event data".into(),
+        runs: load,
+        target_ms: None,
+    });
     let data = store.read(|c| EventData::load(c, &event.id)).expect("load");
     figures.push(Figure {
         name: "all logistics checks".into(),
@@ -80,10 +86,17 @@ fn main() {
         target_ms: None,
     });
 
-    let page = OfficialQuery { limit: 100, ..OfficialQuery::default() };
+    let page = OfficialQuery {
+        limit: 100,
+        ..OfficialQuery::default()
+    };
     figures.push(Figure {
         name: "list officials (first page of 100)".into(),
-        runs: time(200, || store.read(|c| queries::officials(c, &event.id, &page)).expect("list")),
+        runs: time(200, || {
+            store
+                .read(|c| queries::officials(c, &event.id, &page))
+                .expect("list")
+        }),
         target_ms: Some(5.0),
     });
     // Search as the officer types it, one keystroke at a time.
@@ -91,13 +104,34 @@ fn main() {
     let mut keystrokes = Vec::new();
     for _ in 0..30 {
         for prefix in typed {
-            let q = OfficialQuery { search: prefix.into(), limit: 100, ..OfficialQuery::default() };
-            keystrokes.extend(time(1, || store.read(|c| queries::officials(c, &event.id, &q)).expect("search")));
+            let q = OfficialQuery {
+                search: prefix.into(),
+                limit: 100,
+                ..OfficialQuery::default()
+            };
+            keystrokes.extend(time(1, || {
+                store
+                    .read(|c| queries::officials(c, &event.id, &q))
+                    .expect("search")
+            }));
         }
     }
-    figures.push(Figure { name: "search officials (per keystroke)".into(), runs: keystrokes, target_ms: Some(5.0) });
+    figures.push(Figure {
+        name: "search officials (per keystroke)".into(),
+        runs: keystrokes,
+        target_ms: Some(5.0),
+    });
     let ids: Vec<String> = store
-        .read(|c| queries::officials(c, &event.id, &OfficialQuery { limit: 200, ..OfficialQuery::default() }))
+        .read(|c| {
+            queries::officials(
+                c,
+                &event.id,
+                &OfficialQuery {
+                    limit: 200,
+                    ..OfficialQuery::default()
+                },
+            )
+        })
         .expect("ids")
         .rows
         .into_iter()
@@ -152,8 +186,10 @@ fn main() {
                 })
             })
             .collect();
-        let text = serde_json::to_string_pretty(&serde_json::json!({"officials": officials, "figures": rows}))
-            .expect("json");
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({"officials": officials, "figures": rows}),
+        )
+        .expect("json");
         std::fs::write(&path, text).expect("write json");
         println!("\nwrote {path}");
     }

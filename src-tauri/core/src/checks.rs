@@ -319,7 +319,11 @@ fn official_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
 fn session_over_capacity(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let mut counts: Map<&str, i64> = Map::default();
     for p in &ix.d.participants {
-        if ix.officials.get(p.official_id.as_str()).is_some_and(|o| active(o)) {
+        if ix
+            .officials
+            .get(p.official_id.as_str())
+            .is_some_and(|o| active(o))
+        {
             *counts.entry(p.session_id.as_str()).or_default() += 1;
         }
     }
@@ -334,12 +338,18 @@ fn session_over_capacity(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 "session_over_capacity",
                 format!(
                     "\u{201c}{}\u{201d} has {n} people on its roster, but {} seats {}.",
-                    title(s), room.name, room.capacity
+                    title(s),
+                    room.name,
+                    room.capacity
                 ),
                 format!(
                     "\u{201c}{}\u{201d} 참석 예정자는 {n}명인데 {}의 수용 인원은 {}명입니다.",
                     title_ko(s),
-                    if room.name_ko.is_empty() { &room.name } else { &room.name_ko },
+                    if room.name_ko.is_empty() {
+                        &room.name
+                    } else {
+                        &room.name_ko
+                    },
                     room.capacity
                 ),
                 vec![link("session", &s.id), link("venue_room", &room.id)],
@@ -360,7 +370,11 @@ fn room_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
     rooms.sort_by_key(|(r, _)| *r);
     for (room_id, mut list) in rooms {
         list.sort_by_key(|s| (s.starts_at, s.ends_at));
-        let room = ix.rooms.get(room_id).map(|r| r.name.as_str()).unwrap_or_default();
+        let room = ix
+            .rooms
+            .get(room_id)
+            .map(|r| r.name.as_str())
+            .unwrap_or_default();
         let mut latest: Option<&Session> = None;
         for s in list {
             if let Some(prev) = latest {
@@ -398,11 +412,17 @@ fn session_outside_event(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 "session_outside_event",
                 format!(
                     "\u{201c}{}\u{201d} ({}) is outside the event's dates, {} to {}.",
-                    title(s), ix.when(s.starts_at), e.start_date, e.end_date
+                    title(s),
+                    ix.when(s.starts_at),
+                    e.start_date,
+                    e.end_date
                 ),
                 format!(
                     "\u{201c}{}\u{201d}({}) 일정이 행사 기간({} ~ {})을 벗어납니다.",
-                    title_ko(s), ix.when_ko(s.starts_at), e.start_date, e.end_date
+                    title_ko(s),
+                    ix.when_ko(s.starts_at),
+                    e.start_date,
+                    e.end_date
                 ),
                 vec![link("session", &s.id)],
             ));
@@ -414,8 +434,14 @@ fn session_outside_event(ix: &Index<'_>, out: &mut Vec<Problem>) {
 /// at all for someone confirmed who travels in.
 fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
     for o in ix.d.officials.iter().filter(|o| active(o)) {
-        let arrival = ix.arrivals.get(o.id.as_str()).and_then(|l| l.iter().min_by_key(|t| t.scheduled_at));
-        let departure = ix.departures.get(o.id.as_str()).and_then(|l| l.iter().max_by_key(|t| t.scheduled_at));
+        let arrival = ix
+            .arrivals
+            .get(o.id.as_str())
+            .and_then(|l| l.iter().min_by_key(|t| t.scheduled_at));
+        let departure = ix
+            .departures
+            .get(o.id.as_str())
+            .and_then(|l| l.iter().max_by_key(|t| t.scheduled_at));
         let agenda = ix.agenda.get(o.id.as_str());
         if let (Some(a), Some(first)) = (arrival, agenda.and_then(|l| l.first())) {
             if a.scheduled_at > first.starts_at {
@@ -424,13 +450,25 @@ fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
                     "arrival_after_first_session",
                     format!(
                         "{} lands at {} ({}), after \u{201c}{}\u{201d} starts at {}.",
-                        name(o), ix.when(a.scheduled_at), a.flight, title(first), ix.when(first.starts_at)
+                        name(o),
+                        ix.when(a.scheduled_at),
+                        a.flight,
+                        title(first),
+                        ix.when(first.starts_at)
                     ),
                     format!(
                         "{}님은 {}에 도착({})하는데 \u{201c}{}\u{201d}은(는) {}에 시작합니다.",
-                        name(o), ix.when_ko(a.scheduled_at), a.flight, title_ko(first), ix.when_ko(first.starts_at)
+                        name(o),
+                        ix.when_ko(a.scheduled_at),
+                        a.flight,
+                        title_ko(first),
+                        ix.when_ko(first.starts_at)
                     ),
-                    vec![link("official", &o.id), link("travel", &a.id), link("session", &first.id)],
+                    vec![
+                        link("official", &o.id),
+                        link("travel", &a.id),
+                        link("session", &first.id),
+                    ],
                 ));
             }
         }
@@ -442,13 +480,25 @@ fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
                     "departure_before_last_session",
                     format!(
                         "{} leaves at {} ({}), before \u{201c}{}\u{201d} ends at {}.",
-                        name(o), ix.when(d.scheduled_at), d.flight, title(last), ix.when(last.ends_at)
+                        name(o),
+                        ix.when(d.scheduled_at),
+                        d.flight,
+                        title(last),
+                        ix.when(last.ends_at)
                     ),
                     format!(
                         "{}님은 {}에 출국({})하는데 \u{201c}{}\u{201d}은(는) {}에 끝납니다.",
-                        name(o), ix.when_ko(d.scheduled_at), d.flight, title_ko(last), ix.when_ko(last.ends_at)
+                        name(o),
+                        ix.when_ko(d.scheduled_at),
+                        d.flight,
+                        title_ko(last),
+                        ix.when_ko(last.ends_at)
                     ),
-                    vec![link("official", &o.id), link("travel", &d.id), link("session", &last.id)],
+                    vec![
+                        link("official", &o.id),
+                        link("travel", &d.id),
+                        link("session", &last.id),
+                    ],
                 ));
             }
         }
@@ -462,7 +512,10 @@ fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
                         Severity::Warning,
                         code,
                         format!("{} is confirmed but has no {en} flight.", name(o)),
-                        format!("{}님은 참석이 확정되었지만 {ko} 항공편 정보가 없습니다.", name(o)),
+                        format!(
+                            "{}님은 참석이 확정되었지만 {ko} 항공편 정보가 없습니다.",
+                            name(o)
+                        ),
                         vec![link("official", &o.id)],
                     ));
                 }
@@ -479,41 +532,78 @@ fn nights(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
 /// Nights between landing and leaving that no stay covers; stays outside any room block.
 fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
     for o in ix.d.officials.iter().filter(|o| active(o)) {
-        let stays = ix.stays.get(o.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let stays = ix
+            .stays
+            .get(o.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         for s in stays {
             if s.room_block_id.is_none() {
-                let hotel = ix.hotels.get(s.hotel_id.as_str()).map(|h| h.name.as_str()).unwrap_or_default();
+                let hotel = ix
+                    .hotels
+                    .get(s.hotel_id.as_str())
+                    .map(|h| h.name.as_str())
+                    .unwrap_or_default();
                 out.push(problem(
                     Severity::Warning,
                     "stay_without_block",
-                    format!("{}'s stay at {hotel} is not in any room block, so no room is held for it.", name(o)),
-                    format!("{}님의 {hotel} 숙박이 객실 블록에 배정되지 않아 확보된 객실이 없습니다.", name(o)),
+                    format!(
+                        "{}'s stay at {hotel} is not in any room block, so no room is held for it.",
+                        name(o)
+                    ),
+                    format!(
+                        "{}님의 {hotel} 숙박이 객실 블록에 배정되지 않아 확보된 객실이 없습니다.",
+                        name(o)
+                    ),
                     vec![link("official", &o.id), link("stay", &s.id)],
                 ));
             }
         }
-        let arrival = ix.arrivals.get(o.id.as_str()).and_then(|l| l.iter().map(|t| t.scheduled_at).min());
-        let departure = ix.departures.get(o.id.as_str()).and_then(|l| l.iter().map(|t| t.scheduled_at).max());
+        let arrival = ix
+            .arrivals
+            .get(o.id.as_str())
+            .and_then(|l| l.iter().map(|t| t.scheduled_at).min());
+        let departure = ix
+            .departures
+            .get(o.id.as_str())
+            .and_then(|l| l.iter().map(|t| t.scheduled_at).max());
         let (Some(a), Some(d)) = (arrival, departure) else {
             continue;
         };
         if stays.is_empty() && !ix.is_foreign(o) {
             continue;
         }
-        let covered: Vec<NaiveDate> = stays.iter().flat_map(|s| nights(s.check_in, s.check_out)).collect();
+        let covered: Vec<NaiveDate> = stays
+            .iter()
+            .flat_map(|s| nights(s.check_in, s.check_out))
+            .collect();
         let missing: Vec<NaiveDate> = nights(ix.local(a).date(), ix.local(d).date())
             .filter(|n| !covered.contains(n))
             .collect();
         if !missing.is_empty() {
-            let list = missing.iter().map(|n| n.format("%-d %b").to_string()).collect::<Vec<_>>().join(", ");
-            let list_ko = missing.iter().map(|n| n.format("%-m월 %-d일").to_string()).collect::<Vec<_>>().join(", ");
+            let list = missing
+                .iter()
+                .map(|n| n.format("%-d %b").to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let list_ko = missing
+                .iter()
+                .map(|n| n.format("%-m월 %-d일").to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut records = vec![link("official", &o.id)];
             records.extend(stays.iter().map(|s| link("stay", &s.id)));
             out.push(problem(
                 Severity::Warning,
                 "stay_gap",
-                format!("{} has no hotel for the night(s) of {list} between landing and leaving.", name(o)),
-                format!("{}님은 입국과 출국 사이 {list_ko} 밤의 숙소가 없습니다.", name(o)),
+                format!(
+                    "{} has no hotel for the night(s) of {list} between landing and leaving.",
+                    name(o)
+                ),
+                format!(
+                    "{}님은 입국과 출국 사이 {list_ko} 밤의 숙소가 없습니다.",
+                    name(o)
+                ),
                 records,
             ));
         }
@@ -522,7 +612,11 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
 
 /// Groups stays that share a room: each group is one room.
 pub(crate) fn room_groups<'a>(stays: &[&'a Stay]) -> Vec<Vec<&'a Stay>> {
-    let index: Map<&str, usize> = stays.iter().enumerate().map(|(i, s)| (s.official_id.as_str(), i)).collect();
+    let index: Map<&str, usize> = stays
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.official_id.as_str(), i))
+        .collect();
     let mut parent: Vec<usize> = (0..stays.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -550,7 +644,11 @@ pub(crate) fn room_groups<'a>(stays: &[&'a Stay]) -> Vec<Vec<&'a Stay>> {
 fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let mut by_block: Map<&str, Vec<&Stay>> = Map::default();
     for s in &ix.d.stays {
-        if ix.officials.get(s.official_id.as_str()).is_some_and(|o| active(o)) {
+        if ix
+            .officials
+            .get(s.official_id.as_str())
+            .is_some_and(|o| active(o))
+        {
             if let Some(b) = s.room_block_id.as_deref() {
                 by_block.entry(b).or_default().push(s);
             }
@@ -558,20 +656,28 @@ fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
     }
     for block in &ix.d.blocks {
         let stays = by_block.remove(block.id.as_str()).unwrap_or_default();
-        let hotel = ix.hotels.get(block.hotel_id.as_str()).map(|h| h.name.as_str()).unwrap_or_default();
+        let hotel = ix
+            .hotels
+            .get(block.hotel_id.as_str())
+            .map(|h| h.name.as_str())
+            .unwrap_or_default();
         // Rooms are the groups of guests who share; a room is needed on a night when any of
         // its guests sleeps there.
         let groups = room_groups(&stays);
         let mut nights_needed: BTreeMap<NaiveDate, (i64, Vec<&Stay>)> = BTreeMap::new();
         for group in &groups {
-            let mut group_nights: Vec<NaiveDate> =
-                group.iter().flat_map(|s| nights(s.check_in, s.check_out)).collect();
+            let mut group_nights: Vec<NaiveDate> = group
+                .iter()
+                .flat_map(|s| nights(s.check_in, s.check_out))
+                .collect();
             group_nights.sort_unstable();
             group_nights.dedup();
             for n in group_nights {
                 let entry = nights_needed.entry(n).or_default();
                 entry.0 += 1;
-                entry.1.extend(group.iter().filter(|s| s.check_in <= n && n < s.check_out));
+                entry
+                    .1
+                    .extend(group.iter().filter(|s| s.check_in <= n && n < s.check_out));
             }
         }
         for (night, (rooms_needed, guests)) in &nights_needed {
@@ -621,11 +727,15 @@ fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
                     "room_over_occupancy",
                     format!(
                         "{} share one {} room at {hotel}, which sleeps {}.",
-                        names.join(", "), block.room_type, block.occupancy
+                        names.join(", "),
+                        block.room_type,
+                        block.occupancy
                     ),
                     format!(
                         "{}님이 {hotel}의 {} 객실 하나를 함께 쓰는데 정원은 {}명입니다.",
-                        names.join(", "), block.room_type, block.occupancy
+                        names.join(", "),
+                        block.room_type,
+                        block.occupancy
                     ),
                     group.iter().map(|s| link("stay", &s.id)).collect(),
                 ));
@@ -639,13 +749,20 @@ fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
 fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let end = ix.d.event.end_date;
     let six_months = end.checked_add_months(Months::new(6)).unwrap_or(end);
-    for o in ix.d.officials.iter().filter(|o| active(o) && ix.is_foreign(o)) {
+    for o in
+        ix.d.officials
+            .iter()
+            .filter(|o| active(o) && ix.is_foreign(o))
+    {
         let records = vec![link("official", &o.id)];
         if o.passport_number.is_empty() {
             out.push(problem(
                 Severity::Warning,
                 "passport_missing",
-                format!("{} travels from abroad but has no passport number.", name(o)),
+                format!(
+                    "{} travels from abroad but has no passport number.",
+                    name(o)
+                ),
                 format!("{}님은 해외 참가자인데 여권번호가 없습니다.", name(o)),
                 records,
             ));
@@ -654,8 +771,14 @@ fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 out.push(problem(
                     Severity::Error,
                     "passport_expired",
-                    format!("{}'s passport expires on {expiry}, before the event ends.", name(o)),
-                    format!("{}님의 여권이 행사 종료 전인 {expiry}에 만료됩니다.", name(o)),
+                    format!(
+                        "{}'s passport expires on {expiry}, before the event ends.",
+                        name(o)
+                    ),
+                    format!(
+                        "{}님의 여권이 행사 종료 전인 {expiry}에 만료됩니다.",
+                        name(o)
+                    ),
                     records,
                 ));
             } else if expiry < six_months {
@@ -666,7 +789,10 @@ fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
                         "{}'s passport expires on {expiry}, within six months of the event's end.",
                         name(o)
                     ),
-                    format!("{}님의 여권 만료일({expiry})이 행사 종료 후 6개월 이내입니다.", name(o)),
+                    format!(
+                        "{}님의 여권 만료일({expiry})이 행사 종료 후 6개월 이내입니다.",
+                        name(o)
+                    ),
                     records,
                 ));
             }
@@ -675,7 +801,11 @@ fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
 }
 
 fn delegation_name(d: &Delegation) -> (&str, &str) {
-    let ko = if d.name_ko.is_empty() { &d.name_en } else { &d.name_ko };
+    let ko = if d.name_ko.is_empty() {
+        &d.name_en
+    } else {
+        &d.name_ko
+    };
     (&d.name_en, ko)
 }
 
@@ -689,14 +819,20 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
     }
     for d in &ix.d.delegations {
         let (en, ko) = delegation_name(d);
-        let list = members.get(d.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let list = members
+            .get(d.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let coming = list.iter().filter(|o| active(o)).count() as i64;
         if d.seats > 0 && coming > d.seats {
             out.push(problem(
                 Severity::Warning,
                 "delegation_over_quota",
                 format!("{en} has {coming} officials for {} seats.", d.seats),
-                format!("{ko} 대표단 인원이 {coming}명으로 배정 좌석 {}석을 넘습니다.", d.seats),
+                format!(
+                    "{ko} 대표단 인원이 {coming}명으로 배정 좌석 {}석을 넘습니다.",
+                    d.seats
+                ),
                 vec![link("delegation", &d.id)],
             ));
         }
@@ -709,9 +845,14 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 vec![link("delegation", &d.id)],
             ));
         }
-        if matches!(d.status, InvitationStatus::Declined | InvitationStatus::Withdrawn) {
-            let confirmed: Vec<&&Official> =
-                list.iter().filter(|o| o.status == OfficialStatus::Confirmed).collect();
+        if matches!(
+            d.status,
+            InvitationStatus::Declined | InvitationStatus::Withdrawn
+        ) {
+            let confirmed: Vec<&&Official> = list
+                .iter()
+                .filter(|o| o.status == OfficialStatus::Confirmed)
+                .collect();
             if !confirmed.is_empty() {
                 let mut records = vec![link("delegation", &d.id)];
                 records.extend(confirmed.iter().map(|o| link("official", &o.id)));
@@ -720,7 +861,8 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
                     "declined_with_confirmed",
                     format!(
                         "{en} has {} the invitation but {} of its officials are still confirmed.",
-                        d.status, confirmed.len()
+                        d.status,
+                        confirmed.len()
                     ),
                     format!(
                         "{ko} 대표단은 불참(또는 철회)인데 참석 확정 인원이 {}명 남아 있습니다.",
@@ -738,15 +880,26 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
 fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let mut keys: Map<(u8, String), Vec<&Official>> = Map::default();
     for o in &ix.d.officials {
-        let passport: String = o.passport_number.chars().filter(|c| c.is_alphanumeric()).collect();
+        let passport: String = o
+            .passport_number
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
         if !passport.is_empty() {
-            keys.entry((0, passport.to_uppercase())).or_default().push(o);
+            keys.entry((0, passport.to_uppercase()))
+                .or_default()
+                .push(o);
         }
         if !o.email.is_empty() {
             keys.entry((1, o.email.to_lowercase())).or_default().push(o);
         }
         if let Some(birth) = o.birth_date {
-            let key = format!("{}|{}|{}|{birth}", fold(&o.family_name), fold(&o.given_name), o.nationality);
+            let key = format!(
+                "{}|{}|{}|{birth}",
+                fold(&o.family_name),
+                fold(&o.given_name),
+                o.nationality
+            );
             keys.entry((2, key)).or_default().push(o);
         }
     }
@@ -763,7 +916,10 @@ fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
         let (why, why_ko) = match kind {
             0 => ("the same passport number", "여권번호가 같습니다"),
             1 => ("the same e-mail address", "이메일 주소가 같습니다"),
-            _ => ("the same name, nationality and date of birth", "이름·국적·생년월일이 같습니다"),
+            _ => (
+                "the same name, nationality and date of birth",
+                "이름·국적·생년월일이 같습니다",
+            ),
         };
         out.push(problem(
             Severity::Warning,
@@ -918,10 +1074,25 @@ mod tests {
                 ..VenueRoom::default()
             }],
             sessions: vec![
-                session("s1", Some("r"), "2024-05-07T00:00:00Z", "2024-05-07T01:00:00Z"),
-                session("s2", Some("r"), "2024-05-07T02:00:00Z", "2024-05-07T03:00:00Z"),
+                session(
+                    "s1",
+                    Some("r"),
+                    "2024-05-07T00:00:00Z",
+                    "2024-05-07T01:00:00Z",
+                ),
+                session(
+                    "s2",
+                    Some("r"),
+                    "2024-05-07T02:00:00Z",
+                    "2024-05-07T03:00:00Z",
+                ),
             ],
-            participants: vec![on("s1", "o1"), on("s1", "o2"), on("s2", "o1"), on("s2", "o2")],
+            participants: vec![
+                on("s1", "o1"),
+                on("s1", "o2"),
+                on("s2", "o1"),
+                on("s2", "o2"),
+            ],
         }
     }
 
@@ -935,7 +1106,10 @@ mod tests {
     }
 
     fn official_mut<'a>(d: &'a mut EventData, id: &str) -> &'a mut Official {
-        d.officials.iter_mut().find(|o| o.id == id).expect("official")
+        d.officials
+            .iter_mut()
+            .find(|o| o.id == id)
+            .expect("official")
     }
 
     #[test]
@@ -948,7 +1122,12 @@ mod tests {
     fn double_booked_official() {
         check(
             |d| {
-                d.sessions.push(session("s3", None, "2024-05-07T00:30:00Z", "2024-05-07T01:30:00Z"));
+                d.sessions.push(session(
+                    "s3",
+                    None,
+                    "2024-05-07T00:30:00Z",
+                    "2024-05-07T01:30:00Z",
+                ));
                 d.participants.push(on("s3", "o1"));
             },
             &["official_double_booked"],
@@ -956,7 +1135,12 @@ mod tests {
         // Back to back is fine.
         check(
             |d| {
-                d.sessions.push(session("s3", None, "2024-05-07T01:00:00Z", "2024-05-07T02:00:00Z"));
+                d.sessions.push(session(
+                    "s3",
+                    None,
+                    "2024-05-07T01:00:00Z",
+                    "2024-05-07T02:00:00Z",
+                ));
                 d.participants.push(on("s3", "o1"));
             },
             &[],
@@ -1007,9 +1191,18 @@ mod tests {
 
     #[test]
     fn flights_against_the_agenda() {
-        check(|d| d.travel[0].scheduled_at = at("2024-05-07T00:30:00Z"), &["arrival_after_first_session"]);
-        check(|d| d.travel[2].scheduled_at = at("2024-05-07T02:30:00Z"), &["departure_before_last_session"]);
-        check(|d| d.travel[2].scheduled_at = at("2024-05-07T03:00:00Z"), &[]);
+        check(
+            |d| d.travel[0].scheduled_at = at("2024-05-07T00:30:00Z"),
+            &["arrival_after_first_session"],
+        );
+        check(
+            |d| d.travel[2].scheduled_at = at("2024-05-07T02:30:00Z"),
+            &["departure_before_last_session"],
+        );
+        check(
+            |d| d.travel[2].scheduled_at = at("2024-05-07T03:00:00Z"),
+            &[],
+        );
         check(|d| d.travel.retain(|t| t.id != "a1"), &["no_arrival"]);
         check(|d| d.travel.retain(|t| t.id != "x2"), &["no_departure"]);
         // Not confirmed yet, or not travelling from abroad: no flight expected.
@@ -1057,7 +1250,10 @@ mod tests {
             },
             &[],
         );
-        check(|d| d.blocks[0].last_night = day("2024-05-07"), &["stay_outside_block"]);
+        check(
+            |d| d.blocks[0].last_night = day("2024-05-07"),
+            &["stay_outside_block"],
+        );
         check(|d| d.blocks[0].occupancy = 1, &["room_over_occupancy"]);
         // One side of a shared room naming the other is enough.
         check(|d| d.stays[1].shares_with_id = None, &[]);
@@ -1065,10 +1261,22 @@ mod tests {
 
     #[test]
     fn passports() {
-        check(|d| official_mut(d, "o1").passport_number.clear(), &["passport_missing"]);
-        check(|d| official_mut(d, "o1").passport_expiry = Some(day("2024-05-08")), &["passport_expired"]);
-        check(|d| official_mut(d, "o1").passport_expiry = Some(day("2024-08-01")), &["passport_expiring"]);
-        check(|d| official_mut(d, "o1").passport_expiry = Some(day("2024-11-10")), &[]);
+        check(
+            |d| official_mut(d, "o1").passport_number.clear(),
+            &["passport_missing"],
+        );
+        check(
+            |d| official_mut(d, "o1").passport_expiry = Some(day("2024-05-08")),
+            &["passport_expired"],
+        );
+        check(
+            |d| official_mut(d, "o1").passport_expiry = Some(day("2024-08-01")),
+            &["passport_expiring"],
+        );
+        check(
+            |d| official_mut(d, "o1").passport_expiry = Some(day("2024-11-10")),
+            &[],
+        );
         check(
             |d| {
                 let o = official_mut(d, "o1");
@@ -1083,7 +1291,10 @@ mod tests {
     fn delegations() {
         check(|d| d.delegations[0].seats = 1, &["delegation_over_quota"]);
         check(|d| d.delegations[0].seats = 0, &[]);
-        check(|d| d.delegations[0].head_official_id = None, &["no_head_of_delegation"]);
+        check(
+            |d| d.delegations[0].head_official_id = None,
+            &["no_head_of_delegation"],
+        );
         check(
             |d| {
                 d.delegations[0].head_official_id = None;
@@ -1108,8 +1319,14 @@ mod tests {
 
     #[test]
     fn likely_duplicates() {
-        check(|d| official_mut(d, "o2").email = "O1@example.org".into(), &["likely_duplicate"]);
-        check(|d| official_mut(d, "o2").passport_number = "c-o1-0001".into(), &["likely_duplicate"]);
+        check(
+            |d| official_mut(d, "o2").email = "O1@example.org".into(),
+            &["likely_duplicate"],
+        );
+        check(
+            |d| official_mut(d, "o2").passport_number = "c-o1-0001".into(),
+            &["likely_duplicate"],
+        );
         check(
             |d| {
                 for o in &mut d.officials {
@@ -1138,8 +1355,24 @@ mod tests {
         let problems = run_all(&d);
         assert_eq!(problems[0].severity, Severity::Error);
         assert_eq!(problems.last().map(|p| p.severity), Some(Severity::Warning));
-        assert!(problems[0].message.contains("NGUYEN Van lands at 7 May 09:30 (VN416)"), "{}", problems[0].message);
-        assert!(problems[0].message_ko.contains("5월 7일 09:30"), "{}", problems[0].message_ko);
-        assert_eq!(problems[0].records[0], Link { entity: "official", id: "o1".into() });
+        assert!(
+            problems[0]
+                .message
+                .contains("NGUYEN Van lands at 7 May 09:30 (VN416)"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[0].message_ko.contains("5월 7일 09:30"),
+            "{}",
+            problems[0].message_ko
+        );
+        assert_eq!(
+            problems[0].records[0],
+            Link {
+                entity: "official",
+                id: "o1".into()
+            }
+        );
     }
 }

@@ -87,7 +87,9 @@ fn counts<'a>(keys: impl Iterator<Item = &'a str>, order: &[&str]) -> Vec<Count>
 fn needs<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Count> {
     let mut display: BTreeMap<String, (String, i64)> = BTreeMap::new();
     for v in values.map(str::trim).filter(|v| !v.is_empty()) {
-        let entry = display.entry(v.to_lowercase()).or_insert_with(|| (v.to_string(), 0));
+        let entry = display
+            .entry(v.to_lowercase())
+            .or_insert_with(|| (v.to_string(), 0));
         entry.1 += 1;
     }
     let mut out: Vec<Count> = display
@@ -156,7 +158,11 @@ pub fn build(d: &EventData) -> Dashboard {
         }
     }
     let mut guests: BTreeMap<(&str, NaiveDate), Vec<&Stay>> = BTreeMap::new();
-    for s in d.stays.iter().filter(|s| !cancelled.contains(s.official_id.as_str())) {
+    for s in d
+        .stays
+        .iter()
+        .filter(|s| !cancelled.contains(s.official_id.as_str()))
+    {
         for n in s.check_in.iter_days().take_while(|n| *n < s.check_out) {
             guests.entry((s.hotel_id.as_str(), n)).or_default().push(s);
         }
@@ -191,11 +197,17 @@ pub fn build(d: &EventData) -> Dashboard {
         officials: coming.len() as i64,
         delegations_by_status: counts(
             d.delegations.iter().map(|x| x.status.as_str()),
-            &InvitationStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            &InvitationStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
         ),
         officials_by_status: counts(
             d.officials.iter().map(|o| o.status.as_str()),
-            &OfficialStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            &OfficialStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
         ),
         officials_by_category: counts(
             coming.iter().map(|o| o.category.as_str()),

@@ -67,18 +67,43 @@ struct Pool {
 const POOLS: &[Pool] = &[
     Pool {
         countries: &["KR"],
-        family: &[("KIM", "김"), ("LEE", "이"), ("PARK", "박"), ("CHOI", "최"), ("JUNG", "정")],
-        given: &[("Minjun", "민준"), ("Seoyeon", "서연"), ("Jiho", "지호"), ("Hayun", "하윤")],
+        family: &[
+            ("KIM", "김"),
+            ("LEE", "이"),
+            ("PARK", "박"),
+            ("CHOI", "최"),
+            ("JUNG", "정"),
+        ],
+        given: &[
+            ("Minjun", "민준"),
+            ("Seoyeon", "서연"),
+            ("Jiho", "지호"),
+            ("Hayun", "하윤"),
+        ],
     },
     Pool {
         countries: &["VN"],
-        family: &[("NGUYEN", "Nguyễn"), ("TRAN", "Trần"), ("LE", "Lê"), ("PHAM", "Phạm")],
-        given: &[("Van Minh", "Văn Minh"), ("Thi Lan", "Thị Lan"), ("Duc Anh", "Đức Anh"), ("Thu Ha", "Thu Hà")],
+        family: &[
+            ("NGUYEN", "Nguyễn"),
+            ("TRAN", "Trần"),
+            ("LE", "Lê"),
+            ("PHAM", "Phạm"),
+        ],
+        given: &[
+            ("Van Minh", "Văn Minh"),
+            ("Thi Lan", "Thị Lan"),
+            ("Duc Anh", "Đức Anh"),
+            ("Thu Ha", "Thu Hà"),
+        ],
     },
     Pool {
         countries: &["TH"],
         family: &[("SRISUK", "ศรีสุข"), ("WONGSA", "วงศา"), ("CHAIYA", "ชัยยา")],
-        given: &[("Somchai", "สมชาย"), ("Nattaya", "ณัฐญา"), ("Anurak", "อนุรักษ์")],
+        given: &[
+            ("Somchai", "สมชาย"),
+            ("Nattaya", "ณัฐญา"),
+            ("Anurak", "อนุรักษ์"),
+        ],
     },
     Pool {
         countries: &["LA"],
@@ -97,12 +122,26 @@ const POOLS: &[Pool] = &[
     },
     Pool {
         countries: &["MN", "RU", "KZ", "KG", "TJ", "BY", "UA"],
-        family: &[("BATBAYAR", "Батбаяр"), ("IVANOVA", "Иванова"), ("SERIKOV", "Сериков")],
-        given: &[("Enkhtuya", "Энхтуяа"), ("Aizhan", "Айжан"), ("Dmitri", "Дмитрий")],
+        family: &[
+            ("BATBAYAR", "Батбаяр"),
+            ("IVANOVA", "Иванова"),
+            ("SERIKOV", "Сериков"),
+        ],
+        given: &[
+            ("Enkhtuya", "Энхтуяа"),
+            ("Aizhan", "Айжан"),
+            ("Dmitri", "Дмитрий"),
+        ],
     },
     Pool {
-        countries: &["SA", "EG", "JO", "AE", "MA", "DZ", "IQ", "OM", "QA", "KW", "TN", "LB"],
-        family: &[("ALHARBI", "الحربي"), ("HASSAN", "حسن"), ("ALMASRI", "المصري")],
+        countries: &[
+            "SA", "EG", "JO", "AE", "MA", "DZ", "IQ", "OM", "QA", "KW", "TN", "LB",
+        ],
+        family: &[
+            ("ALHARBI", "الحربي"),
+            ("HASSAN", "حسن"),
+            ("ALMASRI", "المصري"),
+        ],
         given: &[("Ahmed", "أحمد"), ("Rania", "رانيا"), ("Omar", "عمر")],
     },
     Pool {
@@ -129,12 +168,48 @@ const POOLS: &[Pool] = &[
 
 /// Everyone else: Latin names only, native name left empty.
 const LATIN_FAMILY: &[&str] = &[
-    "SANTOS", "GARCIA", "MARTIN", "SILVA", "MULLER", "DUBOIS", "ROSSI", "OKAFOR", "MENSAH", "SANTOSO",
-    "REYES", "NOVAK", "KOWALSKI", "JOHANSSON", "HAKIMI", "BANDA", "MWANGI", "FERREIRA", "LOPEZ", "NKOSI",
+    "SANTOS",
+    "GARCIA",
+    "MARTIN",
+    "SILVA",
+    "MULLER",
+    "DUBOIS",
+    "ROSSI",
+    "OKAFOR",
+    "MENSAH",
+    "SANTOSO",
+    "REYES",
+    "NOVAK",
+    "KOWALSKI",
+    "JOHANSSON",
+    "HAKIMI",
+    "BANDA",
+    "MWANGI",
+    "FERREIRA",
+    "LOPEZ",
+    "NKOSI",
 ];
 const LATIN_GIVEN: &[&str] = &[
-    "Maria", "José", "Anna", "Pierre", "Amara", "Kwame", "Sofia", "Lucas", "Fatima", "Elena",
-    "Tomás", "Ingrid", "Chinedu", "Ana Lucía", "Mateus", "Zanele", "Grace", "Joseph", "Leila", "Noah",
+    "Maria",
+    "José",
+    "Anna",
+    "Pierre",
+    "Amara",
+    "Kwame",
+    "Sofia",
+    "Lucas",
+    "Fatima",
+    "Elena",
+    "Tomás",
+    "Ingrid",
+    "Chinedu",
+    "Ana Lucía",
+    "Mateus",
+    "Zanele",
+    "Grace",
+    "Joseph",
+    "Leila",
+    "Noah",
 ];
 
 fn names(rng: &mut Rng, country: &str) -> (String, String, String) {
@@ -143,7 +218,10 @@ fn names(rng: &mut Rng, country: &str) -> (String, String, String) {
             let (fl, fnat) = *rng.pick(pool.family);
             let (gl, gnat) = *rng.pick(pool.given);
             // East Asian and Hungarian-style orders put the family name first.
-            let native = if matches!(country, "KR" | "CN" | "TW" | "HK" | "MO" | "SG" | "JP" | "VN") {
+            let native = if matches!(
+                country,
+                "KR" | "CN" | "TW" | "HK" | "MO" | "SG" | "JP" | "VN"
+            ) {
                 if country == "VN" {
                     format!("{fnat} {gnat}")
                 } else {
@@ -199,7 +277,10 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
     };
     let event = Event {
         id: rng.uuid(),
-        name_en: format!("Generated Forum ({} officials, seed {})", spec.officials, spec.seed),
+        name_en: format!(
+            "Generated Forum ({} officials, seed {})",
+            spec.officials, spec.seed
+        ),
         name_ko: format!("생성된 포럼 ({}명, 시드 {})", spec.officials, spec.seed),
         start_date: start,
         end_date: end,
@@ -212,7 +293,10 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
 
     // ~190 delegations: the host, 175 other countries and the organizations.
     let mut delegations: Vec<Delegation> = Vec::new();
-    let countries: Vec<&reference::Named> = reference::countries().iter().filter(|c| c.code != "KR").collect();
+    let countries: Vec<&reference::Named> = reference::countries()
+        .iter()
+        .filter(|c| c.code != "KR")
+        .collect();
     let mut codes: Vec<&str> = vec!["KR"];
     codes.extend(countries.iter().take(175).map(|c| c.code.as_str()));
     for code in &codes {
@@ -261,16 +345,43 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
             family_name: family,
             given_name: given,
             native_name: native,
-            position: rng.pick(&["Director", "Deputy Director", "Procurement Officer", "Senior Specialist", "Minister"]).to_string(),
+            position: rng
+                .pick(&[
+                    "Director",
+                    "Deputy Director",
+                    "Procurement Officer",
+                    "Senior Specialist",
+                    "Minister",
+                ])
+                .to_string(),
             organization: format!("Public Procurement Agency of {}", d.name_en),
-            category: if first { Category::HeadOfDelegation } else { *rng.pick(&[Category::Delegate, Category::Delegate, Category::Speaker, Category::Observer]) },
+            category: if first {
+                Category::HeadOfDelegation
+            } else {
+                *rng.pick(&[
+                    Category::Delegate,
+                    Category::Delegate,
+                    Category::Speaker,
+                    Category::Observer,
+                ])
+            },
             gender: *rng.pick(&[Gender::Female, Gender::Male]),
             email: format!("official{i}@example.org"),
             nationality: nationality.clone(),
-            birth_date: NaiveDate::from_ymd_opt(1960 + rng.below(35) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32),
+            birth_date: NaiveDate::from_ymd_opt(
+                1960 + rng.below(35) as i32,
+                1 + rng.below(12) as u32,
+                1 + rng.below(28) as u32,
+            ),
             passport_number: format!("G{:08}", i),
-            passport_expiry: NaiveDate::from_ymd_opt(2027 + rng.below(8) as i32, 1 + rng.below(12) as u32, 1),
-            dietary: rng.pick(&["", "", "", "Vegetarian", "Halal", "No pork"]).to_string(),
+            passport_expiry: NaiveDate::from_ymd_opt(
+                2027 + rng.below(8) as i32,
+                1 + rng.below(12) as u32,
+                1,
+            ),
+            dietary: rng
+                .pick(&["", "", "", "Vegetarian", "Halal", "No pork"])
+                .to_string(),
             status: OfficialStatus::Confirmed,
             ..Official::default()
         };
@@ -285,7 +396,11 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
                 flight: format!("KE{}", 100 + rng.below(900)),
                 origin: "XXX".into(),
                 airport: "ICN".into(),
-                scheduled_at: local(start - Duration::days(1), 6 + rng.below(16) as u32, 5 * rng.below(12) as u32),
+                scheduled_at: local(
+                    start - Duration::days(1),
+                    6 + rng.below(16) as u32,
+                    5 * rng.below(12) as u32,
+                ),
                 pickup: true,
                 ..Travel::default()
             });
@@ -296,7 +411,11 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
                 flight: format!("OZ{}", 100 + rng.below(900)),
                 origin: "XXX".into(),
                 airport: "ICN".into(),
-                scheduled_at: local(end + Duration::days(1), 8 + rng.below(14) as u32, 5 * rng.below(12) as u32),
+                scheduled_at: local(
+                    end + Duration::days(1),
+                    8 + rng.below(14) as u32,
+                    5 * rng.below(12) as u32,
+                ),
                 ..Travel::default()
             });
         }
@@ -366,7 +485,12 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
             ..VenueRoom::default()
         })
         .collect();
-    let kinds = [SessionKind::Plenary, SessionKind::Panel, SessionKind::Workshop, SessionKind::Panel];
+    let kinds = [
+        SessionKind::Plenary,
+        SessionKind::Panel,
+        SessionKind::Workshop,
+        SessionKind::Panel,
+    ];
     let mut sessions = Vec::with_capacity(spec.sessions);
     for (n, (date, hour)) in slots.iter().enumerate() {
         for (r, room) in rooms.iter().enumerate() {
@@ -409,8 +533,10 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
     store.write(|tx| {
         put(tx, std::slice::from_ref(&event))?;
         // Heads are linked after their officials exist.
-        let heads: Vec<(String, Option<String>)> =
-            delegations.iter().map(|d| (d.id.clone(), d.head_official_id.clone())).collect();
+        let heads: Vec<(String, Option<String>)> = delegations
+            .iter()
+            .map(|d| (d.id.clone(), d.head_official_id.clone()))
+            .collect();
         let without_heads: Vec<Delegation> = delegations
             .iter()
             .cloned()

@@ -33,10 +33,13 @@ pub struct EventSummary {
 pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
     rows(
         conn,
-        &format!("SELECT {},
+        &format!(
+            "SELECT {},
                 (SELECT count(*) FROM delegation d WHERE d.event_id = e.id) AS n_delegations,
                 (SELECT count(*) FROM official o WHERE o.event_id = e.id) AS n_officials
-           FROM event e ORDER BY e.start_date DESC, e.name_en", Event::select("e")),
+           FROM event e ORDER BY e.start_date DESC, e.name_en",
+            Event::select("e")
+        ),
         [],
         |r| {
             Ok(EventSummary {
@@ -61,11 +64,14 @@ pub struct DelegationRow {
 pub fn delegations(conn: &Connection, event_id: &str) -> Result<Vec<DelegationRow>> {
     rows(
         conn,
-        &format!("SELECT {},
+        &format!(
+            "SELECT {},
                 (SELECT count(*) FROM official o WHERE o.delegation_id = d.id) AS n_officials,
                 h.family_name AS head_family, h.given_name AS head_given
            FROM delegation d LEFT JOIN official h ON h.id = d.head_official_id
-          WHERE d.event_id = ? ORDER BY d.kind, d.name_en", Delegation::select("d")),
+          WHERE d.event_id = ? ORDER BY d.kind, d.name_en",
+            Delegation::select("d")
+        ),
         [event_id],
         |r| {
             let delegation = Delegation::from_row(r)?;
@@ -253,10 +259,13 @@ pub struct HotelRow {
 pub fn hotels(conn: &Connection, event_id: &str) -> Result<Vec<HotelRow>> {
     rows(
         conn,
-        &format!("SELECT {},
+        &format!(
+            "SELECT {},
                 (SELECT count(*) FROM room_block b WHERE b.hotel_id = h.id) AS n_blocks,
                 (SELECT count(*) FROM stay s WHERE s.hotel_id = h.id) AS n_stays
-           FROM hotel h WHERE h.event_id = ? ORDER BY h.name", Hotel::select("h")),
+           FROM hotel h WHERE h.event_id = ? ORDER BY h.name",
+            Hotel::select("h")
+        ),
         [event_id],
         |r| {
             Ok(HotelRow {
@@ -278,8 +287,11 @@ pub struct RoomBlockRow {
 pub fn room_blocks(conn: &Connection, event_id: &str) -> Result<Vec<RoomBlockRow>> {
     rows(
         conn,
-        &format!("SELECT {}, h.name AS hotel_name FROM room_block b JOIN hotel h ON h.id = b.hotel_id
-          WHERE h.event_id = ? ORDER BY h.name, b.first_night, b.room_type", RoomBlock::select("b")),
+        &format!(
+            "SELECT {}, h.name AS hotel_name FROM room_block b JOIN hotel h ON h.id = b.hotel_id
+          WHERE h.event_id = ? ORDER BY h.name, b.first_night, b.room_type",
+            RoomBlock::select("b")
+        ),
         [event_id],
         |r| {
             Ok(RoomBlockRow {
@@ -303,14 +315,17 @@ pub struct StayRow {
 pub fn stays(conn: &Connection, event_id: &str) -> Result<Vec<StayRow>> {
     rows(
         conn,
-        &format!("SELECT {}, o.family_name AS p_family, o.given_name AS p_given, h.name AS hotel_name,
+        &format!(
+            "SELECT {}, o.family_name AS p_family, o.given_name AS p_given, h.name AS hotel_name,
                 coalesce(b.room_type, '') AS room_type,
                 m.family_name AS m_family, m.given_name AS m_given
            FROM stay s JOIN official o ON o.id = s.official_id
            JOIN hotel h ON h.id = s.hotel_id
            LEFT JOIN room_block b ON b.id = s.room_block_id
            LEFT JOIN official m ON m.id = s.shares_with_id
-          WHERE o.event_id = ? ORDER BY h.name, o.family_name, o.given_name", Stay::select("s")),
+          WHERE o.event_id = ? ORDER BY h.name, o.family_name, o.given_name",
+            Stay::select("s")
+        ),
         [event_id],
         |r| {
             let mate_family: Option<String> = r.get("m_family")?;
@@ -341,8 +356,11 @@ pub struct VenueRow {
 pub fn venues(conn: &Connection, event_id: &str) -> Result<Vec<VenueRow>> {
     rows(
         conn,
-        &format!("SELECT {}, (SELECT count(*) FROM venue_room r WHERE r.venue_id = v.id) AS n_rooms
-           FROM venue v WHERE v.event_id = ? ORDER BY v.name", Venue::select("v")),
+        &format!(
+            "SELECT {}, (SELECT count(*) FROM venue_room r WHERE r.venue_id = v.id) AS n_rooms
+           FROM venue v WHERE v.event_id = ? ORDER BY v.name",
+            Venue::select("v")
+        ),
         [event_id],
         |r| {
             Ok(VenueRow {
@@ -363,8 +381,11 @@ pub struct VenueRoomRow {
 pub fn venue_rooms(conn: &Connection, event_id: &str) -> Result<Vec<VenueRoomRow>> {
     rows(
         conn,
-        &format!("SELECT {}, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
-          WHERE v.event_id = ? ORDER BY v.name, r.name", VenueRoom::select("r")),
+        &format!(
+            "SELECT {}, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
+          WHERE v.event_id = ? ORDER BY v.name, r.name",
+            VenueRoom::select("r")
+        ),
         [event_id],
         |r| {
             Ok(VenueRoomRow {
@@ -387,11 +408,14 @@ pub struct SessionRow {
 pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
     rows(
         conn,
-        &format!("SELECT {}, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
+        &format!(
+            "SELECT {}, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
                 (SELECT count(*) FROM participant p WHERE p.session_id = s.id) AS n_participants
            FROM session s LEFT JOIN venue_room r ON r.id = s.venue_room_id
            LEFT JOIN venue v ON v.id = r.venue_id
-          WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en", Session::select("s")),
+          WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en",
+            Session::select("s")
+        ),
         [event_id],
         |r| {
             Ok(SessionRow {

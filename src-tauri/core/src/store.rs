@@ -22,10 +22,7 @@ pub const APPLICATION_ID: i32 = 0x4444_6B31;
 pub const APP_IDENTIFIER: &str = "org.delegationdesk.app";
 
 /// Append-only: each entry moves the schema one version up, in one transaction.
-const MIGRATIONS: &[&str] = &[
-    include_str!("schema/v1.sql"),
-    include_str!("schema/v2.sql"),
-];
+const MIGRATIONS: &[&str] = &[include_str!("schema/v1.sql"), include_str!("schema/v2.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -320,7 +317,11 @@ fn log_change(
 
 /// Reads one record by id, if there is one.
 pub fn find<R: Record>(conn: &Connection, id: &str) -> Result<Option<R>> {
-    let sql = format!("SELECT {} FROM {} x WHERE x.id = ?", R::select("x"), R::TABLE);
+    let sql = format!(
+        "SELECT {} FROM {} x WHERE x.id = ?",
+        R::select("x"),
+        R::TABLE
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     Ok(stmt.query_row([id], R::from_row).optional()?)
 }

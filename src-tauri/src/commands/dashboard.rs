@@ -8,7 +8,12 @@ use crate::error::CommandError;
 use crate::state::AppState;
 
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn event_dashboard(state: State<'_, AppState>, event_id: String) -> Result<Dashboard, CommandError> {
-    let data = state.store()?.read(|conn| EventData::load(conn, &event_id))?;
+pub fn event_dashboard(
+    state: State<'_, AppState>,
+    event_id: String,
+) -> Result<Dashboard, CommandError> {
+    let data = state
+        .store()?
+        .read(|conn| EventData::load(conn, &event_id))?;
     Ok(dashboard::build(&data))
 }
