@@ -80,6 +80,24 @@ fn user_errors_exit_1_with_one_line() {
 }
 
 #[test]
+fn check_on_an_unknown_event_exits_1_with_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    for args in [
+        &["check", "--event", "NOPE"][..],
+        &["check", "--event", "NOPE", "--json"][..],
+    ] {
+        let out = ddesk(&db, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "nothing on stdout: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("event not found"), "{err}");
+    }
+}
+
+#[test]
 fn doctor_fails_on_a_damaged_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lib.sqlite3");

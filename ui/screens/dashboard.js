@@ -17,6 +17,10 @@ import { editSession } from './agenda.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const SEVERITIES = ['error', 'warning', 'info'];
+/** Problems listed per severity before "Show all": thousands of rows would bury the list. */
+const PROBLEMS_SHOWN = 50;
+/** "Open" buttons per problem; a big duplicate group or a declined delegation names many. */
+const BUTTONS_SHOWN = 5;
 
 /** The errors + warnings the tab badge shows. */
 export function problemCount(data) {
@@ -35,6 +39,8 @@ export function mountDashboard(panel, ctx) {
     status, grid);
   panel.appendChild(root);
   let seq = 0;
+  // Severities whose whole list the officer asked for; kept across reloads (every save reloads).
+  const expanded = new Set();
 
   async function reload() {
     const my = ++seq;
@@ -61,7 +67,7 @@ export function mountDashboard(panel, ctx) {
     status.replaceChildren();
     mount(grid,
       headline(data),
-      problemsCard(data.problems || [], openRecord),
+      problemsCard(data.problems || [], openRecord, expanded),
       countCard('dash-delegations-status', t('dash.byDelegationStatus'), data.delegations_by_status, 'delegation_status'),
       countCard('dash-officials-status', t('dash.byOfficialStatus'), data.officials_by_status, 'official_status'),
       countCard('dash-category', t('dash.byCategory'), data.officials_by_category, 'category', t('dash.notCancelled')),
@@ -204,7 +210,10 @@ function scroller(label, ...content) {
 
 function headline(data) {
   const deleg = Object.fromEntries((data.delegations_by_status || []).map((r) => [r.key, r.count]));
-  const totalDeleg = Object.values(deleg).reduce((a, b) => a + b, 0);
+  // Declined and withdrawn delegations are out of the running: the ratio is confirmed out of
+  // those still invited or confirmed, as the label says.
+  const notDeclined = (deleg.confirmed || 0) + (deleg.invited || 0);
+  const declined = (deleg.declined || 0) + (deleg.withdrawn || 0);
   const problems = data.problems || [];
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
@@ -215,8 +224,8 @@ function headline(data) {
   return h('section', { class: 'dash-card dash-headline', id: 'dash-headline', 'aria-label': t('dash.headline') },
     stat('officials', t('dash.officials'), formatNumber(data.officials ?? 0), t('dash.notCancelled')),
     stat('delegations', t('dash.delegations'),
-      `${formatNumber(deleg.confirmed || 0)} / ${formatNumber(totalDeleg)}`,
-      t('dash.awaiting', { n: formatNumber(deleg.invited || 0) })),
+      `${formatNumber(deleg.confirmed || 0)} / ${formatNumber(notDeclined)}`,
+      t('dash.awaiting', { n: formatNumber(deleg.invited || 0), m: formatNumber(declined) })),
     stat('errors', t('dash.errors'), formatNumber(errors), t('dash.errorsNote'), errors ? ' has-errors' : ''),
     stat('warnings', t('dash.warnings'), formatNumber(warnings), t('dash.warningsNote'), warnings ? ' has-warnings' : ''));
 }
@@ -245,8 +254,11 @@ function countCard(id, title, rows = [], group, note = null) {
         h('th', { scope: 'row' }, t('dash.total')), h('td', { class: 'num' }, formatNumber(total)), h('td', null)))));
 }
 
+/** Seats 0 means no quota was set (as the checks and the Delegations tab read it), not zero seats. */
+const overQuota = (s) => s.allotted > 0 && s.used > s.allotted;
+
 function seatsCard(seats) {
-  const over = seats.filter((s) => s.used > s.allotted).length;
+  const over = seats.filter(overQuota).length;
   const title = t('dash.seats');
   const body = seats.length === 0 ? h('p', { class: 'empty-state' }, t('dash.noDelegations')) : scroller(title,
     h('table', { class: 'dash-table seats-table', id: 'dash-seats-table' },
@@ -257,13 +269,14 @@ function seatsCard(seats) {
         h('th', { scope: 'col', class: 'num' }, t('dash.allotted')),
         h('th', { scope: 'col', class: 'bar-cell' }, h('span', { class: 'visually-hidden' }, t('dash.share'))))),
       h('tbody', null, seats.map((s) => {
-        const isOver = s.used > s.allotted;
+        const isOver = overQuota(s);
+        const noQuota = s.allotted <= 0;
         return h('tr', { class: isOver ? 'over' : null, dataset: { id: s.delegation_id } },
           h('th', { scope: 'row' }, userText(localName(s.name_en, s.name_ko)),
             isOver ? h('span', { class: 'visually-hidden' }, ` (${t('dash.overQuota')})`) : null),
           h('td', { class: 'num' }, formatNumber(s.used)),
-          h('td', { class: 'num' }, formatNumber(s.allotted)),
-          h('td', { class: 'bar-cell' }, bar(s.used, Math.max(s.allotted, s.used), isOver ? ' bar-over' : '')));
+          h('td', { class: 'num' }, noQuota ? h('span', { class: 'muted' }, t('dash.noQuota')) : formatNumber(s.allotted)),
+          h('td', { class: 'bar-cell' }, noQuota ? null : bar(s.used, Math.max(s.allotted, s.used), isOver ? ' bar-over' : '')));
       }))));
   return card('dash-seats', title, {
     cls: 'dash-wide',
@@ -295,14 +308,17 @@ function movementsCard(movements, tz) {
   const days = [];
   for (const m of movements) {
     let d = days[days.length - 1];
-    if (!d || d.date !== m.date) { d = { date: m.date, hours: new Map() }; days.push(d); }
+    if (!d || d.date !== m.date) { d = { date: m.date, hours: new Map(), arrivals: 0, departures: 0 }; days.push(d); }
     d.hours.set(m.hour, m);
+    d.arrivals += m.arrivals;
+    d.departures += m.departures;
   }
   const max = Math.max(1, ...movements.map((m) => Math.max(m.arrivals, m.departures)));
   const arrivals = movements.reduce((a, m) => a + m.arrivals, 0);
   const departures = movements.reduce((a, m) => a + m.departures, 0);
   const busiest = movements.reduce((b, m) => (m.arrivals + m.departures > b.arrivals + b.departures ? m : b), movements[0]);
   const dayName = (date) => formatDate(date, lang);
+  const dayTotals = (day, date) => t('dash.dayTotals', { date, arrivals: formatNumber(day.arrivals), departures: formatNumber(day.departures) });
 
   // Geometry in viewBox units; the SVG scales to the card's width.
   const W = 1000; const left = 34; const right = 8; const plotH = 64; const dayGap = 22; const top = 20; const axisH = 16;
@@ -325,7 +341,7 @@ function movementsCard(movements, tz) {
 
   days.forEach((day, i) => {
     const g = svg('g', { class: 'chart-day', transform: `translate(0 ${i * dayH})`, 'data-date': day.date });
-    g.appendChild(svg('text', { class: 'chart-day-label', x: 0, y: 12 }, formatDate(day.date, lang, true)));
+    g.appendChild(svg('text', { class: 'chart-day-label', x: 0, y: 12 }, dayTotals(day, formatDate(day.date, lang, true))));
     // Grid: baseline and the maximum.
     g.appendChild(svg('line', { class: 'chart-grid', x1: left, x2: W - right, y1: y(max), y2: y(max) }));
     g.appendChild(svg('line', { class: 'chart-axis', x1: left, x2: W - right, y1: y(0), y2: y(0) }));
@@ -359,9 +375,14 @@ function movementsCard(movements, tz) {
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, t('dash.date')), h('th', { scope: 'col' }, t('dash.hour')),
       h('th', { scope: 'col' }, t('dash.arrivals')), h('th', { scope: 'col' }, t('dash.departures')))),
-    h('tbody', null, movements.map((m) => h('tr', null,
-      h('td', null, dayName(m.date)), h('th', { scope: 'row' }, hourLabel(m.hour)),
-      h('td', null, formatNumber(m.arrivals)), h('td', null, formatNumber(m.departures))))));
+    h('tbody', null, days.map((day) => [
+      ...[...day.hours.values()].map((m) => h('tr', null,
+        h('td', null, dayName(m.date)), h('th', { scope: 'row' }, hourLabel(m.hour)),
+        h('td', null, formatNumber(m.arrivals)), h('td', null, formatNumber(m.departures)))),
+      h('tr', { class: 'day-total', dataset: { date: day.date } },
+        h('td', null, dayName(day.date)), h('th', { scope: 'row' }, t('dash.dayTotal')),
+        h('td', null, formatNumber(day.arrivals)), h('td', null, formatNumber(day.departures))),
+    ])));
 
   return card('dash-movements', title, { cls: 'dash-full', note }, legend, h('div', { class: 'chart-wrap' }, chart), table);
 }
@@ -374,7 +395,7 @@ function nightsCard(nights) {
   const hotels = [];
   for (const n of nights) {
     let hotel = hotels.find((x) => x.id === n.hotel_id);
-    if (!hotel) { hotel = { id: n.hotel_id, name: n.hotel_name, rows: [] }; hotels.push(hotel); }
+    if (!hotel) { hotel = { id: n.hotel_id, name: localName(n.hotel_name, n.hotel_name_ko), rows: [] }; hotels.push(hotel); }
     hotel.rows.push(n);
   }
   const lang = getLanguage();
@@ -421,33 +442,67 @@ function problemMessage(p) {
   return getLanguage() === 'ko' ? (p.message_ko || p.message || '') : (p.message || p.message_ko || '');
 }
 
-function problemsCard(problems, openRecord) {
+function problemsCard(problems, openRecord, expanded) {
   const title = t('dash.problems');
-  const groups = SEVERITIES.map((sev) => ({ sev, items: problems.filter((p) => p.severity === sev) }))
+  // A focus key must name one button on the screen so that a reload puts the officer back
+  // on it: the code and every record of the problem, and a running number for problems that
+  // still look alike (one official with two problems of one code).
+  const seenKeys = new Map();
+  const keyed = problems.map((p) => {
+    const records = Array.isArray(p.records) ? p.records : [];
+    const base = `${p.code}|${records.map((r) => `${r.entity}:${r.id}`).join(',')}`;
+    const n = seenKeys.get(base) || 0;
+    seenKeys.set(base, n + 1);
+    return { p, key: `${base}|${n}` };
+  });
+  const groups = SEVERITIES.map((sev) => ({ sev, items: keyed.filter((x) => x.p.severity === sev) }))
     .filter((g) => g.items.length);
   // Anything with an unexpected severity still shows, last.
-  const other = problems.filter((p) => !SEVERITIES.includes(p.severity));
-  if (other.length) groups.push({ sev: 'info', items: other });
+  const other = keyed.filter((x) => !SEVERITIES.includes(x.p.severity));
+  if (other.length) groups.push({ sev: 'other', items: other });
 
   const list = h('div', { id: 'problems', class: 'problems' },
     groups.length === 0
       ? h('p', { class: 'empty-state problems-empty', role: 'status' }, t('dash.noProblems'))
-      : groups.map((g) => h('section', { class: `problem-group problem-group-${g.sev}`, dataset: { severity: g.sev }, 'aria-labelledby': `problems-${g.sev}` },
-        h('h4', { id: `problems-${g.sev}` }, t(`dash.group.${g.sev}`, { n: formatNumber(g.items.length) })),
-        h('ul', { class: 'problem-list' }, g.items.map((p, i) => problemItem(p, `${g.sev}-${i}`, openRecord))))));
+      : groups.map((g) => problemGroup(g, openRecord, expanded)));
   return card('dash-problems', title, {
     cls: problems.length ? 'dash-wide dash-tall' : 'dash-wide', focusable: true,
     note: problems.length ? t('dash.problemsNote', { n: formatNumber(problems.length) }) : null,
   }, scroller(title, list));
 }
 
-function problemItem(p, key, openRecord) {
+/** One severity's problems: the first PROBLEMS_SHOWN, then a button for the rest. */
+function problemGroup(g, openRecord, expanded) {
+  const label = g.sev === 'other' ? 'info' : g.sev;
+  const item = (x, i) => problemItem(x.p, `${g.sev}-${i}`, x.key, openRecord);
+  const all = expanded.has(g.sev) || g.items.length <= PROBLEMS_SHOWN;
+  const ul = h('ul', { class: 'problem-list' }, (all ? g.items : g.items.slice(0, PROBLEMS_SHOWN)).map(item));
+  const more = all ? null : h('button', {
+    type: 'button', class: 'btn btn-small problems-more', dataset: { severity: g.sev },
+    onClick: () => {
+      expanded.add(g.sev);
+      const rest = g.items.slice(PROBLEMS_SHOWN).map((x, i) => item(x, PROBLEMS_SHOWN + i));
+      ul.append(...rest);
+      // The button goes away: move focus to the first problem it revealed, not to the page top.
+      rest[0].tabIndex = -1;
+      rest[0].focus();
+      more.remove();
+    },
+  }, t('dash.showAll', { n: formatNumber(g.items.length) }));
+  return h('section', { class: `problem-group problem-group-${label}`, dataset: { severity: g.sev }, 'aria-labelledby': `problems-${g.sev}` },
+    h('h4', { id: `problems-${g.sev}` }, t(`dash.group.${label}`, { n: formatNumber(g.items.length) })),
+    ul, more);
+}
+
+function problemItem(p, key, focusKey, openRecord) {
   const message = problemMessage(p);
   const records = Array.isArray(p.records) ? p.records : [];
   const perEntity = new Map();
   for (const r of records) perEntity.set(r.entity, (perEntity.get(r.entity) || 0) + 1);
   const seen = new Map();
-  const buttons = records.map((r) => {
+  const shown = records.slice(0, BUTTONS_SHOWN);
+  const hidden = records.length - shown.length;
+  const buttons = shown.map((r, i) => {
     const k = (seen.get(r.entity) || 0) + 1;
     seen.set(r.entity, k);
     const entity = t(`entity.${r.entity}`);
@@ -455,13 +510,15 @@ function problemItem(p, key, openRecord) {
     const label = numbered ? t('dash.openNumbered', { entity, n: k }) : t('dash.open', { entity });
     return h('button', {
       type: 'button', class: 'btn btn-small problem-open',
-      dataset: { entity: r.entity, id: r.id, focusKey: `${p.code}|${r.entity}|${r.id}` },
+      dataset: { entity: r.entity, id: r.id, focusKey: `${focusKey}|${i}` },
       'aria-label': t('dash.openFor', { label, message }),
       onClick: () => openRecord(r.entity, r.id),
     }, label);
   });
+  const actions = buttons.length ? h('span', { class: 'problem-actions' }, buttons,
+    hidden > 0 ? h('span', { class: 'problem-more muted' }, t('dash.moreRecords', { n: formatNumber(hidden) })) : null) : null;
   return h('li', { class: `problem problem-${p.severity}`, dataset: { code: p.code, severity: p.severity, key } },
     h('span', { class: `chip chip-severity-${p.severity}` }, t(`severity.${p.severity}`)),
     h('span', { class: 'problem-message', dir: 'auto' }, message),
-    buttons.length ? h('span', { class: 'problem-actions' }, buttons) : null);
+    actions);
 }

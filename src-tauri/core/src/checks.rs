@@ -221,17 +221,41 @@ impl<'a> Index<'a> {
     }
 
     /// Someone who travels in from abroad: a nationality other than the host's, or, without
-    /// one, a country delegation other than the host.
+    /// one, a country delegation other than the host, or an organisation's delegation. Staff
+    /// of the ADB, the IsDB or GIZ mostly fly in from headquarters or country offices, so an
+    /// organisation delegate whose nationality is not on file is expected to need flights,
+    /// a hotel and a passport; only a recorded host nationality makes them local.
     fn is_foreign(&self, o: &Official) -> bool {
         let host = self.d.event.host_country.as_str();
         if !o.nationality.is_empty() {
             return o.nationality != host;
         }
-        o.delegation_id
+        let delegation = o
+            .delegation_id
             .as_deref()
-            .and_then(|id| self.delegations.get(id))
-            .and_then(|d| d.country_code.as_deref())
-            .is_some_and(|c| c != host)
+            .and_then(|id| self.delegations.get(id));
+        match delegation {
+            Some(d) if d.kind == DelegationKind::Organization => true,
+            Some(d) => d.country_code.as_deref().is_some_and(|c| c != host),
+            None => false,
+        }
+    }
+
+    fn hotel(&self, id: &str) -> (&'a str, &'a str) {
+        match self.hotels.get(id) {
+            Some(h) => (h.name.as_str(), or_other(&h.name_ko, &h.name)),
+            None => ("", ""),
+        }
+    }
+}
+
+/// `text`, or `fallback` when it is empty: Korean names are optional, and a sentence with
+/// the English name beats one with a hole in it.
+fn or_other<'t>(text: &'t str, fallback: &'t str) -> &'t str {
+    if text.is_empty() {
+        fallback
+    } else {
+        text
     }
 }
 
@@ -370,10 +394,10 @@ fn room_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
     rooms.sort_by_key(|(r, _)| *r);
     for (room_id, mut list) in rooms {
         list.sort_by_key(|s| (s.starts_at, s.ends_at));
-        let room = ix
+        let (room, room_ko) = ix
             .rooms
             .get(room_id)
-            .map(|r| r.name.as_str())
+            .map(|r| (r.name.as_str(), or_other(&r.name_ko, &r.name)))
             .unwrap_or_default();
         let mut latest: Option<&Session> = None;
         for s in list {
@@ -387,7 +411,7 @@ fn room_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
                             title(prev), title(s), ix.when(s.starts_at)
                         ),
                         format!(
-                            "{room}에 두 세션이 겹칩니다: \u{201c}{}\u{201d}, \u{201c}{}\u{201d}({}).",
+                            "{room_ko}에 두 세션이 겹칩니다: \u{201c}{}\u{201d}, \u{201c}{}\u{201d}({}).",
                             title_ko(prev), title_ko(s), ix.when_ko(s.starts_at)
                         ),
                         vec![link("session", &prev.id), link("session", &s.id), link("venue_room", room_id)],
@@ -405,7 +429,15 @@ fn room_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
 fn session_outside_event(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let e = &ix.d.event;
     for s in &ix.d.sessions {
-        let (start, end) = (ix.local(s.starts_at).date(), ix.local(s.ends_at).date());
+        let start = ix.local(s.starts_at).date();
+        let end_local = ix.local(s.ends_at);
+        // A session that ends at 00:00 ends with the previous day: a dinner until midnight on
+        // the last day is inside the event.
+        let end = if end_local.time() == chrono::NaiveTime::MIN && s.ends_at > s.starts_at {
+            end_local.date().pred_opt().unwrap_or(end_local.date())
+        } else {
+            end_local.date()
+        };
         if start < e.start_date || end > e.end_date {
             out.push(problem(
                 Severity::Error,
@@ -539,11 +571,7 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
             .unwrap_or_default();
         for s in stays {
             if s.room_block_id.is_none() {
-                let hotel = ix
-                    .hotels
-                    .get(s.hotel_id.as_str())
-                    .map(|h| h.name.as_str())
-                    .unwrap_or_default();
+                let (hotel, hotel_ko) = ix.hotel(&s.hotel_id);
                 out.push(problem(
                     Severity::Warning,
                     "stay_without_block",
@@ -552,7 +580,7 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
                         name(o)
                     ),
                     format!(
-                        "{}님의 {hotel} 숙박이 객실 블록에 배정되지 않아 확보된 객실이 없습니다.",
+                        "{}님의 {hotel_ko} 숙박이 객실 블록에 배정되지 않아 확보된 객실이 없습니다.",
                         name(o)
                     ),
                     vec![link("official", &o.id), link("stay", &s.id)],
@@ -610,13 +638,15 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
     }
 }
 
-/// Groups stays that share a room: each group is one room.
+/// Groups stays that share a room: each group is one room. A stay that names a roommate
+/// joins the roommate's stays that overlap it in time (an official may have two stays, say
+/// before and after a site visit); when none overlaps, the officer still said they share, so
+/// it joins all of them.
 pub(crate) fn room_groups<'a>(stays: &[&'a Stay]) -> Vec<Vec<&'a Stay>> {
-    let index: Map<&str, usize> = stays
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.official_id.as_str(), i))
-        .collect();
+    let mut index: Map<&str, Vec<usize>> = Map::default();
+    for (i, s) in stays.iter().enumerate() {
+        index.entry(s.official_id.as_str()).or_default().push(i);
+    }
     let mut parent: Vec<usize> = (0..stays.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -626,8 +656,24 @@ pub(crate) fn room_groups<'a>(stays: &[&'a Stay]) -> Vec<Vec<&'a Stay>> {
         i
     }
     for (i, s) in stays.iter().enumerate() {
-        if let Some(j) = s.shares_with_id.as_deref().and_then(|m| index.get(m)) {
-            let (a, b) = (find(&mut parent, i), find(&mut parent, *j));
+        let Some(mates) = s.shares_with_id.as_deref().and_then(|m| index.get(m)) else {
+            continue;
+        };
+        let overlapping: Vec<usize> = mates
+            .iter()
+            .copied()
+            .filter(|&j| {
+                let t = stays[j];
+                s.check_in < t.check_out && t.check_in < s.check_out
+            })
+            .collect();
+        let join = if overlapping.is_empty() {
+            mates.as_slice()
+        } else {
+            overlapping.as_slice()
+        };
+        for &j in join {
+            let (a, b) = (find(&mut parent, i), find(&mut parent, j));
             parent[a] = b;
         }
     }
@@ -639,28 +685,116 @@ pub(crate) fn room_groups<'a>(stays: &[&'a Stay]) -> Vec<Vec<&'a Stay>> {
     groups.into_values().collect()
 }
 
+/// How many distinct officials sleep in a shared room on its fullest night, that night, and
+/// their stays. Counting stays instead would count one guest with two back-to-back stays
+/// twice, and roommates who follow each other as if they were there together.
+fn fullest_night<'a>(group: &[&'a Stay]) -> Option<(usize, NaiveDate, Vec<&'a Stay>)> {
+    let mut per_night: BTreeMap<NaiveDate, Vec<&Stay>> = BTreeMap::new();
+    for s in group {
+        for n in nights(s.check_in, s.check_out) {
+            let present = per_night.entry(n).or_default();
+            if !present.iter().any(|p| p.official_id == s.official_id) {
+                present.push(s);
+            }
+        }
+    }
+    let mut best: Option<(usize, NaiveDate, Vec<&Stay>)> = None;
+    for (night, present) in per_night {
+        if best.as_ref().is_none_or(|(n, _, _)| present.len() > *n) {
+            best = Some((present.len(), night, present));
+        }
+    }
+    best
+}
+
+/// What a room sleeps when no room block says: most hotel rooms are doubles or twins.
+const DEFAULT_OCCUPANCY: usize = 2;
+
+/// Rooms shared by more guests on one night than the room sleeps: the block's occupancy
+/// when the room is in one (an error), two when no block tells the room type (a warning).
+fn room_over_occupancy(
+    ix: &Index<'_>,
+    group: &[&Stay],
+    hotel_id: &str,
+    block: Option<&RoomBlock>,
+    out: &mut Vec<Problem>,
+) {
+    let occupancy = block.map_or(DEFAULT_OCCUPANCY, |b| {
+        usize::try_from(b.occupancy).unwrap_or(0)
+    });
+    // Never more guests on a night than stays in the group: most rooms are not shared.
+    if group.len() <= occupancy {
+        return;
+    }
+    let Some((guests, night, present)) = fullest_night(group) else {
+        return;
+    };
+    if guests <= occupancy {
+        return;
+    }
+    let names = present
+        .iter()
+        .filter_map(|s| ix.officials.get(s.official_id.as_str()).map(|o| name(o)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (hotel, hotel_ko) = ix.hotel(hotel_id);
+    let (date, date_ko) = (night.format("%-d %b"), night.format("%-m월 %-d일"));
+    let records = group.iter().map(|s| link("stay", &s.id)).collect();
+    match block {
+        Some(b) => out.push(problem(
+            Severity::Error,
+            "room_over_occupancy",
+            format!(
+                "{names} share one {} room at {hotel} on the night of {date}, which sleeps {}.",
+                b.room_type, b.occupancy
+            ),
+            format!(
+                "{names}님이 {date_ko} 밤에 {hotel_ko}의 {} 객실 하나를 함께 쓰는데 정원은 {}명입니다.",
+                b.room_type, b.occupancy
+            ),
+            records,
+        )),
+        None => out.push(problem(
+            Severity::Warning,
+            "room_over_occupancy",
+            format!(
+                "{names} share one room at {hotel} on the night of {date}; no room block tells its type, and most rooms sleep {DEFAULT_OCCUPANCY}."
+            ),
+            format!(
+                "{names}님이 {date_ko} 밤에 {hotel_ko}의 객실 하나를 함께 쓰는데, 객실 블록이 없어 객실 종류를 알 수 없습니다(일반 객실 정원은 {DEFAULT_OCCUPANCY}명)."
+            ),
+            records,
+        )),
+    }
+}
+
 /// Room blocks that need more rooms than they hold on some night, stays booked into a block
 /// on nights it does not cover, and rooms shared by more guests than the room type sleeps.
 fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let mut by_block: Map<&str, Vec<&Stay>> = Map::default();
+    let mut unblocked: BTreeMap<&str, Vec<&Stay>> = BTreeMap::new();
     for s in &ix.d.stays {
         if ix
             .officials
             .get(s.official_id.as_str())
             .is_some_and(|o| active(o))
         {
-            if let Some(b) = s.room_block_id.as_deref() {
-                by_block.entry(b).or_default().push(s);
+            match s.room_block_id.as_deref() {
+                Some(b) => by_block.entry(b).or_default().push(s),
+                None => unblocked.entry(s.hotel_id.as_str()).or_default().push(s),
             }
+        }
+    }
+    // Stays in no block are already flagged one by one; sharing among them is still checked
+    // against an ordinary room.
+    for (hotel_id, stays) in &unblocked {
+        for group in room_groups(stays) {
+            room_over_occupancy(ix, &group, hotel_id, None, out);
         }
     }
     for block in &ix.d.blocks {
         let stays = by_block.remove(block.id.as_str()).unwrap_or_default();
-        let hotel = ix
-            .hotels
-            .get(block.hotel_id.as_str())
-            .map(|h| h.name.as_str())
-            .unwrap_or_default();
+        let (hotel, hotel_ko) = ix.hotel(&block.hotel_id);
         // Rooms are the groups of guests who share; a room is needed on a night when any of
         // its guests sleeps there.
         let groups = room_groups(&stays);
@@ -692,7 +826,7 @@ fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
                             block.room_type, night.format("%-d %b")
                         ),
                         format!(
-                            "{hotel}: {} 밤에 {} 객실이 {rooms_needed}실 필요하지만 블록은 {held}실입니다.",
+                            "{hotel_ko}: {} 밤에 {} 객실이 {rooms_needed}실 필요하지만 블록은 {held}실입니다.",
                             night.format("%-m월 %-d일"), block.room_type
                         ),
                     )
@@ -704,7 +838,7 @@ fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
                             guests.len(), block.room_type, night.format("%-d %b")
                         ),
                         format!(
-                            "{hotel}: {} 객실 블록에 배정된 {}명이 블록 기간 밖인 {} 밤에 숙박합니다.",
+                            "{hotel_ko}: {} 객실 블록에 배정된 {}명이 블록 기간 밖인 {} 밤에 숙박합니다.",
                             block.room_type, guests.len(), night.format("%-m월 %-d일")
                         ),
                     )
@@ -716,36 +850,14 @@ fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 out.push(problem(Severity::Error, code, en, ko, records));
             }
         }
-        for group in groups {
-            if group.len() as i64 > block.occupancy {
-                let names: Vec<String> = group
-                    .iter()
-                    .filter_map(|s| ix.officials.get(s.official_id.as_str()).map(|o| name(o)))
-                    .collect();
-                out.push(problem(
-                    Severity::Error,
-                    "room_over_occupancy",
-                    format!(
-                        "{} share one {} room at {hotel}, which sleeps {}.",
-                        names.join(", "),
-                        block.room_type,
-                        block.occupancy
-                    ),
-                    format!(
-                        "{}님이 {hotel}의 {} 객실 하나를 함께 쓰는데 정원은 {}명입니다.",
-                        names.join(", "),
-                        block.room_type,
-                        block.occupancy
-                    ),
-                    group.iter().map(|s| link("stay", &s.id)).collect(),
-                ));
-            }
+        for group in &groups {
+            room_over_occupancy(ix, group, &block.hotel_id, Some(block), out);
         }
     }
 }
 
-/// Passports that are missing, expired by the end of the event, or expiring within six months
-/// of it (many countries refuse entry on those).
+/// Passports that are missing, without an expiry date, expired by the end of the event, or
+/// expiring within six months of it (many countries refuse entry on those).
 fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let end = ix.d.event.end_date;
     let six_months = end.checked_add_months(Months::new(6)).unwrap_or(end);
@@ -768,17 +880,18 @@ fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
             ));
         } else if let Some(expiry) = o.passport_expiry {
             if expiry <= end {
+                // Expiring on the last day is as bad as before it (the flight home is later),
+                // but the sentence must not say "before".
+                let (when, when_ko) = if expiry == end {
+                    ("the event's last day", "행사 마지막 날인")
+                } else {
+                    ("before the event ends", "행사 종료 전인")
+                };
                 out.push(problem(
                     Severity::Error,
                     "passport_expired",
-                    format!(
-                        "{}'s passport expires on {expiry}, before the event ends.",
-                        name(o)
-                    ),
-                    format!(
-                        "{}님의 여권이 행사 종료 전인 {expiry}에 만료됩니다.",
-                        name(o)
-                    ),
+                    format!("{}'s passport expires on {expiry}, {when}.", name(o)),
+                    format!("{}님의 여권이 {when_ko} {expiry}에 만료됩니다.", name(o)),
                     records,
                 ));
             } else if expiry < six_months {
@@ -796,6 +909,18 @@ fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
                     records,
                 ));
             }
+        } else {
+            // Without the date nobody can tell whether the passport gets its holder in.
+            out.push(problem(
+                Severity::Warning,
+                "passport_expiry_missing",
+                format!(
+                    "{} travels from abroad but the passport's expiry date is missing.",
+                    name(o)
+                ),
+                format!("{}님은 해외 참가자인데 여권 만료일이 없습니다.", name(o)),
+                records,
+            ));
         }
     }
 }
@@ -836,14 +961,8 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 vec![link("delegation", &d.id)],
             ));
         }
-        if d.status == InvitationStatus::Confirmed && d.head_official_id.is_none() {
-            out.push(problem(
-                Severity::Warning,
-                "no_head_of_delegation",
-                format!("{en} is confirmed but has no head of delegation."),
-                format!("{ko} 대표단은 참석이 확정되었지만 수석대표가 지정되지 않았습니다."),
-                vec![link("delegation", &d.id)],
-            ));
+        if d.status == InvitationStatus::Confirmed {
+            head_of_delegation(ix, d, out);
         }
         if matches!(
             d.status,
@@ -875,11 +994,98 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
     }
 }
 
+/// A confirmed delegation needs a head who is coming and who belongs to it: a head who has
+/// cancelled, or who sits in another delegation (picked by mistake, or moved since), leaves
+/// it as headless as no head at all.
+fn head_of_delegation(ix: &Index<'_>, d: &Delegation, out: &mut Vec<Problem>) {
+    let (en, ko) = delegation_name(d);
+    let Some(head_id) = d.head_official_id.as_deref() else {
+        out.push(problem(
+            Severity::Warning,
+            "no_head_of_delegation",
+            format!("{en} is confirmed but has no head of delegation."),
+            format!("{ko} 대표단은 참석이 확정되었지만 수석대표가 지정되지 않았습니다."),
+            vec![link("delegation", &d.id)],
+        ));
+        return;
+    };
+    let records = vec![link("delegation", &d.id), link("official", head_id)];
+    let Some(head) = ix.officials.get(head_id) else {
+        out.push(problem(
+            Severity::Warning,
+            "no_head_of_delegation",
+            format!("{en} is confirmed but its head of delegation is not among the event's officials."),
+            format!("{ko} 대표단은 참석이 확정되었지만 지정된 수석대표가 이 행사의 참가자 명단에 없습니다."),
+            vec![link("delegation", &d.id)],
+        ));
+        return;
+    };
+    if head.delegation_id.as_deref() != Some(d.id.as_str()) {
+        let other = head
+            .delegation_id
+            .as_deref()
+            .and_then(|id| ix.delegations.get(id))
+            .map(|x| delegation_name(x));
+        let (msg, msg_ko) = match other {
+            Some((o_en, o_ko)) => (
+                format!(
+                    "{en}'s head of delegation, {}, belongs to another delegation ({o_en}).",
+                    name(head)
+                ),
+                format!(
+                    "{ko} 대표단의 수석대표 {}님은 다른 대표단({o_ko}) 소속입니다.",
+                    name(head)
+                ),
+            ),
+            None => (
+                format!(
+                    "{en}'s head of delegation, {}, is not in any delegation.",
+                    name(head)
+                ),
+                format!(
+                    "{ko} 대표단의 수석대표 {}님은 어느 대표단에도 속해 있지 않습니다.",
+                    name(head)
+                ),
+            ),
+        };
+        out.push(problem(
+            Severity::Warning,
+            "no_head_of_delegation",
+            msg,
+            msg_ko,
+            records,
+        ));
+    } else if !active(head) {
+        out.push(problem(
+            Severity::Warning,
+            "no_head_of_delegation",
+            format!(
+                "{en} is confirmed but its head of delegation, {}, has cancelled.",
+                name(head)
+            ),
+            format!(
+                "{ko} 대표단은 참석이 확정되었지만 수석대표 {}님이 참석을 취소했습니다.",
+                name(head)
+            ),
+            records,
+        ));
+    }
+}
+
+/// A name as a duplicate key: folded (case, accents) and with stray spaces squeezed out, so
+/// "Nguyễn  Van " and "NGUYEN Van" meet.
+fn name_key(text: &str) -> String {
+    fold(text).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Two records that are probably the same person: same passport, same e-mail, or the same
-/// name, nationality and date of birth.
+/// name, nationality and date of birth (a warning); or the same name and nationality with a
+/// birth date missing on one side, so nothing tells them apart (a note: namesakes are
+/// common). Cancelled records are left out: cancelling the copy is how officers often
+/// resolve a duplicate, and a cancelled record gets no badge, seat or room.
 fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let mut keys: Map<(u8, String), Vec<&Official>> = Map::default();
-    for o in &ix.d.officials {
+    for o in ix.d.officials.iter().filter(|o| active(o)) {
         let passport: String = o
             .passport_number
             .chars()
@@ -890,21 +1096,34 @@ fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 .or_default()
                 .push(o);
         }
-        if !o.email.is_empty() {
-            keys.entry((1, o.email.to_lowercase())).or_default().push(o);
+        let email = o.email.trim();
+        if !email.is_empty() {
+            keys.entry((1, email.to_lowercase())).or_default().push(o);
         }
+        let person = format!(
+            "{}|{}|{}",
+            name_key(&o.family_name),
+            name_key(&o.given_name),
+            o.nationality
+        );
         if let Some(birth) = o.birth_date {
-            let key = format!(
-                "{}|{}|{}|{birth}",
-                fold(&o.family_name),
-                fold(&o.given_name),
-                o.nationality
-            );
-            keys.entry((2, key)).or_default().push(o);
+            keys.entry((2, format!("{person}|{birth}")))
+                .or_default()
+                .push(o);
+        }
+        if !o.nationality.is_empty() {
+            keys.entry((3, person)).or_default().push(o);
         }
     }
     let mut seen: BTreeSet<Vec<&str>> = BTreeSet::new();
-    let mut groups: Vec<_> = keys.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    let mut groups: Vec<_> = keys
+        .into_iter()
+        .filter(|((kind, _), v)| {
+            // Same name and nationality only counts when a birth date is missing: with both
+            // dates known, equal dates are the rule above and different ones are namesakes.
+            v.len() > 1 && (*kind != 3 || v.iter().any(|o| o.birth_date.is_none()))
+        })
+        .collect();
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     for ((kind, _), group) in groups {
         let mut ids: Vec<&str> = group.iter().map(|o| o.id.as_str()).collect();
@@ -913,20 +1132,35 @@ fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
             continue;
         }
         let names = group.iter().map(|o| name(o)).collect::<Vec<_>>().join(", ");
+        let records = group.iter().map(|o| link("official", &o.id)).collect();
         let (why, why_ko) = match kind {
             0 => ("the same passport number", "여권번호가 같습니다"),
             1 => ("the same e-mail address", "이메일 주소가 같습니다"),
-            _ => (
+            2 => (
                 "the same name, nationality and date of birth",
                 "이름·국적·생년월일이 같습니다",
             ),
+            _ => {
+                out.push(problem(
+                    Severity::Info,
+                    "likely_duplicate",
+                    format!(
+                        "{names} may be one person: same name and nationality; no birth date to tell them apart."
+                    ),
+                    format!(
+                        "{names}: 같은 사람일 수 있습니다(이름·국적이 같고, 구별할 생년월일이 없습니다)."
+                    ),
+                    records,
+                ));
+                continue;
+            }
         };
         out.push(problem(
             Severity::Warning,
             "likely_duplicate",
             format!("{names} may be one person: {why}."),
             format!("{names}: 같은 사람일 수 있습니다({why_ko})."),
-            group.iter().map(|o| link("official", &o.id)).collect(),
+            records,
         ));
     }
 }
@@ -949,19 +1183,20 @@ pub fn run_all(data: &EventData) -> Vec<Problem> {
     out
 }
 
+/// The checks' test event, shared with the dashboard's tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
+    pub(crate) fn at(s: &str) -> DateTime<Utc> {
         s.parse().expect("instant")
     }
 
-    fn day(s: &str) -> NaiveDate {
+    pub(crate) fn day(s: &str) -> NaiveDate {
         s.parse().expect("date")
     }
 
-    fn official(id: &str, family: &str) -> Official {
+    pub(crate) fn official(id: &str, family: &str) -> Official {
         Official {
             id: id.into(),
             event_id: "e".into(),
@@ -977,7 +1212,7 @@ mod tests {
         }
     }
 
-    fn leg(id: &str, who: &str, direction: Direction, when: &str) -> Travel {
+    pub(crate) fn leg(id: &str, who: &str, direction: Direction, when: &str) -> Travel {
         Travel {
             id: id.into(),
             official_id: who.into(),
@@ -1011,7 +1246,7 @@ mod tests {
 
     /// A small event with nothing wrong: two Vietnamese officials who share a twin room,
     /// land the day before and leave on the last evening, and sit in two morning sessions.
-    fn clean() -> EventData {
+    pub(crate) fn clean() -> EventData {
         EventData {
             event: Event {
                 id: "e".into(),
@@ -1105,7 +1340,53 @@ mod tests {
         assert_eq!(found, expect);
     }
 
-    fn official_mut<'a>(d: &'a mut EventData, id: &str) -> &'a mut Official {
+    /// Applies `change` to the clean event and returns everything the checks find.
+    fn problems(change: impl FnOnce(&mut EventData)) -> Vec<Problem> {
+        let mut d = clean();
+        change(&mut d);
+        run_all(&d)
+    }
+
+    /// The first problem with `code` that `change` brings (a block short on three nights
+    /// is three problems, all worded alike).
+    fn only(change: impl FnOnce(&mut EventData), code: &str) -> Problem {
+        let found = problems(change);
+        found
+            .iter()
+            .find(|p| p.code == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {code} in {found:#?}"))
+    }
+
+    /// A third Vietnamese official, confirmed, with flights for the whole event and no stay;
+    /// the delegation gets a seat for them.
+    fn third(d: &mut EventData) {
+        d.officials.push(official("o3", "Le"));
+        d.travel
+            .push(leg("a3", "o3", Direction::Arrival, "2024-05-06T01:00:00Z"));
+        d.travel.push(leg(
+            "x3",
+            "o3",
+            Direction::Departure,
+            "2024-05-09T12:00:00Z",
+        ));
+        d.delegations[0].seats = 3;
+    }
+
+    fn stay(id: &str, who: &str, from: &str, to: &str, mate: Option<&str>) -> Stay {
+        Stay {
+            id: id.into(),
+            official_id: who.into(),
+            hotel_id: "h".into(),
+            room_block_id: Some("b".into()),
+            check_in: day(from),
+            check_out: day(to),
+            shares_with_id: mate.map(Into::into),
+            ..Stay::default()
+        }
+    }
+
+    pub(crate) fn official_mut<'a>(d: &'a mut EventData, id: &str) -> &'a mut Official {
         d.officials
             .iter_mut()
             .find(|o| o.id == id)
@@ -1336,12 +1617,93 @@ mod tests {
             },
             &["likely_duplicate"],
         );
+        // Same name and nationality, one birth date missing: a note, not a warning.
+        let found = problems(|d| {
+            for o in &mut d.officials {
+                o.family_name = "Nguyen".into();
+            }
+            official_mut(d, "o2").birth_date = Some(day("1970-01-01"));
+        });
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            (found[0].code, found[0].severity),
+            ("likely_duplicate", Severity::Info)
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("no birth date to tell them apart"),
+            "{}",
+            found[0].message
+        );
+        // Both birth dates known and different: namesakes, not duplicates.
         check(
             |d| {
                 for o in &mut d.officials {
                     o.family_name = "Nguyen".into();
                 }
+                official_mut(d, "o1").birth_date = Some(day("1960-01-01"));
                 official_mut(d, "o2").birth_date = Some(day("1970-01-01"));
+            },
+            &[],
+        );
+        // Another nationality: not the same person either.
+        check(
+            |d| {
+                for o in &mut d.officials {
+                    o.family_name = "Nguyen".into();
+                }
+                official_mut(d, "o2").nationality = "LA".into();
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn likely_duplicates_fold_case_and_stray_spaces() {
+        let found = problems(|d| {
+            let o1 = official_mut(d, "o1");
+            o1.birth_date = Some(day("1970-01-01"));
+            let o2 = official_mut(d, "o2");
+            o2.family_name = "  nguyen ".into();
+            o2.given_name = "VAN ".into();
+            o2.birth_date = Some(day("1970-01-01"));
+        });
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.contains("date of birth"),
+            "{}",
+            found[0].message
+        );
+        // Given names with a doubled inner space meet too.
+        check(
+            |d| {
+                official_mut(d, "o1").given_name = "Van Minh".into();
+                let o2 = official_mut(d, "o2");
+                o2.family_name = "NGUYEN".into();
+                o2.given_name = "van  minh".into();
+            },
+            &["likely_duplicate"],
+        );
+    }
+
+    #[test]
+    fn likely_duplicates_leave_cancelled_records_out() {
+        // The copy was cancelled: that is how the officer resolved it.
+        check(
+            |d| {
+                let o2 = official_mut(d, "o2");
+                o2.email = "o1@example.org".into();
+                o2.status = OfficialStatus::Cancelled;
+            },
+            &[],
+        );
+        check(
+            |d| {
+                let o2 = official_mut(d, "o2");
+                o2.passport_number = "Co10001".into();
+                o2.status = OfficialStatus::Cancelled;
             },
             &[],
         );
@@ -1373,6 +1735,375 @@ mod tests {
                 entity: "official",
                 id: "o1".into()
             }
+        );
+    }
+
+    #[test]
+    fn sessions_before_the_start_or_ending_at_midnight() {
+        // 09:00 in Seoul the day before the event.
+        check(
+            |d| {
+                d.sessions[1].starts_at = at("2024-05-06T00:00:00Z");
+                d.sessions[1].ends_at = at("2024-05-06T01:00:00Z");
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            &["session_outside_event"],
+        );
+        // A farewell dinner on the last day, 22:00 until 00:00 in Seoul: inside.
+        check(
+            |d| {
+                d.sessions[1].starts_at = at("2024-05-09T13:00:00Z");
+                d.sessions[1].ends_at = at("2024-05-09T15:00:00Z");
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            &[],
+        );
+        // One minute past midnight is the next day.
+        check(
+            |d| {
+                d.sessions[1].starts_at = at("2024-05-09T13:00:00Z");
+                d.sessions[1].ends_at = at("2024-05-09T15:01:00Z");
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            &["session_outside_event"],
+        );
+    }
+
+    #[test]
+    fn session_capacity_leaves_out_cancellations_and_unknown_capacity() {
+        // Two seats, two coming and one cancelled on the roster: full, not over.
+        check(
+            |d| {
+                d.rooms[0].capacity = 2;
+                let mut o3 = official("o3", "Le");
+                o3.status = OfficialStatus::Cancelled;
+                d.officials.push(o3);
+                d.participants.push(on("s1", "o3"));
+            },
+            &[],
+        );
+        // Capacity 0 means nobody entered it, not a room with no seats.
+        check(|d| d.rooms[0].capacity = 0, &[]);
+    }
+
+    #[test]
+    fn korean_sentences_use_korean_names() {
+        let korean = |d: &mut EventData| {
+            d.hotels[0].name = "Grand Hotel".into();
+            d.hotels[0].name_ko = "그랜드 호텔".into();
+            d.rooms[0].name = "Hall".into();
+            d.rooms[0].name_ko = "대회의실".into();
+        };
+        let p = only(
+            |d| {
+                korean(d);
+                d.sessions[1].starts_at = at("2024-05-07T00:30:00Z");
+                d.participants.retain(|p| p.session_id != "s2");
+            },
+            "room_double_booked",
+        );
+        assert!(p.message.starts_with("Hall "), "{}", p.message);
+        assert!(p.message_ko.starts_with("대회의실에"), "{}", p.message_ko);
+        for (code, change) in [
+            (
+                "stay_without_block",
+                Box::new(|d: &mut EventData| {
+                    d.stays[0].room_block_id = None;
+                    d.stays[0].shares_with_id = None;
+                    d.stays[1].shares_with_id = None;
+                }) as Box<dyn Fn(&mut EventData)>,
+            ),
+            (
+                "block_overallocated",
+                Box::new(|d: &mut EventData| {
+                    d.stays[0].shares_with_id = None;
+                    d.stays[1].shares_with_id = None;
+                }),
+            ),
+            (
+                "stay_outside_block",
+                Box::new(|d: &mut EventData| d.blocks[0].last_night = day("2024-05-07")),
+            ),
+            (
+                "room_over_occupancy",
+                Box::new(|d: &mut EventData| d.blocks[0].occupancy = 1),
+            ),
+        ] {
+            let p = only(
+                |d| {
+                    korean(d);
+                    change(d);
+                },
+                code,
+            );
+            assert!(p.message.contains("Grand Hotel"), "{code}: {}", p.message);
+            assert!(
+                p.message_ko.contains("그랜드 호텔"),
+                "{code}: {}",
+                p.message_ko
+            );
+            assert!(
+                !p.message_ko.contains("Grand Hotel"),
+                "{code}: {}",
+                p.message_ko
+            );
+        }
+        // Without a Korean name the English one stands in.
+        let p = only(|d| d.blocks[0].occupancy = 1, "room_over_occupancy");
+        assert!(p.message_ko.contains("Hotel의"), "{}", p.message_ko);
+    }
+
+    #[test]
+    fn room_occupancy_counts_people_per_night() {
+        // One guest with two back-to-back stays in the twin: still two people a night.
+        check(
+            |d| {
+                d.stays.retain(|s| s.official_id != "o1");
+                d.stays
+                    .push(stay("o1-a", "o1", "2024-05-06", "2024-05-08", Some("o2")));
+                d.stays
+                    .push(stay("o1-b", "o1", "2024-05-08", "2024-05-09", Some("o2")));
+            },
+            &[],
+        );
+        // Roommates who follow each other: o2 leaves on the 8th, o3 takes the bed.
+        check(
+            |d| {
+                third(d);
+                d.stays[1].check_out = day("2024-05-08");
+                d.travel.retain(|t| t.id != "x2");
+                d.travel.push(leg(
+                    "x2",
+                    "o2",
+                    Direction::Departure,
+                    "2024-05-08T01:00:00Z",
+                ));
+                d.stays.push(stay(
+                    "stay-o3",
+                    "o3",
+                    "2024-05-08",
+                    "2024-05-09",
+                    Some("o1"),
+                ));
+                d.travel.retain(|t| t.id != "a3");
+                d.travel
+                    .push(leg("a3", "o3", Direction::Arrival, "2024-05-08T00:00:00Z"));
+            },
+            &[],
+        );
+        // Three in the twin on the night of the 7th.
+        let p = only(
+            |d| {
+                third(d);
+                d.travel.retain(|t| t.official_id != "o3");
+                d.travel
+                    .push(leg("a3", "o3", Direction::Arrival, "2024-05-07T00:00:00Z"));
+                d.travel.push(leg(
+                    "x3",
+                    "o3",
+                    Direction::Departure,
+                    "2024-05-08T01:00:00Z",
+                ));
+                d.stays.push(stay(
+                    "stay-o3",
+                    "o3",
+                    "2024-05-07",
+                    "2024-05-08",
+                    Some("o1"),
+                ));
+            },
+            "room_over_occupancy",
+        );
+        assert_eq!(p.severity, Severity::Error);
+        assert!(p.message.contains("night of 7 May"), "{}", p.message);
+        assert!(p.message.contains("LE Van"), "{}", p.message);
+    }
+
+    #[test]
+    fn sharing_without_a_block_is_checked_against_a_double() {
+        let unblock = |d: &mut EventData| {
+            for s in &mut d.stays {
+                s.room_block_id = None;
+            }
+        };
+        // Two sharing with no block: only the missing block is worth saying.
+        check(unblock, &["stay_without_block"]);
+        let found = problems(|d| {
+            third(d);
+            d.stays.push(stay(
+                "stay-o3",
+                "o3",
+                "2024-05-06",
+                "2024-05-09",
+                Some("o1"),
+            ));
+            unblock(d);
+        });
+        let crowded: Vec<&Problem> = found
+            .iter()
+            .filter(|p| p.code == "room_over_occupancy")
+            .collect();
+        assert_eq!(crowded.len(), 1, "{found:#?}");
+        assert_eq!(crowded[0].severity, Severity::Warning);
+        assert!(
+            crowded[0].message.contains("no room block"),
+            "{}",
+            crowded[0].message
+        );
+        assert_eq!(crowded[0].records.len(), 3);
+    }
+
+    #[test]
+    fn stay_gaps() {
+        // Flights but no hotel at all, from abroad.
+        let p = only(
+            |d| {
+                d.stays.retain(|s| s.official_id != "o1");
+                d.stays[0].shares_with_id = None;
+            },
+            "stay_gap",
+        );
+        assert!(p.message.contains("6 May, 7 May, 8 May"), "{}", p.message);
+        // A local official with flights (a domestic leg) and no hotel: they sleep at home.
+        check(
+            |d| {
+                d.stays.retain(|s| s.official_id != "o1");
+                d.stays[0].shares_with_id = None;
+                official_mut(d, "o1").nationality = "KR".into();
+            },
+            &[],
+        );
+        // Landing at 00:30 on the 7th in Seoul (15:30 UTC on the 6th): the first night is
+        // the 7th, so a stay from the 7th leaves no gap.
+        check(
+            |d| {
+                d.travel[0].scheduled_at = at("2024-05-06T15:30:00Z");
+                d.stays[0].check_in = day("2024-05-07");
+            },
+            &[],
+        );
+        // Landing at 23:30 on the 6th in Seoul: the night of the 6th needs a bed.
+        check(
+            |d| {
+                d.travel[0].scheduled_at = at("2024-05-06T14:30:00Z");
+                d.stays[0].check_in = day("2024-05-07");
+            },
+            &["stay_gap"],
+        );
+    }
+
+    #[test]
+    fn organisation_staff_without_nationality_travel_in() {
+        let organisation = |d: &mut EventData| {
+            let del = &mut d.delegations[0];
+            del.kind = DelegationKind::Organization;
+            del.country_code = None;
+            del.org_code = Some("ADB".into());
+            del.name_en = "Asian Development Bank".into();
+            for o in &mut d.officials {
+                o.nationality.clear();
+            }
+        };
+        check(organisation, &[]);
+        check(
+            |d| {
+                organisation(d);
+                d.travel.retain(|t| t.official_id != "o1");
+                official_mut(d, "o1").passport_number.clear();
+            },
+            &["no_arrival", "no_departure", "passport_missing"],
+        );
+        // A recorded host nationality makes them local.
+        check(
+            |d| {
+                organisation(d);
+                d.travel.retain(|t| t.official_id != "o1");
+                official_mut(d, "o1").passport_number.clear();
+                official_mut(d, "o1").nationality = "KR".into();
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn passport_dates() {
+        // The event ends on 9 May: six months later is 9 November, which is enough.
+        check(
+            |d| official_mut(d, "o1").passport_expiry = Some(day("2024-11-09")),
+            &[],
+        );
+        check(
+            |d| official_mut(d, "o1").passport_expiry = Some(day("2024-11-08")),
+            &["passport_expiring"],
+        );
+        // Expiring on the last day is not "before the event ends".
+        let p = only(
+            |d| official_mut(d, "o1").passport_expiry = Some(day("2024-05-09")),
+            "passport_expired",
+        );
+        assert!(p.message.contains("the event's last day"), "{}", p.message);
+        assert!(!p.message.contains("before"), "{}", p.message);
+        assert!(p.message_ko.contains("마지막 날"), "{}", p.message_ko);
+        let p = only(
+            |d| official_mut(d, "o1").passport_expiry = Some(day("2024-05-08")),
+            "passport_expired",
+        );
+        assert!(p.message.contains("before the event ends"), "{}", p.message);
+        // A number but no expiry date.
+        check(
+            |d| official_mut(d, "o1").passport_expiry = None,
+            &["passport_expiry_missing"],
+        );
+        check(
+            |d| {
+                let o = official_mut(d, "o1");
+                o.passport_expiry = None;
+                o.nationality = "KR".into();
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn heads_who_cancelled_or_belong_elsewhere() {
+        let p = only(
+            |d| official_mut(d, "o1").status = OfficialStatus::Cancelled,
+            "no_head_of_delegation",
+        );
+        assert!(
+            p.message.contains("NGUYEN Van, has cancelled"),
+            "{}",
+            p.message
+        );
+        assert!(p.records.contains(&link("official", "o1")));
+        let p = only(
+            |d| {
+                d.delegations.push(Delegation {
+                    id: "d2".into(),
+                    event_id: "e".into(),
+                    country_code: Some("TH".into()),
+                    name_en: "Thailand".into(),
+                    name_ko: "태국".into(),
+                    ..Delegation::default()
+                });
+                official_mut(d, "o1").delegation_id = Some("d2".into());
+            },
+            "no_head_of_delegation",
+        );
+        assert!(
+            p.message
+                .contains("belongs to another delegation (Thailand)"),
+            "{}",
+            p.message
+        );
+        assert!(p.message_ko.contains("태국"), "{}", p.message_ko);
+        // Only a confirmed delegation needs a head.
+        check(
+            |d| {
+                official_mut(d, "o1").status = OfficialStatus::Cancelled;
+                d.delegations[0].status = InvitationStatus::Invited;
+            },
+            &[],
         );
     }
 }

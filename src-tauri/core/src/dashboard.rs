@@ -1,7 +1,7 @@
 //! The event's home screen in numbers: who is coming, when they land and leave, how full the
 //! hotels are each night, what the caterer must know, and the problems the checks found.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{NaiveDate, Timelike};
 use serde::Serialize;
@@ -39,6 +39,8 @@ pub struct Movement {
 pub struct Night {
     pub hotel_id: String,
     pub hotel_name: String,
+    /// The Korean name, or the English one when the hotel has none.
+    pub hotel_name_ko: String,
     pub date: NaiveDate,
     pub used: i64,
     pub held: i64,
@@ -122,9 +124,21 @@ pub fn build(d: &EventData) -> Dashboard {
         .collect();
     seats.sort_by(|a, b| a.name_en.cmp(&b.name_en));
 
+    // Cancelled officials neither land nor sleep here: their flights and stays stay on file
+    // (the booking may still need cancelling) but count nowhere on the dashboard.
+    let cancelled: HashSet<&str> = d
+        .officials
+        .iter()
+        .filter(|o| o.status == OfficialStatus::Cancelled)
+        .map(|o| o.id.as_str())
+        .collect();
     let tz: Option<chrono_tz::Tz> = d.event.time_zone.parse().ok();
     let mut moves: BTreeMap<(NaiveDate, u32), (i64, i64)> = BTreeMap::new();
-    for t in &d.travel {
+    for t in d
+        .travel
+        .iter()
+        .filter(|t| !cancelled.contains(t.official_id.as_str()))
+    {
         let local = match tz {
             Some(tz) => t.scheduled_at.with_timezone(&tz).naive_local(),
             None => t.scheduled_at.naive_utc(),
@@ -145,12 +159,6 @@ pub fn build(d: &EventData) -> Dashboard {
         })
         .collect();
 
-    let cancelled: std::collections::HashSet<&str> = d
-        .officials
-        .iter()
-        .filter(|o| o.status == OfficialStatus::Cancelled)
-        .map(|o| o.id.as_str())
-        .collect();
     let mut held: BTreeMap<(&str, NaiveDate), i64> = BTreeMap::new();
     for b in &d.blocks {
         for n in b.first_night.iter_days().take_while(|n| *n <= b.last_night) {
@@ -175,21 +183,32 @@ pub fn build(d: &EventData) -> Dashboard {
         // Guests who share a room fill one room between them.
         nights.entry(key).or_default().0 = checks::room_groups(&stays).len() as i64;
     }
-    let hotel_name = |id: &str| {
+    let hotel_names = |id: &str| {
         d.hotels
             .iter()
             .find(|h| h.id == id)
-            .map(|h| h.name.clone())
+            .map(|h| {
+                let ko = if h.name_ko.is_empty() {
+                    &h.name
+                } else {
+                    &h.name_ko
+                };
+                (h.name.clone(), ko.clone())
+            })
             .unwrap_or_default()
     };
     let nights = nights
         .into_iter()
-        .map(|((hotel, date), (used, held))| Night {
-            hotel_id: hotel.to_string(),
-            hotel_name: hotel_name(hotel),
-            date,
-            used,
-            held,
+        .map(|((hotel, date), (used, held))| {
+            let (hotel_name, hotel_name_ko) = hotel_names(hotel);
+            Night {
+                hotel_id: hotel.to_string(),
+                hotel_name,
+                hotel_name_ko,
+                date,
+                used,
+                held,
+            }
         })
         .collect();
 
@@ -223,5 +242,156 @@ pub fn build(d: &EventData) -> Dashboard {
         diets: needs(coming.iter().map(|o| o.dietary.as_str())),
         accessibility: needs(coming.iter().map(|o| o.accessibility.as_str())),
         problems: checks::run_all(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::tests::{at, clean, day, leg, official_mut};
+
+    fn count(rows: &[Count], key: &str) -> i64 {
+        rows.iter().find(|c| c.key == key).map_or(-1, |c| c.count)
+    }
+
+    #[test]
+    fn counts_and_seats() {
+        let mut d = clean();
+        d.officials[1].category = Category::Speaker;
+        d.officials[1].gender = Gender::Female;
+        d.delegations[0].name_ko = "베트남".into();
+        let b = build(&d);
+        assert_eq!(b.officials, 2);
+        // Enumerations come in their natural order, zeros included.
+        let statuses: Vec<(&str, i64)> = b
+            .delegations_by_status
+            .iter()
+            .map(|c| (c.key.as_str(), c.count))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("invited", 0),
+                ("confirmed", 1),
+                ("declined", 0),
+                ("withdrawn", 0)
+            ]
+        );
+        assert_eq!(count(&b.officials_by_status, "confirmed"), 2);
+        assert_eq!(count(&b.officials_by_category, "delegate"), 1);
+        assert_eq!(count(&b.officials_by_category, "speaker"), 1);
+        assert_eq!(count(&b.officials_by_gender, "female"), 1);
+        assert_eq!(count(&b.officials_by_gender, "unspecified"), 1);
+        assert_eq!(b.seats.len(), 1);
+        assert_eq!((b.seats[0].used, b.seats[0].allotted), (2, 2));
+        assert_eq!(b.seats[0].name_ko, "베트남");
+        assert!(b.problems.is_empty(), "{:#?}", b.problems);
+    }
+
+    #[test]
+    fn flights_bucket_by_hour_in_the_event_zone() {
+        let mut d = clean();
+        // 23:30 UTC on the 6th is 08:30 on the 7th in Seoul.
+        d.travel[1].scheduled_at = at("2024-05-06T23:30:00Z");
+        let b = build(&d);
+        let m: Vec<(String, u32, i64, i64)> = b
+            .movements
+            .iter()
+            .map(|m| (m.date.to_string(), m.hour, m.arrivals, m.departures))
+            .collect();
+        assert_eq!(
+            m,
+            [
+                ("2024-05-06".to_string(), 10, 1, 0),
+                ("2024-05-07".to_string(), 8, 1, 0),
+                ("2024-05-09".to_string(), 21, 0, 2),
+            ]
+        );
+        // A zone the library does not know falls back to UTC rather than failing.
+        d.event.time_zone = "Mars/Olympus".into();
+        let b = build(&d);
+        assert_eq!(b.movements[0].date, day("2024-05-06"));
+        assert_eq!(b.movements[0].hour, 1);
+    }
+
+    #[test]
+    fn nights_count_a_shared_room_once() {
+        let mut d = clean();
+        d.hotels[0].name_ko = "호텔".into();
+        let b = build(&d);
+        let nights: Vec<(String, i64, i64)> = b
+            .nights
+            .iter()
+            .map(|n| (n.date.to_string(), n.used, n.held))
+            .collect();
+        assert_eq!(
+            nights,
+            [
+                ("2024-05-06".to_string(), 1, 1),
+                ("2024-05-07".to_string(), 1, 1),
+                ("2024-05-08".to_string(), 1, 1),
+            ]
+        );
+        assert_eq!(
+            (
+                b.nights[0].hotel_name.as_str(),
+                b.nights[0].hotel_name_ko.as_str()
+            ),
+            ("Hotel", "호텔")
+        );
+        // Apart, they need two rooms of the one held.
+        for s in &mut d.stays {
+            s.shares_with_id = None;
+        }
+        d.hotels[0].name_ko.clear();
+        let b = build(&d);
+        assert!(b.nights.iter().all(|n| (n.used, n.held) == (2, 1)));
+        assert_eq!(b.nights[0].hotel_name_ko, "Hotel", "English stands in");
+    }
+
+    #[test]
+    fn needs_fold_case_and_spaces() {
+        let mut d = clean();
+        official_mut(&mut d, "o1").dietary = "Halal".into();
+        official_mut(&mut d, "o2").dietary = " halal ".into();
+        official_mut(&mut d, "o1").accessibility = "Wheelchair".into();
+        official_mut(&mut d, "o2").accessibility = "  ".into();
+        let b = build(&d);
+        assert_eq!(
+            b.diets,
+            [Count {
+                key: "Halal".into(),
+                count: 2
+            }]
+        );
+        assert_eq!(
+            b.accessibility,
+            [Count {
+                key: "Wheelchair".into(),
+                count: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn cancelled_officials_count_nowhere_but_their_status() {
+        let mut d = clean();
+        let o2 = official_mut(&mut d, "o2");
+        o2.status = OfficialStatus::Cancelled;
+        o2.dietary = "Vegan".into();
+        o2.category = Category::Press;
+        // Their flight stays on file until the booking is cancelled.
+        d.travel
+            .push(leg("a2b", "o2", Direction::Arrival, "2024-05-07T05:00:00Z"));
+        let b = build(&d);
+        assert_eq!(b.officials, 1);
+        assert_eq!(count(&b.officials_by_status, "cancelled"), 1);
+        assert_eq!(count(&b.officials_by_category, "press"), 0);
+        assert_eq!(b.seats[0].used, 1);
+        assert!(b.diets.is_empty(), "{:?}", b.diets);
+        let arrivals: i64 = b.movements.iter().map(|m| m.arrivals).sum();
+        let departures: i64 = b.movements.iter().map(|m| m.departures).sum();
+        assert_eq!((arrivals, departures), (1, 1));
+        assert!(b.nights.iter().all(|n| n.used == 1));
     }
 }

@@ -1,6 +1,11 @@
 //! A deterministic generator of large events, for benchmarks and scale tests: N officials
 //! across ~190 countries and organizations, names in many scripts, flights, hotel stays,
 //! sessions and rosters. The same seed always gives the same event.
+//!
+//! Real events are never clean, and a clean one would leave the checks and the dashboard
+//! idle in the benchmarks, so a few things are off, as in a real office's file (see
+//! [`Quirks`]): passports without an expiry date or expiring soon, a few officials landing
+//! after their first session, some cancellations, and twin rooms shared by two.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rusqlite::Transaction;
@@ -53,6 +58,41 @@ impl Rng {
 
     fn uuid(&mut self) -> String {
         Uuid::from_u64_pair(self.next(), self.next()).to_string()
+    }
+}
+
+/// What is off about one official. Drawn from a stream of its own, a fixed number of draws
+/// per official, so the rest of the event (names, flights, rosters) is what it would be
+/// without them.
+struct Quirks {
+    /// About 1 in 100: a passport number but no expiry date.
+    no_passport_expiry: bool,
+    /// About 1 in 200: the passport expires within six months of the event's end.
+    passport_expiring: bool,
+    /// About 1 in 100 who fly in: lands at midday on the first day, after the morning sessions.
+    late_arrival: bool,
+    /// About 1 in 50 (never a head of delegation): cancelled, flights and room still on file.
+    cancelled: bool,
+    /// About 1 in 8 hotel guests: shares a twin room with the next guest of the same hotel.
+    twin: bool,
+}
+
+impl Quirks {
+    fn draw(rng: &mut Rng) -> Quirks {
+        let draws = [
+            rng.below(100),
+            rng.below(200),
+            rng.below(100),
+            rng.below(50),
+            rng.below(8),
+        ];
+        Quirks {
+            no_passport_expiry: draws[0] == 0,
+            passport_expiring: draws[1] == 0,
+            late_arrival: draws[2] == 0,
+            cancelled: draws[3] == 0,
+            twin: draws[4] == 0,
+        }
     }
 }
 
@@ -265,6 +305,7 @@ fn put<R: Record>(tx: &Transaction<'_>, records: &[R]) -> Result<()> {
 /// Generates one event into `store` and returns it.
 pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
     let mut rng = Rng(spec.seed);
+    let mut quirks = Rng(spec.seed ^ 0x005E_ED0F_0DD5);
     let start = NaiveDate::from_ymd_opt(2025, 6, 10).unwrap_or_default();
     let days = 3;
     let end = start + Duration::days(days - 1);
@@ -293,15 +334,19 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
 
     // ~190 delegations: the host, 175 other countries and the organizations.
     let mut delegations: Vec<Delegation> = Vec::new();
-    let mut countries: Vec<&reference::Named> = reference::countries()
+    // The countries with name pools come first, so that every script is present whatever the
+    // reference list's order (taken alphabetically, 175 countries stop before Thailand and
+    // Viet Nam); the rest of the list fills up to 175.
+    let pooled = POOLS
         .iter()
-        .filter(|c| c.code != "KR")
-        .collect();
-    // Countries with native-script name pools come first: taken in code order, the 175 stop
-    // before TH, UA…, and the event had no Thai names at all.
-    countries.sort_by_key(|c| !POOLS.iter().any(|p| p.countries.contains(&c.code.as_str())));
+        .flat_map(|p| p.countries.iter().copied())
+        .filter(|c| *c != "KR" && reference::country(c).is_some());
+    let others = reference::countries()
+        .iter()
+        .map(|c| c.code.as_str())
+        .filter(|c| *c != "KR" && !POOLS.iter().any(|p| p.countries.contains(c)));
     let mut codes: Vec<&str> = vec!["KR"];
-    codes.extend(countries.iter().take(175).map(|c| c.code.as_str()));
+    codes.extend(pooled.chain(others).take(175));
     for code in &codes {
         let c = reference::country(code).expect("listed country");
         delegations.push(Delegation {
@@ -330,6 +375,8 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
 
     let mut officials = Vec::with_capacity(spec.officials);
     let mut travel = Vec::with_capacity(spec.officials * 2);
+    // Officials who share a twin with the next guest of their hotel.
+    let mut twins: std::collections::HashSet<String> = std::collections::HashSet::new();
     for i in 0..spec.officials {
         let d = &mut delegations[i % (codes.len() + reference::organizations().len())];
         let nationality = d
@@ -339,7 +386,8 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
         let (family, given, native) = names(&mut rng, &nationality);
         let first = d.seats == 0;
         d.seats += 1;
-        let o = Official {
+        let quirk = Quirks::draw(&mut quirks);
+        let mut o = Official {
             id: rng.uuid(),
             event_id: event.id.clone(),
             delegation_id: Some(d.id.clone()),
@@ -390,6 +438,16 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
         };
         if first {
             d.head_official_id = Some(o.id.clone());
+        } else if quirk.cancelled {
+            o.status = OfficialStatus::Cancelled;
+        }
+        if quirk.no_passport_expiry {
+            o.passport_expiry = None;
+        } else if quirk.passport_expiring {
+            o.passport_expiry = Some(end + Duration::days(30 + (i % 120) as i64));
+        }
+        if quirk.twin {
+            twins.insert(o.id.clone());
         }
         if nationality != "KR" {
             travel.push(Travel {
@@ -399,11 +457,19 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
                 flight: format!("KE{}", 100 + rng.below(900)),
                 origin: "XXX".into(),
                 airport: "ICN".into(),
-                scheduled_at: local(
-                    start - Duration::days(1),
-                    6 + rng.below(16) as u32,
-                    5 * rng.below(12) as u32,
-                ),
+                scheduled_at: {
+                    // Drawn either way, so that the late ones leave the stream unchanged.
+                    let usual = local(
+                        start - Duration::days(1),
+                        6 + rng.below(16) as u32,
+                        5 * rng.below(12) as u32,
+                    );
+                    if quirk.late_arrival {
+                        local(start, 12 + (i % 3) as u32, 30)
+                    } else {
+                        usual
+                    }
+                },
                 pickup: true,
                 ..Travel::default()
             });
@@ -425,7 +491,10 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
         officials.push(o);
     }
 
-    // Hotels, each with one block of single rooms for the nights before and during the event.
+    // Hotels, each with a block of single rooms and one of twins, for the nights before and
+    // during the event. Guests go round the hotels in turn; a guest marked for a twin shares
+    // with the next guest of the same hotel, and each block holds exactly the rooms its
+    // guests need (cancelled guests' rooms are still booked: nobody has released them yet).
     let hotels: Vec<Hotel> = (0..spec.hotels)
         .map(|h| Hotel {
             id: rng.uuid(),
@@ -436,36 +505,76 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
         })
         .collect();
     let foreign: Vec<&Official> = officials.iter().filter(|o| o.nationality != "KR").collect();
-    let per_hotel = foreign.len().div_ceil(spec.hotels.max(1));
-    let blocks: Vec<RoomBlock> = hotels
-        .iter()
-        .map(|h| RoomBlock {
-            id: rng.uuid(),
-            hotel_id: h.id.clone(),
-            room_type: "Single".into(),
-            occupancy: 1,
-            first_night: start - Duration::days(1),
-            last_night: end,
-            rooms: per_hotel as i64,
-            ..RoomBlock::default()
-        })
-        .collect();
-    let stays: Vec<Stay> = foreign
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let h = i % spec.hotels.max(1);
-            Stay {
-                id: Uuid::from_u64_pair(spec.seed, i as u64).to_string(),
-                official_id: o.id.clone(),
-                hotel_id: hotels[h].id.clone(),
-                room_block_id: Some(blocks[h].id.clone()),
+    let hotel_count = spec.hotels.max(1);
+    let mut guests: Vec<Vec<&Official>> = vec![Vec::new(); hotel_count];
+    for (i, o) in foreign.iter().enumerate() {
+        guests[i % hotel_count].push(o);
+    }
+    // Each room: its hotel and one or two guests.
+    let mut rooms_taken: Vec<(usize, &Official, Option<&Official>)> = Vec::new();
+    for (h, list) in guests.iter().enumerate() {
+        let mut k = 0;
+        while k < list.len() {
+            if twins.contains(&list[k].id) && k + 1 < list.len() {
+                rooms_taken.push((h, list[k], Some(list[k + 1])));
+                k += 2;
+            } else {
+                rooms_taken.push((h, list[k], None));
+                k += 1;
+            }
+        }
+    }
+    let mut blocks: Vec<RoomBlock> = Vec::new();
+    // (single block, twin block) index in `blocks`, per hotel.
+    let mut block_of: Vec<(usize, Option<usize>)> = Vec::with_capacity(hotel_count);
+    for (h, hotel) in hotels.iter().enumerate() {
+        let count = |twin: bool| {
+            rooms_taken
+                .iter()
+                .filter(|(x, _, mate)| *x == h && mate.is_some() == twin)
+                .count() as i64
+        };
+        let mut block = |room_type: &str, occupancy: i64, rooms: i64| {
+            blocks.push(RoomBlock {
+                id: rng.uuid(),
+                hotel_id: hotel.id.clone(),
+                room_type: room_type.into(),
+                occupancy,
+                first_night: start - Duration::days(1),
+                last_night: end,
+                rooms,
+                ..RoomBlock::default()
+            });
+            blocks.len() - 1
+        };
+        let single = block("Single", 1, count(false));
+        let twin = match count(true) {
+            0 => None,
+            n => Some(block("Twin", 2, n)),
+        };
+        block_of.push((single, twin));
+    }
+    let mut stays: Vec<Stay> = Vec::with_capacity(foreign.len());
+    for (h, guest, mate) in &rooms_taken {
+        let (single, twin) = block_of[*h];
+        let block = match (mate, twin) {
+            (Some(_), Some(t)) => t,
+            _ => single,
+        };
+        let pair = [Some((*guest, *mate)), mate.map(|m| (m, Some(*guest)))];
+        for (who, shares) in pair.into_iter().flatten() {
+            stays.push(Stay {
+                id: Uuid::from_u64_pair(spec.seed, stays.len() as u64).to_string(),
+                official_id: who.id.clone(),
+                hotel_id: hotels[*h].id.clone(),
+                room_block_id: Some(blocks[block].id.clone()),
                 check_in: start - Duration::days(1),
                 check_out: end + Duration::days(1),
+                shares_with_id: shares.map(|m| m.id.clone()),
                 ..Stay::default()
-            }
-        })
-        .collect();
+            });
+        }
+    }
 
     // One venue; parallel tracks in its rooms, ten slots over three days.
     let venue = Venue {
