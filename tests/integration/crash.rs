@@ -213,3 +213,29 @@ fn a_killed_writer_loses_nothing_committed_and_leaves_no_half_import() {
         "the children committed too little for the test to mean anything"
     );
 }
+
+/// Regression (issue 7): a writer killed while it was still creating a new library left one
+/// empty page and a hot rollback journal, which the read-only check on the next start took
+/// for another program's file. New libraries are now built aside and renamed into place.
+#[test]
+fn a_library_killed_while_being_created_opens_afterwards() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..30u64 {
+        let path = dir.path().join(format!("new-{i}.sqlite3"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crash-writer"))
+            .arg(&path)
+            .arg(i.to_string())
+            .arg(((i + 1) * 1_000_000).to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start crash-writer");
+        // The first milliseconds: opening, switching to WAL, the first migrations.
+        std::thread::sleep(Duration::from_micros(500 * i));
+        child.kill().expect("kill");
+        child.wait().expect("reap");
+        let store = Store::open(&path)
+            .unwrap_or_else(|e| panic!("kill {i}: the new library does not open: {e}"));
+        assert!(store.health().expect("health").is_ok(), "kill {i}");
+    }
+}

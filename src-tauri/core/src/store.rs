@@ -166,6 +166,45 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Makes a new library beside `path` and renames it into place once it is complete, so that a
+/// crash while it is set up never leaves a half-made file at the library's path: switching a
+/// fresh file to WAL goes through a rollback journal, and a file killed at that moment (one
+/// empty page and a hot journal) cannot even be read without writing to it. The crash
+/// harness found this (issue 7).
+fn create_library(path: &Path) -> Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "library.sqlite3".into());
+    let prefix = format!("{name}.new-");
+    // Half-made libraries of earlier crashes carry this prefix; nothing else does.
+    for entry in std::fs::read_dir(&parent)?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let temp = parent.join(format!("{prefix}{}", std::process::id()));
+    {
+        let mut conn = Connection::open(&temp)?;
+        configure(&conn)?;
+        migrate(&mut conn)?;
+        // Everything into the main file, so that it alone is the library once renamed.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    }
+    std::fs::File::open(&temp)?.sync_all()?;
+    std::fs::rename(&temp, path)?;
+    // The rename itself must reach the disk; directories cannot be opened on every system.
+    if let Ok(dir) = std::fs::File::open(&parent) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
 /// What a batch write returns: its id (for undo and the change log) and `f`'s value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Batch<T> {
@@ -788,10 +827,13 @@ impl Store {
     /// Opens (or creates) the library at `path`. A file that is not a library, or is damaged,
     /// is refused and left exactly as it was.
     pub fn open(path: &Path) -> Result<Store> {
-        if path.exists() {
+        // A missing or empty file becomes a new library whole; anything else is checked,
+        // read-only, before it is opened for writing.
+        let existing = path.exists() && std::fs::metadata(path)?.len() > 0;
+        if existing {
             inspect_existing(path)?;
-        } else if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        } else {
+            create_library(path)?;
         }
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
