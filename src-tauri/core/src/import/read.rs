@@ -195,7 +195,15 @@ fn read_workbook(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Work
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<_> {
         let cursor = || Cursor::new(bytes.to_vec());
         if bytes.starts_with(&CFB_MAGIC) {
-            // An encrypted XLSX is a compound file holding an "EncryptedPackage".
+            // An encrypted XLSX is a compound file holding an "EncryptedPackage" stream; its
+            // name sits in the directory in UTF-16, so it is found without parsing.
+            let marker: Vec<u8> = "EncryptedPackage"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect();
+            if bytes.windows(marker.len()).any(|w| w == marker.as_slice()) {
+                return Err(encrypted());
+            }
             match calamine::open_workbook_from_rs::<Xlsx<_>, _>(cursor()) {
                 Err(calamine::XlsxError::Password) => return Err(encrypted()),
                 Ok(book) => return load(name, book, FileFormat::Xlsx, options),
@@ -263,18 +271,32 @@ fn load<R: Reader<Cursor<Vec<u8>>>>(
             (sheet.clone(), range)
         }
         None => {
-            // The first sheet with cells: a cover or instructions sheet first is common.
-            let mut found = None;
+            // The sheet whose headers look most like a registration list; a cover or
+            // instructions sheet in front is common.
+            let mut best: Option<(usize, String, calamine::Range<Data>)> = None;
             for sheet in &sheets {
                 let Ok(range) = book.worksheet_range(sheet) else {
                     continue;
                 };
-                if range.cells().any(|(_, _, c)| !c.is_empty()) {
-                    found = Some((sheet.clone(), range));
-                    break;
+                if !range.cells().any(|(_, _, c)| !c.is_empty()) {
+                    continue;
+                }
+                let top: Grid = range
+                    .rows()
+                    .take(HEADER_SEARCH_ROWS)
+                    .enumerate()
+                    .map(|(i, row)| (i + 1, row.iter().take(MAX_COLUMNS).map(cell_text).collect()))
+                    .collect();
+                let (_, score) = header_score(&top);
+                let data_rows = range.height().saturating_sub(1);
+                let score = score * 2 + usize::from(data_rows > 0);
+                if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                    best = Some((score, sheet.clone(), range));
                 }
             }
-            found.ok_or_else(|| bad("no_rows", format!("{name} has no sheet with any cells.")))?
+            let (_, sheet, range) =
+                best.ok_or_else(|| bad("no_rows", format!("{name} has no sheet with any cells.")))?;
+            (sheet, range)
         }
     };
     if sheets.len() > 1 {
@@ -501,15 +523,12 @@ fn detect_encoding(bytes: &[u8]) -> (&'static Encoding, bool) {
     (guess, true)
 }
 
-/// Text with NULs or many control characters is a binary file decoded by mistake.
+/// Text with many control characters (NULs among them) is a binary file decoded by mistake.
 fn looks_binary(text: &str) -> bool {
     let mut total = 0usize;
     let mut control = 0usize;
     for c in text.chars().take(65_536) {
         total += 1;
-        if c == '\0' {
-            return true;
-        }
         if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
             control += 1;
         }
@@ -717,6 +736,11 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
 /// The row among the first few that looks most like headers: known header words count most,
 /// then how many cells are filled. A title row (one merged cell) and blank rows lose.
 fn find_header(grid: &Grid) -> usize {
+    header_score(grid).0
+}
+
+/// The most header-like row among the first few, and its score.
+fn header_score(grid: &Grid) -> (usize, usize) {
     let mut best = (0usize, 0usize);
     for (index, (_, cells)) in grid.iter().enumerate().take(HEADER_SEARCH_ROWS) {
         let filled = cells.iter().filter(|c| !c.is_empty()).count();
@@ -732,7 +756,7 @@ fn find_header(grid: &Grid) -> usize {
             best = (index, score);
         }
     }
-    best.0
+    best
 }
 
 #[cfg(test)]
@@ -810,9 +834,11 @@ mod tests {
         assert_eq!(code(read(b",,\n,,\n")), "no_rows");
         assert_eq!(code(read(b"Name,Email\n")), "no_rows");
         assert_eq!(code(read(b"PK\x03\x04not really a zip")), "file_unreadable");
-        let mut encrypted = CFB_MAGIC.to_vec();
-        encrypted.extend(std::iter::repeat_n(0u8, 600));
-        assert_eq!(code(read(&encrypted)), "file_unreadable");
+        let mut compound = CFB_MAGIC.to_vec();
+        compound.extend(std::iter::repeat_n(0u8, 600));
+        assert_eq!(code(read(&compound)), "file_unreadable");
+        compound.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(code(read(&compound)), "file_encrypted");
         assert_eq!(
             code(read_bytes(
                 "x.csv",
