@@ -253,3 +253,108 @@ fn a_damaged_library_names_its_newest_good_backup() {
     let out = ddesk(&db, &["doctor"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+/// `ddesk import` (issue 5): the preview as tab-separated lines, exit 1 and nothing written
+/// while a row has an error, `--skip-errors`, `--on-duplicate`, and bad files.
+#[test]
+fn import_previews_refuses_errors_and_commits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    let events = stdout(&ddesk(&db, &["events"]));
+    let workshop = events
+        .lines()
+        .find(|l| l.contains("Workshop"))
+        .and_then(|l| l.split('\t').next())
+        .expect("workshop id")
+        .to_string();
+    let before = stdout(&ddesk(&db, &["officials", "--event", &workshop]))
+        .lines()
+        .count();
+    let text = "참가자 명단\r\n성명,국가,여권번호,이메일\r\nSOMCHAI Arun,태국,AA1234567,arun@example.invalid\r\nBAYAR Tsetseg,Atlantis,E9911223,\r\n";
+    let (bytes, _, _) = encoding_rs::EUC_KR.encode(text);
+    let file = dir.path().join("명단.csv");
+    std::fs::write(&file, &bytes).expect("write");
+    let file = file.to_str().expect("path");
+
+    let out = ddesk(&db, &["import", file, "--event", &workshop, "--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("file\t명단.csv\tcsv\tEUC-KR (guessed)\n"),
+        "{text}"
+    );
+    assert!(text.contains("header_row\t2\n"), "{text}");
+    assert!(text.contains("column\t성명\tfull_name\n"), "{text}");
+    assert!(
+        text.contains("row\t3\tnew\tSOMCHAI Arun\tThailand"),
+        "{text}"
+    );
+    assert!(text.contains("message\t4\terror\tnationality\t"), "{text}");
+    assert!(
+        text.contains("summary\trows 2\tnew 1\tduplicate 0\terror 1\twarning 1\n"),
+        "{text}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("1 row(s) have errors"), "{err}");
+
+    let out = ddesk(&db, &["import", file, "--event", &workshop]);
+    assert_eq!(out.status.code(), Some(1));
+    let count = || {
+        stdout(&ddesk(&db, &["officials", "--event", &workshop]))
+            .lines()
+            .count()
+    };
+    assert_eq!(count(), before, "nothing written");
+
+    let out = ddesk(
+        &db,
+        &["import", file, "--event", &workshop, "--skip-errors"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    let imported = text.lines().last().expect("last line");
+    assert!(imported.starts_with("imported\tbatch "), "{imported}");
+    assert!(
+        imported.contains("\tcreated 1\tupdated 0\tskipped 0\terrors_skipped 1"),
+        "{imported}"
+    );
+    assert_eq!(count(), before + 1);
+
+    // The same file again: the row is now a duplicate of what was imported.
+    let out = ddesk(
+        &db,
+        &[
+            "import",
+            file,
+            "--event",
+            &workshop,
+            "--skip-errors",
+            "--on-duplicate",
+            "update",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("row\t3\tduplicate\tSOMCHAI Arun"), "{text}");
+    assert!(text.contains("same passport number"), "{text}");
+    assert!(text.contains("\tcreated 0\tupdated 1\t"), "{text}");
+    assert_eq!(count(), before + 1);
+
+    let garbage = dir.path().join("photo.xlsx");
+    std::fs::write(&garbage, [0u8, 1, 2, 3, 255, 254, 0, 0, 7, 8]).expect("write");
+    let out = ddesk(
+        &db,
+        &[
+            "import",
+            garbage.to_str().expect("path"),
+            "--event",
+            &workshop,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("neither a spreadsheet"), "{err}");
+}

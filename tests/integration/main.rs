@@ -4,6 +4,7 @@ mod backups;
 mod cli;
 mod crash;
 mod demo;
+mod import;
 mod library;
 mod records;
 mod scale;

@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks (engine at 20,000 officials, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks (engine at 20,000 officials, import of 10,000 rows, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -346,6 +346,20 @@ fn bench() -> Result {
     ])?;
     let mut figures = engine_figures(&engine_json)?;
 
+    step("import benchmarks (release, 10,000 rows × 16 columns, XLSX and CSV)");
+    let import_json = out.join("import.json");
+    cargo(&[
+        "bench",
+        "-p",
+        "ddesk-core",
+        "--bench",
+        "import",
+        "--",
+        "--json",
+        import_json.to_str().unwrap_or("target/bench/import.json"),
+    ])?;
+    figures.extend(engine_figures(&import_json)?);
+
     step("app benchmarks under Xvfb (release)");
     figures.extend(app_figures()?);
 
@@ -395,7 +409,7 @@ fn bench() -> Result {
     Ok(())
 }
 
-/// The figures the engine bench program wrote.
+/// The figures an engine bench program (engine.rs, import.rs) wrote.
 fn engine_figures(path: &Path) -> Result<Vec<Figure>> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
@@ -404,7 +418,11 @@ fn engine_figures(path: &Path) -> Result<Vec<Figure>> {
         .iter()
         .map(|f| Figure {
             name: f["name"].as_str().unwrap_or("?").to_string(),
-            unit: "ms",
+            // Figures are milliseconds unless they say otherwise (the import's peak memory).
+            unit: match f["unit"].as_str() {
+                Some("MB") => "MB",
+                _ => "ms",
+            },
             runs: f["samples_ms"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())

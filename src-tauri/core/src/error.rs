@@ -36,6 +36,12 @@ pub enum Error {
     /// An undo that would overwrite or remove later work; the message says what to do.
     #[error("{0}")]
     CannotUndo(String),
+    /// A file that cannot be imported, a mapping that does not fit, or rows with errors at
+    /// commit; `code` says which (`file_empty`, `file_too_large`, `file_encrypted`,
+    /// `file_unreadable`, `sheet_not_found`, `unknown_encoding`, `no_rows`, `no_header`,
+    /// `mapping_invalid`, `rows_have_errors`, `row_invalid`). Nothing was written.
+    #[error("{message}")]
+    Import { code: &'static str, message: String },
     #[error("could not read or write the file: {0}")]
     Io(#[from] std::io::Error),
     #[error("internal error in the event library")]
@@ -64,6 +70,7 @@ impl Error {
             Error::Damaged(_) => "damaged",
             Error::InUse(_) => "in_use",
             Error::CannotUndo(_) => "cannot_undo",
+            Error::Import { code, .. } => code,
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }

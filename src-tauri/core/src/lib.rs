@@ -1,5 +1,5 @@
 //! Delegation Desk engine: domain records, validation, the SQLite event library, reference
-//! lists and the demo events. No Tauri here: the desktop shell and the `ddesk` CLI both sit on
+//! lists, the demo events and importing registration spreadsheets. No Tauri here: the desktop shell and the `ddesk` CLI both sit on
 //! top of this crate.
 
 pub mod backup;
@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod generate;
 pub mod history;
+pub mod import;
 pub mod model;
 pub mod queries;
 pub mod reference;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ddesk_core::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
 use ddesk_core::queries::{self, OfficialQuery};
 use ddesk_core::{backup, checks, demo, generate, store, Error, Store};
 
@@ -57,6 +58,36 @@ enum Command {
         officials: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Import officials (with flights and hotel stays) from an XLSX/XLS/ODS workbook or a
+    /// CSV/TSV file. Prints the preview (columns, per-row status and messages, a summary);
+    /// writes nothing if any row has an error, unless --skip-errors.
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_name = "ID")]
+        event: String,
+        /// The workbook sheet to read (default: the first with cells).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// The text encoding of a CSV/TSV file, e.g. cp949, utf-8, utf-16 (default: detected).
+        #[arg(long, value_name = "NAME")]
+        encoding: Option<String>,
+        /// The row that holds the headers, as the spreadsheet numbers it (default: found).
+        #[arg(long, value_name = "N")]
+        header_row: Option<usize>,
+        /// Show the preview only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// What to do with a row that duplicates an official of the event or an earlier row.
+        #[arg(long, value_name = "skip|update|new", default_value = "skip", value_parser = ["skip", "update", "new"])]
+        on_duplicate: String,
+        /// Import the rows without errors and leave the others out.
+        #[arg(long)]
+        skip_errors: bool,
+        /// Print the preview as JSON (the shape the app's Import screen receives).
+        #[arg(long)]
+        json: bool,
     },
     /// Find logistics problems in an event: one per line (severity, code, sentence), worst first.
     Check {
@@ -150,6 +181,29 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
+        Command::Import {
+            file,
+            event,
+            sheet,
+            encoding,
+            header_row,
+            dry_run,
+            on_duplicate,
+            skip_errors,
+            json,
+        } => {
+            let options = ReadOptions {
+                sheet,
+                encoding,
+                header_row,
+            };
+            let decisions = Decisions {
+                default: DuplicateAction::parse(&on_duplicate).unwrap_or_default(),
+                skip_errors,
+                ..Decisions::default()
+            };
+            import_file(&store, &file, &event, &options, &decisions, dry_run, json)?;
+        }
         Command::Generate { officials, seed } => {
             if officials > 50_000 {
                 return Err(Error::field(
@@ -182,6 +236,150 @@ fn run(cli: Cli) -> Result<(), Error> {
                 )));
             }
         }
+    }
+    Ok(())
+}
+
+/// Shows cell text on one terminal line: control characters (escape sequences, line breaks
+/// from hostile cells) are printed escaped, never sent to the terminal.
+fn clean(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+fn import_file(
+    store: &Store,
+    file: &std::path::Path,
+    event: &str,
+    options: &ReadOptions,
+    decisions: &Decisions,
+    dry_run: bool,
+    json: bool,
+) -> Result<(), Error> {
+    store.get::<ddesk_core::model::Event>(event)?;
+    let table = import::read_file(file, options)?;
+    let remembered = store.read(|c| import::remembered_mapping(c, &table.headers))?;
+    let mapping = import::auto_mapping(&table.headers, remembered.as_ref());
+    mapping.check(table.headers.len())?;
+    let preview = store.read(|c| import::preview(c, event, &table, &mapping))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&preview)?);
+    } else {
+        let encoding = match (&table.encoding, table.encoding_guessed) {
+            (Some(e), true) => format!("{e} (guessed)"),
+            (Some(e), false) => e.clone(),
+            (None, _) => table
+                .sheet
+                .clone()
+                .map(|s| format!("sheet {s}"))
+                .unwrap_or_default(),
+        };
+        println!(
+            "file\t{}\t{}\t{}",
+            clean(&table.file_name),
+            serde_json::to_value(table.format)?.as_str().unwrap_or(""),
+            clean(&encoding)
+        );
+        println!("header_row\t{}", table.header_row);
+        for (header, field) in table.headers.iter().zip(&mapping.columns) {
+            println!(
+                "column\t{}\t{}",
+                clean(header),
+                field.map(|f| f.as_str()).unwrap_or("-")
+            );
+        }
+        for note in &preview.notes {
+            println!("note\t{}\t{}", note.severity.as_str(), clean(&note.message));
+        }
+        for row in &preview.rows {
+            let status = match row.status {
+                RowStatus::New => "new",
+                RowStatus::Duplicate => "duplicate",
+                RowStatus::Error => "error",
+            };
+            let delegation = row
+                .delegation
+                .as_ref()
+                .map(|d| {
+                    let mark = if d.id.is_none() { " (new)" } else { "" };
+                    format!("{}{mark}", d.name_en)
+                })
+                .unwrap_or_default();
+            println!(
+                "row\t{}\t{status}\t{}\t{}",
+                row.row,
+                clean(&row.official.full_name()),
+                clean(&delegation)
+            );
+            if let Some(d) = &row.duplicate_of {
+                println!(
+                    "duplicate\t{}\t{}\t{}\t{}",
+                    row.row,
+                    d.official_id,
+                    clean(&d.existing.full_name()),
+                    d.reason.describe()
+                );
+            }
+            if let Some(d) = &row.duplicate_in_file {
+                println!(
+                    "duplicate\t{}\trow {}\t\t{}",
+                    row.row,
+                    d.row,
+                    d.reason.describe()
+                );
+            }
+            for m in &row.messages {
+                println!(
+                    "message\t{}\t{}\t{}\t{}",
+                    row.row,
+                    m.severity.as_str(),
+                    m.field.as_deref().unwrap_or(""),
+                    clean(&m.message)
+                );
+            }
+        }
+        let c = preview.counts;
+        println!(
+            "summary\trows {}\tnew {}\tduplicate {}\terror {}\twarning {}",
+            c.rows, c.new, c.duplicate, c.error, c.warning
+        );
+    }
+    if preview.counts.error > 0 && !decisions.skip_errors {
+        return Err(Error::Import {
+            code: "rows_have_errors",
+            message: format!(
+                "{} row(s) have errors; correct them or pass --skip-errors. Nothing was imported.",
+                preview.counts.error
+            ),
+        });
+    }
+    if dry_run {
+        if !json {
+            println!("dry_run\tnothing written");
+        }
+        return Ok(());
+    }
+    let report = import::commit(store, event, &table, &mapping, decisions, &|_, _| {})?;
+    if !json {
+        println!(
+            "imported\tbatch {}\tcreated {}\tupdated {}\tskipped {}\terrors_skipped {}\tdelegations_created {}\ttravel {}\tstays {}",
+            report.batch_id,
+            report.created,
+            report.updated,
+            report.skipped,
+            report.errors_skipped,
+            report.delegations_created,
+            report.travel_written,
+            report.stays_written
+        );
     }
     Ok(())
 }

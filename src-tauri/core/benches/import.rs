@@ -1,0 +1,297 @@
+//! Import benchmark: a generated 10,000-row, 16-column registration list as XLSX and as CSV,
+//! read, previewed (full validation and duplicate detection) and committed into a fresh
+//! library; prints one table and the peak memory (VmHWM) and, with `--json PATH`, writes the
+//! figures as JSON for `cargo xtask bench`.
+
+use std::time::{Duration, Instant};
+
+use ddesk_core::import::{self, Decisions, ReadOptions};
+use ddesk_core::model::{Event, Hotel};
+use ddesk_core::Store;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+const ROWS: usize = 10_000;
+const RUNS: usize = 3;
+
+const HEADERS: [&str; 16] = [
+    "No.",
+    "Family name",
+    "Given name",
+    "Country",
+    "Organization",
+    "Position",
+    "Passport No.",
+    "Passport expiry",
+    "Date of birth",
+    "E-mail",
+    "Phone",
+    "Gender",
+    "Arrival",
+    "Arrival flight",
+    "Departure",
+    "Hotel",
+];
+
+const COUNTRIES: [&str; 12] = [
+    "Viet Nam",
+    "Cambodia",
+    "Lao PDR",
+    "Mongolia",
+    "Indonesia",
+    "Philippines",
+    "Thailand",
+    "Uzbekistan",
+    "Kyrgyzstan",
+    "Sri Lanka",
+    "Bangladesh",
+    "Nepal",
+];
+const FAMILIES: [&str; 10] = [
+    "NGUYEN",
+    "CHAN",
+    "PHOMMA",
+    "BAYAR",
+    "SANTOSO",
+    "REYES",
+    "SRISUK",
+    "KARIMOV",
+    "ABDYLDAEV",
+    "PERERA",
+];
+const GIVENS: [&str; 10] = [
+    "Thi Hoa", "Sokha", "Khamla", "Tsetseg", "Budi", "Maria", "Arun", "Aziz", "Aibek", "Nimal",
+];
+
+/// One made-up person per row; every hundredth row repeats the passport of the row before,
+/// so duplicate detection has work to do.
+fn person(i: usize) -> Vec<String> {
+    let passport = if i % 100 == 99 { i - 1 } else { i };
+    vec![
+        (i + 1).to_string(),
+        FAMILIES[i % FAMILIES.len()].to_string(),
+        format!("{} {}", GIVENS[(i / 10) % GIVENS.len()], i),
+        COUNTRIES[i % COUNTRIES.len()].to_string(),
+        "Ministry of Finance, Public Procurement Department".to_string(),
+        "Deputy Director".to_string(),
+        format!("P{passport:08}"),
+        format!("2031-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+        format!("{:02}/{:02}/19{}", 1 + i % 28, 1 + i % 12, 60 + i % 35),
+        format!("person{i}@example.invalid"),
+        format!("+84 24 3{i:07}"),
+        if i.is_multiple_of(2) { "F" } else { "M" }.to_string(),
+        format!("2024-09-24 {:02}:{:02}", 6 + i % 16, i % 60),
+        format!("VN{}", 400 + i % 50),
+        "2024-09-28 10:35".to_string(),
+        "Orakai Insadong Suites".to_string(),
+    ]
+}
+
+fn csv_bytes() -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&HEADERS.join(","));
+    out.push('\n');
+    for i in 0..ROWS {
+        let row: Vec<String> = person(i)
+            .into_iter()
+            .map(|c| {
+                if c.contains(',') {
+                    format!("\"{c}\"")
+                } else {
+                    c
+                }
+            })
+            .collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// The same people as a workbook, with real Excel dates in the date columns.
+fn xlsx_bytes() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let moment = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (col, h) in HEADERS.iter().enumerate() {
+        sheet.write_string(0, col as u16, *h).expect("header");
+    }
+    for i in 0..ROWS {
+        let r = i as u32 + 1;
+        for (col, cell) in person(i).into_iter().enumerate() {
+            let col = col as u16;
+            match col {
+                7 => {
+                    let d = ExcelDateTime::parse_from_str(&cell).expect("date");
+                    sheet.write_datetime_with_format(r, col, &d, &day)
+                }
+                12 | 14 => {
+                    let d = ExcelDateTime::parse_from_str(&cell).expect("date-time");
+                    sheet.write_datetime_with_format(r, col, &d, &moment)
+                }
+                0 => sheet.write_number(r, col, (i + 1) as f64),
+                _ => sheet.write_string(r, col, cell),
+            }
+            .expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+/// A fresh library on disk (so the commit makes its real backup) with one event and its hotel.
+fn library() -> (tempfile::TempDir, Store, Event) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("bench.sqlite3")).expect("library");
+    let event = store
+        .save(Event {
+            name_en: "Benchmark Workshop".into(),
+            start_date: "2024-09-25".parse().expect("date"),
+            end_date: "2024-09-27".parse().expect("date"),
+            time_zone: "Asia/Seoul".into(),
+            host_country: "KR".into(),
+            ..Event::default()
+        })
+        .expect("event");
+    store
+        .save(Hotel {
+            event_id: event.id.clone(),
+            name: "Orakai Insadong Suites".into(),
+            ..Hotel::default()
+        })
+        .expect("hotel");
+    (dir, store, event)
+}
+
+struct Figure {
+    name: String,
+    runs: Vec<Duration>,
+    target_ms: Option<f64>,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn quantile(runs: &[Duration], q: f64) -> f64 {
+    let mut v = runs.to_vec();
+    v.sort();
+    ms(v[((v.len() as f64 - 1.0) * q).round() as usize])
+}
+
+/// Peak resident memory of this process, from the kernel (Linux only).
+fn peak_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let json_path = args
+        .iter()
+        .position(|a| a == "--json")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let files = [("xlsx", xlsx_bytes()), ("csv", csv_bytes())];
+    let mut figures = Vec::new();
+    for (kind, bytes) in &files {
+        let name = format!("registrations.{kind}");
+        let mut read = Vec::new();
+        let mut preview = Vec::new();
+        let mut whole = Vec::new();
+        for _ in 0..RUNS {
+            let (_dir, store, event) = library();
+            let started = Instant::now();
+            let table = import::read_bytes(&name, bytes, &ReadOptions::default()).expect("read");
+            read.push(started.elapsed());
+            let mapping = import::auto_mapping(&table.headers, None);
+            let previewed = Instant::now();
+            let p = store
+                .read(|c| import::preview(c, &event.id, &table, &mapping))
+                .expect("preview");
+            preview.push(previewed.elapsed());
+            assert_eq!(
+                p.counts.error,
+                0,
+                "{:?}",
+                p.rows.iter().find(|r| !r.messages.is_empty())
+            );
+            assert_eq!(p.counts.duplicate, ROWS / 100);
+            let report = import::commit(
+                &store,
+                &event.id,
+                &table,
+                &mapping,
+                &Decisions::default(),
+                &|_, _| {},
+            )
+            .expect("commit");
+            whole.push(started.elapsed());
+            assert_eq!(report.created, ROWS - ROWS / 100);
+        }
+        figures.push(Figure {
+            name: format!("read {ROWS}-row {kind}"),
+            runs: read,
+            target_ms: None,
+        });
+        figures.push(Figure {
+            name: format!("preview {ROWS} rows from {kind}"),
+            runs: preview,
+            target_ms: None,
+        });
+        figures.push(Figure {
+            name: format!("import {ROWS}-row {kind} (read, preview, commit)"),
+            runs: whole,
+            target_ms: Some(1000.0),
+        });
+    }
+    let peak = peak_mb();
+
+    println!(
+        "\n{:<48} {:>5} {:>10} {:>10} {:>10} {:>8}",
+        "import benchmark (16 columns)", "runs", "median ms", "min ms", "max ms", "target"
+    );
+    for f in &figures {
+        let target = f.target_ms.map(|t| format!("≤ {t}")).unwrap_or_default();
+        println!(
+            "{:<48} {:>5} {:>10.1} {:>10.1} {:>10.1} {:>8}",
+            f.name,
+            f.runs.len(),
+            quantile(&f.runs, 0.5),
+            quantile(&f.runs, 0.0),
+            quantile(&f.runs, 1.0),
+            target
+        );
+    }
+    match peak {
+        Some(mb) => println!(
+            "peak memory (VmHWM)                              {mb:>10.1} MB   target ≤ 300 MB"
+        ),
+        None => println!("peak memory: /proc/self/status is not available here"),
+    }
+    if let Some(path) = json_path {
+        let mut rows: Vec<serde_json::Value> = figures
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "name": f.name, "runs": f.runs.len(), "median_ms": quantile(&f.runs, 0.5),
+                    "min_ms": quantile(&f.runs, 0.0), "max_ms": quantile(&f.runs, 1.0),
+                    "target_ms": f.target_ms,
+                    "samples_ms": f.runs.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        if let Some(mb) = peak {
+            rows.push(serde_json::json!({
+                "name": "import peak memory (VmHWM)", "unit": "MB", "runs": 1,
+                "samples_ms": [mb], "target_ms": 300.0,
+            }));
+        }
+        let text =
+            serde_json::to_string_pretty(&serde_json::json!({ "rows": ROWS, "figures": rows }))
+                .expect("json");
+        std::fs::write(&path, text).expect("write json");
+        println!("\nwrote {path}");
+    }
+}

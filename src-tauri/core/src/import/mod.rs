@@ -1,0 +1,86 @@
+//! Importing registrations from the spreadsheets offices actually receive.
+//!
+//! The flow the app's Import screen and `ddesk import` both follow:
+//!
+//! 1. [`read_file`] turns an XLSX/XLS/XLSB/ODS workbook or a CSV/TSV file (UTF-8 with or
+//!    without BOM, UTF-16, CP949/EUC-KR, detected or chosen) into a [`Table`] of text cells,
+//!    with the header row found and trailing blank and totals rows left out.
+//! 2. [`auto_mapping`] maps columns to [`Field`]s from English or Korean headers, preferring
+//!    the mapping remembered for the same headers ([`remembered_mapping`]); the officer may
+//!    change any of it.
+//! 3. [`preview`] parses and validates every row without writing anything: the records it
+//!    would write, per-row errors (which block the row) and warnings (which do not), and
+//!    duplicates against the event and within the file.
+//! 4. [`commit`] writes it all in one transaction after an automatic backup, as one batch of
+//!    the change log that `Store::undo_batch` takes back whole; the mapping is remembered.
+//!
+//! Nothing here writes until `commit`, and `commit` writes all of the import or none of it.
+
+mod mapping;
+mod plan;
+mod read;
+pub mod values;
+
+use serde::{Deserialize, Serialize};
+
+pub use mapping::{
+    auto_mapping, field_for_header, fields, mapping_key, remember_mapping, remembered_mapping,
+    Field, FieldInfo, Mapping,
+};
+pub use plan::{
+    commit, preview, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
+    DuplicateReason, FileDuplicate, ImportReport, Preview, RowPreview, RowStatus,
+};
+pub use read::{
+    read_bytes, read_file, FileFormat, ReadOptions, SourceRow, Table, MAX_COLUMNS, MAX_FILE_BYTES,
+    MAX_ROWS,
+};
+
+/// How much a message matters: an `error` keeps its row out of the import, a `warning` is
+/// worth a look, `info` says what was assumed or skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One thing the officer should know about a file or a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub severity: Severity,
+    /// The field it is about (an import [`Field`] name such as `passport_expiry`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// A stable code the UI may translate (`required`, `unknown_country`, `bad_date`…).
+    pub code: String,
+    /// The English sentence, used by the CLI and as the UI's fallback.
+    pub message: String,
+}
+
+impl Message {
+    pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Message {
+        Message {
+            severity,
+            field: None,
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn on(mut self, field: &str) -> Message {
+        self.field = Some(field.to_string());
+        self
+    }
+}

@@ -1,0 +1,1322 @@
+//! From mapped rows to records: the preview (parsed values, errors, warnings, duplicates) and
+//! the commit that writes what the preview showed, in one transaction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::mapping::{remember_mapping, Field, Mapping};
+use super::read::{SourceRow, Table};
+use super::values::{self, key};
+use super::{Message, Severity};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::reference;
+use crate::store::{self, Store};
+use crate::validate::{Checker, Validate};
+
+/// What a row would become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowStatus {
+    /// A new official.
+    New,
+    /// The same person as an official of the event or an earlier row; the officer decides.
+    Duplicate,
+    /// Has at least one error; not imported.
+    Error,
+}
+
+/// Why two records are taken for the same person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// The same passport number.
+    Passport,
+    /// The same family and given names, nationality and date of birth.
+    NameNationalityBirth,
+    /// The same e-mail address.
+    Email,
+}
+
+impl DuplicateReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            DuplicateReason::Passport => "same passport number",
+            DuplicateReason::NameNationalityBirth => "same name, nationality and date of birth",
+            DuplicateReason::Email => "same e-mail address",
+        }
+    }
+}
+
+/// An official of the event that a row duplicates, shown beside the row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Duplicate {
+    pub official_id: String,
+    pub reason: DuplicateReason,
+    pub existing: Official,
+}
+
+/// An earlier row of the same file that a row duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FileDuplicate {
+    pub row: usize,
+    pub reason: DuplicateReason,
+}
+
+/// The delegation a row's official joins: one of the event's (`id` set) or one the import
+/// creates (`id` null): a country, from the ISO list, or an organization from the list of
+/// common ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DelegationChoice {
+    pub id: Option<String>,
+    pub kind: DelegationKind,
+    pub country_code: Option<String>,
+    pub org_code: Option<String>,
+    pub name_en: String,
+    pub name_ko: String,
+}
+
+/// One data row of the file as it would be imported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowPreview {
+    /// The row's number in the spreadsheet.
+    pub row: usize,
+    pub status: RowStatus,
+    /// The official as it would be written (`id` empty; `delegation_id` empty when the
+    /// delegation is new).
+    pub official: Official,
+    pub delegation: Option<DelegationChoice>,
+    /// Flight legs (`official_id` empty), in UTC.
+    pub arrival: Option<Travel>,
+    pub departure: Option<Travel>,
+    /// The hotel stay (`official_id` empty) and the hotel's name.
+    pub stay: Option<Stay>,
+    pub hotel_name: Option<String>,
+    /// Errors first, then warnings and notes.
+    pub messages: Vec<Message>,
+    pub duplicate_of: Option<Duplicate>,
+    pub duplicate_in_file: Option<FileDuplicate>,
+    /// Fields that had a value in this row (an update changes only these).
+    #[serde(skip)]
+    provided: Vec<Field>,
+}
+
+impl RowPreview {
+    pub fn has_errors(&self) -> bool {
+        self.messages.iter().any(|m| m.severity == Severity::Error)
+    }
+}
+
+/// How many rows are what.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub rows: usize,
+    pub new: usize,
+    pub duplicate: usize,
+    pub error: usize,
+    /// Rows (of any status) with at least one warning.
+    pub warning: usize,
+}
+
+/// Everything an import would do, for the officer to check before committing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preview {
+    pub rows: Vec<RowPreview>,
+    pub counts: Counts,
+    /// Delegations the import would create (rows whose country has none at the event yet).
+    pub new_delegations: Vec<DelegationChoice>,
+    /// About the file as a whole (from reading it) and about the mapping.
+    pub notes: Vec<Message>,
+}
+
+/// What to do with a row that duplicates an official.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DuplicateAction {
+    /// Leave the existing official as it is; the row is not imported.
+    #[default]
+    Skip,
+    /// Write the row's values over the existing official (only the cells that have a value).
+    Update,
+    /// Import the row as another official all the same.
+    New,
+}
+
+impl DuplicateAction {
+    pub fn parse(text: &str) -> Option<DuplicateAction> {
+        match text {
+            "skip" => Some(DuplicateAction::Skip),
+            "update" => Some(DuplicateAction::Update),
+            "new" => Some(DuplicateAction::New),
+            _ => None,
+        }
+    }
+}
+
+/// The officer's choices for a commit. JSON:
+/// `{"default": "skip", "rows": {"12": "update", "40": "new"}, "skip_errors": false}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Decisions {
+    /// For duplicate rows without a choice of their own.
+    pub default: DuplicateAction,
+    /// Per duplicate row, by its spreadsheet row number.
+    pub rows: BTreeMap<usize, DuplicateAction>,
+    /// Import the rows without errors and leave the others out; without it, any row with an
+    /// error stops the whole import.
+    pub skip_errors: bool,
+}
+
+/// What a commit wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// The change-log batch: `Store::undo_batch(batch_id)` takes the whole import back.
+    pub batch_id: String,
+    pub created: usize,
+    pub updated: usize,
+    /// Duplicate rows left out by choice.
+    pub skipped: usize,
+    /// Rows with errors left out (with `skip_errors`).
+    pub errors_skipped: usize,
+    pub delegations_created: usize,
+    pub travel_written: usize,
+    pub stays_written: usize,
+}
+
+/// The event's records the rows are matched against, loaded once.
+struct Context {
+    event: Event,
+    tz: chrono_tz::Tz,
+    delegations: HashMap<String, Delegation>,
+    hotels: Vec<Hotel>,
+    existing: Vec<Official>,
+    by_passport: HashMap<String, usize>,
+    by_email: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+fn load_all<R: Record>(conn: &Connection, table_filter: &str, id: &str) -> Result<Vec<R>> {
+    let sql = format!(
+        "SELECT {} FROM {} x WHERE {table_filter}",
+        R::select("x"),
+        R::TABLE
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([id], R::from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn passport_key(number: &str) -> Option<String> {
+    let k: String = number
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    (!k.is_empty()).then_some(k)
+}
+
+fn email_key(email: &str) -> Option<String> {
+    let k = email.trim().to_lowercase();
+    (!k.is_empty()).then_some(k)
+}
+
+fn name_key(o: &Official) -> Option<String> {
+    let birth = o.birth_date?;
+    if o.nationality.is_empty() || o.family_name.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}|{}|{}|{birth}",
+        key(&o.family_name),
+        key(&o.given_name),
+        o.nationality
+    ))
+}
+
+/// The first of the duplicate rules that matches in these indexes.
+fn find_duplicate(
+    o: &Official,
+    by_passport: &HashMap<String, usize>,
+    by_name: &HashMap<String, usize>,
+    by_email: &HashMap<String, usize>,
+) -> Option<(usize, DuplicateReason)> {
+    if let Some(i) = passport_key(&o.passport_number).and_then(|k| by_passport.get(&k)) {
+        return Some((*i, DuplicateReason::Passport));
+    }
+    if let Some(i) = name_key(o).and_then(|k| by_name.get(&k)) {
+        return Some((*i, DuplicateReason::NameNationalityBirth));
+    }
+    if let Some(i) = email_key(&o.email).and_then(|k| by_email.get(&k)) {
+        return Some((*i, DuplicateReason::Email));
+    }
+    None
+}
+
+fn index(
+    o: &Official,
+    at: usize,
+    by_passport: &mut HashMap<String, usize>,
+    by_name: &mut HashMap<String, usize>,
+    by_email: &mut HashMap<String, usize>,
+) {
+    if let Some(k) = passport_key(&o.passport_number) {
+        by_passport.entry(k).or_insert(at);
+    }
+    if let Some(k) = name_key(o) {
+        by_name.entry(k).or_insert(at);
+    }
+    if let Some(k) = email_key(&o.email) {
+        by_email.entry(k).or_insert(at);
+    }
+}
+
+impl Context {
+    fn load(conn: &Connection, event_id: &str) -> Result<Context> {
+        let event: Event = store::get(conn, event_id)?;
+        // An event's zone is checked when it is saved; UTC only guards a hand-edited file.
+        let tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let mut delegations = HashMap::new();
+        for d in load_all::<Delegation>(conn, "x.event_id = ?", event_id)? {
+            for k in [
+                d.country_code.clone().unwrap_or_default(),
+                d.org_code.as_deref().map(key).unwrap_or_default(),
+                key(&d.name_en),
+                key(&d.name_ko),
+            ] {
+                if !k.is_empty() {
+                    delegations.entry(k).or_insert_with(|| d.clone());
+                }
+            }
+        }
+        let hotels = load_all::<Hotel>(conn, "x.event_id = ?", event_id)?;
+        let existing = load_all::<Official>(conn, "x.event_id = ?", event_id)?;
+        let (mut by_passport, mut by_name, mut by_email) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
+        for (i, o) in existing.iter().enumerate() {
+            index(o, i, &mut by_passport, &mut by_name, &mut by_email);
+        }
+        Ok(Context {
+            event,
+            tz,
+            delegations,
+            hotels,
+            existing,
+            by_passport,
+            by_email,
+            by_name,
+        })
+    }
+
+    /// A delegation by what a cell says: the event's own by code or name, else a country
+    /// (created), else a known organization (created).
+    fn delegation(&self, text: &str) -> Option<DelegationChoice> {
+        let choice = |d: &Delegation| DelegationChoice {
+            id: Some(d.id.clone()),
+            kind: d.kind,
+            country_code: d.country_code.clone(),
+            org_code: d.org_code.clone(),
+            name_en: d.name_en.clone(),
+            name_ko: d.name_ko.clone(),
+        };
+        if let Some(code) = values::parse_country(text) {
+            if let Some(d) = self.delegations.get(code) {
+                return Some(choice(d));
+            }
+            let country = reference::country(code)?;
+            return Some(DelegationChoice {
+                id: None,
+                kind: DelegationKind::Country,
+                country_code: Some(country.code.clone()),
+                org_code: None,
+                name_en: country.name_en.clone(),
+                name_ko: country.name_ko.clone(),
+            });
+        }
+        if let Some(d) = self.delegations.get(&key(text)) {
+            return Some(choice(d));
+        }
+        let k = key(text);
+        let org = reference::organizations()
+            .iter()
+            .find(|o| key(&o.code) == k || key(&o.name_en) == k || key(&o.name_ko) == k)?;
+        if let Some(d) = self.delegations.get(&key(&org.code)) {
+            return Some(choice(d));
+        }
+        Some(DelegationChoice {
+            id: None,
+            kind: DelegationKind::Organization,
+            country_code: None,
+            org_code: Some(org.code.clone()),
+            name_en: org.name_en.clone(),
+            name_ko: org.name_ko.clone(),
+        })
+    }
+
+    /// A hotel of the event by name (English or Korean; a unique partial match also counts,
+    /// "Orakai Insadong" for "Orakai Insadong Suites").
+    fn hotel(&self, text: &str) -> Option<&Hotel> {
+        let k = key(text);
+        if k.is_empty() {
+            return None;
+        }
+        if let Some(h) = self
+            .hotels
+            .iter()
+            .find(|h| key(&h.name) == k || key(&h.name_ko) == k)
+        {
+            return Some(h);
+        }
+        let partial: Vec<&Hotel> = self
+            .hotels
+            .iter()
+            .filter(|h| {
+                let (en, ko) = (key(&h.name), key(&h.name_ko));
+                (!en.is_empty() && (en.contains(&k) || k.contains(&en)))
+                    || (!ko.is_empty() && (ko.contains(&k) || k.contains(&ko)))
+            })
+            .collect();
+        match partial.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        self.tz
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    }
+}
+
+/// Reads one row's cells through the mapping.
+struct Cells<'a> {
+    row: &'a SourceRow,
+    mapping: &'a Mapping,
+}
+
+impl<'a> Cells<'a> {
+    fn get(&self, field: Field) -> Option<&'a str> {
+        let column = self.mapping.column(field)?;
+        let text = self.row.cells.get(column)?.as_str();
+        (!text.trim().is_empty()).then_some(text.trim())
+    }
+}
+
+fn error(field: Field, code: &str, message: impl Into<String>) -> Message {
+    Message::new(Severity::Error, code, message).on(field.as_str())
+}
+
+fn warning(field: Field, code: &str, message: impl Into<String>) -> Message {
+    Message::new(Severity::Warning, code, message).on(field.as_str())
+}
+
+fn quote(text: &str) -> String {
+    // Cells can be 5,000 characters long; a message quotes the start.
+    let short: String = text.chars().take(60).collect();
+    if short.len() < text.len() {
+        format!("\u{201c}{short}…\u{201d}")
+    } else {
+        format!("\u{201c}{short}\u{201d}")
+    }
+}
+
+fn parse_date_field(
+    cells: &Cells<'_>,
+    field: Field,
+    what: &str,
+    messages: &mut Vec<Message>,
+) -> Option<NaiveDate> {
+    let text = cells.get(field)?;
+    match values::parse_date(text) {
+        Some(when) => {
+            if when.ambiguous {
+                messages.push(warning(
+                    field,
+                    "ambiguous_date",
+                    format!(
+                        "{what} {} was read day first, as {}; check it.",
+                        quote(text),
+                        when.date.format("%-d %B %Y")
+                    ),
+                ));
+            }
+            Some(when.date)
+        }
+        None => {
+            messages.push(error(
+                field,
+                "bad_date",
+                format!(
+                    "{what} {} is not a date this app can read (use e.g. 2024-09-25).",
+                    quote(text)
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn category(text: &str) -> Option<Category> {
+    let k = key(text);
+    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
+    Some(match composed.as_str() {
+        "headofdelegation" | "hod" | "head" | "수석대표" | "대표단장" | "단장" => {
+            Category::HeadOfDelegation
+        }
+        "delegate" | "delegates" | "member" | "participant" | "대표" | "대표단원" | "참가자"
+        | "단원" => Category::Delegate,
+        "speaker" | "presenter" | "panelist" | "연사" | "발표자" | "토론자" => {
+            Category::Speaker
+        }
+        "observer" | "옵서버" | "참관" | "참관인" => Category::Observer,
+        "vip" | "귀빈" => Category::Vip,
+        "staff" | "secretariat" | "organizer" | "직원" | "사무국" | "운영요원" => {
+            Category::Staff
+        }
+        "press" | "media" | "journalist" | "기자" | "언론" | "취재" => Category::Press,
+        "interpreter" | "통역" | "통역사" | "통역요원" => Category::Interpreter,
+        _ => return Category::parse(text.trim()),
+    })
+}
+
+fn gender(text: &str) -> Option<Gender> {
+    let k = key(text);
+    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
+    Some(match composed.as_str() {
+        "f" | "female" | "woman" | "w" | "여" | "여성" | "여자" | "ms" | "mrs" => {
+            Gender::Female
+        }
+        "m" | "male" | "man" | "남" | "남성" | "남자" | "mr" => Gender::Male,
+        "other" | "x" | "기타" => Gender::Other,
+        "" | "unspecified" | "na" | "미상" => Gender::Unspecified,
+        _ => return None,
+    })
+}
+
+fn status(text: &str) -> Option<OfficialStatus> {
+    let k = key(text);
+    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
+    Some(match composed.as_str() {
+        "invited" | "초청" | "초청중" => OfficialStatus::Invited,
+        "registered" | "등록" | "등록완료" | "신청" => OfficialStatus::Registered,
+        "confirmed" | "attending" | "확정" | "참석" | "참석확정" => {
+            OfficialStatus::Confirmed
+        }
+        "cancelled" | "canceled" | "withdrawn" | "notattending" | "취소" | "불참" => {
+            OfficialStatus::Cancelled
+        }
+        _ => return None,
+    })
+}
+
+fn language(text: &str) -> Option<Language> {
+    let k = key(text);
+    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
+    match composed.as_str() {
+        "en" | "eng" | "english" | "영어" => Some(Language::En),
+        "ko" | "kor" | "korean" | "한국어" | "국문" => Some(Language::Ko),
+        _ => None,
+    }
+}
+
+/// A flight leg from its date, time, flight, airport and other end.
+#[allow(clippy::too_many_arguments)]
+fn leg(
+    ctx: &Context,
+    cells: &Cells<'_>,
+    direction: Direction,
+    date_field: Field,
+    time_field: Field,
+    flight_field: Field,
+    airport_field: Field,
+    other_end_field: Field,
+    messages: &mut Vec<Message>,
+) -> Option<Travel> {
+    let what = match direction {
+        Direction::Arrival => "arrival",
+        Direction::Departure => "departure",
+    };
+    let date_text = cells.get(date_field);
+    let time_text = cells.get(time_field);
+    let flight = cells.get(flight_field);
+    if date_text.is_none() && time_text.is_none() && flight.is_none() {
+        return None;
+    }
+    let mut when = None;
+    let mut failed = false;
+    if let Some(text) = date_text {
+        match values::parse_when(text) {
+            Some(w) => when = Some(w),
+            None => {
+                failed = true;
+                messages.push(error(
+                    date_field,
+                    "bad_date",
+                    format!(
+                        "The {what} date {} is not a date this app can read.",
+                        quote(text)
+                    ),
+                ));
+            }
+        }
+    }
+    let mut time = when.and_then(|w| w.time);
+    if let Some(text) = time_text {
+        // A time column may hold the whole date and time.
+        match values::parse_time_of_day(text) {
+            Some(t) => time = Some(t),
+            None => {
+                match values::parse_when(text) {
+                    Some(w) if w.time.is_some() => {
+                        when = Some(w);
+                        time = w.time;
+                    }
+                    _ => {
+                        failed = true;
+                        messages.push(error(
+                        time_field,
+                        "bad_time",
+                        format!("The {what} time {} is not a time this app can read (use e.g. 17:35).", quote(text)),
+                    ));
+                    }
+                }
+            }
+        }
+    }
+    if failed {
+        return None;
+    }
+    let Some(when) = when else {
+        messages.push(warning(
+            date_field,
+            "leg_without_date",
+            format!("The {what} has a flight or time but no date; add the flight by hand."),
+        ));
+        return None;
+    };
+    if when.ambiguous {
+        messages.push(warning(
+            date_field,
+            "ambiguous_date",
+            format!(
+                "The {what} date was read day first, as {}; check it.",
+                when.date.format("%-d %B %Y")
+            ),
+        ));
+    }
+    let Some(time) = time else {
+        messages.push(warning(
+            time_field,
+            "leg_without_time",
+            format!(
+                "The {what} on {} has no time; the flight is left out, add it by hand.",
+                when.date
+            ),
+        ));
+        return None;
+    };
+    let Some(scheduled_at) = ctx.to_utc(values::at(when.date, time)) else {
+        messages.push(error(
+            time_field,
+            "bad_time",
+            format!(
+                "{} {time} does not exist in {} (a clock change).",
+                when.date, ctx.event.time_zone
+            ),
+        ));
+        return None;
+    };
+    let pickup = match direction {
+        Direction::Arrival => match cells.get(Field::ArrivalPickup) {
+            Some(text) => values::parse_bool(text).unwrap_or_else(|| {
+                messages.push(warning(
+                    Field::ArrivalPickup,
+                    "bad_yes_no",
+                    format!(
+                        "Airport pickup {} is neither yes nor no; taken as no.",
+                        quote(text)
+                    ),
+                ));
+                false
+            }),
+            None => false,
+        },
+        Direction::Departure => false,
+    };
+    Some(Travel {
+        direction,
+        flight: flight.map(|f| f.replace(' ', "")).unwrap_or_default(),
+        airport: cells.get(airport_field).unwrap_or_default().to_string(),
+        origin: cells.get(other_end_field).unwrap_or_default().to_string(),
+        scheduled_at,
+        pickup,
+        ..Travel::default()
+    })
+}
+
+/// Turns one row into records and messages (duplicates are found afterwards).
+fn build_row(
+    conn: &Connection,
+    ctx: &Context,
+    mapping: &Mapping,
+    row: &SourceRow,
+) -> Result<RowPreview> {
+    let cells = Cells { row, mapping };
+    let mut messages = Vec::new();
+    let provided: Vec<Field> = Field::ALL
+        .iter()
+        .copied()
+        .filter(|f| cells.get(*f).is_some())
+        .collect();
+    let mut o = Official {
+        event_id: ctx.event.id.clone(),
+        ..Official::default()
+    };
+    let text = |f: Field| cells.get(f).unwrap_or_default().to_string();
+    o.family_name = text(Field::FamilyName);
+    o.given_name = text(Field::GivenName);
+    o.native_name = text(Field::NativeName);
+    if let Some(whole) = cells.get(Field::FullName) {
+        if o.family_name.is_empty() {
+            let (family, given) = values::split_name(whole);
+            o.family_name = family;
+            if o.given_name.is_empty() {
+                o.given_name = given;
+            }
+        }
+        if o.native_name.is_empty() && !values::is_latin(whole) {
+            o.native_name = whole.to_string();
+        }
+    }
+    o.honorific = text(Field::Honorific);
+    o.badge_name = text(Field::BadgeName);
+    o.position = text(Field::Position);
+    o.organization = text(Field::Organization);
+    o.email = text(Field::Email);
+    o.phone = text(Field::Phone);
+    o.passport_number = text(Field::PassportNumber)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect();
+    o.dietary = text(Field::Dietary);
+    o.accessibility = text(Field::Accessibility);
+    o.interpretation_language = text(Field::InterpretationLanguage);
+    o.notes = text(Field::Notes);
+    if let Some(t) = cells.get(Field::Category) {
+        match category(t) {
+            Some(c) => o.category = c,
+            None => messages.push(warning(
+                Field::Category,
+                "unknown_category",
+                format!(
+                    "Category {} is not one this app knows; imported as delegate.",
+                    quote(t)
+                ),
+            )),
+        }
+    }
+    if let Some(t) = cells.get(Field::Gender) {
+        match gender(t) {
+            Some(g) => o.gender = g,
+            None => messages.push(warning(
+                Field::Gender,
+                "unknown_gender",
+                format!(
+                    "Gender {} is not one this app knows; left unspecified.",
+                    quote(t)
+                ),
+            )),
+        }
+    }
+    if let Some(t) = cells.get(Field::Status) {
+        match status(t) {
+            Some(s) => o.status = s,
+            None => messages.push(warning(
+                Field::Status,
+                "unknown_status",
+                format!(
+                    "Status {} is not one this app knows; imported as invited.",
+                    quote(t)
+                ),
+            )),
+        }
+    }
+    if let Some(t) = cells.get(Field::Language) {
+        match language(t) {
+            Some(l) => o.language = l,
+            None => messages.push(warning(
+                Field::Language,
+                "unknown_language",
+                format!(
+                    "Language {} is neither English nor Korean; English is used.",
+                    quote(t)
+                ),
+            )),
+        }
+    }
+    if let Some(t) = cells.get(Field::Nationality) {
+        match values::parse_country(t) {
+            Some(code) => o.nationality = code.to_string(),
+            None => messages.push(error(
+                Field::Nationality,
+                "unknown_country",
+                format!("{} is not a country this app knows; write its English or Korean name or its ISO code (VN).", quote(t)),
+            )),
+        }
+    }
+    o.birth_date = parse_date_field(&cells, Field::BirthDate, "The date of birth", &mut messages);
+    o.passport_expiry = parse_date_field(
+        &cells,
+        Field::PassportExpiry,
+        "The passport expiry",
+        &mut messages,
+    );
+
+    let delegation = match cells.get(Field::Delegation) {
+        Some(t) => {
+            let found = ctx.delegation(t);
+            if found.is_none() {
+                messages.push(error(
+                    Field::Delegation,
+                    "unknown_delegation",
+                    format!("No delegation {} at this event, and it is neither a country nor a known organization; add it under Delegations first.", quote(t)),
+                ));
+            }
+            found
+        }
+        // Without a delegation column, officials join their country's delegation; the host
+        // country's people (organizers, local speakers) are not a delegation of their own.
+        None if !o.nationality.is_empty() && o.nationality != ctx.event.host_country => {
+            ctx.delegation(&o.nationality)
+        }
+        None => None,
+    };
+    o.delegation_id = delegation.as_ref().and_then(|d| d.id.clone());
+
+    let arrival = leg(
+        ctx,
+        &cells,
+        Direction::Arrival,
+        Field::ArrivalDate,
+        Field::ArrivalTime,
+        Field::ArrivalFlight,
+        Field::ArrivalAirport,
+        Field::ArrivalFrom,
+        &mut messages,
+    );
+    let departure = leg(
+        ctx,
+        &cells,
+        Direction::Departure,
+        Field::DepartureDate,
+        Field::DepartureTime,
+        Field::DepartureFlight,
+        Field::DepartureAirport,
+        Field::DepartureTo,
+        &mut messages,
+    );
+    let (stay, hotel_name) = stay(
+        ctx,
+        &cells,
+        arrival.as_ref(),
+        departure.as_ref(),
+        &mut messages,
+    );
+
+    // The engine's own rules, as a save would run them.
+    let mut checker = Checker::default();
+    o.check_fields(&mut checker);
+    o.validate(conn, &mut checker)?;
+    if let Err(Error::Validation(errors)) = checker.finish() {
+        for e in errors {
+            // A missing family name from a whole-name column is about that column.
+            let field = if e.field == "family_name" && mapping.column(Field::FamilyName).is_none() {
+                Field::FullName.as_str().to_string()
+            } else {
+                e.field.clone()
+            };
+            messages.push(Message {
+                severity: Severity::Error,
+                field: Some(field),
+                code: e.code.to_string(),
+                message: e.message,
+            });
+        }
+    }
+    for (leg, field) in [
+        (&arrival, Field::ArrivalFlight),
+        (&departure, Field::DepartureFlight),
+    ] {
+        if let Some(leg) = leg {
+            let mut leg = leg.clone();
+            let mut checker = Checker::default();
+            leg.check_fields(&mut checker);
+            if let Err(Error::Validation(errors)) = checker.finish() {
+                for e in errors {
+                    messages.push(error(field, e.code, e.message));
+                }
+            }
+        }
+    }
+    if let Some(stay) = &stay {
+        let mut stay = stay.clone();
+        let mut checker = Checker::default();
+        stay.check_fields(&mut checker);
+        if let Err(Error::Validation(errors)) = checker.finish() {
+            for e in errors {
+                messages.push(error(Field::RoomNumber, e.code, e.message));
+            }
+        }
+    }
+
+    // Warnings: things worth a look that do not block the row.
+    if let Some(expiry) = o.passport_expiry {
+        let end = ctx.event.end_date;
+        if expiry > end && expiry < values::add_months(end, 6) {
+            messages.push(warning(
+                Field::PassportExpiry,
+                "passport_expires_soon",
+                format!("The passport expires on {expiry}, within six months of the event's end ({end}); many countries refuse entry on it."),
+            ));
+        }
+    }
+    if o.email.is_empty() {
+        messages.push(warning(
+            Field::Email,
+            "no_email",
+            "No e-mail address; the itinerary cannot be sent.",
+        ));
+    }
+    messages.sort_by_key(|m| m.severity);
+    let status = if messages.iter().any(|m| m.severity == Severity::Error) {
+        RowStatus::Error
+    } else {
+        RowStatus::New
+    };
+    Ok(RowPreview {
+        row: row.row,
+        status,
+        official: o,
+        delegation,
+        arrival,
+        departure,
+        stay,
+        hotel_name,
+        messages,
+        duplicate_of: None,
+        duplicate_in_file: None,
+        provided,
+    })
+}
+
+fn stay(
+    ctx: &Context,
+    cells: &Cells<'_>,
+    arrival: Option<&Travel>,
+    departure: Option<&Travel>,
+    messages: &mut Vec<Message>,
+) -> (Option<Stay>, Option<String>) {
+    let hotel_text = cells.get(Field::Hotel);
+    let any = hotel_text.is_some()
+        || cells.get(Field::CheckIn).is_some()
+        || cells.get(Field::CheckOut).is_some()
+        || cells.get(Field::RoomNumber).is_some();
+    if !any {
+        return (None, None);
+    }
+    // Hotels are matched, never created: they carry contracts and room blocks the officer
+    // sets up, and a spelling variant in a cell must not become a second hotel.
+    let hotel = match hotel_text {
+        Some(t) => match ctx.hotel(t) {
+            Some(h) => h,
+            None => {
+                messages.push(error(
+                    Field::Hotel,
+                    "unknown_hotel",
+                    format!("No hotel {} at this event; add it under Hotels first, or correct the name.", quote(t)),
+                ));
+                return (None, None);
+            }
+        },
+        None => match ctx.hotels.as_slice() {
+            [only] => only,
+            _ => {
+                messages.push(error(
+                    Field::Hotel,
+                    "unknown_hotel",
+                    "The row has stay dates or a room but no hotel, and the event has more than one hotel (or none).",
+                ));
+                return (None, None);
+            }
+        },
+    };
+    let mut date = |field: Field, what: &str| parse_date_field(cells, field, what, messages);
+    let check_in = date(Field::CheckIn, "The check-in date");
+    let check_out = date(Field::CheckOut, "The check-out date");
+    let local = |t: &Travel| t.scheduled_at.with_timezone(&ctx.tz).date_naive();
+    let check_in = match check_in {
+        Some(d) => d,
+        None if cells.get(Field::CheckIn).is_some() => return (None, None),
+        None => match arrival {
+            Some(a) => local(a),
+            None => {
+                messages.push(warning(
+                    Field::CheckIn,
+                    "stay_dates_assumed",
+                    format!(
+                        "No check-in date; the event's first day ({}) is used.",
+                        ctx.event.start_date
+                    ),
+                ));
+                ctx.event.start_date
+            }
+        },
+    };
+    let check_out = match check_out {
+        Some(d) => d,
+        None if cells.get(Field::CheckOut).is_some() => return (None, None),
+        None => match departure {
+            Some(d) => local(d),
+            None => {
+                let day_after = ctx.event.end_date.succ_opt().unwrap_or(ctx.event.end_date);
+                messages.push(warning(
+                    Field::CheckOut,
+                    "stay_dates_assumed",
+                    format!("No check-out date; the day after the event ({day_after}) is used."),
+                ));
+                day_after
+            }
+        },
+    };
+    if check_out <= check_in {
+        messages.push(error(
+            Field::CheckOut,
+            "end_before_start",
+            "Check-out must be after check-in.",
+        ));
+        return (None, None);
+    }
+    (
+        Some(Stay {
+            hotel_id: hotel.id.clone(),
+            check_in,
+            check_out,
+            room_number: cells.get(Field::RoomNumber).unwrap_or_default().to_string(),
+            ..Stay::default()
+        }),
+        Some(hotel.name.clone()),
+    )
+}
+
+fn build(
+    conn: &Connection,
+    event_id: &str,
+    table: &Table,
+    mapping: &Mapping,
+) -> Result<(Context, Preview)> {
+    mapping.check(table.headers.len())?;
+    let ctx = Context::load(conn, event_id)?;
+    let mut rows = Vec::with_capacity(table.rows.len());
+    let (mut by_passport, mut by_name, mut by_email) =
+        (HashMap::new(), HashMap::new(), HashMap::new());
+    for source in &table.rows {
+        let mut row = build_row(conn, &ctx, mapping, source)?;
+        if row.status != RowStatus::Error {
+            if let Some((i, reason)) =
+                find_duplicate(&row.official, &ctx.by_passport, &ctx.by_name, &ctx.by_email)
+            {
+                let existing = ctx.existing[i].clone();
+                row.duplicate_of = Some(Duplicate {
+                    official_id: existing.id.clone(),
+                    reason,
+                    existing,
+                });
+            }
+            if let Some((i, reason)) =
+                find_duplicate(&row.official, &by_passport, &by_name, &by_email)
+            {
+                row.duplicate_in_file = Some(FileDuplicate {
+                    row: table.rows[i].row,
+                    reason,
+                });
+            }
+            index(
+                &row.official,
+                rows.len(),
+                &mut by_passport,
+                &mut by_name,
+                &mut by_email,
+            );
+            if row.duplicate_of.is_some() || row.duplicate_in_file.is_some() {
+                row.status = RowStatus::Duplicate;
+            }
+        }
+        rows.push(row);
+    }
+    let mut counts = Counts {
+        rows: rows.len(),
+        ..Counts::default()
+    };
+    let mut new_delegations: Vec<DelegationChoice> = Vec::new();
+    for row in &rows {
+        match row.status {
+            RowStatus::New => counts.new += 1,
+            RowStatus::Duplicate => counts.duplicate += 1,
+            RowStatus::Error => counts.error += 1,
+        }
+        if row.messages.iter().any(|m| m.severity == Severity::Warning) {
+            counts.warning += 1;
+        }
+        if let Some(d) = &row.delegation {
+            if d.id.is_none() && row.status != RowStatus::Error && !new_delegations.contains(d) {
+                new_delegations.push(d.clone());
+            }
+        }
+    }
+    let mut notes = table.notes.clone();
+    let unmapped: Vec<&str> = table
+        .headers
+        .iter()
+        .zip(&mapping.columns)
+        .filter(|(_, f)| f.is_none())
+        .map(|(h, _)| h.as_str())
+        .collect();
+    if !unmapped.is_empty() {
+        notes.push(Message::new(
+            Severity::Info,
+            "columns_left_out",
+            format!("Not imported (no field chosen): {}.", unmapped.join(", ")),
+        ));
+    }
+    Ok((
+        ctx,
+        Preview {
+            rows,
+            counts,
+            new_delegations,
+            notes,
+        },
+    ))
+}
+
+/// Parses and checks every row against the event without writing anything.
+pub fn preview(
+    conn: &Connection,
+    event_id: &str,
+    table: &Table,
+    mapping: &Mapping,
+) -> Result<Preview> {
+    build(conn, event_id, table, mapping).map(|(_, preview)| preview)
+}
+
+/// The official a row's values make of an existing one: only cells with a value replace.
+fn merged(existing: &Official, row: &RowPreview) -> Official {
+    let mut o = existing.clone();
+    let new = &row.official;
+    let has = |f: Field| row.provided.contains(&f);
+    if has(Field::FullName) || has(Field::FamilyName) {
+        o.family_name = new.family_name.clone();
+    }
+    if has(Field::FullName) || has(Field::GivenName) {
+        o.given_name = new.given_name.clone();
+    }
+    if has(Field::NativeName) || (has(Field::FullName) && !new.native_name.is_empty()) {
+        o.native_name = new.native_name.clone();
+    }
+    macro_rules! copy {
+        ($($field:ident = $f:expr),*) => {
+            $( if has($f) { o.$field = new.$field.clone(); } )*
+        };
+    }
+    copy!(
+        honorific = Field::Honorific,
+        badge_name = Field::BadgeName,
+        position = Field::Position,
+        organization = Field::Organization,
+        category = Field::Category,
+        gender = Field::Gender,
+        email = Field::Email,
+        phone = Field::Phone,
+        nationality = Field::Nationality,
+        birth_date = Field::BirthDate,
+        passport_number = Field::PassportNumber,
+        passport_expiry = Field::PassportExpiry,
+        dietary = Field::Dietary,
+        accessibility = Field::Accessibility,
+        interpretation_language = Field::InterpretationLanguage,
+        language = Field::Language,
+        status = Field::Status,
+        notes = Field::Notes
+    );
+    o
+}
+
+/// Writes the import: new officials, updates of duplicates the officer chose to update, new
+/// delegations, flight legs and stays, all in one transaction after an automatic backup, as
+/// one change-log batch. Rows with errors stop it (nothing written) unless
+/// `decisions.skip_errors`. The mapping is remembered for files with the same headers.
+/// `progress(done, total)` is called after each row.
+pub fn commit(
+    store: &Store,
+    event_id: &str,
+    table: &Table,
+    mapping: &Mapping,
+    decisions: &Decisions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<ImportReport> {
+    mapping.check(table.headers.len())?;
+    let batch = store.import(|tx, batch| {
+        let (_ctx, preview) = build(tx, event_id, table, mapping)?;
+        if preview.counts.error > 0 && !decisions.skip_errors {
+            return Err(Error::Import {
+                code: "rows_have_errors",
+                message: format!(
+                    "{} row(s) have errors; correct them in the file or leave them out. Nothing was imported.",
+                    preview.counts.error
+                ),
+            });
+        }
+        let mut report = ImportReport {
+            batch_id: batch.to_string(),
+            created: 0,
+            updated: 0,
+            skipped: 0,
+            errors_skipped: preview.counts.error,
+            delegations_created: 0,
+            travel_written: 0,
+            stays_written: 0,
+        };
+        // New delegations, once each, before the officials that join them.
+        let mut created_delegations: HashMap<(Option<String>, Option<String>), String> = HashMap::new();
+        for d in &preview.new_delegations {
+            let saved = store::save(
+                tx,
+                Delegation {
+                    event_id: event_id.to_string(),
+                    kind: d.kind,
+                    country_code: d.country_code.clone(),
+                    org_code: d.org_code.clone(),
+                    name_en: d.name_en.clone(),
+                    name_ko: d.name_ko.clone(),
+                    ..Delegation::default()
+                },
+                Some(batch),
+            )?;
+            created_delegations.insert((d.country_code.clone(), d.org_code.clone()), saved.id);
+            report.delegations_created += 1;
+        }
+        // Which official each imported row became, for later rows that duplicate it.
+        let mut row_official: HashMap<usize, String> = HashMap::new();
+        let total = preview.rows.len();
+        for (done, row) in preview.rows.iter().enumerate() {
+            progress(done, total);
+            if row.status == RowStatus::Error {
+                continue;
+            }
+            let in_row = |e: Error| match e {
+                Error::Validation(errors) => Error::Import {
+                    code: "row_invalid",
+                    message: format!(
+                        "Row {}: {}",
+                        row.row,
+                        errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+                    ),
+                },
+                other => other,
+            };
+            let mut official = row.official.clone();
+            if let Some(d) = &row.delegation {
+                official.delegation_id = match &d.id {
+                    Some(id) => Some(id.clone()),
+                    None => created_delegations
+                        .get(&(d.country_code.clone(), d.org_code.clone()))
+                        .cloned(),
+                };
+            }
+            let action = if row.status == RowStatus::Duplicate {
+                decisions.rows.get(&row.row).copied().unwrap_or(decisions.default)
+            } else {
+                DuplicateAction::New
+            };
+            let target = row
+                .duplicate_of
+                .as_ref()
+                .map(|d| d.official_id.clone())
+                .or_else(|| row.duplicate_in_file.and_then(|d| row_official.get(&d.row).cloned()));
+            let (official_id, updating) = match (action, target) {
+                (DuplicateAction::Skip, target) => {
+                    report.skipped += 1;
+                    if let Some(target) = target {
+                        row_official.insert(row.row, target);
+                    }
+                    continue;
+                }
+                (DuplicateAction::Update, Some(target)) => {
+                    let existing: Official = store::get(tx, &target)?;
+                    let mut updated = merged(&existing, row);
+                    if official.delegation_id.is_some()
+                        && (row.provided.contains(&Field::Delegation) || row.provided.contains(&Field::Nationality))
+                    {
+                        updated.delegation_id = official.delegation_id.clone();
+                    }
+                    store::save(tx, updated, Some(batch)).map_err(in_row)?;
+                    report.updated += 1;
+                    (target, true)
+                }
+                // "Update" with nothing to update (the earlier row was itself left out)
+                // imports the row.
+                _ => {
+                    let saved = store::save(tx, official, Some(batch)).map_err(in_row)?;
+                    report.created += 1;
+                    (saved.id, false)
+                }
+            };
+            row_official.insert(row.row, official_id.clone());
+            for leg in [&row.arrival, &row.departure].into_iter().flatten() {
+                let mut leg = leg.clone();
+                leg.official_id = official_id.clone();
+                if updating {
+                    // The official's first leg in that direction is replaced, not doubled.
+                    let existing: Vec<Travel> = load_all(tx, "x.official_id = ?", &official_id)?;
+                    if let Some(old) = existing.into_iter().find(|t| t.direction == leg.direction) {
+                        leg.id = old.id;
+                        leg.greeter = old.greeter;
+                        leg.notes = old.notes;
+                    }
+                }
+                store::save(tx, leg, Some(batch)).map_err(in_row)?;
+                report.travel_written += 1;
+            }
+            if let Some(stay) = &row.stay {
+                let mut stay = stay.clone();
+                stay.official_id = official_id.clone();
+                if updating {
+                    let existing: Vec<Stay> = load_all(tx, "x.official_id = ?", &official_id)?;
+                    if let Some(old) = existing.into_iter().next() {
+                        stay.id = old.id;
+                        stay.shares_with_id = old.shares_with_id;
+                        stay.special_requests = old.special_requests;
+                        stay.notes = old.notes;
+                        if stay.hotel_id == old.hotel_id {
+                            stay.room_block_id = old.room_block_id;
+                        }
+                        if stay.room_number.is_empty() {
+                            stay.room_number = old.room_number;
+                        }
+                    }
+                }
+                store::save(tx, stay, Some(batch)).map_err(in_row)?;
+                report.stays_written += 1;
+            }
+        }
+        progress(total, total);
+        remember_mapping(tx, &table.headers, mapping)?;
+        Ok(report)
+    })?;
+    Ok(batch.value)
+}
