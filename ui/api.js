@@ -113,6 +113,28 @@ export async function historyList(eventId, limit) { return call('history_list', 
 export async function undoNext(eventId) { return call('undo_next', { event_id: eventId }); }
 export async function undoLast(eventId) { return write('undo_last', { event_id: eventId }); }
 
+// Import
+export async function importFields() { return call('import_fields'); }
+/** Reads a picked or dropped File in the backend: {file_name, headers, rows, sample, mapping, …}. */
+export async function importRead(file, options = {}) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const tauri = window.__TAURI__;
+  try {
+    return await tauri.core.invoke('import_read', bytes, {
+      headers: { 'x-file-name': encodeURIComponent(file.name), 'x-read-options': JSON.stringify(options) },
+    });
+  } catch (err) {
+    throw normalise(err);
+  }
+}
+export async function importPreview(eventId, mapping) { return call('import_preview', { event_id: eventId, mapping }); }
+/** Commits the import; `onProgress(done, total)` follows it row by row. */
+export async function importCommit(eventId, mapping, decisions, onProgress) {
+  const progress = new window.__TAURI__.core.Channel();
+  progress.onmessage = ([done, total]) => onProgress(done, total);
+  return write('import_commit', { event_id: eventId, mapping, decisions, progress });
+}
+
 // Lists per event
 /** Counts, seats, movements, rooms, needs and the problems found by the logistics checks. */
 export async function eventDashboard(eventId) { return call('event_dashboard', { event_id: eventId }); }

@@ -4,7 +4,8 @@ import { loadLanguage, setLanguage, getLanguage, onLanguageChange, t } from './i
 import { renderLibrary } from './screens/library.js';
 import { renderEvent } from './screens/event.js';
 import { renderLibraryProblem, undo } from './screens/safety.js';
-import { hideToast, showError } from './dialogs.js';
+import { takeDroppedFile } from './screens/import.js';
+import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
 import { appStartup, uiMetric, libraryStatus } from './api.js';
 import { enableProbe, setMetricReporter } from './dom.js';
@@ -37,7 +38,21 @@ function paintChrome() {
   document.documentElement.lang = getLanguage();
   document.title = `Delegation Desk — ${t('app.subtitle')}`;
   document.getElementById('app-subtitle').textContent = t('app.subtitle');
-  document.getElementById('lang-select').value = getLanguage();
+  // A registration file dropped anywhere on the window opens in the event's Import tab.
+window.addEventListener('dragover', (e) => {
+  if (e.dataTransfer && [...e.dataTransfer.types].includes('Files')) e.preventDefault();
+});
+window.addEventListener('drop', (e) => {
+  const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+  if (!file) return;
+  e.preventDefault();
+  if (state.screen !== 'event') { toast(t('import.openEventFirst')); return; }
+  takeDroppedFile(file);
+  state.tab = 'import';
+  render();
+});
+
+document.getElementById('lang-select').value = getLanguage();
   document.getElementById('skip-link').textContent = t('app.skip');
 }
 

@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use tauri::Manager;
 
-use commands::{agenda::*, dashboard::*, library::*, logistics::*, people::*, safety::*};
+use commands::{
+    agenda::*, dashboard::*, import::*, library::*, logistics::*, people::*, safety::*,
+};
 use state::AppState;
 
 fn open_library(path: &Result<PathBuf, ddesk_core::Error>) -> Result<Store, ddesk_core::Error> {
@@ -77,6 +79,10 @@ fn main() {
             history_list,
             undo_next,
             undo_last,
+            import_fields,
+            import_read,
+            import_preview,
+            import_commit,
             events_list,
             event_dashboard,
             setting_get,

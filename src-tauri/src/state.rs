@@ -4,8 +4,9 @@
 
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
+use ddesk_core::import::Table;
 use ddesk_core::Store;
 
 use crate::error::CommandError;
@@ -19,6 +20,8 @@ pub struct AppState {
     /// Where the library lives, known even when it could not be opened (to offer a backup).
     pub library: Option<PathBuf>,
     pub startup: Startup,
+    /// The registration file being imported, between reading it and committing it.
+    import: Mutex<Option<Arc<Table>>>,
 }
 
 /// The open library, borrowed for one command.
@@ -59,6 +62,7 @@ impl AppState {
             store: RwLock::new(opened(store)),
             library,
             startup,
+            import: Mutex::new(None),
         }
     }
 
@@ -75,6 +79,18 @@ impl AppState {
             return Err(error(e));
         }
         Ok(StoreRef(guard))
+    }
+
+    /// The file being imported (shared: preview and commit must not hold the lock).
+    pub fn import(&self) -> Option<Arc<Table>> {
+        self.import
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_import(&self, table: Option<Table>) {
+        *self.import.lock().unwrap_or_else(|e| e.into_inner()) = table.map(Arc::new);
     }
 
     /// Why the library could not be opened, if it could not.

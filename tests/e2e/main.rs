@@ -456,7 +456,11 @@ fn undo_and_history_from_the_event_screen() {
         "const r = document.querySelector('#history-table tbody tr'); return r && r.textContent",
     );
     assert!(
-        first.as_str().unwrap_or_default().to_lowercase().contains("undoable ulla"),
+        first
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("undoable ulla"),
         "{first}"
     );
     shot(&app, "history");
@@ -478,7 +482,11 @@ fn undo_and_history_from_the_event_screen() {
         "const r = document.querySelector('#history-table tbody tr.undone'); return r && r.textContent",
     );
     assert!(
-        undone.as_str().unwrap_or_default().to_lowercase().contains("undoable"),
+        undone
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("undoable"),
         "{undone}"
     );
     app.quit();
@@ -525,8 +533,15 @@ fn a_damaged_library_is_restored_from_its_newest_backup() {
         "the problem screen",
         "const e = document.querySelector('#problem-reason'); return e && e.textContent",
     );
-    assert!(reason.as_str().unwrap_or_default().contains("damaged"), "{reason}");
-    assert_eq!(std::fs::read(&lib).expect("library bytes"), bytes, "left untouched");
+    assert!(
+        reason.as_str().unwrap_or_default().contains("damaged"),
+        "{reason}"
+    );
+    assert_eq!(
+        std::fs::read(&lib).expect("library bytes"),
+        bytes,
+        "left untouched"
+    );
     shot(&app, "damaged-library");
     app.click(&app.find("#restore-newest"));
     app.click(&app.find("#confirm-ok"));
@@ -556,7 +571,10 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
         "return document.querySelectorAll('#problems li.problem').length",
         vec![],
     );
-    assert!(problems.as_i64().unwrap_or(0) > 0, "the demo has problems to show");
+    assert!(
+        problems.as_i64().unwrap_or(0) > 0,
+        "the demo has problems to show"
+    );
     shot(&app, "dashboard");
     app.click(&app.find("#problems li.problem button[data-entity]"));
     app.find("#record-dialog[open]");
@@ -603,5 +621,77 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
     );
     assert_eq!(korean, json!(true));
     shot(&app, "dashboard-ko");
+    app.quit();
+}
+
+/// Issue 5: a registration list with Korean headers dropped on the window: columns mapped by
+/// themselves, errors and duplicates shown per row, the rest imported at once and undone whole.
+#[test]
+fn a_dropped_registration_list_is_previewed_imported_and_undone() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    // What an embassy sends: Korean headers, one good row, one with an unknown country, one
+    // with a passport number already in the demo (a duplicate), UTF-8 with a byte-order mark.
+    let existing = app.wait_for(
+        "a demo official's passport number",
+        "const r = [...document.querySelectorAll('#list-table tbody tr[data-id]')]; return r.length ? r[0].dataset.id : null",
+    );
+    let passport = app.execute(
+        "return window.__TAURI__.core.invoke('official_get', {id: arguments[0]}).then(o => o.passport_number)",
+        vec![existing.clone()],
+    );
+    let passport = passport.as_str().unwrap_or("M0000000").to_string();
+    let csv = format!(
+        "\u{FEFF}성명,국가,소속,직위,여권번호,이메일\r\n\
+         Dropped Person,몽골,Ministry of Finance,Director,E1234567,dropped@mn.example.org\r\n\
+         Nowhere Someone,Atlantis,Ministry,Officer,E7654321,nowhere@example.org\r\n\
+         Again Twice,베트남,Ministry,Officer,{passport},again@vn.example.org\r\n"
+    );
+    app.execute(
+        "const file = new File([arguments[0]], '참가자 명단.csv', {type: 'text/csv'});
+         const dt = new DataTransfer(); dt.items.add(file);
+         window.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+         return true",
+        vec![json!(csv)],
+    );
+    let counts = app.wait_for(
+        "the preview counts",
+        "const c = document.querySelector('#import-counts'); return c && [...c.querySelectorAll('[data-stat]')].map(s => s.dataset.stat + '=' + s.querySelector('.import-stat-n').textContent).join(' ')",
+    );
+    let counts = counts.as_str().unwrap_or_default();
+    assert!(
+        counts.starts_with("rows=3 new=1 duplicate=1 error=1 "),
+        "{counts}"
+    );
+    let mapped = app.execute(
+        "return [...document.querySelectorAll('#mapping-table select')].map(s => s.value)",
+        vec![],
+    );
+    assert_eq!(mapped[0], json!("full_name"), "{mapped}");
+    shot(&app, "import-preview");
+    // Errors block the import until the officer chooses to leave those rows out.
+    assert_eq!(
+        app.execute(
+            "return document.querySelector('#import-commit').disabled",
+            vec![]
+        ),
+        json!(true)
+    );
+    app.click(&app.find("#import-skip-errors"));
+    app.click(&app.find("#import-commit"));
+    app.find("#import-done");
+    app.click(&app.find("[data-tab=officials]"));
+    app.fill(&app.find("#list-search"), "dropped");
+    let text = row_text(&app, "DROPPED Person");
+    assert!(text.contains("Mongolia"), "{text}");
+    // Undo takes the whole import back.
+    app.click(&app.find("#undo-button"));
+    app.click(&app.find("[data-tab=officials]"));
+    app.fill(&app.find("#list-search"), "dropped");
+    app.wait_for(
+        "the import to be undone",
+        "return document.querySelectorAll('#list-table tbody tr[data-id]').length === 0",
+    );
     app.quit();
 }

@@ -15,6 +15,7 @@ import { mountVenues } from './venues.js';
 import { mountAgenda } from './agenda.js';
 import { mountDashboard, problemCount } from './dashboard.js';
 import { openHistory, undo } from './safety.js';
+import { mountImport } from './import.js';
 
 const TABS = [
   ['dashboard', mountDashboard],
@@ -24,6 +25,7 @@ const TABS = [
   ['hotels', mountHotels],
   ['venues', mountVenues],
   ['agenda', mountAgenda],
+  ['import', mountImport],
 ];
 
 /** Unsubscribes the previous workspace from data changes when another one is drawn. */

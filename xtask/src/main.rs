@@ -42,10 +42,10 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("screenshot") => screenshot(args.get(1).map(PathBuf::from)),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks (engine at 20,000 officials, import of 10,000 rows, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       [engine|import|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -308,7 +308,7 @@ impl Figure {
 /// Runs every benchmark in release: the engine's (a bench program of ddesk-core) and the
 /// app's own (cold start to the first painted list, memory, search-as-you-type paint) under
 /// Xvfb; prints one table and writes it to target/bench/bench.json.
-fn bench() -> Result {
+fn bench(only: Option<&str>) -> Result {
     let mut packages = BUILD_PACKAGES.to_vec();
     packages.extend_from_slice(&[
         "xvfb",
@@ -332,36 +332,38 @@ fn bench() -> Result {
         "--bins",
     ])?;
 
-    step("engine benchmarks (release, 20,000 officials)");
-    let engine_json = out.join("engine.json");
-    cargo(&[
-        "bench",
-        "-p",
-        "ddesk-core",
-        "--bench",
-        "engine",
-        "--",
-        "--json",
-        engine_json.to_str().unwrap_or("target/bench/engine.json"),
-    ])?;
-    let mut figures = engine_figures(&engine_json)?;
+    // Each engine bench program writes its figures as JSON for the one table below.
+    let programs = [
+        ("engine", "engine benchmarks (release, 20,000 officials)"),
+        (
+            "import",
+            "import benchmarks (release, 10,000 rows × 16 columns, XLSX and CSV)",
+        ),
+    ];
+    let mut figures = Vec::new();
+    for (name, title) in programs {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
+        step(title);
+        let json = out.join(format!("{name}.json"));
+        cargo(&[
+            "bench",
+            "-p",
+            "ddesk-core",
+            "--bench",
+            name,
+            "--",
+            "--json",
+            json.to_str().unwrap_or("bench.json"),
+        ])?;
+        figures.extend(engine_figures(&json)?);
+    }
 
-    step("import benchmarks (release, 10,000 rows × 16 columns, XLSX and CSV)");
-    let import_json = out.join("import.json");
-    cargo(&[
-        "bench",
-        "-p",
-        "ddesk-core",
-        "--bench",
-        "import",
-        "--",
-        "--json",
-        import_json.to_str().unwrap_or("target/bench/import.json"),
-    ])?;
-    figures.extend(engine_figures(&import_json)?);
-
-    step("app benchmarks under Xvfb (release)");
-    figures.extend(app_figures()?);
+    if only.is_none_or(|o| o == "app") {
+        step("app benchmarks under Xvfb (release)");
+        figures.extend(app_figures()?);
+    }
 
     println!(
         "\n{:<46} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9}",

@@ -51,7 +51,7 @@ pub fn import_read(
         return Err(Error::field("file", "invalid_value", "No file was sent.").into());
     };
     let name = header(&request, "x-file-name")
-        .map(|n| percent_decode(n))
+        .map(percent_decode)
         .unwrap_or_else(|| "file".into());
     let options: ReadOptions = header(&request, "x-read-options")
         .and_then(|o| serde_json::from_str(o).ok())
@@ -100,9 +100,9 @@ fn percent_decode(text: &str) -> String {
 }
 
 fn pending(state: &AppState) -> Result<std::sync::Arc<import::Table>, CommandError> {
-    state.import().ok_or_else(|| {
-        Error::field("file", "required", "Open a registration file first.").into()
-    })
+    state
+        .import()
+        .ok_or_else(|| Error::field("file", "required", "Open a registration file first.").into())
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -128,8 +128,9 @@ pub fn import_commit(
 ) -> Result<ImportReport, CommandError> {
     let table = pending(&state)?;
     let step = (table.rows.len() / 50).max(1);
+    let store = state.store()?;
     let report = import::commit(
-        &state.store()?,
+        &store,
         &event_id,
         &table,
         &mapping,
@@ -150,7 +151,10 @@ mod tests {
 
     #[test]
     fn file_names_survive_the_header() {
-        assert_eq!(percent_decode("%EC%B0%B8%EA%B0%80%EC%9E%90.xlsx"), "참가자.xlsx");
+        assert_eq!(
+            percent_decode("%EC%B0%B8%EA%B0%80%EC%9E%90.xlsx"),
+            "참가자.xlsx"
+        );
         assert_eq!(percent_decode("list%20(1).csv"), "list (1).csv");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");

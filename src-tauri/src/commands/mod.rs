@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod dashboard;
+pub mod import;
 pub mod library;
 pub mod logistics;
 pub mod people;
