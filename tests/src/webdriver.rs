@@ -187,6 +187,36 @@ impl App {
         );
     }
 
+    /// Finds and clicks the element matching `css`, finding it again if the page redrew it
+    /// between the two (a list repaints when its data arrives).
+    pub fn click_on(&self, css: &str) {
+        let started = Instant::now();
+        loop {
+            let e = self.find(css);
+            let url = format!(
+                "{}{}",
+                self.base,
+                self.session_path(&format!("/element/{}/click", e.0))
+            );
+            match self.agent.post(&url).send_json(json!({})) {
+                Ok(r) if r.status().is_success() => return,
+                _ => {}
+            }
+            assert!(started.elapsed() < PATIENCE, "could not click {css}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Types into an element without clearing it first; into a file input, a path picks
+    /// that file.
+    pub fn send_keys(&self, e: &Element, text: &str) {
+        self.request(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", e.0)),
+            Some(json!({"text": text})),
+        );
+    }
+
     /// Presses keys on the focused element, as a person would: `chord` keys go down in order
     /// and come up in reverse, so `["\u{E009}", "n"]` is Ctrl+N.
     pub fn press(&self, chord: &[&str]) {
