@@ -146,11 +146,15 @@ pub struct ListQuery {
 }
 
 /// How one paged list is read: `from` is the SQL after `FROM`, ending in a `WHERE` with one `?`
-/// for the event; `haystack` is the folded text each search word must occur in; `sorts` maps
-/// the list's column keys to SQL (the first is the default); `tiebreak` makes the order total.
+/// for the event; `count_from` is the same rows without the joins that only add names (the
+/// total is read from the list's own narrow index); `haystack` is the folded text each search
+/// word must occur in, a column of the list's own table so that both queries can filter on it;
+/// `sorts` maps the list's column keys to SQL (the first is the default); `tiebreak` makes the
+/// order total.
 struct Paged<'a> {
     select: &'a str,
     from: &'a str,
+    count_from: &'a str,
     haystack: &'a str,
     sorts: &'a [(&'a str, &'a str)],
     tiebreak: &'a str,
@@ -170,7 +174,7 @@ fn paged<T>(
         params.push(like_pattern(term));
     }
     let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM {}{filter}", spec.from),
+        &format!("SELECT count(*) FROM {}{filter}", spec.count_from),
         rusqlite::params_from_iter(&params),
         |r| r.get(0),
     )?;
@@ -303,10 +307,14 @@ pub fn travel(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<T
         conn,
         &Paged {
             select: &format!("{}, {PERSON_COLUMNS}", Travel::select("t")),
+            // The flight's own event (schema v4) lets the first page walk travel_event in time
+            // order instead of joining every flight of the event to its official.
             from: "travel t JOIN official o ON o.id = t.official_id
                    LEFT JOIN delegation d ON d.id = o.delegation_id
-                  WHERE o.event_id = ?",
-            haystack: "o.search_text || ' ' || lower(t.flight || ' ' || t.origin || ' ' || t.airport || ' ' || t.greeter)",
+                  WHERE t.event_id = ?",
+            count_from: "travel t WHERE t.event_id = ?",
+            // The official's search text and the flight's words, kept by the schema's triggers.
+            haystack: "t.search_text",
             sorts: &[
                 ("scheduled_at", time),
                 ("full_name", name),
@@ -412,7 +420,12 @@ pub fn stays(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<St
                    LEFT JOIN room_block b ON b.id = s.room_block_id
                    LEFT JOIN official m ON m.id = s.shares_with_id
                   WHERE o.event_id = ?",
-            haystack: "o.search_text || ' ' || lower(h.name || ' ' || coalesce(b.room_type, '') || ' ' || s.room_number || ' ' || coalesce(m.family_name || ' ' || m.given_name, ''))",
+            // Filtering on the official's event lets the default page walk official_event in
+            // name order and stop after a page; the count reads the stay's own event instead.
+            count_from: "stay s WHERE s.event_id = ?",
+            // The guest's search text, hotel, room type and number and the room-mate's name,
+            // kept by the schema's triggers.
+            haystack: "s.search_text",
             sorts: &[
                 ("full_name", name),
                 ("hotel_name", "h.name COLLATE NOCASE"),
@@ -420,7 +433,10 @@ pub fn stays(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<St
                 ("check_in", "s.check_in"),
                 ("check_out", "s.check_out"),
                 ("room_number", "s.room_number COLLATE NOCASE"),
-                ("shares_with_name", "coalesce(m.family_name, '') COLLATE NOCASE"),
+                (
+                    "shares_with_name",
+                    "coalesce(m.family_name, '') COLLATE NOCASE",
+                ),
             ],
             tiebreak: "o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE, s.id",
         },
