@@ -8,4 +8,5 @@ mod import;
 mod library;
 mod records;
 mod scale;
+mod search;
 mod undo;

@@ -117,22 +117,15 @@ impl EventData {
         Ok(EventData {
             delegations: all(conn, "FROM delegation x WHERE x.event_id = ?", id)?,
             officials: all(conn, "FROM official x WHERE x.event_id = ?", id)?,
-            travel: all(
-                conn,
-                "FROM travel x JOIN official o ON o.id = x.official_id WHERE o.event_id = ?",
-                id,
-            )?,
+            // Flights and stays carry their event (schema v4): no lookup of every official.
+            travel: all(conn, "FROM travel x WHERE x.event_id = ?", id)?,
             hotels: all(conn, "FROM hotel x WHERE x.event_id = ?", id)?,
             blocks: all(
                 conn,
                 "FROM room_block x JOIN hotel h ON h.id = x.hotel_id WHERE h.event_id = ?",
                 id,
             )?,
-            stays: all(
-                conn,
-                "FROM stay x JOIN official o ON o.id = x.official_id WHERE o.event_id = ?",
-                id,
-            )?,
+            stays: all(conn, "FROM stay x WHERE x.event_id = ?", id)?,
             rooms: all(
                 conn,
                 "FROM venue_room x JOIN venue v ON v.id = x.venue_id WHERE v.event_id = ?",

@@ -146,14 +146,73 @@ pub struct ListQuery {
 }
 
 /// How one paged list is read: `from` is the SQL after `FROM`, ending in a `WHERE` with one `?`
-/// for the event; `haystack` is the folded text each search word must occur in; `sorts` maps
-/// the list's column keys to SQL (the first is the default); `tiebreak` makes the order total.
+/// for the event; `count_from` is the same rows without the joins that only add names (the
+/// total is read from the list's own narrow index); `haystack` is the folded text each search
+/// word must occur in, a column of the list's own table so that both queries can filter on it;
+/// `sorts` maps the list's column keys to SQL (the first is the default); `tiebreak` makes the
+/// order total.
 struct Paged<'a> {
     select: &'a str,
     from: &'a str,
+    count_from: &'a str,
+    /// The row id of the list's own table, as `from` and `count_from` both name it.
+    key: &'a str,
     haystack: &'a str,
     sorts: &'a [(&'a str, &'a str)],
     tiebreak: &'a str,
+}
+
+/// At most this many matches of a search are read by their row ids and sorted; more are found
+/// by walking the list's order and stopping after the page. A rare word walked the whole
+/// event (20,000 rows to find 27); a common one sorted thousands of rows for one page.
+const SPARSE: i64 = 2_000;
+
+/// Counts the rows `count_from` + `filter` finds; a search that finds few of them also
+/// narrows `filter` to those rows by rowid (`key`), so that the page reads just them.
+fn count_and_narrow(
+    conn: &Connection,
+    count_from: &str,
+    key: &str,
+    filter: &mut String,
+    params: &mut Vec<String>,
+    searching: bool,
+) -> Result<i64> {
+    if !searching {
+        let total = conn
+            .prepare_cached(&format!("SELECT count(*) FROM {count_from}{filter}"))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        return Ok(total);
+    }
+    // The row ids come with the count from the same pass over the narrow search index; the
+    // list of a common word is built and dropped, which costs far less than a second pass.
+    let (total, keys): (i64, Option<String>) = conn
+        .prepare_cached(&format!(
+            "SELECT count(*), group_concat({key}) FROM {count_from}{filter}"
+        ))?
+        .query_row(rusqlite::params_from_iter(params.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if let Some(keys) = keys.filter(|_| total <= SPARSE) {
+        // The search filters stay: the page finds exactly what was counted.
+        filter.push_str(&format!(" AND {key} IN (SELECT value FROM json_each(?))"));
+        params.push(format!("[{keys}]"));
+    }
+    Ok(total)
+}
+
+/// The ORDER BY of a list: the sort key in the asked direction, then the tiebreak without the
+/// columns the sort key already has (a repeated column orders nothing, but it kept SQLite from
+/// reading the rows in the order of an index that matches the sort).
+fn order_by(sort: &str, dir: &str, tiebreak: &str) -> String {
+    let sort: Vec<&str> = sort.split(", ").collect();
+    let mut order: Vec<String> = sort.iter().map(|c| format!("{c} {dir}")).collect();
+    order.extend(
+        tiebreak
+            .split(", ")
+            .filter(|c| !sort.contains(c))
+            .map(str::to_string),
+    );
+    order.join(", ")
 }
 
 fn paged<T>(
@@ -169,11 +228,21 @@ fn paged<T>(
         filter.push_str(&format!(" AND ({}) LIKE ? ESCAPE '\\'", spec.haystack));
         params.push(like_pattern(term));
     }
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM {}{filter}", spec.from),
-        rusqlite::params_from_iter(&params),
-        |r| r.get(0),
+    let searching = params.len() > 1;
+    let total = count_and_narrow(
+        conn,
+        spec.count_from,
+        spec.key,
+        &mut filter,
+        &mut params,
+        searching,
     )?;
+    if total == 0 {
+        return Ok(Page {
+            total,
+            rows: Vec::new(),
+        });
+    }
     let sort = spec
         .sorts
         .iter()
@@ -183,14 +252,12 @@ fn paged<T>(
         .unwrap_or("1");
     let dir = if q.desc { "DESC" } else { "ASC" };
     // The direction applies to every column of a multi-column sort key.
-    let order: Vec<String> = sort.split(", ").map(|c| format!("{c} {dir}")).collect();
     let limit = if q.limit > 0 { q.limit } else { -1 };
     let sql = format!(
-        "SELECT {} FROM {}{filter} ORDER BY {}, {} LIMIT {limit} OFFSET {}",
+        "SELECT {} FROM {}{filter} ORDER BY {} LIMIT {limit} OFFSET {}",
         spec.select,
         spec.from,
-        order.join(", "),
-        spec.tiebreak,
+        order_by(sort, dir, spec.tiebreak),
         q.offset.max(0)
     );
     let rows = rows(conn, &sql, rusqlite::params_from_iter(&params), map)?;
@@ -230,11 +297,21 @@ pub fn officials(
         filter.push_str(" AND o.status = ?");
         params.push(s.as_str().into());
     }
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM official o WHERE {filter}"),
-        rusqlite::params_from_iter(&params),
-        |r| r.get(0),
+    let searching = !q.search.trim().is_empty();
+    let total = count_and_narrow(
+        conn,
+        "official o WHERE ",
+        "o.rowid",
+        &mut filter,
+        &mut params,
+        searching,
     )?;
+    if total == 0 {
+        return Ok(Page {
+            total,
+            rows: Vec::new(),
+        });
+    }
     let dir = if q.desc { "DESC" } else { "ASC" };
     let name = format!("o.family_name COLLATE NOCASE {dir}, o.given_name COLLATE NOCASE {dir}");
     let order = match q.sort {
@@ -303,10 +380,15 @@ pub fn travel(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<T
         conn,
         &Paged {
             select: &format!("{}, {PERSON_COLUMNS}", Travel::select("t")),
+            // The flight's own event (schema v4) lets the first page walk travel_event in time
+            // order instead of joining every flight of the event to its official.
             from: "travel t JOIN official o ON o.id = t.official_id
                    LEFT JOIN delegation d ON d.id = o.delegation_id
-                  WHERE o.event_id = ?",
-            haystack: "o.search_text || ' ' || lower(t.flight || ' ' || t.origin || ' ' || t.airport || ' ' || t.greeter)",
+                  WHERE t.event_id = ?",
+            count_from: "travel t WHERE t.event_id = ?",
+            key: "t.rowid",
+            // The official's search text and the flight's words, kept by the schema's triggers.
+            haystack: "t.search_text",
             sorts: &[
                 ("scheduled_at", time),
                 ("full_name", name),
@@ -412,7 +494,13 @@ pub fn stays(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<St
                    LEFT JOIN room_block b ON b.id = s.room_block_id
                    LEFT JOIN official m ON m.id = s.shares_with_id
                   WHERE o.event_id = ?",
-            haystack: "o.search_text || ' ' || lower(h.name || ' ' || coalesce(b.room_type, '') || ' ' || s.room_number || ' ' || coalesce(m.family_name || ' ' || m.given_name, ''))",
+            // Filtering on the official's event lets the default page walk official_event in
+            // name order and stop after a page; the count reads the stay's own event instead.
+            count_from: "stay s WHERE s.event_id = ?",
+            key: "s.rowid",
+            // The guest's search text, hotel, room type and number and the room-mate's name,
+            // kept by the schema's triggers.
+            haystack: "s.search_text",
             sorts: &[
                 ("full_name", name),
                 ("hotel_name", "h.name COLLATE NOCASE"),
@@ -420,7 +508,10 @@ pub fn stays(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<St
                 ("check_in", "s.check_in"),
                 ("check_out", "s.check_out"),
                 ("room_number", "s.room_number COLLATE NOCASE"),
-                ("shares_with_name", "coalesce(m.family_name, '') COLLATE NOCASE"),
+                (
+                    "shares_with_name",
+                    "coalesce(m.family_name, '') COLLATE NOCASE",
+                ),
             ],
             tiebreak: "o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE, s.id",
         },
