@@ -5,6 +5,7 @@ mod cli;
 mod crash;
 mod demo;
 mod library;
+mod print;
 mod records;
 mod scale;
 mod undo;

@@ -36,6 +36,14 @@ pub enum Error {
     /// An undo that would overwrite or remove later work; the message says what to do.
     #[error("{0}")]
     CannotUndo(String),
+    /// No installed font can print a character of what is to be printed; `official` names
+    /// whose text it is (or which record), `script` the character's script.
+    #[error("{message}")]
+    MissingFont {
+        official: String,
+        script: String,
+        message: String,
+    },
     #[error("could not read or write the file: {0}")]
     Io(#[from] std::io::Error),
     #[error("internal error in the event library")]
@@ -64,6 +72,7 @@ impl Error {
             Error::Damaged(_) => "damaged",
             Error::InUse(_) => "in_use",
             Error::CannotUndo(_) => "cannot_undo",
+            Error::MissingFont { .. } => "missing_font",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }
