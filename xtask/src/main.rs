@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks (engine at 20,000 officials, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       release benchmarks (engine at 20,000 officials, printing 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -346,6 +346,20 @@ fn bench() -> Result {
     ])?;
     let mut figures = engine_figures(&engine_json)?;
 
+    step("print benchmarks (release, 1,000 badges and a 1,000-row list)");
+    let print_json = out.join("print.json");
+    cargo(&[
+        "bench",
+        "-p",
+        "ddesk-core",
+        "--bench",
+        "print",
+        "--",
+        "--json",
+        print_json.to_str().unwrap_or("target/bench/print.json"),
+    ])?;
+    figures.extend(engine_figures(&print_json)?);
+
     step("app benchmarks under Xvfb (release)");
     figures.extend(app_figures()?);
 
@@ -404,7 +418,12 @@ fn engine_figures(path: &Path) -> Result<Vec<Figure>> {
         .iter()
         .map(|f| Figure {
             name: f["name"].as_str().unwrap_or("?").to_string(),
-            unit: "ms",
+            // The print bench reports its peak memory in the same schema, in MB.
+            unit: if f["unit"].as_str() == Some("MB") {
+                "MB"
+            } else {
+                "ms"
+            },
             runs: f["samples_ms"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
