@@ -358,3 +358,83 @@ fn import_previews_refuses_errors_and_commits() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("neither a spreadsheet"), "{err}");
 }
+
+/// `ddesk print` (issue 3): a PDF and its page count; a second print of the same badges stops
+/// and asks for --reprint; --not-printed then has no one left; a list prints.
+#[test]
+fn print_writes_pdfs_and_asks_before_reprinting_badges() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    let events = stdout(&ddesk(&db, &["events"]));
+    let event = events
+        .lines()
+        .find(|l| l.contains("Procurement Forum"))
+        .and_then(|l| l.split('\t').next())
+        .expect("the demo forum")
+        .to_string();
+    let out_pdf = dir.path().join("badges.pdf");
+    let out_arg = out_pdf.to_str().expect("utf-8 path");
+    let args = [
+        "print",
+        "badges",
+        "--event",
+        &event,
+        "--category",
+        "head_of_delegation",
+        "--layout",
+        "cr80",
+        "-o",
+        out_arg,
+    ];
+    let out = ddesk(&db, &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let line = stdout(&out);
+    let pages: usize = line
+        .trim()
+        .rsplit('\t')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("page count");
+    assert!(pages >= 10, "one card per head of delegation: {line}");
+    assert!(std::fs::read(&out_pdf).expect("pdf").starts_with(b"%PDF-"));
+
+    let again = ddesk(&db, &args);
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--reprint"));
+    let mut reprint = args.to_vec();
+    reprint.push("--reprint");
+    assert_eq!(ddesk(&db, &reprint).status.code(), Some(0));
+
+    let list = dir.path().join("participants.pdf");
+    let out = ddesk(
+        &db,
+        &[
+            "print",
+            "participants",
+            "--event",
+            &event,
+            "--lang",
+            "ko",
+            "-o",
+            list.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = ddesk(
+        &db,
+        &[
+            "print",
+            "signin",
+            "--event",
+            &event,
+            "-o",
+            list.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a sign-in sheet needs a session"
+    );
+}

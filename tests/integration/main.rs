@@ -6,6 +6,7 @@ mod crash;
 mod demo;
 mod import;
 mod library;
+mod print;
 mod records;
 mod scale;
 mod search;

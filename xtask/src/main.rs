@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(args.get(1).map(String::as_str)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       [engine|import|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       [engine|import|print|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -339,6 +339,10 @@ fn bench(only: Option<&str>) -> Result {
             "import",
             "import benchmarks (release, 10,000 rows × 16 columns, XLSX and CSV)",
         ),
+        (
+            "print",
+            "print benchmarks (release, 1,000 badges and a 1,000-row list)",
+        ),
     ];
     let mut figures = Vec::new();
     for (name, title) in programs {
@@ -364,7 +368,6 @@ fn bench(only: Option<&str>) -> Result {
         step("app benchmarks under Xvfb (release)");
         figures.extend(app_figures()?);
     }
-
     println!(
         "\n{:<46} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "benchmark (release, this machine)", "runs", "median", "p95", "min", "max", "target"

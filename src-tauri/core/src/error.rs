@@ -42,6 +42,14 @@ pub enum Error {
     /// `mapping_invalid`, `rows_have_errors`, `row_invalid`). Nothing was written.
     #[error("{message}")]
     Import { code: &'static str, message: String },
+    /// No installed font can print a character of what is to be printed; `official` names
+    /// whose text it is (or which record), `script` the character's script.
+    #[error("{message}")]
+    MissingFont {
+        official: String,
+        script: String,
+        message: String,
+    },
     #[error("could not read or write the file: {0}")]
     Io(#[from] std::io::Error),
     #[error("internal error in the event library")]
@@ -71,6 +79,7 @@ impl Error {
             Error::InUse(_) => "in_use",
             Error::CannotUndo(_) => "cannot_undo",
             Error::Import { code, .. } => code,
+            Error::MissingFont { .. } => "missing_font",
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }

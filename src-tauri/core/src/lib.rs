@@ -1,6 +1,6 @@
 //! Delegation Desk engine: domain records, validation, the SQLite event library, reference
-//! lists, the demo events and importing registration spreadsheets. No Tauri here: the desktop shell and the `ddesk` CLI both sit on
-//! top of this crate.
+//! lists, the demo events, importing registration spreadsheets and printing (PDF through
+//! typst). No Tauri here: the desktop shell and the `ddesk` CLI both sit on top of this crate.
 
 pub mod backup;
 pub mod checks;
@@ -11,6 +11,7 @@ pub mod generate;
 pub mod history;
 pub mod import;
 pub mod model;
+pub mod print;
 pub mod queries;
 pub mod reference;
 pub mod roster;

@@ -28,7 +28,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/v2.sql"),
     include_str!("schema/v3.sql"),
     include_str!("schema/v4.sql"),
+    include_str!("schema/v5.sql"),
 ];
+
+/// Tables of history that is not itself edited or undone (badge prints): a delete removes their
+/// rows through the schema's cascade without logging them.
+const UNLOGGED_TABLES: &[&str] = &["badge_print"];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -590,7 +595,11 @@ pub(crate) fn cascade_of(conn: &Connection, table: &str, id: &str) -> Result<Cas
         if !seen.insert((table.to_string(), id.to_string())) {
             return Ok(());
         }
-        for key in keys.iter().filter(|k| k.cascade && k.parent == table) {
+        for key in keys
+            .iter()
+            .filter(|k| k.cascade && k.parent == table)
+            .filter(|k| !UNLOGGED_TABLES.contains(&k.child.as_str()))
+        {
             let sql = format!("SELECT id FROM {} WHERE {} = ?", key.child, key.column);
             let children: Vec<String> = conn
                 .prepare_cached(&sql)?

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ddesk_core::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
+use ddesk_core::model::{Category, Language};
+use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use ddesk_core::queries::{self, OfficialQuery};
 use ddesk_core::{backup, checks, demo, generate, store, Error, Store};
 
@@ -89,6 +91,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a document to PDF: badges, participants, signin (a session's sign-in sheet),
+    /// delegation (lists per delegation), rooming (per hotel), arrivals, departures. Prints the
+    /// file and its page count.
+    Print(PrintArgs),
     /// Find logistics problems in an event: one per line (severity, code, sentence), worst first.
     Check {
         #[arg(long, value_name = "ID")]
@@ -97,6 +103,164 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PrintKind {
+    Badges,
+    Participants,
+    Signin,
+    Delegation,
+    Rooming,
+    Arrivals,
+    Departures,
+}
+
+#[derive(clap::Args)]
+struct PrintArgs {
+    #[arg(value_enum)]
+    what: PrintKind,
+    #[arg(long, value_name = "ID")]
+    event: String,
+    /// Badge sheet: a4-8 (8 per A4, cut marks), a6-4 (4 A6 per A4), cr80 (card printer),
+    /// a4-fold (folded, name on both sides).
+    #[arg(long, default_value = "a4-8", value_parser = parse_layout)]
+    layout: BadgeLayout,
+    /// signin: the session.
+    #[arg(long, value_name = "ID")]
+    session: Option<String>,
+    /// rooming: only this hotel.
+    #[arg(long, value_name = "ID")]
+    hotel: Option<String>,
+    /// badges, delegation: only this delegation.
+    #[arg(long, value_name = "ID")]
+    delegation: Option<String>,
+    /// badges: only this category (head_of_delegation, delegate, speaker, observer, vip,
+    /// staff, press, interpreter).
+    #[arg(long, value_parser = parse_category)]
+    category: Option<Category>,
+    /// badges: exactly these officials (repeat the option).
+    #[arg(long = "official", value_name = "ID")]
+    officials: Vec<String>,
+    /// badges: only those never printed before.
+    #[arg(long)]
+    not_printed: bool,
+    /// badges: print badges that were printed before without stopping to ask.
+    #[arg(long)]
+    reprint: bool,
+    /// badges: move everything on the sheet by X,Y millimetres (remembered for the layout).
+    #[arg(long, value_name = "X,Y", value_parser = parse_offset, allow_hyphen_values = true)]
+    offset: Option<Offset>,
+    /// signin: blank rows for walk-ins.
+    #[arg(long, default_value_t = 10)]
+    blank_rows: usize,
+    /// Labels, event and delegation names in English (en) or Korean (ko).
+    #[arg(long, default_value = "en", value_parser = parse_language)]
+    lang: Language,
+    /// Column headers in English and Korean.
+    #[arg(long)]
+    bilingual: bool,
+    #[arg(short = 'o', long = "output", value_name = "OUT.pdf")]
+    output: PathBuf,
+}
+
+fn parse_layout(text: &str) -> Result<BadgeLayout, String> {
+    BadgeLayout::parse(text).ok_or_else(|| "one of a4-8, a6-4, cr80, a4-fold".into())
+}
+
+fn parse_category(text: &str) -> Result<Category, String> {
+    Category::parse(&text.replace('-', "_")).ok_or_else(|| {
+        "one of head_of_delegation, delegate, speaker, observer, vip, staff, press, interpreter"
+            .into()
+    })
+}
+
+fn parse_language(text: &str) -> Result<Language, String> {
+    Language::parse(text).ok_or_else(|| "en or ko".into())
+}
+
+fn parse_offset(text: &str) -> Result<Offset, String> {
+    let (x, y) = text
+        .split_once(',')
+        .ok_or("X,Y in millimetres, e.g. 1.5,-2")?;
+    let number = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("{s:?} is not a number"))
+    };
+    Ok(Offset {
+        x_mm: number(x)?,
+        y_mm: number(y)?,
+    })
+}
+
+fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
+    let document = match args.what {
+        PrintKind::Badges => {
+            let selection = if !args.officials.is_empty() {
+                Selection::Officials {
+                    ids: args.officials.clone(),
+                }
+            } else if args.not_printed {
+                Selection::NotPrinted
+            } else if let Some(id) = &args.delegation {
+                Selection::Delegation { id: id.clone() }
+            } else if let Some(category) = args.category {
+                Selection::Category { category }
+            } else {
+                Selection::All
+            };
+            Document::Badges {
+                layout: args.layout,
+                selection,
+            }
+        }
+        PrintKind::Participants => Document::Participants,
+        PrintKind::Signin => Document::SignIn {
+            session_id: args.session.clone().ok_or_else(|| {
+                Error::field("session", "required", "A sign-in sheet needs --session ID.")
+            })?,
+            blank_rows: args.blank_rows,
+        },
+        PrintKind::Delegation => Document::Delegation {
+            delegation_id: args.delegation.clone(),
+        },
+        PrintKind::Rooming => Document::Rooming {
+            hotel_id: args.hotel.clone(),
+        },
+        PrintKind::Arrivals => Document::Arrivals,
+        PrintKind::Departures => Document::Departures,
+    };
+    if let Some(offset) = args.offset {
+        print::set_offset(store, args.layout, offset)?;
+    }
+    let request = PrintRequest {
+        language: args.lang,
+        bilingual: args.bilingual,
+        ..PrintRequest::new(&args.event, document)
+    };
+    let typeset = print::typeset(store, &request, &|_, _| {})?;
+    let badges = matches!(request.document, Document::Badges { .. });
+    if badges && !args.reprint {
+        let again = store.read(|c| print::already_printed(c, &typeset.badge_ids))?;
+        if !again.is_empty() {
+            return Err(Error::Conflict {
+                message: format!(
+                    "{} of these {} badge(s) were printed before; add --reprint to print them again, or --not-printed to leave them out.",
+                    again.len(),
+                    typeset.badge_ids.len()
+                ),
+                count: again.len() as i64,
+            });
+        }
+    }
+    let pdf = typeset.pdf()?;
+    std::fs::write(&args.output, &pdf)?;
+    if badges {
+        print::record_printed(store, &typeset.badge_ids, args.layout)?;
+    }
+    println!("{}\t{}", args.output.display(), typeset.pages());
+    Ok(())
 }
 
 fn library_path(cli: &Cli) -> Result<PathBuf, Error> {
@@ -170,6 +334,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 );
             }
         }
+        Command::Print(args) => print_document(&store, args)?,
         Command::Check { event, json } => {
             let data = store.read(|c| checks::EventData::load(c, &event))?;
             let problems = checks::run_all(&data);

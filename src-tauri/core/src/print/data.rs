@@ -1,0 +1,1155 @@
+//! What each template reads from `/data.json`: the event's records turned into printed strings
+//! (dates in the event's language and time zone, names in every form), with the language,
+//! font list and direction each piece of text needs, checked against the installed fonts.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+use super::fonts::{script_name, Fonts};
+use super::{BadgeLayout, Document, Offset, PrintRequest, Selection};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::queries::{self, ListQuery, OfficialQuery, OfficialRow};
+use crate::store;
+
+pub(crate) const BADGES_TEMPLATE: &str = include_str!("templates/badges.typ");
+const PARTICIPANTS_TEMPLATE: &str = include_str!("templates/participants.typ");
+const SIGNIN_TEMPLATE: &str = include_str!("templates/signin.typ");
+const DELEGATION_TEMPLATE: &str = include_str!("templates/delegation.typ");
+const ROOMING_TEMPLATE: &str = include_str!("templates/rooming.typ");
+const BOARD_TEMPLATE: &str = include_str!("templates/board.typ");
+
+/// Badges to typeset: what every chunk shares, and one object per badge.
+pub(crate) struct Badges {
+    pub common: Value,
+    pub badges: Vec<Value>,
+    pub ids: Vec<String>,
+    pub per_page: usize,
+}
+
+/// A list document: its template, its data and how many rows it has (for progress).
+pub(crate) struct Roster {
+    pub template: &'static str,
+    pub data: Value,
+    pub rows: usize,
+}
+
+/// Whether text whose first strong character is right-to-left (Arabic, Hebrew, Syriac,
+/// Thaana, N'Ko): such a field is set right-to-left as a whole, so a Latin acronym inside an
+/// Arabic organisation name lands where an Arabic reader expects it.
+fn is_rtl(text: &str) -> bool {
+    for c in text.chars() {
+        let u = c as u32;
+        if (0x0590..=0x08FF).contains(&u)
+            || (0xFB1D..=0xFDFF).contains(&u)
+            || (0xFE70..=0xFEFF).contains(&u)
+            || (0x10800..=0x10FFF).contains(&u)
+            || (0x1E800..=0x1EFFF).contains(&u)
+        {
+            return true;
+        }
+        if c.is_alphabetic() {
+            return false;
+        }
+    }
+    false
+}
+
+fn has(text: &str, lo: u32, hi: u32) -> bool {
+    text.chars().any(|c| (lo..=hi).contains(&(c as u32)))
+}
+
+/// The language (and region) a person's names are set in, so that Han characters take the
+/// Japanese, Simplified or Traditional Chinese or Korean forms their owner writes, and scripts
+/// without spaces break lines where their readers do.
+fn language_of(o: &Official) -> (&'static str, Option<&'static str>) {
+    let native = o.native_name.as_str();
+    if has(native, 0x3040, 0x30FF) {
+        return ("ja", None);
+    }
+    if has(native, 0xAC00, 0xD7A3) || has(native, 0x1100, 0x11FF) {
+        return ("ko", None);
+    }
+    let han = has(native, 0x4E00, 0x9FFF) || has(native, 0x3400, 0x4DBF);
+    match o.nationality.as_str() {
+        "JP" => ("ja", None),
+        "KR" | "KP" => ("ko", None),
+        "TW" => ("zh", Some("TW")),
+        "HK" | "MO" => ("zh", Some("HK")),
+        "CN" | "SG" => ("zh", Some("CN")),
+        _ if han => ("zh", Some("CN")),
+        "VN" => ("vi", None),
+        "TH" => ("th", None),
+        "LA" => ("lo", None),
+        "KH" => ("km", None),
+        "MM" => ("my", None),
+        "MN" => ("mn", None),
+        "RU" | "BY" | "KZ" | "KG" | "TJ" => ("ru", None),
+        "UA" => ("uk", None),
+        "IN" | "NP" => ("hi", None),
+        "IR" | "AF" => ("fa", None),
+        "IL" => ("he", None),
+        "SA" | "AE" | "EG" | "JO" | "MA" | "DZ" | "TN" | "IQ" | "KW" | "QA" | "OM" | "BH"
+        | "LB" | "LY" | "SD" | "YE" | "SY" | "PS" | "MR" => ("ar", None),
+        _ => ("en", None),
+    }
+}
+
+/// The key of the font list a person's names use (see `Fonts::families_for`).
+fn fontset(lang: &str, region: Option<&str>) -> String {
+    match (lang, region) {
+        ("zh", Some(region)) => format!("zh-{region}"),
+        (lang, _) => lang.to_string(),
+    }
+}
+
+/// Everything the templates need in common, and the checks every printed string goes through.
+struct Ctx<'a> {
+    fonts: &'a Fonts,
+    lang: Language,
+    event: Event,
+    tz: chrono_tz::Tz,
+    delegations: HashMap<String, Delegation>,
+    /// Delegation ids in print order: countries, then organisations, each by name.
+    delegation_order: Vec<String>,
+    officials: Vec<OfficialRow>,
+}
+
+impl<'a> Ctx<'a> {
+    fn load(conn: &Connection, fonts: &'a Fonts, request: &PrintRequest) -> Result<Ctx<'a>> {
+        let event: Event = store::get(conn, &request.event_id)?;
+        let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let mut delegations: Vec<Delegation> = queries::delegations(conn, &event.id)?
+            .into_iter()
+            .map(|d| d.delegation)
+            .collect();
+        let lang = request.language;
+        delegations.sort_by_cached_key(|d| {
+            (
+                d.kind,
+                crate::text::fold(&delegation_label(d, lang)),
+                d.id.clone(),
+            )
+        });
+        let delegation_order = delegations.iter().map(|d| d.id.clone()).collect();
+        let officials = queries::officials(conn, &event.id, &OfficialQuery::default())?.rows;
+        Ok(Ctx {
+            fonts,
+            lang,
+            event,
+            tz,
+            delegations: delegations.into_iter().map(|d| (d.id.clone(), d)).collect(),
+            delegation_order,
+            officials,
+        })
+    }
+
+    fn ko(&self) -> bool {
+        self.lang == Language::Ko
+    }
+
+    /// Fails with the officer's error when no installed font has a character of `text`.
+    fn check(&self, whose: &dyn Fn() -> String, field: &str, text: &str) -> Result<()> {
+        let Some(c) = self.fonts.first_uncovered(text) else {
+            return Ok(());
+        };
+        let script = script_name(c);
+        let whose = whose();
+        Err(Error::MissingFont {
+            message: format!(
+                "No installed font can print the {script} character “{c}” (U+{:04X}) in the {field} of {whose}. Install a font for {script} (on Linux a Noto font such as Noto Sans {}) and print again.",
+                c as u32,
+                script.split(' ').next().unwrap_or(script)
+            ),
+            official: whose,
+            script: script.to_string(),
+        })
+    }
+
+    /// A map of printed strings with their `rtl` list, each string checked.
+    fn fields(
+        &self,
+        whose: &dyn Fn() -> String,
+        fields: &[(&str, &str)],
+    ) -> Result<Map<String, Value>> {
+        let mut out = Map::new();
+        let mut rtl = Vec::new();
+        for (key, text) in fields {
+            self.check(whose, &key.replace('_', " "), text)?;
+            if is_rtl(text) {
+                rtl.push(Value::from(*key));
+            }
+            out.insert(key.to_string(), Value::from(*text));
+        }
+        out.insert("rtl".into(), Value::Array(rtl));
+        Ok(out)
+    }
+
+    /// Adds more checked fields to a map made by [`Ctx::fields`].
+    fn extend(
+        &self,
+        map: &mut Map<String, Value>,
+        whose: &dyn Fn() -> String,
+        fields: &[(&str, &str)],
+    ) -> Result<()> {
+        let more = self.fields(whose, fields)?;
+        for (k, v) in more {
+            if k == "rtl" {
+                if let (Some(Value::Array(have)), Value::Array(add)) = (map.get_mut("rtl"), v) {
+                    have.extend(add);
+                }
+            } else {
+                map.insert(k, v);
+            }
+        }
+        Ok(())
+    }
+
+    fn delegation_of(&self, o: &Official) -> Option<&Delegation> {
+        o.delegation_id
+            .as_ref()
+            .and_then(|id| self.delegations.get(id))
+    }
+
+    /// What a badge or a list says the official belongs to: the country in the event's
+    /// language, or the organisation.
+    fn delegation_name(&self, o: &Official) -> String {
+        match self.delegation_of(o) {
+            Some(d) => delegation_label(d, self.lang),
+            None => o.organization.clone(),
+        }
+    }
+
+    /// The person's names and the language and fonts they are set in.
+    fn person(&self, row: &OfficialRow, badge: bool) -> Result<Map<String, Value>> {
+        let o = &row.official;
+        let whose = || official_label(row);
+        let name = if badge {
+            badge_name(o)
+        } else {
+            row.full_name.clone()
+        };
+        let native = native_name(o, &name);
+        let mut map = self.fields(&whose, &[("name", &name), ("native", &native)])?;
+        let (lang, region) = language_of(o);
+        map.insert("id".into(), Value::from(o.id.clone()));
+        map.insert("lang".into(), Value::from(lang));
+        map.insert(
+            "region".into(),
+            region.map(Value::from).unwrap_or(Value::Null),
+        );
+        map.insert("fontset".into(), Value::from(fontset(lang, region)));
+        Ok(map)
+    }
+
+    /// What every template gets: the event, labels' language, fonts and the print date.
+    fn common(&self, today: NaiveDate, bilingual: bool) -> Result<Value> {
+        let name = if self.ko() && !self.event.name_ko.is_empty() {
+            &self.event.name_ko
+        } else {
+            &self.event.name_en
+        };
+        let whose = || "the event".to_string();
+        let dates = event_dates(self.event.start_date, self.event.end_date, self.lang);
+        let event = self.fields(
+            &whose,
+            &[
+                ("name", name),
+                ("dates", &dates),
+                ("city", &self.event.city),
+            ],
+        )?;
+        let mut fonts = Map::new();
+        fonts.insert("default".into(), json!(self.fonts.families_for("")));
+        for lang in Fonts::cjk_languages() {
+            fonts.insert(lang.into(), json!(self.fonts.families_for(lang)));
+        }
+        Ok(json!({
+            "lang": self.lang.as_str(),
+            "bilingual": bilingual,
+            "event": event,
+            "printed": long_date(today, self.lang),
+            "fonts": fonts,
+        }))
+    }
+
+    fn date(&self, instant: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        instant.with_timezone(&self.tz).date_naive()
+    }
+
+    fn time(&self, instant: chrono::DateTime<chrono::Utc>) -> String {
+        instant.with_timezone(&self.tz).format("%H:%M").to_string()
+    }
+
+    /// Officials not cancelled, in print order: by delegation, then by rank, then by name.
+    fn present(&self) -> Vec<&OfficialRow> {
+        let mut rows: Vec<&OfficialRow> = self
+            .officials
+            .iter()
+            .filter(|r| r.official.status != OfficialStatus::Cancelled)
+            .collect();
+        self.sort(&mut rows);
+        rows
+    }
+
+    fn sort(&self, rows: &mut [&OfficialRow]) {
+        let position: HashMap<&str, usize> = self
+            .delegation_order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        rows.sort_by_cached_key(|r| {
+            let o = &r.official;
+            (
+                o.delegation_id
+                    .as_deref()
+                    .and_then(|id| position.get(id).copied())
+                    .unwrap_or(usize::MAX),
+                crate::text::fold(&o.organization),
+                rank(o.category),
+                crate::text::fold(&r.full_name),
+                o.id.clone(),
+            )
+        });
+    }
+}
+
+fn delegation_label(d: &Delegation, lang: Language) -> String {
+    if lang == Language::Ko && !d.name_ko.is_empty() {
+        d.name_ko.clone()
+    } else {
+        d.name_en.clone()
+    }
+}
+
+/// How an error names an official: the passport name, and the delegation when there is one.
+fn official_label(row: &OfficialRow) -> String {
+    if row.delegation_name_en.is_empty() {
+        row.full_name.clone()
+    } else {
+        format!("{} ({})", row.full_name, row.delegation_name_en)
+    }
+}
+
+/// The name in large type: the badge name, or "Given FAMILY" from the passport.
+fn badge_name(o: &Official) -> String {
+    if !o.badge_name.is_empty() {
+        return o.badge_name.clone();
+    }
+    let family = o.family_name.to_uppercase();
+    if o.given_name.is_empty() {
+        family
+    } else {
+        format!("{} {family}", o.given_name)
+    }
+}
+
+/// The native-script name, when it says something the printed name does not.
+fn native_name(o: &Official, shown: &str) -> String {
+    let native = o.native_name.trim();
+    // Case and spacing do not make a name different; accents do ("Đặng Thị" says more than
+    // the passport's "DANG Thi").
+    let key = |a: &str| {
+        a.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let same = |a: &str| key(a) == key(native);
+    if native.is_empty() || same(shown) || same(&o.full_name()) || same(&badge_name(o)) {
+        String::new()
+    } else {
+        native.to_string()
+    }
+}
+
+/// Heads of delegation and VIPs first within a delegation; staff last.
+fn rank(c: Category) -> u8 {
+    match c {
+        Category::Vip => 0,
+        Category::HeadOfDelegation => 1,
+        Category::Speaker => 2,
+        Category::Delegate => 3,
+        Category::Observer => 4,
+        Category::Press => 5,
+        Category::Interpreter => 6,
+        Category::Staff => 7,
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn weekday(d: NaiveDate, lang: Language) -> &'static str {
+    let i = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        Language::Ko => ["월", "화", "수", "목", "금", "토", "일"][i],
+        Language::En => [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ][i],
+    }
+}
+
+/// "7–9 May 2024", "30 May – 2 June 2024"; "2024년 5월 7일–9일".
+pub(crate) fn event_dates(start: NaiveDate, end: NaiveDate, lang: Language) -> String {
+    let month = |d: NaiveDate| MONTHS[d.month0() as usize];
+    match lang {
+        Language::En => {
+            if start == end {
+                format!("{} {} {}", start.day(), month(start), start.year())
+            } else if start.year() != end.year() {
+                format!(
+                    "{} {} {} – {} {} {}",
+                    start.day(),
+                    month(start),
+                    start.year(),
+                    end.day(),
+                    month(end),
+                    end.year()
+                )
+            } else if start.month() != end.month() {
+                format!(
+                    "{} {} – {} {} {}",
+                    start.day(),
+                    month(start),
+                    end.day(),
+                    month(end),
+                    end.year()
+                )
+            } else {
+                format!(
+                    "{}–{} {} {}",
+                    start.day(),
+                    end.day(),
+                    month(end),
+                    end.year()
+                )
+            }
+        }
+        Language::Ko => {
+            let head = format!("{}년 {}월 {}일", start.year(), start.month(), start.day());
+            if start == end {
+                head
+            } else if start.year() != end.year() {
+                format!("{head}–{}년 {}월 {}일", end.year(), end.month(), end.day())
+            } else if start.month() != end.month() {
+                format!("{head}–{}월 {}일", end.month(), end.day())
+            } else {
+                format!("{head}–{}일", end.day())
+            }
+        }
+    }
+}
+
+/// "7 May 2024"; "2024년 5월 7일".
+fn long_date(d: NaiveDate, lang: Language) -> String {
+    event_dates(d, d, lang)
+}
+
+/// "Tuesday 7 May 2024"; "2024년 5월 7일 (화)".
+fn day_heading(d: NaiveDate, lang: Language) -> String {
+    match lang {
+        Language::En => format!("{} {}", weekday(d, lang), long_date(d, lang)),
+        Language::Ko => format!("{} ({})", long_date(d, lang), weekday(d, lang)),
+    }
+}
+
+/// "Mon 6 May"; "5월 6일(월)".
+fn short_date(d: NaiveDate, lang: Language) -> String {
+    match lang {
+        Language::En => format!(
+            "{} {} {}",
+            &weekday(d, lang)[..3],
+            d.day(),
+            &MONTHS[d.month0() as usize][..3]
+        ),
+        Language::Ko => format!("{}월 {}일({})", d.month(), d.day(), weekday(d, lang)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn badges(
+    conn: &Connection,
+    fonts: &Fonts,
+    request: &PrintRequest,
+    layout: BadgeLayout,
+    selection: &Selection,
+    offset: Offset,
+    colors: &BTreeMap<Category, String>,
+    today: NaiveDate,
+) -> Result<Badges> {
+    let ctx = Ctx::load(conn, fonts, request)?;
+    let printed: HashSet<String> = if *selection == Selection::NotPrinted {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT p.official_id FROM badge_print p
+               JOIN official o ON o.id = p.official_id WHERE o.event_id = ?",
+        )?;
+        let ids = stmt
+            .query_map([&ctx.event.id], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<HashSet<_>>>()?;
+        ids
+    } else {
+        HashSet::new()
+    };
+    let rows: Vec<&OfficialRow> = match selection {
+        Selection::Officials { ids } => {
+            let by_id: HashMap<&str, &OfficialRow> = ctx
+                .officials
+                .iter()
+                .map(|r| (r.official.id.as_str(), r))
+                .collect();
+            let mut rows = Vec::with_capacity(ids.len());
+            let mut seen = HashSet::new();
+            for id in ids {
+                let row = by_id
+                    .get(id.as_str())
+                    .ok_or(Error::NotFound { entity: "official" })?;
+                if seen.insert(id.as_str()) {
+                    rows.push(*row);
+                }
+            }
+            ctx.sort(&mut rows);
+            rows
+        }
+        _ => ctx
+            .present()
+            .into_iter()
+            .filter(|r| {
+                let o = &r.official;
+                match selection {
+                    Selection::All | Selection::Officials { .. } => true,
+                    Selection::Delegation { id } => o.delegation_id.as_deref() == Some(id),
+                    Selection::Category { category } => o.category == *category,
+                    Selection::NotPrinted => !printed.contains(&o.id),
+                }
+            })
+            .collect(),
+    };
+    if let Selection::Delegation { id } = selection {
+        if !ctx.delegations.contains_key(id) {
+            return Err(Error::NotFound {
+                entity: "delegation",
+            });
+        }
+    }
+    let mut badges = Vec::with_capacity(rows.len());
+    let mut ids = Vec::with_capacity(rows.len());
+    for row in rows {
+        let o = &row.official;
+        let whose = || official_label(row);
+        let mut badge = ctx.person(row, true)?;
+        let delegation = ctx.delegation_name(o);
+        let organization = if crate::text::fold(&o.organization) == crate::text::fold(&delegation) {
+            ""
+        } else {
+            o.organization.as_str()
+        };
+        ctx.extend(
+            &mut badge,
+            &whose,
+            &[
+                ("position", &o.position),
+                ("organization", organization),
+                ("delegation", &delegation),
+            ],
+        )?;
+        badge.insert("category".into(), Value::from(o.category.as_str()));
+        badge.insert(
+            "color".into(),
+            Value::from(colors.get(&o.category).cloned().unwrap_or_default()),
+        );
+        badge.insert("qr".into(), Value::from(super::qr::svg(&o.id)?));
+        badges.push(Value::Object(badge));
+        ids.push(o.id.clone());
+    }
+    let mut common = ctx.common(today, request.bilingual)?;
+    common["layout"] = Value::from(layout.as_str());
+    common["offset"] = json!({"x": offset.x_mm, "y": offset.y_mm});
+    Ok(Badges {
+        common,
+        badges,
+        ids,
+        per_page: layout.per_page(),
+    })
+}
+
+pub(crate) fn roster(
+    conn: &Connection,
+    fonts: &Fonts,
+    request: &PrintRequest,
+    today: NaiveDate,
+) -> Result<Roster> {
+    let ctx = Ctx::load(conn, fonts, request)?;
+    let mut data = ctx.common(today, request.bilingual)?;
+    let (template, rows) = match &request.document {
+        Document::Badges { .. } => {
+            return Err(Error::Internal("badges are not a list".into()));
+        }
+        Document::Participants => (PARTICIPANTS_TEMPLATE, participants(&ctx, &mut data)?),
+        Document::SignIn {
+            session_id,
+            blank_rows,
+        } => (
+            SIGNIN_TEMPLATE,
+            signin(conn, &ctx, &mut data, session_id, *blank_rows)?,
+        ),
+        Document::Delegation { delegation_id } => (
+            DELEGATION_TEMPLATE,
+            delegation(conn, &ctx, &mut data, delegation_id.as_deref())?,
+        ),
+        Document::Rooming { hotel_id } => (
+            ROOMING_TEMPLATE,
+            rooming(conn, &ctx, &mut data, hotel_id.as_deref())?,
+        ),
+        Document::Arrivals => (
+            BOARD_TEMPLATE,
+            board(conn, &ctx, &mut data, Direction::Arrival)?,
+        ),
+        Document::Departures => (
+            BOARD_TEMPLATE,
+            board(conn, &ctx, &mut data, Direction::Departure)?,
+        ),
+    };
+    Ok(Roster {
+        template,
+        data,
+        rows,
+    })
+}
+
+/// Officials grouped by delegation (in print order); officials without one are grouped by
+/// organisation at the end.
+fn groups<'r>(ctx: &Ctx<'_>, rows: &[&'r OfficialRow]) -> Vec<(String, Vec<&'r OfficialRow>)> {
+    let mut out: Vec<(String, Vec<&OfficialRow>)> = Vec::new();
+    let mut last_key: Option<(Option<String>, String)> = None;
+    for row in rows {
+        let o = &row.official;
+        let key = (
+            o.delegation_id.clone(),
+            if o.delegation_id.is_some() {
+                String::new()
+            } else {
+                o.organization.clone()
+            },
+        );
+        if last_key.as_ref() != Some(&key) {
+            out.push((ctx.delegation_name(o), Vec::new()));
+            last_key = Some(key);
+        }
+        if let Some((_, group)) = out.last_mut() {
+            group.push(row);
+        }
+    }
+    out
+}
+
+fn group_json(ctx: &Ctx<'_>, title: &str, rows: Vec<Value>) -> Result<Value> {
+    let mut group = ctx.fields(&|| format!("the delegation {title}"), &[("title", title)])?;
+    group.insert("count".into(), Value::from(rows.len()));
+    group.insert("rows".into(), Value::Array(rows));
+    Ok(Value::Object(group))
+}
+
+fn participants(ctx: &Ctx<'_>, data: &mut Value) -> Result<usize> {
+    let present = ctx.present();
+    let mut out = Vec::new();
+    let mut no = 0;
+    for (title, rows) in groups(ctx, &present) {
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            no += 1;
+            let o = &row.official;
+            let mut item = ctx.person(row, false)?;
+            ctx.extend(
+                &mut item,
+                &|| official_label(row),
+                &[("position", &o.position), ("organization", &o.organization)],
+            )?;
+            item.insert("no".into(), Value::from(no));
+            item.insert("category".into(), Value::from(o.category.as_str()));
+            items.push(Value::Object(item));
+        }
+        out.push(group_json(ctx, &title, items)?);
+    }
+    data["groups"] = Value::Array(out);
+    data["total"] = Value::from(no);
+    Ok(no)
+}
+
+fn signin(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    data: &mut Value,
+    session_id: &str,
+    blank_rows: usize,
+) -> Result<usize> {
+    let session: Session = store::get(conn, session_id)?;
+    if session.event_id != ctx.event.id {
+        return Err(Error::NotFound { entity: "session" });
+    }
+    let roster: HashSet<String> = queries::participants(conn, session_id)?
+        .into_iter()
+        .map(|p| p.participant.official_id)
+        .collect();
+    let mut rows: Vec<&OfficialRow> = ctx
+        .officials
+        .iter()
+        .filter(|r| {
+            roster.contains(&r.official.id) && r.official.status != OfficialStatus::Cancelled
+        })
+        .collect();
+    ctx.sort(&mut rows);
+    let place = match &session.venue_room_id {
+        Some(room_id) => {
+            let room: VenueRoom = store::get(conn, room_id)?;
+            let venue: Venue = store::get(conn, &room.venue_id)?;
+            let (room_name, venue_name) = if ctx.ko() {
+                (
+                    if room.name_ko.is_empty() {
+                        room.name
+                    } else {
+                        room.name_ko
+                    },
+                    if venue.name_ko.is_empty() {
+                        venue.name
+                    } else {
+                        venue.name_ko
+                    },
+                )
+            } else {
+                (room.name, venue.name)
+            };
+            format!("{room_name}, {venue_name}")
+        }
+        None => session.location.clone(),
+    };
+    let title = if ctx.ko() && !session.title_ko.is_empty() {
+        &session.title_ko
+    } else {
+        &session.title_en
+    };
+    let start = session.starts_at;
+    let when = format!(
+        "{}, {}–{}",
+        day_heading(ctx.date(start), ctx.lang),
+        ctx.time(start),
+        ctx.time(session.ends_at)
+    );
+    data["session"] = Value::Object(ctx.fields(
+        &|| format!("the session {}", session.title_en),
+        &[("title", title), ("when", &when), ("place", &place)],
+    )?);
+    let mut items = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let o = &row.official;
+        let mut item = ctx.person(row, false)?;
+        ctx.extend(
+            &mut item,
+            &|| official_label(row),
+            &[
+                ("delegation", &ctx.delegation_name(o)),
+                ("position", &o.position),
+            ],
+        )?;
+        item.insert("no".into(), Value::from(i + 1));
+        items.push(Value::Object(item));
+    }
+    let n = items.len();
+    data["rows"] = Value::Array(items);
+    data["blank"] = Value::from(blank_rows.min(500));
+    Ok(n)
+}
+
+/// One line per leg: "Mon 6 May 06:25 · VN416 HAN → ICN".
+fn leg_text(ctx: &Ctx<'_>, t: &Travel) -> String {
+    let when = format!(
+        "{} {}",
+        short_date(ctx.date(t.scheduled_at), ctx.lang),
+        ctx.time(t.scheduled_at)
+    );
+    let route = match t.direction {
+        Direction::Arrival => format!("{} → {}", t.origin, t.airport),
+        Direction::Departure => format!("{} → {}", t.airport, t.origin),
+    };
+    format!("{when} · {} {route}", t.flight).trim().to_string()
+}
+
+fn all_travel(conn: &Connection, ctx: &Ctx<'_>) -> Result<Vec<Travel>> {
+    Ok(queries::travel(conn, &ctx.event.id, &ListQuery::default())?
+        .rows
+        .into_iter()
+        .map(|r| r.travel)
+        .collect())
+}
+
+fn all_stays(conn: &Connection, ctx: &Ctx<'_>) -> Result<Vec<queries::StayRow>> {
+    Ok(queries::stays(conn, &ctx.event.id, &ListQuery::default())?.rows)
+}
+
+fn hotel_names(conn: &Connection, ctx: &Ctx<'_>) -> Result<HashMap<String, Hotel>> {
+    Ok(queries::hotels(conn, &ctx.event.id)?
+        .into_iter()
+        .map(|h| (h.hotel.id.clone(), h.hotel))
+        .collect())
+}
+
+fn hotel_label(h: &Hotel, lang: Language) -> String {
+    if lang == Language::Ko && !h.name_ko.is_empty() {
+        h.name_ko.clone()
+    } else {
+        h.name.clone()
+    }
+}
+
+fn delegation(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    data: &mut Value,
+    only: Option<&str>,
+) -> Result<usize> {
+    if let Some(id) = only {
+        if !ctx.delegations.contains_key(id) {
+            return Err(Error::NotFound {
+                entity: "delegation",
+            });
+        }
+    }
+    let travel = all_travel(conn, ctx)?;
+    let mut legs: HashMap<&str, Vec<&Travel>> = HashMap::new();
+    for t in &travel {
+        legs.entry(t.official_id.as_str()).or_default().push(t);
+    }
+    let hotels = hotel_names(conn, ctx)?;
+    let stays = all_stays(conn, ctx)?;
+    let mut lodging: HashMap<&str, Vec<&queries::StayRow>> = HashMap::new();
+    for s in &stays {
+        lodging
+            .entry(s.stay.official_id.as_str())
+            .or_default()
+            .push(s);
+    }
+    let present: Vec<&OfficialRow> = ctx
+        .present()
+        .into_iter()
+        .filter(|r| match only {
+            Some(id) => r.official.delegation_id.as_deref() == Some(id),
+            None => r.official.delegation_id.is_some(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut total = 0;
+    for (title, rows) in groups(ctx, &present) {
+        let mut items = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            let o = &row.official;
+            let mine = legs.get(o.id.as_str()).cloned().unwrap_or_default();
+            let leg = |dir: Direction| {
+                mine.iter()
+                    .filter(|t| t.direction == dir)
+                    .map(|t| leg_text(ctx, t))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let hotel = lodging
+                .get(o.id.as_str())
+                .map(|stays| {
+                    stays
+                        .iter()
+                        .map(|s| {
+                            let name = hotels
+                                .get(&s.stay.hotel_id)
+                                .map(|h| hotel_label(h, ctx.lang))
+                                .unwrap_or_else(|| s.hotel_name.clone());
+                            let room = if s.stay.room_number.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" #{}", s.stay.room_number)
+                            };
+                            format!(
+                                "{name}{room}\n{}–{}",
+                                short_date(s.stay.check_in, ctx.lang),
+                                short_date(s.stay.check_out, ctx.lang)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            let mut item = ctx.person(row, false)?;
+            ctx.extend(
+                &mut item,
+                &|| official_label(row),
+                &[
+                    ("position", &o.position),
+                    ("arrival", &leg(Direction::Arrival)),
+                    ("departure", &leg(Direction::Departure)),
+                    ("hotel", &hotel),
+                ],
+            )?;
+            item.insert("no".into(), Value::from(i + 1));
+            item.insert("category".into(), Value::from(o.category.as_str()));
+            items.push(Value::Object(item));
+        }
+        total += items.len();
+        let mut group = group_json(ctx, &title, items)?;
+        if let Some(d) = rows.first().and_then(|r| ctx.delegation_of(&r.official)) {
+            let head = d
+                .head_official_id
+                .as_ref()
+                .and_then(|id| ctx.officials.iter().find(|r| &r.official.id == id))
+                .map(|r| r.full_name.clone())
+                .unwrap_or_default();
+            let liaison = [&d.liaison_name, &d.liaison_phone, &d.liaison_email]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" · ");
+            if let Value::Object(map) = &mut group {
+                ctx.extend(
+                    map,
+                    &|| format!("the delegation {title}"),
+                    &[("head", &head), ("liaison", &liaison)],
+                )?;
+            }
+        }
+        out.push(group);
+    }
+    data["groups"] = Value::Array(out);
+    Ok(total)
+}
+
+fn rooming(
+    conn: &Connection,
+    ctx: &Ctx<'_>,
+    data: &mut Value,
+    only: Option<&str>,
+) -> Result<usize> {
+    let hotels = queries::hotels(conn, &ctx.event.id)?;
+    if let Some(id) = only {
+        if !hotels.iter().any(|h| h.hotel.id == id) {
+            return Err(Error::NotFound { entity: "hotel" });
+        }
+    }
+    let stays = all_stays(conn, ctx)?;
+    let by_id: HashMap<&str, &OfficialRow> = ctx
+        .officials
+        .iter()
+        .map(|r| (r.official.id.as_str(), r))
+        .collect();
+    let mut out = Vec::new();
+    let mut total = 0;
+    for h in hotels
+        .iter()
+        .filter(|h| only.is_none_or(|id| h.hotel.id == id))
+    {
+        let hotel = &h.hotel;
+        let mut mine: Vec<(&queries::StayRow, &OfficialRow)> = stays
+            .iter()
+            .filter(|s| s.stay.hotel_id == hotel.id)
+            .filter_map(|s| by_id.get(s.stay.official_id.as_str()).map(|o| (s, *o)))
+            .filter(|(_, o)| o.official.status != OfficialStatus::Cancelled)
+            .collect();
+        // Alphabetical by passport name, as a front desk looks guests up; room-mates are
+        // side by side because each row names the other.
+        mine.sort_by_cached_key(|(s, o)| (crate::text::fold(&o.full_name), s.stay.check_in));
+        let mut items = Vec::with_capacity(mine.len());
+        let mut nights_total = 0;
+        for (i, (s, row)) in mine.iter().enumerate() {
+            let o = &row.official;
+            let nights = (s.stay.check_out - s.stay.check_in).num_days();
+            nights_total += nights;
+            let guest = match o.honorific.as_str() {
+                "" => row.full_name.clone(),
+                h => format!("{} {h}", row.full_name),
+            };
+            let requests = [s.stay.special_requests.as_str(), o.accessibility.as_str()]
+                .iter()
+                .filter(|t| !t.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut item = ctx.fields(
+                &|| official_label(row),
+                &[
+                    ("name", &guest),
+                    ("delegation", &ctx.delegation_name(o)),
+                    ("check_in", &short_date(s.stay.check_in, ctx.lang)),
+                    ("check_out", &short_date(s.stay.check_out, ctx.lang)),
+                    ("room_type", &s.room_type),
+                    ("sharing", &s.shares_with_name),
+                    ("requests", &requests),
+                    ("room", &s.stay.room_number),
+                ],
+            )?;
+            item.insert("no".into(), Value::from(i + 1));
+            item.insert("nights".into(), Value::from(nights));
+            items.push(Value::Object(item));
+        }
+        total += items.len();
+        let name = hotel_label(hotel, ctx.lang);
+        let mut group = ctx.fields(
+            &|| format!("the hotel {}", hotel.name),
+            &[
+                ("title", &name),
+                ("address", &hotel.address),
+                ("phone", &hotel.phone),
+                ("email", &hotel.email),
+                ("contact", &hotel.contact_name),
+            ],
+        )?;
+        group.insert("count".into(), Value::from(items.len()));
+        group.insert("nights".into(), Value::from(nights_total));
+        group.insert("rows".into(), Value::Array(items));
+        out.push(Value::Object(group));
+    }
+    data["groups"] = Value::Array(out);
+    Ok(total)
+}
+
+fn board(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value, dir: Direction) -> Result<usize> {
+    let by_id: HashMap<&str, &OfficialRow> = ctx
+        .officials
+        .iter()
+        .map(|r| (r.official.id.as_str(), r))
+        .collect();
+    let hotels = hotel_names(conn, ctx)?;
+    let stays = all_stays(conn, ctx)?;
+    let mut hotel_of: HashMap<&str, Vec<&queries::StayRow>> = HashMap::new();
+    for s in &stays {
+        hotel_of
+            .entry(s.stay.official_id.as_str())
+            .or_default()
+            .push(s);
+    }
+    let mut legs: Vec<(Travel, &OfficialRow)> = all_travel(conn, ctx)?
+        .into_iter()
+        .filter(|t| t.direction == dir)
+        .filter_map(|t| {
+            let row = by_id.get(t.official_id.as_str()).copied()?;
+            Some((t, row))
+        })
+        .filter(|(_, r)| r.official.status != OfficialStatus::Cancelled)
+        .collect();
+    legs.sort_by_cached_key(|(t, r)| {
+        (
+            t.scheduled_at,
+            t.flight.clone(),
+            crate::text::fold(&r.full_name),
+        )
+    });
+    let mut days: Vec<(NaiveDate, Vec<Value>)> = Vec::new();
+    for (t, row) in &legs {
+        let day = ctx.date(t.scheduled_at);
+        // The hotel the official sleeps at on the day of this leg: checking in on an
+        // arrival day, checking out on a departure day.
+        let hotel = hotel_of
+            .get(t.official_id.as_str())
+            .and_then(|stays| {
+                stays
+                    .iter()
+                    .min_by_key(|s| match dir {
+                        Direction::Arrival => (s.stay.check_in - day).num_days().abs(),
+                        Direction::Departure => (s.stay.check_out - day).num_days().abs(),
+                    })
+                    .map(|s| {
+                        hotels
+                            .get(&s.stay.hotel_id)
+                            .map(|h| hotel_label(h, ctx.lang))
+                            .unwrap_or_else(|| s.hotel_name.clone())
+                    })
+            })
+            .unwrap_or_default();
+        let mut item = ctx.person(row, false)?;
+        ctx.extend(
+            &mut item,
+            &|| official_label(row),
+            &[
+                ("time", &ctx.time(t.scheduled_at)),
+                ("flight", &t.flight),
+                ("origin", &t.origin),
+                ("airport", &t.airport),
+                ("delegation", &ctx.delegation_name(&row.official)),
+                ("greeter", &t.greeter),
+                ("hotel", &hotel),
+                ("notes", &t.notes),
+            ],
+        )?;
+        item.insert("pickup".into(), Value::from(t.pickup));
+        match days.last_mut() {
+            Some((d, rows)) if *d == day => rows.push(Value::Object(item)),
+            _ => days.push((day, vec![Value::Object(item)])),
+        }
+    }
+    data["direction"] = Value::from(dir.as_str());
+    data["days"] = Value::Array(
+        days.into_iter()
+            .map(|(d, rows)| json!({"title": day_heading(d, ctx.lang), "count": rows.len(), "rows": rows}))
+            .collect(),
+    );
+    Ok(legs.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_dates_read_naturally() {
+        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
+        let check = |a: &str, b: &str, lang, expect: &str| {
+            assert_eq!(event_dates(d(a), d(b), lang), expect);
+        };
+        check("2024-05-07", "2024-05-09", Language::En, "7–9 May 2024");
+        check(
+            "2024-05-30",
+            "2024-06-02",
+            Language::En,
+            "30 May – 2 June 2024",
+        );
+        check(
+            "2024-12-30",
+            "2025-01-02",
+            Language::En,
+            "30 December 2024 – 2 January 2025",
+        );
+        check(
+            "2024-05-07",
+            "2024-05-09",
+            Language::Ko,
+            "2024년 5월 7일–9일",
+        );
+        check("2024-05-07", "2024-05-07", Language::En, "7 May 2024");
+    }
+
+    #[test]
+    fn direction_follows_the_first_strong_character() {
+        assert!(is_rtl("وزارة المالية (MoF)"));
+        assert!(is_rtl("(1) محمد"));
+        assert!(!is_rtl("MoF وزارة المالية"));
+        assert!(!is_rtl("정현우"));
+        assert!(!is_rtl(""));
+    }
+}

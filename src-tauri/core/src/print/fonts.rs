@@ -1,0 +1,297 @@
+//! The fonts printing uses: found on the system once per process, ordered so that every script
+//! an official may write a name in has a face, and checked against the text before typesetting
+//! so that a name no font can show is an error naming the person, never a tofu box.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use typst::foundations::Bytes;
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst_kit::fonts::FontStore;
+
+/// Families tried in order for every run of text; the first that has a character's glyph wins
+/// (typst's own fallback then searches every other installed face). Latin, Cyrillic and
+/// Vietnamese come from the first family, so it must be a complete pan-European sans; the
+/// script families after it keep each script in a face designed to sit beside it.
+const PREFERRED: &[&str] = &[
+    // Linux (Noto, as the distributions package it).
+    "Noto Sans",
+    "Noto Sans CJK KR",
+    "Noto Sans Arabic",
+    "Noto Sans Thai",
+    "Noto Sans Lao",
+    "Noto Sans Khmer",
+    "Noto Sans Myanmar",
+    "Noto Sans Devanagari",
+    "Noto Sans Bengali",
+    "Noto Sans Sinhala",
+    "Noto Sans Tamil",
+    "Noto Sans Georgian",
+    "Noto Sans Armenian",
+    "Noto Sans Hebrew",
+    "Noto Sans Mongolian",
+    // Windows.
+    "Segoe UI",
+    "Malgun Gothic",
+    "Leelawadee UI",
+    "Khmer UI",
+    "Lao UI",
+    "Myanmar Text",
+    "Nirmala UI",
+    "Microsoft YaHei",
+    "Yu Gothic",
+    "Arial",
+    // macOS.
+    "Helvetica Neue",
+    "Helvetica",
+    "Apple SD Gothic Neo",
+    "Geeza Pro",
+    "Thonburi",
+    "Lao Sangam MN",
+    "Khmer Sangam MN",
+    "Myanmar Sangam MN",
+    "Kohinoor Devanagari",
+    "PingFang SC",
+    "Hiragino Sans",
+];
+
+/// Han characters look different in Korean, Japanese and Chinese; for a name in one of those
+/// languages its own face goes first so that the name is printed the way its owner writes it.
+const CJK: &[(&str, &[&str])] = &[
+    (
+        "ja",
+        &["Noto Sans CJK JP", "Yu Gothic", "Hiragino Sans", "Meiryo"],
+    ),
+    (
+        "zh-CN",
+        &["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"],
+    ),
+    (
+        "zh-TW",
+        &["Noto Sans CJK TC", "Microsoft JhengHei", "PingFang TC"],
+    ),
+    (
+        "zh-HK",
+        &["Noto Sans CJK HK", "Microsoft JhengHei", "PingFang HK"],
+    ),
+];
+
+/// The installed fonts, scanned once. Cheap to share: the faces load lazily on first use and
+/// stay loaded for the life of the process.
+pub struct Fonts {
+    store: FontStore,
+    families: Vec<String>,
+    cjk: HashMap<&'static str, Vec<String>>,
+    /// Whether any face covers a character, remembered per character: most names repeat the
+    /// same few hundred characters.
+    covered: std::sync::Mutex<HashMap<char, bool>>,
+}
+
+impl std::fmt::Debug for Fonts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fonts")
+            .field("faces", &self.store.book().families().count())
+            .field("families", &self.families)
+            .finish()
+    }
+}
+
+impl Fonts {
+    /// The system's fonts, scanned on first call and shared after that.
+    pub fn system() -> Arc<Fonts> {
+        static SYSTEM: OnceLock<Arc<Fonts>> = OnceLock::new();
+        SYSTEM
+            .get_or_init(|| {
+                let mut store = FontStore::new();
+                store.extend(typst_kit::fonts::system());
+                Arc::new(Fonts::from_store(store))
+            })
+            .clone()
+    }
+
+    /// Only the fonts in `dir` (searched recursively): for tests, and for a machine whose
+    /// fonts are kept in a folder of their own.
+    pub fn from_dir(dir: &Path) -> Fonts {
+        let mut store = FontStore::new();
+        store.extend(typst_kit::fonts::scan(dir));
+        Fonts::from_store(store)
+    }
+
+    /// The fonts in these files (each may be a collection).
+    pub fn from_files(paths: &[&Path]) -> std::io::Result<Fonts> {
+        let mut store = FontStore::new();
+        for path in paths {
+            let data = Bytes::new(std::fs::read(path)?);
+            for font in Font::iter(data) {
+                let info = font.info().clone();
+                store.push((font, info));
+            }
+        }
+        Ok(Fonts::from_store(store))
+    }
+
+    fn from_store(store: FontStore) -> Fonts {
+        let book = store.book();
+        let present = |f: &&&str| book.contains_family(&f.to_lowercase());
+        let families: Vec<String> = PREFERRED
+            .iter()
+            .filter(present)
+            .map(|f| f.to_string())
+            .collect();
+        let cjk = CJK
+            .iter()
+            .map(|(lang, list)| {
+                (
+                    *lang,
+                    list.iter().filter(present).map(|f| f.to_string()).collect(),
+                )
+            })
+            .collect();
+        Fonts {
+            store,
+            families,
+            cjk,
+            covered: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn book(&self) -> &LazyHash<FontBook> {
+        self.store.book()
+    }
+
+    pub(crate) fn font(&self, index: usize) -> Option<Font> {
+        self.store.font(index)
+    }
+
+    /// The family list for text in `lang` (a BCP 47 tag such as `ko`, `ja`, `zh-TW`): the
+    /// language's own CJK face first when it has one, then the common list.
+    pub fn families_for(&self, lang: &str) -> Vec<String> {
+        let mut out = self.cjk.get(lang).cloned().unwrap_or_default();
+        out.extend(self.families.iter().cloned());
+        if out.is_empty() {
+            // No family we know: typst's fallback still picks any face that covers the text.
+            if let Some((family, _)) = self.store.book().families().next() {
+                out.push(family.to_string());
+            }
+        }
+        out
+    }
+
+    /// The CJK languages that get a face list of their own.
+    pub fn cjk_languages() -> impl Iterator<Item = &'static str> {
+        CJK.iter().map(|(lang, _)| *lang)
+    }
+
+    /// The first character of `text` that no installed face has a glyph for.
+    pub fn first_uncovered(&self, text: &str) -> Option<char> {
+        let mut covered = self
+            .covered
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        text.chars().find(|&c| {
+            if c.is_whitespace() || c.is_control() || typst::text::is_default_ignorable(c) {
+                return false;
+            }
+            !*covered.entry(c).or_insert_with(|| {
+                let book = self.store.book();
+                (0..)
+                    .map_while(|i| book.info(i))
+                    .any(|info| info.coverage.contains(c as u32))
+            })
+        })
+    }
+}
+
+/// The name of the script (or kind of symbol) a character belongs to, for the officer who has
+/// to find a font for it.
+pub fn script_name(c: char) -> &'static str {
+    let u = c as u32;
+    const RANGES: &[(u32, u32, &str)] = &[
+        (0x0000, 0x024F, "Latin"),
+        (0x0250, 0x02FF, "phonetic (IPA)"),
+        (0x0300, 0x036F, "combining accent"),
+        (0x0370, 0x03FF, "Greek"),
+        (0x0400, 0x052F, "Cyrillic"),
+        (0x0530, 0x058F, "Armenian"),
+        (0x0590, 0x05FF, "Hebrew"),
+        (0x0600, 0x06FF, "Arabic"),
+        (0x0700, 0x074F, "Syriac"),
+        (0x0750, 0x077F, "Arabic"),
+        (0x0780, 0x07BF, "Thaana"),
+        (0x07C0, 0x07FF, "N'Ko"),
+        (0x08A0, 0x08FF, "Arabic"),
+        (0x0900, 0x097F, "Devanagari"),
+        (0x0980, 0x09FF, "Bengali"),
+        (0x0A00, 0x0A7F, "Gurmukhi"),
+        (0x0A80, 0x0AFF, "Gujarati"),
+        (0x0B00, 0x0B7F, "Odia"),
+        (0x0B80, 0x0BFF, "Tamil"),
+        (0x0C00, 0x0C7F, "Telugu"),
+        (0x0C80, 0x0CFF, "Kannada"),
+        (0x0D00, 0x0D7F, "Malayalam"),
+        (0x0D80, 0x0DFF, "Sinhala"),
+        (0x0E00, 0x0E7F, "Thai"),
+        (0x0E80, 0x0EFF, "Lao"),
+        (0x0F00, 0x0FFF, "Tibetan"),
+        (0x1000, 0x109F, "Myanmar"),
+        (0x10A0, 0x10FF, "Georgian"),
+        (0x1100, 0x11FF, "Hangul"),
+        (0x1200, 0x139F, "Ethiopic"),
+        (0x13A0, 0x13FF, "Cherokee"),
+        (0x1780, 0x17FF, "Khmer"),
+        (0x1800, 0x18AF, "Mongolian"),
+        (0x19E0, 0x19FF, "Khmer"),
+        (0x1E00, 0x1EFF, "Latin"),
+        (0x1F00, 0x1FFF, "Greek"),
+        (0x2000, 0x2BFF, "symbol"),
+        (0x2E80, 0x2FDF, "Han (CJK)"),
+        (0x3000, 0x303F, "CJK punctuation"),
+        (0x3040, 0x309F, "Hiragana"),
+        (0x30A0, 0x30FF, "Katakana"),
+        (0x3100, 0x312F, "Bopomofo"),
+        (0x3130, 0x318F, "Hangul"),
+        (0x3400, 0x4DBF, "Han (CJK)"),
+        (0x4E00, 0x9FFF, "Han (CJK)"),
+        (0xA000, 0xA4CF, "Yi"),
+        (0xA960, 0xA97F, "Hangul"),
+        (0xAC00, 0xD7FF, "Hangul"),
+        (0xF900, 0xFAFF, "Han (CJK)"),
+        (0xFB50, 0xFDFF, "Arabic"),
+        (0xFE70, 0xFEFF, "Arabic"),
+        (0xFF00, 0xFFEF, "full-width form"),
+        (0x1F000, 0x1FAFF, "emoji or symbol"),
+        (0x20000, 0x3134F, "Han (CJK)"),
+    ];
+    RANGES
+        .iter()
+        .find(|(lo, hi, _)| (*lo..=*hi).contains(&u))
+        .map(|(_, _, name)| *name)
+        .unwrap_or("rare")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_name;
+
+    #[test]
+    fn scripts_are_named() {
+        for (c, name) in [
+            ('가', "Hangul"),
+            ('က', "Myanmar"),
+            ('ក', "Khmer"),
+            ('ລ', "Lao"),
+            ('ก', "Thai"),
+            ('م', "Arabic"),
+            ('王', "Han (CJK)"),
+            ('ひ', "Hiragana"),
+            ('Ж', "Cyrillic"),
+            ('ễ', "Latin"),
+            ('न', "Devanagari"),
+            ('😀', "emoji or symbol"),
+        ] {
+            assert_eq!(script_name(c), name, "{c}");
+        }
+    }
+}

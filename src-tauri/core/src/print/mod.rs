@@ -1,0 +1,606 @@
+//! Print-ready PDFs: badges, participant lists, sign-in sheets, per-delegation lists, rooming
+//! lists, arrival and departure boards.
+//!
+//! Each document kind is a typst template in `print/templates/` that reads its data from
+//! `/data.json`; a layout change is a template edit. This module reads the event, checks that
+//! the installed fonts can print every character (a name no font covers is an error naming the
+//! official and the script, never a tofu box), builds the JSON, and typesets it with the
+//! `typst` crate into a [`Typeset`] document that becomes a PDF or a PNG preview.
+//!
+//! The library lock is held only while the data is read; typesetting runs without it, so the
+//! app can run [`render`] on a worker thread while the window keeps working.
+//!
+//! ```no_run
+//! # fn demo(store: &ddesk_core::Store, event_id: &str) -> ddesk_core::Result<()> {
+//! use ddesk_core::print::{self, BadgeLayout, Document, PrintRequest, Selection};
+//! let request = PrintRequest::new(
+//!     event_id,
+//!     Document::Badges { layout: BadgeLayout::A4x8, selection: Selection::NotPrinted },
+//! );
+//! let typeset = print::typeset(store, &request, &|done, total| eprintln!("{done}/{total}"))?;
+//! let first_page = typeset.preview_png(0, 1.0)?;
+//! let pdf = typeset.pdf()?;
+//! print::record_printed(store, &typeset.badge_ids, BadgeLayout::A4x8)?;
+//! # let _ = (first_page, pdf); Ok(()) }
+//! ```
+
+mod data;
+pub mod fonts;
+mod qr;
+mod world;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use typst::diag::Warned;
+use typst::model::Document as _;
+use typst_layout::PagedDocument;
+
+use crate::error::{Error, Result};
+use crate::model::{Category, Language};
+use crate::store::Store;
+pub use fonts::Fonts;
+use world::PrintWorld;
+
+/// A badge sheet layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum BadgeLayout {
+    /// A4 with 8 badges of 90 × 60 mm (2 × 4) and cut marks.
+    #[default]
+    #[serde(rename = "a4-8")]
+    A4x8,
+    /// A4 with 4 A6 badges (2 × 2), for lanyard inserts.
+    #[serde(rename = "a6-4")]
+    A6x4,
+    /// One CR80 card (85.6 × 54 mm) per page, for card printers.
+    #[serde(rename = "cr80")]
+    Cr80,
+    /// One A4 sheet folded in half: the name reads on both sides when the badge flips.
+    #[serde(rename = "a4-fold")]
+    A4Fold,
+}
+
+impl BadgeLayout {
+    pub const ALL: &'static [BadgeLayout] = &[
+        BadgeLayout::A4x8,
+        BadgeLayout::A6x4,
+        BadgeLayout::Cr80,
+        BadgeLayout::A4Fold,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BadgeLayout::A4x8 => "a4-8",
+            BadgeLayout::A6x4 => "a6-4",
+            BadgeLayout::Cr80 => "cr80",
+            BadgeLayout::A4Fold => "a4-fold",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<BadgeLayout> {
+        Self::ALL.iter().copied().find(|l| l.as_str() == text)
+    }
+
+    /// Badges on one sheet.
+    pub fn per_page(self) -> usize {
+        match self {
+            BadgeLayout::A4x8 => 8,
+            BadgeLayout::A6x4 => 4,
+            BadgeLayout::Cr80 | BadgeLayout::A4Fold => 1,
+        }
+    }
+}
+
+/// Whose badges to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Selection {
+    /// Everyone not cancelled.
+    #[default]
+    All,
+    Delegation {
+        id: String,
+    },
+    Category {
+        category: Category,
+    },
+    /// Exactly these officials (a cancelled one too, when picked by hand).
+    Officials {
+        ids: Vec<String>,
+    },
+    /// Everyone not cancelled whose badge has never been printed.
+    NotPrinted,
+}
+
+/// One document to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Document {
+    Badges {
+        layout: BadgeLayout,
+        #[serde(default)]
+        selection: Selection,
+    },
+    /// Everyone, grouped by delegation.
+    Participants,
+    /// A session's roster with a signature column and blank rows for walk-ins.
+    SignIn {
+        session_id: String,
+        #[serde(default = "default_blank_rows")]
+        blank_rows: usize,
+    },
+    /// One delegation (or every delegation, each on its own pages) with travel and hotel.
+    Delegation {
+        #[serde(default)]
+        delegation_id: Option<String>,
+    },
+    /// Per hotel (or every hotel, each on its own pages), in the form hotels expect.
+    Rooming {
+        #[serde(default)]
+        hotel_id: Option<String>,
+    },
+    /// Arrivals by day and time.
+    Arrivals,
+    /// Departures by day and time.
+    Departures,
+}
+
+fn default_blank_rows() -> usize {
+    10
+}
+
+impl Document {
+    /// The document's name in file names and the CLI.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Document::Badges { .. } => "badges",
+            Document::Participants => "participants",
+            Document::SignIn { .. } => "signin",
+            Document::Delegation { .. } => "delegation",
+            Document::Rooming { .. } => "rooming",
+            Document::Arrivals => "arrivals",
+            Document::Departures => "departures",
+        }
+    }
+}
+
+/// A print offset in millimetres, to move everything on a sheet onto pre-cut stock.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Offset {
+    pub x_mm: f64,
+    pub y_mm: f64,
+}
+
+/// What to print, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrintRequest {
+    pub event_id: String,
+    pub document: Document,
+    /// The language of labels, the event's name and delegation names.
+    #[serde(default)]
+    pub language: Language,
+    /// Column headers in both English and Korean.
+    #[serde(default)]
+    pub bilingual: bool,
+    /// Badges only: the offset to use; `None` uses the one remembered for the layout.
+    #[serde(default)]
+    pub offset: Option<Offset>,
+    /// The date printed on every page; `None` is today.
+    #[serde(default)]
+    pub printed_on: Option<NaiveDate>,
+}
+
+impl PrintRequest {
+    pub fn new(event_id: &str, document: Document) -> PrintRequest {
+        PrintRequest {
+            event_id: event_id.to_string(),
+            document,
+            language: Language::En,
+            bilingual: false,
+            offset: None,
+            printed_on: None,
+        }
+    }
+}
+
+/// A typeset document: pages ready for a PDF or a preview.
+pub struct Typeset {
+    document: PagedDocument,
+    /// The officials whose badges are in it, in print order (empty for other documents), for
+    /// [`record_printed`] once the officer has the paper.
+    pub badge_ids: Vec<String>,
+    /// Typesetting warnings (none are expected; tests assert that).
+    pub warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Typeset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Typeset")
+            .field("pages", &self.pages())
+            .field("badges", &self.badge_ids.len())
+            .field("warnings", &self.warnings)
+            .finish()
+    }
+}
+
+/// A finished PDF.
+#[derive(Debug, Clone)]
+pub struct PrintOutput {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    /// See [`Typeset::badge_ids`].
+    pub badge_ids: Vec<String>,
+}
+
+impl Typeset {
+    pub fn pages(&self) -> usize {
+        self.document.pages().len()
+    }
+
+    /// The PDF. Untagged: tags make a roster about five times larger and printers and
+    /// `pdftotext` do not need them; the text itself stays real, searchable text.
+    pub fn pdf(&self) -> Result<Vec<u8>> {
+        let options = typst_pdf::PdfOptions {
+            ident: typst::foundations::Smart::Auto,
+            creator: typst::foundations::Smart::Custom(Some("Delegation Desk".into())),
+            timestamp: None,
+            page_ranges: None,
+            standards: typst_pdf::PdfStandards::default(),
+            tagged: false,
+            pretty: false,
+        };
+        typst_pdf::pdf(&self.document, &options).map_err(|diags| {
+            let text: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
+            Error::Internal(format!("writing the PDF failed: {}", text.join("; ")).into())
+        })
+    }
+
+    /// Page `page` (from 0) as a PNG, `scale` pixels per point (1.0 is 72 dpi; 2.0 suits a
+    /// high-density screen).
+    pub fn preview_png(&self, page: usize, scale: f32) -> Result<Vec<u8>> {
+        let page = self
+            .document
+            .pages()
+            .get(page)
+            .ok_or(Error::NotFound { entity: "page" })?;
+        let options = typst_render::RenderOptions {
+            pixel_per_pt: typst::utils::Scalar::new(f64::from(scale.clamp(0.1, 8.0))),
+            render_bleed: false,
+        };
+        typst_render::render(page, &options)
+            .encode_png()
+            .map_err(|e| Error::Internal(Box::new(e)))
+    }
+}
+
+/// Reports progress: `(done, total)`, in badges for badges and in rows for lists; called from
+/// the printing thread(s).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// Typesets and writes the PDF with the system's fonts. The badges are not recorded as printed:
+/// call [`record_printed`] once the file is saved or sent to the printer.
+pub fn render(
+    store: &Store,
+    request: &PrintRequest,
+    progress: Progress<'_>,
+) -> Result<PrintOutput> {
+    render_with(store, &Fonts::system(), request, progress)
+}
+
+/// [`render`] with the given fonts.
+pub fn render_with(
+    store: &Store,
+    fonts: &Fonts,
+    request: &PrintRequest,
+    progress: Progress<'_>,
+) -> Result<PrintOutput> {
+    let typeset = typeset_with(store, fonts, request, progress)?;
+    let pdf = typeset.pdf()?;
+    let total = typeset.badge_ids.len().max(1);
+    progress(total, total);
+    Ok(PrintOutput {
+        pdf,
+        pages: typeset.pages(),
+        badge_ids: typeset.badge_ids,
+    })
+}
+
+/// Typesets with the system's fonts (scanned once per process).
+pub fn typeset(store: &Store, request: &PrintRequest, progress: Progress<'_>) -> Result<Typeset> {
+    typeset_with(store, &Fonts::system(), request, progress)
+}
+
+/// Badges per typesetting unit: small enough for steady progress and for both cores to share
+/// the work, large enough that each unit's fixed cost is small.
+const BADGES_PER_CHUNK: usize = 48;
+
+/// Typesets with the given fonts.
+pub fn typeset_with(
+    store: &Store,
+    fonts: &Fonts,
+    request: &PrintRequest,
+    progress: Progress<'_>,
+) -> Result<Typeset> {
+    let today = request
+        .printed_on
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let result = match &request.document {
+        Document::Badges { layout, selection } => {
+            let offset = match request.offset {
+                Some(offset) => offset,
+                None => self::offset(store, *layout)?,
+            };
+            let colors = category_colors(store)?;
+            let badges = store.read(|conn| {
+                data::badges(
+                    conn, fonts, request, *layout, selection, offset, &colors, today,
+                )
+            })?;
+            typeset_badges(fonts, badges, today, progress)
+        }
+        _ => {
+            let doc = store.read(|conn| data::roster(conn, fonts, request, today))?;
+            progress(0, doc.rows);
+            let (document, warnings) = compile(fonts, doc.template, &doc.data, today)?;
+            progress(doc.rows, doc.rows);
+            Ok(Typeset {
+                document,
+                badge_ids: Vec::new(),
+                warnings,
+            })
+        }
+    };
+    // The app lives for days and prints many documents: drop typst's memoized layouts, as the
+    // typst CLI does between compilations, so memory does not grow with every print.
+    typst::comemo::evict(0);
+    result
+}
+
+/// A typeset document and its warnings.
+type Compiled = (PagedDocument, Vec<String>);
+
+fn compile(fonts: &Fonts, template: &str, data: &Value, today: NaiveDate) -> Result<Compiled> {
+    let world = PrintWorld::new(fonts, template, serde_json::to_vec(data)?, today)?;
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+    let document = output.map_err(
+        |diags: typst::ecow::EcoVec<typst::diag::SourceDiagnostic>| {
+            Error::Internal(format!("typesetting failed: {}", world.describe(&diags)).into())
+        },
+    )?;
+    Ok((
+        document,
+        vec![world.describe(&warnings)]
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect(),
+    ))
+}
+
+/// Badges are independent sheets, so they are typeset in chunks, on every core, and the pages
+/// joined in order: progress moves as chunks finish, and two cores halve the wait.
+fn typeset_badges(
+    fonts: &Fonts,
+    badges: data::Badges,
+    today: NaiveDate,
+    progress: Progress<'_>,
+) -> Result<Typeset> {
+    let data::Badges {
+        common,
+        badges,
+        ids,
+        per_page,
+    } = badges;
+    let total = badges.len();
+    progress(0, total);
+    // Whole sheets per chunk, so that a chunk boundary never leaves a half-empty sheet.
+    let chunk = (BADGES_PER_CHUNK / per_page).max(1) * per_page;
+    let chunks: Vec<&[Value]> = badges.chunks(chunk).collect();
+    let total_pages = total.div_ceil(per_page).max(1);
+    let results: Vec<Mutex<Option<Result<Compiled>>>> =
+        chunks.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(chunks.len())
+        .max(1);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        let Some(slice) = chunks.get(i) else { break };
+        let mut data = common.clone();
+        data["badges"] = Value::Array(slice.to_vec());
+        data["first_page"] = Value::from(i * chunk / per_page + 1);
+        data["total_pages"] = Value::from(total_pages);
+        let result = compile(fonts, data::BADGES_TEMPLATE, &data, today);
+        let failed = result.is_err();
+        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+        if failed {
+            // Stop the others early: the first error is what the officer needs to read.
+            next.store(chunks.len(), Ordering::SeqCst);
+            break;
+        }
+        let finished = done.fetch_add(slice.len(), Ordering::SeqCst) + slice.len();
+        progress(finished, total);
+    };
+    if chunks.is_empty() {
+        // No one to print: one compile still makes the (empty) sheet and says so.
+        let mut data = common.clone();
+        data["badges"] = Value::Array(Vec::new());
+        data["first_page"] = Value::from(1);
+        data["total_pages"] = Value::from(1);
+        let (document, warnings) = compile(fonts, data::BADGES_TEMPLATE, &data, today)?;
+        return Ok(Typeset {
+            document,
+            badge_ids: ids,
+            warnings,
+        });
+    }
+    std::thread::scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(work);
+        }
+        work();
+    });
+    let mut pages = typst::ecow::EcoVec::new();
+    let mut info = None;
+    let mut warnings = Vec::new();
+    for slot in results {
+        let result = slot
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .ok_or_else(|| Error::Internal("a badge chunk was not typeset".into()))?;
+        let (document, mut chunk_warnings) = result?;
+        warnings.append(&mut chunk_warnings);
+        if info.is_none() {
+            info = Some(document.info().clone());
+        }
+        pages.extend(document.pages().iter().cloned());
+    }
+    Ok(Typeset {
+        document: PagedDocument::new(pages, info.unwrap_or_default()),
+        badge_ids: ids,
+        warnings,
+    })
+}
+
+/// Records that these officials' badges were printed (now, in `layout`), so that "not printed
+/// yet" leaves them out and a reprint can ask first.
+pub fn record_printed(store: &Store, official_ids: &[String], layout: BadgeLayout) -> Result<()> {
+    let now = Utc::now();
+    store.write(|tx| {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO badge_print (id, official_id, printed_at, layout, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?3, ?3)",
+        )?;
+        for id in official_ids {
+            insert.execute(rusqlite::params![
+                uuid::Uuid::new_v4().to_string(),
+                id,
+                now,
+                layout.as_str()
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// Which of these officials already have a printed badge: the UI asks before printing them
+/// again.
+pub fn already_printed(conn: &Connection, official_ids: &[String]) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM badge_print WHERE official_id = ?)")?;
+    let mut out = Vec::new();
+    for id in official_ids {
+        if stmt.query_row([id], |r| r.get::<_, bool>(0))? {
+            out.push(id.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// One print of one badge.
+#[derive(Debug, Clone, Serialize)]
+pub struct BadgePrint {
+    pub official_id: String,
+    pub printed_at: chrono::DateTime<Utc>,
+    pub layout: String,
+}
+
+/// Every badge print of an event, newest first.
+pub fn badge_prints(conn: &Connection, event_id: &str) -> Result<Vec<BadgePrint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.official_id, p.printed_at, p.layout FROM badge_print p
+           JOIN official o ON o.id = p.official_id
+          WHERE o.event_id = ? ORDER BY p.printed_at DESC, p.id",
+    )?;
+    let rows = stmt
+        .query_map([event_id], |r| {
+            Ok(BadgePrint {
+                official_id: r.get(0)?,
+                printed_at: r.get(1)?,
+                layout: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn offset_key(layout: BadgeLayout) -> String {
+    format!("print.offset.{}", layout.as_str())
+}
+
+/// The print offset remembered for a layout (zero until one is set).
+pub fn offset(store: &Store, layout: BadgeLayout) -> Result<Offset> {
+    Ok(store
+        .setting(&offset_key(layout))?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+/// Remembers a layout's print offset. At most 20 mm either way: more is a misprint, not a
+/// calibration.
+pub fn set_offset(store: &Store, layout: BadgeLayout, offset: Offset) -> Result<()> {
+    for (field, value) in [("x_mm", offset.x_mm), ("y_mm", offset.y_mm)] {
+        if !value.is_finite() || value.abs() > 20.0 {
+            return Err(Error::field(
+                field,
+                "out_of_range",
+                "A print offset is at most 20 mm either way.",
+            ));
+        }
+    }
+    store.set_setting(&offset_key(layout), &serde_json::to_string(&offset)?)
+}
+
+const COLORS_KEY: &str = "print.category_colors";
+
+/// The colour of each category's band on a badge, as `#rrggbb`.
+pub fn category_colors(store: &Store) -> Result<BTreeMap<Category, String>> {
+    let mut colors: BTreeMap<Category, String> = Category::ALL
+        .iter()
+        .map(|c| (*c, default_color(*c).to_string()))
+        .collect();
+    if let Some(text) = store.setting(COLORS_KEY)? {
+        if let Ok(saved) = serde_json::from_str::<BTreeMap<Category, String>>(&text) {
+            colors.extend(saved);
+        }
+    }
+    Ok(colors)
+}
+
+/// Sets the band colour of one category (`#rrggbb`).
+pub fn set_category_color(store: &Store, category: Category, color: &str) -> Result<()> {
+    let valid = color.len() == 7
+        && color.starts_with('#')
+        && color[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if !valid {
+        return Err(Error::field(
+            "color",
+            "invalid_value",
+            "A colour is written #rrggbb, for example #1f4e9a.",
+        ));
+    }
+    let mut colors = category_colors(store)?;
+    colors.insert(category, color.to_ascii_lowercase());
+    store.set_setting(COLORS_KEY, &serde_json::to_string(&colors)?)
+}
+
+/// Dark enough that white capitals on the band stay readable from a printer's toner.
+fn default_color(category: Category) -> &'static str {
+    match category {
+        Category::HeadOfDelegation => "#8b1e3f",
+        Category::Delegate => "#1f4e9a",
+        Category::Speaker => "#6a1b9a",
+        Category::Observer => "#55606e",
+        Category::Vip => "#9a6700",
+        Category::Staff => "#2e7d32",
+        Category::Press => "#c2410c",
+        Category::Interpreter => "#00727d",
+    }
+}
