@@ -135,6 +135,22 @@ export async function importCommit(eventId, mapping, decisions, onProgress) {
   return write('import_commit', { event_id: eventId, mapping, decisions, progress });
 }
 
+// Printing
+export async function printPreview(request, onProgress) {
+  const progress = new window.__TAURI__.core.Channel();
+  progress.onmessage = ([done, total]) => onProgress(done, total);
+  return call('print_preview', { request, progress });
+}
+/** Asks where to save (the system's dialog), writes the PDF; null when cancelled. */
+export async function printSave(request, fileName, onProgress) {
+  const progress = new window.__TAURI__.core.Channel();
+  progress.onmessage = ([done, total]) => onProgress(done, total);
+  return call('print_save', { request, file_name: fileName, progress });
+}
+export async function printOpen(path) { return call('print_open', { path }); }
+export async function printOffsetGet(layout) { return call('print_offset_get', { layout }); }
+export async function printOffsetSet(layout, offset) { return call('print_offset_set', { layout, offset }); }
+
 // Lists per event
 /** Counts, seats, movements, rooms, needs and the problems found by the logistics checks. */
 export async function eventDashboard(eventId) { return call('event_dashboard', { event_id: eventId }); }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use tauri::Manager;
 
 use commands::{
-    agenda::*, dashboard::*, import::*, library::*, logistics::*, people::*, safety::*,
+    agenda::*, dashboard::*, import::*, library::*, logistics::*, people::*, print::*, safety::*,
 };
 use state::AppState;
 
@@ -60,6 +60,8 @@ fn main() {
             }
         }))
         .plugin(navigation::guard())
+        // The system's Save dialog for PDFs, called from Rust only (no window permission).
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(
             library.as_ref().ok().cloned(),
             open_library(&library),
@@ -83,6 +85,11 @@ fn main() {
             import_read,
             import_preview,
             import_commit,
+            print_preview,
+            print_save,
+            print_open,
+            print_offset_get,
+            print_offset_set,
             events_list,
             event_dashboard,
             setting_get,

@@ -720,3 +720,37 @@ fn a_registration_list_is_previewed_imported_and_undone() {
     );
     app.quit();
 }
+
+/// Issue 3: the Print tab typesets badges and lists in the engine and shows their first pages.
+#[test]
+fn the_print_tab_previews_badges_and_lists() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    app.click_on("[data-tab=print]");
+    let status = app.wait_for(
+        "the badge preview",
+        "const s = document.querySelector('#print-status');
+         return document.querySelector('#print-preview img.print-page') && s && s.textContent",
+    );
+    // The forum has 114 officials: 15 sheets of 8 badges.
+    assert!(
+        status.as_str().unwrap_or_default().contains("15 page"),
+        "{status}"
+    );
+    shot(&app, "print-badges");
+    choose(&app, "#print-doc", "Participant list");
+    app.wait_for(
+        "the participant list preview",
+        "const s = document.querySelector('#print-status');
+         return s && /page/.test(s.textContent) && !/badge/.test(s.textContent)
+             && document.querySelector('#print-preview img.print-page')",
+    );
+    shot(&app, "print-participants");
+    let error = app.execute(
+        "return document.querySelector('#print-error') ? document.querySelector('#print-error').textContent : null",
+        vec![],
+    );
+    assert_eq!(error, json!(null));
+    app.quit();
+}

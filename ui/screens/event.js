@@ -16,6 +16,7 @@ import { mountAgenda } from './agenda.js';
 import { mountDashboard, problemCount } from './dashboard.js';
 import { openHistory, undo } from './safety.js';
 import { mountImport } from './import.js';
+import { mountPrint } from './print.js';
 
 const TABS = [
   ['dashboard', mountDashboard],
@@ -25,6 +26,7 @@ const TABS = [
   ['hotels', mountHotels],
   ['venues', mountVenues],
   ['agenda', mountAgenda],
+  ['print', mountPrint],
   ['import', mountImport],
 ];
 

@@ -7,6 +7,7 @@ pub mod import;
 pub mod library;
 pub mod logistics;
 pub mod people;
+pub mod print;
 pub mod safety;
 
 /// get / save / delete for one record type.

@@ -1,0 +1,182 @@
+//! Printing: a preview of the first pages (typeset by the engine, shown as PNG), and the PDF
+//! saved where the officer chooses through the system's Save dialog, then opened in the
+//! system's viewer on request. Typesetting runs on Tauri's worker threads, never the window's.
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
+use ddesk_core::Error;
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::State;
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+/// How many pages the preview shows.
+const PREVIEW_PAGES: usize = 2;
+
+#[derive(Debug, Serialize)]
+pub struct PrintPreview {
+    pub pages: usize,
+    /// `data:image/png;base64,…` of the first pages.
+    pub images: Vec<String>,
+    /// Badges in the document, and how many of them were printed before.
+    pub badges: usize,
+    pub already_printed: usize,
+}
+
+/// Typesets `request` and renders its first pages; `progress` receives `[done, total]`.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_preview(
+    state: State<'_, AppState>,
+    request: PrintRequest,
+    progress: Channel<(usize, usize)>,
+) -> Result<PrintPreview, CommandError> {
+    let store = state.store()?;
+    let typeset = print::typeset(&store, &request, &|done, total| {
+        let _ = progress.send((done, total));
+    })?;
+    let images = (0..typeset.pages().min(PREVIEW_PAGES))
+        .map(|page| {
+            typeset.preview_png(page, 1.0).map(|png| {
+                format!(
+                    "data:image/png;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(png)
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let already = store.read(|c| print::already_printed(c, &typeset.badge_ids))?;
+    Ok(PrintPreview {
+        pages: typeset.pages(),
+        images,
+        badges: typeset.badge_ids.len(),
+        already_printed: already.len(),
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    pub path: String,
+    pub pages: usize,
+}
+
+/// Asks where to save (the system's Save dialog, with `file_name` proposed), writes the PDF
+/// there, and records printed badges. `None` when the officer cancels.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_save(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    request: PrintRequest,
+    file_name: String,
+    progress: Channel<(usize, usize)>,
+) -> Result<Option<Saved>, CommandError> {
+    let Some(chosen) = app
+        .dialog()
+        .file()
+        .add_filter("PDF", &["pdf"])
+        .set_file_name(&file_name)
+        .blocking_save_file()
+    else {
+        return Ok(None);
+    };
+    let path = chosen
+        .into_path()
+        .map_err(|_| Error::field("path", "invalid_value", "Choose a file on this computer."))?;
+    let path = with_pdf_extension(path);
+    let store = state.store()?;
+    let output = print::render(&store, &request, &|done, total| {
+        let _ = progress.send((done, total));
+    })?;
+    std::fs::write(&path, &output.pdf).map_err(Error::from)?;
+    if let Document::Badges { layout, .. } = request.document {
+        print::record_printed(&store, &output.badge_ids, layout)?;
+    }
+    Ok(Some(Saved {
+        path: path.display().to_string(),
+        pages: output.pages,
+    }))
+}
+
+fn with_pdf_extension(path: PathBuf) -> PathBuf {
+    let is_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if is_pdf {
+        path
+    } else {
+        let mut name = path.into_os_string();
+        name.push(".pdf");
+        PathBuf::from(name)
+    }
+}
+
+/// Opens a PDF this app saved in the system's viewer.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_open(path: String) -> Result<(), CommandError> {
+    let path = PathBuf::from(path);
+    let is_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if !is_pdf || !path.is_file() {
+        return Err(Error::NotFound { entity: "PDF" }.into());
+    }
+    // The system's own "open this file" command; the path is passed as one argument, never
+    // through a shell.
+    let opener = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(&path)
+        .spawn()
+        .map_err(Error::from)?;
+    Ok(())
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_offset_get(
+    state: State<'_, AppState>,
+    layout: BadgeLayout,
+) -> Result<Offset, CommandError> {
+    let store = state.store()?;
+    Ok(print::offset(&store, layout)?)
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_offset_set(
+    state: State<'_, AppState>,
+    layout: BadgeLayout,
+    offset: Offset,
+) -> Result<(), CommandError> {
+    let store = state.store()?;
+    Ok(print::set_offset(&store, layout, offset)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_pdf_extension;
+    use std::path::PathBuf;
+
+    #[test]
+    fn saved_files_end_in_pdf() {
+        assert_eq!(
+            with_pdf_extension("a/badges".into()),
+            PathBuf::from("a/badges.pdf")
+        );
+        assert_eq!(
+            with_pdf_extension("a/b.PDF".into()),
+            PathBuf::from("a/b.PDF")
+        );
+        assert_eq!(
+            with_pdf_extension("a/list.v2".into()),
+            PathBuf::from("a/list.v2.pdf")
+        );
+    }
+}
