@@ -37,24 +37,8 @@ pub use read::{
 };
 
 /// How much a message matters: an `error` keeps its row out of the import, a `warning` is
-/// worth a look, `info` says what was assumed or skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+/// worth a look, `info` says what was assumed or skipped. The same scale as the checks'.
+pub use crate::checks::Severity;
 
 /// One thing the officer should know about a file or a row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
