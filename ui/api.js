@@ -151,6 +151,19 @@ export async function printOpen(path) { return call('print_open', { path }); }
 export async function printOffsetGet(layout) { return call('print_offset_get', { layout }); }
 export async function printOffsetSet(layout, offset) { return call('print_offset_set', { layout, offset }); }
 
+// Itineraries and spreadsheet exports
+/** Makes itineraries ({event_id, scope, format}) and asks where to save them (a file for one
+ *  official, a folder otherwise): {path, files}, or null when cancelled. */
+export async function itinerarySave(request, onProgress) {
+  const progress = new window.__TAURI__.core.Channel();
+  progress.onmessage = ([done, total]) => onProgress(done, total);
+  return call('itinerary_save', { request, progress });
+}
+/** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled. */
+export async function exportSave(request) { return call('export_save', { request }); }
+/** Opens a saved itinerary, calendar or spreadsheet, or a folder of them. */
+export async function outputOpen(path) { return call('output_open', { path }); }
+
 // Lists per event
 /** Counts, seats, movements, rooms, needs and the problems found by the logistics checks. */
 export async function eventDashboard(eventId) { return call('event_dashboard', { event_id: eventId }); }

@@ -38,7 +38,12 @@ function paintChrome() {
   document.documentElement.lang = getLanguage();
   document.title = `Delegation Desk — ${t('app.subtitle')}`;
   document.getElementById('app-subtitle').textContent = t('app.subtitle');
-  // A registration file dropped anywhere on the window opens in the event's Import tab.
+  document.getElementById('lang-select').value = getLanguage();
+  document.getElementById('skip-link').textContent = t('app.skip');
+}
+
+// A registration file dropped anywhere on the window opens in the event's Import tab. Added
+// once, here, not in paintChrome: that runs on every render and would handle one drop many times.
 window.addEventListener('dragover', (e) => {
   if (e.dataTransfer && [...e.dataTransfer.types].includes('Files')) e.preventDefault();
 });
@@ -51,10 +56,6 @@ window.addEventListener('drop', (e) => {
   state.tab = 'import';
   render();
 });
-
-document.getElementById('lang-select').value = getLanguage();
-  document.getElementById('skip-link').textContent = t('app.skip');
-}
 
 function isTextField(el) {
   return !!el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(el.type)) || el.isContentEditable);

@@ -17,7 +17,8 @@ use std::time::Duration;
 use tauri::Manager;
 
 use commands::{
-    agenda::*, dashboard::*, import::*, library::*, logistics::*, people::*, print::*, safety::*,
+    agenda::*, dashboard::*, import::*, library::*, logistics::*, output::*, people::*, print::*,
+    safety::*,
 };
 use state::AppState;
 
@@ -90,6 +91,9 @@ fn main() {
             print_open,
             print_offset_get,
             print_offset_set,
+            export_save,
+            itinerary_save,
+            output_open,
             events_list,
             event_dashboard,
             setting_get,

@@ -15,6 +15,9 @@ const TABS: &[&str] = &[
     "hotels",
     "venues",
     "agenda",
+    "print",
+    "output",
+    "import",
 ];
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

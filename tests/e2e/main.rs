@@ -754,3 +754,134 @@ fn the_print_tab_previews_badges_and_lists() {
     assert_eq!(error, json!(null));
     app.quit();
 }
+
+/// The texts of a <select>'s options, and which of them are disabled.
+fn options(app: &App, select: &str) -> Vec<(String, bool)> {
+    let v = app.execute(
+        "const s = document.querySelector(arguments[0]);
+         return s ? [...s.options].map(o => [o.text, o.disabled]) : null",
+        vec![json!(select)],
+    );
+    v.as_array()
+        .unwrap_or_else(|| panic!("no select {select}"))
+        .iter()
+        .map(|o| {
+            (
+                o[0].as_str().unwrap_or_default().to_string(),
+                o[1] == json!(true),
+            )
+        })
+        .collect()
+}
+
+/// Issue 4: the Itineraries & exports tab offers itineraries (one official, one delegation or
+/// everyone; PDF or iCalendar) and spreadsheets (each table or one workbook; CSV or XLSX;
+/// headers in either language), labelled in English and in Korean.
+#[test]
+fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    app.click_on("[data-tab=output]");
+    assert_eq!(
+        app.text(&app.find("[data-tab=output]")),
+        "Itineraries & exports"
+    );
+    assert_eq!(app.text(&app.find("#itin-title")), "Itineraries");
+    assert_eq!(app.text(&app.find("#export-title")), "Spreadsheets");
+
+    // Itineraries: one official first, picked from a searchable list of the event's officials.
+    app.find("#itin-official-filter");
+    app.wait_for(
+        "officials in the picker",
+        "return [...document.querySelectorAll('#itin-official option')].filter(o => o.value).length > 0",
+    );
+    let formats: Vec<String> = options(&app, "#itin-format")
+        .into_iter()
+        .map(|o| o.0)
+        .collect();
+    assert_eq!(formats, ["PDF", "iCalendar (.ics)"]);
+    assert_eq!(app.text(&app.find("#itin-save")), "Save…");
+    choose(&app, "#itin-who", "Everyone");
+    app.find("#itin-hint");
+    assert_eq!(
+        app.execute("return !!document.querySelector('#itin-official')", vec![]),
+        json!(false)
+    );
+    choose(&app, "#itin-who", "One delegation");
+    app.wait_for(
+        "delegations in the picker",
+        "return document.querySelectorAll('#itin-delegation option').length > 0",
+    );
+
+    // Spreadsheets: every table, with the hotel and session choices where they matter.
+    assert_eq!(options(&app, "#export-table").len(), 8);
+    choose(&app, "#export-table", "Rooming list");
+    assert_eq!(options(&app, "#export-hotel")[0].0, "Every hotel");
+    choose(&app, "#export-table", "Session roster");
+    app.wait_for(
+        "sessions in the picker",
+        "return document.querySelectorAll('#export-session option').length > 0",
+    );
+    choose(&app, "#export-table", "All tables in one workbook");
+    let formats = options(&app, "#export-format");
+    assert_eq!(
+        formats,
+        [
+            ("Excel workbook (XLSX)".to_string(), false),
+            ("CSV (one table)".to_string(), true)
+        ]
+    );
+    assert_eq!(
+        app.execute(
+            "return document.querySelector('#export-language').value",
+            vec![]
+        ),
+        json!("en")
+    );
+    assert_eq!(app.text(&app.find("#export-save")), "Save…");
+    shot(&app, "output-en");
+
+    // Korean: the same tab, redrawn with the choices kept and headers defaulting to Korean.
+    app.click(&app.find("#lang-select"));
+    app.click(&app.find("#lang-select option[value=ko]"));
+    app.wait_for(
+        "the tab in Korean",
+        "const t = document.querySelector('[data-tab=output]');
+         return t && t.textContent === '일정표·내보내기' && document.querySelector('#itin-title')",
+    );
+    assert_eq!(app.text(&app.find("#itin-title")), "개인 일정표");
+    assert_eq!(app.text(&app.find("#export-title")), "스프레드시트");
+    assert_eq!(app.text(&app.find("#itin-save")), "저장…");
+    assert!(options(&app, "#itin-who")
+        .iter()
+        .any(|o| o.0 == "전체 참가자"));
+    app.wait_for(
+        "delegations in the Korean picker",
+        "return document.querySelectorAll('#itin-delegation option').length > 0",
+    );
+    assert!(options(&app, "#export-table")
+        .iter()
+        .any(|o| o.0 == "모든 표를 한 통합 문서로"));
+    assert_eq!(
+        options(&app, "#export-format"),
+        [
+            ("Excel 통합 문서(XLSX)".to_string(), false),
+            ("CSV(표 하나)".to_string(), true)
+        ]
+    );
+    assert_eq!(
+        app.execute(
+            "return document.querySelector('#export-language').value",
+            vec![]
+        ),
+        json!("ko")
+    );
+    assert_eq!(
+        app.execute("return document.querySelector('#toast').hidden", vec![]),
+        json!(true),
+        "no error was shown"
+    );
+    shot(&app, "output-ko");
+    app.quit();
+}

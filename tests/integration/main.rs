@@ -6,6 +6,7 @@ mod crash;
 mod demo;
 mod import;
 mod library;
+mod outputs;
 mod print;
 mod records;
 mod scale;

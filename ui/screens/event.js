@@ -17,6 +17,7 @@ import { mountDashboard, problemCount } from './dashboard.js';
 import { openHistory, undo } from './safety.js';
 import { mountImport } from './import.js';
 import { mountPrint } from './print.js';
+import { mountOutput } from './output.js';
 
 const TABS = [
   ['dashboard', mountDashboard],
@@ -27,6 +28,7 @@ const TABS = [
   ['venues', mountVenues],
   ['agenda', mountAgenda],
   ['print', mountPrint],
+  ['output', mountOutput],
   ['import', mountImport],
 ];
 

@@ -31,6 +31,8 @@ const TEST_PACKAGES: &[&str] = &[
     "fonts-noto-core",
     "fonts-noto-cjk",
     "poppler-utils",
+    // The itinerary tests read calendars back with a real iCalendar parser.
+    "python3-icalendar",
     "imagemagick",
 ];
 
@@ -341,7 +343,7 @@ fn bench(only: Option<&str>) -> Result {
         ),
         (
             "print",
-            "print benchmarks (release, 1,000 badges and a 1,000-row list)",
+            "print benchmarks (release, 1,000 badges, a 1,000-row list, 1,000 itineraries, exports)",
         ),
     ];
     let mut figures = Vec::new();

@@ -1,11 +1,14 @@
-//! Printing benchmarks: 1,000 badges on A4 8-up and a 1,000-row participant list from a
-//! generated event, in a fresh process so the first figure includes the font scan. Prints one
-//! table and, with `--json PATH`, writes the same figures (`cargo xtask bench` reads them).
+//! Printing benchmarks: 1,000 badges on A4 8-up, a 1,000-row participant list, itineraries
+//! (PDF and ICS) for every official and a combined workbook, from a generated event, in a
+//! fresh process so the first figure includes the font scan. Prints one table and, with
+//! `--json PATH`, writes the same figures (`cargo xtask bench` reads them).
 //! Peak memory is the process's high-water mark (`VmHWM`) after all runs.
 
 use std::time::{Duration, Instant};
 
+use ddesk_core::export::{self, ExportRequest, Format, Table};
 use ddesk_core::generate::{self, Spec};
+use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
 use ddesk_core::print::{self, BadgeLayout, Document, PrintRequest, Selection};
 use ddesk_core::Store;
 
@@ -118,6 +121,63 @@ fn main() {
     figures.push(Figure {
         name: "participant list (~1,000 rows)".into(),
         runs: list_runs,
+        unit: "ms",
+        target: None,
+    });
+    // Itineraries for everyone (the same 1,000-odd officials): one PDF and one calendar each.
+    let itinerary = |format| ItineraryRequest {
+        event_id: event.id.clone(),
+        scope: Scope::All,
+        format,
+        printed_on: None,
+    };
+    let mut both_runs = Vec::new();
+    let mut pdf_runs = Vec::new();
+    let mut files = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let pdfs = itinerary::itineraries(&store, &itinerary(ItineraryFormat::Pdf), &|_, _| {})
+            .expect("itinerary PDFs");
+        pdf_runs.push(ms(start.elapsed()));
+        let ics = itinerary::itineraries(&store, &itinerary(ItineraryFormat::Ics), &|_, _| {})
+            .expect("calendars");
+        both_runs.push(ms(start.elapsed()));
+        files = pdfs.len() + ics.len();
+    }
+    println!("itineraries: {files} files");
+    figures.push(Figure {
+        name: "itineraries for ~1,000 officials, PDF".into(),
+        runs: pdf_runs,
+        unit: "ms",
+        target: None,
+    });
+    figures.push(Figure {
+        name: "itineraries for ~1,000 officials, PDF + ICS".into(),
+        runs: both_runs,
+        unit: "ms",
+        target: Some(5000.0),
+    });
+    let workbook = ExportRequest {
+        event_id: event.id.clone(),
+        tables: Table::ALL
+            .iter()
+            .copied()
+            .filter(|t| *t != Table::Roster)
+            .collect(),
+        format: Format::Xlsx,
+        hotel_id: None,
+        session_id: None,
+        language: ddesk_core::model::Language::En,
+    };
+    let mut export_runs = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        export::export(&store, &workbook).expect("workbook");
+        export_runs.push(ms(start.elapsed()));
+    }
+    figures.push(Figure {
+        name: "combined XLSX workbook, ~1,000 officials".into(),
+        runs: export_runs,
         unit: "ms",
         target: None,
     });

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod history;
 pub mod import;

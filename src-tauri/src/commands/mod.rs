@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod import;
 pub mod library;
 pub mod logistics;
+pub mod output;
 pub mod people;
 pub mod print;
 pub mod safety;

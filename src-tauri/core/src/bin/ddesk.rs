@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ddesk_core::export::{self, ExportRequest, Format as ExportFormat, Table};
 use ddesk_core::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
 use ddesk_core::model::{Category, Language};
+use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use ddesk_core::queries::{self, OfficialQuery};
 use ddesk_core::{backup, checks, demo, generate, store, Error, Store};
@@ -95,6 +97,43 @@ enum Command {
     /// delegation (lists per delegation), rooming (per hotel), arrivals, departures. Prints the
     /// file and its page count.
     Print(PrintArgs),
+    /// Itineraries (PDF in each official's language, or iCalendar): for one official into the
+    /// file OUT; for a delegation (one file per member and a combined file) or everyone (one
+    /// file per official, named "Country - FAMILY Given") into the folder OUT.
+    Itinerary {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        #[arg(long, value_name = "ID", group = "who")]
+        official: Option<String>,
+        #[arg(long, value_name = "ID", group = "who")]
+        delegation: Option<String>,
+        #[arg(long, group = "who")]
+        all: bool,
+        #[arg(long, default_value = "pdf", value_parser = parse_itinerary_format)]
+        format: ItineraryFormat,
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+    },
+    /// A table as a spreadsheet: officials, delegations, rooming (one hotel with --hotel, else
+    /// every hotel), roster (of --session), arrivals, departures, diets; or all (every table in
+    /// one XLSX workbook, the roster included when --session is given).
+    Export {
+        #[arg(value_parser = parse_table)]
+        what: Vec<ExportChoice>,
+        #[arg(long, value_name = "ID")]
+        event: String,
+        #[arg(long, default_value = "xlsx", value_parser = parse_export_format)]
+        format: ExportFormat,
+        #[arg(long, value_name = "ID")]
+        hotel: Option<String>,
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// Column headers, country and hotel names in English (en) or Korean (ko).
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: Language,
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+    },
     /// Find logistics problems in an event: one per line (severity, code, sentence), worst first.
     Check {
         #[arg(long, value_name = "ID")]
@@ -173,6 +212,41 @@ fn parse_category(text: &str) -> Result<Category, String> {
         "one of head_of_delegation, delegate, speaker, observer, vip, staff, press, interpreter"
             .into()
     })
+}
+
+/// A table, or every table.
+#[derive(Clone, Copy)]
+enum ExportChoice {
+    One(Table),
+    All,
+}
+
+fn parse_table(text: &str) -> Result<ExportChoice, String> {
+    if text == "all" {
+        return Ok(ExportChoice::All);
+    }
+    Table::parse(text).map(ExportChoice::One).ok_or_else(|| {
+        "one of officials, delegations, rooming, roster, arrivals, departures, diets, all".into()
+    })
+}
+
+fn parse_export_format(text: &str) -> Result<ExportFormat, String> {
+    ExportFormat::parse(text).ok_or_else(|| "csv or xlsx".into())
+}
+
+fn parse_itinerary_format(text: &str) -> Result<ItineraryFormat, String> {
+    ItineraryFormat::parse(text).ok_or_else(|| "pdf or ics".into())
+}
+
+/// Writes aside and renames, so an interrupted write never leaves half a file under its name.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
+    let name = path.file_name().ok_or(Error::NotFound {
+        entity: "output file name",
+    })?;
+    let tmp = path.with_file_name(format!(".{}.part", name.to_string_lossy()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
 }
 
 fn parse_language(text: &str) -> Result<Language, String> {
@@ -335,6 +409,81 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Print(args) => print_document(&store, args)?,
+        Command::Itinerary {
+            event,
+            official,
+            delegation,
+            all,
+            format,
+            output,
+        } => {
+            let scope = match (official, delegation, all) {
+                (Some(id), _, _) => Scope::Official { id },
+                (None, Some(id), _) => Scope::Delegation { id },
+                (None, None, true) => Scope::All,
+                (None, None, false) => {
+                    return Err(Error::field(
+                        "scope",
+                        "required",
+                        "Say whose itineraries: --official ID, --delegation ID or --all.",
+                    ))
+                }
+            };
+            let one = matches!(scope, Scope::Official { .. });
+            let request = ItineraryRequest {
+                event_id: event,
+                scope,
+                format,
+                printed_on: None,
+            };
+            let files = itinerary::itineraries(&store, &request, &|done, total| {
+                eprint!("\r{done}/{total} itineraries");
+            })?;
+            eprintln!();
+            if one {
+                let file = files
+                    .first()
+                    .ok_or(Error::NotFound { entity: "official" })?;
+                write_file(&output, &file.bytes)?;
+                println!("{}", output.display());
+            } else {
+                let n = itinerary::write_files(&output, &files)?;
+                println!("{n} files in {}", output.display());
+            }
+        }
+        Command::Export {
+            what,
+            event,
+            format,
+            hotel,
+            session,
+            lang,
+            output,
+        } => {
+            let mut tables = Vec::new();
+            for choice in what {
+                match choice {
+                    ExportChoice::One(t) => tables.push(t),
+                    ExportChoice::All => tables.extend(
+                        Table::ALL
+                            .iter()
+                            .copied()
+                            .filter(|t| *t != Table::Roster || session.is_some()),
+                    ),
+                }
+            }
+            let request = ExportRequest {
+                event_id: event,
+                tables,
+                format,
+                hotel_id: hotel,
+                session_id: session,
+                language: lang,
+            };
+            let bytes = export::export(&store, &request)?;
+            write_file(&output, &bytes)?;
+            println!("{}", output.display());
+        }
         Command::Check { event, json } => {
             let data = store.read(|c| checks::EventData::load(c, &event))?;
             let problems = checks::run_all(&data);
@@ -581,6 +730,12 @@ fn main() -> ExitCode {
                 _ => None,
             };
             eprintln!("ddesk: {e}{}", offer.unwrap_or_default());
+            // An internal error's cause is what a bug report needs.
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                eprintln!("  caused by: {c}");
+                cause = c.source();
+            }
             if e.is_user_error() {
                 ExitCode::from(1)
             } else {

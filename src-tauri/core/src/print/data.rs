@@ -107,19 +107,23 @@ fn fontset(lang: &str, region: Option<&str>) -> String {
 }
 
 /// Everything the templates need in common, and the checks every printed string goes through.
-struct Ctx<'a> {
-    fonts: &'a Fonts,
-    lang: Language,
-    event: Event,
-    tz: chrono_tz::Tz,
-    delegations: HashMap<String, Delegation>,
+pub(super) struct Ctx<'a> {
+    pub(super) fonts: &'a Fonts,
+    pub(super) lang: Language,
+    pub(super) event: Event,
+    pub(super) tz: chrono_tz::Tz,
+    pub(super) delegations: HashMap<String, Delegation>,
     /// Delegation ids in print order: countries, then organisations, each by name.
     delegation_order: Vec<String>,
-    officials: Vec<OfficialRow>,
+    pub(super) officials: Vec<OfficialRow>,
 }
 
 impl<'a> Ctx<'a> {
-    fn load(conn: &Connection, fonts: &'a Fonts, request: &PrintRequest) -> Result<Ctx<'a>> {
+    pub(super) fn load(
+        conn: &Connection,
+        fonts: &'a Fonts,
+        request: &PrintRequest,
+    ) -> Result<Ctx<'a>> {
         let event: Event = store::get(conn, &request.event_id)?;
         let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let mut delegations: Vec<Delegation> = queries::delegations(conn, &event.id)?
@@ -170,7 +174,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A map of printed strings with their `rtl` list, each string checked.
-    fn fields(
+    pub(super) fn fields(
         &self,
         whose: &dyn Fn() -> String,
         fields: &[(&str, &str)],
@@ -189,7 +193,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Adds more checked fields to a map made by [`Ctx::fields`].
-    fn extend(
+    pub(super) fn extend(
         &self,
         map: &mut Map<String, Value>,
         whose: &dyn Fn() -> String,
@@ -208,7 +212,7 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    fn delegation_of(&self, o: &Official) -> Option<&Delegation> {
+    pub(super) fn delegation_of(&self, o: &Official) -> Option<&Delegation> {
         o.delegation_id
             .as_ref()
             .and_then(|id| self.delegations.get(id))
@@ -224,7 +228,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The person's names and the language and fonts they are set in.
-    fn person(&self, row: &OfficialRow, badge: bool) -> Result<Map<String, Value>> {
+    pub(super) fn person(&self, row: &OfficialRow, badge: bool) -> Result<Map<String, Value>> {
         let o = &row.official;
         let whose = || official_label(row);
         let name = if badge {
@@ -262,18 +266,23 @@ impl<'a> Ctx<'a> {
                 ("city", &self.event.city),
             ],
         )?;
-        let mut fonts = Map::new();
-        fonts.insert("default".into(), json!(self.fonts.families_for("")));
-        for lang in Fonts::cjk_languages() {
-            fonts.insert(lang.into(), json!(self.fonts.families_for(lang)));
-        }
         Ok(json!({
             "lang": self.lang.as_str(),
             "bilingual": bilingual,
             "event": event,
             "printed": long_date(today, self.lang),
-            "fonts": fonts,
+            "fonts": self.font_lists(),
         }))
+    }
+
+    /// The font lists the templates pick from: the default, and one per CJK language.
+    pub(super) fn font_lists(&self) -> Value {
+        let mut fonts = Map::new();
+        fonts.insert("default".into(), json!(self.fonts.families_for("")));
+        for lang in Fonts::cjk_languages() {
+            fonts.insert(lang.into(), json!(self.fonts.families_for(lang)));
+        }
+        Value::Object(fonts)
     }
 
     fn date(&self, instant: chrono::DateTime<chrono::Utc>) -> NaiveDate {
@@ -285,7 +294,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Officials not cancelled, in print order: by delegation, then by rank, then by name.
-    fn present(&self) -> Vec<&OfficialRow> {
+    pub(super) fn present(&self) -> Vec<&OfficialRow> {
         let mut rows: Vec<&OfficialRow> = self
             .officials
             .iter()
@@ -295,7 +304,7 @@ impl<'a> Ctx<'a> {
         rows
     }
 
-    fn sort(&self, rows: &mut [&OfficialRow]) {
+    pub(super) fn sort(&self, rows: &mut [&OfficialRow]) {
         let position: HashMap<&str, usize> = self
             .delegation_order
             .iter()
@@ -318,7 +327,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn delegation_label(d: &Delegation, lang: Language) -> String {
+pub(super) fn delegation_label(d: &Delegation, lang: Language) -> String {
     if lang == Language::Ko && !d.name_ko.is_empty() {
         d.name_ko.clone()
     } else {
@@ -327,7 +336,7 @@ fn delegation_label(d: &Delegation, lang: Language) -> String {
 }
 
 /// How an error names an official: the passport name, and the delegation when there is one.
-fn official_label(row: &OfficialRow) -> String {
+pub(super) fn official_label(row: &OfficialRow) -> String {
     if row.delegation_name_en.is_empty() {
         row.full_name.clone()
     } else {
@@ -413,7 +422,7 @@ fn weekday(d: NaiveDate, lang: Language) -> &'static str {
 }
 
 /// "7–9 May 2024", "30 May – 2 June 2024"; "2024년 5월 7일–9일".
-pub(crate) fn event_dates(start: NaiveDate, end: NaiveDate, lang: Language) -> String {
+pub(super) fn event_dates(start: NaiveDate, end: NaiveDate, lang: Language) -> String {
     let month = |d: NaiveDate| MONTHS[d.month0() as usize];
     match lang {
         Language::En => {
@@ -464,12 +473,12 @@ pub(crate) fn event_dates(start: NaiveDate, end: NaiveDate, lang: Language) -> S
 }
 
 /// "7 May 2024"; "2024년 5월 7일".
-fn long_date(d: NaiveDate, lang: Language) -> String {
+pub(super) fn long_date(d: NaiveDate, lang: Language) -> String {
     event_dates(d, d, lang)
 }
 
 /// "Tuesday 7 May 2024"; "2024년 5월 7일 (화)".
-fn day_heading(d: NaiveDate, lang: Language) -> String {
+pub(super) fn day_heading(d: NaiveDate, lang: Language) -> String {
     match lang {
         Language::En => format!("{} {}", weekday(d, lang), long_date(d, lang)),
         Language::Ko => format!("{} ({})", long_date(d, lang), weekday(d, lang)),
@@ -477,7 +486,7 @@ fn day_heading(d: NaiveDate, lang: Language) -> String {
 }
 
 /// "Mon 6 May"; "5월 6일(월)".
-fn short_date(d: NaiveDate, lang: Language) -> String {
+pub(super) fn short_date(d: NaiveDate, lang: Language) -> String {
     match lang {
         Language::En => format!(
             "{} {} {}",
@@ -796,7 +805,7 @@ fn leg_text(ctx: &Ctx<'_>, t: &Travel) -> String {
     format!("{when} · {} {route}", t.flight).trim().to_string()
 }
 
-fn all_travel(conn: &Connection, ctx: &Ctx<'_>) -> Result<Vec<Travel>> {
+pub(super) fn all_travel(conn: &Connection, ctx: &Ctx<'_>) -> Result<Vec<Travel>> {
     Ok(queries::travel(conn, &ctx.event.id, &ListQuery::default())?
         .rows
         .into_iter()
@@ -804,18 +813,18 @@ fn all_travel(conn: &Connection, ctx: &Ctx<'_>) -> Result<Vec<Travel>> {
         .collect())
 }
 
-fn all_stays(conn: &Connection, ctx: &Ctx<'_>) -> Result<Vec<queries::StayRow>> {
+pub(super) fn all_stays(conn: &Connection, ctx: &Ctx<'_>) -> Result<Vec<queries::StayRow>> {
     Ok(queries::stays(conn, &ctx.event.id, &ListQuery::default())?.rows)
 }
 
-fn hotel_names(conn: &Connection, ctx: &Ctx<'_>) -> Result<HashMap<String, Hotel>> {
+pub(super) fn hotel_names(conn: &Connection, ctx: &Ctx<'_>) -> Result<HashMap<String, Hotel>> {
     Ok(queries::hotels(conn, &ctx.event.id)?
         .into_iter()
         .map(|h| (h.hotel.id.clone(), h.hotel))
         .collect())
 }
 
-fn hotel_label(h: &Hotel, lang: Language) -> String {
+pub(super) fn hotel_label(h: &Hotel, lang: Language) -> String {
     if lang == Language::Ko && !h.name_ko.is_empty() {
         h.name_ko.clone()
     } else {

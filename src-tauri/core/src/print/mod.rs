@@ -26,6 +26,7 @@
 
 mod data;
 pub mod fonts;
+pub mod itinerary;
 mod qr;
 mod world;
 
@@ -425,6 +426,9 @@ fn typeset_badges(
             next.store(chunks.len(), Ordering::SeqCst);
             break;
         }
+        // A finished chunk's layouts are never asked for again; keeping them in typst's memo
+        // cache is what made memory grow with the number of badges.
+        typst::comemo::evict(2);
         let finished = done.fetch_add(slice.len(), Ordering::SeqCst) + slice.len();
         progress(finished, total);
     };

@@ -1,0 +1,990 @@
+//! Spreadsheet exports: officials, delegations, rooming lists, session rosters, arrivals,
+//! departures and the dietary summary, as CSV (one table) or XLSX (one sheet per table).
+//!
+//! Every table is built once as typed cells ([`Sheet`]) and then written by either writer, so
+//! the CSV and the workbook always agree. CSV is UTF-8 with a byte-order mark (Excel otherwise
+//! reads Korean as mojibake), quoted as RFC 4180 says, and every text cell that a spreadsheet
+//! would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) is
+//! neutralised with a leading apostrophe, as OWASP's CSV-injection guidance recommends. XLSX
+//! cells are written as typed strings, numbers and dates, so they are never formulas and keep
+//! their text exactly.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::queries::{self, ListQuery, OfficialQuery};
+use crate::store::{self, Store};
+
+/// A table an officer can export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Table {
+    Officials,
+    Delegations,
+    /// Hotel guests with their dates, room and room-mate (one hotel, or every hotel).
+    Rooming,
+    /// One session's roster (needs a session).
+    Roster,
+    Arrivals,
+    Departures,
+    /// Dietary needs and accessibility needs summed for the caterer, with the names.
+    Diets,
+}
+
+impl Table {
+    pub const ALL: &'static [Table] = &[
+        Table::Officials,
+        Table::Delegations,
+        Table::Rooming,
+        Table::Roster,
+        Table::Arrivals,
+        Table::Departures,
+        Table::Diets,
+    ];
+
+    /// The table's name in the CLI and in file names.
+    pub fn key(self) -> &'static str {
+        match self {
+            Table::Officials => "officials",
+            Table::Delegations => "delegations",
+            Table::Rooming => "rooming",
+            Table::Roster => "roster",
+            Table::Arrivals => "arrivals",
+            Table::Departures => "departures",
+            Table::Diets => "diets",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Table> {
+        Self::ALL.iter().copied().find(|t| t.key() == text)
+    }
+
+    fn title(self, lang: Language) -> &'static str {
+        let ko = lang == Language::Ko;
+        match self {
+            Table::Officials => pick(ko, "Officials", "참가자"),
+            Table::Delegations => pick(ko, "Delegations", "대표단"),
+            Table::Rooming => pick(ko, "Rooming list", "객실 배정"),
+            Table::Roster => pick(ko, "Session roster", "세션 참석자"),
+            Table::Arrivals => pick(ko, "Arrivals", "도착"),
+            Table::Departures => pick(ko, "Departures", "출발"),
+            Table::Diets => pick(ko, "Dietary summary", "식이 요약"),
+        }
+    }
+}
+
+fn pick(ko: bool, en: &'static str, korean: &'static str) -> &'static str {
+    if ko {
+        korean
+    } else {
+        en
+    }
+}
+
+/// CSV or XLSX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Csv,
+    #[default]
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Option<Format> {
+        match text {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// What to export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportRequest {
+    pub event_id: String,
+    /// One table for CSV; one or more for XLSX (several make a combined workbook).
+    pub tables: Vec<Table>,
+    pub format: Format,
+    /// Rooming: one hotel; `None` is every hotel.
+    #[serde(default)]
+    pub hotel_id: Option<String>,
+    /// Roster: the session (required when the roster is exported).
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// The language of column headers and of country and hotel names.
+    #[serde(default)]
+    pub language: Language,
+}
+
+/// One typed cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Int(i64),
+    Date(NaiveDate),
+    /// Local time in the event's zone.
+    DateTime(NaiveDateTime),
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        if s.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(s.to_string())
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        if s.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(s)
+        }
+    }
+}
+
+impl From<&String> for Cell {
+    fn from(s: &String) -> Cell {
+        Cell::from(s.as_str())
+    }
+}
+
+impl From<Option<NaiveDate>> for Cell {
+    fn from(d: Option<NaiveDate>) -> Cell {
+        d.map_or(Cell::Empty, Cell::Date)
+    }
+}
+
+impl Cell {
+    /// The CSV text: dates in ISO form (what every spreadsheet reads back as a date).
+    fn csv_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => neutralize(s),
+            Cell::Int(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+}
+
+/// A text cell a spreadsheet would run as a formula gets a leading apostrophe; the apostrophe
+/// shows, which is the point: the officer sees the text, the spreadsheet computes nothing.
+pub fn neutralize(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// A built table: its sheet name, headers and typed rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub table: Table,
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Builds the request's tables and writes them in its format.
+pub fn export(store: &Store, request: &ExportRequest) -> Result<Vec<u8>> {
+    let sheets = store.read(|conn| sheets(conn, request))?;
+    match request.format {
+        Format::Csv => {
+            let [sheet] = sheets.as_slice() else {
+                return Err(invalid(
+                    "A CSV file holds one table: choose one, or XLSX for a combined workbook.",
+                ));
+            };
+            csv(sheet)
+        }
+        Format::Xlsx => xlsx(&sheets),
+    }
+}
+
+/// A file name for the export: "Officials.csv", "Rooming list - Lotte Hotel.xlsx", or the
+/// event's name for a combined workbook.
+pub fn file_name(store: &Store, request: &ExportRequest) -> Result<String> {
+    let ko = request.language == Language::Ko;
+    let stem = store.read(|conn| {
+        let event: Event = store::get(conn, &request.event_id)?;
+        Ok(match request.tables.as_slice() {
+            [Table::Rooming] => match &request.hotel_id {
+                Some(id) => {
+                    let h: Hotel = store::get(conn, id)?;
+                    format!("{} - {}", Table::Rooming.title(request.language), h.name)
+                }
+                None => Table::Rooming.title(request.language).to_string(),
+            },
+            [Table::Roster] => match &request.session_id {
+                Some(id) => {
+                    let s: Session = store::get(conn, id)?;
+                    let title = if ko && !s.title_ko.is_empty() {
+                        s.title_ko
+                    } else {
+                        s.title_en
+                    };
+                    format!("{} - {title}", Table::Roster.title(request.language))
+                }
+                None => Table::Roster.title(request.language).to_string(),
+            },
+            [one] => one.title(request.language).to_string(),
+            _ => {
+                if ko && !event.name_ko.is_empty() {
+                    event.name_ko
+                } else {
+                    event.name_en
+                }
+            }
+        })
+    })?;
+    Ok(format!(
+        "{}.{}",
+        safe_file_stem(&stem),
+        request.format.extension()
+    ))
+}
+
+/// A name every file system accepts: no path separators, reserved or control characters, no
+/// trailing dots or spaces, and not too long.
+pub fn safe_file_stem(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = cleaned.chars().take(120).collect();
+    while out.ends_with('.') || out.ends_with(' ') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "export".into()
+    } else {
+        out
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::field("tables", "export_choice", message)
+}
+
+/// Builds every table of the request.
+pub fn sheets(conn: &Connection, request: &ExportRequest) -> Result<Vec<Sheet>> {
+    if request.tables.is_empty() {
+        return Err(invalid("Choose at least one table to export."));
+    }
+    let data = Data::load(conn, request)?;
+    let mut out = Vec::new();
+    for &table in &request.tables {
+        let (headers, rows) = match table {
+            Table::Officials => data.officials(),
+            Table::Delegations => data.delegations(),
+            Table::Rooming => data.rooming(conn, request.hotel_id.as_deref())?,
+            Table::Roster => {
+                let Some(id) = request.session_id.as_deref() else {
+                    return Err(invalid("Choose the session whose roster to export."));
+                };
+                data.roster(conn, id)?
+            }
+            Table::Arrivals => data.travel(conn, Direction::Arrival)?,
+            Table::Departures => data.travel(conn, Direction::Departure)?,
+            Table::Diets => data.diets(),
+        };
+        out.push(Sheet {
+            table,
+            name: table.title(request.language).to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+type Built = (Vec<&'static str>, Vec<Vec<Cell>>);
+
+/// The event's records, read once for every table.
+struct Data {
+    ko: bool,
+    tz: chrono_tz::Tz,
+    delegations: Vec<queries::DelegationRow>,
+    delegation_names: HashMap<String, String>,
+    officials: Vec<queries::OfficialRow>,
+    event_id: String,
+}
+
+impl Data {
+    fn load(conn: &Connection, request: &ExportRequest) -> Result<Data> {
+        let event: Event = store::get(conn, &request.event_id)?;
+        let ko = request.language == Language::Ko;
+        let delegations = queries::delegations(conn, &event.id)?;
+        let delegation_names = delegations
+            .iter()
+            .map(|d| {
+                let name = if ko && !d.display_name_ko.is_empty() {
+                    d.display_name_ko.clone()
+                } else {
+                    d.display_name_en.clone()
+                };
+                (d.delegation.id.clone(), name)
+            })
+            .collect();
+        let mut officials = queries::officials(conn, &event.id, &OfficialQuery::default())?.rows;
+        officials.sort_by_cached_key(|r| crate::text::fold(&r.full_name));
+        Ok(Data {
+            ko,
+            tz: event.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            delegations,
+            delegation_names,
+            officials,
+            event_id: event.id,
+        })
+    }
+
+    fn h(&self, en: &'static str, ko: &'static str) -> &'static str {
+        pick(self.ko, en, ko)
+    }
+
+    /// A stored value as the officer reads it, in the export's language (the same words as
+    /// the app's screens).
+    fn word(&self, value: &str) -> &'static str {
+        let (en, ko) = match value {
+            "head_of_delegation" => ("Head of delegation", "수석대표"),
+            "delegate" => ("Delegate", "대표"),
+            "speaker" => ("Speaker", "연사"),
+            "observer" => ("Observer", "옵서버"),
+            "vip" => ("VIP", "VIP"),
+            "staff" => ("Staff", "수행원"),
+            "press" => ("Press", "취재진"),
+            "interpreter" => ("Interpreter", "통역사"),
+            "female" => ("Female", "여성"),
+            "male" => ("Male", "남성"),
+            "other" => ("Other", "기타"),
+            "unspecified" => ("Not stated", "미기재"),
+            "invited" => ("Invited", "초청"),
+            "registered" => ("Registered", "등록"),
+            "confirmed" => ("Confirmed", "참석 확정"),
+            "cancelled" => ("Cancelled", "취소"),
+            "declined" => ("Declined", "불참"),
+            "withdrawn" => ("Withdrawn", "참가 철회"),
+            "country" => ("Country", "국가"),
+            "organization" => ("Organization", "국제기구"),
+            "en" => ("English", "영어"),
+            "ko" => ("Korean", "한국어"),
+            "participant" => ("Participant", "참석자"),
+            "moderator" => ("Moderator", "사회자"),
+            "chair" => ("Chair", "의장"),
+            "panelist" => ("Panelist", "패널"),
+            "guest" => ("Guest", "내빈"),
+            _ => ("", ""),
+        };
+        pick(self.ko, en, ko)
+    }
+
+    fn delegation_of(&self, o: &Official) -> String {
+        o.delegation_id
+            .as_ref()
+            .and_then(|id| self.delegation_names.get(id))
+            .cloned()
+            .unwrap_or_else(|| o.organization.clone())
+    }
+
+    fn local(&self, t: chrono::DateTime<chrono::Utc>) -> NaiveDateTime {
+        t.with_timezone(&self.tz).naive_local()
+    }
+
+    fn officials(&self) -> Built {
+        let headers = vec![
+            self.h("Family name", "성"),
+            self.h("Given name", "이름"),
+            self.h("Native-script name", "현지어 성명"),
+            self.h("Badge name", "명찰 이름"),
+            self.h("Title", "경칭"),
+            self.h("Delegation", "대표단"),
+            self.h("Organization", "소속"),
+            self.h("Position", "직위"),
+            self.h("Category", "구분"),
+            self.h("Status", "상태"),
+            self.h("Gender", "성별"),
+            self.h("Nationality", "국적"),
+            self.h("Birth date", "생년월일"),
+            self.h("Passport number", "여권번호"),
+            self.h("Passport expiry", "여권 만료일"),
+            self.h("E-mail", "이메일"),
+            self.h("Phone", "전화"),
+            self.h("Dietary", "식이"),
+            self.h("Accessibility", "접근성"),
+            self.h("Interpretation", "통역 언어"),
+            self.h("Itinerary language", "일정표 언어"),
+        ];
+        let rows = self
+            .officials
+            .iter()
+            .map(|r| {
+                let o = &r.official;
+                vec![
+                    Cell::from(&o.family_name),
+                    Cell::from(&o.given_name),
+                    Cell::from(&o.native_name),
+                    Cell::from(&o.badge_name),
+                    Cell::from(&o.honorific),
+                    Cell::from(self.delegation_of(o)),
+                    Cell::from(&o.organization),
+                    Cell::from(&o.position),
+                    Cell::from(self.word(o.category.as_str())),
+                    Cell::from(self.word(o.status.as_str())),
+                    Cell::from(self.word(o.gender.as_str())),
+                    Cell::from(&o.nationality),
+                    Cell::from(o.birth_date),
+                    Cell::from(&o.passport_number),
+                    Cell::from(o.passport_expiry),
+                    Cell::from(&o.email),
+                    Cell::from(&o.phone),
+                    Cell::from(&o.dietary),
+                    Cell::from(&o.accessibility),
+                    Cell::from(&o.interpretation_language),
+                    Cell::from(self.word(o.language.as_str())),
+                ]
+            })
+            .collect();
+        (headers, rows)
+    }
+
+    fn delegations(&self) -> Built {
+        let headers = vec![
+            self.h("Delegation", "대표단"),
+            self.h("Name (English)", "영문 명칭"),
+            self.h("Name (Korean)", "국문 명칭"),
+            self.h("Kind", "유형"),
+            self.h("Code", "코드"),
+            self.h("Status", "상태"),
+            self.h("Seats", "좌석"),
+            self.h("Officials", "인원"),
+            self.h("Head of delegation", "수석대표"),
+            self.h("Liaison", "연락 담당"),
+            self.h("Liaison phone", "연락처"),
+            self.h("Liaison e-mail", "연락 이메일"),
+        ];
+        let mut rows: Vec<&queries::DelegationRow> = self.delegations.iter().collect();
+        rows.sort_by_cached_key(|d| {
+            (
+                d.delegation.kind,
+                crate::text::fold(&self.delegation_names[&d.delegation.id]),
+            )
+        });
+        let rows = rows
+            .into_iter()
+            .map(|d| {
+                let g = &d.delegation;
+                vec![
+                    Cell::from(self.delegation_names[&g.id].as_str()),
+                    Cell::from(&d.display_name_en),
+                    Cell::from(&d.display_name_ko),
+                    Cell::from(self.word(g.kind.as_str())),
+                    Cell::from(
+                        g.country_code
+                            .clone()
+                            .or(g.org_code.clone())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::from(self.word(g.status.as_str())),
+                    Cell::Int(g.seats),
+                    Cell::Int(d.officials),
+                    Cell::from(&d.head_name),
+                    Cell::from(&g.liaison_name),
+                    Cell::from(&g.liaison_phone),
+                    Cell::from(&g.liaison_email),
+                ]
+            })
+            .collect();
+        (headers, rows)
+    }
+
+    fn rooming(&self, conn: &Connection, only: Option<&str>) -> Result<Built> {
+        let hotels: HashMap<String, Hotel> = queries::hotels(conn, &self.event_id)?
+            .into_iter()
+            .map(|h| (h.hotel.id.clone(), h.hotel))
+            .collect();
+        if let Some(id) = only {
+            if !hotels.contains_key(id) {
+                return Err(Error::NotFound { entity: "hotel" });
+            }
+        }
+        let by_id: HashMap<&str, &queries::OfficialRow> = self
+            .officials
+            .iter()
+            .map(|r| (r.official.id.as_str(), r))
+            .collect();
+        let mut stays: Vec<(String, &queries::OfficialRow, queries::StayRow)> =
+            queries::stays(conn, &self.event_id, &ListQuery::default())?
+                .rows
+                .into_iter()
+                .filter(|s| only.is_none_or(|id| s.stay.hotel_id == id))
+                .filter_map(|s| {
+                    let row = by_id.get(s.stay.official_id.as_str()).copied()?;
+                    let hotel = hotels
+                        .get(&s.stay.hotel_id)
+                        .map(|h| {
+                            if self.ko && !h.name_ko.is_empty() {
+                                h.name_ko.clone()
+                            } else {
+                                h.name.clone()
+                            }
+                        })
+                        .unwrap_or_else(|| s.hotel_name.clone());
+                    Some((hotel, row, s))
+                })
+                .filter(|(_, r, _)| r.official.status != OfficialStatus::Cancelled)
+                .collect();
+        stays.sort_by_cached_key(|(hotel, r, s)| {
+            (
+                crate::text::fold(hotel),
+                crate::text::fold(&r.full_name),
+                s.stay.check_in,
+            )
+        });
+        let headers = vec![
+            self.h("Hotel", "호텔"),
+            self.h("Guest name (as in passport)", "투숙객 성명(여권)"),
+            self.h("Title", "경칭"),
+            self.h("Delegation", "대표단"),
+            self.h("Arrival", "체크인"),
+            self.h("Departure", "체크아웃"),
+            self.h("Nights", "박"),
+            self.h("Room type", "객실 유형"),
+            self.h("Room", "객실"),
+            self.h("Sharing with", "동숙자"),
+            self.h("Special requests", "요청 사항"),
+        ];
+        let rows = stays
+            .into_iter()
+            .map(|(hotel, r, s)| {
+                let o = &r.official;
+                let requests = [s.stay.special_requests.as_str(), o.accessibility.as_str()]
+                    .into_iter()
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                vec![
+                    Cell::from(hotel),
+                    Cell::from(&r.full_name),
+                    Cell::from(&o.honorific),
+                    Cell::from(self.delegation_of(o)),
+                    Cell::Date(s.stay.check_in),
+                    Cell::Date(s.stay.check_out),
+                    Cell::Int((s.stay.check_out - s.stay.check_in).num_days()),
+                    Cell::from(&s.room_type),
+                    Cell::from(&s.stay.room_number),
+                    Cell::from(&s.shares_with_name),
+                    Cell::from(requests),
+                ]
+            })
+            .collect();
+        Ok((headers, rows))
+    }
+
+    fn roster(&self, conn: &Connection, session_id: &str) -> Result<Built> {
+        let session: Session = store::get(conn, session_id)?;
+        if session.event_id != self.event_id {
+            return Err(Error::NotFound { entity: "session" });
+        }
+        let by_id: HashMap<&str, &queries::OfficialRow> = self
+            .officials
+            .iter()
+            .map(|r| (r.official.id.as_str(), r))
+            .collect();
+        let mut entries: Vec<(queries::ParticipantRow, &queries::OfficialRow)> =
+            queries::participants(conn, session_id)?
+                .into_iter()
+                .filter_map(|p| {
+                    let row = by_id.get(p.participant.official_id.as_str()).copied()?;
+                    Some((p, row))
+                })
+                .collect();
+        entries.sort_by_cached_key(|(_, r)| {
+            (
+                crate::text::fold(&self.delegation_of(&r.official)),
+                crate::text::fold(&r.full_name),
+            )
+        });
+        let title = if self.ko && !session.title_ko.is_empty() {
+            &session.title_ko
+        } else {
+            &session.title_en
+        };
+        let headers = vec![
+            self.h("Session", "세션"),
+            self.h("Starts", "시작"),
+            self.h("No.", "번호"),
+            self.h("Name", "성명"),
+            self.h("Delegation", "대표단"),
+            self.h("Position", "직위"),
+            self.h("Role", "역할"),
+            self.h("Attended", "참석 확인"),
+        ];
+        let rows = entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, (p, r))| {
+                vec![
+                    Cell::from(title),
+                    Cell::DateTime(self.local(session.starts_at)),
+                    Cell::Int(i as i64 + 1),
+                    Cell::from(&r.full_name),
+                    Cell::from(self.delegation_of(&r.official)),
+                    Cell::from(&r.official.position),
+                    Cell::from(self.word(p.participant.role.as_str())),
+                    p.participant
+                        .attended_at
+                        .map_or(Cell::Empty, |t| Cell::DateTime(self.local(t))),
+                ]
+            })
+            .collect();
+        Ok((headers, rows))
+    }
+
+    fn travel(&self, conn: &Connection, dir: Direction) -> Result<Built> {
+        let by_id: HashMap<&str, &queries::OfficialRow> = self
+            .officials
+            .iter()
+            .map(|r| (r.official.id.as_str(), r))
+            .collect();
+        let mut legs: Vec<(Travel, &queries::OfficialRow)> =
+            queries::travel(conn, &self.event_id, &ListQuery::default())?
+                .rows
+                .into_iter()
+                .map(|t| t.travel)
+                .filter(|t| t.direction == dir)
+                .filter_map(|t| {
+                    let row = by_id.get(t.official_id.as_str()).copied()?;
+                    Some((t, row))
+                })
+                .filter(|(_, r)| r.official.status != OfficialStatus::Cancelled)
+                .collect();
+        legs.sort_by_cached_key(|(t, r)| {
+            (
+                t.scheduled_at,
+                t.flight.clone(),
+                crate::text::fold(&r.full_name),
+            )
+        });
+        let arrival = dir == Direction::Arrival;
+        let headers = vec![
+            if arrival {
+                self.h("Lands (local time)", "도착 시각")
+            } else {
+                self.h("Departs (local time)", "출발 시각")
+            },
+            self.h("Flight", "항공편"),
+            if arrival {
+                self.h("From", "출발지")
+            } else {
+                self.h("To", "목적지")
+            },
+            self.h("Airport", "공항"),
+            self.h("Name", "성명"),
+            self.h("Delegation", "대표단"),
+            self.h("Category", "구분"),
+            self.h("Pickup", "영접 차량"),
+            self.h("Greeter", "영접 담당"),
+            self.h("Notes", "비고"),
+        ];
+        let yes = self.h("Yes", "예");
+        let no = self.h("No", "아니요");
+        let rows = legs
+            .into_iter()
+            .map(|(t, r)| {
+                vec![
+                    Cell::DateTime(self.local(t.scheduled_at)),
+                    Cell::from(&t.flight),
+                    Cell::from(&t.origin),
+                    Cell::from(&t.airport),
+                    Cell::from(&r.full_name),
+                    Cell::from(self.delegation_of(&r.official)),
+                    Cell::from(self.word(r.official.category.as_str())),
+                    Cell::from(if t.pickup { yes } else { no }),
+                    Cell::from(&t.greeter),
+                    Cell::from(&t.notes),
+                ]
+            })
+            .collect();
+        Ok((headers, rows))
+    }
+
+    /// One row per need (dietary, then accessibility), with how many and who, for the caterer
+    /// and the venue; cancelled officials are left out.
+    fn diets(&self) -> Built {
+        let mut needs: BTreeMap<(u8, String), (String, Vec<String>)> = BTreeMap::new();
+        for r in &self.officials {
+            let o = &r.official;
+            if o.status == OfficialStatus::Cancelled {
+                continue;
+            }
+            for (kind, need) in [(0u8, &o.dietary), (1u8, &o.accessibility)] {
+                let need = need.trim();
+                if need.is_empty() {
+                    continue;
+                }
+                let entry = needs
+                    .entry((kind, crate::text::fold(need)))
+                    .or_insert_with(|| (need.to_string(), Vec::new()));
+                entry
+                    .1
+                    .push(format!("{} ({})", r.full_name, self.delegation_of(o)));
+            }
+        }
+        let headers = vec![
+            self.h("Need", "구분"),
+            self.h("Requirement", "요구 사항"),
+            self.h("People", "인원"),
+            self.h("Names", "명단"),
+        ];
+        let rows = needs
+            .into_iter()
+            .map(|((kind, _), (need, names))| {
+                vec![
+                    Cell::from(if kind == 0 {
+                        self.h("Dietary", "식이")
+                    } else {
+                        self.h("Accessibility", "접근성")
+                    }),
+                    Cell::from(need),
+                    Cell::Int(names.len() as i64),
+                    Cell::from(names.join("; ")),
+                ]
+            })
+            .collect();
+        (headers, rows)
+    }
+}
+
+/// One table as CSV: UTF-8 with a byte-order mark, CRLF line ends, RFC 4180 quoting.
+pub fn csv(sheet: &Sheet) -> Result<Vec<u8>> {
+    let mut out = Vec::from("\u{FEFF}".as_bytes());
+    {
+        let mut writer = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .quote_style(::csv::QuoteStyle::Necessary)
+            .from_writer(&mut out);
+        let headers: Vec<String> = sheet.headers.iter().map(|h| neutralize(h)).collect();
+        writer.write_record(&headers).map_err(csv_error)?;
+        for row in &sheet.rows {
+            writer
+                .write_record(row.iter().map(Cell::csv_text))
+                .map_err(csv_error)?;
+        }
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
+fn csv_error(e: ::csv::Error) -> Error {
+    Error::Internal(Box::new(e))
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Internal(Box::new(e))
+}
+
+/// Characters Excel does not allow in a sheet name.
+fn sheet_name(name: &str, used: &mut Vec<String>) -> String {
+    let base: String = name
+        .chars()
+        .map(|c| match c {
+            '[' | ']' | ':' | '*' | '?' | '/' | '\\' => '-',
+            c => c,
+        })
+        .take(28)
+        .collect();
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while used.iter().any(|u| u.eq_ignore_ascii_case(&candidate)) {
+        candidate = format!("{base} {n}");
+        n += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}
+
+/// How wide a text looks in Excel's character units: East Asian wide characters take two.
+fn display_width(text: &str) -> usize {
+    text.lines()
+        .map(|line| {
+            line.chars()
+                .map(|c| {
+                    let u = c as u32;
+                    if (0x1100..=0x115F).contains(&u)
+                        || (0x2E80..=0xA4CF).contains(&u)
+                        || (0xAC00..=0xD7A3).contains(&u)
+                        || (0xF900..=0xFAFF).contains(&u)
+                        || (0xFF00..=0xFF60).contains(&u)
+                    {
+                        2
+                    } else {
+                        1
+                    }
+                })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Every table on its own sheet: bold header row frozen at the top, an autofilter, columns as
+/// wide as their content (within reason), dates and times as real date cells.
+pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, FormatBorder, Workbook};
+    let mut workbook = Workbook::new();
+    let header = CellFormat::new()
+        .set_bold()
+        .set_background_color("F2F2F2")
+        .set_border_bottom(FormatBorder::Thin);
+    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+    let datetime = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm");
+    let mut used = Vec::new();
+    for sheet in sheets {
+        let ws = workbook.add_worksheet();
+        ws.set_name(sheet_name(&sheet.name, &mut used))
+            .map_err(xlsx_error)?;
+        let mut widths: Vec<usize> = sheet.headers.iter().map(|h| display_width(h)).collect();
+        for (c, h) in sheet.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &header)
+                .map_err(xlsx_error)?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let col = c as u16;
+                let width = match cell {
+                    Cell::Empty => 0,
+                    Cell::Text(s) => {
+                        ws.write_string(r, col, s).map_err(xlsx_error)?;
+                        display_width(s)
+                    }
+                    Cell::Int(n) => {
+                        ws.write_number(r, col, *n as f64).map_err(xlsx_error)?;
+                        n.to_string().len()
+                    }
+                    Cell::Date(d) => {
+                        let v = ExcelDateTime::from_ymd(
+                            d.year() as u16,
+                            d.month() as u8,
+                            d.day() as u8,
+                        )
+                        .map_err(xlsx_error)?;
+                        ws.write_datetime_with_format(r, col, &v, &date)
+                            .map_err(xlsx_error)?;
+                        10
+                    }
+                    Cell::DateTime(t) => {
+                        let v = ExcelDateTime::from_ymd(
+                            t.year() as u16,
+                            t.month() as u8,
+                            t.day() as u8,
+                        )
+                        .and_then(|v| v.and_hms(t.hour() as u16, t.minute() as u8, 0))
+                        .map_err(xlsx_error)?;
+                        ws.write_datetime_with_format(r, col, &v, &datetime)
+                            .map_err(xlsx_error)?;
+                        16
+                    }
+                };
+                if let Some(w) = widths.get_mut(c) {
+                    *w = (*w).max(width);
+                }
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            // A little room for the autofilter button; long notes wrap in the cell instead of
+            // making a column wider than a screen.
+            let w = (*w + 3).clamp(6, 60);
+            ws.set_column_width(c as u16, w as f64)
+                .map_err(xlsx_error)?;
+        }
+        let last_col = sheet.headers.len().saturating_sub(1) as u16;
+        ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        ws.autofilter(0, 0, sheet.rows.len() as u32, last_col)
+            .map_err(xlsx_error)?;
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_plain_text_is_not() {
+        for hostile in ["=1+1", "+82 2 123", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralize(hostile).starts_with('\''), "{hostile:?}");
+        }
+        for plain in ["Kim", "김민수", "'quoted", " =spaced", "1=1", ""] {
+            assert_eq!(neutralize(plain), plain);
+        }
+    }
+
+    #[test]
+    fn csv_has_a_bom_crlf_and_rfc4180_quotes() {
+        let sheet = Sheet {
+            table: Table::Officials,
+            name: "T".into(),
+            headers: vec!["Name".into(), "Note".into(), "Born".into()],
+            rows: vec![vec![
+                Cell::from("Kim, \"Min\""),
+                Cell::from("=HYPERLINK(\"x\")\nline"),
+                Cell::Date(NaiveDate::from_ymd_opt(1970, 1, 2).expect("date")),
+            ]],
+        };
+        let bytes = csv(&sheet).expect("csv");
+        let text = String::from_utf8(bytes).expect("utf-8");
+        assert_eq!(
+            text,
+            "\u{FEFF}Name,Note,Born\r\n\"Kim, \"\"Min\"\"\",\"'=HYPERLINK(\"\"x\"\")\nline\",1970-01-02\r\n"
+        );
+    }
+
+    #[test]
+    fn sheet_names_are_legal_and_unique() {
+        let mut used = Vec::new();
+        assert_eq!(sheet_name("Rooming list", &mut used), "Rooming list");
+        assert_eq!(sheet_name("rooming LIST", &mut used), "rooming LIST 2");
+        assert_eq!(sheet_name("a/b:c?", &mut used), "a-b-c-");
+        assert!(sheet_name(&"x".repeat(40), &mut used).chars().count() <= 31);
+    }
+
+    #[test]
+    fn file_stems_are_safe() {
+        assert_eq!(safe_file_stem("Viet Nam - ĐẶNG Thị"), "Viet Nam - ĐẶNG Thị");
+        assert_eq!(safe_file_stem("../etc/passwd"), "..-etc-passwd");
+        assert_eq!(safe_file_stem("a:b\u{0}c. "), "a-b c");
+        assert_eq!(safe_file_stem("..."), "export");
+    }
+
+    #[test]
+    fn wide_characters_count_double() {
+        assert_eq!(display_width("Kim"), 3);
+        assert_eq!(display_width("김민수"), 6);
+        assert_eq!(display_width("ab\nabcd"), 4);
+    }
+}
