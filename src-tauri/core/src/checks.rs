@@ -150,38 +150,98 @@ struct Index<'a> {
     delegations: Map<&'a str, &'a Delegation>,
     rooms: Map<&'a str, &'a VenueRoom>,
     hotels: Map<&'a str, &'a Hotel>,
-    /// Each official's sessions, by start time.
-    agenda: Map<&'a str, Vec<&'a Session>>,
-    arrivals: Map<&'a str, Vec<&'a Travel>>,
-    departures: Map<&'a str, Vec<&'a Travel>>,
-    stays: Map<&'a str, Vec<&'a Stay>>,
+    /// Per official, in the order of `d.officials`: the checks walk officials and read their
+    /// sessions, flights and stays without a lookup each.
+    people: Vec<Person<'a>>,
+    /// Officials not cancelled on each session's roster, in the order of `d.sessions`.
+    roster_counts: Vec<i64>,
+}
+
+/// One official's sessions (by start time), flights and hotel stays.
+#[derive(Default)]
+struct Person<'a> {
+    agenda: Vec<&'a Session>,
+    arrivals: Vec<&'a Travel>,
+    departures: Vec<&'a Travel>,
+    stays: Vec<&'a Stay>,
 }
 
 impl<'a> Index<'a> {
     fn new(d: &'a EventData) -> Index<'a> {
-        let officials = d.officials.iter().map(|o| (o.id.as_str(), o)).collect();
-        let sessions: Map<&str, &Session> = d.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
-        let mut agenda: Map<&str, Vec<&Session>> = Map::default();
+        let officials: Map<&str, &Official> =
+            d.officials.iter().map(|o| (o.id.as_str(), o)).collect();
+        let position: Map<&str, usize> = d
+            .officials
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.as_str(), i))
+            .collect();
+        let sessions: Map<&str, usize> = d
+            .sessions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let mut roster_counts = vec![0i64; d.sessions.len()];
+        // First which official sits in which session, then each agenda allocated once at its
+        // final size, instead of twenty thousand vectors each growing by reallocation.
+        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(d.participants.len());
+        let mut sizes = vec![0usize; d.officials.len()];
+        // Roster entries come a session's roster at a time, and often one official's after
+        // another: the last session and official found are checked first, which saves most of
+        // the lookups.
+        let mut last: Option<(&str, usize)> = None;
+        let mut last_session: Option<(&str, usize)> = None;
         for p in &d.participants {
-            if let Some(s) = sessions.get(p.session_id.as_str()) {
-                agenda.entry(p.official_id.as_str()).or_default().push(s);
+            let si = match last_session {
+                Some((id, si)) if id == p.session_id => si,
+                _ => match sessions.get(p.session_id.as_str()) {
+                    Some(&si) => si,
+                    None => continue,
+                },
+            };
+            last_session = Some((p.session_id.as_str(), si));
+            let who = p.official_id.as_str();
+            let i = match last {
+                Some((id, i)) if id == who => i,
+                _ => match position.get(who) {
+                    Some(&i) => i,
+                    None => continue,
+                },
+            };
+            last = Some((who, i));
+            entries.push((i as u32, si as u32));
+            sizes[i] += 1;
+            if active(&d.officials[i]) {
+                roster_counts[si] += 1;
             }
         }
-        for list in agenda.values_mut() {
-            list.sort_by_key(|s| (s.starts_at, s.ends_at));
+        let mut people: Vec<Person<'a>> = sizes
+            .iter()
+            .map(|&n| Person {
+                agenda: Vec::with_capacity(n),
+                ..Person::default()
+            })
+            .collect();
+        for &(i, si) in &entries {
+            people[i as usize].agenda.push(&d.sessions[si as usize]);
         }
-        let mut arrivals: Map<&str, Vec<&Travel>> = Map::default();
-        let mut departures: Map<&str, Vec<&Travel>> = Map::default();
+        for person in &mut people {
+            person.agenda.sort_by_key(|s| (s.starts_at, s.ends_at));
+        }
         for t in &d.travel {
-            let map = match t.direction {
-                Direction::Arrival => &mut arrivals,
-                Direction::Departure => &mut departures,
+            let Some(&i) = position.get(t.official_id.as_str()) else {
+                continue;
             };
-            map.entry(t.official_id.as_str()).or_default().push(t);
+            match t.direction {
+                Direction::Arrival => people[i].arrivals.push(t),
+                Direction::Departure => people[i].departures.push(t),
+            }
         }
-        let mut stays: Map<&str, Vec<&Stay>> = Map::default();
         for s in &d.stays {
-            stays.entry(s.official_id.as_str()).or_default().push(s);
+            if let Some(&i) = position.get(s.official_id.as_str()) {
+                people[i].stays.push(s);
+            }
         }
         Index {
             d,
@@ -190,11 +250,22 @@ impl<'a> Index<'a> {
             delegations: d.delegations.iter().map(|x| (x.id.as_str(), x)).collect(),
             rooms: d.rooms.iter().map(|x| (x.id.as_str(), x)).collect(),
             hotels: d.hotels.iter().map(|x| (x.id.as_str(), x)).collect(),
-            agenda,
-            arrivals,
-            departures,
-            stays,
+            people,
+            roster_counts,
         }
+    }
+
+    fn official_is_active(&self, id: &str) -> bool {
+        self.officials.get(id).is_some_and(|o| active(o))
+    }
+
+    /// Officials not cancelled, with their sessions, flights and stays.
+    fn active_people(&self) -> impl Iterator<Item = (&'a Official, &Person<'a>)> {
+        self.d
+            .officials
+            .iter()
+            .zip(&self.people)
+            .filter(|(o, _)| active(o))
     }
 
     fn local(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
@@ -302,10 +373,8 @@ fn active(o: &Official) -> bool {
 
 /// An official on two sessions at the same time.
 fn official_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    for o in ix.d.officials.iter().filter(|o| active(o)) {
-        let Some(list) = ix.agenda.get(o.id.as_str()) else {
-            continue;
-        };
+    for (o, person) in ix.active_people() {
+        let list = &person.agenda;
         let mut latest: Option<&Session> = None;
         for s in list {
             if let Some(prev) = latest {
@@ -334,21 +403,10 @@ fn official_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
 
 /// Sessions whose roster outnumbers the seats of their room.
 fn session_over_capacity(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    let mut counts: Map<&str, i64> = Map::default();
-    for p in &ix.d.participants {
-        if ix
-            .officials
-            .get(p.official_id.as_str())
-            .is_some_and(|o| active(o))
-        {
-            *counts.entry(p.session_id.as_str()).or_default() += 1;
-        }
-    }
-    for s in &ix.d.sessions {
+    for (s, &n) in ix.d.sessions.iter().zip(&ix.roster_counts) {
         let Some(room) = s.venue_room_id.as_deref().and_then(|r| ix.rooms.get(r)) else {
             continue;
         };
-        let n = counts.get(s.id.as_str()).copied().unwrap_or(0);
         if room.capacity > 0 && n > room.capacity {
             out.push(problem(
                 Severity::Warning,
@@ -458,17 +516,11 @@ fn session_outside_event(ix: &Index<'_>, out: &mut Vec<Problem>) {
 /// Landing after the first session one is on; leaving before the last one ends; no flights
 /// at all for someone confirmed who travels in.
 fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    for o in ix.d.officials.iter().filter(|o| active(o)) {
-        let arrival = ix
-            .arrivals
-            .get(o.id.as_str())
-            .and_then(|l| l.iter().min_by_key(|t| t.scheduled_at));
-        let departure = ix
-            .departures
-            .get(o.id.as_str())
-            .and_then(|l| l.iter().max_by_key(|t| t.scheduled_at));
-        let agenda = ix.agenda.get(o.id.as_str());
-        if let (Some(a), Some(first)) = (arrival, agenda.and_then(|l| l.first())) {
+    for (o, person) in ix.active_people() {
+        let arrival = person.arrivals.iter().min_by_key(|t| t.scheduled_at);
+        let departure = person.departures.iter().max_by_key(|t| t.scheduled_at);
+        let agenda = &person.agenda;
+        if let (Some(a), Some(first)) = (arrival, agenda.first()) {
             if a.scheduled_at > first.starts_at {
                 out.push(problem(
                     Severity::Error,
@@ -498,7 +550,7 @@ fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
             }
         }
         if let Some(d) = departure {
-            let last = agenda.and_then(|l| l.iter().max_by_key(|s| s.ends_at));
+            let last = agenda.iter().max_by_key(|s| s.ends_at);
             if let Some(last) = last.filter(|s| d.scheduled_at < s.ends_at) {
                 out.push(problem(
                     Severity::Error,
@@ -556,12 +608,8 @@ fn nights(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
 
 /// Nights between landing and leaving that no stay covers; stays outside any room block.
 fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    for o in ix.d.officials.iter().filter(|o| active(o)) {
-        let stays = ix
-            .stays
-            .get(o.id.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+    for (o, person) in ix.active_people() {
+        let stays = person.stays.as_slice();
         for s in stays {
             if s.room_block_id.is_none() {
                 let (hotel, hotel_ko) = ix.hotel(&s.hotel_id);
@@ -580,14 +628,8 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 ));
             }
         }
-        let arrival = ix
-            .arrivals
-            .get(o.id.as_str())
-            .and_then(|l| l.iter().map(|t| t.scheduled_at).min());
-        let departure = ix
-            .departures
-            .get(o.id.as_str())
-            .and_then(|l| l.iter().map(|t| t.scheduled_at).max());
+        let arrival = person.arrivals.iter().map(|t| t.scheduled_at).min();
+        let departure = person.departures.iter().map(|t| t.scheduled_at).max();
         let (Some(a), Some(d)) = (arrival, departure) else {
             continue;
         };
@@ -767,11 +809,7 @@ fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
     let mut by_block: Map<&str, Vec<&Stay>> = Map::default();
     let mut unblocked: BTreeMap<&str, Vec<&Stay>> = BTreeMap::new();
     for s in &ix.d.stays {
-        if ix
-            .officials
-            .get(s.official_id.as_str())
-            .is_some_and(|o| active(o))
-        {
+        if ix.official_is_active(&s.official_id) {
             match s.room_block_id.as_deref() {
                 Some(b) => by_block.entry(b).or_default().push(s),
                 None => unblocked.entry(s.hotel_id.as_str()).or_default().push(s),
@@ -1068,7 +1106,20 @@ fn head_of_delegation(ix: &Index<'_>, d: &Delegation, out: &mut Vec<Problem>) {
 /// A name as a duplicate key: folded (case, accents) and with stray spaces squeezed out, so
 /// "Nguyễn  Van " and "NGUYEN Van" meet.
 fn name_key(text: &str) -> String {
-    fold(text).split_whitespace().collect::<Vec<_>>().join(" ")
+    let folded = fold(text);
+    // Most names are spaced cleanly already: no second pass and no second string for them.
+    let clean = !folded.starts_with(char::is_whitespace)
+        && !folded.ends_with(char::is_whitespace)
+        && !folded
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b' ' && w[1] == b' ')
+        && !folded.chars().any(|c| c.is_whitespace() && c != ' ');
+    if clean {
+        folded
+    } else {
+        folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// Two records that are probably the same person: same passport, same e-mail, or the same
@@ -1076,9 +1127,11 @@ fn name_key(text: &str) -> String {
 /// birth date missing on one side, so nothing tells them apart (a note: namesakes are
 /// common). Cancelled records are left out: cancelling the copy is how officers often
 /// resolve a duplicate, and a cancelled record gets no badge, seat or room.
-fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    let mut keys: Map<(u8, String), Vec<&Official>> = Map::default();
-    for o in ix.d.officials.iter().filter(|o| active(o)) {
+fn likely_duplicates(d: &EventData, out: &mut Vec<Problem>) {
+    // Up to four keys per official: sized once, so the map never rehashes while it fills.
+    let mut keys: Map<(u8, String), Vec<&Official>> =
+        Map::with_capacity_and_hasher(d.officials.len() * 4, Default::default());
+    for o in d.officials.iter().filter(|o| active(o)) {
         let passport: String = o
             .passport_number
             .chars()
@@ -1160,18 +1213,31 @@ fn likely_duplicates(ix: &Index<'_>, out: &mut Vec<Problem>) {
 
 /// Runs every check; problems come worst first, then by code and sentence.
 pub fn run_all(data: &EventData) -> Vec<Problem> {
-    let ix = Index::new(data);
-    let mut out = Vec::new();
-    official_double_booked(&ix, &mut out);
-    session_over_capacity(&ix, &mut out);
-    room_double_booked(&ix, &mut out);
-    session_outside_event(&ix, &mut out);
-    travel_against_agenda(&ix, &mut out);
-    stays_against_travel(&ix, &mut out);
-    room_blocks(&ix, &mut out);
-    passports(&ix, &mut out);
-    delegations(&ix, &mut out);
-    likely_duplicates(&ix, &mut out);
+    let mut out = std::thread::scope(|scope| {
+        // Comparing every official with every other is the largest single check and needs no
+        // index: it runs on the other core while the rest build their index and run.
+        let duplicates = scope.spawn(|| {
+            let mut out = Vec::new();
+            likely_duplicates(data, &mut out);
+            out
+        });
+        let ix = Index::new(data);
+        let mut out = Vec::new();
+        official_double_booked(&ix, &mut out);
+        session_over_capacity(&ix, &mut out);
+        room_double_booked(&ix, &mut out);
+        session_outside_event(&ix, &mut out);
+        travel_against_agenda(&ix, &mut out);
+        stays_against_travel(&ix, &mut out);
+        room_blocks(&ix, &mut out);
+        passports(&ix, &mut out);
+        delegations(&ix, &mut out);
+        match duplicates.join() {
+            Ok(found) => out.extend(found),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    });
     out.sort_by(|a, b| (a.severity, a.code, &a.message).cmp(&(b.severity, b.code, &b.message)));
     out
 }

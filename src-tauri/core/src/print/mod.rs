@@ -428,7 +428,7 @@ fn typeset_badges(
         }
         // A finished chunk's layouts are never asked for again; keeping them in typst's memo
         // cache is what made memory grow with the number of badges.
-        typst::comemo::evict(2);
+        typst::comemo::evict(1);
         let finished = done.fetch_add(slice.len(), Ordering::SeqCst) + slice.len();
         progress(finished, total);
     };
