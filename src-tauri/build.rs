@@ -23,6 +23,8 @@ const COMMANDS: &[&str] = &[
     "print_open",
     "print_offset_get",
     "print_offset_set",
+    "print_colors_get",
+    "print_color_set",
     "export_save",
     "itinerary_save",
     "output_open",

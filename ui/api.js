@@ -150,6 +150,8 @@ export async function printSave(request, fileName, onProgress) {
 export async function printOpen(path) { return call('print_open', { path }); }
 export async function printOffsetGet(layout) { return call('print_offset_get', { layout }); }
 export async function printOffsetSet(layout, offset) { return call('print_offset_set', { layout, offset }); }
+export async function printColorsGet() { return call('print_colors_get', {}); }
+export async function printColorSet(category, color) { return call('print_color_set', { category, color }); }
 
 // Itineraries and spreadsheet exports
 /** Makes itineraries ({event_id, scope, format}) and asks where to save them (a file for one

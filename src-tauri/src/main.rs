@@ -91,6 +91,8 @@ fn main() {
             print_open,
             print_offset_get,
             print_offset_set,
+            print_colors_get,
+            print_color_set,
             export_save,
             itinerary_save,
             output_open,

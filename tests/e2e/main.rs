@@ -624,6 +624,64 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
     app.quit();
 }
 
+/// Issue 5: in the Korean window the import's notes and row messages are Korean too, with the
+/// values they quote, though the engine writes its sentences in English.
+#[test]
+fn import_messages_are_korean_in_the_korean_window() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    app.click(&app.find("#lang-select"));
+    app.click(&app.find("#lang-select option[value=ko]"));
+    app.wait_for(
+        "the Korean tabs",
+        "const b = document.querySelector('[data-tab=import]'); return b && b.textContent.includes('가져오기')",
+    );
+    let csv = "\u{FEFF}명단\r\n\r\n성명,국가,생년월일,이메일\r\n\
+               Nowhere Someone,Atlantis,1980-01-01,nowhere@example.org\r\n\
+               Late Date,베트남,32/13/1980,\r\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("list.csv");
+    std::fs::write(&file, csv.as_bytes()).expect("write the list");
+    app.click(&app.find("[data-tab=import]"));
+    app.send_keys(&app.find("#import-file"), file.to_str().expect("path"));
+    let messages = app.wait_for(
+        "the row messages",
+        "const m = [...document.querySelectorAll('#import-preview .row-messages li')].map(li => li.textContent);
+         return m.length >= 3 ? m : null",
+    );
+    let messages: Vec<String> = messages
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m.as_str().unwrap_or_default().to_string())
+        .collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(
+        has("“Atlantis”은(는) 알 수 없는 국가입니다"),
+        "{messages:?}"
+    );
+    assert!(
+        has("“32/13/1980”은(는) 날짜로 읽을 수 없습니다"),
+        "{messages:?}"
+    );
+    assert!(has("이메일 주소가 없어"), "{messages:?}");
+    assert!(
+        !messages.iter().any(|m| m.contains("this app")),
+        "no English sentence left: {messages:?}"
+    );
+    let notes = app.execute(
+        "return [...document.querySelectorAll('#import-preview .import-notes li, #import-file-box .import-notes li')].map(li => li.textContent)",
+        vec![],
+    );
+    assert!(
+        notes.to_string().contains("열 제목이 3행에 있어"),
+        "{notes}"
+    );
+    shot(&app, "import-preview-ko");
+    app.quit();
+}
+
 /// Issue 5: a registration list with Korean headers picked in the Import tab: columns mapped by
 /// themselves, errors and duplicates shown per row, the rest imported at once and undone whole.
 #[test]
@@ -739,6 +797,25 @@ fn the_print_tab_previews_badges_and_lists() {
         "{status}"
     );
     shot(&app, "print-badges");
+    // A category's band colour, changed in the colour well, is remembered by the library.
+    app.click_on("#print-colors summary");
+    let wells = app.execute(
+        "return document.querySelectorAll('#print-colors input[type=color]').length",
+        vec![],
+    );
+    assert_eq!(wells, json!(8), "one colour well per category");
+    app.execute(
+        "const i = document.querySelector('#print-color-delegate');
+         i.value = '#aa3300'; i.dispatchEvent(new Event('change'));",
+        vec![],
+    );
+    let saved = app.wait_for(
+        "the new colour to be saved",
+        "return window.__TAURI__.core.invoke('print_colors_get')
+           .then(c => c.delegate === '#aa3300' ? c.delegate : null)",
+    );
+    assert_eq!(saved, json!("#aa3300"));
+    shot(&app, "print-colors");
     choose(&app, "#print-doc", "Participant list");
     app.wait_for(
         "the participant list preview",

@@ -784,7 +784,8 @@ fn the_json_the_import_screen_receives() {
     assert_eq!(
         row["messages"][0],
         serde_json::json!({"severity": "error", "field": "nationality", "code": "unknown_country",
-            "message": "\u{201c}Atlantis\u{201d} is not a country this app knows; write its English or Korean name or its ISO code (VN)."})
+            "message": "\u{201c}Atlantis\u{201d} is not a country this app knows; write its English or Korean name or its ISO code (VN).",
+            "params": {"value": "Atlantis"}})
     );
     assert_eq!(
         json["counts"],

@@ -5,7 +5,7 @@
 
 import * as api from '../api.js';
 import { h, mount, userText } from '../dom.js';
-import { t, getLanguage, formatNumber, errorText } from '../i18n.js';
+import { t, has, getLanguage, formatNumber, errorText } from '../i18n.js';
 import { showError, toast } from '../dialogs.js';
 import { undo } from './safety.js';
 
@@ -86,10 +86,27 @@ export function mountImport(panel, ctx) {
         ['csv', 'tsv'].includes(s.format) ? h('label', { class: 'inline-field' }, t('import.encoding'), ' ', encoding) : null,
         sheet ? h('label', { class: 'inline-field' }, t('import.sheet'), ' ', sheet) : null,
         h('label', { class: 'inline-field' }, t('import.headerRow'), ' ', headerRow)),
-      s.notes.length ? h('ul', { class: 'import-notes' }, s.notes.map((n) => h('li', { class: `note-${n.severity}` }, n.message))) : null));
+      s.notes.length ? h('ul', { class: 'import-notes' }, s.notes.map((n) => h('li', { class: `note-${n.severity}` }, messageText(n)))) : null));
   }
 
   function fieldLabel(f) { return getLanguage() === 'ko' ? f.label_ko : f.label_en; }
+
+  /**
+   * A note or row message in the window's language. English keeps the engine's own sentence;
+   * Korean says the same from its code, the values it quotes and the field's Korean name, and
+   * falls back to the English sentence for a code it does not know.
+   */
+  function messageText(m) {
+    if (getLanguage() === 'en') return m.message;
+    const field = fields.find((f) => f.field === m.field);
+    const params = { ...(m.params || {}), field: field ? fieldLabel(field) : '' };
+    if (params.leg) params.leg = t(`import.leg.${params.leg}`);
+    // A code whose sentence quotes nothing in one of its forms has a `.none` wording for it.
+    const key = params.value === undefined && has(`importmsg.${m.code}.none`) ? `importmsg.${m.code}.none` : `importmsg.${m.code}`;
+    if (has(key)) return t(key, params);
+    if (has(`fielderr.${m.code}`)) return params.field ? `${params.field}: ${t(`fielderr.${m.code}`)}` : t(`fielderr.${m.code}`);
+    return m.message;
+  }
 
   function paintMapping() {
     const s = state.summary;
@@ -152,7 +169,7 @@ export function mountImport(panel, ctx) {
       p.new_delegations.length ? h('p', { class: 'muted' }, t('import.newDelegations', {
         names: p.new_delegations.map((d) => (getLanguage() === 'ko' && d.name_ko ? d.name_ko : d.name_en)).join(', '),
       })) : null,
-      p.notes.length ? h('ul', { class: 'import-notes' }, p.notes.map((n) => h('li', { class: `note-${n.severity}` }, n.message))) : null,
+      p.notes.length ? h('ul', { class: 'import-notes' }, p.notes.map((n) => h('li', { class: `note-${n.severity}` }, messageText(n)))) : null,
       h('div', { class: 'toolbar' },
         h('label', { class: 'inline-field' }, problemsOnly, ' ', t('import.problemsOnly')),
         c.error ? h('label', { class: 'inline-field' }, skipErrors, ' ', t('import.skipErrors', { n: formatNumber(c.error) })) : null,
@@ -198,7 +215,7 @@ export function mountImport(panel, ctx) {
       h('td', null, h('span', { class: `chip chip-import-${r.status}` }, t(`import.status.${r.status}`)), decision),
       h('td', null, userText(name, 'cell-text name-primary'), o.native_name ? userText(o.native_name, 'cell-text muted') : null, side),
       h('td', null, userText(deleg)),
-      h('td', null, r.messages.length ? h('ul', { class: 'row-messages' }, r.messages.map((m) => h('li', { class: `note-${m.severity}` }, m.message))) : null));
+      h('td', null, r.messages.length ? h('ul', { class: 'row-messages' }, r.messages.map((m) => h('li', { class: `note-${m.severity}` }, messageText(m)))) : null));
   }
 
   async function doCommit() {

@@ -11,6 +11,7 @@ const DOCUMENTS = ['badges', 'participants', 'signin', 'delegation', 'rooming', 
 const LAYOUTS = ['a4-8', 'a6-4', 'cr80', 'a4-fold'];
 
 export function mountPrint(panel, ctx) {
+  let colors = {};
   const state = { doc: 'badges', layout: 'a4-8', who: 'all', delegation: '', category: '', session: '', hotel: '', bilingual: false, blank: 10, offset: { x_mm: 0, y_mm: 0 } };
   let lists = { delegations: [], sessions: [], hotels: [] };
   const options = h('div', { class: 'print-options', id: 'print-options' });
@@ -40,6 +41,7 @@ export function mountPrint(panel, ctx) {
       ]);
       lists = { delegations, sessions, hotels };
       state.offset = await api.printOffsetGet(state.layout);
+      colors = await api.printColorsGet();
     } catch (err) { showError(err); }
     paintOptions();
     showPreview();
@@ -76,6 +78,18 @@ export function mountPrint(panel, ctx) {
       y.addEventListener('change', remember);
       parts.push(h('fieldset', { class: 'print-offset' }, h('legend', null, t('print.offset')),
         h('label', { class: 'inline-field' }, 'x ', x, ' mm'), h('label', { class: 'inline-field' }, 'y ', y, ' mm')));
+      // The colour band of each category; remembered by the library for every event.
+      parts.push(h('details', { class: 'print-colors', id: 'print-colors' },
+        h('summary', null, t('print.colors')),
+        h('div', { class: 'print-color-grid' }, enumOptions('category').map((o) => {
+          const input = h('input', {
+            type: 'color', id: `print-color-${o.value}`, 'data-category': o.value, value: colors[o.value] || '#1f4e9a',
+            onChange: async () => {
+              try { await api.printColorSet(o.value, input.value); colors[o.value] = input.value; showPreview(); } catch (err) { showError(err); }
+            },
+          });
+          return h('label', { class: 'inline-field print-color' }, input, ' ', o.label);
+        }))));
     } else if (state.doc === 'signin') {
       if (!state.session && lists.sessions[0]) state.session = lists.sessions[0].id;
       parts.push(select('print-session', 'print.session', lists.sessions.map((s) => [s.id, localName(s.title_en, s.title_ko)]), state.session, again((v) => { state.session = v; })));

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use base64::Engine as _;
+use ddesk_core::model::Category;
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
 use ddesk_core::Error;
 use serde::Serialize;
@@ -157,6 +158,26 @@ pub fn print_offset_set(
 ) -> Result<(), CommandError> {
     let store = state.store()?;
     Ok(print::set_offset(&store, layout, offset)?)
+}
+
+/// The band colour of every badge category, as `#rrggbb`.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_colors_get(
+    state: State<'_, AppState>,
+) -> Result<std::collections::BTreeMap<Category, String>, CommandError> {
+    let store = state.store()?;
+    Ok(print::category_colors(&store)?)
+}
+
+/// Sets one category's band colour (`#rrggbb`); the library remembers it for every event.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_color_set(
+    state: State<'_, AppState>,
+    category: Category,
+    color: String,
+) -> Result<(), CommandError> {
+    let store = state.store()?;
+    Ok(print::set_category_color(&store, category, &color)?)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod read;
 pub mod values;
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub use mapping::{
     auto_mapping, field_for_header, fields, mapping_key, remember_mapping, remembered_mapping,
@@ -51,6 +52,10 @@ pub struct Message {
     pub code: String,
     /// The English sentence, used by the CLI and as the UI's fallback.
     pub message: String,
+    /// The values the sentence quotes (`value`, `date`, `leg`…), so that the window can say
+    /// it in Korean.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
 }
 
 impl Message {
@@ -60,7 +65,14 @@ impl Message {
             field: None,
             code: code.to_string(),
             message: message.into(),
+            params: BTreeMap::new(),
         }
+    }
+
+    /// Adds a value the sentence quotes.
+    pub fn with(mut self, key: &str, value: impl std::fmt::Display) -> Message {
+        self.params.insert(key.to_string(), value.to_string());
+        self
     }
 
     pub fn on(mut self, field: &str) -> Message {

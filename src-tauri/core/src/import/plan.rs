@@ -434,27 +434,34 @@ fn parse_date_field(
     match values::parse_date(text) {
         Some(when) => {
             if when.ambiguous {
-                messages.push(warning(
-                    field,
-                    "ambiguous_date",
-                    format!(
-                        "{what} {} was read day first, as {}; check it.",
-                        quote(text),
-                        when.date.format("%-d %B %Y")
-                    ),
-                ));
+                messages.push(
+                    warning(
+                        field,
+                        "ambiguous_date",
+                        format!(
+                            "{what} {} was read day first, as {}; check it.",
+                            quote(text),
+                            when.date.format("%-d %B %Y")
+                        ),
+                    )
+                    .with("value", text)
+                    .with("date", when.date),
+                );
             }
             Some(when.date)
         }
         None => {
-            messages.push(error(
-                field,
-                "bad_date",
-                format!(
-                    "{what} {} is not a date this app can read (use e.g. 2024-09-25).",
-                    quote(text)
-                ),
-            ));
+            messages.push(
+                error(
+                    field,
+                    "bad_date",
+                    format!(
+                        "{what} {} is not a date this app can read (use e.g. 2024-09-25).",
+                        quote(text)
+                    ),
+                )
+                .with("value", text),
+            );
             None
         }
     }
@@ -553,14 +560,18 @@ fn leg(
             Some(w) => when = Some(w),
             None => {
                 failed = true;
-                messages.push(error(
-                    date_field,
-                    "bad_date",
-                    format!(
-                        "The {what} date {} is not a date this app can read.",
-                        quote(text)
-                    ),
-                ));
+                messages.push(
+                    error(
+                        date_field,
+                        "bad_date",
+                        format!(
+                            "The {what} date {} is not a date this app can read.",
+                            quote(text)
+                        ),
+                    )
+                    .with("value", text)
+                    .with("leg", what),
+                );
             }
         }
     }
@@ -569,78 +580,97 @@ fn leg(
         // A time column may hold the whole date and time.
         match values::parse_time_of_day(text) {
             Some(t) => time = Some(t),
-            None => {
-                match values::parse_when(text) {
-                    Some(w) if w.time.is_some() => {
-                        when = Some(w);
-                        time = w.time;
-                    }
-                    _ => {
-                        failed = true;
-                        messages.push(error(
+            None => match values::parse_when(text) {
+                Some(w) if w.time.is_some() => {
+                    when = Some(w);
+                    time = w.time;
+                }
+                _ => {
+                    failed = true;
+                    messages.push(error(
                         time_field,
                         "bad_time",
                         format!("The {what} time {} is not a time this app can read (use e.g. 17:35).", quote(text)),
-                    ));
-                    }
+                    )
+                    .with("value", text)
+                    .with("leg", what));
                 }
-            }
+            },
         }
     }
     if failed {
         return None;
     }
     let Some(when) = when else {
-        messages.push(warning(
-            date_field,
-            "leg_without_date",
-            format!("The {what} has a flight or time but no date; add the flight by hand."),
-        ));
+        messages.push(
+            warning(
+                date_field,
+                "leg_without_date",
+                format!("The {what} has a flight or time but no date; add the flight by hand."),
+            )
+            .with("leg", what),
+        );
         return None;
     };
     if when.ambiguous {
-        messages.push(warning(
-            date_field,
-            "ambiguous_date",
-            format!(
-                "The {what} date was read day first, as {}; check it.",
-                when.date.format("%-d %B %Y")
-            ),
-        ));
+        messages.push(
+            warning(
+                date_field,
+                "ambiguous_date",
+                format!(
+                    "The {what} date was read day first, as {}; check it.",
+                    when.date.format("%-d %B %Y")
+                ),
+            )
+            .with("leg", what)
+            .with("date", when.date),
+        );
     }
     let Some(time) = time else {
-        messages.push(warning(
-            time_field,
-            "leg_without_time",
-            format!(
-                "The {what} on {} has no time; the flight is left out, add it by hand.",
-                when.date
-            ),
-        ));
+        messages.push(
+            warning(
+                time_field,
+                "leg_without_time",
+                format!(
+                    "The {what} on {} has no time; the flight is left out, add it by hand.",
+                    when.date
+                ),
+            )
+            .with("leg", what)
+            .with("date", when.date),
+        );
         return None;
     };
     let Some(scheduled_at) = ctx.to_utc(values::at(when.date, time)) else {
-        messages.push(error(
-            time_field,
-            "bad_time",
-            format!(
-                "{} {time} does not exist in {} (a clock change).",
-                when.date, ctx.event.time_zone
-            ),
-        ));
+        messages.push(
+            error(
+                time_field,
+                "bad_time",
+                format!(
+                    "{} {time} does not exist in {} (a clock change).",
+                    when.date, ctx.event.time_zone
+                ),
+            )
+            .with("date", when.date)
+            .with("time", time)
+            .with("zone", &ctx.event.time_zone),
+        );
         return None;
     };
     let pickup = match direction {
         Direction::Arrival => match cells.get(Field::ArrivalPickup) {
             Some(text) => values::parse_bool(text).unwrap_or_else(|| {
-                messages.push(warning(
-                    Field::ArrivalPickup,
-                    "bad_yes_no",
-                    format!(
-                        "Airport pickup {} is neither yes nor no; taken as no.",
-                        quote(text)
-                    ),
-                ));
+                messages.push(
+                    warning(
+                        Field::ArrivalPickup,
+                        "bad_yes_no",
+                        format!(
+                            "Airport pickup {} is neither yes nor no; taken as no.",
+                            quote(text)
+                        ),
+                    )
+                    .with("value", text),
+                );
                 false
             }),
             None => false,
@@ -710,53 +740,65 @@ fn build_row(
     if let Some(t) = cells.get(Field::Category) {
         match category(t) {
             Some(c) => o.category = c,
-            None => messages.push(warning(
-                Field::Category,
-                "unknown_category",
-                format!(
-                    "Category {} is not one this app knows; imported as delegate.",
-                    quote(t)
-                ),
-            )),
+            None => messages.push(
+                warning(
+                    Field::Category,
+                    "unknown_category",
+                    format!(
+                        "Category {} is not one this app knows; imported as delegate.",
+                        quote(t)
+                    ),
+                )
+                .with("value", t),
+            ),
         }
     }
     if let Some(t) = cells.get(Field::Gender) {
         match gender(t) {
             Some(g) => o.gender = g,
-            None => messages.push(warning(
-                Field::Gender,
-                "unknown_gender",
-                format!(
-                    "Gender {} is not one this app knows; left unspecified.",
-                    quote(t)
-                ),
-            )),
+            None => messages.push(
+                warning(
+                    Field::Gender,
+                    "unknown_gender",
+                    format!(
+                        "Gender {} is not one this app knows; left unspecified.",
+                        quote(t)
+                    ),
+                )
+                .with("value", t),
+            ),
         }
     }
     if let Some(t) = cells.get(Field::Status) {
         match status(t) {
             Some(s) => o.status = s,
-            None => messages.push(warning(
-                Field::Status,
-                "unknown_status",
-                format!(
-                    "Status {} is not one this app knows; imported as invited.",
-                    quote(t)
-                ),
-            )),
+            None => messages.push(
+                warning(
+                    Field::Status,
+                    "unknown_status",
+                    format!(
+                        "Status {} is not one this app knows; imported as invited.",
+                        quote(t)
+                    ),
+                )
+                .with("value", t),
+            ),
         }
     }
     if let Some(t) = cells.get(Field::Language) {
         match language(t) {
             Some(l) => o.language = l,
-            None => messages.push(warning(
-                Field::Language,
-                "unknown_language",
-                format!(
-                    "Language {} is neither English nor Korean; English is used.",
-                    quote(t)
-                ),
-            )),
+            None => messages.push(
+                warning(
+                    Field::Language,
+                    "unknown_language",
+                    format!(
+                        "Language {} is neither English nor Korean; English is used.",
+                        quote(t)
+                    ),
+                )
+                .with("value", t),
+            ),
         }
     }
     if let Some(t) = cells.get(Field::Nationality) {
@@ -766,7 +808,8 @@ fn build_row(
                 Field::Nationality,
                 "unknown_country",
                 format!("{} is not a country this app knows; write its English or Korean name or its ISO code (VN).", quote(t)),
-            )),
+            )
+            .with("value", t)),
         }
     }
     o.birth_date = parse_date_field(&cells, Field::BirthDate, "The date of birth", &mut messages);
@@ -785,7 +828,8 @@ fn build_row(
                     Field::Delegation,
                     "unknown_delegation",
                     format!("No delegation {} at this event, and it is neither a country nor a known organization; add it under Delegations first.", quote(t)),
-                ));
+                )
+                .with("value", t));
             }
             found
         }
@@ -845,6 +889,7 @@ fn build_row(
                 field: Some(field),
                 code: e.code.to_string(),
                 message: e.message,
+                params: Default::default(),
             });
         }
     }
@@ -882,7 +927,9 @@ fn build_row(
                 Field::PassportExpiry,
                 "passport_expires_soon",
                 format!("The passport expires on {expiry}, within six months of the event's end ({end}); many countries refuse entry on it."),
-            ));
+            )
+            .with("date", expiry)
+            .with("end", end));
         }
     }
     if o.email.is_empty() {
@@ -939,7 +986,8 @@ fn stay(
                     Field::Hotel,
                     "unknown_hotel",
                     format!("No hotel {} at this event; add it under Hotels first, or correct the name.", quote(t)),
-                ));
+                )
+                .with("value", t));
                 return (None, None);
             }
         },
@@ -965,34 +1013,41 @@ fn stay(
         None => match arrival {
             Some(a) => local(a),
             None => {
-                messages.push(warning(
-                    Field::CheckIn,
-                    "stay_dates_assumed",
-                    format!(
-                        "No check-in date; the event's first day ({}) is used.",
-                        ctx.event.start_date
-                    ),
-                ));
+                messages.push(
+                    warning(
+                        Field::CheckIn,
+                        "stay_dates_assumed",
+                        format!(
+                            "No check-in date; the event's first day ({}) is used.",
+                            ctx.event.start_date
+                        ),
+                    )
+                    .with("date", ctx.event.start_date),
+                );
                 ctx.event.start_date
             }
         },
     };
-    let check_out = match check_out {
-        Some(d) => d,
-        None if cells.get(Field::CheckOut).is_some() => return (None, None),
-        None => match departure {
-            Some(d) => local(d),
+    let check_out =
+        match check_out {
+            Some(d) => d,
+            None if cells.get(Field::CheckOut).is_some() => return (None, None),
             None => {
-                let day_after = ctx.event.end_date.succ_opt().unwrap_or(ctx.event.end_date);
-                messages.push(warning(
+                match departure {
+                    Some(d) => local(d),
+                    None => {
+                        let day_after = ctx.event.end_date.succ_opt().unwrap_or(ctx.event.end_date);
+                        messages.push(warning(
                     Field::CheckOut,
                     "stay_dates_assumed",
                     format!("No check-out date; the day after the event ({day_after}) is used."),
-                ));
-                day_after
+                )
+                .with("date", day_after));
+                        day_after
+                    }
+                }
             }
-        },
-    };
+        };
     if check_out <= check_in {
         messages.push(error(
             Field::CheckOut,
@@ -1087,11 +1142,14 @@ fn build(
         .map(|(h, _)| h.as_str())
         .collect();
     if !unmapped.is_empty() {
-        notes.push(Message::new(
-            Severity::Info,
-            "columns_left_out",
-            format!("Not imported (no field chosen): {}.", unmapped.join(", ")),
-        ));
+        notes.push(
+            Message::new(
+                Severity::Info,
+                "columns_left_out",
+                format!("Not imported (no field chosen): {}.", unmapped.join(", ")),
+            )
+            .with("columns", unmapped.join(", ")),
+        );
     }
     Ok((
         ctx,

@@ -300,15 +300,20 @@ fn load<R: Reader<Cursor<Vec<u8>>>>(
         }
     };
     if sheets.len() > 1 {
-        notes.push(Message::new(
-            Severity::Info,
-            "sheet_chosen",
-            format!(
-                "The workbook has {} sheets ({}); read \u{201c}{sheet}\u{201d}.",
-                sheets.len(),
-                quoted_list(&sheets)
-            ),
-        ));
+        notes.push(
+            Message::new(
+                Severity::Info,
+                "sheet_chosen",
+                format!(
+                    "The workbook has {} sheets ({}); read \u{201c}{sheet}\u{201d}.",
+                    sheets.len(),
+                    quoted_list(&sheets)
+                ),
+            )
+            .with("count", sheets.len())
+            .with("sheets", quoted_list(&sheets))
+            .with("sheet", &sheet),
+        );
     }
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let (height, width) = range.get_size();
@@ -432,21 +437,26 @@ fn read_text(
                 "{bad_chars} character(s) could not be read as {}; if names look wrong, choose another encoding.",
                 encoding.name()
             ),
-        ));
+        )
+        .with("count", bad_chars)
+        .with("encoding", encoding.name()));
     } else if guessed {
-        notes.push(Message::new(
-            Severity::Info,
-            "encoding_guessed",
-            format!(
-                "Read as {}{}; if names look wrong, choose another encoding.",
-                encoding.name(),
-                if encoding == encoding_rs::EUC_KR {
-                    " (Korean Windows, CP949)"
-                } else {
-                    ""
-                }
-            ),
-        ));
+        notes.push(
+            Message::new(
+                Severity::Info,
+                "encoding_guessed",
+                format!(
+                    "Read as {}{}; if names look wrong, choose another encoding.",
+                    encoding.name(),
+                    if encoding == encoding_rs::EUC_KR {
+                        " (Korean Windows, CP949)"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .with("encoding", encoding.name()),
+        );
     }
     let delimiter = sniff_delimiter(&text, name);
     let format = if delimiter == b'\t' {
@@ -460,6 +470,13 @@ fn read_text(
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut grid = Vec::new();
+    // The row numbers a spreadsheet shows: the reader skips blank lines, which are rows there,
+    // and a quoted cell may span lines, which is still one row.
+    let mut row = 0usize;
+    let mut next_line = 1usize;
+    // The reader's own line numbers leave the skipped blank lines out; counting the line
+    // breaks up to each record's first byte does not.
+    let (mut counted_to, mut line_there) = (0usize, 1usize);
     for (i, record) in reader.records().enumerate() {
         if i >= MAX_ROWS + HEADER_SEARCH_ROWS {
             return Err(too_many_rows(name, i + 1));
@@ -473,12 +490,36 @@ fn read_text(
                 ),
             )
         })?;
+        let line = match record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+        {
+            Some(byte) if byte >= counted_to && byte <= text.len() => {
+                // The position is where the reader began, before the blank lines it skipped.
+                let bytes = text.as_bytes();
+                let start = byte
+                    + bytes[byte..]
+                        .iter()
+                        .take_while(|&&b| b == b'\n' || b == b'\r')
+                        .count();
+                line_there += bytes[counted_to..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                counted_to = start;
+                line_there
+            }
+            _ => next_line,
+        };
+        row += 1 + line.saturating_sub(next_line);
+        let spanned: usize = record.iter().map(|c| c.matches('\n').count()).sum();
+        next_line = line + spanned + 1;
         let cells = record
             .iter()
             .take(MAX_COLUMNS)
             .map(|c| c.trim().to_string())
             .collect();
-        grid.push((i + 1, cells));
+        grid.push((row, cells));
     }
     Ok((format, grid, notes, encoding.name().to_string(), guessed))
 }
@@ -659,11 +700,14 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
         })
         .collect();
     if header_row > 1 {
-        notes.push(Message::new(
-            Severity::Info,
-            "header_row",
-            format!("The headers are in row {header_row}; the rows above were left out."),
-        ));
+        notes.push(
+            Message::new(
+                Severity::Info,
+                "header_row",
+                format!("The headers are in row {header_row}; the rows above were left out."),
+            )
+            .with("row", header_row),
+        );
     }
     let mut rows: Vec<SourceRow> = grid
         .into_iter()
@@ -690,25 +734,38 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
     let blank_inside = before - rows.len();
     if !totals.is_empty() {
         totals.reverse();
-        notes.push(Message::new(
-            Severity::Info,
-            "totals_skipped",
-            format!(
-                "Left out the totals row(s) at the end: row {}.",
+        notes.push(
+            Message::new(
+                Severity::Info,
+                "totals_skipped",
+                format!(
+                    "Left out the totals row(s) at the end: row {}.",
+                    totals
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .with(
+                "rows",
                 totals
                     .iter()
                     .map(usize::to_string)
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
             ),
-        ));
+        );
     }
     if blank_inside > 0 {
-        notes.push(Message::new(
-            Severity::Info,
-            "blank_rows_skipped",
-            format!("Left out {blank_inside} blank row(s)."),
-        ));
+        notes.push(
+            Message::new(
+                Severity::Info,
+                "blank_rows_skipped",
+                format!("Left out {blank_inside} blank row(s)."),
+            )
+            .with("count", blank_inside),
+        );
     }
     if rows.is_empty() {
         return Err(bad(
@@ -783,6 +840,19 @@ mod tests {
             codes,
             ["header_row", "totals_skipped", "blank_rows_skipped"]
         );
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // A truly empty line is a row in a spreadsheet (the CSV reader skips it), and a quoted
+        // cell over two lines is still one row.
+        let table = read(
+            "Registrations\n\nName,Notes\nKIM Ji,\"line one\nline two\"\n\nLEE Min,ok\n".as_bytes(),
+        )
+        .expect("table");
+        assert_eq!(table.header_row, 3);
+        let rows: Vec<usize> = table.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, [4, 6]);
     }
 
     #[test]
