@@ -624,6 +624,53 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
     app.quit();
 }
 
+/// Issue 5: a file dropped anywhere on the window (here on the officials list) opens in the
+/// Import tab and is previewed. The drop event carries a real File, as WebKit's would.
+#[test]
+fn a_file_dropped_on_the_window_opens_in_the_import_tab() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    let dropped = app.execute(
+        "const csv = '\u{FEFF}Name,Country,Email\\r\\nDropped Onwindow,Mongolia,drop@mn.example.org\\r\\n';
+         const file = new File([csv], 'dropped.csv', { type: 'text/csv' });
+         const data = { files: [file], types: ['Files'] };
+         const over = new Event('dragover', { bubbles: true, cancelable: true });
+         Object.defineProperty(over, 'dataTransfer', { value: data });
+         document.querySelector('#list-table').dispatchEvent(over);
+         const drop = new Event('drop', { bubbles: true, cancelable: true });
+         Object.defineProperty(drop, 'dataTransfer', { value: data });
+         document.querySelector('#list-table').dispatchEvent(drop);
+         return [over.defaultPrevented, drop.defaultPrevented];",
+        vec![],
+    );
+    // Both are taken by the window: otherwise WebKit would open the file as a page.
+    assert_eq!(dropped, json!([true, true]));
+    let counts = app.wait_for(
+        "the dropped file's preview",
+        "const c = document.querySelector('#import-counts');
+         return c && [...c.querySelectorAll('[data-stat]')].map(s => s.dataset.stat + '=' + s.querySelector('.import-stat-n').textContent).join(' ')",
+    );
+    assert!(
+        counts
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("rows=1 new=1 "),
+        "{counts}"
+    );
+    let active = app.execute(
+        "return document.querySelector('[data-tab=import]').getAttribute('aria-selected')",
+        vec![],
+    );
+    assert_eq!(active, json!("true"));
+    let names = app.execute(
+        "return document.querySelector('#import-file-box').textContent",
+        vec![],
+    );
+    assert!(names.to_string().contains("dropped.csv"), "{names}");
+    app.quit();
+}
+
 /// Issue 5: in the Korean window the import's notes and row messages are Korean too, with the
 /// values they quote, though the engine writes its sentences in English.
 #[test]
