@@ -3,7 +3,11 @@
 //! library; prints one table and the peak memory (VmHWM) and, with `--json PATH`, writes the
 //! figures as JSON for `cargo xtask bench`.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Instant;
+
+use common::Figure;
 
 use ddesk_core::import::{self, Decisions, ReadOptions};
 use ddesk_core::model::{Event, Hotel};
@@ -162,37 +166,8 @@ fn library() -> (tempfile::TempDir, Store, Event) {
     (dir, store, event)
 }
 
-struct Figure {
-    name: String,
-    runs: Vec<Duration>,
-    target_ms: Option<f64>,
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn quantile(runs: &[Duration], q: f64) -> f64 {
-    let mut v = runs.to_vec();
-    v.sort();
-    ms(v[((v.len() as f64 - 1.0) * q).round() as usize])
-}
-
-/// Peak resident memory of this process, from the kernel (Linux only).
-fn peak_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let json_path = args
-        .iter()
-        .position(|a| a == "--json")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let json_path = common::json_path();
     let files = [("xlsx", xlsx_bytes()), ("csv", csv_bytes())];
     let mut figures = Vec::new();
     for (kind, bytes) in &files {
@@ -230,68 +205,31 @@ fn main() {
             whole.push(started.elapsed());
             assert_eq!(report.created, ROWS - ROWS / 100);
         }
-        figures.push(Figure {
-            name: format!("read {ROWS}-row {kind}"),
-            runs: read,
-            target_ms: None,
-        });
-        figures.push(Figure {
-            name: format!("preview {ROWS} rows from {kind}"),
-            runs: preview,
-            target_ms: None,
-        });
-        figures.push(Figure {
-            name: format!("import {ROWS}-row {kind} (read, preview, commit)"),
-            runs: whole,
-            target_ms: Some(1000.0),
-        });
+        figures.push(Figure::times(
+            format!("read {ROWS}-row {kind}"),
+            &read,
+            None,
+        ));
+        figures.push(Figure::times(
+            format!("preview {ROWS} rows from {kind}"),
+            &preview,
+            None,
+        ));
+        figures.push(Figure::times(
+            format!("import {ROWS}-row {kind} (read, preview, commit)"),
+            &whole,
+            Some(1000.0),
+        ));
     }
-    let peak = peak_mb();
-
-    println!(
-        "\n{:<48} {:>5} {:>10} {:>10} {:>10} {:>8}",
-        "import benchmark (16 columns)", "runs", "median ms", "min ms", "max ms", "target"
-    );
-    for f in &figures {
-        let target = f.target_ms.map(|t| format!("≤ {t}")).unwrap_or_default();
-        println!(
-            "{:<48} {:>5} {:>10.1} {:>10.1} {:>10.1} {:>8}",
-            f.name,
-            f.runs.len(),
-            quantile(&f.runs, 0.5),
-            quantile(&f.runs, 0.0),
-            quantile(&f.runs, 1.0),
-            target
-        );
+    if let Some(mb) = common::peak_mb() {
+        figures.push(Figure::memory(
+            "import peak memory (VmHWM)",
+            mb,
+            Some(300.0),
+        ));
     }
-    match peak {
-        Some(mb) => println!(
-            "peak memory (VmHWM)                              {mb:>10.1} MB   target ≤ 300 MB"
-        ),
-        None => println!("peak memory: /proc/self/status is not available here"),
-    }
+    common::print_table("import benchmark (16 columns)", &figures);
     if let Some(path) = json_path {
-        let mut rows: Vec<serde_json::Value> = figures
-            .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "name": f.name, "runs": f.runs.len(), "median_ms": quantile(&f.runs, 0.5),
-                    "min_ms": quantile(&f.runs, 0.0), "max_ms": quantile(&f.runs, 1.0),
-                    "target_ms": f.target_ms,
-                    "samples_ms": f.runs.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        if let Some(mb) = peak {
-            rows.push(serde_json::json!({
-                "name": "import peak memory (VmHWM)", "unit": "MB", "runs": 1,
-                "samples_ms": [mb], "target_ms": 300.0,
-            }));
-        }
-        let text =
-            serde_json::to_string_pretty(&serde_json::json!({ "rows": ROWS, "figures": rows }))
-                .expect("json");
-        std::fs::write(&path, text).expect("write json");
-        println!("\nwrote {path}");
+        common::write_json(&path, serde_json::json!({ "rows": ROWS }), &figures);
     }
 }
