@@ -146,7 +146,8 @@ impl EventData {
 struct Index<'a> {
     d: &'a EventData,
     tz: Option<chrono_tz::Tz>,
-    officials: Map<&'a str, &'a Official>,
+    /// Where each official is in `d.officials` (and `people`).
+    position: Map<&'a str, usize>,
     delegations: Map<&'a str, &'a Delegation>,
     rooms: Map<&'a str, &'a VenueRoom>,
     hotels: Map<&'a str, &'a Hotel>,
@@ -168,8 +169,6 @@ struct Person<'a> {
 
 impl<'a> Index<'a> {
     fn new(d: &'a EventData) -> Index<'a> {
-        let officials: Map<&str, &Official> =
-            d.officials.iter().map(|o| (o.id.as_str(), o)).collect();
         let position: Map<&str, usize> = d
             .officials
             .iter()
@@ -246,7 +245,7 @@ impl<'a> Index<'a> {
         Index {
             d,
             tz: d.event.time_zone.parse().ok(),
-            officials,
+            position,
             delegations: d.delegations.iter().map(|x| (x.id.as_str(), x)).collect(),
             rooms: d.rooms.iter().map(|x| (x.id.as_str(), x)).collect(),
             hotels: d.hotels.iter().map(|x| (x.id.as_str(), x)).collect(),
@@ -255,8 +254,12 @@ impl<'a> Index<'a> {
         }
     }
 
+    fn official(&self, id: &str) -> Option<&'a Official> {
+        self.position.get(id).map(|&i| &self.d.officials[i])
+    }
+
     fn official_is_active(&self, id: &str) -> bool {
-        self.officials.get(id).is_some_and(|o| active(o))
+        self.official(id).is_some_and(active)
     }
 
     /// Officials not cancelled, with their sessions, flights and stays.
@@ -769,7 +772,7 @@ fn room_over_occupancy(
     }
     let names = present
         .iter()
-        .filter_map(|s| ix.officials.get(s.official_id.as_str()).map(|o| name(o)))
+        .filter_map(|s| ix.official(&s.official_id).map(name))
         .collect::<Vec<_>>()
         .join(", ");
     let (hotel, hotel_ko) = ix.hotel(hotel_id);
@@ -1041,7 +1044,7 @@ fn head_of_delegation(ix: &Index<'_>, d: &Delegation, out: &mut Vec<Problem>) {
         return;
     };
     let records = vec![link("delegation", &d.id), link("official", head_id)];
-    let Some(head) = ix.officials.get(head_id) else {
+    let Some(head) = ix.official(head_id) else {
         out.push(problem(
             Severity::Warning,
             "no_head_of_delegation",

@@ -10,6 +10,7 @@
 //! their text exactly.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rusqlite::Connection;
@@ -78,7 +79,8 @@ impl Table {
     }
 }
 
-fn pick(ko: bool, en: &'static str, korean: &'static str) -> &'static str {
+/// The Korean or the English words.
+pub(crate) fn pick(ko: bool, en: &'static str, korean: &'static str) -> &'static str {
     if ko {
         korean
     } else {
@@ -284,6 +286,22 @@ pub fn safe_file_stem(name: &str) -> String {
     } else {
         out
     }
+}
+
+/// Writes `bytes` beside `path` and renames them into place, so that a full disk or a crash
+/// never leaves half a file under the name the officer chose (or destroys the file it
+/// replaces). Every export, itinerary and printed PDF is saved this way.
+pub fn write_aside(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().ok_or(Error::NotFound {
+        entity: "output file name",
+    })?;
+    let tmp = path.with_file_name(format!(".{}.part", name.to_string_lossy()));
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(())
 }
 
 fn invalid(message: &str) -> Error {
@@ -665,30 +683,12 @@ impl Data {
     }
 
     fn travel(&self, conn: &Connection, dir: Direction) -> Result<Built> {
-        let by_id: HashMap<&str, &queries::OfficialRow> = self
-            .officials
-            .iter()
-            .map(|r| (r.official.id.as_str(), r))
+        let travel = queries::travel(conn, &self.event_id, &ListQuery::default())?
+            .rows
+            .into_iter()
+            .map(|t| t.travel)
             .collect();
-        let mut legs: Vec<(Travel, &queries::OfficialRow)> =
-            queries::travel(conn, &self.event_id, &ListQuery::default())?
-                .rows
-                .into_iter()
-                .map(|t| t.travel)
-                .filter(|t| t.direction == dir)
-                .filter_map(|t| {
-                    let row = by_id.get(t.official_id.as_str()).copied()?;
-                    Some((t, row))
-                })
-                .filter(|(_, r)| r.official.status != OfficialStatus::Cancelled)
-                .collect();
-        legs.sort_by_cached_key(|(t, r)| {
-            (
-                t.scheduled_at,
-                t.flight.clone(),
-                crate::text::fold(&r.full_name),
-            )
-        });
+        let legs = queries::legs_in_order(travel, &self.officials, dir);
         let arrival = dir == Direction::Arrival;
         let headers = vec![
             if arrival {
@@ -979,6 +979,20 @@ mod tests {
         assert_eq!(safe_file_stem("../etc/passwd"), "..-etc-passwd");
         assert_eq!(safe_file_stem("a:b\u{0}c. "), "a-b c");
         assert_eq!(safe_file_stem("..."), "export");
+    }
+
+    #[test]
+    fn writing_replaces_the_file_and_leaves_no_part_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("Officials.csv");
+        std::fs::write(&path, b"old").expect("old file");
+        write_aside(&path, b"new").expect("written");
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "{left:?}");
     }
 
     #[test]

@@ -371,6 +371,30 @@ pub struct TravelRow {
     pub person: PersonRef,
 }
 
+/// One direction's flights of the officials not cancelled, each with its official, by time,
+/// flight and passport name: the order of arrival and departure boards and their exports.
+pub fn legs_in_order(
+    travel: Vec<Travel>,
+    officials: &[OfficialRow],
+    dir: Direction,
+) -> Vec<(Travel, &OfficialRow)> {
+    let by_id: std::collections::HashMap<&str, &OfficialRow> = officials
+        .iter()
+        .map(|r| (r.official.id.as_str(), r))
+        .collect();
+    let mut legs: Vec<(Travel, &OfficialRow)> = travel
+        .into_iter()
+        .filter(|t| t.direction == dir)
+        .filter_map(|t| {
+            let row = by_id.get(t.official_id.as_str()).copied()?;
+            Some((t, row))
+        })
+        .filter(|(_, r)| r.official.status != OfficialStatus::Cancelled)
+        .collect();
+    legs.sort_by_cached_key(|(t, r)| (t.scheduled_at, t.flight.clone(), fold(&r.full_name)));
+    legs
+}
+
 /// Flights of an event, a page at a time. Search matches the official's names (every form,
 /// as officials search does) and the flight, airports and greeter.
 pub fn travel(conn: &Connection, event_id: &str, q: &ListQuery) -> Result<Page<TravelRow>> {

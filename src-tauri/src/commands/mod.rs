@@ -11,6 +11,53 @@ pub mod people;
 pub mod print;
 pub mod safety;
 
+use std::path::{Path, PathBuf};
+
+use ddesk_core::Error;
+use tauri_plugin_dialog::FilePath;
+
+use crate::error::CommandError;
+
+/// The file or folder the officer chose in a system dialog, as a local path.
+fn local_path(chosen: FilePath) -> Result<PathBuf, CommandError> {
+    Ok(chosen
+        .into_path()
+        .map_err(|_| Error::field("path", "invalid_value", "Choose a file on this computer."))?)
+}
+
+/// The path with `.ext` added when the officer typed a name without it (some dialogs do not
+/// add the filter's extension).
+fn with_extension(path: PathBuf, ext: &str) -> PathBuf {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    {
+        path
+    } else {
+        let mut name = path.into_os_string();
+        name.push(".");
+        name.push(ext);
+        PathBuf::from(name)
+    }
+}
+
+/// Opens a file or folder in the system's own program for it. The path is passed as one
+/// argument, never through a shell; callers check first that it is something the app wrote.
+fn open_in_system(path: &Path) -> Result<(), CommandError> {
+    let opener = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(path)
+        .spawn()
+        .map_err(Error::from)?;
+    Ok(())
+}
+
 /// get / save / delete for one record type.
 macro_rules! record_commands {
     ($ty:ty, $get:ident, $save:ident, $delete:ident) => {
@@ -76,3 +123,37 @@ macro_rules! page_command {
 pub(crate) use list_command;
 pub(crate) use page_command;
 pub(crate) use record_commands;
+
+#[cfg(test)]
+mod tests {
+    use super::with_extension;
+    use std::path::PathBuf;
+
+    #[test]
+    fn saved_files_end_in_their_format() {
+        assert_eq!(
+            with_extension("a/badges".into(), "pdf"),
+            PathBuf::from("a/badges.pdf")
+        );
+        assert_eq!(
+            with_extension("a/b.PDF".into(), "pdf"),
+            PathBuf::from("a/b.PDF")
+        );
+        assert_eq!(
+            with_extension("a/list.v2".into(), "pdf"),
+            PathBuf::from("a/list.v2.pdf")
+        );
+        assert_eq!(
+            with_extension("a/officials".into(), "csv"),
+            PathBuf::from("a/officials.csv")
+        );
+        assert_eq!(
+            with_extension("a/b.XLSX".into(), "xlsx"),
+            PathBuf::from("a/b.XLSX")
+        );
+        assert_eq!(
+            with_extension("a/list.v2".into(), "ics"),
+            PathBuf::from("a/list.v2.ics")
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! chooses through the system's Save or folder dialog, then opened on request. The engine makes
 //! the bytes on Tauri's worker threads; the window never waits on typesetting.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ddesk_core::export::{self, ExportRequest, Format};
 use ddesk_core::print::itinerary::{self, ItineraryFile, ItineraryRequest, Scope};
@@ -10,8 +10,9 @@ use ddesk_core::Error;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
-use tauri_plugin_dialog::{DialogExt, FilePath};
+use tauri_plugin_dialog::DialogExt;
 
+use super::{local_path, open_in_system, with_extension};
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -62,7 +63,7 @@ pub fn export_save(
         return Ok(None);
     };
     let path = with_extension(local_path(chosen)?, ext);
-    write_aside(&path, &bytes)?;
+    export::write_aside(&path, &bytes)?;
     Ok(Some(SavedExport {
         path: path.display().to_string(),
     }))
@@ -105,7 +106,7 @@ pub fn itinerary_save(
             return Ok(None);
         };
         let path = with_extension(local_path(chosen)?, ext);
-        write_aside(&path, &file.bytes)?;
+        export::write_aside(&path, &file.bytes)?;
         return Ok(Some(SavedItineraries {
             path: path.display().to_string(),
             files: 1,
@@ -141,94 +142,6 @@ pub fn output_open(path: String) -> Result<(), CommandError> {
     if !ours {
         return Err(Error::NotFound { entity: "file" }.into());
     }
-    // The system's own "open this" command; the path is passed as one argument, never through
-    // a shell.
-    let opener = if cfg!(target_os = "windows") {
-        "explorer"
-    } else if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(&path)
-        .spawn()
-        .map_err(Error::from)?;
+    open_in_system(&path)?;
     Ok(())
-}
-
-fn local_path(chosen: FilePath) -> Result<PathBuf, CommandError> {
-    Ok(chosen
-        .into_path()
-        .map_err(|_| Error::field("path", "invalid_value", "Choose a file on this computer."))?)
-}
-
-/// The path with `.ext` added when the officer typed a name without it (some dialogs do not
-/// add the filter's extension).
-fn with_extension(path: PathBuf, ext: &str) -> PathBuf {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-    {
-        path
-    } else {
-        let mut name = path.into_os_string();
-        name.push(".");
-        name.push(ext);
-        PathBuf::from(name)
-    }
-}
-
-/// Writes beside the target and renames, so that a full disk or a crash never leaves half a
-/// spreadsheet under the name the officer chose (or destroys the file it replaces).
-fn write_aside(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.part"));
-    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::from(e).into());
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{with_extension, write_aside};
-    use std::path::PathBuf;
-
-    #[test]
-    fn saved_files_end_in_their_format() {
-        assert_eq!(
-            with_extension("a/officials".into(), "csv"),
-            PathBuf::from("a/officials.csv")
-        );
-        assert_eq!(
-            with_extension("a/b.XLSX".into(), "xlsx"),
-            PathBuf::from("a/b.XLSX")
-        );
-        assert_eq!(
-            with_extension("a/list.v2".into(), "ics"),
-            PathBuf::from("a/list.v2.ics")
-        );
-    }
-
-    #[test]
-    fn writing_replaces_the_file_and_leaves_no_part_file() {
-        let dir = std::env::temp_dir().join(format!("ddesk-output-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("Officials.csv");
-        std::fs::write(&path, b"old").expect("old file");
-        write_aside(&path, b"new").expect("written");
-        assert_eq!(std::fs::read(&path).expect("read"), b"new");
-        let left: Vec<_> = std::fs::read_dir(&dir)
-            .expect("list")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(left.len(), 1, "{left:?}");
-        std::fs::remove_dir_all(&dir).expect("clean up");
-    }
 }

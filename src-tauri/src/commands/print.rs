@@ -13,6 +13,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 
+use super::{local_path, open_in_system, with_extension};
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -84,15 +85,12 @@ pub fn print_save(
     else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|_| Error::field("path", "invalid_value", "Choose a file on this computer."))?;
-    let path = with_pdf_extension(path);
+    let path = with_extension(local_path(chosen)?, "pdf");
     let store = state.store()?;
     let output = print::render(&store, &request, &|done, total| {
         let _ = progress.send((done, total));
     })?;
-    std::fs::write(&path, &output.pdf).map_err(Error::from)?;
+    ddesk_core::export::write_aside(&path, &output.pdf)?;
     if let Document::Badges { layout, .. } = request.document {
         print::record_printed(&store, &output.badge_ids, layout)?;
     }
@@ -100,19 +98,6 @@ pub fn print_save(
         path: path.display().to_string(),
         pages: output.pages,
     }))
-}
-
-fn with_pdf_extension(path: PathBuf) -> PathBuf {
-    let is_pdf = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-    if is_pdf {
-        path
-    } else {
-        let mut name = path.into_os_string();
-        name.push(".pdf");
-        PathBuf::from(name)
-    }
 }
 
 /// Opens a PDF this app saved in the system's viewer.
@@ -125,19 +110,7 @@ pub fn print_open(path: String) -> Result<(), CommandError> {
     if !is_pdf || !path.is_file() {
         return Err(Error::NotFound { entity: "PDF" }.into());
     }
-    // The system's own "open this file" command; the path is passed as one argument, never
-    // through a shell.
-    let opener = if cfg!(target_os = "windows") {
-        "explorer"
-    } else if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(&path)
-        .spawn()
-        .map_err(Error::from)?;
+    open_in_system(&path)?;
     Ok(())
 }
 
@@ -178,26 +151,4 @@ pub fn print_color_set(
 ) -> Result<(), CommandError> {
     let store = state.store()?;
     Ok(print::set_category_color(&store, category, &color)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_pdf_extension;
-    use std::path::PathBuf;
-
-    #[test]
-    fn saved_files_end_in_pdf() {
-        assert_eq!(
-            with_pdf_extension("a/badges".into()),
-            PathBuf::from("a/badges.pdf")
-        );
-        assert_eq!(
-            with_pdf_extension("a/b.PDF".into()),
-            PathBuf::from("a/b.PDF")
-        );
-        assert_eq!(
-            with_pdf_extension("a/list.v2".into()),
-            PathBuf::from("a/list.v2.pdf")
-        );
-    }
 }

@@ -238,17 +238,6 @@ fn parse_itinerary_format(text: &str) -> Result<ItineraryFormat, String> {
     ItineraryFormat::parse(text).ok_or_else(|| "pdf or ics".into())
 }
 
-/// Writes aside and renames, so an interrupted write never leaves half a file under its name.
-fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
-    let name = path.file_name().ok_or(Error::NotFound {
-        entity: "output file name",
-    })?;
-    let tmp = path.with_file_name(format!(".{}.part", name.to_string_lossy()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}
-
 fn parse_language(text: &str) -> Result<Language, String> {
     Language::parse(text).ok_or_else(|| "en or ko".into())
 }
@@ -329,7 +318,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         }
     }
     let pdf = typeset.pdf()?;
-    std::fs::write(&args.output, &pdf)?;
+    export::write_aside(&args.output, &pdf)?;
     if badges {
         print::record_printed(store, &typeset.badge_ids, args.layout)?;
     }
@@ -444,7 +433,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 let file = files
                     .first()
                     .ok_or(Error::NotFound { entity: "official" })?;
-                write_file(&output, &file.bytes)?;
+                export::write_aside(&output, &file.bytes)?;
                 println!("{}", output.display());
             } else {
                 let n = itinerary::write_files(&output, &files)?;
@@ -481,7 +470,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 language: lang,
             };
             let bytes = export::export(&store, &request)?;
-            write_file(&output, &bytes)?;
+            export::write_aside(&output, &bytes)?;
             println!("{}", output.display());
         }
         Command::Check { event, json } => {

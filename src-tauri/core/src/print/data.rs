@@ -344,6 +344,16 @@ pub(super) fn official_label(row: &OfficialRow) -> String {
     }
 }
 
+/// The organisation to print beside the delegation, or nothing when it only repeats it:
+/// "Asian Development Bank · Asian Development Bank" says nothing twice.
+pub(super) fn organization_beside<'o>(o: &'o Official, delegation: &str) -> &'o str {
+    if crate::text::fold(&o.organization) == crate::text::fold(delegation) {
+        ""
+    } else {
+        &o.organization
+    }
+}
+
 /// The name in large type: the badge name, or "Given FAMILY" from the passport.
 fn badge_name(o: &Official) -> String {
     if !o.badge_name.is_empty() {
@@ -570,11 +580,7 @@ pub(crate) fn badges(
         let whose = || official_label(row);
         let mut badge = ctx.person(row, true)?;
         let delegation = ctx.delegation_name(o);
-        let organization = if crate::text::fold(&o.organization) == crate::text::fold(&delegation) {
-            ""
-        } else {
-            o.organization.as_str()
-        };
+        let organization = organization_beside(o, &delegation);
         ctx.extend(
             &mut badge,
             &whose,
@@ -1039,11 +1045,6 @@ fn rooming(
 }
 
 fn board(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value, dir: Direction) -> Result<usize> {
-    let by_id: HashMap<&str, &OfficialRow> = ctx
-        .officials
-        .iter()
-        .map(|r| (r.official.id.as_str(), r))
-        .collect();
     let hotels = hotel_names(conn, ctx)?;
     let stays = all_stays(conn, ctx)?;
     let mut hotel_of: HashMap<&str, Vec<&queries::StayRow>> = HashMap::new();
@@ -1053,22 +1054,7 @@ fn board(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value, dir: Direction) -> 
             .or_default()
             .push(s);
     }
-    let mut legs: Vec<(Travel, &OfficialRow)> = all_travel(conn, ctx)?
-        .into_iter()
-        .filter(|t| t.direction == dir)
-        .filter_map(|t| {
-            let row = by_id.get(t.official_id.as_str()).copied()?;
-            Some((t, row))
-        })
-        .filter(|(_, r)| r.official.status != OfficialStatus::Cancelled)
-        .collect();
-    legs.sort_by_cached_key(|(t, r)| {
-        (
-            t.scheduled_at,
-            t.flight.clone(),
-            crate::text::fold(&r.full_name),
-        )
-    });
+    let legs = queries::legs_in_order(all_travel(conn, ctx)?, &ctx.officials, dir);
     let mut days: Vec<(NaiveDate, Vec<Value>)> = Vec::new();
     for (t, row) in &legs {
         let day = ctx.date(t.scheduled_at);

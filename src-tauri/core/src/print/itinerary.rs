@@ -12,8 +12,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event as CalEvent, EventLike};
@@ -24,12 +22,12 @@ use typst::model::Document as _;
 use typst_layout::PagedDocument;
 
 use super::data::{
-    day_heading, delegation_label, event_dates, hotel_label, long_date, official_label, short_date,
-    Ctx,
+    day_heading, delegation_label, event_dates, hotel_label, long_date, official_label,
+    organization_beside, short_date, Ctx,
 };
-use super::{compile, Document, Fonts, PrintRequest, Progress};
+use super::{compile, in_chunks, joined, pdf_bytes, Document, Fonts, PrintRequest, Progress};
 use crate::error::{Error, Result};
-use crate::export::safe_file_stem;
+use crate::export::{pick, safe_file_stem, write_aside};
 use crate::model::*;
 use crate::queries::{self, OfficialRow};
 use crate::store::Store;
@@ -131,11 +129,7 @@ pub fn itineraries_with(
 pub fn write_files(dir: &Path, files: &[ItineraryFile]) -> Result<usize> {
     std::fs::create_dir_all(dir)?;
     for f in files {
-        // Written aside and renamed, so a full disk never leaves half a PDF under its real name.
-        let path = dir.join(&f.name);
-        let tmp = dir.join(format!(".{}.part", f.name));
-        std::fs::write(&tmp, &f.bytes)?;
-        std::fs::rename(&tmp, &path)?;
+        write_aside(&dir.join(&f.name), &f.bytes)?;
     }
     Ok(files.len())
 }
@@ -405,14 +399,6 @@ fn role_label(role: Role, lang: Language) -> &'static str {
     }
 }
 
-fn pick(ko: bool, en: &'static str, korean: &'static str) -> &'static str {
-    if ko {
-        korean
-    } else {
-        en
-    }
-}
-
 fn route(t: &Travel) -> String {
     match t.direction {
         Direction::Arrival => format!("{} → {}", t.origin, t.airport),
@@ -438,12 +424,7 @@ fn plan_json(plans: &Plans<'_>, plan: &Plan<'_>) -> Result<Value> {
         &ctx.event.name_en
     };
     let category = o.category.as_str();
-    // "Asian Development Bank · Asian Development Bank" says nothing twice.
-    let organization = if crate::text::fold(&o.organization) == crate::text::fold(&delegation) {
-        ""
-    } else {
-        o.organization.as_str()
-    };
+    let organization = organization_beside(o, &delegation);
     ctx.extend(
         &mut person,
         &whose,
@@ -618,9 +599,6 @@ fn plan_json(plans: &Plans<'_>, plan: &Plan<'_>) -> Result<Value> {
     Ok(Value::Object(person))
 }
 
-/// A chunk's PDFs, one per official, in order.
-type Pdfs = Vec<Vec<u8>>;
-
 /// One PDF per official (and the delegation's combined PDF).
 fn pdfs(plans: &Plans<'_>, today: NaiveDate, progress: Progress<'_>) -> Result<Vec<ItineraryFile>> {
     let list = plans.plans();
@@ -642,81 +620,32 @@ fn pdfs(plans: &Plans<'_>, today: NaiveDate, progress: Progress<'_>) -> Result<V
         "printed_ko": long_date(today, Language::Ko),
     });
     let chunks: Vec<&[Value]> = people.chunks(PER_CHUNK).collect();
-    let results: Vec<Mutex<Option<Result<Pdfs>>>> =
-        chunks.iter().map(|_| Mutex::new(None)).collect();
-    let combined_pages: Mutex<Vec<(usize, PagedDocument)>> = Mutex::new(Vec::new());
     let want_combined = plans.combined.is_some();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(chunks.len())
-        .max(1);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::SeqCst);
-        let Some(slice) = chunks.get(i) else { break };
-        let result = typeset_chunk(plans.ctx.fonts, &common, slice, today).and_then(|doc| {
-            let files = split(&doc, slice.len())?;
-            if want_combined {
-                combined_pages
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((i, doc));
-            }
-            Ok(files)
-        });
-        let failed = result.is_err();
-        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-        if failed {
-            next.store(chunks.len(), Ordering::SeqCst);
-            break;
-        }
-        // Each chunk's layouts are never asked for again: without this, typst's memo cache
-        // holds every chunk's and "everyone" at a large event takes gigabytes.
-        typst::comemo::evict(2);
-        let finished = done.fetch_add(slice.len(), Ordering::SeqCst) + slice.len();
-        progress(finished, total);
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..workers {
-            scope.spawn(work);
-        }
-        work();
-    });
-    let mut files = Vec::with_capacity(total + 1);
-    let mut index = 0;
-    for slot in results {
-        let pdfs = slot
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner())
-            .ok_or_else(|| Error::Internal("an itinerary chunk was not typeset".into()))??;
-        for bytes in pdfs {
-            files.push(ItineraryFile {
-                name: names[index].clone(),
-                bytes,
-                official_id: Some(list[index].row.official.id.clone()),
-            });
-            index += 1;
-        }
+    let typeset = in_chunks(&chunks, total, progress, |_, slice| {
+        let document = typeset_chunk(plans.ctx.fonts, &common, slice, today)?;
+        let pdfs = split(&document, slice.len())?;
+        Ok((pdfs, want_combined.then_some(document)))
+    })?;
+    let mut pdfs = Vec::with_capacity(total);
+    let mut combined = Vec::new();
+    for (chunk_pdfs, document) in typeset {
+        pdfs.extend(chunk_pdfs);
+        combined.extend(document);
     }
+    let mut files: Vec<ItineraryFile> = pdfs
+        .into_iter()
+        .zip(names)
+        .zip(&list)
+        .map(|((bytes, name), plan)| ItineraryFile {
+            name,
+            bytes,
+            official_id: Some(plan.row.official.id.clone()),
+        })
+        .collect();
     if let Some(name) = plans.combined_name("pdf") {
-        let mut docs = combined_pages
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner());
-        docs.sort_by_key(|(i, _)| *i);
-        let mut pages = typst::ecow::EcoVec::new();
-        let mut info = None;
-        for (_, doc) in docs {
-            if info.is_none() {
-                info = Some(doc.info().clone());
-            }
-            pages.extend(doc.pages().iter().cloned());
-        }
-        let doc = PagedDocument::new(pages, info.unwrap_or_default());
         files.push(ItineraryFile {
             name,
-            bytes: write_pdf(&doc)?,
+            bytes: pdf_bytes(&joined(combined))?,
             official_id: None,
         });
     }
@@ -764,25 +693,9 @@ fn split(doc: &PagedDocument, people: usize) -> Result<Vec<Vec<u8>>> {
         .windows(2)
         .map(|w| {
             let pages: typst::ecow::EcoVec<_> = doc.pages()[w[0]..w[1]].iter().cloned().collect();
-            write_pdf(&PagedDocument::new(pages, doc.info().clone()))
+            pdf_bytes(&PagedDocument::new(pages, doc.info().clone()))
         })
         .collect()
-}
-
-fn write_pdf(doc: &PagedDocument) -> Result<Vec<u8>> {
-    let options = typst_pdf::PdfOptions {
-        ident: typst::foundations::Smart::Auto,
-        creator: typst::foundations::Smart::Custom(Some("Delegation Desk".into())),
-        timestamp: None,
-        page_ranges: None,
-        standards: typst_pdf::PdfStandards::default(),
-        tagged: false,
-        pretty: false,
-    };
-    typst_pdf::pdf(doc, &options).map_err(|diags| {
-        let text: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
-        Error::Internal(format!("writing the PDF failed: {}", text.join("; ")).into())
-    })
 }
 
 /// Domain of every UID: the records' ids are UUIDs, so `kind-id@` is unique and stable.

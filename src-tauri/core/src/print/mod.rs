@@ -243,22 +243,9 @@ impl Typeset {
         self.document.pages().len()
     }
 
-    /// The PDF. Untagged: tags make a roster about five times larger and printers and
-    /// `pdftotext` do not need them; the text itself stays real, searchable text.
+    /// The PDF (see [`pdf_bytes`]).
     pub fn pdf(&self) -> Result<Vec<u8>> {
-        let options = typst_pdf::PdfOptions {
-            ident: typst::foundations::Smart::Auto,
-            creator: typst::foundations::Smart::Custom(Some("Delegation Desk".into())),
-            timestamp: None,
-            page_ranges: None,
-            standards: typst_pdf::PdfStandards::default(),
-            tagged: false,
-            pretty: false,
-        };
-        typst_pdf::pdf(&self.document, &options).map_err(|diags| {
-            let text: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
-            Error::Internal(format!("writing the PDF failed: {}", text.join("; ")).into())
-        })
+        pdf_bytes(&self.document)
     }
 
     /// Page `page` (from 0) as a PNG, `scale` pixels per point (1.0 is 72 dpi; 2.0 suits a
@@ -277,6 +264,89 @@ impl Typeset {
             .encode_png()
             .map_err(|e| Error::Internal(Box::new(e)))
     }
+}
+
+/// The PDF of typeset pages. Untagged: tags make a roster about five times larger and
+/// printers and `pdftotext` do not need them; the text itself stays real, searchable text.
+pub(crate) fn pdf_bytes(document: &PagedDocument) -> Result<Vec<u8>> {
+    let options = typst_pdf::PdfOptions {
+        ident: typst::foundations::Smart::Auto,
+        creator: typst::foundations::Smart::Custom(Some("Delegation Desk".into())),
+        timestamp: None,
+        page_ranges: None,
+        standards: typst_pdf::PdfStandards::default(),
+        tagged: false,
+        pretty: false,
+    };
+    typst_pdf::pdf(document, &options).map_err(|diags| {
+        let text: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
+        Error::Internal(format!("writing the PDF failed: {}", text.join("; ")).into())
+    })
+}
+
+/// The pages of several typeset documents, in order, as one document.
+pub(crate) fn joined(documents: impl IntoIterator<Item = PagedDocument>) -> PagedDocument {
+    let mut pages = typst::ecow::EcoVec::new();
+    let mut info = None;
+    for document in documents {
+        if info.is_none() {
+            info = Some(document.info().clone());
+        }
+        pages.extend(document.pages().iter().cloned());
+    }
+    PagedDocument::new(pages, info.unwrap_or_default())
+}
+
+/// Typesets independent chunks (sheets of badges, groups of itineraries) on every core and
+/// returns their results in chunk order: progress moves as chunks finish, and two cores halve
+/// the wait. `progress` counts the items of the finished chunks; the first failure stops the
+/// others, and is the error returned.
+pub(crate) fn in_chunks<T: Send>(
+    chunks: &[&[Value]],
+    total: usize,
+    progress: Progress<'_>,
+    typeset: impl Fn(usize, &[Value]) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let results: Vec<Mutex<Option<Result<T>>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(chunks.len())
+        .max(1);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        let Some(slice) = chunks.get(i) else { break };
+        let result = typeset(i, slice);
+        let failed = result.is_err();
+        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+        if failed {
+            // Stop the others early: the first error is what the officer needs to read.
+            next.store(chunks.len(), Ordering::SeqCst);
+            break;
+        }
+        // A finished chunk's layouts are never asked for again; keeping them in typst's memo
+        // cache is what made memory grow with the number of badges or itineraries.
+        typst::comemo::evict(1);
+        let finished = done.fetch_add(slice.len(), Ordering::SeqCst) + slice.len();
+        progress(finished, total);
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(work);
+        }
+        work();
+    });
+    // Chunks are taken in order, so every chunk before a failed one has its result.
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .ok_or_else(|| Error::Internal("a chunk was not typeset".into()))?
+        })
+        .collect()
 }
 
 /// Reports progress: `(done, total)`, in badges for badges and in rows for lists; called from
@@ -382,8 +452,8 @@ fn compile(fonts: &Fonts, template: &str, data: &Value, today: NaiveDate) -> Res
     ))
 }
 
-/// Badges are independent sheets, so they are typeset in chunks, on every core, and the pages
-/// joined in order: progress moves as chunks finish, and two cores halve the wait.
+/// Badges are independent sheets, so they are typeset in chunks (see [`in_chunks`]) and the
+/// pages joined in order.
 fn typeset_badges(
     fonts: &Fonts,
     badges: data::Badges,
@@ -402,36 +472,6 @@ fn typeset_badges(
     let chunk = (BADGES_PER_CHUNK / per_page).max(1) * per_page;
     let chunks: Vec<&[Value]> = badges.chunks(chunk).collect();
     let total_pages = total.div_ceil(per_page).max(1);
-    let results: Vec<Mutex<Option<Result<Compiled>>>> =
-        chunks.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(chunks.len())
-        .max(1);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::SeqCst);
-        let Some(slice) = chunks.get(i) else { break };
-        let mut data = common.clone();
-        data["badges"] = Value::Array(slice.to_vec());
-        data["first_page"] = Value::from(i * chunk / per_page + 1);
-        data["total_pages"] = Value::from(total_pages);
-        let result = compile(fonts, data::BADGES_TEMPLATE, &data, today);
-        let failed = result.is_err();
-        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-        if failed {
-            // Stop the others early: the first error is what the officer needs to read.
-            next.store(chunks.len(), Ordering::SeqCst);
-            break;
-        }
-        // A finished chunk's layouts are never asked for again; keeping them in typst's memo
-        // cache is what made memory grow with the number of badges.
-        typst::comemo::evict(1);
-        let finished = done.fetch_add(slice.len(), Ordering::SeqCst) + slice.len();
-        progress(finished, total);
-    };
     if chunks.is_empty() {
         // No one to print: one compile still makes the (empty) sheet and says so.
         let mut data = common.clone();
@@ -445,29 +485,23 @@ fn typeset_badges(
             warnings,
         });
     }
-    std::thread::scope(|scope| {
-        for _ in 1..workers {
-            scope.spawn(work);
-        }
-        work();
-    });
-    let mut pages = typst::ecow::EcoVec::new();
-    let mut info = None;
+    let sheets = in_chunks(&chunks, total, progress, |i, slice| {
+        let mut data = common.clone();
+        data["badges"] = Value::Array(slice.to_vec());
+        data["first_page"] = Value::from(i * chunk / per_page + 1);
+        data["total_pages"] = Value::from(total_pages);
+        compile(fonts, data::BADGES_TEMPLATE, &data, today)
+    })?;
     let mut warnings = Vec::new();
-    for slot in results {
-        let result = slot
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner())
-            .ok_or_else(|| Error::Internal("a badge chunk was not typeset".into()))?;
-        let (document, mut chunk_warnings) = result?;
-        warnings.append(&mut chunk_warnings);
-        if info.is_none() {
-            info = Some(document.info().clone());
-        }
-        pages.extend(document.pages().iter().cloned());
-    }
+    let documents: Vec<PagedDocument> = sheets
+        .into_iter()
+        .map(|(document, mut chunk_warnings)| {
+            warnings.append(&mut chunk_warnings);
+            document
+        })
+        .collect();
     Ok(Typeset {
-        document: PagedDocument::new(pages, info.unwrap_or_default()),
+        document: joined(documents),
         badge_ids: ids,
         warnings,
     })
