@@ -2,10 +2,8 @@
 
 use std::process::{Command, Output};
 
-use delegation_desk_tests::ddesk_bin;
-
 fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(ddesk_bin())
+    Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
         .arg("--db")
         .arg(db)
         .args(args)

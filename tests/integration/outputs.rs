@@ -12,7 +12,7 @@ use ddesk_core::export::{self, ExportRequest, Format, Table};
 use ddesk_core::model::*;
 use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
 use ddesk_core::{demo, Store};
-use delegation_desk_tests::{date, ddesk_bin, instant, workspace};
+use delegation_desk_tests::{date, instant, workspace};
 
 /// A small event whose every record is fixed, so its exports can be compared as text.
 struct Small {
@@ -782,7 +782,7 @@ fn the_cli_writes_itineraries_and_exports() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("library.db");
     let run = |args: &[&str]| {
-        let out = Command::new(ddesk_bin())
+        let out = Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
             .arg("--db")
             .arg(&db)
             .args(args)

@@ -1,9 +1,6 @@
-//! Shared helpers for the integration and end-to-end tests: fixtures that build small events,
-//! and the path of the `ddesk` binary.
+//! Shared helpers for the integration and end-to-end tests: fixtures that build small events.
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 
 use ddesk_core::model::*;
 use ddesk_core::Store;
@@ -16,33 +13,6 @@ pub fn workspace() -> PathBuf {
         .parent()
         .expect("tests/ sits in the workspace")
         .to_path_buf()
-}
-
-/// The `ddesk` binary of this build profile, built on first use (it belongs to another
-/// package, so cargo does not hand its path to these tests).
-pub fn ddesk_bin() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let exe = std::env::current_exe().expect("test executable path");
-            // target/<profile>/deps/<test> → target/<profile>/ddesk
-            let profile_dir = exe
-                .parent()
-                .and_then(|p| p.parent())
-                .expect("target/<profile>");
-            let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-            build.args(["build", "--quiet", "-p", "ddesk-core", "--bin", "ddesk"]);
-            if profile_dir.ends_with("release") {
-                build.arg("--release");
-            }
-            let status = build
-                .current_dir(workspace())
-                .status()
-                .expect("run cargo build");
-            assert!(status.success(), "building ddesk failed");
-            profile_dir.join("ddesk")
-        })
-        .clone()
 }
 
 /// A small event with one delegation (Viet Nam) and one official, for tests to build on.

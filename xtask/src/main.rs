@@ -260,23 +260,15 @@ fn test() -> Result {
     // navigation guard and the embedded UI are checked as they ship.
     step("building the app (release) for the end-to-end tests");
     cargo(&["build", "--release", "-p", "delegation-desk"])?;
+    step("building the end-to-end tests");
+    let e2e = e2e_binary()?;
     step("end-to-end tests: the release app under Xvfb through WebDriver");
     let xvfb = Xvfb::start()?;
-    let mut c = cmd(
-        &env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
-        &[
-            "test",
-            "-p",
-            "delegation-desk-tests",
-            "--features",
-            "e2e",
-            "--test",
-            "e2e",
-            "--",
-            "--test-threads=1",
-        ],
-    );
-    c.env("DISPLAY", &xvfb.display)
+    let mut c = Command::new(&e2e);
+    // cargo runs a test binary from its package's folder; so does this.
+    c.arg("--test-threads=1")
+        .current_dir(root().join("tests"))
+        .env("DISPLAY", &xvfb.display)
         .env("DDESK_APP", root().join("target/release/delegation-desk"))
         .env("TAURI_DRIVER", &driver)
         // No accessibility bus under Xvfb; without this GTK waits for one at start-up.
@@ -285,6 +277,42 @@ fn test() -> Result {
     drop(xvfb);
     println!("\nAll checks passed.");
     Ok(())
+}
+
+/// Builds the end-to-end test binary and returns its path. It is built over the whole
+/// workspace, as the unit and integration tests were, so dependencies keep the features they
+/// were built with: `cargo test -p delegation-desk-tests` resolves features afresh and
+/// compiled typst and the engine once more, which ran a clean CI machine out of disk.
+fn e2e_binary() -> Result<PathBuf> {
+    let mut c = cmd(
+        &env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        &[
+            "test",
+            "--workspace",
+            "--features",
+            "delegation-desk-tests/e2e",
+            "--no-run",
+            "--message-format=json",
+        ],
+    );
+    c.stderr(Stdio::inherit());
+    let shown = format!("{c:?}");
+    let out = c
+        .output()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{shown} failed ({})", out.status));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|m| {
+            m["reason"] == "compiler-artifact"
+                && m["target"]["name"] == "e2e"
+                && m["target"]["kind"][0] == "test"
+        })
+        .and_then(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| format!("{shown} named no e2e test binary"))
 }
 
 /// One figure of the benchmark table.

@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod checks;
+pub mod cli;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
