@@ -345,14 +345,15 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
             }
             _ => return Err(broken_log(e)),
         };
+        let (before, after) = (before.map(|v| v.to_string()), after.map(|v| v.to_string()));
         log_change(
             tx,
             Change {
                 entity: &e.entity,
                 entity_id: &e.entity_id,
                 action,
-                before: before.as_ref(),
-                after: after.as_ref(),
+                before: before.as_deref(),
+                after: after.as_deref(),
                 batch: Some(&undo_batch),
                 event_id: e.event_id.as_deref(),
                 undo_of: Some(&e.id),

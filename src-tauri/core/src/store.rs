@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/v3.sql"),
     include_str!("schema/v4.sql"),
     include_str!("schema/v5.sql"),
+    include_str!("schema/v6.sql"),
 ];
 
 /// Tables of history that is not itself edited or undone (badge prints): a delete removes their
@@ -66,6 +67,10 @@ fn configure(conn: &Connection) -> Result<()> {
     // 32 MB of page cache (the default is 2 MB): an import of thousands of officials in one
     // transaction otherwise spills dirty pages to the WAL and reads them back mid-way.
     conn.pragma_update(None, "cache_size", -32_000)?;
+    // Statement journals in memory: every insert that fires a trigger or checks a foreign key
+    // inside a long transaction journals the pages it touches, and on disk that was a tenth of
+    // a 10,000-row import. They hold one statement's pages at a time.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     // An import cycles through a few dozen statements per row; the default 16 would evict
     // them in turn and parse every one again.
     conn.set_prepared_statement_cache_capacity(64);
@@ -246,9 +251,19 @@ pub trait Entity: Record + Validate {
     fn dependents(_conn: &Connection, _id: &str) -> Result<Option<(i64, String)>> {
         Ok(None)
     }
-    /// Keeps derived columns in step after an insert or update.
+    /// Keeps derived columns in step after an update, or after undo writes a row back.
     fn after_write(&self, _tx: &Transaction<'_>) -> Result<()> {
         Ok(())
+    }
+    /// Derived columns written with a new row itself: computing them first spares an import
+    /// an UPDATE per row, and the derive triggers that UPDATE would fire.
+    fn derived_on_insert(&self, _tx: &Transaction<'_>) -> Result<Vec<(&'static str, String)>> {
+        Ok(Vec::new())
+    }
+    /// The event a change-log entry about this record belongs to. The default reads it from
+    /// the record's JSON; the records an import writes by the thousand say it directly.
+    fn log_event(&self, conn: &Connection) -> Result<Option<String>> {
+        event_of(conn, Self::TABLE, &serde_json::to_value(self)?)
     }
 }
 
@@ -277,15 +292,79 @@ impl Entity for Delegation {
     fn after_write(&self, tx: &Transaction<'_>) -> Result<()> {
         refresh_search(tx, "delegation_id = ?", &self.id)
     }
+    fn log_event(&self, _conn: &Connection) -> Result<Option<String>> {
+        Ok(Some(self.event_id.clone()))
+    }
 }
 
 impl Entity for Official {
     fn after_write(&self, tx: &Transaction<'_>) -> Result<()> {
         refresh_search(tx, "id = ?", &self.id)
     }
+    fn derived_on_insert(&self, tx: &Transaction<'_>) -> Result<Vec<(&'static str, String)>> {
+        let parts = vec![
+            self.family_name.clone(),
+            self.given_name.clone(),
+            self.native_name.clone(),
+            self.badge_name.clone(),
+            self.organization.clone(),
+            self.position.clone(),
+            self.email.clone(),
+            self.passport_number.clone(),
+            self.nationality.clone(),
+        ];
+        let text = search_text(tx, parts, self.delegation_id.as_deref())?;
+        Ok(vec![("search_text", text)])
+    }
+    fn log_event(&self, _conn: &Connection) -> Result<Option<String>> {
+        Ok(Some(self.event_id.clone()))
+    }
 }
 
-impl Entity for Travel {}
+/// The event of a flight or stay, through its official.
+fn event_of_official(conn: &Connection, official_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT event_id FROM official WHERE id = ?")?
+        .query_row([official_id], |r| r.get(0))
+        .optional()?)
+}
+
+impl Entity for Travel {
+    fn log_event(&self, conn: &Connection) -> Result<Option<String>> {
+        event_of_official(conn, &self.official_id)
+    }
+    fn derived_on_insert(&self, tx: &Transaction<'_>) -> Result<Vec<(&'static str, String)>> {
+        // The very expressions of the insert trigger (schema v4), which stands aside for a row
+        // that comes with them (v6).
+        let (event, text): (String, String) = tx
+            .prepare_cached(
+                "SELECT coalesce((SELECT o.event_id FROM official o WHERE o.id = ?1), ''),
+                        coalesce((SELECT o.search_text FROM official o WHERE o.id = ?1), '')
+                            || ' ' || lower(?2 || ' ' || ?3 || ' ' || ?4 || ' ' || ?5)",
+            )?
+            .query_row(
+                rusqlite::params![
+                    self.official_id,
+                    self.flight,
+                    self.origin,
+                    self.airport,
+                    self.greeter
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+        Ok(derived_pair(event, text))
+    }
+}
+
+/// The derived columns of a flight or stay; none when its official is not found, so the
+/// trigger fills them as it always did.
+fn derived_pair(event: String, text: String) -> Vec<(&'static str, String)> {
+    if event.is_empty() {
+        Vec::new()
+    } else {
+        vec![("event_id", event), ("search_text", text)]
+    }
+}
 
 impl Entity for Hotel {
     fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, String)>> {
@@ -304,7 +383,38 @@ impl Entity for Hotel {
 }
 
 impl Entity for RoomBlock {}
-impl Entity for Stay {}
+
+impl Entity for Stay {
+    fn log_event(&self, conn: &Connection) -> Result<Option<String>> {
+        event_of_official(conn, &self.official_id)
+    }
+    fn derived_on_insert(&self, tx: &Transaction<'_>) -> Result<Vec<(&'static str, String)>> {
+        // What the insert trigger (schema v4) computes, with the new row's values as
+        // parameters. Its joins are written as lookups: with parameters in join constraints,
+        // SQLite planned the cached statement afresh on every call.
+        let (event, text): (String, String) = tx
+            .prepare_cached(
+                "SELECT coalesce((SELECT event_id FROM official WHERE id = ?1), ''),
+                        coalesce((SELECT search_text FROM official WHERE id = ?1) || ' ' || lower(
+                            (SELECT name FROM hotel WHERE id = ?2) || ' '
+                            || coalesce((SELECT room_type FROM room_block WHERE id = ?3), '') || ' '
+                            || ?4 || ' '
+                            || coalesce((SELECT family_name || ' ' || given_name FROM official WHERE id = ?5), '')),
+                        '')",
+            )?
+            .query_row(
+                rusqlite::params![
+                    self.official_id,
+                    self.hotel_id,
+                    self.room_block_id,
+                    self.room_number,
+                    self.shares_with_id
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+        Ok(derived_pair(event, text))
+    }
+}
 
 impl Entity for Venue {
     fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, String)>> {
@@ -353,9 +463,6 @@ fn refresh_search(tx: &Transaction<'_>, filter: &str, id: &str) -> Result<()> {
            FROM official WHERE {filter}"
     );
     let mut select = tx.prepare_cached(&sql)?;
-    let mut delegation = tx.prepare_cached(
-        "SELECT name_en, name_ko, coalesce(country_code, org_code, '') FROM delegation WHERE id = ?",
-    )?;
     let mut update = tx.prepare_cached("UPDATE official SET search_text = ? WHERE id = ?")?;
     let rows = select
         .query_map([id], |r| {
@@ -370,26 +477,40 @@ fn refresh_search(tx: &Transaction<'_>, filter: &str, id: &str) -> Result<()> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (official_id, mut parts, delegation_id) in rows {
-        let names = match delegation_id {
-            Some(d) => delegation
-                .query_row([d], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
-                .optional()?,
-            None => None,
-        };
-        parts.extend(names.unwrap_or_default());
-        // The nationality's names make "Viet Nam" or "베트남" find an official whose
-        // delegation is an organisation.
-        if let Some(country) = crate::reference::country(&parts[8]) {
-            parts.push(country.name_en.clone());
-            parts.push(country.name_ko.clone());
-        }
-        // Passport names are also typed "Given Family".
-        parts.push(format!("{} {}", parts[1], parts[0]));
-        let text = fold(&parts.join("\u{1f}"));
+    for (official_id, parts, delegation_id) in rows {
+        let text = search_text(tx, parts, delegation_id.as_deref())?;
         update.execute([&text, &official_id])?;
     }
     Ok(())
+}
+
+/// An official's folded search text from its own words (family, given, native and badge
+/// names, organization, position, email, passport number, nationality, in that order) and
+/// its delegation's names.
+fn search_text(
+    conn: &Connection,
+    mut parts: Vec<String>,
+    delegation_id: Option<&str>,
+) -> Result<String> {
+    let names = match delegation_id {
+        Some(d) => conn
+            .prepare_cached(
+                "SELECT name_en, name_ko, coalesce(country_code, org_code, '') FROM delegation WHERE id = ?",
+            )?
+            .query_row([d], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
+            .optional()?,
+        None => None,
+    };
+    parts.extend(names.unwrap_or_default());
+    // The nationality's names make "Viet Nam" or "베트남" find an official whose
+    // delegation is an organisation.
+    if let Some(country) = crate::reference::country(&parts[8]) {
+        parts.push(country.name_en.clone());
+        parts.push(country.name_ko.clone());
+    }
+    // Passport names are also typed "Given Family".
+    parts.push(format!("{} {}", parts[1], parts[0]));
+    Ok(fold(&parts.join("\u{1f}")))
 }
 
 /// Recomputes the search text of every official of an event (after a bulk load).
@@ -398,10 +519,14 @@ pub fn refresh_event_search(tx: &Transaction<'_>, event_id: &str) -> Result<()> 
 }
 
 /// The user name written into the change log.
-fn actor() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+fn actor() -> &'static str {
+    // Read once: an import writes tens of thousands of entries.
+    static ACTOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ACTOR.get_or_init(|| {
+        std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into())
+    })
 }
 
 /// One entry of the change log, as the write functions and undo describe it.
@@ -410,17 +535,43 @@ pub(crate) struct Change<'a> {
     pub entity: &'a str,
     pub entity_id: &'a str,
     pub action: &'a str,
-    pub before: Option<&'a serde_json::Value>,
-    pub after: Option<&'a serde_json::Value>,
+    /// The record's JSON before and after the change.
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
     pub batch: Option<&'a str>,
     pub event_id: Option<&'a str>,
     /// For the entries an undo writes: the entry it reverts.
     pub undo_of: Option<&'a str>,
 }
 
+/// A time as rusqlite writes a `DateTime<Utc>` (`%F %T%.f%:z`), written without chrono's
+/// format-string machinery, which took a twentieth of an import's time.
+pub(crate) fn sql_time(t: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let nanos = t.nanosecond();
+    // `%.f`: nothing for whole seconds, else 3, 6 or 9 digits, as few as show the value.
+    let fraction = if nanos == 0 {
+        String::new()
+    } else if nanos % 1_000_000 == 0 {
+        format!(".{:03}", nanos / 1_000_000)
+    } else if nanos % 1_000 == 0 {
+        format!(".{:06}", nanos / 1_000)
+    } else {
+        format!(".{nanos:09}")
+    };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{fraction}+00:00",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 pub(crate) fn log_change(tx: &Transaction<'_>, change: Change<'_>) -> Result<()> {
-    let now = Utc::now();
-    let text = |v: Option<&serde_json::Value>| v.map(serde_json::Value::to_string);
+    let now = sql_time(Utc::now());
     // `seq` orders the log; max() over its unique index is one index lookup.
     tx.prepare_cached(
         "INSERT INTO change_log (id, at, actor, entity, entity_id, action, before, after, batch_id,
@@ -429,14 +580,14 @@ pub(crate) fn log_change(tx: &Transaction<'_>, change: Change<'_>) -> Result<()>
                  (SELECT coalesce(max(seq), 0) + 1 FROM change_log), ?2, ?2)",
     )?
     .execute(rusqlite::params![
-        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::now_v7().to_string(),
         now,
         actor(),
         change.entity,
         change.entity_id,
         change.action,
-        text(change.before),
-        text(change.after),
+        change.before,
+        change.after,
         change.batch,
         change.event_id,
         change.undo_of,
@@ -667,7 +818,10 @@ pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<R> {
 pub fn save<R: Entity>(tx: &Transaction<'_>, record: R, batch: Option<&str>) -> Result<R> {
     if record.id().is_empty() {
         let mut record = record;
-        record.set_meta(uuid::Uuid::new_v4().to_string(), Utc::now(), Utc::now());
+        // Time-ordered ids (v7: a millisecond clock, then 74 random bits, so two laptops still
+        // never collide) go into the primary-key and link indexes at their ends: random v4 ids
+        // made an import of thousands of rows split pages all over every index.
+        record.set_meta(uuid::Uuid::now_v7().to_string(), Utc::now(), Utc::now());
         insert(tx, record, batch)
     } else {
         update(tx, record, batch)
@@ -680,10 +834,36 @@ pub fn insert<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str
     record.check_fields(&mut checker);
     record.validate(tx, &mut checker)?;
     checker.finish()?;
+    write_new(tx, record, batch)
+}
+
+/// Inserts a new record (under a fresh id) whose rules the caller ran in this same
+/// transaction, against what it had loaded: an import checks every row while building it,
+/// and looking each link up once more per row was a seventh of a 10,000-row import. The
+/// field checks (lengths, control characters) still run, as they read nothing.
+pub(crate) fn insert_checked<R: Entity>(
+    tx: &Transaction<'_>,
+    mut record: R,
+    batch: Option<&str>,
+) -> Result<R> {
+    let mut checker = Checker::default();
+    record.check_fields(&mut checker);
+    checker.finish()?;
+    record.set_meta(uuid::Uuid::now_v7().to_string(), Utc::now(), Utc::now());
+    write_new(tx, record, batch)
+}
+
+/// Writes a checked new record and its change-log entry.
+fn write_new<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>) -> Result<R> {
     let now = Utc::now();
     record.set_meta(record.id().to_string(), now, now);
-    let columns = R::COLUMNS.join(", ");
-    let marks = vec!["?"; R::COLUMNS.len() + 3].join(", ");
+    let derived = record.derived_on_insert(tx)?;
+    let mut columns = R::COLUMNS.join(", ");
+    for (column, _) in &derived {
+        columns.push_str(", ");
+        columns.push_str(column);
+    }
+    let marks = vec!["?"; R::COLUMNS.len() + derived.len() + 3].join(", ");
     let sql = format!(
         "INSERT INTO {} (id, {columns}, created_at, updated_at) VALUES ({marks})",
         R::TABLE
@@ -691,12 +871,15 @@ pub fn insert<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str
     let id = record.id().to_string();
     let mut params: Vec<&dyn rusqlite::ToSql> = vec![&id];
     params.extend(record.params());
-    params.push(&now);
-    params.push(&now);
+    params.extend(derived.iter().map(|(_, v)| v as &dyn rusqlite::ToSql));
+    let stamp = sql_time(now);
+    params.push(&stamp);
+    params.push(&stamp);
     tx.prepare_cached(&sql)?.execute(params.as_slice())?;
-    record.after_write(tx)?;
-    let after = serde_json::to_value(&record)?;
-    let event = event_of(tx, R::TABLE, &after)?;
+    // A new row has nothing derived from it yet (no official of a new delegation, no flight
+    // of a new official), so `after_write` has nothing to do here.
+    let after = serde_json::to_string(&record)?;
+    let event = record.log_event(tx)?;
     log_change(
         tx,
         Change {
@@ -733,9 +916,9 @@ fn update<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>) -
     params.push(&id);
     tx.prepare_cached(&sql)?.execute(params.as_slice())?;
     record.after_write(tx)?;
-    let before = serde_json::to_value(&before)?;
-    let after = serde_json::to_value(&record)?;
-    let event = event_of(tx, R::TABLE, &after)?;
+    let before = serde_json::to_string(&before)?;
+    let after = serde_json::to_string(&record)?;
+    let event = record.log_event(tx)?;
     log_change(
         tx,
         Change {
@@ -822,14 +1005,15 @@ pub fn delete_in_batch<R: Entity>(
     // Cleared links first and the record itself last, so that undo, which replays the log
     // backwards, puts parents back before children and links after both.
     for (table, row, before, after) in &effects.nulled {
+        let (before, after) = (before.to_string(), after.to_string());
         log_change(
             tx,
             Change {
                 entity: table,
                 entity_id: row,
                 action: "update",
-                before: Some(before),
-                after: Some(after),
+                before: Some(&before),
+                after: Some(&after),
                 batch,
                 event_id: event.as_deref(),
                 undo_of: None,
@@ -837,13 +1021,14 @@ pub fn delete_in_batch<R: Entity>(
         )?;
     }
     for (table, row, before) in &effects.deleted {
+        let before = before.to_string();
         log_change(
             tx,
             Change {
                 entity: table,
                 entity_id: row,
                 action: "delete",
-                before: Some(before),
+                before: Some(&before),
                 after: None,
                 batch,
                 event_id: event.as_deref(),
@@ -1028,5 +1213,44 @@ impl Store {
                 counts,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use rusqlite::types::{ToSql, ToSqlOutput, Value};
+
+    /// `sql_time` must write exactly what rusqlite writes, or stored times would sort and
+    /// compare differently depending on which path wrote them.
+    #[test]
+    fn sql_time_matches_rusqlite() {
+        let base = Utc
+            .with_ymd_and_hms(2024, 9, 5, 7, 3, 9)
+            .single()
+            .expect("time");
+        for nanos in [
+            0,
+            120_000_000,
+            5_000_000,
+            123_456_000,
+            1_000,
+            123_456_789,
+            7,
+        ] {
+            let t = base + chrono::Duration::nanoseconds(nanos);
+            let theirs = match t.to_sql().expect("to_sql") {
+                ToSqlOutput::Owned(Value::Text(s)) => s,
+                other => panic!("unexpected {other:?}"),
+            };
+            assert_eq!(sql_time(t), theirs, "{nanos} ns");
+        }
+        let now = Utc::now();
+        let theirs = match now.to_sql().expect("to_sql") {
+            ToSqlOutput::Owned(Value::Text(s)) => s,
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(sql_time(now), theirs);
     }
 }

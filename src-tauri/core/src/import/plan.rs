@@ -679,9 +679,15 @@ fn leg(
     };
     Some(Travel {
         direction,
-        flight: flight.map(|f| f.replace(' ', "")).unwrap_or_default(),
-        airport: cells.get(airport_field).unwrap_or_default().to_string(),
-        origin: cells.get(other_end_field).unwrap_or_default().to_string(),
+        // Upper case as a save would make it, so the preview shows what is written.
+        flight: flight
+            .map(|f| f.replace(' ', "").to_uppercase())
+            .unwrap_or_default(),
+        airport: cells.get(airport_field).unwrap_or_default().to_uppercase(),
+        origin: cells
+            .get(other_end_field)
+            .unwrap_or_default()
+            .to_uppercase(),
         scheduled_at,
         pickup,
         ..Travel::default()
@@ -1329,7 +1335,7 @@ pub fn commit(
                 // "Update" with nothing to update (the earlier row was itself left out)
                 // imports the row.
                 _ => {
-                    let saved = store::save(tx, official, Some(batch)).map_err(in_row)?;
+                    let saved = store::insert_checked(tx, official, Some(batch)).map_err(in_row)?;
                     report.created += 1;
                     (saved.id, false)
                 }
@@ -1347,7 +1353,11 @@ pub fn commit(
                         leg.notes = old.notes;
                     }
                 }
-                store::save(tx, leg, Some(batch)).map_err(in_row)?;
+                if leg.id.is_empty() {
+                    store::insert_checked(tx, leg, Some(batch)).map_err(in_row)?;
+                } else {
+                    store::save(tx, leg, Some(batch)).map_err(in_row)?;
+                }
                 report.travel_written += 1;
             }
             if let Some(stay) = &row.stay {
@@ -1368,7 +1378,11 @@ pub fn commit(
                         }
                     }
                 }
-                store::save(tx, stay, Some(batch)).map_err(in_row)?;
+                if stay.id.is_empty() {
+                    store::insert_checked(tx, stay, Some(batch)).map_err(in_row)?;
+                } else {
+                    store::save(tx, stay, Some(batch)).map_err(in_row)?;
+                }
                 report.stays_written += 1;
             }
         }
