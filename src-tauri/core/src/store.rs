@@ -552,9 +552,9 @@ pub(crate) fn sql_time(t: DateTime<Utc>) -> String {
     // `%.f`: nothing for whole seconds, else 3, 6 or 9 digits, as few as show the value.
     let fraction = if nanos == 0 {
         String::new()
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         format!(".{:03}", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         format!(".{:06}", nanos / 1_000)
     } else {
         format!(".{nanos:09}")
