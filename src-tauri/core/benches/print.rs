@@ -48,6 +48,16 @@ fn main() {
     let participants = PrintRequest::new(&event.id, Document::Participants);
 
     let mut figures = Vec::new();
+    // What the process holds before printing anything (the generated library), so the
+    // badges' own share of the peak below can be read off.
+    if let Some(peak) = peak_mb() {
+        figures.push(Figure {
+            name: "peak memory before printing".into(),
+            samples: vec![peak],
+            unit: "MB",
+            target: None,
+        });
+    }
     let mut badge_runs = Vec::new();
     let mut pages = 0;
     let mut bytes = 0;
