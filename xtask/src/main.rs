@@ -568,9 +568,11 @@ impl Probe {
         }
     }
 
-    /// Resident memory of the app and every process below it (the WebKit web and network
-    /// processes), in MB. Pages shared between them are counted once per process, as `ps` does.
-    fn total_rss_mb(&self) -> f64 {
+    /// Memory of the app and every process below it (the WebKit web and network processes),
+    /// in MB: resident (RSS, pages shared between them counted once per process, as `ps` does)
+    /// and proportional (PSS, each shared page split between the processes that map it, so
+    /// the sum is what the three hold together).
+    fn total_memory_mb(&self) -> (f64, f64) {
         // Every process's parent, from /proc/*/stat (the field after the parenthesised name).
         let mut parent_of = Vec::new();
         if let Ok(entries) = std::fs::read_dir("/proc") {
@@ -601,18 +603,22 @@ impl Probe {
             }
             family.extend(more);
         }
-        let kb: u64 = family
-            .iter()
-            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-            .filter_map(|status| {
-                status
-                    .lines()
-                    .find(|l| l.starts_with("VmRSS:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|v| v.parse::<u64>().ok())
-            })
-            .sum();
-        kb as f64 / 1024.0
+        let kb = |file: &str, key: &str| -> f64 {
+            family
+                .iter()
+                .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok())
+                .filter_map(|text| {
+                    text.lines()
+                        .find(|l| l.starts_with(key))
+                        .and_then(|l| l.split_whitespace().nth(1))
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
+                .sum::<u64>() as f64
+        };
+        (
+            kb("status", "VmRSS:") / 1024.0,
+            kb("smaps_rollup", "Pss:") / 1024.0,
+        )
     }
 }
 
@@ -638,14 +644,16 @@ fn app_figures() -> Result<Vec<Figure>> {
 
     let demo = Home::new("demo")?;
     demo.ddesk(&["demo"])?;
-    let (mut start, mut rss) = (Vec::new(), Vec::new());
+    let (mut start, mut rss, mut pss) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..STARTS {
         let began = Instant::now();
         let app = Probe::start(&demo, &xvfb.display, &[])?;
         app.metric("first_paint", patience)?;
         start.push(began.elapsed().as_secs_f64() * 1000.0);
         std::thread::sleep(Duration::from_millis(500));
-        rss.push(app.total_rss_mb());
+        let (r, p) = app.total_memory_mb();
+        rss.push(r);
+        pss.push(p);
     }
     figures.push(Figure {
         name: "cold start to the demo library list".into(),
@@ -659,6 +667,12 @@ fn app_figures() -> Result<Vec<Figure>> {
         runs: rss,
         target: Some(200.0),
     });
+    figures.push(Figure {
+        name: "total PSS after start, demo".into(),
+        unit: "MB",
+        runs: pss,
+        target: None,
+    });
 
     let big = Home::new("20k")?;
     let generated = big.ddesk(&["generate", "--officials", "20000", "--seed", "1"])?;
@@ -669,14 +683,17 @@ fn app_figures() -> Result<Vec<Figure>> {
         .trim()
         .to_string();
     let open = ["--open", event.as_str(), "--tab", "officials"];
-    let (mut start, mut rss, mut typing) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut start, mut rss, mut pss, mut typing) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..STARTS {
         let began = Instant::now();
         let app = Probe::start(&big, &xvfb.display, &open)?;
         app.metric("first_paint", patience)?;
         start.push(began.elapsed().as_secs_f64() * 1000.0);
         std::thread::sleep(Duration::from_millis(500));
-        rss.push(app.total_rss_mb());
+        let (r, p) = app.total_memory_mb();
+        rss.push(r);
+        pss.push(p);
         // Real key events into the search box: Ctrl+F focuses it, then one word typed at an
         // officer's pace; each keystroke's list is painted before the next key.
         let xdo = |args: &[&str]| {
@@ -713,6 +730,12 @@ fn app_figures() -> Result<Vec<Figure>> {
         unit: "MB",
         runs: rss,
         target: Some(200.0),
+    });
+    figures.push(Figure {
+        name: "total PSS after start, 20,000".into(),
+        unit: "MB",
+        runs: pss,
+        target: None,
     });
     figures.push(Figure {
         name: "search-as-you-type paint, 20,000".into(),
