@@ -580,7 +580,7 @@ pub(crate) fn log_change(tx: &Transaction<'_>, change: Change<'_>) -> Result<()>
                  (SELECT coalesce(max(seq), 0) + 1 FROM change_log), ?2, ?2)",
     )?
     .execute(rusqlite::params![
-        uuid::Uuid::now_v7().to_string(),
+        new_id(),
         now,
         actor(),
         change.entity,
@@ -814,14 +814,19 @@ pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<R> {
     find(conn, id)?.ok_or(Error::NotFound { entity: R::NOUN })
 }
 
+/// The id of a new record or change-log entry. Time-ordered (v7: a millisecond clock, then
+/// 74 random bits, so two laptops still never collide), so new rows go into the primary-key
+/// and link indexes at their ends: random v4 ids made an import of thousands of rows split
+/// pages all over every index.
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// Validates and writes a record: creates it when its id is empty, else updates it.
 pub fn save<R: Entity>(tx: &Transaction<'_>, record: R, batch: Option<&str>) -> Result<R> {
     if record.id().is_empty() {
         let mut record = record;
-        // Time-ordered ids (v7: a millisecond clock, then 74 random bits, so two laptops still
-        // never collide) go into the primary-key and link indexes at their ends: random v4 ids
-        // made an import of thousands of rows split pages all over every index.
-        record.set_meta(uuid::Uuid::now_v7().to_string(), Utc::now(), Utc::now());
+        record.set_meta(new_id(), Utc::now(), Utc::now());
         insert(tx, record, batch)
     } else {
         update(tx, record, batch)
@@ -849,7 +854,7 @@ pub(crate) fn insert_checked<R: Entity>(
     let mut checker = Checker::default();
     record.check_fields(&mut checker);
     checker.finish()?;
-    record.set_meta(uuid::Uuid::now_v7().to_string(), Utc::now(), Utc::now());
+    record.set_meta(new_id(), Utc::now(), Utc::now());
     write_new(tx, record, batch)
 }
 

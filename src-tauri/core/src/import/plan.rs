@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::mapping::{remember_mapping, Field, Mapping};
@@ -1034,26 +1034,27 @@ fn stay(
             }
         },
     };
-    let check_out =
-        match check_out {
-            Some(d) => d,
-            None if cells.get(Field::CheckOut).is_some() => return (None, None),
+    let check_out = match check_out {
+        Some(d) => d,
+        None if cells.get(Field::CheckOut).is_some() => return (None, None),
+        None => match departure {
+            Some(d) => local(d),
             None => {
-                match departure {
-                    Some(d) => local(d),
-                    None => {
-                        let day_after = ctx.event.end_date.succ_opt().unwrap_or(ctx.event.end_date);
-                        messages.push(warning(
-                    Field::CheckOut,
-                    "stay_dates_assumed",
-                    format!("No check-out date; the day after the event ({day_after}) is used."),
-                )
-                .with("date", day_after));
-                        day_after
-                    }
-                }
+                let day_after = ctx.event.end_date.succ_opt().unwrap_or(ctx.event.end_date);
+                messages.push(
+                    warning(
+                        Field::CheckOut,
+                        "stay_dates_assumed",
+                        format!(
+                            "No check-out date; the day after the event ({day_after}) is used."
+                        ),
+                    )
+                    .with("date", day_after),
+                );
+                day_after
             }
-        };
+        },
+    };
     if check_out <= check_in {
         messages.push(error(
             Field::CheckOut,
@@ -1220,6 +1221,16 @@ fn merged(existing: &Official, row: &RowPreview) -> Official {
     o
 }
 
+/// Writes a flight or stay of a row: a new one as the preview checked it, an existing one
+/// (replaced by an update) through a validating save.
+fn write_checked<R: store::Entity>(tx: &Transaction<'_>, record: R, batch: &str) -> Result<R> {
+    if record.id().is_empty() {
+        store::insert_checked(tx, record, Some(batch))
+    } else {
+        store::save(tx, record, Some(batch))
+    }
+}
+
 /// Writes the import: new officials, updates of duplicates the officer chose to update, new
 /// delegations, flight legs and stays, all in one transaction after an automatic backup, as
 /// one change-log batch. Rows with errors stop it (nothing written) unless
@@ -1353,11 +1364,7 @@ pub fn commit(
                         leg.notes = old.notes;
                     }
                 }
-                if leg.id.is_empty() {
-                    store::insert_checked(tx, leg, Some(batch)).map_err(in_row)?;
-                } else {
-                    store::save(tx, leg, Some(batch)).map_err(in_row)?;
-                }
+                write_checked(tx, leg, batch).map_err(in_row)?;
                 report.travel_written += 1;
             }
             if let Some(stay) = &row.stay {
@@ -1378,11 +1385,7 @@ pub fn commit(
                         }
                     }
                 }
-                if stay.id.is_empty() {
-                    store::insert_checked(tx, stay, Some(batch)).map_err(in_row)?;
-                } else {
-                    store::save(tx, stay, Some(batch)).map_err(in_row)?;
-                }
+                write_checked(tx, stay, batch).map_err(in_row)?;
                 report.stays_written += 1;
             }
         }
