@@ -6,7 +6,7 @@ use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
-use ddesk_core::import::Table;
+use ddesk_core::import::{Preview, Table};
 use ddesk_core::Store;
 
 use crate::error::CommandError;
@@ -22,6 +22,9 @@ pub struct AppState {
     pub startup: Startup,
     /// The registration file being imported, between reading it and committing it.
     import: Mutex<Option<Arc<Table>>>,
+    /// The preview last shown for that file, which the commit may write without checking
+    /// every row again (the engine decides whether it still holds).
+    preview: Mutex<Option<Preview>>,
 }
 
 /// The open library, borrowed for one command.
@@ -63,6 +66,7 @@ impl AppState {
             library,
             startup,
             import: Mutex::new(None),
+            preview: Mutex::new(None),
         }
     }
 
@@ -91,6 +95,18 @@ impl AppState {
 
     pub fn set_import(&self, table: Option<Table>) {
         *self.import.lock().unwrap_or_else(|e| e.into_inner()) = table.map(Arc::new);
+        self.set_preview(None);
+    }
+
+    pub fn set_preview(&self, preview: Option<Preview>) {
+        *self.preview.lock().unwrap_or_else(|e| e.into_inner()) = preview;
+    }
+
+    pub fn take_preview(&self) -> Option<Preview> {
+        self.preview
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// Why the library could not be opened, if it could not.
@@ -106,8 +122,10 @@ impl AppState {
         reopen: impl FnOnce() -> Result<Store, ddesk_core::Error>,
     ) -> Result<T, CommandError> {
         let mut guard = self.store.write().unwrap_or_else(|e| e.into_inner());
-        // Drop the open connection first: the file is replaced underneath it.
+        // Drop the open connection first: the file is replaced underneath it. A preview made
+        // of the old library says nothing about the new one.
         *guard = Err(("library_closed", "The library is being restored.".into()));
+        self.set_preview(None);
         let outcome = f();
         *guard = opened(reopen());
         drop(guard);

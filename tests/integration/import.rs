@@ -48,7 +48,16 @@ fn commit(
     mapping: &Mapping,
     decisions: &Decisions,
 ) -> import::ImportReport {
-    import::commit(&f.store, &f.event.id, table, mapping, decisions, &|_, _| {}).expect("commit")
+    import::commit(
+        &f.store,
+        &f.event.id,
+        table,
+        mapping,
+        decisions,
+        None,
+        &|_, _| {},
+    )
+    .expect("commit")
 }
 
 fn count(store: &Store, table: &str) -> i64 {
@@ -207,6 +216,7 @@ fn cp949_csv_with_korean_headers_previews_and_commits_as_one_undoable_batch() {
         &table,
         &mapping,
         &Decisions::default(),
+        Some(&preview),
         &|_, _| {},
     )
     .expect_err("rows with errors stop the import");
@@ -224,9 +234,14 @@ fn cp949_csv_with_korean_headers_previews_and_commits_as_one_undoable_batch() {
             skip_errors: true,
             ..Decisions::default()
         },
+        Some(&preview),
         &|done, total| progress.borrow_mut().push((done, total)),
     )
     .expect("commit");
+    assert!(
+        !report.rechecked,
+        "nothing changed since the preview (the refused commit wrote nothing): it is written as shown"
+    );
     assert_eq!(
         (
             report.created,
@@ -561,6 +576,73 @@ fn duplicates_against_the_event_and_within_the_file_follow_the_officers_choice()
     assert_eq!(count(&f.store, "official"), 1 + 3);
 }
 
+/// A commit writes the preview the officer saw only while it still holds: a change to the
+/// library after the preview (here, another official with the same passport), another
+/// mapping or another file makes it check every row again against the library as it is.
+#[test]
+fn a_preview_is_written_as_shown_only_while_nothing_changed_since() {
+    let f = Fixture::new();
+    let text = "Surname,Given name,Country,Passport\n\
+        TRAN,Thi Lan,VN,B1000002\n\
+        VO,Anh,VN,B1000003\n";
+    let table = csv(text);
+    let (mapping, preview) = mapped(&f, &table);
+    assert_eq!(preview.counts.new, 2);
+    let commit_with = |table: &Table, mapping: &Mapping, preview: &Preview| {
+        import::commit(
+            &f.store,
+            &f.event.id,
+            table,
+            mapping,
+            &Decisions::default(),
+            Some(preview),
+            &|_, _| {},
+        )
+        .expect("commit")
+    };
+
+    // Someone adds Tran Thi Lan by hand after the preview was made.
+    let mut lan = f.official.clone();
+    lan.id = String::new();
+    lan.family_name = "TRAN".into();
+    lan.given_name = "Thi Lan".into();
+    lan.passport_number = "B1000002".into();
+    f.store.save(lan).expect("save");
+    let report = commit_with(&table, &mapping, &preview);
+    assert!(report.rechecked, "the library changed since the preview");
+    assert_eq!(
+        (report.created, report.skipped),
+        (1, 1),
+        "the stale preview's new row is now a duplicate and is skipped"
+    );
+    f.store.undo_batch(&report.batch_id).expect("undo");
+
+    // Nothing changed since this preview: written as shown.
+    let (mapping, preview) = mapped(&f, &table);
+    assert_eq!(preview.counts.duplicate, 1);
+    let report = commit_with(&table, &mapping, &preview);
+    assert!(!report.rechecked);
+    assert_eq!((report.created, report.skipped), (1, 1));
+    f.store.undo_batch(&report.batch_id).expect("undo");
+
+    // Another mapping, or another file, than the preview was made of.
+    let (mapping, preview) = mapped(&f, &table);
+    let mut fewer = mapping.clone();
+    fewer.columns[3] = None;
+    let report = commit_with(&table, &fewer, &preview);
+    assert!(report.rechecked, "another mapping");
+    assert_eq!(
+        report.created, 2,
+        "without the passport column nothing matches by passport"
+    );
+    f.store.undo_batch(&report.batch_id).expect("undo");
+    let (mapping, preview) = mapped(&f, &table);
+    let other = csv("Surname,Given name,Country,Passport\nVO,Anh,VN,B1000003\n");
+    let report = commit_with(&other, &mapping, &preview);
+    assert!(report.rechecked, "another file");
+    assert_eq!(report.created, 1);
+}
+
 #[test]
 fn hostile_cells_are_refused_or_kept_as_plain_text() {
     let f = Fixture::new();
@@ -683,6 +765,7 @@ fn bad_files_give_a_clear_message_and_change_nothing() {
             columns: vec![Some(Field::Email)],
         },
         &Decisions::default(),
+        None,
         &|_, _| {},
     )
     .expect_err("mapping");

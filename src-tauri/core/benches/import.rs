@@ -199,11 +199,16 @@ fn main() {
                 &table,
                 &mapping,
                 &Decisions::default(),
+                Some(&p),
                 &|_, _| {},
             )
             .expect("commit");
             whole.push(started.elapsed());
             assert_eq!(report.created, ROWS - ROWS / 100);
+            assert!(
+                !report.rechecked,
+                "the commit checked the previewed rows again"
+            );
         }
         figures.push(Figure::times(
             format!("read {ROWS}-row {kind}"),

@@ -672,7 +672,15 @@ fn import_file(
         }
         return Ok(());
     }
-    let report = import::commit(store, event, &table, &mapping, decisions, &|_, _| {})?;
+    let report = import::commit(
+        store,
+        event,
+        &table,
+        &mapping,
+        decisions,
+        Some(&preview),
+        &|_, _| {},
+    )?;
     if !json {
         println!(
             "imported\tbatch {}\tcreated {}\tupdated {}\tskipped {}\terrors_skipped {}\tdelegations_created {}\ttravel {}\tstays {}",

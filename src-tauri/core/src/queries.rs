@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::model::*;
-use crate::text::{fold, like_pattern};
+use crate::text::fold;
 
 /// Runs `sql` with `params` and maps every row.
 fn rows<T>(
@@ -225,8 +225,8 @@ fn paged<T>(
     let mut filter = String::new();
     let mut params: Vec<String> = vec![event_id.to_string()];
     for term in fold(&q.search).split_whitespace() {
-        filter.push_str(&format!(" AND ({}) LIKE ? ESCAPE '\\'", spec.haystack));
-        params.push(like_pattern(term));
+        filter.push_str(&format!(" AND contains({}, ?)", spec.haystack));
+        params.push(term.to_string());
     }
     let searching = params.len() > 1;
     let total = count_and_narrow(
@@ -282,8 +282,8 @@ pub fn officials(
     let mut filter = String::from("o.event_id = ?");
     let mut params: Vec<String> = vec![event_id.to_string()];
     for term in fold(&q.search).split_whitespace() {
-        filter.push_str(" AND o.search_text LIKE ? ESCAPE '\\'");
-        params.push(like_pattern(term));
+        filter.push_str(" AND contains(o.search_text, ?)");
+        params.push(term.to_string());
     }
     if let Some(d) = &q.delegation_id {
         filter.push_str(" AND o.delegation_id = ?");

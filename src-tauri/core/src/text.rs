@@ -24,18 +24,35 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// Escapes a folded term for `LIKE … ESCAPE '\'`.
-pub fn like_pattern(term: &str) -> String {
-    let mut out = String::with_capacity(term.len() + 2);
-    out.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
+/// The SQL function `contains(haystack, needle)`: 1 when the folded `needle` occurs in
+/// `haystack` byte for byte, else 0. Search filters use it instead of `LIKE '%term%'`: both
+/// sides are folded already, so LIKE's ASCII case-folding and its escapes only cost time, and
+/// its per-character matching was most of a keystroke's search at 20,000 officials. The needle
+/// is compiled once per statement (SQLite's auxiliary data) and searched with SIMD. UTF-8 is
+/// self-synchronising, so a byte match is a character match.
+pub(crate) fn register_contains(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    conn.create_scalar_function(
+        "contains",
+        2,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            let finder = ctx.get_or_create_aux(1, |needle| -> Result<_, rusqlite::Error> {
+                let bytes = match needle {
+                    ValueRef::Text(b) | ValueRef::Blob(b) => b,
+                    _ => &[],
+                };
+                Ok(memchr::memmem::Finder::new(bytes).into_owned())
+            })?;
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(h) | ValueRef::Blob(h) => finder.find(h).is_some(),
+                _ => false,
+            })
+        },
+    )
 }
 
 #[cfg(test)]
@@ -63,7 +80,21 @@ mod tests {
     }
 
     #[test]
-    fn like_metacharacters_are_escaped() {
-        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    fn contains_matches_bytes_literally() {
+        let conn = rusqlite::Connection::open_in_memory().expect("db");
+        register_contains(&conn).expect("function");
+        let check = |haystack: &str, needle: &str| -> bool {
+            conn.query_row("SELECT contains(?, ?)", [haystack, needle], |r| r.get(0))
+                .expect("query")
+        };
+        assert!(check("nguyen van minh", "van m"));
+        assert!(check(&fold("김지원"), &fold("지원")));
+        // What LIKE would treat as wildcards is plain text here.
+        assert!(check("50%_a\\", "%_a"));
+        assert!(!check("50 a", "%"));
+        assert!(!check("abc", "abd"));
+        assert!(check("abc", ""));
+        // Case is the folding's business: both sides arrive folded.
+        assert!(!check("kim", "KIM"));
     }
 }

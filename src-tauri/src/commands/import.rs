@@ -112,9 +112,13 @@ pub fn import_preview(
     mapping: Mapping,
 ) -> Result<Preview, CommandError> {
     let table = pending(&state)?;
-    Ok(state
+    let preview = state
         .store()?
-        .read(|c| import::preview(c, &event_id, &table, &mapping))?)
+        .read(|c| import::preview(c, &event_id, &table, &mapping))?;
+    // Kept for the commit: unless the library changes meanwhile, it writes these rows as the
+    // officer saw them without checking every one again.
+    state.set_preview(Some(preview.clone()));
+    Ok(preview)
 }
 
 /// Writes the import in one transaction; `progress` receives `[done, total]` as rows go in.
@@ -127,6 +131,7 @@ pub fn import_commit(
     progress: Channel<(usize, usize)>,
 ) -> Result<ImportReport, CommandError> {
     let table = pending(&state)?;
+    let previewed = state.take_preview();
     let step = (table.rows.len() / 50).max(1);
     let store = state.store()?;
     let report = import::commit(
@@ -135,6 +140,7 @@ pub fn import_commit(
         &table,
         &mapping,
         &decisions,
+        previewed.as_ref(),
         &|done, total| {
             if done % step == 0 || done == total {
                 let _ = progress.send((done, total));

@@ -130,6 +130,45 @@ pub struct Preview {
     pub new_delegations: Vec<DelegationChoice>,
     /// About the file as a whole (from reading it) and about the mapping.
     pub notes: Vec<Message>,
+    /// What the preview was built from; see `commit`.
+    #[serde(skip)]
+    basis: Basis,
+}
+
+/// What a preview was built from: the event, the mapping, the file's rows, and the state of
+/// the library — how many rows this connection has written so far, SQLite's data version,
+/// which moves whenever another connection commits, and the newest change-log entry, which
+/// tells one library from another (a restored backup) where the first two start afresh with
+/// a new connection. While all of them are the same, building the preview again would give
+/// the same preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Basis {
+    event_id: String,
+    mapping: Mapping,
+    table: u64,
+    changes: u64,
+    data_version: i64,
+    last_change: Option<i64>,
+}
+
+impl Basis {
+    fn of(conn: &Connection, event_id: &str, table: &Table, mapping: &Mapping) -> Result<Basis> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        table.headers.hash(&mut hasher);
+        for row in &table.rows {
+            row.row.hash(&mut hasher);
+            row.cells.hash(&mut hasher);
+        }
+        Ok(Basis {
+            event_id: event_id.to_string(),
+            mapping: mapping.clone(),
+            table: hasher.finish(),
+            changes: conn.total_changes(),
+            data_version: conn.query_row("PRAGMA data_version", [], |r| r.get(0))?,
+            last_change: conn.query_row("SELECT max(seq) FROM change_log", [], |r| r.get(0))?,
+        })
+    }
 }
 
 /// What to do with a row that duplicates an official.
@@ -184,6 +223,9 @@ pub struct ImportReport {
     pub delegations_created: usize,
     pub travel_written: usize,
     pub stays_written: usize,
+    /// Whether the rows were checked again while committing, because no preview was given or
+    /// the library, the file or the mapping had changed since it was made.
+    pub rechecked: bool,
 }
 
 /// The event's records the rows are matched against, loaded once.
@@ -1082,6 +1124,7 @@ fn build(
     mapping: &Mapping,
 ) -> Result<(Context, Preview)> {
     mapping.check(table.headers.len())?;
+    let basis = Basis::of(conn, event_id, table, mapping)?;
     let ctx = Context::load(conn, event_id)?;
     let mut rows = Vec::with_capacity(table.rows.len());
     let (mut by_passport, mut by_name, mut by_email) =
@@ -1165,6 +1208,7 @@ fn build(
             counts,
             new_delegations,
             notes,
+            basis,
         },
     ))
 }
@@ -1236,17 +1280,34 @@ fn write_checked<R: store::Entity>(tx: &Transaction<'_>, record: R, batch: &str)
 /// one change-log batch. Rows with errors stop it (nothing written) unless
 /// `decisions.skip_errors`. The mapping is remembered for files with the same headers.
 /// `progress(done, total)` is called after each row.
+///
+/// `previewed` is the preview the officer looked at, if any. When nothing has changed since it
+/// was made (same event, file and mapping; no write to the library by this connection or any
+/// other), it is written as it is; otherwise every row is checked again inside the write
+/// transaction, so that what is written always matches the library as it is now. Checking
+/// 10,000 rows a second time was a tenth of an import.
 pub fn commit(
     store: &Store,
     event_id: &str,
     table: &Table,
     mapping: &Mapping,
     decisions: &Decisions,
+    previewed: Option<&Preview>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ImportReport> {
     mapping.check(table.headers.len())?;
     let batch = store.import(|tx, batch| {
-        let (_ctx, preview) = build(tx, event_id, table, mapping)?;
+        let now = Basis::of(tx, event_id, table, mapping)?;
+        let reused = previewed.filter(|p| p.basis == now);
+        let rebuilt;
+        let preview = match reused {
+            Some(p) => p,
+            None => {
+                rebuilt = build(tx, event_id, table, mapping)?.1;
+                &rebuilt
+            }
+        };
+        let rechecked = reused.is_none();
         if preview.counts.error > 0 && !decisions.skip_errors {
             return Err(Error::Import {
                 code: "rows_have_errors",
@@ -1265,6 +1326,7 @@ pub fn commit(
             delegations_created: 0,
             travel_written: 0,
             stays_written: 0,
+            rechecked,
         };
         // New delegations, once each, before the officials that join them.
         let mut created_delegations: HashMap<(Option<String>, Option<String>), String> = HashMap::new();
