@@ -6,7 +6,7 @@
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::model::*;
 use ddesk_core::queries::{self, ListQuery, OfficialQuery};
-use ddesk_core::text::{fold, like_pattern};
+use ddesk_core::text::fold;
 use ddesk_core::Store;
 
 /// The haystacks as the lists computed them before schema v4.
@@ -24,6 +24,20 @@ const OLD_STAY: &str = "SELECT s.id FROM stay s JOIN official o ON o.id = s.offi
 const OLD_OFFICIAL: &str = "SELECT o.id FROM official o
      WHERE o.event_id = ?1 AND o.search_text LIKE ?2 ESCAPE '\\'
      ORDER BY o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE, o.id";
+
+/// A folded word as the old SQL's `LIKE … ESCAPE '\'` pattern: the lists now search with
+/// their own `contains()`, and these tests hold it to what LIKE found.
+fn like_pattern(term: &str) -> String {
+    let mut out = String::from("%");
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
 
 /// Ids the old SQL finds for what was typed: each word must match, as the lists split it.
 fn old(store: &Store, sql: &str, event: &str, typed: &str) -> Vec<String> {
