@@ -476,6 +476,21 @@ fn engine_figures(path: &Path) -> Result<Vec<Figure>> {
 struct Home(PathBuf);
 
 impl Home {
+    /// A WebKitGTK program on `display` with this home's folders, in a process group of its
+    /// own so that its WebKit processes go down with it (`kill_group`).
+    fn window(&self, program: &Path, display: &str) -> Command {
+        use std::os::unix::process::CommandExt;
+        let mut c = Command::new(program);
+        c.env("DISPLAY", display)
+            .env("XDG_DATA_HOME", self.0.join("data"))
+            .env("XDG_CONFIG_HOME", self.0.join("config"))
+            .env("XDG_CACHE_HOME", self.0.join("cache"))
+            // No accessibility bus under Xvfb; without this GTK waits for one at start-up.
+            .env("NO_AT_BRIDGE", "1")
+            .process_group(0);
+        c
+    }
+
     fn new(name: &str) -> Result<Home> {
         let dir = env::temp_dir().join(format!("ddesk-bench-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -524,17 +539,10 @@ struct Probe {
 impl Probe {
     fn start(home: &Home, display: &str, args: &[&str]) -> Result<Probe> {
         use std::io::BufRead;
-        use std::os::unix::process::CommandExt;
-        let mut child = Command::new(root().join("target/release/delegation-desk"))
+        let mut child = home
+            .window(&root().join("target/release/delegation-desk"), display)
             .args(args)
-            .env("DISPLAY", display)
             .env("DDESK_PROBE", "1")
-            .env("XDG_DATA_HOME", home.0.join("data"))
-            .env("XDG_CONFIG_HOME", home.0.join("config"))
-            .env("XDG_CACHE_HOME", home.0.join("cache"))
-            .env("NO_AT_BRIDGE", "1")
-            // Its own process group, so the WebKit helper processes go down with it.
-            .process_group(0)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -634,14 +642,19 @@ fn family_memory_mb(root_pid: u32) -> (f64, f64) {
 
 impl Drop for Probe {
     fn drop(&mut self) {
-        // The whole group: the app and its WebKit processes.
-        let _ = Command::new("kill")
-            // `--` first: without it `kill` reads the negative group id as an option, and
-            // what it then signals is not this app.
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.wait();
+        kill_group(&mut self.child);
     }
+}
+
+/// Kills a window started by `Home::window` with its whole process group: the program and
+/// its WebKit processes.
+fn kill_group(child: &mut Child) {
+    let _ = Command::new("kill")
+        // `--` first: without it `kill` reads the negative group id as an option, and what it
+        // then signals is not this program.
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.wait();
 }
 
 /// The memory floor of the platform: WebKitGTK's own browser (MiniBrowser, from Debian's
@@ -649,7 +662,6 @@ impl Drop for Probe {
 /// compositing), measured like the app. The app cannot use less than the engine it embeds,
 /// so this row says how much of the app's figure is WebKitGTK's. None where it is not found.
 fn webkit_floor_mb(home: &Home, display: &str) -> Result<Option<(f64, f64)>> {
-    use std::os::unix::process::CommandExt;
     let Some(browser) = std::fs::read_dir("/usr/lib")
         .into_iter()
         .flatten()
@@ -665,15 +677,11 @@ fn webkit_floor_mb(home: &Home, display: &str) -> Result<Option<(f64, f64)>> {
         "<!doctype html><title>floor</title><p>Delegation Desk</p>",
     )
     .map_err(|e| format!("could not write {}: {e}", page.display()))?;
-    let mut child = Command::new(&browser)
+    let mut child = home
+        .window(&browser, display)
         .arg(format!("file://{}", page.display()))
-        .env("DISPLAY", display)
+        // What the app sets for itself (src-tauri/src/main.rs, software_painting).
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .env("XDG_DATA_HOME", home.0.join("data"))
-        .env("XDG_CONFIG_HOME", home.0.join("config"))
-        .env("XDG_CACHE_HOME", home.0.join("cache"))
-        .env("NO_AT_BRIDGE", "1")
-        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -681,10 +689,7 @@ fn webkit_floor_mb(home: &Home, display: &str) -> Result<Option<(f64, f64)>> {
     // The same settling time the app gets after its first paint, plus its own start.
     std::thread::sleep(Duration::from_millis(3000));
     let memory = family_memory_mb(child.id());
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{}", child.id())])
-        .status();
-    let _ = child.wait();
+    kill_group(&mut child);
     Ok(Some(memory))
 }
 
