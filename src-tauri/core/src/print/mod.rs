@@ -28,6 +28,7 @@ mod data;
 pub mod fonts;
 pub mod itinerary;
 mod qr;
+mod textlayer;
 mod world;
 
 use std::collections::BTreeMap;
@@ -278,7 +279,9 @@ pub(crate) fn pdf_bytes(document: &PagedDocument) -> Result<Vec<u8>> {
         tagged: false,
         pretty: false,
     };
-    typst_pdf::pdf(document, &options).map_err(|diags| {
+    // Each line's text as one run, so names copy out of the PDF as typed (textlayer.rs).
+    let rejoined = textlayer::rejoined(document);
+    typst_pdf::pdf(rejoined.as_ref().unwrap_or(document), &options).map_err(|diags| {
         let text: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
         Error::Internal(format!("writing the PDF failed: {}", text.join("; ")).into())
     })

@@ -1,0 +1,240 @@
+//! One text run per line of a name in the PDF's text layer, so that a name copies and searches
+//! out of the PDF exactly as it was typed, in every script.
+//!
+//! typst 0.15 lays a line out as one text item per stretch of glyphs at one height: every glyph
+//! the font moves up or down (a Thai tone mark, a Khmer subscript, a Myanmar medial, a
+//! Devanagari vowel sign) becomes a text item of its own, carrying its whole syllable as text.
+//! The PDF writer then maps that lone glyph to the whole syllable, and pdftotext gave "ชัยพร"
+//! back as "ชัชัยพร", or broke a word with a space where the pieces met. This pass puts such
+//! pieces back into one item before the PDF is written, with each glyph's height on the glyph
+//! itself (the PDF writer positions glyphs by their own offsets), so the writer sees whole
+//! syllables and marks each with its text. The pages look the same.
+//!
+//! Pieces are joined only when nothing else could have split them: the same font, size, paint,
+//! language and source, side by side on the line, at different heights, and with texts that
+//! fit together into one stretch of the source text. Anything else is left as typst made it.
+
+use typst::layout::{Abs, Em, Frame, FrameItem, Point};
+use typst::model::Document as _;
+use typst::text::TextItem;
+use typst_layout::PagedDocument;
+
+/// The document with the pieces of each line's text joined; the same document (no copy) when
+/// there is nothing to join.
+pub(crate) fn rejoined(document: &PagedDocument) -> Option<PagedDocument> {
+    let mut changed = false;
+    let pages: typst::ecow::EcoVec<_> = document
+        .pages()
+        .iter()
+        .map(|page| {
+            let mut page = page.clone();
+            if let Some(frame) = rejoin_frame(&page.frame) {
+                page.frame = frame;
+                changed = true;
+            }
+            page
+        })
+        .collect();
+    changed.then(|| PagedDocument::new(pages, document.info().clone()))
+}
+
+/// A text item being built from pieces: where it starts, the item so far, where its text
+/// starts in the source piece it came from, and the height of the last piece joined.
+struct Run {
+    pos: Point,
+    item: TextItem,
+    start: usize,
+    last_y: Abs,
+}
+
+/// The frame with its text pieces joined, or None when it has none to join.
+fn rejoin_frame(frame: &Frame) -> Option<Frame> {
+    let mut out = Frame::new(frame.size(), frame.kind());
+    if frame.has_baseline() {
+        out.set_baseline(frame.baseline());
+    }
+    let mut changed = false;
+    let mut run: Option<Run> = None;
+    let flush = |run: &mut Option<Run>, out: &mut Frame| {
+        if let Some(done) = run.take() {
+            out.push(done.pos, FrameItem::Text(done.item));
+        }
+    };
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Text(text) => {
+                if let Some(current) = run.as_mut() {
+                    if join(current, *pos, text) {
+                        changed = true;
+                        continue;
+                    }
+                }
+                flush(&mut run, &mut out);
+                run = source_start(text).map(|start| Run {
+                    pos: *pos,
+                    item: text.clone(),
+                    start,
+                    last_y: pos.y,
+                });
+                if run.is_none() {
+                    out.push(*pos, item.clone());
+                }
+            }
+            FrameItem::Group(group) => {
+                flush(&mut run, &mut out);
+                match rejoin_frame(&group.frame) {
+                    Some(inner) => {
+                        let mut group = group.clone();
+                        group.frame = inner;
+                        out.push(*pos, FrameItem::Group(group));
+                        changed = true;
+                    }
+                    None => out.push(*pos, item.clone()),
+                }
+            }
+            other => {
+                flush(&mut run, &mut out);
+                out.push(*pos, other.clone());
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    changed.then_some(out)
+}
+
+/// Where an item's text starts within the source piece its glyphs came from: each glyph
+/// knows its offset in that piece and its range in the item's text. None unless every glyph
+/// comes from one piece and agrees.
+fn source_start(item: &TextItem) -> Option<usize> {
+    let first = item.glyphs.first()?;
+    let mut start = None;
+    for glyph in &item.glyphs {
+        if glyph.span.0 != first.span.0 {
+            return None;
+        }
+        let here = usize::from(glyph.span.1).checked_sub(usize::from(glyph.range.start))?;
+        if *start.get_or_insert(here) != here {
+            return None;
+        }
+    }
+    start
+}
+
+/// Whether an item's glyphs run in the order of its text (left to right). Right-to-left
+/// runs are left as they are: the PDF writer marks a run reversed only when all of its
+/// glyphs are, and a joined run with a mark in the middle would lose that.
+fn in_text_order(item: &TextItem) -> bool {
+    item.glyphs
+        .windows(2)
+        .all(|pair| pair[0].range.start <= pair[1].range.start)
+}
+
+/// Joins `next` (at `pos`) onto the run when it is the next piece of the same text; false
+/// (and the run unchanged) otherwise.
+fn join(run: &mut Run, pos: Point, next: &TextItem) -> bool {
+    let item = &run.item;
+    let same_style = item.font == next.font
+        && item.size == next.size
+        && item.fill == next.fill
+        && item.stroke == next.stroke
+        && item.lang == next.lang
+        && item.region == next.region;
+    let (Some(first), Some(theirs)) = (item.glyphs.first(), next.glyphs.first()) else {
+        return false;
+    };
+    // Side by side: typst places each piece where the one before it ends.
+    let touching = (run.pos.x + item.width() - pos.x).to_pt().abs() < 1e-3;
+    // At another height than the piece before: pieces at one height were never split for it.
+    let moved = (pos.y - run.last_y).to_pt().abs() > 1e-6;
+    if !same_style
+        || !touching
+        || !moved
+        || first.span.0 != theirs.span.0
+        || !in_text_order(item)
+        || !in_text_order(next)
+    {
+        return false;
+    }
+    let Some(start) = source_start(next) else {
+        return false;
+    };
+    // The two texts must overlap or meet in the source, and agree where they overlap.
+    let Some(text) = merged_text(&item.text, run.start, &next.text, start) else {
+        return false;
+    };
+    let new_start = run.start.min(start);
+    let shifted = |glyphs: &[typst::text::Glyph], by: usize| -> Option<Vec<typst::text::Glyph>> {
+        let by = u16::try_from(by).ok()?;
+        glyphs
+            .iter()
+            .map(|glyph| {
+                let mut glyph = glyph.clone();
+                glyph.range =
+                    glyph.range.start.checked_add(by)?..glyph.range.end.checked_add(by)?;
+                Some(glyph)
+            })
+            .collect()
+    };
+    let (Some(mut glyphs), Some(added)) = (
+        shifted(&item.glyphs, run.start - new_start),
+        shifted(&next.glyphs, start - new_start),
+    ) else {
+        return false;
+    };
+    // The piece's height above the run's baseline, in the glyphs' own unit (Y up).
+    let lift = Em::from_abs(run.pos.y - pos.y, next.size);
+    glyphs.extend(added.into_iter().map(|mut glyph| {
+        glyph.y_offset += lift;
+        glyph
+    }));
+    run.item.glyphs = glyphs;
+    run.item.text = text.into();
+    run.start = new_start;
+    run.last_y = pos.y;
+    true
+}
+
+/// The text of two pieces that start at `a_start` and `b_start` in one source text, as one
+/// string; None when they neither overlap nor meet, or disagree where they overlap.
+fn merged_text(a: &str, a_start: usize, b: &str, b_start: usize) -> Option<String> {
+    let (first, first_start, second, second_start) = if a_start <= b_start {
+        (a, a_start, b, b_start)
+    } else {
+        (b, b_start, a, a_start)
+    };
+    let gap = second_start - first_start;
+    if gap > first.len() || !first.is_char_boundary(gap) {
+        return None;
+    }
+    let overlap = (first.len() - gap).min(second.len());
+    if first.as_bytes()[gap..gap + overlap] != second.as_bytes()[..overlap] {
+        return None;
+    }
+    let mut text = String::with_capacity(first.len().max(gap + second.len()));
+    text.push_str(first);
+    if let Some(rest) = second.get(overlap..) {
+        text.push_str(rest);
+    } else {
+        return None;
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merged_text;
+
+    #[test]
+    fn pieces_of_one_text_are_merged_where_they_overlap_or_meet() {
+        // A base and its mark carry the same syllable; the next piece follows on.
+        assert_eq!(merged_text("ชั", 0, "ชั", 0).as_deref(), Some("ชั"));
+        assert_eq!(merged_text("ชั", 0, "ยพร", 6).as_deref(), Some("ชัยพร"));
+        assert_eq!(merged_text("ยพร", 6, "ชั", 0).as_deref(), Some("ชัยพร"));
+        assert_eq!(merged_text("abc", 0, "cde", 2).as_deref(), Some("abcde"));
+        assert_eq!(merged_text("abcdef", 0, "cd", 2).as_deref(), Some("abcdef"));
+        // A gap, a disagreement, or a cut through a character: left apart.
+        assert_eq!(merged_text("ab", 0, "de", 3), None);
+        assert_eq!(merged_text("abc", 0, "xd", 2), None);
+        assert_eq!(merged_text("ชั", 0, "x", 1), None);
+    }
+}
