@@ -265,11 +265,10 @@ fn assert_contains_all(text: &str, names: &[String]) {
     );
 }
 
-/// Every official's name in their own script, as pdftotext must give it back. Khmer needs
-/// the Khmer OS faces (`fonts-khmeros`, which `cargo xtask test` installs): with Noto Sans
-/// Khmer alone, typst 0.15 cuts each vertically offset subscript or vowel out into a text run
-/// of its own that carries the whole syllable again, and "ស្រីនាង" came back as "ស្រីស្រីនាង"
-/// (issue 3).
+/// Every official's name in their own script, exactly as pdftotext must give it back. Khmer
+/// was left out of this until `print/textlayer.rs`: typst 0.15 cut each lowered subscript or
+/// vowel out into a text item of its own carrying its whole syllable, and "ស្រីនាង" came back
+/// as "ស្រីស្រីនាង" (issue 3).
 fn native_names() -> Vec<String> {
     SCRIPTS.iter().map(|s| s.3.to_string()).collect()
 }

@@ -30,10 +30,6 @@ const TEST_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "fonts-noto-core",
     "fonts-noto-cjk",
-    // Khmer OS, the faces Cambodia's administration writes in: unlike Noto Sans Khmer it sets
-    // most subscripts and vowels without vertical offsets, which typst 0.15 cuts out of the
-    // name's text run, so names copy and search out of the PDF as they were typed.
-    "fonts-khmeros",
     "poppler-utils",
     // The itinerary tests read calendars back with a real iCalendar parser.
     "python3-icalendar",
@@ -350,7 +346,6 @@ fn bench(only: Option<&str>) -> Result {
         "xdotool",
         "fonts-noto-core",
         "fonts-noto-cjk",
-        "fonts-khmeros",
     ]);
     ensure_packages(&packages)?;
     let out = root().join("target/bench");

@@ -22,12 +22,6 @@ const PREFERRED: &[&str] = &[
     "Noto Sans Arabic",
     "Noto Sans Thai",
     "Noto Sans Lao",
-    // Khmer OS before Noto where both are installed: Noto Sans Khmer lowers most subscripts
-    // and vowels by a vertical offset, and typst 0.15 cuts such glyphs out into a text run of
-    // their own that carries the whole syllable again, so a copied or searched name came out
-    // with syllables doubled ("សុសុភា"). Khmer OS, the government's own faces, draws most of
-    // them in place.
-    "Khmer OS System",
     "Noto Sans Khmer",
     "Noto Sans Myanmar",
     "Noto Sans Devanagari",
