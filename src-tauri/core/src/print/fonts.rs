@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use typst::foundations::Bytes;
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
-use typst_kit::fonts::FontStore;
+use typst_kit::fonts::{FontPath, FontSource, FontStore};
 
 /// Families tried in order for every run of text; the first that has a character's glyph wins
 /// (typst's own fallback then searches every other installed face). Latin, Cyrillic and
@@ -78,6 +78,49 @@ const CJK: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// A face in a font file, read on first use. The faces of one collection share one copy of
+/// the file: typst-kit's own `FontPath` reads the whole file again for every face, and the
+/// Noto CJK collections hold ten faces of 19–20 MB each (KR, JP, SC, TC, HK…), so badges with
+/// Korean, Japanese and Chinese names held six copies, 118 MB of a 300 MB peak.
+struct SharedFace {
+    path: FontPath,
+    files: Arc<std::sync::Mutex<HashMap<std::path::PathBuf, Bytes>>>,
+}
+
+impl FontSource for SharedFace {
+    fn load(&self) -> Option<Font> {
+        let bytes = {
+            let mut files = self
+                .files
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            match files.get(&self.path.path) {
+                Some(bytes) => bytes.clone(),
+                None => {
+                    let bytes = Bytes::new(std::fs::read(&self.path.path).ok()?);
+                    files.insert(self.path.path.clone(), bytes.clone());
+                    bytes
+                }
+            }
+        };
+        Font::new(bytes, self.path.index)
+    }
+}
+
+/// A store of the scanned faces whose collections share their file's bytes (see [`SharedFace`]).
+fn shared_faces(faces: impl Iterator<Item = (FontPath, FontInfo)>) -> FontStore {
+    let files = Arc::default();
+    let mut store = FontStore::new();
+    store.extend(faces.map(|(path, info)| {
+        let face = SharedFace {
+            path,
+            files: Arc::clone(&files),
+        };
+        (face, info)
+    }));
+    store
+}
+
 /// The installed fonts, scanned once. Cheap to share: the faces load lazily on first use and
 /// stay loaded for the life of the process.
 pub struct Fonts {
@@ -103,20 +146,14 @@ impl Fonts {
     pub fn system() -> Arc<Fonts> {
         static SYSTEM: OnceLock<Arc<Fonts>> = OnceLock::new();
         SYSTEM
-            .get_or_init(|| {
-                let mut store = FontStore::new();
-                store.extend(typst_kit::fonts::system());
-                Arc::new(Fonts::from_store(store))
-            })
+            .get_or_init(|| Arc::new(Fonts::from_store(shared_faces(typst_kit::fonts::system()))))
             .clone()
     }
 
     /// Only the fonts in `dir` (searched recursively): for tests, and for a machine whose
     /// fonts are kept in a folder of their own.
     pub fn from_dir(dir: &Path) -> Fonts {
-        let mut store = FontStore::new();
-        store.extend(typst_kit::fonts::scan(dir));
-        Fonts::from_store(store)
+        Fonts::from_store(shared_faces(typst_kit::fonts::scan(dir)))
     }
 
     /// The fonts in these files (each may be a collection).
@@ -273,7 +310,32 @@ pub fn script_name(c: char) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::script_name;
+    use super::{script_name, Fonts};
+
+    /// Issue 3 (peak memory): Korean and Japanese faces of one Noto CJK collection are served
+    /// from one copy of the 19 MB file, not a copy each.
+    #[test]
+    fn faces_of_one_collection_share_one_copy_of_the_file() {
+        let fonts = Fonts::from_dir(std::path::Path::new("/usr/share/fonts/opentype/noto"));
+        let face = |family: &str| {
+            let index = fonts
+                .book()
+                .select(family, typst::text::FontVariant::default())
+                .unwrap_or_else(|| panic!("{family} (Debian's fonts-noto-cjk) is installed"));
+            fonts.font(index).expect("the face loads")
+        };
+        let (korean, japanese) = (face("noto sans cjk kr"), face("noto sans cjk jp"));
+        assert_ne!(
+            korean.index(),
+            japanese.index(),
+            "two faces of the collection"
+        );
+        assert_eq!(
+            korean.data().as_ptr(),
+            japanese.data().as_ptr(),
+            "one copy of the file's bytes"
+        );
+    }
 
     #[test]
     fn scripts_are_named() {
