@@ -1,18 +1,24 @@
-//! One text run per line of a name in the PDF's text layer, so that a name copies and searches
-//! out of the PDF exactly as it was typed, in every script.
+//! The PDF's text layer, made to give every name back exactly as it was typed, in every
+//! script, when it is copied, searched or read with pdftotext. The pages look the same to the
+//! pixel; only how the glyphs are grouped and closed changes.
 //!
-//! typst 0.15 lays a line out as one text item per stretch of glyphs at one height: every glyph
-//! the font moves up or down (a Thai tone mark, a Khmer subscript, a Myanmar medial, a
-//! Devanagari vowel sign) becomes a text item of its own, carrying its whole syllable as text.
-//! The PDF writer then maps that lone glyph to the whole syllable, and pdftotext gave "ชัยพร"
-//! back as "ชัชัยพร", or broke a word with a space where the pieces met. This pass puts such
-//! pieces back into one item before the PDF is written, with each glyph's height on the glyph
-//! itself (the PDF writer positions glyphs by their own offsets), so the writer sees whole
-//! syllables and marks each with its text. The pages look the same.
+//! Two things typst 0.15 and its PDF writer get wrong, mended here before the PDF is written:
 //!
-//! Pieces are joined only when nothing else could have split them: the same font, size, paint,
-//! language and source, side by side on the line, at different heights, and with texts that
-//! fit together into one stretch of the source text. Anything else is left as typst made it.
+//! - typst lays a line out as one text item per stretch of glyphs at one height: every glyph
+//!   the font moves up or down (a Thai tone mark, a Khmer subscript, a Myanmar medial) becomes
+//!   a text item of its own, carrying its whole syllable as text, and the writer maps that
+//!   lone glyph to the whole syllable: "ชัยพร" came back as "ชัชัยพร". Such pieces are joined
+//!   back into one item, each glyph keeping its height as its own offset. Pieces are joined
+//!   only when nothing else could have split them: the same font, size, paint, language and
+//!   source, side by side on the line, at different heights, with texts that fit together
+//!   into one stretch of the source text.
+//! - The writer marks each syllable of several glyphs with its text, and the mark ends where
+//!   its pen is after the last glyph. When that glyph is a mark drawn away from the pen (a
+//!   Devanagari vowel sign tucked back under its letter), the pen stops short of the next
+//!   syllable, and pdftotext read the gap as a space: "कु मारी" for "कुमारी". Such syllables
+//!   get a blank glyph at their end (the font's zero-width space: no outline, no width).
+//!
+//! Right-to-left runs are left as typst made them.
 
 use typst::layout::{Abs, Em, Frame, FrameItem, Point};
 use typst::model::Document as _;
@@ -55,8 +61,9 @@ fn rejoin_frame(frame: &Frame) -> Option<Frame> {
     }
     let mut changed = false;
     let mut run: Option<Run> = None;
-    let flush = |run: &mut Option<Run>, out: &mut Frame| {
-        if let Some(done) = run.take() {
+    let flush = |run: &mut Option<Run>, out: &mut Frame, changed: &mut bool| {
+        if let Some(mut done) = run.take() {
+            *changed |= end_clusters_at_the_pen(&mut done.item);
             out.push(done.pos, FrameItem::Text(done.item));
         }
     };
@@ -69,7 +76,7 @@ fn rejoin_frame(frame: &Frame) -> Option<Frame> {
                         continue;
                     }
                 }
-                flush(&mut run, &mut out);
+                flush(&mut run, &mut out, &mut changed);
                 run = source_start(text).map(|start| Run {
                     pos: *pos,
                     item: text.clone(),
@@ -77,11 +84,13 @@ fn rejoin_frame(frame: &Frame) -> Option<Frame> {
                     last_y: pos.y,
                 });
                 if run.is_none() {
-                    out.push(*pos, item.clone());
+                    let mut text = text.clone();
+                    changed |= end_clusters_at_the_pen(&mut text);
+                    out.push(*pos, FrameItem::Text(text));
                 }
             }
             FrameItem::Group(group) => {
-                flush(&mut run, &mut out);
+                flush(&mut run, &mut out, &mut changed);
                 match rejoin_frame(&group.frame) {
                     Some(inner) => {
                         let mut group = group.clone();
@@ -93,13 +102,68 @@ fn rejoin_frame(frame: &Frame) -> Option<Frame> {
                 }
             }
             other => {
-                flush(&mut run, &mut out);
+                flush(&mut run, &mut out, &mut changed);
                 out.push(*pos, other.clone());
             }
         }
     }
-    flush(&mut run, &mut out);
+    flush(&mut run, &mut out, &mut changed);
     changed.then_some(out)
+}
+
+/// A glyph of the font that draws nothing and has no width: its zero-width space or joiner.
+fn blank_glyph(font: &typst::text::FontInstance) -> Option<u16> {
+    let face = font.ttf();
+    ['\u{200B}', '\u{200C}', '\u{200D}']
+        .into_iter()
+        .find_map(|c| {
+            let glyph = face.glyph_index(c)?;
+            let empty = face.glyph_bounding_box(glyph).is_none();
+            (empty && font.x_advance(glyph.0)? == Em::zero()).then_some(glyph.0)
+        })
+}
+
+/// Ends every syllable whose last glyph leaves the writer's pen off the syllable's end (a
+/// Devanagari or Bengali vowel sign tucked back under its letter, a Khmer or Tibetan stacked
+/// mark) with a blank glyph at the end. The PDF writer marks each syllable of several glyphs
+/// with its text, and that mark ends where the pen is after the last glyph; short of the next
+/// syllable (or past it), pdftotext read a space into the word ("कु मारी" for "कुमारी", "རྡོ ་").
+/// The blank draws nothing, has no width and belongs to the syllable, so the page and the text
+/// stay the same. True if any was added.
+fn end_clusters_at_the_pen(item: &mut TextItem) -> bool {
+    // The writer draws a glyph at its offset and moves the pen on by the font's own width for
+    // it; the syllable ends where the glyph's advance says. Where the two differ for the
+    // syllable's last glyph, the pen is off the end.
+    let tucked = |i: usize| {
+        let glyph = &item.glyphs[i];
+        let same = |j: usize| item.glyphs.get(j).is_some_and(|g| g.range == glyph.range);
+        let width = item.font.x_advance(glyph.id).unwrap_or(Em::zero());
+        let off_end = (glyph.x_offset + width - glyph.x_advance).get().abs() > 1e-3;
+        i > 0 && same(i - 1) && !same(i + 1) && off_end
+    };
+    if !in_text_order(item) || !(0..item.glyphs.len()).any(tucked) {
+        return false;
+    }
+    let Some(blank) = blank_glyph(&item.font) else {
+        return false;
+    };
+    let mut glyphs = Vec::with_capacity(item.glyphs.len() + 4);
+    for (i, glyph) in item.glyphs.iter().enumerate() {
+        glyphs.push(glyph.clone());
+        if tucked(i) {
+            glyphs.push(typst::text::Glyph {
+                id: blank,
+                x_advance: Em::zero(),
+                x_offset: Em::zero(),
+                y_advance: Em::zero(),
+                y_offset: Em::zero(),
+                range: glyph.range.clone(),
+                span: glyph.span,
+            });
+        }
+    }
+    item.glyphs = glyphs;
+    true
 }
 
 /// Where an item's text starts within the source piece its glyphs came from: each glyph
