@@ -25,8 +25,7 @@ use typst::model::Document as _;
 use typst::text::TextItem;
 use typst_layout::PagedDocument;
 
-/// The document with the pieces of each line's text joined; the same document (no copy) when
-/// there is nothing to join.
+/// The document with its text layer mended (see above), or None when no page needed it.
 pub(crate) fn rejoined(document: &PagedDocument) -> Option<PagedDocument> {
     let mut changed = false;
     let pages: typst::ecow::EcoVec<_> = document
@@ -53,7 +52,8 @@ struct Run {
     last_y: Abs,
 }
 
-/// The frame with its text pieces joined, or None when it has none to join.
+/// The frame with its text pieces joined and its syllables ended at the pen, or None when
+/// none needed it.
 fn rejoin_frame(frame: &Frame) -> Option<Frame> {
     let mut out = Frame::new(frame.size(), frame.kind());
     if frame.has_baseline() {
