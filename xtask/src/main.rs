@@ -583,9 +583,9 @@ impl Probe {
 }
 
 /// Memory of a process and every process below it (for the app: the WebKit web and network
-/// processes), in MB: resident (RSS, pages shared between them counted once per process, as `ps` does)
-/// and proportional (PSS, each shared page split between the processes that map it, so
-/// the sum is what the three hold together).
+/// processes), in MB: resident (RSS, pages shared between them counted once per process, as
+/// `ps` does) and proportional (PSS, each shared page split between the processes that map
+/// it, so the sum is what they hold together).
 fn family_memory_mb(root_pid: u32) -> (f64, f64) {
     // Every process's parent, from /proc/*/stat (the field after the parenthesised name).
     let mut parent_of = Vec::new();

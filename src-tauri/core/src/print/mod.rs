@@ -279,7 +279,8 @@ pub(crate) fn pdf_bytes(document: &PagedDocument) -> Result<Vec<u8>> {
         tagged: false,
         pretty: false,
     };
-    // Each line's text as one run, so names copy out of the PDF as typed (textlayer.rs).
+    // The text layer mended (pieces of a line joined, syllables ended at the pen), so names
+    // copy out of the PDF as typed (textlayer.rs).
     let rejoined = textlayer::rejoined(document);
     typst_pdf::pdf(rejoined.as_ref().unwrap_or(document), &options).map_err(|diags| {
         let text: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
