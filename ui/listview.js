@@ -120,6 +120,8 @@ export function listView(cfg) {
       groupBy: grouped ? cfg.groupBy : null,
       emptyText: state.search || Object.values(state.filters).some(Boolean) ? t('list.noMatches') : cfg.emptyText(),
       selectedId: cfg.selectedId ? cfg.selectedId() : null,
+      // A focused row further down must be there to take the focus back.
+      firstRows: focusedId ? Infinity : rowsInView(),
     }));
     if (focusedId) {
       const tr = body.querySelector(`tr[data-id="${CSS.escape(focusedId)}"]`);
@@ -134,6 +136,12 @@ export function listView(cfg) {
       afterPaint(() => reportMetric('search_paint', performance.now() - from));
     }
     if (cfg.afterRender) cfg.afterRender(state.rows);
+  }
+
+  /** How many rows the list's area can show at once: no row is shorter than 24 px. */
+  function rowsInView() {
+    const height = body.clientHeight;
+    return height > 0 ? Math.ceil(height / 24) + 2 : Infinity;
   }
 
   function paintPager() {

@@ -63,6 +63,9 @@ fn software_painting() {
 fn main() {
     software_painting();
     let library = store::default_library_path();
+    let library_path = library.as_ref().ok().cloned();
+    // Opened beside the window's start; the first command waits for it (AppState::slot).
+    let opening = std::thread::spawn(move || open_library(&library));
     tauri::Builder::default()
         // A second launch brings the running window forward instead of opening the same
         // library twice.
@@ -77,8 +80,8 @@ fn main() {
         // The system's Save dialog for PDFs, called from Rust only (no window permission).
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(
-            library.as_ref().ok().cloned(),
-            open_library(&library),
+            library_path,
+            opening,
             startup::Startup::from_args(
                 std::env::args().skip(1),
                 std::env::var_os("DDESK_PROBE").is_some(),

@@ -4,7 +4,8 @@
 
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
+use std::thread::JoinHandle;
 
 use ddesk_core::import::{Preview, Table};
 use ddesk_core::Store;
@@ -14,9 +15,17 @@ use crate::startup::Startup;
 
 type Opened = Result<Store, (&'static str, String)>;
 
+/// The library being opened on a thread of its own while the window starts.
+pub type Opening = JoinHandle<Result<Store, ddesk_core::Error>>;
+
 #[derive(Debug)]
 pub struct AppState {
-    store: RwLock<Opened>,
+    /// Filled by the first command from `opening`: it waits for the open to finish.
+    store: OnceLock<RwLock<Opened>>,
+    /// Opening the library checks the whole file (`quick_check`: about 90 ms at 20,000
+    /// officials) and may seed or migrate it. That runs beside GTK's and WebKit's start (some
+    /// 200 ms before the page can ask for anything) instead of before it.
+    opening: Mutex<Option<Opening>>,
     /// Where the library lives, known even when it could not be opened (to offer a backup).
     pub library: Option<PathBuf>,
     pub startup: Startup,
@@ -56,13 +65,10 @@ fn error((code, message): &(&'static str, String)) -> CommandError {
 }
 
 impl AppState {
-    pub fn new(
-        library: Option<PathBuf>,
-        store: Result<Store, ddesk_core::Error>,
-        startup: Startup,
-    ) -> Self {
+    pub fn new(library: Option<PathBuf>, opening: Opening, startup: Startup) -> Self {
         AppState {
-            store: RwLock::new(opened(store)),
+            store: OnceLock::new(),
+            opening: Mutex::new(Some(opening)),
             library,
             startup,
             import: Mutex::new(None),
@@ -70,9 +76,28 @@ impl AppState {
         }
     }
 
+    /// The library's slot, once the open begun at start has finished (the first caller
+    /// waits for it; later ones find it filled).
+    fn slot(&self) -> &RwLock<Opened> {
+        self.store.get_or_init(|| {
+            let opening = self
+                .opening
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            let result = match opening.map(|thread| thread.join()) {
+                Some(Ok(result)) => result,
+                Some(Err(_)) | None => Err(ddesk_core::Error::Io(std::io::Error::other(
+                    "the library could not be opened (the opening thread stopped)",
+                ))),
+            };
+            RwLock::new(opened(result))
+        })
+    }
+
     fn read(&self) -> RwLockReadGuard<'_, Opened> {
         // A panic in another command cannot leave the Result half-written; go on with it.
-        self.store.read().unwrap_or_else(|e| e.into_inner())
+        self.slot().read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The library; when it could not be opened every command answers with the reason, so the
@@ -121,7 +146,7 @@ impl AppState {
         f: impl FnOnce() -> Result<T, ddesk_core::Error>,
         reopen: impl FnOnce() -> Result<Store, ddesk_core::Error>,
     ) -> Result<T, CommandError> {
-        let mut guard = self.store.write().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.slot().write().unwrap_or_else(|e| e.into_inner());
         // Drop the open connection first: the file is replaced underneath it. A preview made
         // of the old library says nothing about the new one.
         *guard = Err(("library_closed", "The library is being restored.".into()));

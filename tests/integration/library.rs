@@ -223,3 +223,61 @@ fn a_frozen_v1_library_upgrades_to_the_fresh_schema_with_its_data() {
     assert_eq!(events[0].officials, 32, "no official lost");
     assert!(upgraded.health().expect("health").is_ok());
 }
+
+/// The dashboard reads a whole event through `read_apart` after every save. While such a
+/// read runs, saves and list pages go on, and the read sees one state of the library from
+/// start to end.
+#[test]
+fn a_long_read_apart_holds_up_no_save_or_list_and_sees_one_state() {
+    use std::sync::mpsc::channel;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let f = Fixture::with_store(Store::open(&dir.path().join("library.sqlite3")).expect("open"));
+    let count = |conn: &rusqlite::Connection| -> ddesk_core::Result<i64> {
+        Ok(conn.query_row("SELECT count(*) FROM official", [], |r| r.get(0))?)
+    };
+    let (started, wait_started) = channel();
+    let (release, wait_release) = channel::<()>();
+    let store = &f.store;
+    std::thread::scope(|s| {
+        let long = s.spawn(move || {
+            store.read_apart(|conn| {
+                let before = count(conn)?;
+                started.send(()).expect("signal");
+                // Held open until the other side has saved and listed, or failed to in time.
+                let _ = wait_release.recv_timeout(Duration::from_secs(20));
+                Ok((before, count(conn)?))
+            })
+        });
+        wait_started
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the long read began");
+        // Both of these would wait for the long read if it held the one connection.
+        let (done, finished) = channel();
+        s.spawn(move || {
+            let second =
+                delegation_desk_tests::official(&f.event, Some(&f.delegation), "Tran", "Lan");
+            let saved = store.save(second).expect("save during the long read");
+            let listed = store
+                .read(|conn| count(conn))
+                .expect("list during the long read");
+            done.send((saved.id, listed)).expect("report");
+        });
+        let (saved_id, listed) = finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a save and a read went on while the long read was open");
+        assert_eq!(listed, 2);
+        release.send(()).expect("release");
+        let (before, after) = long.join().expect("long read").expect("read_apart");
+        // The long read began before the save, and kept seeing the library as it was.
+        assert_eq!((before, after), (1, 1));
+        // A read begun after the save sees it, on the same connection handed out again.
+        assert_eq!(f.store.read_apart(|conn| count(conn)).expect("again"), 2);
+        let back: Official = f
+            .store
+            .read_apart(|conn| ddesk_core::store::get(conn, &saved_id))
+            .expect("get");
+        assert_eq!(back.given_name, "Lan");
+    });
+}

@@ -2,7 +2,7 @@
 //! per part of the event. Each tab module mounts itself into the panel.
 
 import * as api from '../api.js';
-import { h, mount, userText } from '../dom.js';
+import { h, mount, userText, whenPainted } from '../dom.js';
 import { t, otherName, getLanguage, formatNumber } from '../i18n.js';
 import { showError } from '../dialogs.js';
 import { formatDateRange } from '../time.js';
@@ -151,8 +151,9 @@ export async function renderEvent(root, app, state) {
       panel));
   const first = TABS.some(([k]) => k === state.tab) ? state.tab : 'dashboard';
   select(first, false);
-  // The Dashboard fills the badge when it loads; any other first tab needs the count fetched.
-  if (first !== 'dashboard') refreshCount();
+  // The Dashboard fills the badge when it loads; any other first tab needs the count fetched,
+  // after its own list is on screen.
+  if (first !== 'dashboard') whenPainted(refreshCount);
 
   return {
     newRecord: () => active && active.newRecord(),

@@ -476,7 +476,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             println!("{}", output.display());
         }
         Command::Check { event, json } => {
-            let data = store.read(|c| checks::EventData::load(c, &event))?;
+            let data = store.read_apart(|c| checks::EventData::load(c, &event))?;
             let problems = checks::run_all(&data);
             if json {
                 println!("{}", serde_json::to_string_pretty(&problems)?);

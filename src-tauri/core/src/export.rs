@@ -208,7 +208,7 @@ pub struct Sheet {
 
 /// Builds the request's tables and writes them in its format.
 pub fn export(store: &Store, request: &ExportRequest) -> Result<Vec<u8>> {
-    let sheets = store.read(|conn| sheets(conn, request))?;
+    let sheets = store.read_apart(|conn| sheets(conn, request))?;
     match request.format {
         Format::Csv => {
             let [sheet] = sheets.as_slice() else {

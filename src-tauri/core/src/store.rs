@@ -51,10 +51,14 @@ pub fn default_library_path() -> Result<PathBuf> {
 }
 
 /// The open library. The mutex is the only way to the connection; no lock is held across
-/// anything slower than a query.
+/// anything slower than a query. Reads of a whole event (hundreds of milliseconds at 20,000
+/// officials) go through a connection of their own instead (`read_apart`).
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// A second, read-only connection for reads that take a whole event (`read_apart`),
+    /// opened on first use: while one of them runs, list pages and saves go on through `conn`.
+    apart: Mutex<Option<Connection>>,
     path: Option<PathBuf>,
     /// The checkpoint that copies an import's write-ahead log into the library file, running
     /// on a connection of its own after the import has answered (see `import`); joined before
@@ -93,6 +97,22 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(64);
     crate::text::register_contains(conn)?;
     Ok(())
+}
+
+/// The read-only connection of `Store::read_apart`. The library is already open (and in WAL
+/// mode) on its main connection, so this one only reads; it has the main one's functions and
+/// cache, without the pragmas that write.
+fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "cache_size", -32_000)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    crate::text::register_contains(&conn)?;
+    Ok(conn)
 }
 
 /// What a file on disk is, as far as a library goes; found by reading only.
@@ -1095,6 +1115,7 @@ impl Store {
         migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            apart: Mutex::new(None),
             path: Some(path.to_path_buf()),
             checkpoint: Mutex::new(None),
         })
@@ -1107,6 +1128,7 @@ impl Store {
         migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            apart: Mutex::new(None),
             path: None,
             checkpoint: Mutex::new(None),
         })
@@ -1128,6 +1150,37 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.lock();
         f(&conn)
+    }
+
+    /// Runs `f` with read access on a read-only connection of its own, for reads of a whole
+    /// event (the dashboard and its checks, a print run, an export). The dashboard reloads
+    /// after every save; on the one connection, the officer's next keystroke in a search
+    /// would wait behind it. Here `f` sees what was committed when it began (WAL keeps the
+    /// two apart), which is all a caller of `read` could see too. A library in memory has one
+    /// connection only, so there this is `read`.
+    pub fn read_apart<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.path else {
+            return self.read(f);
+        };
+        let mut slot = self.apart.lock().unwrap_or_else(|e| e.into_inner());
+        let conn = match slot.take() {
+            Some(conn) => conn,
+            None => open_reader(path)?,
+        };
+        // One read transaction around all of `f`: a whole event read in several queries is
+        // read from one state of the library, even if a save commits halfway through.
+        let out = conn
+            .execute_batch("BEGIN")
+            .map_err(Error::from)
+            .and_then(|()| f(&conn));
+        let ended = conn.execute_batch("COMMIT");
+        // A connection whose transaction could not be ended is not handed out again.
+        if ended.is_ok() {
+            *slot = Some(conn);
+        }
+        let out = out?;
+        ended?;
+        Ok(out)
     }
 
     /// Runs `f` in one write transaction: all of it is committed, or none of it.

@@ -14,6 +14,6 @@ pub fn event_dashboard(
 ) -> Result<Dashboard, CommandError> {
     let data = state
         .store()?
-        .read(|conn| EventData::load(conn, &event_id))?;
+        .read_apart(|conn| EventData::load(conn, &event_id))?;
     Ok(dashboard::build(&data))
 }

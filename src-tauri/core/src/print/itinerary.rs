@@ -116,7 +116,7 @@ pub fn itineraries_with(
     let today = request
         .printed_on
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let plans = store.read(|conn| Plans::load(conn, fonts, request))?;
+    let plans = store.read_apart(|conn| Plans::load(conn, fonts, request))?;
     let result = match request.format {
         ItineraryFormat::Pdf => pdfs(&plans, today, progress),
         ItineraryFormat::Ics => calendars(&plans, progress),

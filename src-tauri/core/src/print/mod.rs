@@ -411,7 +411,7 @@ pub fn typeset_with(
                 None => self::offset(store, *layout)?,
             };
             let colors = category_colors(store)?;
-            let badges = store.read(|conn| {
+            let badges = store.read_apart(|conn| {
                 data::badges(
                     conn, fonts, request, *layout, selection, offset, &colors, today,
                 )
@@ -419,7 +419,7 @@ pub fn typeset_with(
             typeset_badges(fonts, badges, today, progress)
         }
         _ => {
-            let doc = store.read(|conn| data::roster(conn, fonts, request, today))?;
+            let doc = store.read_apart(|conn| data::roster(conn, fonts, request, today))?;
             progress(0, doc.rows);
             let (document, warnings) = compile(fonts, doc.template, &doc.data, today)?;
             progress(doc.rows, doc.rows);
