@@ -36,6 +36,7 @@ const en = {
 
   'nav.library': 'All events',
   'library.title': 'Events',
+  'library.opening': 'Opening the event library…',
   'library.intro': 'Every event kept on this computer. Open one to work on its delegations, people, travel, hotels, venues and agenda.',
   'library.caption': 'Events',
   'library.newEvent': 'New event',
@@ -587,6 +588,7 @@ const ko = {
 
   'nav.library': '전체 행사',
   'library.title': '행사',
+  'library.opening': '행사 라이브러리를 여는 중입니다…',
   'library.intro': '이 컴퓨터에 저장된 모든 행사입니다. 행사를 열어 대표단, 참가자, 항공편, 숙소, 회의장, 일정을 관리하세요.',
   'library.caption': '행사 목록',
   'library.newEvent': '새 행사',
@@ -1153,6 +1155,9 @@ export function t(key, params) {
   if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k])));
   return s;
 }
+
+/** `key` in every language, joined: for words shown before the officer's language is known. */
+export function tAll(key) { return [...new Set(Object.values(DICTS).map((d) => d[key] ?? en[key] ?? key))].join(' · '); }
 
 export function has(key) { return key in DICTS[lang] || key in en; }
 export function getLanguage() { return lang; }

@@ -1,6 +1,6 @@
 //! Boot: load the remembered language, show the library, and wire the global shortcuts.
 
-import { loadLanguage, setLanguage, getLanguage, onLanguageChange, t } from './i18n.js';
+import { loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } from './i18n.js';
 import { renderLibrary } from './screens/library.js';
 import { renderEvent } from './screens/event.js';
 import { renderLibraryProblem, undo } from './screens/safety.js';
@@ -8,7 +8,7 @@ import { takeDroppedFile } from './screens/import.js';
 import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
 import { appStartup, uiMetric, libraryStatus } from './api.js';
-import { enableProbe, setMetricReporter } from './dom.js';
+import { enableProbe, setMetricReporter, h, mount } from './dom.js';
 
 const root = document.getElementById('app');
 const state = { screen: 'library', eventId: null, tab: 'dashboard', problem: null };
@@ -96,9 +96,15 @@ document.getElementById('lang-select').addEventListener('change', async (e) => {
 onLanguageChange(() => render());
 
 (async function boot() {
+  // The library opens while the window starts; a big one being checked or upgraded can take
+  // seconds, and a blank window would look hung. The language is in the library, so both.
+  const slow = setTimeout(() => {
+    mount(document.getElementById('app'), h('p', { class: 'empty-state', id: 'library-opening', role: 'status' }, tAll('library.opening')));
+  }, 400);
   const [startup, status] = await Promise.all([
     appStartup().catch(() => null), libraryStatus().catch(() => null), loadLanguage(),
   ]);
+  clearTimeout(slow);
   if (startup && startup.probe) {
     setMetricReporter(uiMetric);
     enableProbe();
