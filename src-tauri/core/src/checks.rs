@@ -1132,6 +1132,15 @@ fn name_key(text: &str) -> String {
 /// resolve a duplicate, and a cancelled record gets no badge, seat or room.
 fn likely_duplicates(d: &EventData, out: &mut Vec<Problem>) {
     let people: Vec<&Official> = d.officials.iter().filter(|o| active(o)).collect();
+    report_duplicates(duplicate_groups(&people), out);
+}
+
+/// The groups of officials sharing a key, in the order of (kind, key), with each key's kind:
+/// 0 passport, 1 e-mail, 2 name, nationality and birth date, 3 name and nationality (only
+/// where a birth date is missing). The officials of a group are in the order of `people`.
+type Groups<'a> = Vec<(u8, Vec<&'a Official>)>;
+
+fn duplicate_groups<'a>(people: &[&'a Official]) -> Groups<'a> {
     // Every official's keys are written into one buffer, and the map holds slices of it: at
     // 20,000 officials, that is a few allocations instead of a String and a Vec for each of
     // some 80,000 keys, whose freeing alone was two fifths of this check.
@@ -1208,8 +1217,16 @@ fn likely_duplicates(d: &EventData, out: &mut Vec<Problem>) {
         })
         .collect();
     groups.sort_by(|a, b| a.0.cmp(&b.0));
+    groups
+        .into_iter()
+        .map(|((kind, _), members)| (kind, members))
+        .collect()
+}
+
+/// One problem per group, a group with the same officials as an earlier one left out.
+fn report_duplicates(groups: Groups<'_>, out: &mut Vec<Problem>) {
     let mut seen: BTreeSet<Vec<&str>> = BTreeSet::new();
-    for ((kind, _), group) in groups {
+    for (kind, group) in groups {
         let mut ids: Vec<&str> = group.iter().map(|o| o.id.as_str()).collect();
         ids.sort_unstable();
         if !seen.insert(ids) {
@@ -1697,11 +1714,9 @@ pub(crate) mod tests {
 
     /// The key-building `likely_duplicates` had before its keys shared one buffer: a map
     /// from owned keys to the officials under each. The oracle of the test below.
-    fn likely_duplicates_by_owned_keys(d: &EventData, out: &mut Vec<Problem>) {
-        // Up to four keys per official: sized once, so the map never rehashes while it fills.
-        let mut keys: Map<(u8, String), Vec<&Official>> =
-            Map::with_capacity_and_hasher(d.officials.len() * 4, Default::default());
-        for o in d.officials.iter().filter(|o| active(o)) {
+    fn duplicate_groups_by_owned_keys<'a>(people: &[&'a Official]) -> Groups<'a> {
+        let mut keys: Map<(u8, String), Vec<&Official>> = Map::default();
+        for &o in people {
             let passport: String = o
                 .passport_number
                 .chars()
@@ -1731,54 +1746,14 @@ pub(crate) mod tests {
                 keys.entry((3, person)).or_default().push(o);
             }
         }
-        let mut seen: BTreeSet<Vec<&str>> = BTreeSet::new();
         let mut groups: Vec<_> = keys
             .into_iter()
             .filter(|((kind, _), v)| {
-                // Same name and nationality only counts when a birth date is missing: with both
-                // dates known, equal dates are the rule above and different ones are namesakes.
                 v.len() > 1 && (*kind != 3 || v.iter().any(|o| o.birth_date.is_none()))
             })
             .collect();
         groups.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((kind, _), group) in groups {
-            let mut ids: Vec<&str> = group.iter().map(|o| o.id.as_str()).collect();
-            ids.sort_unstable();
-            if !seen.insert(ids) {
-                continue;
-            }
-            let names = group.iter().map(|o| name(o)).collect::<Vec<_>>().join(", ");
-            let records = group.iter().map(|o| link("official", &o.id)).collect();
-            let (why, why_ko) = match kind {
-                0 => ("the same passport number", "여권번호가 같습니다"),
-                1 => ("the same e-mail address", "이메일 주소가 같습니다"),
-                2 => (
-                    "the same name, nationality and date of birth",
-                    "이름·국적·생년월일이 같습니다",
-                ),
-                _ => {
-                    out.push(problem(
-                        Severity::Info,
-                        "likely_duplicate",
-                        format!(
-                            "{names} may be one person: same name and nationality; no birth date to tell them apart."
-                        ),
-                        format!(
-                            "{names}: 같은 사람일 수 있습니다(이름·국적이 같고, 구별할 생년월일이 없습니다)."
-                        ),
-                        records,
-                    ));
-                    continue;
-                }
-            };
-            out.push(problem(
-                Severity::Warning,
-                "likely_duplicate",
-                format!("{names} may be one person: {why}."),
-                format!("{names}: 같은 사람일 수 있습니다({why_ko})."),
-                records,
-            ));
-        }
+        groups.into_iter().map(|((kind, _), v)| (kind, v)).collect()
     }
 
     proptest::proptest! {
@@ -1814,10 +1789,11 @@ pub(crate) mod tests {
                     ..official(&format!("p{i:02}"), "")
                 })
                 .collect();
-            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            super::likely_duplicates(&d, &mut ours);
-            likely_duplicates_by_owned_keys(&d, &mut theirs);
-            proptest::prop_assert_eq!(ours, theirs);
+            let people: Vec<&Official> = d.officials.iter().filter(|o| active(o)).collect();
+            proptest::prop_assert_eq!(
+                duplicate_groups(&people),
+                duplicate_groups_by_owned_keys(&people)
+            );
         }
     }
 
