@@ -51,14 +51,7 @@ pub(crate) fn stamp(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Ut
             return Ok(at);
         }
     }
-    DateTime::<Utc>::column_result(value).map_err(|e| match e {
-        FromSqlError::InvalidType => {
-            rusqlite::Error::InvalidColumnType(index, String::new(), value.data_type())
-        }
-        other => {
-            rusqlite::Error::FromSqlConversionFailure(index, value.data_type(), Box::new(other))
-        }
-    })
+    row.get(index)
 }
 
 /// `YYYY-MM-DD HH:MM:SS[.f…]+00:00` (one to nine digits of fraction) as a UTC instant; None

@@ -81,11 +81,17 @@ impl Drop for Store {
 const AUTO_CHECKPOINT_PAGES: i64 = 1000;
 
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    configure_reading(conn)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // WAL keeps readers and the writer apart; FULL sync makes a commit survive a power cut.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// What every connection to a library gets, the read-only one of `read_apart` included.
+fn configure_reading(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // 32 MB of page cache (the default is 2 MB): an import of thousands of officials in one
     // transaction otherwise spills dirty pages to the WAL and reads them back mid-way.
     conn.pragma_update(None, "cache_size", -32_000)?;
@@ -101,18 +107,14 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 /// The read-only connection of `Store::read_apart`. The library is already open (and in WAL
-/// mode) on its main connection, so this one only reads; it has the main one's functions and
-/// cache, without the pragmas that write.
+/// mode) on its main connection, so this one only reads: it gets the main one's functions and
+/// cache, and none of the pragmas that write.
 fn open_reader(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "cache_size", -32_000)?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.set_prepared_statement_cache_capacity(64);
-    crate::text::register_contains(&conn)?;
+    configure_reading(&conn)?;
     Ok(conn)
 }
 
