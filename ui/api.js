@@ -60,6 +60,8 @@ export function pickRecord(kind, row) {
   const out = {};
   for (const key of RECORD_FIELDS[kind]) out[key] = row[key] === undefined ? null : row[key];
   if (!out.id) out.id = '';
+  // The version the form was opened on: the backend refuses a save over a newer one.
+  if (out.id && row.updated_at) out.updated_at = row.updated_at;
   return out;
 }
 
@@ -116,7 +118,15 @@ export async function undoLast(eventId) { return write('undo_last', { event_id: 
 // Import
 export async function importFields() { return call('import_fields'); }
 /** Reads a picked or dropped File in the backend: {file_name, headers, rows, sample, mapping, …}. */
+/** The engine's import limit (import::MAX_FILE_BYTES): a larger file is refused before a byte
+ * of it is read into the window's memory; the engine checks again. */
+export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
+
 export async function importRead(file, options = {}) {
+  if (file.size > IMPORT_MAX_BYTES) {
+    const mb = Math.floor(file.size / (1024 * 1024));
+    throw { code: 'file_too_large', message: `${file.name} is ${mb} MB; files of up to 50 MB can be imported. Is it the registration list?`, params: { name: file.name, mb } };
+  }
   const bytes = new Uint8Array(await file.arrayBuffer());
   const tauri = window.__TAURI__;
   try {
@@ -147,7 +157,7 @@ export async function printSave(request, fileName, onProgress) {
   progress.onmessage = ([done, total]) => onProgress(done, total);
   return call('print_save', { request, file_name: fileName, progress });
 }
-export async function printOpen(path) { return call('print_open', { path }); }
+export async function printOpen(token) { return call('print_open', { token }); }
 export async function printOffsetGet(layout) { return call('print_offset_get', { layout }); }
 export async function printOffsetSet(layout, offset) { return call('print_offset_set', { layout, offset }); }
 export async function printColorsGet() { return call('print_colors_get', {}); }
@@ -164,7 +174,7 @@ export async function itinerarySave(request, onProgress) {
 /** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled. */
 export async function exportSave(request) { return call('export_save', { request }); }
 /** Opens a saved itinerary, calendar or spreadsheet, or a folder of them. */
-export async function outputOpen(path) { return call('output_open', { path }); }
+export async function outputOpen(token) { return call('output_open', { token }); }
 
 // Lists per event
 /** Counts, seats, movements, rooms, needs and the problems found by the logistics checks. */

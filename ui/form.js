@@ -11,7 +11,9 @@ import { toLocalInput, fromLocalInput } from './time.js';
  *          search?(q) → Promise<[{value,label}]>, initialLabel?, min?, max?, list? }
  * type: text | textarea | email | tel | number | date | datetime | checkbox | select | lookup
  */
-export function openForm({ title, fields, record, tz = 'UTC', save, onSaved, remove = null, beforeSave = null }) {
+export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSaved, remove = null, beforeSave = null }) {
+  // The version being edited: replaced by the stored one when a save finds it changed since.
+  let record = opened;
   const dlg = document.getElementById('record-dialog');
   const inputs = new Map();
   const wrappers = new Map();
@@ -93,6 +95,30 @@ export function openForm({ title, fields, record, tz = 'UTC', save, onSaved, rem
     else message.scrollIntoView({ block: 'nearest' });
   }
 
+  // What the inputs held when the form opened (or was last reloaded): a field still equal to
+  // it was not touched by the officer.
+  let initial = null;
+
+  /** Another window or ddesk saved this record after it was opened: nothing was saved. Reload
+   * puts the stored values into every field the officer did not touch and keeps what they
+   * typed in the others; the next save is made over the stored version. */
+  function showChanged(err) {
+    const reload = h('button', { type: 'button', id: 'form-reload', class: 'btn btn-small', onClick: () => {
+      const typed = readValues();
+      for (const f of fields) {
+        if (JSON.stringify(typed[f.name]) === JSON.stringify(initial[f.name])) {
+          writeField(f, inputs.get(f.name), err.current[f.name], tz);
+        }
+      }
+      record = err.current;
+      initial = readValues();
+      applyVisibility();
+      showMessage(h('p', null, t('form.reloaded')));
+    } }, t('form.reload'));
+    showMessage(h('p', null, errorText(err)), reload);
+    reload.focus();
+  }
+
   let busy = false;
   async function submit(e) {
     e.preventDefault();
@@ -108,6 +134,7 @@ export function openForm({ title, fields, record, tz = 'UTC', save, onSaved, rem
       if (onSaved) onSaved(saved);
     } catch (err) {
       if (err.code === 'validation') showValidation(err);
+      else if (err.code === 'changed_since' && err.current) showChanged(err);
       else showMessage(h('p', null, errorText(err)));
     } finally {
       busy = false;
@@ -140,6 +167,7 @@ export function openForm({ title, fields, record, tz = 'UTC', save, onSaved, rem
   dlg.setAttribute('aria-labelledby', 'form-title');
   dlg.oncancel = (e) => { e.preventDefault(); close(); };
   applyVisibility();
+  initial = readValues();
   dlg.showModal();
   const firstInput = body.querySelector('input:not([type=hidden]):not([type=search]), select, textarea');
   if (firstInput) firstInput.focus();
@@ -238,6 +266,22 @@ function buildLookup(f, value, common, label) {
   });
   run('');
   return { control: h('div', { class: 'lookup' }, filter, select), input: select };
+}
+
+/** Puts a stored value into a field's input (a reload after someone else's save). */
+function writeField(f, input, value, tz) {
+  switch (f.type) {
+    case 'checkbox': input.checked = Boolean(value); break;
+    case 'datetime': input.value = toLocalInput(value, tz); break;
+    case 'select':
+    case 'lookup':
+      if (value && ![...input.options].some((o) => o.value === String(value))) {
+        input.appendChild(h('option', { value }, String(value)));
+      }
+      input.value = value ?? '';
+      break;
+    default: input.value = value ?? '';
+  }
 }
 
 function readField(f, input, tz) {

@@ -119,6 +119,9 @@ const en = {
   'form.none': '— None —',
   'form.choose': '— Choose —',
   'form.requiredNote': 'required',
+  'form.reload': 'Reload',
+  'library.networkDrive': 'The event library is on a network drive. SQLite cannot keep it safe there: two computers can overwrite each other\'s work and a dropped connection can damage it. Keep the library on this computer\'s own disk.',
+  'form.reloaded': 'Reloaded: fields you had not changed now show the stored values; what you typed is kept. Check it and save again.',
   'form.fixErrors': 'Please check the highlighted fields.',
   'form.filterFor': 'Filter choices for {field}',
   'form.typeToFilter': 'Type to filter…',
@@ -478,6 +481,20 @@ const en = {
   'error.damaged': 'The event library file is damaged. Nothing was changed. Please restore it from a backup.',
   'error.io': 'The computer could not read or write the library file. Check the disk and try again.',
   'error.internal': 'Something went wrong inside the application. Nothing was changed; please try again.',
+  'error.changed_since': 'This record was changed elsewhere (another window or ddesk) after you opened it, so your changes were not saved. Reload it: what you typed is kept.',
+  'error.busy': 'Another program is holding the event library (another Delegation Desk window, or ddesk). Nothing was saved; try again in a moment.',
+  'error.disk_full': 'The disk is full. Nothing was saved. Free some space (empty the trash, delete old exports) and try again.',
+  'error.read_only': 'The event library is on a write-protected disk or in a folder you cannot write to. Nothing was saved.',
+  'error.disk_error': 'The disk failed while reading or writing the event library (was a USB stick or network drive disconnected?). Nothing was saved.',
+  'error.file_empty': 'The file is empty.',
+  'error.file_too_large': 'The file is larger than an import takes (50 MB, 50,000 rows); is it the registration list?',
+  'error.file_encrypted': 'The file is protected by a password. Open it in Excel, remove the password, save, and import it again.',
+  'error.file_unreadable': 'The file cannot be read as a spreadsheet; it may be damaged. Open it in Excel, save it again, and import the new file.',
+  'error.sheet_not_found': 'The workbook has no sheet of that name.',
+  'error.unknown_encoding': 'That is not an encoding this app knows; try UTF-8, CP949 or UTF-16.',
+  'error.no_rows': 'The file has no rows of data under its headers.',
+  'error.no_header': 'The file has no row there to take the headers from.',
+  'error.schema_changed': 'A newer version of Delegation Desk changed the event library while this window was open. Nothing was saved; close this window and use the newer version.',
 
   'fielderr.required': 'This is required.',
   'fielderr.too_long': 'This is too long; please shorten it.',
@@ -671,6 +688,9 @@ const ko = {
   'form.none': '— 없음 —',
   'form.choose': '— 선택 —',
   'form.requiredNote': '필수 항목',
+  'form.reload': '다시 불러오기',
+  'library.networkDrive': '행사 파일이 네트워크 드라이브에 있습니다. 그곳에서는 SQLite가 파일을 안전하게 지킬 수 없습니다. 두 컴퓨터가 서로의 작업을 덮어쓰거나 연결이 끊겨 파일이 손상될 수 있습니다. 이 컴퓨터의 디스크에 두세요.',
+  'form.reloaded': '다시 불러왔습니다. 바꾸지 않은 항목은 저장된 값으로 바뀌었고, 입력한 내용은 그대로입니다. 확인한 뒤 다시 저장해 주세요.',
   'form.fixErrors': '표시된 항목을 확인해 주세요.',
   'form.filterFor': '{field} 선택 목록 검색',
   'form.typeToFilter': '입력하여 찾기…',
@@ -1056,6 +1076,20 @@ const ko = {
   'error.damaged': '행사 파일이 손상되었습니다. 변경된 내용은 없습니다. 백업에서 복원해 주세요.',
   'error.io': '행사 파일을 읽거나 쓸 수 없습니다. 디스크 상태를 확인한 뒤 다시 시도해 주세요.',
   'error.internal': '프로그램 내부 오류가 발생했습니다. 변경된 내용은 없습니다. 다시 시도해 주세요.',
+  'error.changed_since': '이 항목을 연 뒤에 다른 곳(다른 창 또는 ddesk)에서 바뀌어 저장하지 않았습니다. 다시 불러오기를 누르세요. 입력한 내용은 그대로 남습니다.',
+  'error.busy': '다른 프로그램(다른 Delegation Desk 창 또는 ddesk)이 행사 파일을 쓰고 있습니다. 저장되지 않았습니다. 잠시 뒤 다시 시도해 주세요.',
+  'error.disk_full': '디스크가 가득 찼습니다. 저장되지 않았습니다. 공간을 비운 뒤(휴지통 비우기, 오래된 내보내기 파일 삭제) 다시 시도해 주세요.',
+  'error.read_only': '행사 파일이 쓰기 방지된 디스크나 쓸 수 없는 폴더에 있습니다. 저장되지 않았습니다.',
+  'error.disk_error': '행사 파일을 읽거나 쓰는 중 디스크 오류가 났습니다(USB 메모리나 네트워크 드라이브가 분리되었나요?). 저장되지 않았습니다.',
+  'error.file_empty': '빈 파일입니다.',
+  'error.file_too_large': '가져올 수 있는 크기(50 MB, 50,000행)보다 큰 파일입니다. 참가자 명단 파일이 맞나요?',
+  'error.file_encrypted': '암호로 보호된 파일입니다. Excel에서 열어 암호를 없애고 저장한 뒤 다시 가져오세요.',
+  'error.file_unreadable': '스프레드시트로 읽을 수 없는 파일입니다. 손상되었을 수 있습니다. Excel에서 열어 다시 저장한 뒤 새 파일을 가져오세요.',
+  'error.sheet_not_found': '통합 문서에 그 이름의 시트가 없습니다.',
+  'error.unknown_encoding': '알 수 없는 인코딩입니다. UTF-8, CP949, UTF-16 중에서 골라 주세요.',
+  'error.no_rows': '머리글 아래에 데이터 행이 없습니다.',
+  'error.no_header': '머리글로 쓸 행이 없습니다.',
+  'error.schema_changed': '이 창이 열려 있는 동안 새 버전의 Delegation Desk가 행사 파일 형식을 바꾸었습니다. 저장되지 않았습니다. 이 창을 닫고 새 버전을 사용해 주세요.',
 
   'fielderr.required': '필수 입력 항목입니다.',
   'fielderr.too_long': '입력한 내용이 너무 깁니다. 줄여 주세요.',
@@ -1218,7 +1252,9 @@ export function fieldErrorText(fe) {
 /** A failed call in plain words. English keeps the backend's own explanation when it gives one. */
 export function errorText(err) {
   const code = err && err.code && `error.${err.code}` in en ? err.code : 'internal';
-  const specific = ['conflict', 'not_found', 'validation'].includes(code) && err.message;
+  // These carry a sentence about this very record or file (its name, what is wrong with it).
+  const specific = ['conflict', 'not_found', 'validation', 'changed_since', 'file_empty', 'file_too_large',
+    'file_encrypted', 'file_unreadable', 'sheet_not_found', 'unknown_encoding', 'no_rows', 'no_header'].includes(code) && err.message;
   if (lang === 'en' && specific) return err.message;
   return t(`error.${code}`);
 }

@@ -120,4 +120,6 @@ onLanguageChange(() => render());
     state.tab = startup.tab || 'dashboard';
   }
   render();
+  // SQLite's write-ahead log needs the library on this computer's own disk (issue 15).
+  if (status && status.network_drive) toast(t('library.networkDrive'), 'error');
 })();

@@ -12,6 +12,17 @@ pub struct CommandError {
     pub fields: Vec<FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// The stored record, when a save was refused because it changed since it was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<serde_json::Value>,
+}
+
+impl CommandError {
+    /// What the window hears when a command panicked: the same sentence as any internal
+    /// error (the panic's message went to the log only).
+    pub fn panicked() -> Self {
+        CommandError::from(Error::Internal("a command panicked".into()))
+    }
 }
 
 impl From<Error> for CommandError {
@@ -23,12 +34,21 @@ impl From<Error> for CommandError {
                 message: Error::Validation(fields.clone()).to_string(),
                 fields,
                 count: None,
+                current: None,
             },
             Error::Conflict { message, count } => CommandError {
                 code,
                 message,
                 fields: Vec::new(),
                 count: Some(count),
+                current: None,
+            },
+            Error::Changed { message, current } => CommandError {
+                code,
+                message,
+                fields: Vec::new(),
+                count: None,
+                current: Some(current),
             },
             Error::Internal(source) => {
                 // The details may quote stored data; they go to the local log only.
@@ -39,6 +59,7 @@ impl From<Error> for CommandError {
                         .into(),
                     fields: Vec::new(),
                     count: None,
+                    current: None,
                 }
             }
             other => CommandError {
@@ -46,6 +67,7 @@ impl From<Error> for CommandError {
                 message: other.to_string(),
                 fields: Vec::new(),
                 count: None,
+                current: None,
             },
         }
     }
@@ -82,6 +104,28 @@ mod tests {
             json(Error::NotFound { entity: "official" }),
             r#"{"code":"not_found","message":"official not found"}"#
         );
+    }
+
+    #[test]
+    fn changed_and_disk_errors_json_are_pinned() {
+        let e = Error::Changed {
+            message: "This official was changed elsewhere.".into(),
+            current: serde_json::json!({"id": "x"}),
+        };
+        assert_eq!(
+            json(e),
+            r#"{"code":"changed_since","message":"This official was changed elsewhere.","current":{"id":"x"}}"#
+        );
+        let full = Error::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert!(json(full).starts_with(r#"{"code":"disk_full","message":"The disk is full"#));
+    }
+
+    #[test]
+    fn a_panicking_command_answers_with_a_sentence() {
+        let out: Result<(), CommandError> = crate::commands::guarded(|| panic!("typst broke"));
+        let err = out.expect_err("a panic is an error");
+        assert_eq!(err.code, "internal");
+        assert!(!err.message.contains("typst broke"), "{}", err.message);
     }
 
     #[test]

@@ -61,6 +61,9 @@ fn software_painting() {
 }
 
 fn main() {
+    // A copy of the app started to read an untrusted registration file under a memory limit
+    // (the import screen's reads) does only that, before any window or library is touched.
+    ddesk_core::import::serve_if_asked();
     software_painting();
     let library = store::default_library_path();
     let library_path = library.as_ref().ok().cloned();

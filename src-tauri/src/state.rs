@@ -2,6 +2,7 @@
 //! library can be swapped while the app runs (restoring a backup), so it sits behind a lock
 //! that commands hold only for the length of one engine call.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
@@ -34,6 +35,10 @@ pub struct AppState {
     /// The preview last shown for that file, which the commit may write without checking
     /// every row again (the engine decides whether it still holds).
     preview: Mutex<Option<Preview>>,
+    /// What this run of the app wrote (PDFs, spreadsheets, itineraries or their folder), by
+    /// the token the window received for it: the window can ask to open only these, never a
+    /// path of its choosing (issue 15).
+    outputs: Mutex<HashMap<String, PathBuf>>,
 }
 
 /// The open library, borrowed for one command.
@@ -61,6 +66,7 @@ fn error((code, message): &(&'static str, String)) -> CommandError {
         message: message.clone(),
         fields: Vec::new(),
         count: None,
+        current: None,
     }
 }
 
@@ -73,6 +79,7 @@ impl AppState {
             startup,
             import: Mutex::new(None),
             preview: Mutex::new(None),
+            outputs: Mutex::new(HashMap::new()),
         }
     }
 
@@ -132,6 +139,25 @@ impl AppState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
+    }
+
+    /// Remembers a file or folder this run wrote; the token names it to `written`.
+    pub fn remember_output(&self, path: PathBuf) -> String {
+        let token = uuid::Uuid::new_v4().to_string();
+        self.outputs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.clone(), path);
+        token
+    }
+
+    /// The file or folder this run wrote under `token`, if it did.
+    pub fn written(&self, token: &str) -> Option<PathBuf> {
+        self.outputs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .cloned()
     }
 
     /// Why the library could not be opened, if it could not.

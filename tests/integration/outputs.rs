@@ -355,7 +355,7 @@ fn calendars_parse_in_python_icalendar_with_their_times_and_uids() {
     let files = ics_of(&store, &forum.id, Scope::All);
     assert!(files.len() > 100, "{} calendars", files.len());
     let dir = tempfile::tempdir().expect("dir");
-    itinerary::write_files(dir.path(), &files).expect("write");
+    itinerary::write_files(dir.path(), &files, false).expect("write");
     // What the engine says each official's calendar must hold: UID → (start, end) in UTC.
     let sessions: BTreeMap<String, Session> = store
         .read(|c| ddesk_core::queries::sessions(c, &forum.id))
@@ -626,7 +626,7 @@ fn itinerary_pdfs_carry_every_element_in_the_officials_language() {
             "Vietnam - Delegation itinerary.pdf",
         ]
     );
-    itinerary::write_files(dir.path(), &files).expect("write");
+    itinerary::write_files(dir.path(), &files, false).expect("write");
     let text_of = |name: &str| pdftotext(&dir.path().join(name));
     // English: every element, in local time (22:25 UTC is 07:25 in Seoul, the next day).
     let en = text_of("Vietnam - NGUYEN Van Minh.pdf");
@@ -758,7 +758,7 @@ fn every_official_of_the_demo_gets_one_itinerary_of_one_or_two_pages() {
     let seen = seen.into_inner().expect("lock");
     assert_eq!(seen.last(), Some(&(files.len(), files.len())));
     let dir = tempfile::tempdir().expect("dir");
-    itinerary::write_files(dir.path(), &files).expect("write");
+    itinerary::write_files(dir.path(), &files, false).expect("write");
     for f in files.iter().step_by(9) {
         let path = dir.path().join(&f.name);
         let n = pages(&path);

@@ -151,7 +151,7 @@ export function mountOutput(panel, ctx) {
       itinProgress.hidden = true;
       if (!saved) { itinStatus.textContent = ''; return; }
       toast(t('output.itinSaved', { n: formatNumber(saved.files) }), 'info');
-      showSaved(itinStatus, 'itin-open', saved.files === 1 && scope.kind === 'official' ? t('output.savedTo') : t('output.savedFolder', { n: formatNumber(saved.files) }), saved.path);
+      showSaved(itinStatus, 'itin-open', saved.files === 1 && scope.kind === 'official' ? t('output.savedTo') : t('output.savedFolder', { n: formatNumber(saved.files) }), saved);
     } catch (err) {
       itinProgress.hidden = true;
       itinStatus.textContent = '';
@@ -205,7 +205,7 @@ export function mountOutput(panel, ctx) {
       const saved = await api.exportSave(request);
       if (!saved) { sheetStatus.textContent = ''; return; }
       toast(t('output.sheetSaved'), 'info');
-      showSaved(sheetStatus, 'export-open', t('output.savedTo'), saved.path);
+      showSaved(sheetStatus, 'export-open', t('output.savedTo'), saved);
     } catch (err) {
       sheetStatus.textContent = '';
       showError(err);
@@ -214,9 +214,10 @@ export function mountOutput(panel, ctx) {
     }
   }
 
-  function showSaved(slot, id, label, path) {
-    mount(slot, label, ' ', userText(path), ' ',
-      h('button', { type: 'button', class: 'btn btn-small', id, onClick: () => api.outputOpen(path).catch(showError) }, t('output.open')));
+  // The backend opens only what it wrote, named by the token its save returned.
+  function showSaved(slot, id, label, saved) {
+    mount(slot, label, ' ', userText(saved.path), ' ',
+      h('button', { type: 'button', class: 'btn btn-small', id, onClick: () => api.outputOpen(saved.token).catch(showError) }, t('output.open')));
   }
 
   return { newRecord: () => {}, focusSearch: () => document.getElementById('itin-who').focus() };

@@ -171,7 +171,7 @@ export function mountPrint(panel, ctx) {
       if (!saved) return;
       toast(t('print.saved', { pages: formatNumber(saved.pages) }), 'info');
       mount(status, t('print.savedTo'), ' ', userText(saved.path), ' ',
-        h('button', { type: 'button', class: 'btn btn-small', id: 'print-open', onClick: () => api.printOpen(saved.path).catch(showError) }, t('print.open')));
+        h('button', { type: 'button', class: 'btn btn-small', id: 'print-open', onClick: () => api.printOpen(saved.token).catch(showError) }, t('print.open')));
       if (state.doc === 'badges') showPreview();
     } catch (err) {
       progress.hidden = true;

@@ -14,6 +14,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::files::{create_private_dir, create_private_file, make_private, sync_dir, temp_beside};
 use crate::store::{self, classify, FileState, Store, SCHEMA_VERSION};
 
 /// Why a backup was made; its slug is part of the file name.
@@ -241,25 +242,6 @@ pub fn newest_good_backup(library: &Path) -> Result<Option<BackupInfo>> {
     Ok(None)
 }
 
-/// A hidden temporary name in the same folder as `path`, so that renaming it is atomic.
-fn temp_beside(path: &Path, what: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{what}-{}.tmp", uuid::Uuid::new_v4()))
-}
-
-/// Makes a directory entry (a rename, a new file) durable.
-fn sync_dir(dir: &Path) -> Result<()> {
-    // Directories cannot be opened for syncing on Windows, where rename is durable once it
-    // returns with the file flushed.
-    if cfg!(unix) {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    Ok(())
-}
-
 /// Removes a file that may not be there.
 fn remove_if_present(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {
@@ -287,6 +269,9 @@ fn vacuum_into(conn: &Connection, dest: &Path, overwrite: bool) -> Result<u64> {
     }
     let temp = temp_beside(dest, "partial");
     let written = (|| -> Result<u64> {
+        // Made empty first, private, and by this process alone (VACUUM INTO fills an empty
+        // file): a backup holds every passport number of the library.
+        drop(create_private_file(&temp)?);
         let temp_text = temp.to_str().ok_or_else(|| {
             Error::field(
                 "output",
@@ -334,7 +319,7 @@ pub(crate) fn make_backup(
     reason: BackupReason,
 ) -> Result<BackupInfo> {
     let dir = backups_dir(library);
-    std::fs::create_dir_all(&dir)?;
+    create_private_dir(&dir)?;
     let now = Utc::now();
     // Backups of the same second are told apart, and ordered, by a serial across reasons.
     let stamp = now.format(STAMP).to_string();
@@ -376,8 +361,9 @@ impl Store {
                 entity: "library file",
             });
         };
-        let conn = self.lock();
-        make_backup(&conn, path, reason)
+        // On the read-only connection: a copy of a large library takes seconds, and the
+        // window's saves and list pages must not wait for it behind the main lock.
+        self.with_reader(|conn| make_backup(conn, path, reason))
     }
 
     /// A backup the engine makes on its own (before an import, a bulk delete); nothing for an
@@ -407,8 +393,10 @@ impl Store {
     /// Writes a consistent copy of the library to `dest` (`ddesk backup -o`); an existing file
     /// is replaced only with `overwrite`. Returns the copy's size in bytes.
     pub fn backup_to(&self, dest: &Path, overwrite: bool) -> Result<u64> {
-        let conn = self.lock();
-        vacuum_into(&conn, dest, overwrite)
+        match self.path() {
+            Some(_) => self.with_reader(|conn| vacuum_into(conn, dest, overwrite)),
+            None => self.read(|conn| vacuum_into(conn, dest, overwrite)),
+        }
     }
 }
 
@@ -473,8 +461,12 @@ pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
 /// Copies the backup and checks the copy in full (the backup itself is only read).
 fn prepare_copy(backup: &Path, temp: &Path) -> Result<()> {
     std::fs::copy(backup, temp)?;
+    make_private(temp)?;
     {
         let conn = Connection::open(temp)?;
+        // A file from elsewhere may carry triggers or views of its own; none may run while it
+        // is checked, and a schema that is not exactly ours is refused below.
+        conn.pragma_update(None, "trusted_schema", "OFF")?;
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         let problems: Vec<String> = stmt
             .query_map([], |r| r.get(0))?
@@ -492,6 +484,15 @@ fn prepare_copy(backup: &Path, temp: &Path) -> Result<()> {
         if app_id != store::APPLICATION_ID || !(1..=SCHEMA_VERSION).contains(&version) {
             return Err(store::not_ours(backup));
         }
+        // Tables, indexes, triggers and views exactly as this version makes them for that
+        // schema version: a backup with a trigger added (one that empties a table on the next
+        // save) or a view in place of a table is not one of ours.
+        if store::schema_of(&conn)? != store::expected_schema(version)? {
+            return Err(Error::NotALibrary(format!(
+                "{} has tables or triggers that Delegation Desk does not make; it was not restored.",
+                backup.display()
+            )));
+        }
         conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
             r.get::<_, String>(0)
         })?;
@@ -505,6 +506,7 @@ fn put_in_place(library: &Path, current: FileState, temp: &Path) -> Result<Resto
         safety_backup: None,
         set_aside: None,
     };
+    let mut held: Option<Connection> = None;
     match current {
         FileState::Good(version) if version >= 1 => {
             let conn = Connection::open(library)?;
@@ -523,7 +525,15 @@ fn put_in_place(library: &Path, current: FileState, temp: &Path) -> Result<Resto
                     library.display()
                 )));
             }
-            drop(conn);
+            // Held until the backup is in place: a `ddesk` or app that opens the library in
+            // between waits for this lock instead of committing into the file about to be
+            // replaced (issue 15). Windows cannot rename over a file that is open.
+            if cfg!(unix) {
+                conn.execute_batch("BEGIN EXCLUSIVE")?;
+                held = Some(conn);
+            } else {
+                drop(conn);
+            }
         }
         FileState::Missing | FileState::Empty | FileState::Good(_) => {}
         FileState::Damaged | FileState::Newer(_) => {
@@ -545,6 +555,7 @@ fn put_in_place(library: &Path, current: FileState, temp: &Path) -> Result<Resto
     if let Some(dir) = library.parent() {
         sync_dir(dir)?;
     }
+    drop(held);
     Ok(report)
 }
 

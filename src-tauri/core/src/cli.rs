@@ -115,6 +115,9 @@ enum Command {
         format: ItineraryFormat,
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: PathBuf,
+        /// Replace itineraries already in the folder OUT (without it, such a folder is refused).
+        #[arg(long)]
+        force: bool,
     },
     /// A table as a spreadsheet: officials, delegations, rooming (one hotel with --hotel, else
     /// every hotel), roster (of --session), arrivals, departures, diets; or all (every table in
@@ -320,7 +323,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         }
     }
     let pdf = typeset.pdf()?;
-    export::write_aside(&args.output, &pdf)?;
+    crate::files::write_aside(&args.output, &pdf)?;
     if badges {
         print::record_printed(store, &typeset.badge_ids, args.layout)?;
     }
@@ -367,6 +370,9 @@ fn run(cli: Cli) -> Result<(), Error> {
         _ => {}
     }
     let store = Store::open(&path)?;
+    if let Some(warning) = crate::files::network_warning(&path) {
+        eprintln!("ddesk: warning: {warning}");
+    }
     match cli.command {
         Command::Demo => {
             for event in demo::reset(&store)? {
@@ -407,6 +413,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             all,
             format,
             output,
+            force,
         } => {
             let scope = match (official, delegation, all) {
                 (Some(id), _, _) => Scope::Official { id },
@@ -435,10 +442,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                 let file = files
                     .first()
                     .ok_or(Error::NotFound { entity: "official" })?;
-                export::write_aside(&output, &file.bytes)?;
+                crate::files::write_aside(&output, &file.bytes)?;
                 println!("{}", output.display());
             } else {
-                let n = itinerary::write_files(&output, &files)?;
+                let n = itinerary::write_files(&output, &files, force)?;
                 println!("{n} files in {}", output.display());
             }
         }
@@ -472,7 +479,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 language: lang,
             };
             let bytes = export::export(&store, &request)?;
-            export::write_aside(&output, &bytes)?;
+            crate::files::write_aside(&output, &bytes)?;
             println!("{}", output.display());
         }
         Command::Check { event, json } => {
@@ -570,7 +577,9 @@ fn import_file(
     json: bool,
 ) -> Result<(), Error> {
     store.get::<crate::model::Event>(event)?;
-    let table = import::read_file(file, options)?;
+    // Read by a child copy of this program under a memory limit: a hostile workbook can
+    // exhaust it, never this process (issue 15).
+    let table = import::read_file_isolated(&std::env::current_exe()?, file, options)?;
     let remembered = store.read(|c| import::remembered_mapping(c, &table.headers))?;
     let mapping = import::auto_mapping(&table.headers, remembered.as_ref());
     mapping.check(table.headers.len())?;
@@ -698,6 +707,7 @@ fn import_file(
 }
 
 pub fn main() -> ExitCode {
+    crate::import::serve_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

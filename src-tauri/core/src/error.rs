@@ -33,6 +33,13 @@ pub enum Error {
     /// The library is in use by another program (the app, while `ddesk restore` runs).
     #[error("{0}")]
     InUse(String),
+    /// A save over a version of the record that is no longer the stored one (another window
+    /// or `ddesk` changed it since it was read); `current` is the stored record, to reload.
+    #[error("{message}")]
+    Changed {
+        message: String,
+        current: serde_json::Value,
+    },
     /// An undo that would overwrite or remove later work; the message says what to do.
     #[error("{0}")]
     CannotUndo(String),
@@ -50,8 +57,17 @@ pub enum Error {
         script: String,
         message: String,
     },
+    /// The library's schema was moved on by a newer Delegation Desk while this one had it
+    /// open; nothing more is written.
+    #[error("{0}")]
+    SchemaChanged(String),
+    /// The disk said no: full (`disk_full`), write-protected (`read_only`), held by another
+    /// program (`busy`) or failing (`disk_error`). Nothing was saved; the sentence says what
+    /// to do.
+    #[error("{message}")]
+    Disk { code: &'static str, message: String },
     #[error("could not read or write the file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("internal error in the event library")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -78,8 +94,11 @@ impl Error {
             Error::Damaged(_) => "damaged",
             Error::InUse(_) => "in_use",
             Error::CannotUndo(_) => "cannot_undo",
+            Error::Changed { .. } => "changed_since",
             Error::Import { code, .. } => code,
             Error::MissingFont { .. } => "missing_font",
+            Error::SchemaChanged(_) => "schema_changed",
+            Error::Disk { code, .. } => code,
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }
@@ -101,8 +120,43 @@ impl Error {
     }
 }
 
+/// The sentences for the disk's own failures, shared by SQLite's and the file system's.
+fn disk(code: &'static str) -> Error {
+    let message = match code {
+        "disk_full" => "The disk is full: nothing was saved. Free some space (empty the trash, delete old exports) and try again.",
+        "read_only" => "The event library is on a write-protected disk or in a folder this account cannot write to: nothing was saved. Copy it to a writable folder, or unlock the USB stick.",
+        "busy" => "Another program is holding the event library (another Delegation Desk window, or ddesk): nothing was saved. Try again in a moment.",
+        _ => "The disk failed while reading or writing the event library (was a USB stick or network drive disconnected?): nothing was saved. Check the drive and try again.",
+    };
+    Error::Disk {
+        code,
+        message: message.into(),
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        match e.kind() {
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => disk("disk_full"),
+            ErrorKind::ReadOnlyFilesystem => disk("read_only"),
+            _ => Error::Io(e),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            match f.code {
+                ErrorCode::DiskFull => return disk("disk_full"),
+                ErrorCode::ReadOnly => return disk("read_only"),
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => return disk("busy"),
+                ErrorCode::SystemIoFailure | ErrorCode::CannotOpen => return disk("disk_error"),
+                _ => {}
+            }
+        }
         match e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
                 Error::NotALibrary("This file is not a Delegation Desk library.".into())

@@ -10,7 +10,6 @@
 //! their text exactly.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rusqlite::Connection;
@@ -190,9 +189,15 @@ impl Cell {
 
 /// A text cell a spreadsheet would run as a formula gets a leading apostrophe; the apostrophe
 /// shows, which is the point: the officer sees the text, the spreadsheet computes nothing.
+/// Korean input methods type the full-width forms (`＝`), which spreadsheets in an East Asian
+/// locale read as the ASCII ones.
 pub fn neutralize(text: &str) -> String {
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        Some(
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}',
+        ) => {
+            format!("'{text}")
+        }
         _ => text.to_string(),
     }
 }
@@ -260,48 +265,9 @@ pub fn file_name(store: &Store, request: &ExportRequest) -> Result<String> {
     })?;
     Ok(format!(
         "{}.{}",
-        safe_file_stem(&stem),
+        crate::files::safe_file_stem(&stem),
         request.format.extension()
     ))
-}
-
-/// A name every file system accepts: no path separators, reserved or control characters, no
-/// trailing dots or spaces, and not too long.
-pub fn safe_file_stem(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect();
-    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = cleaned.chars().take(120).collect();
-    while out.ends_with('.') || out.ends_with(' ') {
-        out.pop();
-    }
-    if out.is_empty() {
-        "export".into()
-    } else {
-        out
-    }
-}
-
-/// Writes `bytes` beside `path` and renames them into place, so that a full disk or a crash
-/// never leaves half a file under the name the officer chose (or destroys the file it
-/// replaces). Every export, itinerary and printed PDF is saved this way.
-pub fn write_aside(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().ok_or(Error::NotFound {
-        entity: "output file name",
-    })?;
-    let tmp = path.with_file_name(format!(".{}.part", name.to_string_lossy()));
-    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e.into());
-    }
-    Ok(())
 }
 
 fn invalid(message: &str) -> Error {
@@ -936,7 +902,18 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_plain_text_is_not() {
-        for hostile in ["=1+1", "+82 2 123", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for hostile in [
+            "=1+1",
+            "+82 2 123",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "＝1+1",
+            "＋1",
+            "－2",
+            "＠SUM(A1)",
+        ] {
             assert!(neutralize(hostile).starts_with('\''), "{hostile:?}");
         }
         for plain in ["Kim", "김민수", "'quoted", " =spaced", "1=1", ""] {
@@ -971,28 +948,6 @@ mod tests {
         assert_eq!(sheet_name("rooming LIST", &mut used), "rooming LIST 2");
         assert_eq!(sheet_name("a/b:c?", &mut used), "a-b-c-");
         assert!(sheet_name(&"x".repeat(40), &mut used).chars().count() <= 31);
-    }
-
-    #[test]
-    fn file_stems_are_safe() {
-        assert_eq!(safe_file_stem("Viet Nam - ĐẶNG Thị"), "Viet Nam - ĐẶNG Thị");
-        assert_eq!(safe_file_stem("../etc/passwd"), "..-etc-passwd");
-        assert_eq!(safe_file_stem("a:b\u{0}c. "), "a-b c");
-        assert_eq!(safe_file_stem("..."), "export");
-    }
-
-    #[test]
-    fn writing_replaces_the_file_and_leaves_no_part_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("Officials.csv");
-        std::fs::write(&path, b"old").expect("old file");
-        write_aside(&path, b"new").expect("written");
-        assert_eq!(std::fs::read(&path).expect("read"), b"new");
-        let left: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("list")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(left.len(), 1, "{left:?}");
     }
 
     #[test]

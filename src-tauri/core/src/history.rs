@@ -9,7 +9,7 @@
 //! the history shows both and undo never undoes an undo.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -408,7 +408,7 @@ impl Store {
         pick: impl FnOnce(&Connection) -> Result<Option<(Option<String>, Vec<ChangeEntry>)>>,
     ) -> Result<Option<UndoReport>> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = crate::store::begin_write(&mut conn)?;
         let Some((batch_id, entries)) = pick(&tx)? else {
             return Ok(None);
         };

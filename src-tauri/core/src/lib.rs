@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod generate;
 pub mod history;
 pub mod import;

@@ -42,7 +42,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Where the app and `ddesk` keep the library unless told otherwise.
 pub fn default_library_path() -> Result<PathBuf> {
-    let base = dirs::data_dir().ok_or_else(|| {
+    // The local application-data folder: on Windows `data_dir` is the roaming profile, which
+    // domain PCs redirect to a network share where SQLite's write-ahead log cannot work.
+    let base = dirs::data_local_dir().ok_or_else(|| {
         Error::Io(std::io::Error::new(
             std::io::ErrorKind::NotFound,
             "this system has no application-data folder",
@@ -74,6 +76,15 @@ impl Drop for Store {
         if let Some(running) = slot.take() {
             let _ = running.join();
         }
+        // The read-only connection closes first, so that the main one is the last: only the
+        // last connection folds the write-ahead log into the file and removes it, and a
+        // read-only one cannot.
+        drop(
+            self.apart
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
     }
 }
 
@@ -86,6 +97,13 @@ fn configure(conn: &Connection) -> Result<()> {
     // WAL keeps readers and the writer apart; FULL sync makes a commit survive a power cut.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // On macOS an fsync reaches the drive's cache only; F_FULLFSYNC reaches the platter or
+    // flash, which is what FULL promises elsewhere.
+    #[cfg(target_os = "macos")]
+    {
+        conn.pragma_update(None, "fullfsync", "ON")?;
+        conn.pragma_update(None, "checkpoint_fullfsync", "ON")?;
+    }
     Ok(())
 }
 
@@ -211,6 +229,27 @@ pub(crate) fn damaged(path: &Path) -> Error {
     ))
 }
 
+/// The schema of a library as `sqlite_master` holds it: kind, name, table and SQL of every
+/// table, index, trigger and view (SQLite's own bookkeeping tables left out).
+pub(crate) fn schema_of(conn: &Connection) -> Result<std::collections::BTreeSet<[String; 4]>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master
+          WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+    )?;
+    let rows = stmt.query_map([], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The schema this build makes for a library at `version`, built in memory by the same
+/// migrations.
+pub(crate) fn expected_schema(version: i64) -> Result<std::collections::BTreeSet<[String; 4]>> {
+    let conn = Connection::open_in_memory()?;
+    for sql in MIGRATIONS.iter().take(version.max(0) as usize) {
+        conn.execute_batch(sql)?;
+    }
+    schema_of(&conn)
+}
+
 /// Brings the schema up to date, one transaction per step.
 fn migrate(conn: &mut Connection) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -234,29 +273,66 @@ fn create_library(path: &Path) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)?;
+    crate::files::create_private_dir(&parent)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "library.sqlite3".into());
     let prefix = format!("{name}.new-");
-    // Half-made libraries of earlier crashes carry this prefix; nothing else does.
+    // Half-made libraries of earlier crashes carry this prefix. One that is young may be
+    // another process's library being made right now (the app and `ddesk` started together):
+    // only those left for a while are removed.
+    let stale = std::time::Duration::from_secs(600);
     for entry in std::fs::read_dir(&parent)?.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > stale);
+        if old && entry.file_name().to_string_lossy().starts_with(&prefix) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
-    let temp = parent.join(format!("{prefix}{}", std::process::id()));
-    {
+    let temp = parent.join(format!(
+        "{prefix}{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    ));
+    let made = (|| -> Result<()> {
+        // Created by us, readable by the owner only: the library holds passport numbers.
+        drop(crate::files::create_private_file(&temp)?);
         let mut conn = Connection::open(&temp)?;
         configure(&conn)?;
         migrate(&mut conn)?;
-        // Everything into the main file, so that it alone is the library once renamed.
+        // Everything into the main file, so that it alone is the library once in place.
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        drop(conn);
+        std::fs::File::open(&temp)?.sync_all()?;
+        // Linked into place rather than renamed: a link never replaces a file, so of two
+        // processes making the library at once, the second keeps the first one's (into which
+        // it may have written already) and drops its own.
+        match std::fs::hard_link(&temp, path) {
+            Ok(()) => {}
+            // An empty file there is a library to be made in that place (as `--db` names it).
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if std::fs::metadata(path)?.len() == 0 {
+                    std::fs::rename(&temp, path)?;
+                }
+            }
+            // File systems without links (FAT on a USB stick).
+            Err(_) if !path.exists() => std::fs::rename(&temp, path)?,
+            Err(_) => {}
+        }
+        Ok(())
+    })();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = temp.clone().into_os_string();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
     }
-    std::fs::File::open(&temp)?.sync_all()?;
-    std::fs::rename(&temp, path)?;
-    // The rename itself must reach the disk; directories cannot be opened on every system.
+    made?;
+    // The new entry itself must reach the disk; directories cannot be opened on every system.
     if let Ok(dir) = std::fs::File::open(&parent) {
         let _ = dir.sync_all();
     }
@@ -557,6 +633,31 @@ fn search_text(
 /// Recomputes the search text of every official of an event (after a bulk load).
 pub fn refresh_event_search(tx: &Transaction<'_>, event_id: &str) -> Result<()> {
     refresh_search(tx, "event_id = ?", event_id)
+}
+
+/// The settings the window may read and write by name, with the values each takes. The rest
+/// (remembered mappings, print offsets and colours) are written by the engine's own calls,
+/// which check their values; a window that could set any key could plant a mapping or an
+/// offset no form would accept (issue 15).
+pub const WINDOW_SETTINGS: &[(&str, &[&str])] = &[("language", &["en", "ko"])];
+
+/// Whether the window may read (`value` None) or write `key` = `value`.
+pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
+    let Some((_, allowed)) = WINDOW_SETTINGS.iter().find(|(k, _)| *k == key) else {
+        return Err(Error::field(
+            "key",
+            "invalid_value",
+            "That is not a setting the window keeps.",
+        ));
+    };
+    match value {
+        Some(v) if !allowed.contains(&v) => Err(Error::field(
+            "value",
+            "invalid_value",
+            format!("{key} takes one of: {}.", allowed.join(", ")),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The user name written into the change log.
@@ -955,6 +1056,15 @@ fn write_new<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>
 
 fn update<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>) -> Result<R> {
     let before: R = get(tx, record.id())?;
+    // A record that says which version it was edited from (the window's forms do) is saved
+    // only over that version: a form open for minutes must not overwrite what `ddesk import`
+    // or another window wrote meanwhile (issue 15). The check runs inside the write
+    // transaction, so nothing can slip in between.
+    if record.updated_at() != DateTime::<Utc>::default()
+        && record.updated_at() != before.updated_at()
+    {
+        return Err(changed_since(tx, &before));
+    }
     let mut checker = Checker::default();
     record.check_fields(&mut checker);
     record.validate(tx, &mut checker)?;
@@ -990,6 +1100,47 @@ fn update<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>) -
         },
     )?;
     Ok(record)
+}
+
+/// Begins a write transaction, refusing to write into a schema this build does not know: a
+/// newer `ddesk` may have migrated the library under a running older app (issue 15). The
+/// version is read inside the transaction, which holds the write lock, so no migration can
+/// come between the check and the writes.
+pub(crate) fn begin_write(conn: &mut Connection) -> Result<Transaction<'_>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version != SCHEMA_VERSION {
+        return Err(Error::SchemaChanged(format!(
+            "The event library was changed to a newer format (schema {version}) by a newer Delegation Desk while this one was open; nothing was saved. Close this window and use the newer version."
+        )));
+    }
+    Ok(tx)
+}
+
+/// The refusal of a save over a version that is no longer the stored one: who changed it and
+/// when, from the change log, and the stored record for the form to reload.
+fn changed_since<R: Entity>(conn: &Connection, stored: &R) -> Error {
+    let by: Option<(String, DateTime<Utc>)> = conn
+        .prepare_cached(
+            "SELECT actor, at FROM change_log WHERE entity = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",
+        )
+        .and_then(|mut s| {
+            s.query_row([R::TABLE, stored.id()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .ok()
+        .flatten();
+    let when = match &by {
+        Some((actor, at)) => format!(" (by {actor}, {} UTC)", at.format("%Y-%m-%d %H:%M")),
+        None => String::new(),
+    };
+    Error::Changed {
+        message: format!(
+            "This {} was changed elsewhere{when} after you opened it, so your changes were not saved. Reload it: what you typed is kept.",
+            R::NOUN
+        ),
+        current: serde_json::to_value(stored).unwrap_or_default(),
+    }
 }
 
 /// Writes a record exactly as given, timestamps included, without validation or logging (undo
@@ -1105,6 +1256,9 @@ impl Store {
         let existing = path.exists() && std::fs::metadata(path)?.len() > 0;
         if existing {
             inspect_existing(path)?;
+            // Libraries made before files were private (issue 15); on read-only media this
+            // cannot change anything, and need not.
+            let _ = crate::files::make_private(path);
         } else {
             create_library(path)?;
         }
@@ -1162,34 +1316,48 @@ impl Store {
     /// two apart), which is all a caller of `read` could see too. A library in memory has one
     /// connection only, so there this is `read`.
     pub fn read_apart<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let Some(path) = &self.path else {
+        if self.path.is_none() {
             return self.read(f);
+        }
+        self.with_reader(|conn| {
+            // One read transaction around all of `f`: a whole event read in several queries is
+            // read from one state of the library, even if a save commits halfway through.
+            let out = conn
+                .execute_batch("BEGIN")
+                .map_err(Error::from)
+                .and_then(|()| f(conn));
+            let ended = conn.execute_batch("COMMIT");
+            let out = out?;
+            ended?;
+            Ok(out)
+        })
+    }
+
+    /// Runs `f` on the read-only connection of `read_apart`, as it is (no transaction around
+    /// it: `VACUUM INTO`, which backups use, runs only outside one). Only for a library file.
+    pub(crate) fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.path else {
+            return Err(Error::NotFound {
+                entity: "library file",
+            });
         };
         let mut slot = self.apart.lock().unwrap_or_else(|e| e.into_inner());
         let conn = match slot.take() {
             Some(conn) => conn,
             None => open_reader(path)?,
         };
-        // One read transaction around all of `f`: a whole event read in several queries is
-        // read from one state of the library, even if a save commits halfway through.
-        let out = conn
-            .execute_batch("BEGIN")
-            .map_err(Error::from)
-            .and_then(|()| f(&conn));
-        let ended = conn.execute_batch("COMMIT");
-        // A connection whose transaction could not be ended is not handed out again.
-        if ended.is_ok() {
+        let out = f(&conn);
+        // A connection left inside a transaction (its COMMIT failed) is not handed out again.
+        if conn.is_autocommit() {
             *slot = Some(conn);
         }
-        let out = out?;
-        ended?;
-        Ok(out)
+        out
     }
 
     /// Runs `f` in one write transaction: all of it is committed, or none of it.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin_write(&mut conn)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)

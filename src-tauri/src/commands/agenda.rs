@@ -23,9 +23,11 @@ pub fn participant_list(
     state: State<'_, AppState>,
     session_id: String,
 ) -> Result<Vec<ParticipantRow>, CommandError> {
-    Ok(state
-        .store()?
-        .read(|conn| queries::participants(conn, &session_id))?)
+    super::guarded(|| {
+        Ok(state
+            .store()?
+            .read(|conn| queries::participants(conn, &session_id))?)
+    })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -35,10 +37,12 @@ pub fn participants_add(
     official_ids: Vec<String>,
     role: Option<Role>,
 ) -> Result<usize, CommandError> {
-    let role = role.unwrap_or_default();
-    Ok(state
-        .store()?
-        .write(|tx| roster::add(tx, &session_id, &official_ids, role))?)
+    super::guarded(|| {
+        let role = role.unwrap_or_default();
+        Ok(state
+            .store()?
+            .write(|tx| roster::add(tx, &session_id, &official_ids, role))?)
+    })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -47,7 +51,9 @@ pub fn participant_attend(
     id: String,
     attended: bool,
 ) -> Result<Participant, CommandError> {
-    Ok(state
-        .store()?
-        .write(|tx| roster::attend(tx, &id, attended))?)
+    super::guarded(|| {
+        Ok(state
+            .store()?
+            .write(|tx| roster::attend(tx, &id, attended))?)
+    })
 }

@@ -12,8 +12,10 @@ pub fn event_dashboard(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<Dashboard, CommandError> {
-    let data = state
-        .store()?
-        .read_apart(|conn| EventData::load(conn, &event_id))?;
-    Ok(dashboard::build(&data))
+    super::guarded(|| {
+        let data = state
+            .store()?
+            .read_apart(|conn| EventData::load(conn, &event_id))?;
+        Ok(dashboard::build(&data))
+    })
 }

@@ -47,35 +47,40 @@ pub fn import_read(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<ReadSummary, CommandError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(Error::field("file", "invalid_value", "No file was sent.").into());
-    };
-    let name = header(&request, "x-file-name")
-        .map(percent_decode)
-        .unwrap_or_else(|| "file".into());
-    let options: ReadOptions = header(&request, "x-read-options")
-        .and_then(|o| serde_json::from_str(o).ok())
-        .unwrap_or_default();
-    let table = import::read_bytes(&name, bytes, &options)?;
-    let store = state.store()?;
-    let remembered = store.read(|c| import::remembered_mapping(c, &table.headers))?;
-    let mapping = import::auto_mapping(&table.headers, remembered.as_ref());
-    let summary = ReadSummary {
-        file_name: table.file_name.clone(),
-        format: table.format,
-        sheets: table.sheets.clone(),
-        sheet: table.sheet.clone(),
-        encoding: table.encoding.clone(),
-        encoding_guessed: table.encoding_guessed,
-        header_row: table.header_row,
-        headers: table.headers.clone(),
-        rows: table.rows.len(),
-        sample: table.rows.iter().take(5).map(|r| r.cells.clone()).collect(),
-        notes: table.notes.clone(),
-        mapping,
-    };
-    state.set_import(Some(table));
-    Ok(summary)
+    super::guarded(|| {
+        let InvokeBody::Raw(bytes) = request.body() else {
+            return Err(Error::field("file", "invalid_value", "No file was sent.").into());
+        };
+        let name = header(&request, "x-file-name")
+            .map(percent_decode)
+            .unwrap_or_else(|| "file".into());
+        let options: ReadOptions = header(&request, "x-read-options")
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or_default();
+        // In a child copy of the app under a memory limit: a hostile workbook that exhausts it
+        // costs the officer a sentence, not the window (issue 15).
+        let program = std::env::current_exe().map_err(Error::from)?;
+        let table = import::read_isolated(&program, &name, bytes, &options)?;
+        let store = state.store()?;
+        let remembered = store.read(|c| import::remembered_mapping(c, &table.headers))?;
+        let mapping = import::auto_mapping(&table.headers, remembered.as_ref());
+        let summary = ReadSummary {
+            file_name: table.file_name.clone(),
+            format: table.format,
+            sheets: table.sheets.clone(),
+            sheet: table.sheet.clone(),
+            encoding: table.encoding.clone(),
+            encoding_guessed: table.encoding_guessed,
+            header_row: table.header_row,
+            headers: table.headers.clone(),
+            rows: table.rows.len(),
+            sample: table.rows.iter().take(5).map(|r| r.cells.clone()).collect(),
+            notes: table.notes.clone(),
+            mapping,
+        };
+        state.set_import(Some(table));
+        Ok(summary)
+    })
 }
 
 /// `%E1%84%80` → the bytes they stand for (the window encodes non-ASCII file names so that they
@@ -111,14 +116,16 @@ pub fn import_preview(
     event_id: String,
     mapping: Mapping,
 ) -> Result<Preview, CommandError> {
-    let table = pending(&state)?;
-    let preview = state
-        .store()?
-        .read(|c| import::preview(c, &event_id, &table, &mapping))?;
-    // Kept for the commit: unless the library changes meanwhile, it writes these rows as the
-    // officer saw them without checking every one again.
-    state.set_preview(Some(preview.clone()));
-    Ok(preview)
+    super::guarded(|| {
+        let table = pending(&state)?;
+        let preview = state
+            .store()?
+            .read(|c| import::preview(c, &event_id, &table, &mapping))?;
+        // Kept for the commit: unless the library changes meanwhile, it writes these rows as the
+        // officer saw them without checking every one again.
+        state.set_preview(Some(preview.clone()));
+        Ok(preview)
+    })
 }
 
 /// Writes the import in one transaction; `progress` receives `[done, total]` as rows go in.
@@ -130,25 +137,27 @@ pub fn import_commit(
     decisions: Decisions,
     progress: Channel<(usize, usize)>,
 ) -> Result<ImportReport, CommandError> {
-    let table = pending(&state)?;
-    let previewed = state.take_preview();
-    let step = (table.rows.len() / 50).max(1);
-    let store = state.store()?;
-    let report = import::commit(
-        &store,
-        &event_id,
-        &table,
-        &mapping,
-        &decisions,
-        previewed.as_ref(),
-        &|done, total| {
-            if done % step == 0 || done == total {
-                let _ = progress.send((done, total));
-            }
-        },
-    )?;
-    state.set_import(None);
-    Ok(report)
+    super::guarded(|| {
+        let table = pending(&state)?;
+        let previewed = state.take_preview();
+        let step = (table.rows.len() / 50).max(1);
+        let store = state.store()?;
+        let report = import::commit(
+            &store,
+            &event_id,
+            &table,
+            &mapping,
+            &decisions,
+            previewed.as_ref(),
+            &|done, total| {
+                if done % step == 0 || done == total {
+                    let _ = progress.send((done, total));
+                }
+            },
+        )?;
+        state.set_import(None);
+        Ok(report)
+    })
 }
 
 #[cfg(test)]

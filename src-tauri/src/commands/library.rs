@@ -3,6 +3,7 @@
 use ddesk_core::model::Event;
 use ddesk_core::queries::{self, EventSummary};
 use ddesk_core::reference::{self, Named};
+use ddesk_core::store;
 use tauri::State;
 
 use super::record_commands;
@@ -28,7 +29,7 @@ pub fn ui_metric(state: State<'_, AppState>, name: String, ms: f64) {
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn events_list(state: State<'_, AppState>) -> Result<Vec<EventSummary>, CommandError> {
-    Ok(state.store()?.read(queries::events)?)
+    super::guarded(|| Ok(state.store()?.read(queries::events)?))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -36,7 +37,10 @@ pub fn setting_get(
     state: State<'_, AppState>,
     key: String,
 ) -> Result<Option<String>, CommandError> {
-    Ok(state.store()?.setting(&key)?)
+    super::guarded(|| {
+        store::check_window_setting(&key, None)?;
+        Ok(state.store()?.setting(&key)?)
+    })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -45,7 +49,10 @@ pub fn setting_set(
     key: String,
     value: String,
 ) -> Result<(), CommandError> {
-    Ok(state.store()?.set_setting(&key, &value)?)
+    super::guarded(|| {
+        store::check_window_setting(&key, Some(&value))?;
+        Ok(state.store()?.set_setting(&key, &value)?)
+    })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]

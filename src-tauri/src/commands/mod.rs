@@ -18,6 +18,26 @@ use tauri_plugin_dialog::FilePath;
 
 use crate::error::CommandError;
 
+/// Runs a command's body so that neither a panic nor slow work harms the window: the body runs
+/// with Tauri's async worker marked as blocking (`block_in_place`, which lets the runtime move
+/// its other tasks to another thread; unlike `spawn_blocking` it can borrow the command's
+/// `State`), and a panic (in the engine, in typesetting) becomes an `internal` error the
+/// window can show, instead of a promise that never settles (issue 15). The panic's detail
+/// went to stderr through the panic hook; nothing of it reaches the window.
+pub(crate) fn guarded<T>(
+    body: impl FnOnce() -> Result<T, CommandError>,
+) -> Result<T, CommandError> {
+    let run = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    let multi_threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let outcome = if multi_threaded {
+        tokio::task::block_in_place(run)
+    } else {
+        run()
+    };
+    outcome.unwrap_or_else(|_| Err(CommandError::panicked()))
+}
+
 /// The file or folder the officer chose in a system dialog, as a local path.
 fn local_path(chosen: FilePath) -> Result<PathBuf, CommandError> {
     Ok(chosen
@@ -66,7 +86,7 @@ macro_rules! record_commands {
             state: tauri::State<'_, $crate::state::AppState>,
             id: String,
         ) -> Result<$ty, $crate::error::CommandError> {
-            Ok(state.store()?.get::<$ty>(&id)?)
+            $crate::commands::guarded(|| Ok(state.store()?.get::<$ty>(&id)?))
         }
 
         #[tauri::command(async, rename_all = "snake_case")]
@@ -74,7 +94,7 @@ macro_rules! record_commands {
             state: tauri::State<'_, $crate::state::AppState>,
             record: $ty,
         ) -> Result<$ty, $crate::error::CommandError> {
-            Ok(state.store()?.save(record)?)
+            $crate::commands::guarded(|| Ok(state.store()?.save(record)?))
         }
 
         #[tauri::command(async, rename_all = "snake_case")]
@@ -83,9 +103,11 @@ macro_rules! record_commands {
             id: String,
             cascade: Option<bool>,
         ) -> Result<(), $crate::error::CommandError> {
-            Ok(state
-                .store()?
-                .delete::<$ty>(&id, cascade.unwrap_or(false))?)
+            $crate::commands::guarded(|| {
+                Ok(state
+                    .store()?
+                    .delete::<$ty>(&id, cascade.unwrap_or(false))?)
+            })
         }
     };
 }
@@ -98,7 +120,7 @@ macro_rules! list_command {
             state: tauri::State<'_, $crate::state::AppState>,
             event_id: String,
         ) -> Result<Vec<$row>, $crate::error::CommandError> {
-            Ok(state.store()?.read(|conn| $query(conn, &event_id))?)
+            $crate::commands::guarded(|| Ok(state.store()?.read(|conn| $query(conn, &event_id))?))
         }
     };
 }
@@ -113,9 +135,11 @@ macro_rules! page_command {
             query: Option<ddesk_core::queries::ListQuery>,
         ) -> Result<ddesk_core::queries::Page<$row>, $crate::error::CommandError> {
             let query = query.unwrap_or_default();
-            Ok(state
-                .store()?
-                .read(|conn| $query(conn, &event_id, &query))?)
+            $crate::commands::guarded(|| {
+                Ok(state
+                    .store()?
+                    .read(|conn| $query(conn, &event_id, &query))?)
+            })
         }
     };
 }

@@ -2,15 +2,13 @@
 //! chooses through the system's Save or folder dialog, then opened on request. The engine makes
 //! the bytes on Tauri's worker threads; the window never waits on typesetting.
 
-use std::path::PathBuf;
-
 use ddesk_core::export::{self, ExportRequest, Format};
 use ddesk_core::print::itinerary::{self, ItineraryFile, ItineraryRequest, Scope};
 use ddesk_core::Error;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 use super::{local_path, open_in_system, with_extension};
 use crate::error::CommandError;
@@ -20,6 +18,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize)]
 pub struct SavedExport {
     pub path: String,
+    /// What `output_open` takes to open the file.
+    pub token: String,
 }
 
 /// Where itineraries were saved: the file (one official) or the folder (several), and how
@@ -28,6 +28,8 @@ pub struct SavedExport {
 pub struct SavedItineraries {
     pub path: String,
     pub files: usize,
+    /// What `output_open` takes to open the file or folder.
+    pub token: String,
 }
 
 /// Builds the spreadsheet, asks where to save it (the file name the engine proposes, filtered
@@ -38,35 +40,38 @@ pub fn export_save(
     state: State<'_, AppState>,
     request: ExportRequest,
 ) -> Result<Option<SavedExport>, CommandError> {
-    // Built before the dialog so that a request the engine refuses (CSV of several tables, a
-    // roster without a session) is explained at once, not after choosing a place; and the
-    // library is released before the dialog, which may stay open for minutes while a backup
-    // restore waits for it.
-    let (bytes, name) = {
-        let store = state.store()?;
-        (
-            export::export(&store, &request)?,
-            export::file_name(&store, &request)?,
-        )
-    };
-    let (label, ext) = match request.format {
-        Format::Csv => ("CSV", "csv"),
-        Format::Xlsx => ("Excel (XLSX)", "xlsx"),
-    };
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .add_filter(label, &[ext])
-        .set_file_name(&name)
-        .blocking_save_file()
-    else {
-        return Ok(None);
-    };
-    let path = with_extension(local_path(chosen)?, ext);
-    export::write_aside(&path, &bytes)?;
-    Ok(Some(SavedExport {
-        path: path.display().to_string(),
-    }))
+    super::guarded(|| {
+        // Built before the dialog so that a request the engine refuses (CSV of several tables, a
+        // roster without a session) is explained at once, not after choosing a place; and the
+        // library is released before the dialog, which may stay open for minutes while a backup
+        // restore waits for it.
+        let (bytes, name) = {
+            let store = state.store()?;
+            (
+                export::export(&store, &request)?,
+                export::file_name(&store, &request)?,
+            )
+        };
+        let (label, ext) = match request.format {
+            Format::Csv => ("CSV", "csv"),
+            Format::Xlsx => ("Excel (XLSX)", "xlsx"),
+        };
+        let Some(chosen) = app
+            .dialog()
+            .file()
+            .add_filter(label, &[ext])
+            .set_file_name(&name)
+            .blocking_save_file()
+        else {
+            return Ok(None);
+        };
+        let path = with_extension(local_path(chosen)?, ext);
+        ddesk_core::files::write_aside(&path, &bytes)?;
+        Ok(Some(SavedExport {
+            path: path.display().to_string(),
+            token: state.remember_output(path),
+        }))
+    })
 }
 
 /// Makes the request's itineraries and saves them: for one official, through the Save dialog
@@ -79,69 +84,85 @@ pub fn itinerary_save(
     request: ItineraryRequest,
     progress: Channel<(usize, usize)>,
 ) -> Result<Option<SavedItineraries>, CommandError> {
-    let make = || -> Result<Vec<ItineraryFile>, CommandError> {
-        let store = state.store()?;
-        Ok(itinerary::itineraries(&store, &request, &|done, total| {
-            let _ = progress.send((done, total));
-        })?)
-    };
-    let ext = request.format.extension();
-    if let Scope::Official { .. } = request.scope {
-        // One official typesets in a moment, and the dialog needs the file's own name.
-        let files = make()?;
-        let [file] = files.as_slice() else {
-            return Err(Error::NotFound {
-                entity: "itinerary",
-            }
-            .into());
+    super::guarded(|| {
+        let make = || -> Result<Vec<ItineraryFile>, CommandError> {
+            let store = state.store()?;
+            Ok(itinerary::itineraries(&store, &request, &|done, total| {
+                let _ = progress.send((done, total));
+            })?)
         };
-        let filter = if ext == "ics" { "iCalendar" } else { "PDF" };
-        let Some(chosen) = app
-            .dialog()
-            .file()
-            .add_filter(filter, &[ext])
-            .set_file_name(&file.name)
-            .blocking_save_file()
-        else {
+        let ext = request.format.extension();
+        if let Scope::Official { .. } = request.scope {
+            // One official typesets in a moment, and the dialog needs the file's own name.
+            let files = make()?;
+            let [file] = files.as_slice() else {
+                return Err(Error::NotFound {
+                    entity: "itinerary",
+                }
+                .into());
+            };
+            let filter = if ext == "ics" { "iCalendar" } else { "PDF" };
+            let Some(chosen) = app
+                .dialog()
+                .file()
+                .add_filter(filter, &[ext])
+                .set_file_name(&file.name)
+                .blocking_save_file()
+            else {
+                return Ok(None);
+            };
+            let path = with_extension(local_path(chosen)?, ext);
+            ddesk_core::files::write_aside(&path, &file.bytes)?;
+            return Ok(Some(SavedItineraries {
+                path: path.display().to_string(),
+                files: 1,
+                token: state.remember_output(path),
+            }));
+        }
+        // Many files: the folder is asked first, so that cancelling costs nothing and the officer
+        // is not left waiting for a typesetting whose result would be thrown away.
+        let Some(chosen) = app.dialog().file().blocking_pick_folder() else {
             return Ok(None);
         };
-        let path = with_extension(local_path(chosen)?, ext);
-        export::write_aside(&path, &file.bytes)?;
-        return Ok(Some(SavedItineraries {
-            path: path.display().to_string(),
-            files: 1,
-        }));
-    }
-    // Many files: the folder is asked first, so that cancelling costs nothing and the officer
-    // is not left waiting for a typesetting whose result would be thrown away.
-    let Some(chosen) = app.dialog().file().blocking_pick_folder() else {
-        return Ok(None);
-    };
-    let dir = local_path(chosen)?;
-    let files = make()?;
-    let written = itinerary::write_files(&dir, &files)?;
-    Ok(Some(SavedItineraries {
-        path: dir.display().to_string(),
-        files: written,
-    }))
+        let dir = local_path(chosen)?;
+        let files = make()?;
+        // A folder that already holds some of these files asks before they are replaced.
+        let written = match itinerary::write_files(&dir, &files, false) {
+            Err(Error::Conflict { message, .. }) => {
+                let replace = app
+                    .dialog()
+                    .message(message)
+                    .kind(MessageDialogKind::Warning)
+                    .buttons(MessageDialogButtons::OkCancelCustom(
+                        "Replace".into(),
+                        "Cancel".into(),
+                    ))
+                    .blocking_show();
+                if !replace {
+                    return Ok(None);
+                }
+                itinerary::write_files(&dir, &files, true)?
+            }
+            other => other?,
+        };
+        Ok(Some(SavedItineraries {
+            path: dir.display().to_string(),
+            files: written,
+            token: state.remember_output(dir),
+        }))
+    })
 }
 
-/// Opens a file this tab saved (PDF, calendar, spreadsheet) in its usual program, or a folder
-/// of itineraries in the file manager.
+/// Opens a file this tab saved in this run of the app (PDF, calendar, spreadsheet), named by
+/// the token its save returned, in its usual program, or a folder of itineraries in the file
+/// manager. A path from the window is never opened: "opening" a program would run it.
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn output_open(path: String) -> Result<(), CommandError> {
-    let path = PathBuf::from(path);
-    // Only what this tab writes: the window must not be able to run a program by "opening" it.
-    let ours = path.is_dir()
-        || (path.is_file()
-            && path.extension().is_some_and(|e| {
-                ["pdf", "ics", "csv", "xlsx"]
-                    .iter()
-                    .any(|x| e.eq_ignore_ascii_case(x))
-            }));
-    if !ours {
-        return Err(Error::NotFound { entity: "file" }.into());
-    }
-    open_in_system(&path)?;
-    Ok(())
+pub fn output_open(state: State<'_, AppState>, token: String) -> Result<(), CommandError> {
+    super::guarded(|| {
+        let path = state
+            .written(&token)
+            .filter(|p| p.exists())
+            .ok_or(Error::NotFound { entity: "file" })?;
+        open_in_system(&path)
+    })
 }

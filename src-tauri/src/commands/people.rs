@@ -23,8 +23,10 @@ pub fn official_list(
     event_id: String,
     query: Option<OfficialQuery>,
 ) -> Result<Page<OfficialRow>, CommandError> {
-    let query = query.unwrap_or_default();
-    Ok(state
-        .store()?
-        .read(|conn| queries::officials(conn, &event_id, &query))?)
+    super::guarded(|| {
+        let query = query.unwrap_or_default();
+        Ok(state
+            .store()?
+            .read(|conn| queries::officials(conn, &event_id, &query))?)
+    })
 }

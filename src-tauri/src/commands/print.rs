@@ -2,8 +2,6 @@
 //! saved where the officer chooses through the system's Save dialog, then opened in the
 //! system's viewer on request. Typesetting runs on Tauri's worker threads, never the window's.
 
-use std::path::PathBuf;
-
 use base64::Engine as _;
 use ddesk_core::model::Category;
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
@@ -37,26 +35,28 @@ pub fn print_preview(
     request: PrintRequest,
     progress: Channel<(usize, usize)>,
 ) -> Result<PrintPreview, CommandError> {
-    let store = state.store()?;
-    let typeset = print::typeset(&store, &request, &|done, total| {
-        let _ = progress.send((done, total));
-    })?;
-    let images = (0..typeset.pages().min(PREVIEW_PAGES))
-        .map(|page| {
-            typeset.preview_png(page, 1.0).map(|png| {
-                format!(
-                    "data:image/png;base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(png)
-                )
+    super::guarded(|| {
+        let store = state.store()?;
+        let typeset = print::typeset(&store, &request, &|done, total| {
+            let _ = progress.send((done, total));
+        })?;
+        let images = (0..typeset.pages().min(PREVIEW_PAGES))
+            .map(|page| {
+                typeset.preview_png(page, 1.0).map(|png| {
+                    format!(
+                        "data:image/png;base64,{}",
+                        base64::engine::general_purpose::STANDARD.encode(png)
+                    )
+                })
             })
+            .collect::<Result<Vec<_>, _>>()?;
+        let already = store.read(|c| print::already_printed(c, &typeset.badge_ids))?;
+        Ok(PrintPreview {
+            pages: typeset.pages(),
+            images,
+            badges: typeset.badge_ids.len(),
+            already_printed: already.len(),
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let already = store.read(|c| print::already_printed(c, &typeset.badge_ids))?;
-    Ok(PrintPreview {
-        pages: typeset.pages(),
-        images,
-        badges: typeset.badge_ids.len(),
-        already_printed: already.len(),
     })
 }
 
@@ -64,6 +64,8 @@ pub fn print_preview(
 pub struct Saved {
     pub path: String,
     pub pages: usize,
+    /// What `print_open` takes to open the file.
+    pub token: String,
 }
 
 /// Asks where to save (the system's Save dialog, with `file_name` proposed), writes the PDF
@@ -76,42 +78,44 @@ pub fn print_save(
     file_name: String,
     progress: Channel<(usize, usize)>,
 ) -> Result<Option<Saved>, CommandError> {
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .add_filter("PDF", &["pdf"])
-        .set_file_name(&file_name)
-        .blocking_save_file()
-    else {
-        return Ok(None);
-    };
-    let path = with_extension(local_path(chosen)?, "pdf");
-    let store = state.store()?;
-    let output = print::render(&store, &request, &|done, total| {
-        let _ = progress.send((done, total));
-    })?;
-    ddesk_core::export::write_aside(&path, &output.pdf)?;
-    if let Document::Badges { layout, .. } = request.document {
-        print::record_printed(&store, &output.badge_ids, layout)?;
-    }
-    Ok(Some(Saved {
-        path: path.display().to_string(),
-        pages: output.pages,
-    }))
+    super::guarded(|| {
+        let Some(chosen) = app
+            .dialog()
+            .file()
+            .add_filter("PDF", &["pdf"])
+            .set_file_name(&file_name)
+            .blocking_save_file()
+        else {
+            return Ok(None);
+        };
+        let path = with_extension(local_path(chosen)?, "pdf");
+        let store = state.store()?;
+        let output = print::render(&store, &request, &|done, total| {
+            let _ = progress.send((done, total));
+        })?;
+        ddesk_core::files::write_aside(&path, &output.pdf)?;
+        if let Document::Badges { layout, .. } = request.document {
+            print::record_printed(&store, &output.badge_ids, layout)?;
+        }
+        Ok(Some(Saved {
+            path: path.display().to_string(),
+            pages: output.pages,
+            token: state.remember_output(path),
+        }))
+    })
 }
 
-/// Opens a PDF this app saved in the system's viewer.
+/// Opens a PDF this run of the app saved (named by the token `print_save` returned) in the
+/// system's viewer.
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn print_open(path: String) -> Result<(), CommandError> {
-    let path = PathBuf::from(path);
-    let is_pdf = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-    if !is_pdf || !path.is_file() {
-        return Err(Error::NotFound { entity: "PDF" }.into());
-    }
-    open_in_system(&path)?;
-    Ok(())
+pub fn print_open(state: State<'_, AppState>, token: String) -> Result<(), CommandError> {
+    super::guarded(|| {
+        let path = state
+            .written(&token)
+            .filter(|p| p.is_file())
+            .ok_or(Error::NotFound { entity: "PDF" })?;
+        open_in_system(&path)
+    })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -119,8 +123,10 @@ pub fn print_offset_get(
     state: State<'_, AppState>,
     layout: BadgeLayout,
 ) -> Result<Offset, CommandError> {
-    let store = state.store()?;
-    Ok(print::offset(&store, layout)?)
+    super::guarded(|| {
+        let store = state.store()?;
+        Ok(print::offset(&store, layout)?)
+    })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -129,8 +135,10 @@ pub fn print_offset_set(
     layout: BadgeLayout,
     offset: Offset,
 ) -> Result<(), CommandError> {
-    let store = state.store()?;
-    Ok(print::set_offset(&store, layout, offset)?)
+    super::guarded(|| {
+        let store = state.store()?;
+        Ok(print::set_offset(&store, layout, offset)?)
+    })
 }
 
 /// The band colour of every badge category, as `#rrggbb`.
@@ -138,8 +146,10 @@ pub fn print_offset_set(
 pub fn print_colors_get(
     state: State<'_, AppState>,
 ) -> Result<std::collections::BTreeMap<Category, String>, CommandError> {
-    let store = state.store()?;
-    Ok(print::category_colors(&store)?)
+    super::guarded(|| {
+        let store = state.store()?;
+        Ok(print::category_colors(&store)?)
+    })
 }
 
 /// Sets one category's band colour (`#rrggbb`); the library remembers it for every event.
@@ -149,6 +159,8 @@ pub fn print_color_set(
     category: Category,
     color: String,
 ) -> Result<(), CommandError> {
-    let store = state.store()?;
-    Ok(print::set_category_color(&store, category, &color)?)
+    super::guarded(|| {
+        let store = state.store()?;
+        Ok(print::set_category_color(&store, category, &color)?)
+    })
 }

@@ -16,6 +16,8 @@ pub struct LibraryStatus {
     pub ok: bool,
     pub error: Option<CommandError>,
     pub newest_backup: Option<BackupInfo>,
+    /// Set when the library is on a network drive, where SQLite cannot keep it safe.
+    pub network_drive: bool,
 }
 
 fn library(state: &AppState) -> Result<&std::path::Path, CommandError> {
@@ -29,26 +31,32 @@ fn library(state: &AppState) -> Result<&std::path::Path, CommandError> {
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn library_status(state: State<'_, AppState>) -> Result<LibraryStatus, CommandError> {
-    let error = state.open_error();
-    let newest_backup = match (&error, state.library.as_deref()) {
-        (Some(_), Some(path)) => backup::newest_good_backup(path)?,
-        _ => None,
-    };
-    Ok(LibraryStatus {
-        ok: error.is_none(),
-        error,
-        newest_backup,
+    super::guarded(|| {
+        let error = state.open_error();
+        let newest_backup = match (&error, state.library.as_deref()) {
+            (Some(_), Some(path)) => backup::newest_good_backup(path)?,
+            _ => None,
+        };
+        Ok(LibraryStatus {
+            ok: error.is_none(),
+            error,
+            newest_backup,
+            network_drive: state
+                .library
+                .as_deref()
+                .is_some_and(|p| ddesk_core::files::network_warning(p).is_some()),
+        })
     })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn backups_list(state: State<'_, AppState>) -> Result<Vec<BackupInfo>, CommandError> {
-    Ok(backup::list_backups(library(&state)?)?)
+    super::guarded(|| Ok(backup::list_backups(library(&state)?)?))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn backup_now(state: State<'_, AppState>) -> Result<BackupInfo, CommandError> {
-    Ok(state.store()?.backup(BackupReason::Manual)?)
+    super::guarded(|| Ok(state.store()?.backup(BackupReason::Manual)?))
 }
 
 /// Restores the backup named `file_name` from the library's own backups folder (the window
@@ -58,21 +66,23 @@ pub fn backup_restore(
     state: State<'_, AppState>,
     file_name: String,
 ) -> Result<RestoreReport, CommandError> {
-    let path = library(&state)?.to_path_buf();
-    let chosen = backup::list_backups(&path)?
-        .into_iter()
-        .find(|b| b.file_name == file_name)
-        .ok_or(Error::NotFound { entity: "backup" })?;
-    state.swap(
-        || backup::restore(&path, &chosen.path),
-        || Store::open(&path),
-    )
+    super::guarded(|| {
+        let path = library(&state)?.to_path_buf();
+        let chosen = backup::list_backups(&path)?
+            .into_iter()
+            .find(|b| b.file_name == file_name)
+            .ok_or(Error::NotFound { entity: "backup" })?;
+        state.swap(
+            || backup::restore(&path, &chosen.path),
+            || Store::open(&path),
+        )
+    })
 }
 
 /// The full check (`integrity_check`, `foreign_key_check`), as `ddesk doctor` runs it.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn library_check(state: State<'_, AppState>) -> Result<Health, CommandError> {
-    Ok(state.store()?.health()?)
+    super::guarded(|| Ok(state.store()?.health()?))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -81,8 +91,10 @@ pub fn history_list(
     event_id: String,
     limit: Option<usize>,
 ) -> Result<Vec<ChangeEntry>, CommandError> {
-    let limit = limit.unwrap_or(200).min(1_000);
-    Ok(state.store()?.recent_changes(Some(&event_id), limit)?)
+    super::guarded(|| {
+        let limit = limit.unwrap_or(200).min(1_000);
+        Ok(state.store()?.recent_changes(Some(&event_id), limit)?)
+    })
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -90,7 +102,7 @@ pub fn undo_next(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<Option<UndoStep>, CommandError> {
-    Ok(state.store()?.next_undo(Some(&event_id))?)
+    super::guarded(|| Ok(state.store()?.next_undo(Some(&event_id))?))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -98,5 +110,5 @@ pub fn undo_last(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<Option<UndoReport>, CommandError> {
-    Ok(state.store()?.undo_last(Some(&event_id))?)
+    super::guarded(|| Ok(state.store()?.undo_last(Some(&event_id))?))
 }

@@ -20,6 +20,7 @@ mod mapping;
 mod plan;
 mod read;
 pub mod values;
+mod worker;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -35,6 +36,9 @@ pub use plan::{
 pub use read::{
     read_bytes, read_file, FileFormat, ReadOptions, SourceRow, Table, MAX_COLUMNS, MAX_FILE_BYTES,
     MAX_ROWS,
+};
+pub use worker::{
+    read_file_isolated, read_isolated, serve_if_asked, MEMORY_LIMIT, TIME_LIMIT, WORKER_ARG,
 };
 
 /// How much a message matters: an `error` keeps its row out of the import, a `warning` is

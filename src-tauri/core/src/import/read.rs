@@ -92,6 +92,12 @@ fn bad(code: &'static str, message: impl Into<String>) -> Error {
 /// Reads a registration file. Nothing is written anywhere; a file that cannot be read gives
 /// an `Error::Import` whose message says why in plain words.
 pub fn read_file(path: &Path, options: &ReadOptions) -> Result<Table> {
+    let (name, bytes) = load_file(path)?;
+    read_bytes(&name, &bytes, options)
+}
+
+/// A file's name and bytes, its size checked before anything is read.
+pub(crate) fn load_file(path: &Path) -> Result<(String, Vec<u8>)> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -104,11 +110,18 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<Table> {
         ));
     }
     check_size(&name, meta.len())?;
-    let bytes = std::fs::read(path)?;
-    read_bytes(&name, &bytes, options)
+    // Read at most one byte past the limit: a file that grows while it is read (or a device
+    // that never ends) is refused, not read into memory whole.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path)?, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )?;
+    check_size(&name, bytes.len() as u64)?;
+    Ok((name, bytes))
 }
 
-fn check_size(name: &str, size: u64) -> Result<()> {
+pub(crate) fn check_size(name: &str, size: u64) -> Result<()> {
     if size == 0 {
         return Err(bad("file_empty", format!("{name} is empty.")));
     }
@@ -177,6 +190,275 @@ struct Workbook {
     notes: Vec<Message>,
 }
 
+/// An XML part of a workbook larger than this (uncompressed) is refused before it is read: a
+/// sheet of 50,000 rows × 200 columns is a few hundred megabytes of XML.
+const MAX_PART_BYTES: u64 = 768 * 1024 * 1024;
+/// A part that inflates more than this many times its compressed size (and to more than a
+/// few megabytes) is a zip bomb, not a spreadsheet; Excel's XML compresses 5–20 times.
+const MAX_INFLATION: u64 = 200;
+/// Parts in a workbook's zip; Excel writes a dozen or two.
+const MAX_PARTS: usize = 10_000;
+/// Shared strings (every distinct text of the workbook) read at most: calamine sets aside
+/// room for as many as the file declares before reading one.
+const MAX_SHARED_STRINGS: usize = 2_000_000;
+/// Text held from one sheet at most, summed over its cells.
+const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
+/// Non-empty cells kept from one sheet at most: 50,000 rows of 80 filled columns.
+const MAX_CELLS: usize = 4_000_000;
+
+/// The workbook formats calamine reads, opened.
+enum Book {
+    Xlsx(Xlsx<Cursor<Vec<u8>>>),
+    Xlsb(Xlsb<Cursor<Vec<u8>>>),
+    Xls(Xls<Cursor<Vec<u8>>>),
+    Ods(Ods<Cursor<Vec<u8>>>),
+}
+
+impl Book {
+    fn format(&self) -> FileFormat {
+        match self {
+            Book::Xlsx(_) => FileFormat::Xlsx,
+            Book::Xlsb(_) => FileFormat::Xlsb,
+            Book::Xls(_) => FileFormat::Xls,
+            Book::Ods(_) => FileFormat::Ods,
+        }
+    }
+
+    fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Book::Xlsx(b) => b.sheet_names(),
+            Book::Xlsb(b) => b.sheet_names(),
+            Book::Xls(b) => b.sheet_names(),
+            Book::Ods(b) => b.sheet_names(),
+        }
+    }
+
+    /// Hands every non-empty cell of `sheet` to `sheet_cells` in the order the file holds them,
+    /// until it says stop. XLSX and XLSB are streamed cell by cell, so a sheet whose cells lie
+    /// far apart (`A1` and `XFD1048576`) costs two cells, not the grid between them; XLS and
+    /// ODS are read whole by calamine (their parts are in memory already).
+    fn cells(&mut self, sheet: &str, into: &mut SparseSheet) -> Result<(), ()> {
+        // The two cell readers are different types with one shape.
+        macro_rules! stream {
+            ($reader:expr) => {{
+                let mut reader = $reader.map_err(|_| ())?;
+                while let Some(cell) = reader.next_cell().map_err(|_| ())? {
+                    let (row, col) = cell.get_position();
+                    let value: Data = cell.get_value().clone().into();
+                    if !into.push(row, col, &value) {
+                        break;
+                    }
+                }
+                Ok(())
+            }};
+        }
+        match self {
+            Book::Xlsx(b) => stream!(b.worksheet_cells_reader(sheet)),
+            Book::Xlsb(b) => stream!(b.worksheet_cells_reader(sheet)),
+            Book::Xls(b) => whole(b.worksheet_range(sheet).map_err(|_| ())?, into),
+            Book::Ods(b) => whole(b.worksheet_range(sheet).map_err(|_| ())?, into),
+        }
+    }
+}
+
+fn whole(range: calamine::Range<Data>, into: &mut SparseSheet) -> Result<(), ()> {
+    for (row, col, value) in range.used_cells() {
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        if !into.push(first_row + row as u32, first_col + col as u32, value) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// A sheet's cells as they come, kept only where they can matter: columns past
+/// [`MAX_COLUMNS`] are left out (with a note), and reading stops with a sentence once the
+/// rows or the text pass what an import takes. No grid is built until the rows are known.
+struct SparseSheet {
+    /// (row, column, text) of the non-empty cells kept, 0-based.
+    cells: Vec<(u32, u32, String)>,
+    /// Only the first rows are read (to choose a sheet by its headers).
+    top_only: bool,
+    /// The first row that had a cell.
+    first_row: Option<u32>,
+    columns_left_out: bool,
+    text_bytes: usize,
+    /// Why reading stopped early, if it did.
+    refused: Option<Refusal>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    Rows(usize),
+    Text,
+}
+
+impl SparseSheet {
+    fn new(top_only: bool) -> Self {
+        SparseSheet {
+            cells: Vec::new(),
+            top_only,
+            first_row: None,
+            columns_left_out: false,
+            text_bytes: 0,
+            refused: None,
+        }
+    }
+
+    /// Keeps one cell; false once reading should stop.
+    fn push(&mut self, row: u32, col: u32, value: &Data) -> bool {
+        let first = *self.first_row.get_or_insert(row);
+        let from_first = row.saturating_sub(first) as usize;
+        if self.top_only && from_first >= HEADER_SEARCH_ROWS {
+            // Rows come in order in every file Excel writes; the top has been read.
+            return false;
+        }
+        if col as usize >= MAX_COLUMNS {
+            self.columns_left_out = true;
+            return true;
+        }
+        if from_first >= MAX_ROWS + HEADER_SEARCH_ROWS {
+            self.refused = Some(Refusal::Rows(from_first + 1));
+            return false;
+        }
+        let text = cell_text(value);
+        if text.is_empty() {
+            return true;
+        }
+        self.text_bytes += text.len();
+        if self.text_bytes > MAX_TEXT_BYTES || self.cells.len() >= MAX_CELLS {
+            self.refused = Some(Refusal::Text);
+            return false;
+        }
+        self.cells.push((row, col, text));
+        true
+    }
+
+    /// The rows from the first to the last that has a cell, blank ones included (they are
+    /// rows the officer sees, and notes count them), each only as wide as its last cell.
+    fn into_grid(mut self, name: &str) -> Result<Grid> {
+        match self.refused {
+            Some(Refusal::Rows(rows)) => return Err(too_many_rows(name, rows)),
+            Some(Refusal::Text) => {
+                return Err(bad(
+                    "file_too_large",
+                    format!("{name} holds more text in one sheet than an import takes ({} MB or {MAX_CELLS} cells); is it the registration list?", MAX_TEXT_BYTES / (1024 * 1024)),
+                ))
+            }
+            None => {}
+        }
+        self.cells.sort_by_key(|&(row, col, _)| (row, col));
+        let (Some(first), Some(last)) = (self.cells.first(), self.cells.last()) else {
+            return Ok(Vec::new());
+        };
+        let (first, last) = (first.0 as usize, last.0 as usize);
+        let height = last - first + 1;
+        if height > MAX_ROWS + HEADER_SEARCH_ROWS {
+            return Err(too_many_rows(name, last + 1));
+        }
+        let mut grid: Grid = (first..=last).map(|row| (row + 1, Vec::new())).collect();
+        for (row, col, text) in self.cells {
+            let cells = &mut grid[row as usize - first].1;
+            if cells.len() <= col as usize {
+                cells.resize(col as usize + 1, String::new());
+            }
+            cells[col as usize] = text;
+        }
+        Ok(grid)
+    }
+
+    fn note(&self, notes: &mut Vec<Message>) {
+        if self.columns_left_out {
+            notes.push(
+                Message::new(
+                    Severity::Warning,
+                    "columns_left_out",
+                    format!(
+                        "Cells to the right of column {} were left out; registration lists have fewer columns.",
+                        column_letter(MAX_COLUMNS - 1)
+                    ),
+                )
+                .with("column", column_letter(MAX_COLUMNS - 1)),
+            );
+        }
+    }
+}
+
+/// Looks into a zip-based workbook (XLSX, XLSB, ODS) before any of it is inflated: too many
+/// parts, a part that would inflate past what a registration list needs or like a zip bomb,
+/// or more shared strings than a sheet could use, are refused by what the file declares. The
+/// declared sizes may lie; then the import runs in a child process with a memory limit
+/// (`import::worker`), which is what holds when the caps here do not.
+fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
+    let too_big = |what: &str| {
+        bad(
+            "file_too_large",
+            format!("{name} would unpack to {what}; that is not a registration list, and it was not read."),
+        )
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // calamine says why in its own way (damaged); nothing was inflated.
+        return Ok(());
+    };
+    if zip.len() > MAX_PARTS {
+        return Err(too_big(&format!("{} parts", zip.len())));
+    }
+    let mut total = 0u64;
+    let mut strings_part = None;
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > MAX_PART_BYTES || total > 2 * MAX_PART_BYTES {
+            return Err(too_big(&format!(
+                "more than {} MB",
+                MAX_PART_BYTES / (1024 * 1024)
+            )));
+        }
+        if size > 16 * 1024 * 1024 && size / packed > MAX_INFLATION {
+            return Err(too_big(&format!(
+                "{} MB from {} KB (a zip bomb)",
+                size / (1024 * 1024),
+                packed / 1024
+            )));
+        }
+        if part.name().is_ok_and(|n| n.ends_with("sharedStrings.xml")) {
+            strings_part = Some(i);
+        }
+    }
+    if let Some(i) = strings_part {
+        let declared = zip
+            .by_index(i)
+            .ok()
+            .and_then(|part| declared_count(part, b"uniqueCount=\""));
+        if declared.is_some_and(|n| n > MAX_SHARED_STRINGS as u64) {
+            return Err(too_big(&format!(
+                "{} distinct texts",
+                declared.unwrap_or_default()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The number in `attr"…"` among the first kilobytes of a part, if it is there.
+fn declared_count(part: impl std::io::Read, attr: &[u8]) -> Option<u64> {
+    let mut head = Vec::with_capacity(4096);
+    std::io::Read::read_to_end(&mut part.take(4096), &mut head).ok()?;
+    let at = head.windows(attr.len()).position(|w| w == attr)? + attr.len();
+    let digits: Vec<u8> = head[at..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .copied()
+        .collect();
+    // Past 19 digits it cannot be a count anything could hold: as good as infinite.
+    std::str::from_utf8(&digits)
+        .ok()
+        .map(|d| d.parse().unwrap_or(u64::MAX))
+}
+
 fn read_workbook(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Workbook> {
     let unreadable = || {
         bad(
@@ -190,11 +472,14 @@ fn read_workbook(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Work
             format!("{name} is protected by a password. Open it in Excel, remove the password (File › Info › Protect Workbook), save, and import it again."),
         )
     };
+    if bytes.starts_with(b"PK\x03\x04") {
+        check_zip(name, bytes)?;
+    }
     // calamine parses hostile bytes; a panic in it must become a refusal, not a crash of the
     // app. Nothing shared is mutated inside, so unwinding leaves no broken state behind.
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<_> {
         let cursor = || Cursor::new(bytes.to_vec());
-        if bytes.starts_with(&CFB_MAGIC) {
+        let book = if bytes.starts_with(&CFB_MAGIC) {
             // An encrypted XLSX is a compound file holding an "EncryptedPackage" stream; its
             // name sits in the directory in UTF-16, so it is found without parsing.
             let marker: Vec<u8> = "EncryptedPackage"
@@ -206,33 +491,33 @@ fn read_workbook(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Work
             }
             match calamine::open_workbook_from_rs::<Xlsx<_>, _>(cursor()) {
                 Err(calamine::XlsxError::Password) => return Err(encrypted()),
-                Ok(book) => return load(name, book, FileFormat::Xlsx, options),
-                Err(_) => {}
+                Ok(book) => Book::Xlsx(book),
+                Err(_) => match calamine::open_workbook_from_rs::<Xls<_>, _>(cursor()) {
+                    Ok(book) => Book::Xls(book),
+                    Err(calamine::XlsError::Password) => return Err(encrypted()),
+                    Err(_) => return Err(unreadable()),
+                },
             }
-            return match calamine::open_workbook_from_rs::<Xls<_>, _>(cursor()) {
-                Ok(book) => load(name, book, FileFormat::Xls, options),
-                Err(calamine::XlsError::Password) => Err(encrypted()),
-                Err(_) => Err(unreadable()),
-            };
-        }
-        let is_ods = bytes
+        } else if bytes
             .get(30..90)
-            .is_some_and(|head| head.windows(11).any(|w| w == b"opendocumen"));
-        if is_ods {
-            return match calamine::open_workbook_from_rs::<Ods<_>, _>(cursor()) {
-                Ok(book) => load(name, book, FileFormat::Ods, options),
-                Err(calamine::OdsError::Password) => Err(encrypted()),
-                Err(_) => Err(unreadable()),
-            };
-        }
-        match calamine::open_workbook_from_rs::<Xlsx<_>, _>(cursor()) {
-            Ok(book) => load(name, book, FileFormat::Xlsx, options),
-            Err(calamine::XlsxError::Password) => Err(encrypted()),
-            Err(_) => match calamine::open_workbook_from_rs::<Xlsb<_>, _>(cursor()) {
-                Ok(book) => load(name, book, FileFormat::Xlsb, options),
-                Err(_) => Err(unreadable()),
-            },
-        }
+            .is_some_and(|head| head.windows(11).any(|w| w == b"opendocumen"))
+        {
+            match calamine::open_workbook_from_rs::<Ods<_>, _>(cursor()) {
+                Ok(book) => Book::Ods(book),
+                Err(calamine::OdsError::Password) => return Err(encrypted()),
+                Err(_) => return Err(unreadable()),
+            }
+        } else {
+            match calamine::open_workbook_from_rs::<Xlsx<_>, _>(cursor()) {
+                Ok(book) => Book::Xlsx(book),
+                Err(calamine::XlsxError::Password) => return Err(encrypted()),
+                Err(_) => match calamine::open_workbook_from_rs::<Xlsb<_>, _>(cursor()) {
+                    Ok(book) => Book::Xlsb(book),
+                    Err(_) => return Err(unreadable()),
+                },
+            }
+        };
+        load(name, book, options)
     }));
     match outcome {
         Ok(result) => result,
@@ -240,12 +525,7 @@ fn read_workbook(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Work
     }
 }
 
-fn load<R: Reader<Cursor<Vec<u8>>>>(
-    name: &str,
-    mut book: R,
-    format: FileFormat,
-    options: &ReadOptions,
-) -> Result<Workbook> {
+fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
     let sheets = book.sheet_names();
     let mut notes = Vec::new();
     let unreadable_sheet = |sheet: &str| {
@@ -254,7 +534,7 @@ fn load<R: Reader<Cursor<Vec<u8>>>>(
             format!("The sheet \u{201c}{sheet}\u{201d} of {name} cannot be read; it may be damaged or protected."),
         )
     };
-    let (sheet, range) = match &options.sheet {
+    let sheet = match &options.sheet {
         Some(wanted) => {
             let Some(sheet) = sheets.iter().find(|s| s.trim() == wanted.trim()) else {
                 return Err(bad(
@@ -265,38 +545,31 @@ fn load<R: Reader<Cursor<Vec<u8>>>>(
                     ),
                 ));
             };
-            let range = book
-                .worksheet_range(sheet)
-                .map_err(|_| unreadable_sheet(sheet))?;
-            (sheet.clone(), range)
+            sheet.clone()
         }
         None => {
             // The sheet whose headers look most like a registration list; a cover or
-            // instructions sheet in front is common.
-            let mut best: Option<(usize, String, calamine::Range<Data>)> = None;
+            // instructions sheet in front is common. Only the top of each is read for that.
+            let mut best: Option<(usize, String)> = None;
             for sheet in &sheets {
-                let Ok(range) = book.worksheet_range(sheet) else {
+                let mut top = SparseSheet::new(true);
+                if book.cells(sheet, &mut top).is_err() || top.cells.is_empty() {
+                    continue;
+                }
+                let rows_seen = top.cells.iter().map(|c| c.0).max().unwrap_or(0)
+                    - top.cells.iter().map(|c| c.0).min().unwrap_or(0);
+                let Ok(grid) = top.into_grid(name) else {
                     continue;
                 };
-                if !range.cells().any(|(_, _, c)| !c.is_empty()) {
-                    continue;
-                }
-                let top: Grid = range
-                    .rows()
-                    .take(HEADER_SEARCH_ROWS)
-                    .enumerate()
-                    .map(|(i, row)| (i + 1, row.iter().take(MAX_COLUMNS).map(cell_text).collect()))
-                    .collect();
-                let (_, score) = header_score(&top);
-                let data_rows = range.height().saturating_sub(1);
-                let score = score * 2 + usize::from(data_rows > 0);
-                if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                    best = Some((score, sheet.clone(), range));
+                let (_, score) = header_score(&grid);
+                let score = score * 2 + usize::from(rows_seen > 0);
+                if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                    best = Some((score, sheet.clone()));
                 }
             }
-            let (_, sheet, range) =
+            let (_, sheet) =
                 best.ok_or_else(|| bad("no_rows", format!("{name} has no sheet with any cells.")))?;
-            (sheet, range)
+            sheet
         }
     };
     if sheets.len() > 1 {
@@ -315,22 +588,13 @@ fn load<R: Reader<Cursor<Vec<u8>>>>(
             .with("sheet", &sheet),
         );
     }
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let (height, width) = range.get_size();
-    if height > MAX_ROWS + HEADER_SEARCH_ROWS {
-        return Err(too_many_rows(name, height));
-    }
-    let width = width.min(MAX_COLUMNS + first_col as usize);
-    let mut grid = Vec::with_capacity(height);
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = Vec::with_capacity(first_col as usize + row.len());
-        // Keep column positions as the sheet has them, so letters in notes match.
-        cells.resize(first_col as usize, String::new());
-        cells.extend(row.iter().take(width).map(cell_text));
-        grid.push((first_row as usize + i + 1, cells));
-    }
+    let mut cells = SparseSheet::new(false);
+    book.cells(&sheet, &mut cells)
+        .map_err(|_| unreadable_sheet(&sheet))?;
+    cells.note(&mut notes);
+    let grid = cells.into_grid(name)?;
     Ok(Workbook {
-        format,
+        format: book.format(),
         sheets,
         sheet,
         grid,

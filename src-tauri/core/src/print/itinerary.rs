@@ -27,7 +27,8 @@ use super::data::{
 };
 use super::{compile, in_chunks, joined, pdf_bytes, Document, Fonts, PrintRequest, Progress};
 use crate::error::{Error, Result};
-use crate::export::{pick, safe_file_stem, write_aside};
+use crate::export::pick;
+use crate::files::{safe_file_stem, unique_file_names, write_aside};
 use crate::model::*;
 use crate::queries::{self, OfficialRow};
 use crate::store::Store;
@@ -126,8 +127,20 @@ pub fn itineraries_with(
 }
 
 /// Writes the files into `dir` (created if missing); returns how many.
-pub fn write_files(dir: &Path, files: &[ItineraryFile]) -> Result<usize> {
-    std::fs::create_dir_all(dir)?;
+pub fn write_files(dir: &Path, files: &[ItineraryFile], replace: bool) -> Result<usize> {
+    crate::files::create_private_dir(dir)?;
+    if !replace {
+        let existing = files.iter().filter(|f| dir.join(&f.name).exists()).count();
+        if existing > 0 {
+            return Err(Error::Conflict {
+                message: format!(
+                    "{existing} of these files are already in {}; they would be replaced.",
+                    dir.display()
+                ),
+                count: existing as i64,
+            });
+        }
+    }
     for f in files {
         write_aside(&dir.join(&f.name), &f.bytes)?;
     }
@@ -268,8 +281,7 @@ impl<'a> Plans<'a> {
 
     /// `Country - FAMILY Given`, unique within the batch.
     fn file_names(&self, plans: &[Plan<'_>], ext: &str) -> Vec<String> {
-        let mut used: HashMap<String, usize> = HashMap::new();
-        plans
+        let stems: Vec<String> = plans
             .iter()
             .map(|p| {
                 let o = &p.row.official;
@@ -277,20 +289,14 @@ impl<'a> Plans<'a> {
                     Some(d) => d.name_en.clone(),
                     None => o.organization.clone(),
                 };
-                let stem = if group.is_empty() {
+                if group.is_empty() {
                     safe_file_stem(&p.row.full_name)
                 } else {
                     safe_file_stem(&format!("{group} - {}", p.row.full_name))
-                };
-                let n = used.entry(stem.to_lowercase()).or_insert(0);
-                *n += 1;
-                if *n == 1 {
-                    format!("{stem}.{ext}")
-                } else {
-                    format!("{stem} ({n}).{ext}")
                 }
             })
-            .collect()
+            .collect();
+        unique_file_names(&stems, ext)
     }
 
     fn combined_name(&self, ext: &str) -> Option<String> {
@@ -461,7 +467,7 @@ fn plan_json(plans: &Plans<'_>, plan: &Plan<'_>) -> Result<Value> {
                 ("route", &route(t)),
                 ("airport", &t.airport),
                 ("greeter", &t.greeter),
-                ("notes", &t.notes),
+                // A leg's notes are the office's own (issue 15): never on the official's paper.
             ],
         )?;
         m.insert("pickup".into(), Value::from(t.pickup));
@@ -739,7 +745,6 @@ fn plan_events(plans: &Plans<'_>, plan: &Plan<'_>) -> Vec<(String, CalEvent)> {
             } else {
                 format!("{}: {}", pick(k, "Greeter", "영접 담당"), t.greeter)
             },
-            t.notes.clone(),
         ]);
         let event = CalEvent::new()
             .uid(&uid)
