@@ -1009,3 +1009,80 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
     shot(&app, "output-ko");
     app.quit();
 }
+
+/// Issue 15: a form open in the window while another program (`ddesk`, another window) saves
+/// the same official. The window's save is refused with a sentence and a Reload that puts the
+/// stored values in the fields the officer did not touch and keeps what they typed; and the
+/// window can open only files this run wrote, and set only its own settings.
+#[test]
+fn a_save_over_another_programs_change_is_refused_and_reload_keeps_what_was_typed() {
+    use ddesk_core::model::Official;
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    let id = app.wait_for(
+        "an official",
+        "const r = document.querySelector('#list-table tbody tr[data-id]'); return r && r.dataset.id",
+    );
+    let id = id.as_str().expect("id").to_string();
+    app.click_on(&format!("#list-table tbody tr[data-id='{id}']"));
+    app.find("#f-position");
+    // Another program changes the official's e-mail while the form is open.
+    let other = ddesk_core::Store::open(&library_file(home.path())).expect("second process");
+    let mut theirs: Official = other.get(&id).expect("official");
+    theirs.email = "changed@elsewhere.example".into();
+    other.save(theirs).expect("their save");
+    drop(other);
+    app.fill(&app.find("#f-position"), "Typed Position");
+    app.click(&app.find("#form-save"));
+    app.find("#form-reload");
+    shot(&app, "changed-since");
+    let still_open = app.execute(
+        "return document.querySelector('#record-dialog').open",
+        vec![],
+    );
+    assert_eq!(still_open, json!(true), "nothing typed is thrown away");
+    app.click(&app.find("#form-reload"));
+    let fields = app.wait_for(
+        "the stored e-mail beside the typed position",
+        "const e = document.querySelector('#f-email').value;
+         return e === 'changed@elsewhere.example' && [e, document.querySelector('#f-position').value]",
+    );
+    assert_eq!(
+        fields,
+        json!(["changed@elsewhere.example", "Typed Position"])
+    );
+    app.click(&app.find("#form-save"));
+    app.wait_for(
+        "the form to close",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    let stored = app.execute(
+        "return window.__TAURI__.core.invoke('official_get', {id: arguments[0]}).then(o => [o.email, o.position])",
+        vec![json!(id)],
+    );
+    assert_eq!(
+        stored,
+        json!(["changed@elsewhere.example", "Typed Position"])
+    );
+    // The window's surface: no path opens, no foreign setting is written.
+    let refused = app.execute(
+        "const inv = window.__TAURI__.core.invoke;
+         const code = (p) => p.then(() => 'accepted', (e) => (e && e.code) || String(e));
+         return Promise.all([
+           code(inv('output_open', {token: '/bin/sh'})),
+           code(inv('print_open', {token: '/etc/hostname'})),
+           code(inv('output_open', {path: '/bin/sh'})),
+           code(inv('setting_set', {key: 'import.mapping:planted', value: '{}'})),
+           code(inv('setting_set', {key: 'language', value: 'xx'})),
+         ])",
+        vec![],
+    );
+    let refused: Vec<String> = serde_json::from_value(refused).expect("codes");
+    assert_eq!(refused[0], "not_found");
+    assert_eq!(refused[1], "not_found");
+    assert_ne!(refused[2], "accepted");
+    assert_eq!(refused[3], "validation");
+    assert_eq!(refused[4], "validation");
+    app.quit();
+}

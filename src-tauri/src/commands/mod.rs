@@ -78,6 +78,18 @@ fn open_in_system(path: &Path) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// Opens what this run of the app wrote under `token` (a PDF, spreadsheet, calendar, or a
+/// folder of itineraries) in the system's program for it. The window names files only by the
+/// tokens their saves returned: a path of its choosing is never opened, since "opening" a
+/// program runs it (issue 15).
+fn open_written(state: &crate::state::AppState, token: &str) -> Result<(), CommandError> {
+    let path = state
+        .written(token)
+        .filter(|p| p.exists())
+        .ok_or(Error::NotFound { entity: "file" })?;
+    open_in_system(&path)
+}
+
 /// get / save / delete for one record type.
 macro_rules! record_commands {
     ($ty:ty, $get:ident, $save:ident, $delete:ident) => {

@@ -10,7 +10,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
-use super::{local_path, open_in_system, with_extension};
+use super::{local_path, open_written, with_extension};
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -158,11 +158,5 @@ pub fn itinerary_save(
 /// manager. A path from the window is never opened: "opening" a program would run it.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn output_open(state: State<'_, AppState>, token: String) -> Result<(), CommandError> {
-    super::guarded(|| {
-        let path = state
-            .written(&token)
-            .filter(|p| p.exists())
-            .ok_or(Error::NotFound { entity: "file" })?;
-        open_in_system(&path)
-    })
+    super::guarded(|| open_written(&state, &token))
 }

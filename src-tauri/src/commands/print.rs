@@ -5,13 +5,12 @@
 use base64::Engine as _;
 use ddesk_core::model::Category;
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
-use ddesk_core::Error;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 
-use super::{local_path, open_in_system, with_extension};
+use super::{local_path, open_written, with_extension};
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -109,13 +108,7 @@ pub fn print_save(
 /// system's viewer.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn print_open(state: State<'_, AppState>, token: String) -> Result<(), CommandError> {
-    super::guarded(|| {
-        let path = state
-            .written(&token)
-            .filter(|p| p.is_file())
-            .ok_or(Error::NotFound { entity: "PDF" })?;
-        open_in_system(&path)
-    })
+    super::guarded(|| open_written(&state, &token))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]

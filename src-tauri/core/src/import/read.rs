@@ -289,7 +289,7 @@ struct SparseSheet {
 
 #[derive(Debug, Clone, Copy)]
 enum Refusal {
-    Rows(usize),
+    Rows,
     Text,
 }
 
@@ -318,7 +318,7 @@ impl SparseSheet {
             return true;
         }
         if from_first >= MAX_ROWS + HEADER_SEARCH_ROWS {
-            self.refused = Some(Refusal::Rows(from_first + 1));
+            self.refused = Some(Refusal::Rows);
             return false;
         }
         let text = cell_text(value);
@@ -338,7 +338,13 @@ impl SparseSheet {
     /// rows the officer sees, and notes count them), each only as wide as its last cell.
     fn into_grid(mut self, name: &str) -> Result<Grid> {
         match self.refused {
-            Some(Refusal::Rows(rows)) => return Err(too_many_rows(name, rows)),
+            Some(Refusal::Rows) => {
+                // Reading stopped there; how many more rows the sheet has is not known.
+                return Err(bad(
+                    "file_too_large",
+                    format!("{name} has more than {MAX_ROWS} rows; at most {MAX_ROWS} can be imported at once. Split it into smaller files."),
+                ));
+            }
             Some(Refusal::Text) => {
                 return Err(bad(
                     "file_too_large",
