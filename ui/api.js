@@ -3,12 +3,14 @@
 
 /** What every failed call rejects with: an Error that keeps the backend's fields. */
 export class BackendError extends Error {
-  constructor({ code, message, fields, count }) {
+  constructor({ code, message, fields, count, current }) {
     super(message || code || 'Unknown error');
     this.name = 'BackendError';
     this.code = code || 'internal';
     this.fields = Array.isArray(fields) ? fields : [];
     this.count = typeof count === 'number' ? count : null;
+    // The stored record, when a save was refused because it changed since it was opened.
+    this.current = current && typeof current === 'object' ? current : null;
   }
 }
 
@@ -125,7 +127,7 @@ export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 export async function importRead(file, options = {}) {
   if (file.size > IMPORT_MAX_BYTES) {
     const mb = Math.floor(file.size / (1024 * 1024));
-    throw { code: 'file_too_large', message: `${file.name} is ${mb} MB; files of up to 50 MB can be imported. Is it the registration list?`, params: { name: file.name, mb } };
+    throw new BackendError({ code: 'file_too_large', message: `${file.name} is ${mb} MB; files of up to 50 MB can be imported. Is it the registration list?` });
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
   const tauri = window.__TAURI__;
