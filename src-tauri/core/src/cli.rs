@@ -5,7 +5,8 @@
 //! Exit codes: 0 ok, 1 a problem with what the user asked or gave (one line on stderr),
 //! 2 an internal error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::export::{self, ExportRequest, Format as ExportFormat, Table};
@@ -16,6 +17,15 @@ use crate::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection}
 use crate::queries::{self, OfficialQuery};
 use crate::{backup, checks, demo, generate, store, Error, Store};
 use clap::{Parser, Subcommand};
+
+/// `println!` for the command's output: a reader that went away (`ddesk officials | head -1`)
+/// ends the command quietly (see `main`) instead of a panic with a backtrace.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(Error::from)?
+    }};
+}
 
 #[derive(Parser)]
 #[command(name = "ddesk", version, about = "Delegation Desk on the command line")]
@@ -30,18 +40,30 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Create the demo events, or reset them to their original state.
+    #[command(after_help = "Example: ddesk demo")]
     Demo,
     /// List events: id, English name, Korean name, start date, end date (tab-separated).
+    #[command(after_help = "Example: ddesk events")]
     Events,
     /// List an event's officials: id, passport name, native-script name, badge name,
     /// delegation, category, status (tab-separated).
+    #[command(after_help = "Example: ddesk officials --event 0193a5c2 | grep -i nguyen")]
     Officials {
         #[arg(long, value_name = "ID")]
         event: String,
+        /// Category and status as the codes scripts match on (head_of_delegation, confirmed)
+        /// instead of the words exports use (Head of delegation, Confirmed).
+        #[arg(long)]
+        codes: bool,
+        /// The words in Korean.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: Language,
     },
     /// Check the library file: full integrity check, foreign keys, record counts.
+    #[command(after_help = "Example: ddesk doctor")]
     Doctor,
     /// Write a consistent copy of the library to FILE (refuses an existing FILE without --force).
+    #[command(after_help = "Example: ddesk backup -o ~/forum-2024-backup.sqlite3")]
     Backup {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
@@ -51,14 +73,17 @@ enum Command {
     },
     /// Replace the library with a backup, after backing up the library as it is. Close the app
     /// first.
+    #[command(after_help = "Example: ddesk restore ~/.local/share/org.delegationdesk.app/backups/2026-11-25T10-31-07Z-daily.sqlite3")]
     Restore {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
     /// List the library's automatic backups, newest first: created (UTC), size in bytes,
     /// reason, path (tab-separated).
+    #[command(after_help = "Example: ddesk backups | head -3")]
     Backups,
     /// Generate a large made-up event (same seed, same event) for scale tests and benchmarks.
+    #[command(after_help = "Example: ddesk --db /tmp/scale.sqlite3 generate --officials 20000 --seed 1")]
     Generate {
         #[arg(long, default_value_t = 20_000)]
         officials: usize,
@@ -68,6 +93,7 @@ enum Command {
     /// Import officials (with flights and hotel stays) from an XLSX/XLS/ODS workbook or a
     /// CSV/TSV file. Prints the preview (columns, per-row status and messages, a summary);
     /// writes nothing if any row has an error, unless --skip-errors.
+    #[command(after_help = "Example: ddesk import 명단.xlsx --event 0193a5c2 --dry-run")]
     Import {
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -98,10 +124,12 @@ enum Command {
     /// Print a document to PDF: badges, participants, signin (a session's sign-in sheet),
     /// delegation (lists per delegation), rooming (per hotel), arrivals, departures. Prints the
     /// file and its page count.
+    #[command(after_help = "Example: ddesk print badges --event 0193a5c2 --layout a4-8 --not-printed -o badges.pdf")]
     Print(PrintArgs),
     /// Itineraries (PDF in each official's language, or iCalendar): for one official into the
     /// file OUT; for a delegation (one file per member and a combined file) or everyone (one
     /// file per official, named "Country - FAMILY Given") into the folder OUT.
+    #[command(after_help = "Example: ddesk itinerary --event 0193a5c2 --delegation 0193a5c3 --format pdf -o itineraries/")]
     Itinerary {
         #[arg(long, value_name = "ID")]
         event: String,
@@ -122,6 +150,7 @@ enum Command {
     /// A table as a spreadsheet: officials, delegations, rooming (one hotel with --hotel, else
     /// every hotel), roster (of --session), arrivals, departures, diets; or all (every table in
     /// one XLSX workbook, the roster included when --session is given).
+    #[command(after_help = "Example: ddesk export officials --event 0193a5c2 --format csv -o - | head")]
     Export {
         #[arg(value_parser = parse_table)]
         what: Vec<ExportChoice>,
@@ -136,10 +165,15 @@ enum Command {
         /// Column headers, country and hotel names in English (en) or Korean (ko).
         #[arg(long, default_value = "en", value_parser = parse_language)]
         lang: Language,
+        /// The file to write; - writes it to standard output.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: PathBuf,
+        /// Replace OUT if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Find logistics problems in an event: one per line (severity, code, sentence), worst first.
+    #[command(after_help = "Example: ddesk check --event 0193a5c2 || echo "errors to fix"")]
     Check {
         #[arg(long, value_name = "ID")]
         event: String,
@@ -204,8 +238,12 @@ struct PrintArgs {
     /// Column headers in English and Korean.
     #[arg(long)]
     bilingual: bool,
+    /// The PDF to write; - writes it to standard output.
     #[arg(short = 'o', long = "output", value_name = "OUT.pdf")]
     output: PathBuf,
+    /// Replace OUT.pdf if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 fn parse_layout(text: &str) -> Result<BadgeLayout, String> {
@@ -260,6 +298,31 @@ fn parse_offset(text: &str) -> Result<Offset, String> {
         x_mm: number(x)?,
         y_mm: number(y)?,
     })
+}
+
+/// Writes a command's file where `-o` says: `-` is standard output; an existing file is
+/// replaced only with `--force`; a link is written through, never replaced, and a terminal or
+/// pipe (`/dev/stdout`) is written into (`files::write_aside`). True when it went to stdout.
+fn write_output(output: &Path, bytes: &[u8], force: bool) -> Result<bool, Error> {
+    if output == Path::new("-") {
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(bytes)?;
+        stdout.flush()?;
+        return Ok(true);
+    }
+    if !force && std::fs::metadata(output).is_ok_and(|m| m.is_file()) {
+        return Err(Error::field(
+            "output",
+            "file_exists",
+            format!(
+                "{} already exists; add --force to replace it.",
+                output.display()
+            ),
+        ));
+    }
+    crate::files::write_aside(output, bytes)?;
+    Ok(false)
 }
 
 fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
@@ -323,11 +386,16 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         }
     }
     let pdf = typeset.pdf()?;
-    crate::files::write_aside(&args.output, &pdf)?;
+    let to_stdout = write_output(&args.output, &pdf, args.force)?;
     if badges {
         print::record_printed(store, &typeset.badge_ids, args.layout)?;
     }
-    println!("{}\t{}", args.output.display(), typeset.pages());
+    if to_stdout {
+        // The PDF is the output; its page count goes beside it.
+        eprintln!("{} pages", typeset.pages());
+    } else {
+        out!("{}\t{}", args.output.display(), typeset.pages());
+    }
     Ok(())
 }
 
@@ -338,25 +406,25 @@ fn library_path(cli: &Cli) -> Result<PathBuf, Error> {
     }
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+fn run(cli: Cli) -> Result<ExitCode, Error> {
     let path = library_path(&cli)?;
     // These two work on files, not on an open library: restore must replace the file while
     // nothing has it open, and listing needs no more than the folder.
     match &cli.command {
         Command::Restore { file } => {
             let report = backup::restore(&path, file)?;
-            println!("restored\t{}", file.display());
+            out!("restored\t{}", file.display());
             if let Some(safety) = report.safety_backup {
-                println!("safety_backup\t{}", safety.path.display());
+                out!("safety_backup\t{}", safety.path.display());
             }
             if let Some(aside) = report.set_aside {
-                println!("set_aside\t{}", aside.display());
+                out!("set_aside\t{}", aside.display());
             }
-            return Ok(());
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Backups => {
             for b in backup::list_backups(&path)? {
-                println!(
+                out!(
                     "{}\t{}\t{}\t{}",
                     b.created_at
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -365,7 +433,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     b.path.display()
                 );
             }
-            return Ok(());
+            return Ok(ExitCode::SUCCESS);
         }
         _ => {}
     }
@@ -373,39 +441,57 @@ fn run(cli: Cli) -> Result<(), Error> {
     if let Some(warning) = crate::files::network_warning(&path) {
         eprintln!("ddesk: warning: {warning}");
     }
+    // Ids may be given whole or by a unique beginning of 8 or more characters.
+    let id = |table: &'static str, given: &str| store.read(|c| store::resolve_id(c, table, given));
+    let some_id = |table: &'static str, given: Option<String>| -> Result<Option<String>, Error> {
+        given.map(|g| id(table, &g)).transpose()
+    };
     match cli.command {
         Command::Demo => {
             for event in demo::reset(&store)? {
-                println!("{}\t{}", event.id, event.name_en);
+                out!("{}\t{}", event.id, event.name_en);
             }
         }
         Command::Events => {
             for e in store.read(queries::events)? {
                 let e = e.event;
-                println!(
+                out!(
                     "{}\t{}\t{}\t{}\t{}",
                     e.id, e.name_en, e.name_ko, e.start_date, e.end_date
                 );
             }
         }
-        Command::Officials { event } => {
-            store.get::<crate::model::Event>(&event)?;
+        Command::Officials { event, codes, lang } => {
+            let event = id("event", &event)?;
+            let ko = lang == Language::Ko;
+            let word = |code: &'static str| if codes { code } else { export::word(code, ko) };
             let page = store.read(|c| queries::officials(c, &event, &OfficialQuery::default()))?;
             for row in page.rows {
                 let o = &row.official;
-                println!(
+                out!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     o.id,
                     row.full_name,
                     o.native_name,
                     o.badge_name,
                     row.delegation_name_en,
-                    o.category,
-                    o.status
+                    word(o.category.as_str()),
+                    word(o.status.as_str())
                 );
             }
         }
-        Command::Print(args) => print_document(&store, args)?,
+        Command::Print(mut args) => {
+            args.event = id("event", &args.event)?;
+            args.session = some_id("session", args.session)?;
+            args.hotel = some_id("hotel", args.hotel)?;
+            args.delegation = some_id("delegation", args.delegation)?;
+            args.officials = args
+                .officials
+                .iter()
+                .map(|o| id("official", o))
+                .collect::<Result<_, _>>()?;
+            print_document(&store, args)?
+        }
         Command::Itinerary {
             event,
             official,
@@ -415,6 +501,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             output,
             force,
         } => {
+            let event = id("event", &event)?;
+            let (official, delegation) = (
+                some_id("official", official)?,
+                some_id("delegation", delegation)?,
+            );
             let scope = match (official, delegation, all) {
                 (Some(id), _, _) => Scope::Official { id },
                 (None, Some(id), _) => Scope::Delegation { id },
@@ -434,19 +525,34 @@ fn run(cli: Cli) -> Result<(), Error> {
                 format,
                 printed_on: None,
             };
+            // Progress for a person at a terminal; a log or a pipe gets none (it ran together
+            // on one line there).
+            let tty = std::io::stderr().is_terminal();
             let files = itinerary::itineraries(&store, &request, &|done, total| {
-                eprint!("\r{done}/{total} itineraries");
+                if tty {
+                    eprint!("\r{done}/{total} itineraries");
+                }
             })?;
-            eprintln!();
+            if tty {
+                eprintln!();
+            }
             if one {
                 let file = files
                     .first()
                     .ok_or(Error::NotFound { entity: "official" })?;
-                crate::files::write_aside(&output, &file.bytes)?;
-                println!("{}", output.display());
+                if !write_output(&output, &file.bytes, force)? {
+                    out!("{}", output.display());
+                }
             } else {
+                if output == Path::new("-") {
+                    return Err(Error::field(
+                        "output",
+                        "invalid_value",
+                        "Several itineraries go into a folder; name one with -o.",
+                    ));
+                }
                 let n = itinerary::write_files(&output, &files, force)?;
-                println!("{n} files in {}", output.display());
+                out!("{n} files in {}", output.display());
             }
         }
         Command::Export {
@@ -457,7 +563,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             session,
             lang,
             output,
+            force,
         } => {
+            let event = id("event", &event)?;
+            let (hotel, session) = (some_id("hotel", hotel)?, some_id("session", session)?);
             let mut tables = Vec::new();
             for choice in what {
                 match choice {
@@ -479,18 +588,29 @@ fn run(cli: Cli) -> Result<(), Error> {
                 language: lang,
             };
             let bytes = export::export(&store, &request)?;
-            crate::files::write_aside(&output, &bytes)?;
-            println!("{}", output.display());
+            if !write_output(&output, &bytes, force)? {
+                out!("{}", output.display());
+            }
         }
         Command::Check { event, json } => {
+            let event = id("event", &event)?;
             let data = store.read_apart(|c| checks::EventData::load(c, &event))?;
             let problems = checks::run_all(&data);
             if json {
-                println!("{}", serde_json::to_string_pretty(&problems)?);
+                out!("{}", serde_json::to_string_pretty(&problems)?);
             } else {
                 for p in &problems {
-                    println!("{}\t{}\t{}", p.severity.as_str(), p.code, p.message);
+                    out!("{}\t{}\t{}", p.severity.as_str(), p.code, p.message);
                 }
+            }
+            // Errors make a script stop (exit 1); warnings and notes alone do not.
+            let errors = problems
+                .iter()
+                .filter(|p| p.severity == checks::Severity::Error)
+                .count();
+            if errors > 0 {
+                eprintln!("ddesk: {errors} error(s) found in the event.");
+                return Ok(ExitCode::from(1));
             }
         }
         Command::Import {
@@ -514,6 +634,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 skip_errors,
                 ..Decisions::default()
             };
+            let event = id("event", &event)?;
             import_file(&store, &file, &event, &options, &decisions, dry_run, json)?;
         }
         Command::Generate { officials, seed } => {
@@ -525,21 +646,21 @@ fn run(cli: Cli) -> Result<(), Error> {
                 ));
             }
             let event = generate::generate(&store, generate::Spec::new(officials, seed))?;
-            println!("{}\t{}", event.id, event.name_en);
+            out!("{}\t{}", event.id, event.name_en);
         }
         Command::Backup { output, force } => {
             let size = store.backup_to(&output, force)?;
-            println!("{}\t{size}", output.display());
+            out!("{}\t{size}", output.display());
         }
         Command::Restore { .. } | Command::Backups => {}
         Command::Doctor => {
             let health = store.health()?;
-            println!("file\t{}", path.display());
-            println!("schema\t{}", health.schema_version);
-            println!("integrity\t{}", health.integrity.join("; "));
-            println!("foreign_key_problems\t{}", health.foreign_key_problems);
+            out!("file\t{}", path.display());
+            out!("schema\t{}", health.schema_version);
+            out!("integrity\t{}", health.integrity.join("; "));
+            out!("foreign_key_problems\t{}", health.foreign_key_problems);
             for (table, n) in &health.counts {
-                println!("{table}\t{n}");
+                out!("{table}\t{n}");
             }
             if !health.is_ok() {
                 return Err(Error::Damaged(format!(
@@ -549,7 +670,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Shows cell text on one terminal line: control characters (escape sequences, line breaks
@@ -585,7 +706,7 @@ fn import_file(
     mapping.check(table.headers.len())?;
     let preview = store.read(|c| import::preview(c, event, &table, &mapping))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&preview)?);
+        out!("{}", serde_json::to_string_pretty(&preview)?);
     } else {
         let encoding = match (&table.encoding, table.encoding_guessed) {
             (Some(e), true) => format!("{e} (guessed)"),
@@ -596,22 +717,22 @@ fn import_file(
                 .map(|s| format!("sheet {s}"))
                 .unwrap_or_default(),
         };
-        println!(
+        out!(
             "file\t{}\t{}\t{}",
             clean(&table.file_name),
             serde_json::to_value(table.format)?.as_str().unwrap_or(""),
             clean(&encoding)
         );
-        println!("header_row\t{}", table.header_row);
+        out!("header_row\t{}", table.header_row);
         for (header, field) in table.headers.iter().zip(&mapping.columns) {
-            println!(
+            out!(
                 "column\t{}\t{}",
                 clean(header),
                 field.map(|f| f.as_str()).unwrap_or("-")
             );
         }
         for note in &preview.notes {
-            println!("note\t{}\t{}", note.severity.as_str(), clean(&note.message));
+            out!("note\t{}\t{}", note.severity.as_str(), clean(&note.message));
         }
         for row in &preview.rows {
             let status = match row.status {
@@ -627,14 +748,14 @@ fn import_file(
                     format!("{}{mark}", d.name_en)
                 })
                 .unwrap_or_default();
-            println!(
+            out!(
                 "row\t{}\t{status}\t{}\t{}",
                 row.row,
                 clean(&row.official.full_name()),
                 clean(&delegation)
             );
             if let Some(d) = &row.duplicate_of {
-                println!(
+                out!(
                     "duplicate\t{}\t{}\t{}\t{}",
                     row.row,
                     d.official_id,
@@ -643,7 +764,7 @@ fn import_file(
                 );
             }
             if let Some(d) = &row.duplicate_in_file {
-                println!(
+                out!(
                     "duplicate\t{}\trow {}\t\t{}",
                     row.row,
                     d.row,
@@ -651,7 +772,7 @@ fn import_file(
                 );
             }
             for m in &row.messages {
-                println!(
+                out!(
                     "message\t{}\t{}\t{}\t{}",
                     row.row,
                     m.severity.as_str(),
@@ -661,7 +782,7 @@ fn import_file(
             }
         }
         let c = preview.counts;
-        println!(
+        out!(
             "summary\trows {}\tnew {}\tduplicate {}\terror {}\twarning {}",
             c.rows, c.new, c.duplicate, c.error, c.warning
         );
@@ -677,7 +798,7 @@ fn import_file(
     }
     if dry_run {
         if !json {
-            println!("dry_run\tnothing written");
+            out!("dry_run\tnothing written");
         }
         return Ok(());
     }
@@ -691,7 +812,7 @@ fn import_file(
         &|_, _| {},
     )?;
     if !json {
-        println!(
+        out!(
             "imported\tbatch {}\tcreated {}\tupdated {}\tskipped {}\terrors_skipped {}\tdelegations_created {}\ttravel {}\tstays {}",
             report.batch_id,
             report.created,
@@ -722,7 +843,9 @@ pub fn main() -> ExitCode {
     };
     let path = library_path(&cli).ok();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
+        // The reader of the output went away (`| head -1`): nothing more to say to anyone.
+        Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             // A damaged library: say which backup would bring it back, on the same line.
             let offer = match (&e, &path) {

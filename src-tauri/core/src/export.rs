@@ -270,6 +270,43 @@ pub fn file_name(store: &Store, request: &ExportRequest) -> Result<String> {
     ))
 }
 
+/// A stored value of a closed set (a category, a status, a gender…) as the officer reads it,
+/// in Korean when `ko`: the same words as the app's screens, shared by the exports and
+/// `ddesk officials`. An unknown value reads as nothing.
+pub fn word(value: &str, ko: bool) -> &'static str {
+    let (en, ko_word) = match value {
+        "head_of_delegation" => ("Head of delegation", "수석대표"),
+        "delegate" => ("Delegate", "대표"),
+        "speaker" => ("Speaker", "연사"),
+        "observer" => ("Observer", "옵서버"),
+        "vip" => ("VIP", "VIP"),
+        "staff" => ("Staff", "수행원"),
+        "press" => ("Press", "취재진"),
+        "interpreter" => ("Interpreter", "통역사"),
+        "female" => ("Female", "여성"),
+        "male" => ("Male", "남성"),
+        "other" => ("Other", "기타"),
+        "unspecified" => ("Not stated", "미기재"),
+        "invited" => ("Invited", "초청"),
+        "registered" => ("Registered", "등록"),
+        "confirmed" => ("Confirmed", "참석 확정"),
+        "cancelled" => ("Cancelled", "취소"),
+        "declined" => ("Declined", "불참"),
+        "withdrawn" => ("Withdrawn", "참가 철회"),
+        "country" => ("Country", "국가"),
+        "organization" => ("Organization", "국제기구"),
+        "en" => ("English", "영어"),
+        "ko" => ("Korean", "한국어"),
+        "participant" => ("Participant", "참석자"),
+        "moderator" => ("Moderator", "사회자"),
+        "chair" => ("Chair", "의장"),
+        "panelist" => ("Panelist", "패널"),
+        "guest" => ("Guest", "내빈"),
+        _ => ("", ""),
+    };
+    pick(ko, en, ko_word)
+}
+
 fn invalid(message: &str) -> Error {
     Error::field("tables", "export_choice", message)
 }
@@ -350,40 +387,9 @@ impl Data {
         pick(self.ko, en, ko)
     }
 
-    /// A stored value as the officer reads it, in the export's language (the same words as
-    /// the app's screens).
+    /// A stored value as the officer reads it, in the export's language.
     fn word(&self, value: &str) -> &'static str {
-        let (en, ko) = match value {
-            "head_of_delegation" => ("Head of delegation", "수석대표"),
-            "delegate" => ("Delegate", "대표"),
-            "speaker" => ("Speaker", "연사"),
-            "observer" => ("Observer", "옵서버"),
-            "vip" => ("VIP", "VIP"),
-            "staff" => ("Staff", "수행원"),
-            "press" => ("Press", "취재진"),
-            "interpreter" => ("Interpreter", "통역사"),
-            "female" => ("Female", "여성"),
-            "male" => ("Male", "남성"),
-            "other" => ("Other", "기타"),
-            "unspecified" => ("Not stated", "미기재"),
-            "invited" => ("Invited", "초청"),
-            "registered" => ("Registered", "등록"),
-            "confirmed" => ("Confirmed", "참석 확정"),
-            "cancelled" => ("Cancelled", "취소"),
-            "declined" => ("Declined", "불참"),
-            "withdrawn" => ("Withdrawn", "참가 철회"),
-            "country" => ("Country", "국가"),
-            "organization" => ("Organization", "국제기구"),
-            "en" => ("English", "영어"),
-            "ko" => ("Korean", "한국어"),
-            "participant" => ("Participant", "참석자"),
-            "moderator" => ("Moderator", "사회자"),
-            "chair" => ("Chair", "의장"),
-            "panelist" => ("Panelist", "패널"),
-            "guest" => ("Guest", "내빈"),
-            _ => ("", ""),
-        };
-        pick(self.ko, en, ko)
+        word(value, self.ko)
     }
 
     fn delegation_of(&self, o: &Official) -> String {

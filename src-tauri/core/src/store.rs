@@ -635,6 +635,43 @@ pub fn refresh_event_search(tx: &Transaction<'_>, event_id: &str) -> Result<()> 
     refresh_search(tx, "event_id = ?", event_id)
 }
 
+/// The full id of a record named by its whole id or by a unique beginning of at least 8
+/// characters (what a person copies from a listing), for the command line. `table` is one of
+/// the record tables; the sentence names what was not found or which ids it could be.
+pub fn resolve_id(conn: &Connection, table: &'static str, given: &str) -> Result<String> {
+    let noun = with_record_type!(table, R => Ok(R::NOUN))?;
+    let given = given.trim();
+    if given.len() == 36 || given.len() < 8 {
+        // A whole id (or too short to be a prefix) is looked up as it is.
+        let sql = format!("SELECT id FROM {table} WHERE id = ?");
+        return conn
+            .query_row(&sql, [given], |r| r.get(0))
+            .optional()?
+            .ok_or(Error::NotFound { entity: noun });
+    }
+    // Ids are lower-case hex and hyphens; anything else cannot begin one.
+    if !given.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::NotFound { entity: noun });
+    }
+    let sql = format!("SELECT id FROM {table} WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 3");
+    let found: Vec<String> = conn
+        .prepare(&sql)?
+        .query_map([given.to_ascii_lowercase()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::NotFound { entity: noun }),
+        _ => Err(Error::field(
+            "id",
+            "ambiguous_id",
+            format!(
+                "{given} begins more than one {noun} id ({}…); give more of it.",
+                found.join(", ")
+            ),
+        )),
+    }
+}
+
 /// The settings the window may read and write by name, with the values each takes. The rest
 /// (remembered mappings, print offsets and colours) are written by the engine's own calls,
 /// which check their values; a window that could set any key could plant a mapping or an
