@@ -1,5 +1,6 @@
 //! The `ddesk` command line: output formats and exit codes.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
@@ -402,6 +403,11 @@ fn print_writes_pdfs_and_asks_before_reprinting_badges() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("--reprint"));
     let mut reprint = args.to_vec();
     reprint.push("--reprint");
+    // The PDF is there from the first run: replaced only when told (issue 25).
+    let exists = ddesk(&db, &reprint);
+    assert_eq!(exists.status.code(), Some(1), "{exists:?}");
+    assert!(String::from_utf8_lossy(&exists.stderr).contains("--force"));
+    reprint.push("--force");
     assert_eq!(ddesk(&db, &reprint).status.code(), Some(0));
 
     let list = dir.path().join("participants.pdf");
@@ -435,4 +441,188 @@ fn print_writes_pdfs_and_asks_before_reprinting_badges() {
         Some(1),
         "a sign-in sheet needs a session"
     );
+}
+
+/// Issue 25: `-o` is a path the officer means, and issue 22: a pipe is not a terminal.
+#[test]
+fn output_goes_where_o_says_and_nothing_is_replaced_unasked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    let forum = stdout(&ddesk(&db, &["events"]))
+        .lines()
+        .find(|l| l.contains("East Asia"))
+        .and_then(|l| l.split('\t').next())
+        .expect("forum id")
+        .to_string();
+    // `-o -` is standard output, not a file named "-".
+    let out = ddesk(
+        &db,
+        &[
+            "export",
+            "officials",
+            "--event",
+            &forum,
+            "--format",
+            "csv",
+            "-o",
+            "-",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"), "the CSV itself");
+    assert!(String::from_utf8_lossy(&out.stdout).lines().count() > 100);
+    assert!(!Path::new("-").exists() && !dir.path().join("-").exists());
+    // /dev/stdout, a link to a pipe here, is written through and stays a link.
+    let out = ddesk(
+        &db,
+        &[
+            "export",
+            "delegations",
+            "--event",
+            &forum,
+            "--format",
+            "csv",
+            "-o",
+            "/dev/stdout",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Mongolia"));
+    assert!(std::fs::symlink_metadata("/dev/stdout")
+        .expect("dev stdout")
+        .file_type()
+        .is_symlink());
+    // An existing file is replaced only with --force.
+    let csv = dir.path().join("officials.csv");
+    std::fs::write(&csv, b"keep me").expect("existing");
+    let args = [
+        "export",
+        "officials",
+        "--event",
+        &forum,
+        "--format",
+        "csv",
+        "-o",
+    ];
+    let out = ddesk(&db, &[&args[..], &[csv.to_str().expect("utf-8")]].concat());
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(std::fs::read(&csv).expect("read"), b"keep me");
+    let out = ddesk(
+        &db,
+        &[&args[..], &[csv.to_str().expect("utf-8"), "--force"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_ne!(std::fs::read(&csv).expect("read"), b"keep me");
+    // Progress is for a terminal: a piped run's stderr has none of it.
+    let folder = dir.path().join("itineraries");
+    let out = ddesk(
+        &db,
+        &[
+            "itinerary",
+            "--event",
+            &forum,
+            "--all",
+            "--format",
+            "ics",
+            "-o",
+            folder.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("itineraries"),
+        "{out:?}"
+    );
+}
+
+/// Issue 25: ids by a unique beginning, words for people and codes for scripts, errors that
+/// stop a script; issue 22: a reader that goes away ends the command quietly.
+#[test]
+fn ids_by_prefix_words_or_codes_and_exit_codes_scripts_can_use() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    assert!(ddesk(&db, &["demo"]).status.success());
+    let forum = stdout(&ddesk(&db, &["events"]))
+        .lines()
+        .find(|l| l.contains("East Asia"))
+        .and_then(|l| l.split('\t').next())
+        .expect("forum id")
+        .to_string();
+    let prefix = &forum[..8];
+    let words = ddesk(&db, &["officials", "--event", prefix]);
+    assert_eq!(words.status.code(), Some(0), "{words:?}");
+    let text = stdout(&words);
+    assert!(text.contains("\tHead of delegation\t"), "{text}");
+    assert!(text.contains("\tConfirmed"), "{text}");
+    let codes = stdout(&ddesk(&db, &["officials", "--event", prefix, "--codes"]));
+    assert!(codes.contains("\thead_of_delegation\t"), "{codes}");
+    let korean = stdout(&ddesk(
+        &db,
+        &["officials", "--event", prefix, "--lang", "ko"],
+    ));
+    assert!(korean.contains("\t수석대표\t"), "{korean}");
+    // Too short, unknown, or naming nothing: exit 1 with one line.
+    for bad in ["0193", "ffffffff", "not-an-id"] {
+        let out = ddesk(&db, &["officials", "--event", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    }
+    // check: 1 when it finds errors, 0 for warnings alone.
+    let generated = ddesk(&db, &["generate", "--officials", "40", "--seed", "2"]);
+    let small = stdout(&generated)
+        .split('\t')
+        .next()
+        .expect("generated id")
+        .to_string();
+    let mut seen = Vec::new();
+    for event in [&forum, &small] {
+        let out = ddesk(&db, &["check", "--event", event]);
+        let errors = stdout(&out)
+            .lines()
+            .filter(|l| l.starts_with("error\t"))
+            .count();
+        let expected = if errors > 0 { 1 } else { 0 };
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{errors} errors: {out:?}"
+        );
+        seen.push(expected);
+    }
+    // The demo forum has warnings only; the generated event an arrival after its session.
+    assert_eq!(seen, [0, 1]);
+    // A reader that stops after one line: no panic, no backtrace.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
+        .arg("--db")
+        .arg(&db)
+        .args(["officials", "--event", &forum])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Every verb's help has an example.
+    for verb in [
+        "demo",
+        "events",
+        "officials",
+        "doctor",
+        "backup",
+        "restore",
+        "backups",
+        "generate",
+        "import",
+        "print",
+        "itinerary",
+        "export",
+        "check",
+    ] {
+        let help = ddesk(&db, &[verb, "--help"]);
+        assert!(stdout(&help).contains("Example: ddesk"), "{verb}");
+    }
 }

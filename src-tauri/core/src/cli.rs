@@ -5,8 +5,8 @@
 //! Exit codes: 0 ok, 1 a problem with what the user asked or gave (one line on stderr),
 //! 2 an internal error.
 
-use std::path::{Path, PathBuf};
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::export::{self, ExportRequest, Format as ExportFormat, Table};
@@ -73,7 +73,9 @@ enum Command {
     },
     /// Replace the library with a backup, after backing up the library as it is. Close the app
     /// first.
-    #[command(after_help = "Example: ddesk restore ~/.local/share/org.delegationdesk.app/backups/2026-11-25T10-31-07Z-daily.sqlite3")]
+    #[command(
+        after_help = "Example: ddesk restore ~/.local/share/org.delegationdesk.app/backups/2026-11-25T10-31-07Z-daily.sqlite3"
+    )]
     Restore {
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -83,7 +85,9 @@ enum Command {
     #[command(after_help = "Example: ddesk backups | head -3")]
     Backups,
     /// Generate a large made-up event (same seed, same event) for scale tests and benchmarks.
-    #[command(after_help = "Example: ddesk --db /tmp/scale.sqlite3 generate --officials 20000 --seed 1")]
+    #[command(
+        after_help = "Example: ddesk --db /tmp/scale.sqlite3 generate --officials 20000 --seed 1"
+    )]
     Generate {
         #[arg(long, default_value_t = 20_000)]
         officials: usize,
@@ -124,12 +128,16 @@ enum Command {
     /// Print a document to PDF: badges, participants, signin (a session's sign-in sheet),
     /// delegation (lists per delegation), rooming (per hotel), arrivals, departures. Prints the
     /// file and its page count.
-    #[command(after_help = "Example: ddesk print badges --event 0193a5c2 --layout a4-8 --not-printed -o badges.pdf")]
+    #[command(
+        after_help = "Example: ddesk print badges --event 0193a5c2 --layout a4-8 --not-printed -o badges.pdf"
+    )]
     Print(PrintArgs),
     /// Itineraries (PDF in each official's language, or iCalendar): for one official into the
     /// file OUT; for a delegation (one file per member and a combined file) or everyone (one
     /// file per official, named "Country - FAMILY Given") into the folder OUT.
-    #[command(after_help = "Example: ddesk itinerary --event 0193a5c2 --delegation 0193a5c3 --format pdf -o itineraries/")]
+    #[command(
+        after_help = "Example: ddesk itinerary --event 0193a5c2 --delegation 0193a5c3 --format pdf -o itineraries/"
+    )]
     Itinerary {
         #[arg(long, value_name = "ID")]
         event: String,
@@ -150,7 +158,9 @@ enum Command {
     /// A table as a spreadsheet: officials, delegations, rooming (one hotel with --hotel, else
     /// every hotel), roster (of --session), arrivals, departures, diets; or all (every table in
     /// one XLSX workbook, the roster included when --session is given).
-    #[command(after_help = "Example: ddesk export officials --event 0193a5c2 --format csv -o - | head")]
+    #[command(
+        after_help = "Example: ddesk export officials --event 0193a5c2 --format csv -o - | head"
+    )]
     Export {
         #[arg(value_parser = parse_table)]
         what: Vec<ExportChoice>,
@@ -173,7 +183,7 @@ enum Command {
         force: bool,
     },
     /// Find logistics problems in an event: one per line (severity, code, sentence), worst first.
-    #[command(after_help = "Example: ddesk check --event 0193a5c2 || echo "errors to fix"")]
+    #[command(after_help = "Example: ddesk check --event 0193a5c2 || echo errors to fix")]
     Check {
         #[arg(long, value_name = "ID")]
         event: String,
@@ -457,7 +467,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 let e = e.event;
                 out!(
                     "{}\t{}\t{}\t{}\t{}",
-                    e.id, e.name_en, e.name_ko, e.start_date, e.end_date
+                    e.id,
+                    e.name_en,
+                    e.name_ko,
+                    e.start_date,
+                    e.end_date
                 );
             }
         }
@@ -784,7 +798,11 @@ fn import_file(
         let c = preview.counts;
         out!(
             "summary\trows {}\tnew {}\tduplicate {}\terror {}\twarning {}",
-            c.rows, c.new, c.duplicate, c.error, c.warning
+            c.rows,
+            c.new,
+            c.duplicate,
+            c.error,
+            c.warning
         );
     }
     if preview.counts.error > 0 && !decisions.skip_errors {

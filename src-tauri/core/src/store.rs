@@ -653,7 +653,8 @@ pub fn resolve_id(conn: &Connection, table: &'static str, given: &str) -> Result
     if !given.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(Error::NotFound { entity: noun });
     }
-    let sql = format!("SELECT id FROM {table} WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 3");
+    let sql =
+        format!("SELECT id FROM {table} WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 3");
     let found: Vec<String> = conn
         .prepare(&sql)?
         .query_map([given.to_ascii_lowercase()], |r| r.get(0))?
