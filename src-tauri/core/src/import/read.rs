@@ -399,7 +399,7 @@ fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
     let too_big = |what: &str| {
         bad(
             "file_too_large",
-            format!("{name} would unpack to {what}; that is not a registration list, and it was not read."),
+            format!("{name} {what}; that is not a registration list, and it was not read."),
         )
     };
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
@@ -407,7 +407,7 @@ fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
         return Ok(());
     };
     if zip.len() > MAX_PARTS {
-        return Err(too_big(&format!("{} parts", zip.len())));
+        return Err(too_big(&format!("holds {} parts", zip.len())));
     }
     let mut total = 0u64;
     let mut strings_part = None;
@@ -425,7 +425,7 @@ fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
         }
         if size > 16 * 1024 * 1024 && size / packed > MAX_INFLATION {
             return Err(too_big(&format!(
-                "{} MB from {} KB (a zip bomb)",
+                "would unpack to {} MB from {} KB (a zip bomb)",
                 size / (1024 * 1024),
                 packed / 1024
             )));
@@ -441,7 +441,7 @@ fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
             .and_then(|part| declared_count(part, b"uniqueCount=\""));
         if declared.is_some_and(|n| n > MAX_SHARED_STRINGS as u64) {
             return Err(too_big(&format!(
-                "{} distinct texts",
+                "declares {} distinct texts",
                 declared.unwrap_or_default()
             )));
         }
