@@ -4,6 +4,7 @@
 
 import { h, mount, debounce } from './dom.js';
 import { t, fieldErrorText, errorText } from './i18n.js';
+import { confirmDialog } from './dialogs.js';
 import { toLocalInput, fromLocalInput } from './time.js';
 
 /**
@@ -165,7 +166,16 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
 
   mount(dlg, form);
   dlg.setAttribute('aria-labelledby', 'form-title');
-  dlg.oncancel = (e) => { e.preventDefault(); close(); };
+  // Esc (the dialog's cancel) closes a form at once only when nothing was changed; otherwise
+  // it asks first, and answering no (or Esc again) goes back to the form as it was.
+  dlg.oncancel = async (e) => {
+    e.preventDefault();
+    if (JSON.stringify(readValues()) === JSON.stringify(initial)) { close(); return; }
+    const active = document.activeElement;
+    const discard = await confirmDialog(t('form.discardQuestion'), { title: t('form.discardTitle'), ok: t('form.discard') });
+    if (discard) close();
+    else if (active && dlg.contains(active)) active.focus();
+  };
   applyVisibility();
   initial = readValues();
   dlg.showModal();

@@ -251,9 +251,35 @@ fn keyboard_new_save_search_and_cancel() {
         "return document.querySelector('#record-dialog').open",
     );
     app.fill(&app.find("#f-family_name"), "Discarded");
+    // Issue 25: Esc on a form with changes asks first; no (Esc again) keeps what was typed.
     app.press(&["\u{E00C}"]);
     app.wait_for(
-        "Esc to cancel",
+        "Esc to ask before discarding",
+        "return document.querySelector('#confirm-dialog').open",
+    );
+    app.press(&["\u{E00C}"]);
+    let kept = app.wait_for(
+        "the form as it was",
+        "return !document.querySelector('#confirm-dialog').open
+            && document.querySelector('#record-dialog').open
+            && document.querySelector('#f-family_name').value",
+    );
+    assert_eq!(kept, json!("Discarded"));
+    app.press(&["\u{E00C}"]);
+    app.click(&app.find("#confirm-ok"));
+    app.wait_for(
+        "Esc and Discard to cancel",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    // An untouched form closes on Esc at once.
+    app.press(&[CTRL, "n"]);
+    app.wait_for(
+        "the new form",
+        "return document.querySelector('#record-dialog').open",
+    );
+    app.press(&["\u{E00C}"]);
+    app.wait_for(
+        "Esc to close an untouched form",
         "return !document.querySelector('#record-dialog').open",
     );
     let found = app.execute(

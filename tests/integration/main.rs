@@ -7,6 +7,7 @@ mod demo;
 mod hostile;
 mod import;
 mod library;
+mod officer;
 mod outputs;
 mod print;
 mod records;

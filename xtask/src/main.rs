@@ -34,6 +34,9 @@ const TEST_PACKAGES: &[&str] = &[
     // The itinerary tests read calendars back with a real iCalendar parser.
     "python3-icalendar",
     "imagemagick",
+    // The CSV tests open exports in a real spreadsheet (headless convert to XLSX) to prove
+    // formulas stay inert and phone numbers arrive readable.
+    "libreoffice-calc-nogui",
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;

@@ -190,8 +190,13 @@ impl Cell {
 /// A text cell a spreadsheet would run as a formula gets a leading apostrophe; the apostrophe
 /// shows, which is the point: the officer sees the text, the spreadsheet computes nothing.
 /// Korean input methods type the full-width forms (`＝`), which spreadsheets in an East Asian
-/// locale read as the ASCII ones.
+/// locale read as the ASCII ones. A phone number (`+998 71 123 4567`) is left as it is: with no
+/// letter in it, it can name no function, sheet, link or other program, so at worst a
+/// spreadsheet reads it as a number, and LibreOffice keeps it as text (tested).
 pub fn neutralize(text: &str) -> String {
+    if is_phone_number(text) {
+        return text.to_string();
+    }
     match text.chars().next() {
         Some(
             '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}',
@@ -200,6 +205,17 @@ pub fn neutralize(text: &str) -> String {
         }
         _ => text.to_string(),
     }
+}
+
+/// `+`, then only digits, blanks, brackets and dashes, with at least seven digits: an
+/// international phone number and nothing else.
+pub fn is_phone_number(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('+') else {
+        return false;
+    };
+    rest.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-'))
+        && rest.chars().filter(char::is_ascii_digit).count() >= 7
 }
 
 /// A built table: its sheet name, headers and typed rows.
@@ -919,10 +935,25 @@ mod tests {
             "＋1",
             "－2",
             "＠SUM(A1)",
+            "+1+cmd|' /C calc'!A0",
+            "+998 71 123 4567 x",
+            "+HYPERLINK(\"x\")",
+            "-998 71 123 4567",
+            "+12 34",
         ] {
             assert!(neutralize(hostile).starts_with('\''), "{hostile:?}");
         }
-        for plain in ["Kim", "김민수", "'quoted", " =spaced", "1=1", ""] {
+        for plain in [
+            "Kim",
+            "김민수",
+            "'quoted",
+            " =spaced",
+            "1=1",
+            "",
+            "+998 71 123 4567",
+            "+82 (2) 123-4567",
+            "+1-202-555-0143",
+        ] {
             assert_eq!(neutralize(plain), plain);
         }
     }

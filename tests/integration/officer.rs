@@ -1,0 +1,104 @@
+//! The rough edges of an officer's day (issue 25), where the engine and files are concerned.
+
+use std::path::Path;
+use std::process::Command;
+
+use calamine::{Data, Reader, Xlsx};
+use ddesk_core::export::{self, ExportRequest, Format, Table};
+use delegation_desk_tests::Fixture;
+
+/// Converts a CSV into XLSX with LibreOffice, formulas evaluated as its import can do, and
+/// reads the first sheet back.
+fn through_libreoffice(csv: &Path) -> calamine::Range<Data> {
+    let dir = csv.parent().expect("folder");
+    let out = dir.join("converted");
+    // A profile of its own: a first start writes one, and tests must not share or leave one.
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("lo-profile").display()
+    );
+    let status = Command::new("soffice")
+        .arg(profile)
+        .args([
+            "--headless",
+            // Comma, quote, UTF-8, from line 1, …, token 13: evaluate formulas.
+            "--infilter=CSV:44,34,76,1,,0,false,true,false,false,false,-1,true",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(csv)
+        .output()
+        .expect("soffice (libreoffice-calc-nogui)");
+    assert!(status.status.success(), "{status:?}");
+    let name = csv
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook(out.join(format!("{name}.xlsx"))).expect("converted workbook");
+    let sheet = book.sheet_names()[0].clone();
+    book.worksheet_range(&sheet).expect("sheet")
+}
+
+fn column(range: &calamine::Range<Data>, header: &str) -> usize {
+    range
+        .rows()
+        .next()
+        .expect("headers")
+        .iter()
+        .position(|c| c.to_string() == header)
+        .unwrap_or_else(|| panic!("no column {header}"))
+}
+
+#[test]
+fn phone_numbers_arrive_readable_and_formulas_stay_inert_in_a_real_spreadsheet() {
+    let f = Fixture::new();
+    let mut o = f.official.clone();
+    o.phone = "+998 71 123 4567".into();
+    o.organization = "=1+1".into();
+    o.position = "+1+2".into();
+    f.store.save(o).expect("official");
+    let csv = export::export(
+        &f.store,
+        &ExportRequest {
+            event_id: f.event.id.clone(),
+            tables: vec![Table::Officials],
+            format: Format::Csv,
+            hotel_id: None,
+            session_id: None,
+            language: Default::default(),
+        },
+    )
+    .expect("csv");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("officials.csv");
+    std::fs::write(&path, &csv).expect("write");
+    let range = through_libreoffice(&path);
+    let row = range.rows().nth(1).expect("the official");
+    assert_eq!(
+        row[column(&range, "Phone")],
+        Data::String("+998 71 123 4567".into()),
+        "the phone number as typed, no apostrophe"
+    );
+    assert_eq!(
+        row[column(&range, "Organization")],
+        Data::String("'=1+1".into())
+    );
+    assert_eq!(
+        row[column(&range, "Position")],
+        Data::String("'+1+2".into())
+    );
+    // The same cells unguarded are computed: this spreadsheet does run formulas from CSV.
+    let raw = dir.path().join("raw.csv");
+    std::fs::write(&raw, "Organization,Position\r\n=1+1,+1+2\r\n").expect("write");
+    let range = through_libreoffice(&raw);
+    let row = range.rows().nth(1).expect("row");
+    assert!(
+        matches!(row[0], Data::Float(v) if v == 2.0) || matches!(row[0], Data::Int(2)),
+        "{:?}",
+        row[0]
+    );
+}
