@@ -49,7 +49,7 @@ fn column(range: &calamine::Range<Data>, header: &str) -> usize {
         .next()
         .expect("headers")
         .iter()
-        .position(|c| c.to_string() == header)
+        .position(|c| matches!(c, Data::String(s) if s == header))
         .unwrap_or_else(|| panic!("no column {header}"))
 }
 
