@@ -7,6 +7,7 @@ import { renderLibraryProblem, undo } from './screens/safety.js';
 import { takeDroppedFile } from './screens/import.js';
 import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
+import { loadOfficer, paintOfficer } from './officer.js';
 import { appStartup, uiMetric, libraryStatus } from './api.js';
 import { enableProbe, setMetricReporter, h, mount } from './dom.js';
 
@@ -40,6 +41,7 @@ function paintChrome() {
   document.getElementById('app-subtitle').textContent = t('app.subtitle');
   document.getElementById('lang-select').value = getLanguage();
   document.getElementById('skip-link').textContent = t('app.skip');
+  paintOfficer();
 }
 
 // A registration file dropped anywhere on the window opens in the event's Import tab. Added
@@ -102,7 +104,7 @@ onLanguageChange(() => render());
     mount(document.getElementById('app'), h('p', { class: 'empty-state', id: 'library-opening', role: 'status' }, tAll('library.opening')));
   }, 400);
   const [startup, status] = await Promise.all([
-    appStartup().catch(() => null), libraryStatus().catch(() => null), loadLanguage(),
+    appStartup().catch(() => null), libraryStatus().catch(() => null), loadLanguage().then(loadOfficer),
   ]);
   clearTimeout(slow);
   if (startup && startup.probe) {

@@ -466,11 +466,21 @@ fn ipc_works_under_the_csp_and_the_window_cannot_leave_the_app() {
     app.quit();
 }
 
-/// Issue 7: Undo takes back the last change and History shows who did what.
+/// Issue 7: Undo takes back the last change and History shows who did what; issue 25: "who" is
+/// the name the officer gave once, in the banner a new library shows.
 #[test]
 fn undo_and_history_from_the_event_screen() {
     let home = home();
     let app = App::launch(home.path());
+    app.find("#officer-banner:not([hidden]) #officer-name");
+    app.fill(&app.find("#officer-name"), "KIM Jiwon");
+    app.click(&app.find("#officer-save"));
+    let button = app.wait_for(
+        "the officer in the header",
+        "const b = document.querySelector('#officer-button');
+         return document.querySelector('#officer-banner').hidden && b && b.textContent",
+    );
+    assert_eq!(button, json!("KIM Jiwon (KJ)"), "initials made from the name");
     open_forum_tab(&app, "officials");
     create_official(&app, "Undoable", "Ulla", "Mongolia");
     // The list pages by 100 and the demo has more: find the new official by name.
@@ -488,6 +498,10 @@ fn undo_and_history_from_the_event_screen() {
             .to_lowercase()
             .contains("undoable ulla"),
         "{first}"
+    );
+    assert!(
+        first.as_str().unwrap_or_default().contains("KIM Jiwon"),
+        "who: {first}"
     );
     shot(&app, "history");
     app.click(&app.find("#history-undo"));
@@ -902,6 +916,33 @@ fn the_print_tab_previews_badges_and_lists() {
         vec![],
     );
     assert_eq!(error, json!(null));
+    // Issue 25: each document has its own language on paper, remembered; the badges stay
+    // English when the list goes bilingual and when the window turns Korean.
+    choose(&app, "#print-language", "English and Korean");
+    app.wait_for(
+        "the choice to be remembered",
+        "return window.__TAURI__.core.invoke('setting_get', {key: 'print.language.participants'})
+           .then(v => v === 'both' || null)",
+    );
+    choose(&app, "#print-doc", "Badges");
+    let badges = app.wait_for(
+        "the badges' own language",
+        "const l = document.querySelector('#print-language'); return l && l.value",
+    );
+    assert_eq!(badges, json!("en"));
+    app.click(&app.find("#lang-select"));
+    app.click(&app.find("#lang-select option[value=ko]"));
+    app.wait_for(
+        "the Korean print tab",
+        "return document.querySelector('#print-title') && /[\uAC00-\uD7A3]/.test(document.querySelector('#print-title').textContent)
+            && document.querySelector('#print-language')",
+    );
+    let languages = app.wait_for(
+        "the languages on paper after the switch",
+        "const d = document.querySelector('#print-doc'), l = document.querySelector('#print-language');
+         return d && l && l.options.length > 0 && [d.value, l.value]",
+    );
+    assert_eq!(languages, json!(["badges", "en"]), "the window's language is not the paper's");
     app.quit();
 }
 

@@ -102,3 +102,35 @@ fn phone_numbers_arrive_readable_and_formulas_stay_inert_in_a_real_spreadsheet()
         row[0]
     );
 }
+
+#[test]
+fn every_change_is_recorded_under_the_officers_name() {
+    let f = Fixture::new();
+    let actor = |f: &Fixture| -> String {
+        f.store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT actor FROM change_log ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("actor")
+    };
+    let before = actor(&f);
+    assert_ne!(before, "KIM Jiwon");
+    f.store
+        .set_setting(ddesk_core::store::OFFICER_NAME, "KIM Jiwon")
+        .expect("name");
+    let mut o = f.official.clone();
+    o.position = "Director".into();
+    f.store.save(o).expect("saved");
+    assert_eq!(actor(&f), "KIM Jiwon");
+    // What the window may set: a name on one line, initials of a few letters.
+    use ddesk_core::store::check_window_setting as check;
+    check("officer.name", Some("NGUYỄN Thị Mai")).expect("a name");
+    check("officer.initials", Some("NTM")).expect("initials");
+    assert!(check("officer.name", Some("")).is_err());
+    assert!(check("officer.name", Some("two\nlines")).is_err());
+    assert!(check("officer.initials", Some("K.J.")).is_err());
+}

@@ -12,7 +12,10 @@ const LAYOUTS = ['a4-8', 'a6-4', 'cr80', 'a4-fold'];
 
 export function mountPrint(panel, ctx) {
   let colors = {};
-  const state = { doc: 'badges', layout: 'a4-8', who: 'all', delegation: '', category: '', session: '', hotel: '', bilingual: false, blank: 10, offset: { x_mm: 0, y_mm: 0 } };
+  // `paper`: each document's language on paper (en, ko, or both for the lists), remembered per
+  // document by the library. Badges are for the guests: English unless chosen otherwise,
+  // whatever language the window is in (issue 25).
+  const state = { doc: 'badges', layout: 'a4-8', who: 'all', delegation: '', category: '', session: '', hotel: '', blank: 10, offset: { x_mm: 0, y_mm: 0 }, paper: {} };
   let lists = { delegations: [], sessions: [], hotels: [] };
   const options = h('div', { class: 'print-options', id: 'print-options' });
   const preview = h('div', { class: 'print-preview', id: 'print-preview', 'aria-live': 'polite' });
@@ -42,6 +45,8 @@ export function mountPrint(panel, ctx) {
       lists = { delegations, sessions, hotels };
       state.offset = await api.printOffsetGet(state.layout);
       colors = await api.printColorsGet();
+      const remembered = await Promise.all(DOCUMENTS.map((d) => api.settingGet(`print.language.${d}`)));
+      DOCUMENTS.forEach((d, i) => { state.paper[d] = remembered[i] || (d === 'badges' ? 'en' : getLanguage()); });
     } catch (err) { showError(err); }
     paintOptions();
     showPreview();
@@ -100,10 +105,12 @@ export function mountPrint(panel, ctx) {
     } else if (state.doc === 'rooming') {
       parts.push(select('print-hotel', 'col.hotel', lists.hotels.map((x) => [x.id, x.name]), state.hotel, again((v) => { state.hotel = v; }), 'print.allHotels'));
     }
-    if (state.doc !== 'badges') {
-      const bi = h('input', { type: 'checkbox', id: 'print-bilingual', checked: state.bilingual, onChange: () => { state.bilingual = bi.checked; showPreview(); } });
-      parts.push(h('label', { class: 'inline-field' }, bi, ' ', t('print.bilingual')));
-    }
+    const languages = state.doc === 'badges' ? ['en', 'ko'] : ['en', 'ko', 'both'];
+    parts.push(select('print-language', 'print.paperLanguage', languages.map((l) => [l, t(`print.paper.${l}`)]), paper(), async (v) => {
+      state.paper[state.doc] = v;
+      showPreview();
+      try { await api.settingSet(`print.language.${state.doc}`, v); } catch (err) { showError(err); }
+    }));
     mount(options, parts);
   }
 
@@ -123,7 +130,12 @@ export function mountPrint(panel, ctx) {
       case 'rooming': document = { kind: 'rooming', hotel_id: state.hotel || null }; break;
       default: document = { kind: state.doc };
     }
-    return { event_id: ctx.eventId, document, language: getLanguage(), bilingual: state.bilingual, offset: state.doc === 'badges' ? state.offset : null };
+    const lang = paper();
+    return { event_id: ctx.eventId, document, language: lang === 'ko' ? 'ko' : 'en', bilingual: lang === 'both', offset: state.doc === 'badges' ? state.offset : null };
+  }
+
+  function paper() {
+    return state.paper[state.doc] || (state.doc === 'badges' ? 'en' : getLanguage());
   }
 
   const onProgress = (done, total) => {

@@ -677,28 +677,86 @@ pub fn resolve_id(conn: &Connection, table: &'static str, given: &str) -> Result
 /// (remembered mappings, print offsets and colours) are written by the engine's own calls,
 /// which check their values; a window that could set any key could plant a mapping or an
 /// offset no form would accept (issue 15).
-pub const WINDOW_SETTINGS: &[(&str, &[&str])] = &[("language", &["en", "ko"])];
+pub const WINDOW_SETTINGS: &[&str] = &["language", OFFICER_NAME, OFFICER_INITIALS];
+
+/// The documents of the Print tab, each with its own language on paper
+/// (`print.language.<document>`: en, ko, or both for the lists; badges en or ko).
+pub const PRINT_DOCUMENTS: &[&str] = &[
+    "badges",
+    "participants",
+    "signin",
+    "delegation",
+    "rooming",
+    "arrivals",
+    "departures",
+];
 
 /// Whether the window may read (`value` None) or write `key` = `value`.
 pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
-    let Some((_, allowed)) = WINDOW_SETTINGS.iter().find(|(k, _)| *k == key) else {
+    if let Some(document) = key.strip_prefix("print.language.") {
+        let allowed: &[&str] = if document == "badges" {
+            &["en", "ko"]
+        } else {
+            &["en", "ko", "both"]
+        };
+        return match value {
+            _ if !PRINT_DOCUMENTS.contains(&document) => Err(Error::field(
+                "key",
+                "invalid_value",
+                "That is not a document of the Print tab.",
+            )),
+            Some(v) if !allowed.contains(&v) => Err(Error::field(
+                "value",
+                "invalid_value",
+                format!("The language on paper is one of {}.", allowed.join(", ")),
+            )),
+            _ => Ok(()),
+        };
+    }
+    if !WINDOW_SETTINGS.contains(&key) {
         return Err(Error::field(
             "key",
             "invalid_value",
             "That is not a setting the window keeps.",
         ));
+    }
+    let Some(value) = value else {
+        return Ok(());
     };
-    match value {
-        Some(v) if !allowed.contains(&v) => Err(Error::field(
+    let fits = match key {
+        "language" => ["en", "ko"].contains(&value),
+        OFFICER_NAME => {
+            let v = value.trim();
+            !v.is_empty() && v.chars().count() <= 100 && !v.chars().any(char::is_control)
+        }
+        _ => {
+            let v = value.trim();
+            !v.is_empty() && v.chars().count() <= 5 && v.chars().all(char::is_alphanumeric)
+        }
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::field(
             "value",
             "invalid_value",
-            format!("{key} takes one of: {}.", allowed.join(", ")),
-        )),
-        _ => Ok(()),
+            match key {
+                "language" => "The language is en or ko.",
+                OFFICER_NAME => "Your name: 1 to 100 characters, on one line.",
+                _ => "Initials: 1 to 5 letters or digits.",
+            },
+        ))
     }
 }
 
-/// The user name written into the change log.
+/// The officer's own name, kept in the library (`officer.name`, set in the window or with
+/// `ddesk officer`): every change-log entry is written under it (issue 25). Without it, the
+/// OS user name.
+pub const OFFICER_NAME: &str = "officer.name";
+/// The officer's initials, for the places a name does not fit.
+pub const OFFICER_INITIALS: &str = "officer.initials";
+
+/// The user name written into the change log when the library names no officer.
 fn actor() -> &'static str {
     // Read once: an import writes tens of thousands of entries.
     static ACTOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -761,7 +819,9 @@ fn log_change_at(tx: &Transaction<'_>, change: Change<'_>, now: &str) -> Result<
     tx.prepare_cached(
         "INSERT INTO change_log (id, at, actor, entity, entity_id, action, before, after, batch_id,
                                  event_id, undo_of, seq, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+         VALUES (?1, ?2,
+                 coalesce((SELECT value FROM setting WHERE key = 'officer.name'), ?3),
+                 ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
                  (SELECT coalesce(max(seq), 0) + 1 FROM change_log), ?2, ?2)",
     )?
     .execute(rusqlite::params![

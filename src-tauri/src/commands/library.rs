@@ -51,7 +51,7 @@ pub fn setting_set(
 ) -> Result<(), CommandError> {
     super::guarded(|| {
         store::check_window_setting(&key, Some(&value))?;
-        Ok(state.store()?.set_setting(&key, &value)?)
+        Ok(state.store()?.set_setting(&key, value.trim())?)
     })
 }
 
