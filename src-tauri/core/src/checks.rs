@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -636,6 +636,7 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
         let (Some(a), Some(d)) = (arrival, departure) else {
             continue;
         };
+        unused_nights(o, stays, ix.local(a), ix.local(d), out);
         if stays.is_empty() && !ix.is_foreign(o) {
             continue;
         }
@@ -674,6 +675,60 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
             ));
         }
     }
+}
+
+/// Hotel nights before the official lands or after they leave: paid for and not slept in
+/// (issue 25). A landing before 06:00 needs the room from the night before, so that night
+/// counts as used.
+fn unused_nights(
+    o: &Official,
+    stays: &[&Stay],
+    arrival: NaiveDateTime,
+    departure: NaiveDateTime,
+    out: &mut Vec<Problem>,
+) {
+    let early = arrival.time() < chrono::NaiveTime::from_hms_opt(6, 0, 0).unwrap_or_default();
+    let first = if early {
+        arrival.date().pred_opt().unwrap_or(arrival.date())
+    } else {
+        arrival.date()
+    };
+    let last = departure.date();
+    let mut unused: Vec<NaiveDate> = stays
+        .iter()
+        .flat_map(|s| nights(s.check_in, s.check_out))
+        .filter(|n| *n < first || *n >= last)
+        .collect();
+    unused.sort_unstable();
+    unused.dedup();
+    if unused.is_empty() {
+        return;
+    }
+    let list = unused
+        .iter()
+        .map(|n| n.format("%-d %b").to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let list_ko = unused
+        .iter()
+        .map(|n| n.format("%-m월 %-d일").to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut records = vec![link("official", &o.id)];
+    records.extend(stays.iter().map(|s| link("stay", &s.id)));
+    out.push(problem(
+        Severity::Warning,
+        "stay_unused_nights",
+        format!(
+            "{} has a hotel for the night(s) of {list}, before landing or after leaving: paid for and not slept in.",
+            name(o)
+        ),
+        format!(
+            "{}님은 입국 전이나 출국 후인 {list_ko} 밤에도 숙박이 잡혀 있어, 쓰지 않는 숙박비가 듭니다.",
+            name(o)
+        ),
+        records,
+    ));
 }
 
 /// Groups stays that share a room: each group is one room. A stay that names a roommate
@@ -2150,6 +2205,33 @@ pub(crate) mod tests {
             crowded[0].message
         );
         assert_eq!(crowded[0].records.len(), 3);
+    }
+
+    #[test]
+    fn hotel_nights_before_landing_or_after_leaving() {
+        // Landing at 10:00 on the 6th, a stay from the 5th: the night of the 5th is unused.
+        let p = only(
+            |d| d.stays[0].check_in = day("2024-05-05"),
+            "stay_unused_nights",
+        );
+        assert!(p.message.contains("of 5 May,"), "{}", p.message);
+        assert!(p.message_ko.contains("5월 5일"), "{}", p.message_ko);
+        // Leaving at 21:00 on the 9th, a stay to the 10th: the night of the 9th.
+        let p = only(
+            |d| d.stays[0].check_out = day("2024-05-10"),
+            "stay_unused_nights",
+        );
+        assert!(p.message.contains("of 9 May,"), "{}", p.message);
+        // Landing at 02:00 on the 6th (17:00 UTC on the 5th): the room is needed from the
+        // night of the 5th.
+        let found = problems(|d| {
+            d.travel[0].scheduled_at = at("2024-05-05T17:00:00Z");
+            d.stays[0].check_in = day("2024-05-05");
+        });
+        assert!(
+            !found.iter().any(|p| p.code == "stay_unused_nights"),
+            "{found:?}"
+        );
     }
 
     #[test]
