@@ -480,7 +480,11 @@ fn undo_and_history_from_the_event_screen() {
         "const b = document.querySelector('#officer-button');
          return document.querySelector('#officer-banner').hidden && b && b.textContent",
     );
-    assert_eq!(button, json!("KIM Jiwon (KJ)"), "initials made from the name");
+    assert_eq!(
+        button,
+        json!("KIM Jiwon (KJ)"),
+        "initials made from the name"
+    );
     open_forum_tab(&app, "officials");
     create_official(&app, "Undoable", "Ulla", "Mongolia");
     // The list pages by 100 and the demo has more: find the new official by name.
@@ -934,7 +938,7 @@ fn the_print_tab_previews_badges_and_lists() {
     app.click(&app.find("#lang-select option[value=ko]"));
     app.wait_for(
         "the Korean print tab",
-        "return document.querySelector('#print-title') && /[\uAC00-\uD7A3]/.test(document.querySelector('#print-title').textContent)
+        "return document.querySelector('#print-title') && /[\\uAC00-\\uD7A3]/.test(document.querySelector('#print-title').textContent)
             && document.querySelector('#print-language')",
     );
     let languages = app.wait_for(
@@ -942,7 +946,11 @@ fn the_print_tab_previews_badges_and_lists() {
         "const d = document.querySelector('#print-doc'), l = document.querySelector('#print-language');
          return d && l && l.options.length > 0 && [d.value, l.value]",
     );
-    assert_eq!(languages, json!(["badges", "en"]), "the window's language is not the paper's");
+    assert_eq!(
+        languages,
+        json!(["badges", "en"]),
+        "the window's language is not the paper's"
+    );
     app.quit();
 }
 

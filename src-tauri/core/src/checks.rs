@@ -1641,17 +1641,19 @@ pub(crate) mod tests {
 
     #[test]
     fn flights_against_the_agenda() {
+        // Landing on the 7th, the room is booked from the 6th: late, and a night unused.
         check(
             |d| d.travel[0].scheduled_at = at("2024-05-07T00:30:00Z"),
-            &["arrival_after_first_session"],
+            &["arrival_after_first_session", "stay_unused_nights"],
         );
+        // Leaving on the 7th with the room booked to the 9th: two nights unused as well.
         check(
             |d| d.travel[2].scheduled_at = at("2024-05-07T02:30:00Z"),
-            &["departure_before_last_session"],
+            &["departure_before_last_session", "stay_unused_nights"],
         );
         check(
             |d| d.travel[2].scheduled_at = at("2024-05-07T03:00:00Z"),
-            &[],
+            &["stay_unused_nights"],
         );
         check(|d| d.travel.retain(|t| t.id != "a1"), &["no_arrival"]);
         check(|d| d.travel.retain(|t| t.id != "x2"), &["no_departure"]);
