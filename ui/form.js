@@ -5,7 +5,8 @@
 import { h, mount, debounce } from './dom.js';
 import { t, fieldErrorText, errorText } from './i18n.js';
 import { confirmDialog } from './dialogs.js';
-import { toLocalInput, fromLocalInput } from './time.js';
+import { toLocalInput, fromLocalInput, parseTypedDate } from './time.js';
+import { buildDateField } from './datefield.js';
 
 /**
  * Field: { name, type, label? (i18n key), labelText? (already translated), required?, options?, nullable?, group?, wide?, visibleIf?(values),
@@ -125,6 +126,11 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
     e.preventDefault();
     if (busy) return;
     clearErrors();
+    const notDates = fields.filter((f) => f.type === 'date' && parseTypedDate(inputs.get(f.name).value) === null);
+    if (notDates.length) {
+      showValidation({ fields: notDates.map((f) => ({ field: f.name, code: 'not_a_date', message: t('fielderr.not_a_date') })) });
+      return;
+    }
     let rec = readValues();
     if (beforeSave) rec = beforeSave(rec);
     busy = true;
@@ -212,6 +218,11 @@ function buildField(f, value, tz, inputs, wrappers) {
       break;
     case 'datetime':
       input = control = h('input', { ...common, type: 'datetime-local', value: toLocalInput(value, tz) });
+      break;
+    case 'date':
+      // f.calendarFrom: the field whose date an empty one's calendar opens at (an end date's
+      // start).
+      ({ control, input } = buildDateField(common, value, { near: () => (f.calendarFrom ? inputs.get(f.calendarFrom).value : null) }));
       break;
     case 'number':
       input = control = h('input', { ...common, type: 'number', inputmode: 'numeric', step: '1', min: f.min ?? null, value: value ?? '' });
@@ -303,7 +314,11 @@ function readField(f, input, tz) {
       const n = Number(v);
       return Number.isFinite(n) ? Math.trunc(n) : v;
     }
-    case 'date': return input.value || null;
+    case 'date': {
+      // Text that is no date is returned as typed; `submit` points at it before any save.
+      const parsed = parseTypedDate(input.value);
+      return parsed === '' ? null : (parsed || input.value);
+    }
     case 'datetime': return input.value ? fromLocalInput(input.value, tz) : null;
     case 'select':
     case 'lookup': return input.value === '' && f.nullable ? null : input.value;

@@ -145,3 +145,29 @@ export function systemTimeZone() {
     return 'Asia/Seoul';
   }
 }
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * A date as officers type it, as `YYYY-MM-DD`: `2025-09-24`, `2025.09.24`, `2025/9/24`,
+ * `20250924`, `24/09/2025` and `24.09.2025` (day first, as outside the US), `24/09` and
+ * `9월 24일` (in `year`), `2025년 9월 24일`, `Sep 24, 2025`, `24 Sep 2025`. '' for nothing typed;
+ * null for text that is not a date (or a day the month does not have).
+ */
+export function parseTypedDate(text, year = new Date().getFullYear()) {
+  const s = String(text || '').trim().toLowerCase().replace(/\s+/g, ' ');
+  if (!s) return '';
+  let y; let m; let d; let r;
+  if ((r = /^(\d{4})[-./ ](\d{1,2})[-./ ](\d{1,2})\.?$/.exec(s))) [y, m, d] = [+r[1], +r[2], +r[3]];
+  else if ((r = /^(\d{4})(\d{2})(\d{2})$/.exec(s))) [y, m, d] = [+r[1], +r[2], +r[3]];
+  else if ((r = /^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$/.exec(s))) [y, m, d] = [+r[3], +r[2], +r[1]];
+  else if ((r = /^(\d{1,2})[./](\d{1,2})\.?$/.exec(s))) [y, m, d] = [year, +r[2], +r[1]];
+  else if ((r = /^(?:(\d{4}) ?년 ?)?(\d{1,2}) ?월 ?(\d{1,2}) ?일?$/.exec(s))) [y, m, d] = [r[1] ? +r[1] : year, +r[2], +r[3]];
+  else if ((r = /^([a-z]{3})[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$/.exec(s))) [y, m, d] = [+r[3], MONTHS.indexOf(r[1]) + 1, +r[2]];
+  else if ((r = /^(\d{1,2}) ([a-z]{3})[a-z]*\.?,? (\d{4})$/.exec(s))) [y, m, d] = [+r[3], MONTHS.indexOf(r[2]) + 1, +r[1]];
+  else return null;
+  if (m < 1 || m > 12 || d < 1 || y < 1900 || y > 2200) return null;
+  const at = new Date(Date.UTC(y, m - 1, d));
+  if (at.getUTCMonth() !== m - 1) return null;
+  return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+}

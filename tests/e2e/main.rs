@@ -385,7 +385,9 @@ fn hostile_text_in_every_field_is_shown_as_text_or_refused_with_a_message() {
                 json!(typed),
                 "string {i}: what was typed stays in the form"
             );
+            // The form holds what was typed: Esc asks before throwing it away (issue 25).
             app.press(&["\u{E00C}"]);
+            app.click(&app.find("#confirm-dialog[open] #confirm-ok"));
             app.wait_for(
                 "the form to close",
                 "return !document.querySelector('#record-dialog').open",
@@ -1164,5 +1166,67 @@ fn a_save_over_another_programs_change_is_refused_and_reload_keeps_what_was_type
     assert_ne!(refused[2], "accepted");
     assert_eq!(refused[3], "validation");
     assert_eq!(refused[4], "validation");
+    app.quit();
+}
+
+/// Issue 25: dates as people type them. One text box per date, read in the forms the import
+/// reads and shown as 2025-09-24 whatever the system's locale; Tab goes on to the next field;
+/// text that is no date is pointed at and kept; an end date's calendar opens at its start and
+/// Esc closes only the calendar.
+#[test]
+fn dates_are_typed_and_shown_as_officers_write_them() {
+    let home = home();
+    let app = App::launch(home.path());
+    app.find("#events-table tbody tr[data-id]");
+    app.press(&[CTRL, "n"]);
+    app.find("#f-start_date");
+    app.fill(&app.find("#f-name_en"), "Date Workshop");
+    app.fill(&app.find("#f-start_date"), "24/09/2025");
+    app.press(&["\u{E004}"]); // Tab
+    let after_tab = app.wait_for(
+        "the typed date shown as the engine keeps it, and focus on the next field",
+        "const s = document.querySelector('#f-start_date').value;
+         return s === '2025-09-24' && [s, document.activeElement.id]",
+    );
+    assert_eq!(after_tab, json!(["2025-09-24", "f-end_date"]));
+    // The end date's calendar opens at the start date's month.
+    app.click(&app.find("button.calendar-button[data-for=f-end_date]"));
+    let first_day = app.wait_for(
+        "the calendar",
+        "const b = document.querySelector('.calendar:not([hidden]) button.day'); return b && b.dataset.date",
+    );
+    assert_eq!(first_day, json!("2025-09-01"));
+    shot(&app, "date-calendar");
+    app.press(&["\u{E00C}"]);
+    let still = app.wait_for(
+        "Esc to close the calendar only",
+        "return !document.querySelector('.calendar:not([hidden])') && document.querySelector('#record-dialog').open",
+    );
+    assert_eq!(still, json!(true));
+    // Korean wording, and a day the month does not have.
+    app.fill(&app.find("#f-end_date"), "9월 31일");
+    app.click(&app.find("#form-save"));
+    let error = app.wait_for(
+        "the end date pointed at",
+        "const e = document.querySelector('.field-error[data-for=end_date]'); return e && !e.hidden && e.textContent",
+    );
+    assert!(
+        error.as_str().unwrap_or_default().contains("2025-09-24"),
+        "{error}"
+    );
+    let kept = app.execute("return document.querySelector('#f-end_date').value", vec![]);
+    assert_eq!(kept, json!("9월 31일"), "nothing typed is lost");
+    app.fill(&app.find("#f-end_date"), "2025년 9월 26일");
+    app.click(&app.find("#form-save"));
+    app.wait_for(
+        "the form to close",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    let saved = app.execute(
+        "return window.__TAURI__.core.invoke('events_list')
+           .then(l => l.map(e => e.event || e).filter(e => e.name_en === 'Date Workshop').map(e => [e.start_date, e.end_date]))",
+        vec![],
+    );
+    assert_eq!(saved, json!([["2025-09-24", "2025-09-26"]]));
     app.quit();
 }

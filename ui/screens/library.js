@@ -55,7 +55,7 @@ const eventFields = (countryOpts) => [
   { name: 'name_en', required: true, wide: true },
   { name: 'name_ko', wide: true },
   { name: 'start_date', type: 'date', required: true },
-  { name: 'end_date', type: 'date', required: true },
+  { name: 'end_date', type: 'date', required: true, calendarFrom: 'start_date' },
   { name: 'time_zone', required: true, list: 'tz-list' },
   { name: 'city' },
   { name: 'host_country', type: 'select', required: true, options: countryOpts },
