@@ -28,7 +28,7 @@ export function buildDateField(common, value, { near = () => null, year } = {}) 
     type: 'button', class: 'calendar-button', 'aria-label': t('calendar.open'), title: t('calendar.open'),
     'aria-controls': common.id, 'data-for': common.id, tabindex: '-1',
     onClick: () => (popup.hidden ? open() : close()),
-  }, '\u{1F4C5}');
+  }, calendarIcon());
   let shown = null;
 
   function close() {
@@ -84,6 +84,25 @@ export function buildDateField(common, value, { near = () => null, year } = {}) 
   });
   const control = h('div', { class: 'date-field' }, input, button, popup);
   return { control, input };
+}
+
+/** A small calendar drawn as SVG: the emoji needs a colour-emoji font an office PC may lack. */
+function calendarIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const el = (tag, attrs) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    return e;
+  };
+  const svg = el('svg', { viewBox: '0 0 16 16', width: '16', height: '16', 'aria-hidden': 'true', class: 'calendar-icon' });
+  svg.append(
+    el('rect', { x: '1.5', y: '3', width: '13', height: '11.5', rx: '1.5', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.3' }),
+    el('line', { x1: '1.5', y1: '6.5', x2: '14.5', y2: '6.5', stroke: 'currentColor', 'stroke-width': '1.3' }),
+    el('line', { x1: '5', y1: '1.5', x2: '5', y2: '4.5', stroke: 'currentColor', 'stroke-width': '1.3' }),
+    el('line', { x1: '11', y1: '1.5', x2: '11', y2: '4.5', stroke: 'currentColor', 'stroke-width': '1.3' }),
+    el('rect', { x: '4', y: '8.5', width: '2.5', height: '2', fill: 'currentColor' }),
+  );
+  return svg;
 }
 
 function todayIso() {
