@@ -334,8 +334,8 @@ const en = {
   'print.save': 'Save PDF…',
   'print.open': 'Open',
   'print.typesetting': 'Typesetting…',
-  'print.summary': '{pages} page(s).',
-  'print.summaryBadges': '{pages} page(s), {badges} badge(s); {again} printed before.',
+  'print.summary': '{pages} {pages|page|pages}.',
+  'print.summaryBadges': '{pages} {pages|page|pages}, {badges} {badges|badge|badges}; {again} printed before.',
   'print.pageAlt': 'Page {n} of {of}',
   'print.noSessions': 'The agenda has no session yet.',
   'print.confirmReprint': '{n} of these badges were printed before. Print them again?',
@@ -363,10 +363,10 @@ const en = {
   'output.save': 'Save…',
   'output.making': 'Preparing…',
   'output.progress': 'Preparing {done} of {total}…',
-  'output.itinSaved': '{n} itinerary file(s) saved.',
+  'output.itinSaved': '{n} itinerary {n|file|files} saved.',
   'output.sheetSaved': 'Spreadsheet saved.',
   'output.savedTo': 'Saved to',
-  'output.savedFolder': '{n} file(s) saved in',
+  'output.savedFolder': '{n} {n|file|files} saved in',
   'output.open': 'Open',
   'output.sheet.title': 'Spreadsheets',
   'output.sheet.intro': 'The event\'s lists for Excel or any spreadsheet: for hotels, caterers, airport teams and partners.',
@@ -415,8 +415,8 @@ const en = {
   'import.row': 'Row',
   'import.messages': 'Messages',
   'import.problemsOnly': 'Only rows to look at',
-  'import.skipErrors': 'Leave out the {n} row(s) with errors',
-  'import.commit': 'Import {n} official(s)',
+  'import.skipErrors': 'Leave out the {n} {n|row|rows} with errors',
+  'import.commit': 'Import {n} {n|official|officials}',
   'import.showAll': 'Show all {n} rows',
   'import.count.rows': 'rows',
   'import.count.new': 'new',
@@ -439,7 +439,7 @@ const en = {
   'import.dupInFile': 'Repeats row {row} ({reason})',
   'import.newDelegations': 'New delegations will be added: {names}',
   'import.done': 'Imported: {created} new, {updated} updated, {skipped} left out.',
-  'import.doneToast': '{n} official(s) imported.',
+  'import.doneToast': '{n} {n|official|officials} imported.',
   'import.undo': 'Undo this import',
   'import.undone': 'The import was undone.',
   'import.openEventFirst': 'Open an event first, then drop the registration file on it.',
@@ -451,7 +451,7 @@ const en = {
   'backup.check': 'Check the library',
   'backup.checking': 'Checking every page of the library…',
   'backup.checkOk': 'The library is sound: every page and every link between records checked out.',
-  'backup.checkBad': 'The check found {n} problem(s). Restore a backup, or copy the library file and ask for help.',
+  'backup.checkBad': 'The check found {n} {n|problem|problems}. Restore a backup, or copy the library file and ask for help.',
   'backup.none': 'No backups yet.',
   'backup.when': 'Made',
   'backup.why': 'Why',
@@ -486,7 +486,7 @@ const en = {
   'history.undone': 'undone',
   'history.empty': 'No changes yet.',
   'history.nothing': 'There is nothing to undo.',
-  'history.undoneToast': 'Undone ({n} change(s) taken back).',
+  'history.undoneToast': 'Undone ({n} {n|change|changes} taken back).',
   'entity.event': 'event',
   'entity.hotel': 'hotel',
   'entity.venue': 'venue',
@@ -529,7 +529,7 @@ const en = {
   'dash.title': 'Event overview',
   'dash.loading': 'Loading the overview…',
   'dash.retry': 'Try again',
-  'dash.badge': '{n} problems to check',
+  'dash.badge': '{n} {n|problem|problems} to check',
   'dash.headline': 'Key figures',
   'dash.officials': 'Officials coming',
   'dash.notCancelled': 'not counting cancellations',
@@ -1222,7 +1222,12 @@ const listeners = new Set();
 /** Translate `key`, filling {placeholders} from `params`. Falls back to English, then the key. */
 export function t(key, params) {
   let s = DICTS[lang][key] ?? en[key] ?? key;
-  if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k])));
+  if (params) {
+    s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k])));
+    // English plurals: {n|page|pages} is "page" when n is 1, else "pages".
+    s = s.replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, k, one, other) => (
+      params[k] === undefined ? m : (String(params[k]) === '1' ? one : other)));
+  }
   return s;
 }
 

@@ -272,7 +272,7 @@ fn a_batch_is_undone_whole_and_never_over_later_work() {
     );
     assert_eq!(
         report.summary,
-        "Deleted 40 roster entry(s)".replace("Deleted", "Created")
+        "Deleted 40 roster entries".replace("Deleted", "Created")
     );
     assert_eq!(count(s, "participant"), 0);
     s.undo_last(Some(&f.event.id))

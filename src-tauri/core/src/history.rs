@@ -211,7 +211,20 @@ fn summarize_step(entries: &[ChangeEntry]) -> String {
             }
             groups
                 .iter()
-                .map(|(action, entity, n)| format!("{} {n} {}(s)", past(action), noun(entity)))
+                .map(|(action, entity, n)| {
+                    let what = if *entity == "travel" {
+                        Some("travel legs")
+                    } else if *entity == "participant" {
+                        Some("roster entries")
+                    } else {
+                        None
+                    };
+                    format!(
+                        "{} {}",
+                        past(action),
+                        crate::text::counted(*n as i64, noun(entity), what)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         }
@@ -318,7 +331,10 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
                 if others > 0 {
                     return Err(cannot(
                         e,
-                        &format!("has {others} record(s) added to it since"),
+                        &format!(
+                            "has {} added to it since",
+                            crate::text::counted(others as i64, "record", None)
+                        ),
                     ));
                 }
                 tx.execute(

@@ -401,7 +401,8 @@ impl Entity for Delegation {
             (
                 n,
                 format!(
-                    "This delegation still has {n} official(s). Delete them with it, or move them to another delegation first."
+                    "This delegation still has {}. Delete them with it, or move them to another delegation first.",
+                    crate::text::counted(n, "official", None)
                 ),
             )
         }))
@@ -543,7 +544,10 @@ impl Entity for Venue {
         Ok((n > 0).then(|| {
             (
                 n,
-                format!("This venue still has {n} room(s); they would be deleted with it, and their sessions would have no room."),
+                format!(
+                    "This venue still has {}; they would be deleted with it, and their sessions would have no room.",
+                    crate::text::counted(n, "room", None)
+                ),
             )
         }))
     }
@@ -560,7 +564,12 @@ impl Entity for VenueRoom {
             (
                 n,
                 format!(
-                    "{n} session(s) take place in this room; they would be left without a room."
+                    "{} in this room; they would be left without a room.",
+                    if n == 1 {
+                        "1 session takes place".to_string()
+                    } else {
+                        format!("{n} sessions take place")
+                    }
                 ),
             )
         }))

@@ -55,9 +55,30 @@ pub(crate) fn register_contains(conn: &rusqlite::Connection) -> rusqlite::Result
     )
 }
 
+/// "1 official", "3 officials": a count with its English noun, the plural made by adding "s"
+/// unless `plural` is given. Sentences for the officer say "1 room", never "1 room(s)".
+pub fn counted(n: impl Into<i64>, one: &str, plural: Option<&str>) -> String {
+    let n = n.into();
+    match (n, plural) {
+        (1, _) => format!("1 {one}"),
+        (_, Some(many)) => format!("{n} {many}"),
+        (_, None) => format!("{n} {one}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_as_sentences() {
+        assert_eq!(counted(1, "room", None), "1 room");
+        assert_eq!(counted(3, "room", None), "3 rooms");
+        assert_eq!(
+            counted(0, "roster entry", Some("roster entries")),
+            "0 roster entries"
+        );
+    }
 
     fn check(input: &str, expect: &str) {
         assert_eq!(fold(input), expect, "fold({input:?})");
