@@ -160,6 +160,16 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
 
   form.addEventListener('submit', submit);
   form.addEventListener('input', applyVisibility);
+  // A message under a field goes once the officer changes what it was about.
+  form.addEventListener('input', (e) => {
+    const name = e.target && e.target.name;
+    const slot = name && form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`);
+    if (slot && !slot.hidden) {
+      slot.replaceChildren();
+      slot.hidden = true;
+      e.target.removeAttribute('aria-invalid');
+    }
+  });
   form.addEventListener('change', applyVisibility);
   form.addEventListener('keydown', (e) => {
     // Enter saves from any field except multi-line notes; never while an IME is composing Hangul.

@@ -120,6 +120,8 @@ const en = {
   'form.choose': '— Choose —',
   'form.requiredNote': 'required',
   'form.reload': 'Reload',
+  'library.demo': 'Demo',
+  'library.demoHint': 'A made-up event to try the app on; ddesk demo resets it.',
   'print.paperLanguage': 'Language on paper',
   'print.paper.en': 'English',
   'print.paper.ko': 'Korean',
@@ -487,6 +489,8 @@ const en = {
   'history.empty': 'No changes yet.',
   'history.nothing': 'There is nothing to undo.',
   'history.undoneToast': 'Undone ({n} {n|change|changes} taken back).',
+  'history.undoneOne': 'Undone: {what}.',
+  'history.undoneMany': 'Undone: {what}, and the rest of the same step ({n} changes in all).',
   'entity.event': 'event',
   'entity.hotel': 'hotel',
   'entity.venue': 'venue',
@@ -707,6 +711,8 @@ const ko = {
   'form.choose': '— 선택 —',
   'form.requiredNote': '필수 항목',
   'form.reload': '다시 불러오기',
+  'library.demo': '예시',
+  'library.demoHint': '앱을 익히기 위한 가상의 행사입니다. ddesk demo로 처음 상태로 되돌릴 수 있습니다.',
   'print.paperLanguage': '인쇄 언어',
   'print.paper.en': '영어',
   'print.paper.ko': '한국어',
@@ -868,7 +874,7 @@ const ko = {
   'roster.roleFor': '{name} 역할',
   'roster.attendedFor': '{name} 참석 여부',
   'roster.removeNamed': '명단에서 {name} 제외',
-  'roster.confirmRemove': '“{title}” 명단에서 {name}을(를) 제외하시겠습니까?',
+  'roster.confirmRemove': '“{title}” 명단에서 {name}{name:을/를} 제외하시겠습니까?',
   'roster.addTitle': '참석자 추가',
   'roster.searchOfficials': '추가할 참가자 검색',
   'roster.candidates': '명단에 없는 참가자',
@@ -880,17 +886,17 @@ const ko = {
   'roster.added': '{n}명을 명단에 추가했습니다.',
 
   'confirm.title': '확인',
-  'confirm.delete': '“{name}”을(를) 삭제하시겠습니까? 삭제하면 되돌릴 수 없습니다.',
+  'confirm.delete': '“{name}”{name:을/를} 삭제하시겠습니까? 삭제하면 되돌릴 수 없습니다.',
   'confirm.deleteEvent': '행사 “{name}”과(와) 여기에 포함된 대표단, 참가자, 항공편, 숙소, 회의장, 일정을 모두 삭제하시겠습니까? 삭제하면 되돌릴 수 없습니다.',
   'confirm.deleteOfficial': '“{name}”과(와) 해당 인사의 항공편, 숙소 배정, 세션 참석 명단을 함께 삭제하시겠습니까? 삭제하면 되돌릴 수 없습니다.',
   'confirm.cascade': '“{name}”에 연결된 항목이 {count}건 있습니다. 함께 삭제하시겠습니까?',
   'confirm.cascadeDelegation': '대표단 “{name}”에 참가자 {count}명이 있습니다. 대표단과 참가자 {count}명(항공편, 숙소 배정, 참석 명단 포함)을 모두 삭제하시겠습니까?',
   'confirm.cascadeHotel': '호텔 “{name}”에 객실 블록과 투숙 배정이 {count}건 있습니다. 함께 삭제하시겠습니까?',
   'confirm.cascadeVenue': '회의장 “{name}”에 회의실이 {count}개 있습니다. 함께 삭제하시겠습니까?',
-  'confirm.cascadeRoom': '회의실 “{name}”을(를) 사용하는 세션이 {count}건 있습니다. 그래도 삭제하시겠습니까?',
+  'confirm.cascadeRoom': '회의실 “{name}”{name:을/를} 사용하는 세션이 {count}건 있습니다. 그래도 삭제하시겠습니까?',
 
   'toast.saved': '저장했습니다.',
-  'toast.deleted': '“{name}”을(를) 삭제했습니다.',
+  'toast.deleted': '“{name}”{name:을/를} 삭제했습니다.',
   'tab.print': '인쇄',
   'print.title': '인쇄',
   'print.document': '문서',
@@ -1024,23 +1030,23 @@ const ko = {
   'import.leg.arrival': '도착',
   'import.leg.departure': '출발',
   // Import notes and row messages, by the engine's code; {field} is the field's Korean name.
-  'importmsg.ambiguous_date': '{field} 값을 일-월 순서로 읽어 {date}(으)로 넣었습니다. 확인해 주세요.',
-  'importmsg.bad_date': '{field} “{value}”은(는) 날짜로 읽을 수 없습니다(예: 2024-09-25).',
+  'importmsg.ambiguous_date': '{field} 값을 일-월 순서로 읽어 {date}{date:으로/로} 넣었습니다. 확인해 주세요.',
+  'importmsg.bad_date': '{field} “{value}”{value:은/는} 날짜로 읽을 수 없습니다(예: 2024-09-25).',
   'importmsg.bad_time': '{field}의 시각을 읽을 수 없거나 행사 시간대에 없는 시각입니다(예: 17:35).',
   'importmsg.leg_without_date': '{leg} 항공편이나 시각은 있지만 날짜가 없어 항공편을 넣지 않았습니다. 직접 추가해 주세요.',
   'importmsg.leg_without_time': '{date} {leg} 항공편에 시각이 없어 넣지 않았습니다. 직접 추가해 주세요.',
-  'importmsg.bad_yes_no': '공항 영접 “{value}”은(는) 예·아니요로 읽을 수 없어 ‘아니요’로 넣었습니다.',
-  'importmsg.unknown_category': '구분 “{value}”을(를) 알 수 없어 ‘대표’로 넣었습니다.',
-  'importmsg.unknown_gender': '성별 “{value}”을(를) 알 수 없어 ‘미기재’로 두었습니다.',
-  'importmsg.unknown_status': '상태 “{value}”을(를) 알 수 없어 ‘초청’으로 넣었습니다.',
-  'importmsg.unknown_language': '언어 “{value}”은(는) 영어나 한국어가 아니어서 영어로 넣었습니다.',
-  'importmsg.unknown_country': '“{value}”은(는) 알 수 없는 국가입니다. 영문·국문 국가명이나 ISO 코드(예: VN)로 적어 주세요.',
+  'importmsg.bad_yes_no': '공항 영접 “{value}”{value:은/는} 예·아니요로 읽을 수 없어 ‘아니요’로 넣었습니다.',
+  'importmsg.unknown_category': '구분 “{value}”{value:을/를} 알 수 없어 ‘대표’로 넣었습니다.',
+  'importmsg.unknown_gender': '성별 “{value}”{value:을/를} 알 수 없어 ‘미기재’로 두었습니다.',
+  'importmsg.unknown_status': '상태 “{value}”{value:을/를} 알 수 없어 ‘초청’으로 넣었습니다.',
+  'importmsg.unknown_language': '언어 “{value}”{value:은/는} 영어나 한국어가 아니어서 영어로 넣었습니다.',
+  'importmsg.unknown_country': '“{value}”{value:은/는} 알 수 없는 국가입니다. 영문·국문 국가명이나 ISO 코드(예: VN)로 적어 주세요.',
   'importmsg.unknown_delegation': '이 행사에 “{value}” 대표단이 없고, 국가나 알려진 국제기구도 아닙니다. 대표단 탭에서 먼저 추가해 주세요.',
   'importmsg.passport_expires_soon': '여권 만료일({date})이 행사 종료일({end})로부터 6개월 이내입니다. 입국이 거부될 수 있습니다.',
   'importmsg.no_email': '이메일 주소가 없어 일정표를 보낼 수 없습니다.',
   'importmsg.unknown_hotel': '이 행사에 “{value}” 호텔이 없습니다. 숙소 탭에서 먼저 추가하거나 이름을 고쳐 주세요.',
   'importmsg.unknown_hotel.none': '숙박 날짜나 객실은 있지만 호텔이 없고, 이 행사의 호텔이 하나가 아닙니다.',
-  'importmsg.stay_dates_assumed': '{field}이(가) 없어 {date}을(를) 넣었습니다.',
+  'importmsg.stay_dates_assumed': '{field}{field:이/가} 없어 {date}{date:을/를} 넣었습니다.',
   'importmsg.end_before_start': '체크아웃은 체크인보다 뒤여야 합니다.',
   'importmsg.sheet_chosen': '통합 문서에 시트가 {count}개({sheets}) 있어 “{sheet}” 시트를 읽었습니다.',
   'importmsg.encoding_errors': '문자 {count}개를 {encoding}(으)로 읽지 못했습니다. 이름이 깨져 보이면 다른 인코딩을 고르세요.',
@@ -1100,6 +1106,8 @@ const ko = {
   'history.empty': '아직 변경 내용이 없습니다.',
   'history.nothing': '취소할 변경이 없습니다.',
   'history.undoneToast': '실행 취소했습니다({n}건).',
+  'history.undoneOne': '실행 취소했습니다: {what}.',
+  'history.undoneMany': '실행 취소했습니다: {what} 외 같은 작업의 변경 전체({n}건).',
   'entity.event': '행사',
   'entity.hotel': '호텔',
   'entity.venue': '회의장',
@@ -1227,8 +1235,29 @@ export function t(key, params) {
     // English plurals: {n|page|pages} is "page" when n is 1, else "pages".
     s = s.replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, k, one, other) => (
       params[k] === undefined ? m : (String(params[k]) === '1' ? one : other)));
+    // Korean particles after a name: {name:을/를} is 을 after a final consonant, 를 after a
+    // vowel, and 을(를) after a name that does not end in Hangul.
+    s = s.replace(/\{(\w+):([^/{}]+)\/([^/{}]+)\}/g, (m, k, closed, open) => (
+      params[k] === undefined ? m : particle(String(params[k]), closed, open)));
   }
   return s;
+}
+
+/** The Korean particle that follows `word`: `closed` after a syllable with a final consonant
+ * (받침), `open` after a vowel; (으)로 also takes 로 after ㄹ. Both, as 을(를), when the word does
+ * not end in Hangul. */
+export function particle(word, closed, open) {
+  const end = word.trim().slice(-1);
+  const last = end.charCodeAt(0);
+  // A number ends in how its last digit is read: 영 일 이 삼 사 오 육 칠 팔 구.
+  const digitFinals = [21, 8, 0, 16, 0, 0, 1, 8, 8, 0];
+  let final;
+  if (end >= '0' && end <= '9') final = digitFinals[+end];
+  else if (last >= 0xac00 && last <= 0xd7a3) final = (last - 0xac00) % 28;
+  else return `${closed}(${open})`;
+  if (final === 0) return open;
+  if (closed === '으로' && final === 8) return open;
+  return closed;
 }
 
 /** `key` in every language, joined: for words shown before the officer's language is known. */

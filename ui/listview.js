@@ -127,7 +127,8 @@ export function listView(cfg) {
       const tr = body.querySelector(`tr[data-id="${CSS.escape(focusedId)}"]`);
       if (tr) tr.focus();
     }
-    status.textContent = server ? '' : (state.search ? t('list.countFiltered', { shown: formatNumber(state.rows.length), total: formatNumber(state.all.length) }) : t('list.count', { n: formatNumber(state.all.length) }));
+    // A paged list counts what the engine found (every match of a search, on every page).
+    status.textContent = server ? t('list.count', { n: formatNumber(state.total) }) : (state.search ? t('list.countFiltered', { shown: formatNumber(state.rows.length), total: formatNumber(state.all.length) }) : t('list.count', { n: formatNumber(state.all.length) }));
     if (pager) paintPager();
     markPainted();
     if (typedAt) {

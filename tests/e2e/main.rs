@@ -174,6 +174,15 @@ fn invalid_input_is_explained_inline_and_nothing_typed_is_lost() {
     );
     assert_eq!(kept, json!(["Bolormaa", true]));
     shot(&app, "validation");
+    // Issue 25: a message goes once its value is corrected; the others stay.
+    app.fill(&app.find("#f-email"), "bolormaa@example.mn");
+    let left = app.wait_for(
+        "the e-mail message to go",
+        "const e = document.querySelector('.field-error[data-for=email]');
+         const f = document.querySelector('.field-error[data-for=family_name]');
+         return e.hidden && [e.hidden, f.hidden]",
+    );
+    assert_eq!(left, json!([true, false]));
     app.quit();
 }
 
@@ -184,6 +193,12 @@ fn every_screen_shows_the_demo() {
     let home = home();
     let app = App::launch(home.path());
     app.find("#events-table tbody tr[data-id]");
+    // Issue 25: the made-up events say so on their rows.
+    let demos = app.wait_for(
+        "the demo labels",
+        "const n = document.querySelectorAll('#events-table tbody tr[data-id] .chip-demo').length; return n || null",
+    );
+    assert_eq!(demos, json!(2));
     shot(&app, "library");
     for tab in [
         "delegations",
@@ -751,11 +766,13 @@ fn import_messages_are_korean_in_the_korean_window() {
         .collect();
     let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
     assert!(
+        // A Latin name has no Korean last sound: both particles, as Korean writing does.
         has("“Atlantis”은(는) 알 수 없는 국가입니다"),
         "{messages:?}"
     );
     assert!(
-        has("“32/13/1980”은(는) 날짜로 읽을 수 없습니다"),
+        // Issue 25: the particle follows the value's last sound ("…1980" ends in 영: 은).
+        has("“32/13/1980”은 날짜로 읽을 수 없습니다"),
         "{messages:?}"
     );
     assert!(has("이메일 주소가 없어"), "{messages:?}");
@@ -859,8 +876,10 @@ fn a_registration_list_is_previewed_imported_and_undone() {
         "const t = document.querySelector('#toast');
          return t && !t.hidden && !t.textContent.includes('imported') && t.textContent",
     );
+    // Issue 25: the message says what was undone, not only how many.
+    let said = said.as_str().unwrap_or_default();
     assert!(
-        said.as_str().unwrap_or_default().starts_with("Undone"),
+        said.starts_with("Undone: Added ") && said.contains("in all"),
         "{said}"
     );
     app.click(&app.find("[data-tab=officials]"));

@@ -18,7 +18,7 @@ export function mountAgenda(panel, ctx) {
   let selected = null;
   const rosterHost = h('div', { class: 'roster-host' });
   const place = (s) => {
-    if (s.room_name || s.venue_name) return [s.room_name, s.venue_name].filter(Boolean).join(' · ');
+    if (s.room_name || s.venue_name) return [localName(s.room_name, s.room_name_ko), localName(s.venue_name, s.venue_name_ko)].filter(Boolean).join(' · ');
     return s.location || '';
   };
   const timeRange = (s) => `${formatTime(s.starts_at, ctx.tz, getLanguage())}–${formatTime(s.ends_at, ctx.tz, getLanguage())}`;
@@ -34,7 +34,7 @@ export function mountAgenda(panel, ctx) {
       { key: 'participants', label: 'col.participants', sortable: true, cls: 'num', render: (s) => userText(formatNumber(s.participants)) },
     ],
     load: () => api.sessionList(ctx.eventId),
-    searchText: (s) => [s.title_en, s.title_ko, s.room_name, s.venue_name, s.location, s.description].join(' '),
+    searchText: (s) => [s.title_en, s.title_ko, s.room_name, s.room_name_ko, s.venue_name, s.venue_name_ko, s.location, s.description].join(' '),
     defaultSort: { key: 'starts_at', desc: false },
     groupBy: (s) => formatDate(dayKey(s.starts_at, ctx.tz), getLanguage(), true),
     onRowClick: (s) => showRoster(s),
@@ -251,7 +251,7 @@ export async function editSession(ctx, row, { onSaved = null, remove = null } = 
       { name: 'title_ko', wide: true },
       { name: 'starts_at', type: 'datetime', required: true, labelText: t('field.starts_at_tz', { tz: ctx.tz }) },
       { name: 'ends_at', type: 'datetime', required: true, labelText: t('field.ends_at_tz', { tz: ctx.tz }) },
-      { name: 'venue_room_id', type: 'select', nullable: true, options: rooms.map((r) => ({ value: r.id, label: `${r.venue_name} — ${placeName(r)}` })) },
+      { name: 'venue_room_id', type: 'select', nullable: true, options: rooms.map((r) => ({ value: r.id, label: `${localName(r.venue_name, r.venue_name_ko)} — ${placeName(r)}` })) },
       { name: 'location' },
       { name: 'description', type: 'textarea' },
       { name: 'notes', type: 'textarea' },

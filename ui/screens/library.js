@@ -20,7 +20,10 @@ export function renderLibrary(root, app) {
     newLabel: 'library.newEvent',
     caption: () => t('library.caption'),
     columns: [
-      { key: 'name', label: 'col.event', sortable: true, sortValue: eventName, render: (e) => twoNames(eventName(e), otherName(e.name_en, e.name_ko)) },
+      { key: 'name', label: 'col.event', sortable: true, sortValue: eventName, render: (e) => h('span', { class: 'event-name' },
+        twoNames(eventName(e), otherName(e.name_en, e.name_ko)),
+        // The demo events are made up: said on the row, so no one works in them by mistake.
+        e.demo ? h('span', { class: 'chip chip-demo', title: t('library.demoHint') }, t('library.demo')) : null) },
       { key: 'start_date', label: 'col.dates', sortable: true, render: (e) => formatDateRange(e.start_date, e.end_date, getLanguage()) },
       { key: 'city', label: 'field.city', sortable: true },
       { key: 'delegations', label: 'col.delegations', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.delegations)) },

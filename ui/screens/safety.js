@@ -177,7 +177,13 @@ export async function undo(eventId) {
     if (!step) { toast(t('history.nothing'), 'info'); return false; }
     const report = await api.undoLast(eventId);
     if (!report) { toast(t('history.nothing'), 'info'); return false; }
-    toast(t('history.undoneToast', { n: formatNumber(report.entries_undone) }), 'info');
+    // Says what was taken back, in the window's language: the change itself when it was one,
+    // the newest of a batch and how many more otherwise.
+    const first = step.entries[0];
+    const what = first ? describe(first) : '';
+    toast(report.entries_undone === 1 && first
+      ? t('history.undoneOne', { what })
+      : t('history.undoneMany', { what, n: formatNumber(report.entries_undone) }), 'info');
     return true;
   } catch (err) {
     showError(err);

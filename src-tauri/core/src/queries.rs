@@ -28,9 +28,13 @@ pub struct EventSummary {
     pub event: Event,
     pub delegations: i64,
     pub officials: i64,
+    /// One of the demo events (made up; `ddesk demo` resets it): labelled so in the window,
+    /// so that no one mistakes it for real work.
+    pub demo: bool,
 }
 
 pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
+    let demo = crate::demo::event_ids()?;
     rows(
         conn,
         &format!(
@@ -42,8 +46,10 @@ pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
         ),
         [],
         |r| {
+            let event = Event::from_row(r)?;
             Ok(EventSummary {
-                event: Event::from_row(r)?,
+                demo: demo.contains(&event.id),
+                event,
                 delegations: r.get("n_delegations")?,
                 officials: r.get("n_officials")?,
             })
@@ -590,13 +596,16 @@ pub struct VenueRoomRow {
     #[serde(flatten)]
     pub room: VenueRoom,
     pub venue_name: String,
+    /// The venue's Korean name, for the Korean window (empty when it has none).
+    pub venue_name_ko: String,
 }
 
 pub fn venue_rooms(conn: &Connection, event_id: &str) -> Result<Vec<VenueRoomRow>> {
     rows(
         conn,
         &format!(
-            "SELECT {}, v.name AS venue_name FROM venue_room r JOIN venue v ON v.id = r.venue_id
+            "SELECT {}, v.name AS venue_name, v.name_ko AS venue_name_ko
+           FROM venue_room r JOIN venue v ON v.id = r.venue_id
           WHERE v.event_id = ? ORDER BY v.name, r.name",
             VenueRoom::select("r")
         ),
@@ -605,6 +614,7 @@ pub fn venue_rooms(conn: &Connection, event_id: &str) -> Result<Vec<VenueRoomRow
             Ok(VenueRoomRow {
                 room: VenueRoom::from_row(r)?,
                 venue_name: r.get("venue_name")?,
+                venue_name_ko: r.get("venue_name_ko")?,
             })
         },
     )
@@ -616,6 +626,9 @@ pub struct SessionRow {
     pub session: Session,
     pub room_name: String,
     pub venue_name: String,
+    /// The Korean names of the room and the venue, for the Korean window (empty when none).
+    pub room_name_ko: String,
+    pub venue_name_ko: String,
     pub participants: i64,
 }
 
@@ -624,6 +637,7 @@ pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
         conn,
         &format!(
             "SELECT {}, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
+                coalesce(r.name_ko, '') AS room_name_ko, coalesce(v.name_ko, '') AS venue_name_ko,
                 (SELECT count(*) FROM participant p WHERE p.session_id = s.id) AS n_participants
            FROM session s LEFT JOIN venue_room r ON r.id = s.venue_room_id
            LEFT JOIN venue v ON v.id = r.venue_id
@@ -636,6 +650,8 @@ pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
                 session: Session::from_row(r)?,
                 room_name: r.get("room_name")?,
                 venue_name: r.get("venue_name")?,
+                room_name_ko: r.get("room_name_ko")?,
+                venue_name_ko: r.get("venue_name_ko")?,
                 participants: r.get("n_participants")?,
             })
         },
