@@ -180,6 +180,22 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
     form.requestSubmit(saveBtn);
   });
 
+  // A field that follows another (f.follow = { from, value(fromValue) }) takes the value that
+  // goes with the new one, as long as it still holds the value that went with the old one:
+  // what the officer typed there is never overwritten.
+  for (const f of fields) {
+    if (!f.follow) continue;
+    const from = inputs.get(f.follow.from);
+    const to = inputs.get(f.name);
+    let last = from.value;
+    from.addEventListener('change', () => {
+      const before = f.follow.value(last);
+      last = from.value;
+      const next = f.follow.value(from.value);
+      if (next && (!to.value || to.value === before)) to.value = next;
+    });
+  }
+
   mount(dlg, form);
   dlg.setAttribute('aria-labelledby', 'form-title');
   // Esc (the dialog's cancel) closes a form at once only when nothing was changed; otherwise

@@ -1205,6 +1205,20 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     app.find("#events-table tbody tr[data-id]");
     app.press(&[CTRL, "n"]);
     app.find("#f-start_date");
+    // The time zone follows the host country (this machine's own zone is UTC)…
+    let zone = app.execute("return document.querySelector('#f-time_zone').value", vec![]);
+    assert_eq!(zone, json!("Asia/Seoul"));
+    choose(&app, "#f-host_country", "(VN)");
+    let zone = app.wait_for(
+        "the host's zone",
+        "const z = document.querySelector('#f-time_zone').value; return z !== 'Asia/Seoul' && z",
+    );
+    assert_eq!(zone, json!("Asia/Ho_Chi_Minh"));
+    // …until the officer types one of their own.
+    app.fill(&app.find("#f-time_zone"), "Asia/Bangkok");
+    choose(&app, "#f-host_country", "(JP)");
+    let zone = app.execute("return document.querySelector('#f-time_zone').value", vec![]);
+    assert_eq!(zone, json!("Asia/Bangkok"));
     app.fill(&app.find("#f-name_en"), "Date Workshop");
     app.fill(&app.find("#f-start_date"), "24/09/2025");
     app.press(&["\u{E004}"]); // Tab
@@ -1253,5 +1267,13 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
         vec![],
     );
     assert_eq!(saved, json!([["2025-09-24", "2025-09-26"]]));
+    // The new event opens on a dashboard that says where to begin.
+    app.find("#dash-start");
+    shot(&app, "dashboard-empty");
+    app.click(&app.find("#dash-start [data-start=import]"));
+    app.wait_for(
+        "the Import tab",
+        "const t = document.querySelector('#tab-import'); return t && t.getAttribute('aria-selected') === 'true'",
+    );
     app.quit();
 }

@@ -66,6 +66,9 @@ export function mountDashboard(panel, ctx) {
     const focusKey = document.activeElement && root.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
     status.replaceChildren();
     mount(grid,
+      // An event with nobody in it yet: what to do next, instead of a page of empty cards.
+      (data.officials ?? 0) === 0 && !(data.delegations_by_status || []).some((c) => c.count > 0)
+        ? gettingStarted(ctx) : null,
       headline(data),
       problemsCard(data.problems || [], openRecord, expanded),
       countCard('dash-delegations-status', t('dash.byDelegationStatus'), data.delegations_by_status, 'delegation_status'),
@@ -206,6 +209,20 @@ function card(id, title, opts, ...content) {
 /** A scrolling area that keyboard users can reach and scroll. */
 function scroller(label, ...content) {
   return h('div', { class: 'dash-scroll', tabindex: '0', role: 'region', 'aria-label': label }, content);
+}
+
+/** Where to begin with an empty event: its delegations, its officials, or a registration list. */
+function gettingStarted(ctx) {
+  const step = (tab, title, text) => h('li', null,
+    h('button', { type: 'button', class: 'btn', 'data-start': tab, onClick: () => ctx.openTab && ctx.openTab(tab) }, title),
+    h('span', { class: 'muted' }, ' ', text));
+  return h('section', { class: 'dash-card dash-full dash-start', id: 'dash-start', 'aria-labelledby': 'dash-start-title' },
+    h('h3', { id: 'dash-start-title' }, t('dash.start.title')),
+    h('p', null, t('dash.start.intro')),
+    h('ol', { class: 'dash-start-steps' },
+      step('delegations', t('dash.start.delegations'), t('dash.start.delegationsHint')),
+      step('import', t('dash.start.import'), t('dash.start.importHint')),
+      step('officials', t('dash.start.officials'), t('dash.start.officialsHint'))));
 }
 
 function headline(data) {

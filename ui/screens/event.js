@@ -61,7 +61,7 @@ export async function renderEvent(root, app, state) {
     badge.hidden = false;
     badgeText.textContent = t('dash.badge', { n: formatNumber(n) });
   }
-  const ctx = { event, eventId: event.id, tz: event.time_zone || 'UTC', onData: showCount };
+  const ctx = { event, eventId: event.id, tz: event.time_zone || 'UTC', onData: showCount, openTab: (key) => select(key, true) };
 
   let badgeSeq = 0;
   async function refreshCount() {

@@ -54,12 +54,13 @@ export function renderLibrary(root, app) {
   return { newRecord: view.newRecord, focusSearch: view.focusSearch };
 }
 
-const eventFields = (countryOpts) => [
+const eventFields = (countryOpts, zoneOf) => [
   { name: 'name_en', required: true, wide: true },
   { name: 'name_ko', wide: true },
   { name: 'start_date', type: 'date', required: true },
   { name: 'end_date', type: 'date', required: true, calendarFrom: 'start_date' },
-  { name: 'time_zone', required: true, list: 'tz-list' },
+  // Follows the host country (its capital's zone) until the officer types another.
+  { name: 'time_zone', required: true, list: 'tz-list', follow: { from: 'host_country', value: zoneOf } },
   { name: 'city' },
   { name: 'host_country', type: 'select', required: true, options: countryOpts },
   { name: 'host', wide: true },
@@ -69,10 +70,6 @@ const eventFields = (countryOpts) => [
 
 /** The event form, used from the library and from the event header. */
 export async function editEvent(event, app, onSaved) {
-  const record = event || {
-    id: '', name_en: '', name_ko: '', start_date: null, end_date: null, time_zone: systemTimeZone(),
-    city: '', host_country: 'KR', host: '', emergency_contact: '', notes: '',
-  };
   ensureZoneList();
   let countries = [];
   try {
@@ -81,9 +78,15 @@ export async function editEvent(event, app, onSaved) {
     showError(e);
     return;
   }
+  const zoneOf = (code) => (countries.find((c) => c.code === code) || {}).time_zone || null;
+  // A new event starts in the host country's zone (Asia/Seoul for Korea), not the laptop's.
+  const record = event || {
+    id: '', name_en: '', name_ko: '', start_date: null, end_date: null, time_zone: zoneOf('KR') || systemTimeZone(),
+    city: '', host_country: 'KR', host: '', emergency_contact: '', notes: '',
+  };
   openForm({
     title: event ? t('form.editEvent') : t('library.newEvent'),
-    fields: eventFields(namedOptions(countries)),
+    fields: eventFields(namedOptions(countries), zoneOf),
     record,
     save: api.eventSave,
     onSaved: (saved) => {
