@@ -1206,7 +1206,10 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     app.press(&[CTRL, "n"]);
     app.find("#f-start_date");
     // The time zone follows the host country (this machine's own zone is UTC)…
-    let zone = app.execute("return document.querySelector('#f-time_zone').value", vec![]);
+    let zone = app.execute(
+        "return document.querySelector('#f-time_zone').value",
+        vec![],
+    );
     assert_eq!(zone, json!("Asia/Seoul"));
     choose(&app, "#f-host_country", "(VN)");
     let zone = app.wait_for(
@@ -1217,7 +1220,10 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     // …until the officer types one of their own.
     app.fill(&app.find("#f-time_zone"), "Asia/Bangkok");
     choose(&app, "#f-host_country", "(JP)");
-    let zone = app.execute("return document.querySelector('#f-time_zone').value", vec![]);
+    let zone = app.execute(
+        "return document.querySelector('#f-time_zone').value",
+        vec![],
+    );
     assert_eq!(zone, json!("Asia/Bangkok"));
     app.fill(&app.find("#f-name_en"), "Date Workshop");
     app.fill(&app.find("#f-start_date"), "24/09/2025");

@@ -39,11 +39,12 @@ fn parse(tsv: &str) -> Vec<Named> {
 pub fn countries() -> &'static [Named] {
     static LIST: OnceLock<Vec<Named>> = OnceLock::new();
     LIST.get_or_init(|| {
-        let zones: std::collections::HashMap<&str, &str> = include_str!("../data/country-zones.tsv")
-            .lines()
-            .skip(1)
-            .filter_map(|line| line.split_once('\t'))
-            .collect();
+        let zones: std::collections::HashMap<&str, &str> =
+            include_str!("../data/country-zones.tsv")
+                .lines()
+                .skip(1)
+                .filter_map(|line| line.split_once('\t'))
+                .collect();
         let mut list = parse(include_str!("../data/countries.tsv"));
         for c in &mut list {
             c.time_zone = zones.get(c.code.as_str()).map(|z| z.to_string());
@@ -83,7 +84,11 @@ mod tests {
         }
         let zone = |code: &str| country(code).and_then(|c| c.time_zone.clone());
         assert_eq!(zone("KR").as_deref(), Some("Asia/Seoul"));
-        assert_eq!(zone("RU").as_deref(), Some("Europe/Moscow"), "the capital's zone");
+        assert_eq!(
+            zone("RU").as_deref(),
+            Some("Europe/Moscow"),
+            "the capital's zone"
+        );
         assert_eq!(zone("VN").as_deref(), Some("Asia/Ho_Chi_Minh"));
         let covered = countries().iter().filter(|c| c.time_zone.is_some()).count();
         assert!(covered >= 240, "{covered}");
