@@ -223,6 +223,20 @@ fn every_screen_shows_the_demo() {
             );
         }
         shot(&app, &format!("tab-{tab}"));
+        if tab == "travel" {
+            // Issue 25: a new flight starts at the event's own airport.
+            app.press(&[CTRL, "n"]);
+            let airport = app.wait_for(
+                "the new flight's airport",
+                "const a = document.querySelector('#record-dialog[open] #f-airport'); return a && a.value",
+            );
+            assert_eq!(airport, json!("ICN"));
+            app.press(&["\u{E00C}"]);
+            app.wait_for(
+                "the untouched form to close",
+                "return !document.querySelector('#record-dialog').open",
+            );
+        }
     }
     // The roster of the first session.
     // Rows are clicked on a cell: WebDriver finds no single point to click on a <tr>.

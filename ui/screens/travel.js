@@ -27,7 +27,11 @@ export function mountTravel(panel, ctx) {
       { key: 'greeter', label: 'field.greeter', sortable: true },
     ],
     // Searched, sorted and paged by the engine: a large conference has tens of thousands of legs.
-    query: (q) => api.travelList(ctx.eventId, { search: q.search.trim(), sort: q.sort || 'scheduled_at', desc: q.desc, offset: q.offset, limit: q.limit }),
+    query: async (q) => {
+      const page = await api.travelList(ctx.eventId, { search: q.search.trim(), sort: q.sort || 'scheduled_at', desc: q.desc, offset: q.offset, limit: q.limit });
+      rememberAirport(ctx, page.rows.map((r) => r.airport));
+      return page;
+    },
     pageSize: 100,
     defaultSort: { key: 'scheduled_at', desc: false },
     open: (r) => edit(r),
@@ -47,10 +51,26 @@ export function mountTravel(panel, ctx) {
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
 }
 
+/** The airport most of the event's flights use (of those seen), kept on the event's context:
+ * a new flight starts there. */
+function rememberAirport(ctx, airports) {
+  const counts = new Map();
+  for (const a of airports) if (a) counts.set(a, (counts.get(a) || 0) + 1);
+  let best = null;
+  for (const [a, n] of counts) if (!best || n > counts.get(best)) best = a;
+  if (best) ctx.mainAirport = best;
+}
+
+/** Where a new flight lands or leaves: the event's main airport, or Incheon for an event in
+ * Korea before any flight is known. */
+function defaultAirport(ctx) {
+  return ctx.mainAirport || (ctx.event && ctx.event.host_country === 'KR' ? 'ICN' : '');
+}
+
 /** The flight form; `row` needs full_name (and flight) for its title. hooks: { onSaved, remove }. */
 export function editTravel(ctx, row, { onSaved = null, remove = null } = {}) {
   const record = row || {
-    id: '', official_id: '', direction: 'arrival', flight: '', origin: '', airport: '', scheduled_at: null,
+    id: '', official_id: '', direction: 'arrival', flight: '', origin: '', airport: defaultAirport(ctx), scheduled_at: null,
     pickup: true, greeter: '', notes: '',
   };
   openForm({
