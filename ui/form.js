@@ -100,6 +100,15 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
   // What the inputs held when the form opened (or was last reloaded): a field still equal to
   // it was not touched by the officer.
   let initial = null;
+  // Fields the officer typed or chose in. A lookup filling its options after the form opened
+  // changes a select's value without anyone touching it; that is no change to ask about.
+  const touched = new Set();
+  form.addEventListener('input', (e) => { if (e.target && e.target.name) touched.add(e.target.name); });
+  form.addEventListener('change', (e) => { if (e.target && e.target.name) touched.add(e.target.name); });
+  function changedByOfficer() {
+    const now = readValues();
+    return [...touched].some((name) => JSON.stringify(now[name]) !== JSON.stringify(initial[name]));
+  }
 
   /** Another window or ddesk saved this record after it was opened: nothing was saved. Reload
    * puts the stored values into every field the officer did not touch and keeps what they
@@ -202,7 +211,7 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
   // it asks first, and answering no (or Esc again) goes back to the form as it was.
   dlg.oncancel = async (e) => {
     e.preventDefault();
-    if (JSON.stringify(readValues()) === JSON.stringify(initial)) { close(); return; }
+    if (!changedByOfficer()) { close(); return; }
     const active = document.activeElement;
     const discard = await confirmDialog(t('form.discardQuestion'), { title: t('form.discardTitle'), ok: t('form.discard') });
     if (discard) close();
