@@ -12,6 +12,17 @@ fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
         .expect("run ddesk")
 }
 
+/// Makes the demo library at `db` and returns the forum's id.
+fn demo_forum(db: &std::path::Path) -> String {
+    assert!(ddesk(db, &["demo"]).status.success());
+    stdout(&ddesk(db, &["events"]))
+        .lines()
+        .find(|l| l.contains("East Asia"))
+        .and_then(|l| l.split('\t').next())
+        .expect("forum id")
+        .to_string()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8")
 }
@@ -127,14 +138,7 @@ fn doctor_fails_on_a_damaged_file() {
 fn check_prints_one_problem_per_line_and_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lib.sqlite3");
-    assert!(ddesk(&db, &["demo"]).status.success());
-    let events = stdout(&ddesk(&db, &["events"]));
-    let forum = events
-        .lines()
-        .find(|l| l.contains("East Asia"))
-        .and_then(|l| l.split('\t').next())
-        .expect("forum id")
-        .to_string();
+    let forum = demo_forum(&db);
     let out = ddesk(&db, &["check", "--event", &forum]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = stdout(&out);
@@ -448,13 +452,7 @@ fn print_writes_pdfs_and_asks_before_reprinting_badges() {
 fn output_goes_where_o_says_and_nothing_is_replaced_unasked() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lib.sqlite3");
-    assert!(ddesk(&db, &["demo"]).status.success());
-    let forum = stdout(&ddesk(&db, &["events"]))
-        .lines()
-        .find(|l| l.contains("East Asia"))
-        .and_then(|l| l.split('\t').next())
-        .expect("forum id")
-        .to_string();
+    let forum = demo_forum(&db);
     // `-o -` is standard output, not a file named "-".
     let out = ddesk(
         &db,
@@ -542,13 +540,7 @@ fn output_goes_where_o_says_and_nothing_is_replaced_unasked() {
 fn ids_by_prefix_words_or_codes_and_exit_codes_scripts_can_use() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lib.sqlite3");
-    assert!(ddesk(&db, &["demo"]).status.success());
-    let forum = stdout(&ddesk(&db, &["events"]))
-        .lines()
-        .find(|l| l.contains("East Asia"))
-        .and_then(|l| l.split('\t').next())
-        .expect("forum id")
-        .to_string();
+    let forum = demo_forum(&db);
     let prefix = &forum[..8];
     let words = ddesk(&db, &["officials", "--event", prefix]);
     assert_eq!(words.status.code(), Some(0), "{words:?}");

@@ -648,18 +648,8 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
             .filter(|n| !covered.contains(n))
             .collect();
         if !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|n| n.format("%-d %b").to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let list_ko = missing
-                .iter()
-                .map(|n| n.format("%-m월 %-d일").to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut records = vec![link("official", &o.id)];
-            records.extend(stays.iter().map(|s| link("stay", &s.id)));
+            let (list, list_ko) = night_lists(&missing);
+            let records = stay_records(o, stays);
             out.push(problem(
                 Severity::Warning,
                 "stay_gap",
@@ -675,6 +665,25 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
             ));
         }
     }
+}
+
+/// Nights as the sentences name them: "6 May, 7 May" and "5월 6일, 5월 7일".
+fn night_lists(nights: &[NaiveDate]) -> (String, String) {
+    let list = |format: &str| {
+        nights
+            .iter()
+            .map(|n| n.format(format).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    (list("%-d %b"), list("%-m월 %-d일"))
+}
+
+/// The official and their stays, the records a stay problem opens.
+fn stay_records(o: &Official, stays: &[&Stay]) -> Vec<Link> {
+    let mut records = vec![link("official", &o.id)];
+    records.extend(stays.iter().map(|s| link("stay", &s.id)));
+    records
 }
 
 /// Hotel nights before the official lands or after they leave: paid for and not slept in
@@ -704,18 +713,8 @@ fn unused_nights(
     if unused.is_empty() {
         return;
     }
-    let list = unused
-        .iter()
-        .map(|n| n.format("%-d %b").to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let list_ko = unused
-        .iter()
-        .map(|n| n.format("%-m월 %-d일").to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut records = vec![link("official", &o.id)];
-    records.extend(stays.iter().map(|s| link("stay", &s.id)));
+    let (list, list_ko) = night_lists(&unused);
+    let records = stay_records(o, stays);
     out.push(problem(
         Severity::Warning,
         "stay_unused_nights",
