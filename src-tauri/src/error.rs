@@ -126,6 +126,21 @@ mod tests {
         let err = out.expect_err("a panic is an error");
         assert_eq!(err.code, "internal");
         assert!(!err.message.contains("typst broke"), "{}", err.message);
+        // The same on a worker of Tauri's multi-threaded runtime, marked as blocking.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .expect("runtime");
+        let err = runtime
+            .block_on(async {
+                tokio::spawn(async {
+                    crate::commands::guarded_blocking::<()>(|| panic!("typesetting broke"))
+                })
+                .await
+            })
+            .expect("the task itself did not panic")
+            .expect_err("a panic is an error");
+        assert_eq!(err.code, "internal");
     }
 
     #[test]

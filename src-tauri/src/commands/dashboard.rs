@@ -12,7 +12,7 @@ pub fn event_dashboard(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<Dashboard, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let data = state
             .store()?
             .read_apart(|conn| EventData::load(conn, &event_id))?;

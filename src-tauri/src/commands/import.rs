@@ -47,7 +47,7 @@ pub fn import_read(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<ReadSummary, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let InvokeBody::Raw(bytes) = request.body() else {
             return Err(Error::field("file", "invalid_value", "No file was sent.").into());
         };
@@ -116,7 +116,7 @@ pub fn import_preview(
     event_id: String,
     mapping: Mapping,
 ) -> Result<Preview, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let table = pending(&state)?;
         let preview = state
             .store()?
@@ -137,7 +137,7 @@ pub fn import_commit(
     decisions: Decisions,
     progress: Channel<(usize, usize)>,
 ) -> Result<ImportReport, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let table = pending(&state)?;
         let previewed = state.take_preview();
         let step = (table.rows.len() / 50).max(1);

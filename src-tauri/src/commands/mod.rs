@@ -18,24 +18,31 @@ use tauri_plugin_dialog::FilePath;
 
 use crate::error::CommandError;
 
-/// Runs a command's body so that neither a panic nor slow work harms the window: the body runs
-/// with Tauri's async worker marked as blocking (`block_in_place`, which lets the runtime move
-/// its other tasks to another thread; unlike `spawn_blocking` it can borrow the command's
-/// `State`), and a panic (in the engine, in typesetting) becomes an `internal` error the
-/// window can show, instead of a promise that never settles (issue 15). The panic's detail
-/// went to stderr through the panic hook; nothing of it reaches the window.
+/// Runs a command's body so that a panic (in the engine, in typesetting) becomes an `internal`
+/// error the window can show, instead of a promise that never settles (issue 15). The panic's
+/// detail went to stderr through the panic hook; nothing of it reaches the window.
 pub(crate) fn guarded<T>(
     body: impl FnOnce() -> Result<T, CommandError>,
 ) -> Result<T, CommandError> {
-    let run = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body))
+        .unwrap_or_else(|_| Err(CommandError::panicked()))
+}
+
+/// `guarded` for work that takes a while (typesetting, imports, exports, backups, the whole
+/// event's checks): the body runs with Tauri's async worker marked as blocking
+/// (`block_in_place`, which hands the runtime's other tasks to another thread; unlike
+/// `spawn_blocking` it can borrow the command's `State`). Quick reads stay on the worker: the
+/// extra thread costs a megabyte of the app's memory at start, where no slow work runs.
+pub(crate) fn guarded_blocking<T>(
+    body: impl FnOnce() -> Result<T, CommandError>,
+) -> Result<T, CommandError> {
     let multi_threaded = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    let outcome = if multi_threaded {
-        tokio::task::block_in_place(run)
+    if multi_threaded {
+        tokio::task::block_in_place(|| guarded(body))
     } else {
-        run()
-    };
-    outcome.unwrap_or_else(|_| Err(CommandError::panicked()))
+        guarded(body)
+    }
 }
 
 /// The file or folder the officer chose in a system dialog, as a local path.
@@ -115,7 +122,7 @@ macro_rules! record_commands {
             id: String,
             cascade: Option<bool>,
         ) -> Result<(), $crate::error::CommandError> {
-            $crate::commands::guarded(|| {
+            $crate::commands::guarded_blocking(|| {
                 Ok(state
                     .store()?
                     .delete::<$ty>(&id, cascade.unwrap_or(false))?)

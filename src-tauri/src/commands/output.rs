@@ -40,7 +40,7 @@ pub fn export_save(
     state: State<'_, AppState>,
     request: ExportRequest,
 ) -> Result<Option<SavedExport>, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         // Built before the dialog so that a request the engine refuses (CSV of several tables, a
         // roster without a session) is explained at once, not after choosing a place; and the
         // library is released before the dialog, which may stay open for minutes while a backup
@@ -84,7 +84,7 @@ pub fn itinerary_save(
     request: ItineraryRequest,
     progress: Channel<(usize, usize)>,
 ) -> Result<Option<SavedItineraries>, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let make = || -> Result<Vec<ItineraryFile>, CommandError> {
             let store = state.store()?;
             Ok(itinerary::itineraries(&store, &request, &|done, total| {

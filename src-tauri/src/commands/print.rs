@@ -34,7 +34,7 @@ pub fn print_preview(
     request: PrintRequest,
     progress: Channel<(usize, usize)>,
 ) -> Result<PrintPreview, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let store = state.store()?;
         let typeset = print::typeset(&store, &request, &|done, total| {
             let _ = progress.send((done, total));
@@ -77,7 +77,7 @@ pub fn print_save(
     file_name: String,
     progress: Channel<(usize, usize)>,
 ) -> Result<Option<Saved>, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let Some(chosen) = app
             .dialog()
             .file()

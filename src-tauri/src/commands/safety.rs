@@ -56,7 +56,7 @@ pub fn backups_list(state: State<'_, AppState>) -> Result<Vec<BackupInfo>, Comma
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn backup_now(state: State<'_, AppState>) -> Result<BackupInfo, CommandError> {
-    super::guarded(|| Ok(state.store()?.backup(BackupReason::Manual)?))
+    super::guarded_blocking(|| Ok(state.store()?.backup(BackupReason::Manual)?))
 }
 
 /// Restores the backup named `file_name` from the library's own backups folder (the window
@@ -66,7 +66,7 @@ pub fn backup_restore(
     state: State<'_, AppState>,
     file_name: String,
 ) -> Result<RestoreReport, CommandError> {
-    super::guarded(|| {
+    super::guarded_blocking(|| {
         let path = library(&state)?.to_path_buf();
         let chosen = backup::list_backups(&path)?
             .into_iter()
@@ -82,7 +82,7 @@ pub fn backup_restore(
 /// The full check (`integrity_check`, `foreign_key_check`), as `ddesk doctor` runs it.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn library_check(state: State<'_, AppState>) -> Result<Health, CommandError> {
-    super::guarded(|| Ok(state.store()?.health()?))
+    super::guarded_blocking(|| Ok(state.store()?.health()?))
 }
 
 #[tauri::command(async, rename_all = "snake_case")]
@@ -110,5 +110,5 @@ pub fn undo_last(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<Option<UndoReport>, CommandError> {
-    super::guarded(|| Ok(state.store()?.undo_last(Some(&event_id))?))
+    super::guarded_blocking(|| Ok(state.store()?.undo_last(Some(&event_id))?))
 }
