@@ -300,7 +300,7 @@ fn import_previews_refuses_errors_and_commits() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("1 row(s) have errors"), "{err}");
+    assert!(err.contains("1 row has errors"), "{err}");
 
     let out = ddesk(&db, &["import", file, "--event", &workshop]);
     assert_eq!(out.status.code(), Some(1));

@@ -387,9 +387,9 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         if !again.is_empty() {
             return Err(Error::Conflict {
                 message: format!(
-                    "{} of these {} badge(s) were printed before; add --reprint to print them again, or --not-printed to leave them out.",
+                    "{} of these {} printed before; add --reprint to print them again, or --not-printed to leave them out.",
                     again.len(),
-                    typeset.badge_ids.len()
+                    if typeset.badge_ids.len() == 1 { "1 badge was".to_string() } else { format!("{} badges were", typeset.badge_ids.len()) }
                 ),
                 count: again.len() as i64,
             });
@@ -623,7 +623,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .filter(|p| p.severity == checks::Severity::Error)
                 .count();
             if errors > 0 {
-                eprintln!("ddesk: {errors} error(s) found in the event.");
+                eprintln!(
+                    "ddesk: {} found in the event.",
+                    crate::text::counted(errors as i64, "error", None)
+                );
                 return Ok(ExitCode::from(1));
             }
         }
@@ -809,8 +812,12 @@ fn import_file(
         return Err(Error::Import {
             code: "rows_have_errors",
             message: format!(
-                "{} row(s) have errors; correct them or pass --skip-errors. Nothing was imported.",
-                preview.counts.error
+                "{} errors; correct them or pass --skip-errors. Nothing was imported.",
+                if preview.counts.error == 1 {
+                    "1 row has".to_string()
+                } else {
+                    format!("{} rows have", preview.counts.error)
+                }
             ),
         });
     }

@@ -49,12 +49,18 @@ fn demo_id(event_key: &str, key: &str) -> String {
 
 /// Ids of the demo events, so a reset can find and replace them.
 pub fn event_ids() -> Result<Vec<String>> {
+    // Read once: the library list asks on every refresh (to label the demo events).
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    if let Some(ids) = IDS.get() {
+        return Ok(ids.clone());
+    }
     let file: DemoFile = serde_json::from_str(DEMO_JSON)?;
-    Ok(file
+    let ids: Vec<String> = file
         .events
         .iter()
         .map(|e| demo_id(&e.key, "event"))
-        .collect())
+        .collect();
+    Ok(IDS.get_or_init(|| ids).clone())
 }
 
 fn bad(message: String) -> Error {

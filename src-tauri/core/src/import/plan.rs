@@ -1312,8 +1312,12 @@ pub fn commit(
             return Err(Error::Import {
                 code: "rows_have_errors",
                 message: format!(
-                    "{} row(s) have errors; correct them in the file or leave them out. Nothing was imported.",
-                    preview.counts.error
+                    "{} errors; correct them in the file or leave them out. Nothing was imported.",
+                    if preview.counts.error == 1 {
+                        "1 row has".to_string()
+                    } else {
+                        format!("{} rows have", preview.counts.error)
+                    }
                 ),
             });
         }
@@ -1329,7 +1333,8 @@ pub fn commit(
             rechecked,
         };
         // New delegations, once each, before the officials that join them.
-        let mut created_delegations: HashMap<(Option<String>, Option<String>), String> = HashMap::new();
+        let mut created_delegations: HashMap<(Option<String>, Option<String>), String> =
+            HashMap::new();
         for d in &preview.new_delegations {
             let saved = store::save(
                 tx,
@@ -1361,7 +1366,11 @@ pub fn commit(
                     message: format!(
                         "Row {}: {}",
                         row.row,
-                        errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+                        errors
+                            .iter()
+                            .map(|e| e.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     ),
                 },
                 other => other,
@@ -1376,7 +1385,11 @@ pub fn commit(
                 };
             }
             let action = if row.status == RowStatus::Duplicate {
-                decisions.rows.get(&row.row).copied().unwrap_or(decisions.default)
+                decisions
+                    .rows
+                    .get(&row.row)
+                    .copied()
+                    .unwrap_or(decisions.default)
             } else {
                 DuplicateAction::New
             };
@@ -1384,7 +1397,10 @@ pub fn commit(
                 .duplicate_of
                 .as_ref()
                 .map(|d| d.official_id.clone())
-                .or_else(|| row.duplicate_in_file.and_then(|d| row_official.get(&d.row).cloned()));
+                .or_else(|| {
+                    row.duplicate_in_file
+                        .and_then(|d| row_official.get(&d.row).cloned())
+                });
             let (official_id, updating) = match (action, target) {
                 (DuplicateAction::Skip, target) => {
                     report.skipped += 1;
@@ -1397,7 +1413,8 @@ pub fn commit(
                     let existing: Official = store::get(tx, &target)?;
                     let mut updated = merged(&existing, row);
                     if official.delegation_id.is_some()
-                        && (row.provided.contains(&Field::Delegation) || row.provided.contains(&Field::Nationality))
+                        && (row.provided.contains(&Field::Delegation)
+                            || row.provided.contains(&Field::Nationality))
                     {
                         updated.delegation_id = official.delegation_id.clone();
                     }
