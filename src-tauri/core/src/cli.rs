@@ -714,7 +714,7 @@ fn import_file(
     dry_run: bool,
     json: bool,
 ) -> Result<(), Error> {
-    store.get::<crate::model::Event>(event)?;
+    // `event` is a resolved id: `run` looked it up (`store::resolve_id`).
     // Read by a child copy of this program under a memory limit: a hostile workbook can
     // exhaust it, never this process (issue 15).
     let table = import::read_file_isolated(&std::env::current_exe()?, file, options)?;

@@ -758,9 +758,9 @@ pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
     }
 }
 
-/// The officer's own name, kept in the library (`officer.name`, set in the window or with
-/// `ddesk officer`): every change-log entry is written under it (issue 25). Without it, the
-/// OS user name.
+/// The officer's own name, kept in the library (`officer.name`, set in the window's banner or
+/// header): every change-log entry, the window's and `ddesk`'s, is written under it (issue 25).
+/// Without it, the OS user name.
 pub const OFFICER_NAME: &str = "officer.name";
 /// The officer's initials, for the places a name does not fit.
 pub const OFFICER_INITIALS: &str = "officer.initials";
@@ -829,7 +829,7 @@ fn log_change_at(tx: &Transaction<'_>, change: Change<'_>, now: &str) -> Result<
         "INSERT INTO change_log (id, at, actor, entity, entity_id, action, before, after, batch_id,
                                  event_id, undo_of, seq, created_at, updated_at)
          VALUES (?1, ?2,
-                 coalesce((SELECT value FROM setting WHERE key = 'officer.name'), ?3),
+                 coalesce((SELECT value FROM setting WHERE key = ?12), ?3),
                  ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
                  (SELECT coalesce(max(seq), 0) + 1 FROM change_log), ?2, ?2)",
     )?
@@ -845,6 +845,7 @@ fn log_change_at(tx: &Transaction<'_>, change: Change<'_>, now: &str) -> Result<
         change.batch,
         change.event_id,
         change.undo_of,
+        OFFICER_NAME,
     ])?;
     Ok(())
 }

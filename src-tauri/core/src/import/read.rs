@@ -233,8 +233,8 @@ impl Book {
         }
     }
 
-    /// Hands every non-empty cell of `sheet` to `sheet_cells` in the order the file holds them,
-    /// until it says stop. XLSX and XLSB are streamed cell by cell, so a sheet whose cells lie
+    /// Hands every non-empty cell of `sheet` to `into` in the order the file holds them, until
+    /// it says stop. XLSX and XLSB are streamed cell by cell, so a sheet whose cells lie
     /// far apart (`A1` and `XFD1048576`) costs two cells, not the grid between them; XLS and
     /// ODS are read whole by calamine (their parts are in memory already).
     fn cells(&mut self, sheet: &str, into: &mut SparseSheet) -> Result<(), ()> {
@@ -262,8 +262,8 @@ impl Book {
 }
 
 fn whole(range: calamine::Range<Data>, into: &mut SparseSheet) -> Result<(), ()> {
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
     for (row, col, value) in range.used_cells() {
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
         if !into.push(first_row + row as u32, first_col + col as u32, value) {
             break;
         }
@@ -419,7 +419,7 @@ fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
         total = total.saturating_add(size);
         if size > MAX_PART_BYTES || total > 2 * MAX_PART_BYTES {
             return Err(too_big(&format!(
-                "more than {} MB",
+                "would unpack to more than {} MB",
                 MAX_PART_BYTES / (1024 * 1024)
             )));
         }
@@ -540,8 +540,10 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
             format!("The sheet \u{201c}{sheet}\u{201d} of {name} cannot be read; it may be damaged or protected."),
         )
     };
-    let sheet = match &options.sheet {
-        Some(wanted) => {
+    let sheet = match (&options.sheet, sheets.as_slice()) {
+        // One sheet: nothing to choose, and no reason to read its top a first time.
+        (None, [only]) => only.clone(),
+        (Some(wanted), _) => {
             let Some(sheet) = sheets.iter().find(|s| s.trim() == wanted.trim()) else {
                 return Err(bad(
                     "sheet_not_found",
@@ -553,7 +555,7 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
             };
             sheet.clone()
         }
-        None => {
+        (None, _) => {
             // The sheet whose headers look most like a registration list; a cover or
             // instructions sheet in front is common. Only the top of each is read for that.
             let mut best: Option<(usize, String)> = None;
