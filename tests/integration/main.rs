@@ -11,6 +11,7 @@ mod officer;
 mod outputs;
 mod print;
 mod records;
+mod roundtrip;
 mod scale;
 mod search;
 mod trust;

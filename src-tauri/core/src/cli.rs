@@ -97,7 +97,9 @@ enum Command {
     /// Import officials (with flights and hotel stays) from an XLSX/XLS/ODS workbook or a
     /// CSV/TSV file. Prints the preview (columns, per-row status and messages, a summary);
     /// writes nothing if any row has an error, unless --skip-errors.
-    #[command(after_help = "Example: ddesk import 명단.xlsx --event 0193a5c2 --dry-run")]
+    #[command(
+        after_help = "Example: ddesk import 명단.xlsx --event 0193a5c2 --map 'hotel:Orakai Hotel=Orakai Insadong Suites' --dry-run"
+    )]
     Import {
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -124,6 +126,11 @@ enum Command {
         /// Print the preview as JSON (the shape the app's Import screen receives).
         #[arg(long)]
         json: bool,
+        /// Read a cell value as another, for the whole file: `hotel:Orakai Hotel=Orakai
+        /// Insadong Suites`; `hotel:Lotte=` means no hotel of the event. FIELD is a field name
+        /// as the `column` lines print it. Repeatable; remembered for the event's next files.
+        #[arg(long = "map", value_name = "FIELD:FROM=TO")]
+        map: Vec<String>,
     },
     /// Print a document to PDF: badges, participants, signin (a session's sign-in sheet),
     /// delegation (lists per delegation), rooming (per hotel), arrivals, departures. Prints the
@@ -640,6 +647,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             on_duplicate,
             skip_errors,
             json,
+            map,
         } => {
             let options = ReadOptions {
                 sheet,
@@ -652,7 +660,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 ..Decisions::default()
             };
             let event = id("event", &event)?;
-            import_file(&store, &file, &event, &options, &decisions, dry_run, json)?;
+            let mut values = store.read(|c| import::remembered_values(c, &event))?;
+            for arg in &map {
+                let Some((field, from, to)) = import::matching::parse_map_arg(arg) else {
+                    return Err(Error::field(
+                        "map",
+                        "invalid_value",
+                        format!("--map {} is not FIELD:FROM=TO (e.g. hotel:Orakai Hotel=Orakai Insadong Suites).", clean(arg)),
+                    ));
+                };
+                let known = values.entry(field).or_default();
+                known.retain(|k, _| import::values::key(k) != import::values::key(&from));
+                known.insert(from, to);
+            }
+            import_file(
+                &store,
+                &file,
+                &event,
+                (&options, values),
+                &decisions,
+                dry_run,
+                json,
+            )?;
         }
         Command::Generate { officials, seed } => {
             if officials > 50_000 {
@@ -709,7 +738,7 @@ fn import_file(
     store: &Store,
     file: &std::path::Path,
     event: &str,
-    options: &ReadOptions,
+    (options, values): (&ReadOptions, import::ValueMap),
     decisions: &Decisions,
     dry_run: bool,
     json: bool,
@@ -719,7 +748,8 @@ fn import_file(
     // exhaust it, never this process (issue 15).
     let table = import::read_file_isolated(&std::env::current_exe()?, file, options)?;
     let remembered = store.read(|c| import::remembered_mapping(c, &table.headers))?;
-    let mapping = import::auto_mapping(&table.headers, remembered.as_ref());
+    let mut mapping = import::auto_mapping(&table.headers, remembered.as_ref());
+    mapping.values = values;
     mapping.check(table.headers.len())?;
     let preview = store.read(|c| import::preview(c, event, &table, &mapping))?;
     if json {
@@ -750,6 +780,23 @@ fn import_file(
         }
         for note in &preview.notes {
             out!("note\t{}\t{}", note.severity.as_str(), clean(&note.message));
+        }
+        for v in &preview.values {
+            out!(
+                "value\t{}\t{}\t{}\t{}",
+                v.field.as_str(),
+                clean(&v.from),
+                clean(&v.to),
+                v.how.as_str()
+            );
+        }
+        for u in &preview.unmatched {
+            out!(
+                "unmatched\t{}\t{}\t{}",
+                u.field.as_str(),
+                clean(&u.value),
+                clean(&u.candidates.join("; "))
+            );
         }
         for row in &preview.rows {
             let status = match row.status {

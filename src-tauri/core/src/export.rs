@@ -408,6 +408,25 @@ impl Data {
         word(value, self.ko)
     }
 
+    /// The official's delegation and its kind, both empty for an official of none: the
+    /// officials list is read back by the import, where a name in this column names a
+    /// delegation (the organization has its own column).
+    fn delegation_and_kind(&self, o: &Official) -> (String, &'static str) {
+        let Some(id) = &o.delegation_id else {
+            return (String::new(), "");
+        };
+        let kind = self
+            .delegations
+            .iter()
+            .find(|d| &d.delegation.id == id)
+            .map(|d| self.word(d.delegation.kind.as_str()))
+            .unwrap_or("");
+        (
+            self.delegation_names.get(id).cloned().unwrap_or_default(),
+            kind,
+        )
+    }
+
     fn delegation_of(&self, o: &Official) -> String {
         o.delegation_id
             .as_ref()
@@ -428,6 +447,7 @@ impl Data {
             self.h("Badge name", "명찰 이름"),
             self.h("Title", "경칭"),
             self.h("Delegation", "대표단"),
+            self.h("Delegation type", "대표단 유형"),
             self.h("Organization", "소속"),
             self.h("Position", "직위"),
             self.h("Category", "구분"),
@@ -449,13 +469,15 @@ impl Data {
             .iter()
             .map(|r| {
                 let o = &r.official;
+                let (delegation, kind) = self.delegation_and_kind(o);
                 vec![
                     Cell::from(&o.family_name),
                     Cell::from(&o.given_name),
                     Cell::from(&o.native_name),
                     Cell::from(&o.badge_name),
                     Cell::from(&o.honorific),
-                    Cell::from(self.delegation_of(o)),
+                    Cell::from(delegation),
+                    Cell::from(kind),
                     Cell::from(&o.organization),
                     Cell::from(&o.position),
                     Cell::from(self.word(o.category.as_str())),

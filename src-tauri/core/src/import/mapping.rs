@@ -51,12 +51,13 @@ fields! {
     Honorific = "honorific", "official", "Honorific", "호칭", ["title", "salutation", "prefix", "mr/ms", "경칭"];
     FullName = "full_name", "official", "Name (whole)", "성명", ["name", "full name", "name in passport", "passport name", "name as in passport", "participant", "participant name", "delegate", "delegate name", "이름", "영문성명", "성명(영문)", "영문 이름", "영문명", "여권상 성명", "여권 영문명"];
     FamilyName = "family_name", "official", "Family name", "성", ["surname", "last name", "family name (passport)", "영문성", "성(영문)"];
-    GivenName = "given_name", "official", "Given name(s)", "이름(영문)", ["given names", "first name", "forename", "first and middle name", "영문이름"];
-    NativeName = "native_name", "official", "Name in native script", "현지어 성명", ["native name", "local name", "name in native language", "name (native)", "한글성명", "한글 성명", "한글이름", "국문성명", "성명(한글)", "원어명"];
+    GivenName = "given_name", "official", "Given name(s)", "이름(영문)", ["given name", "given names", "first name", "forename", "first and middle name", "영문이름"];
+    NativeName = "native_name", "official", "Name in native script", "현지어 성명", ["native-script name", "native script name", "native name", "local name", "name in native language", "name (native)", "한글성명", "한글 성명", "한글이름", "국문성명", "성명(한글)", "원어명"];
     BadgeName = "badge_name", "official", "Name on badge", "명찰 이름", ["badge name", "badge", "명찰", "명찰명"];
     Position = "position", "official", "Position", "직위", ["job title", "designation", "rank", "직책", "직급", "직함"];
     Organization = "organization", "official", "Organization", "소속", ["organisation", "agency", "ministry", "institution", "department", "affiliation", "company", "기관", "소속기관", "기관명", "부처", "소속 기관"];
     Delegation = "delegation", "official", "Delegation", "대표단", ["delegation name", "소속 대표단"];
+    DelegationKind = "delegation_kind", "official", "Delegation type", "대표단 유형", ["delegation kind", "country or organization", "대표단 종류"];
     Category = "category", "official", "Category", "구분", ["type", "participant type", "participant category", "role", "참가자 구분", "분류", "참가구분"];
     Gender = "gender", "official", "Gender", "성별", ["sex"];
     Email = "email", "official", "E-mail", "이메일", ["email address", "mail", "전자우편", "메일", "이메일 주소"];
@@ -65,10 +66,10 @@ fields! {
     BirthDate = "birth_date", "official", "Date of birth", "생년월일", ["birth date", "dob", "birthday", "date of birth (dd/mm/yyyy)", "생일"];
     PassportNumber = "passport_number", "official", "Passport number", "여권번호", ["passport no", "passport no.", "passport", "passport #", "여권", "여권 번호"];
     PassportExpiry = "passport_expiry", "official", "Passport expiry", "여권만료일", ["passport expiry date", "expiry date", "date of expiry", "passport valid until", "passport expiration", "expiration date", "여권 만료일", "여권유효기간", "만료일", "유효기간"];
-    Dietary = "dietary", "official", "Dietary needs", "식이 요구", ["dietary requirements", "dietary restrictions", "diet", "food", "meal preference", "meal", "식이", "식단", "식사", "식이제한", "음식", "식사 제한"];
-    Accessibility = "accessibility", "official", "Accessibility needs", "편의 지원", ["special needs", "special assistance", "disability", "장애", "편의", "접근성", "장애 여부"];
+    Dietary = "dietary", "official", "Dietary needs", "식이 요구", ["dietary", "dietary requirements", "dietary restrictions", "diet", "food", "meal preference", "meal", "식이", "식단", "식사", "식이제한", "음식", "식사 제한"];
+    Accessibility = "accessibility", "official", "Accessibility needs", "편의 지원", ["accessibility", "special needs", "special assistance", "disability", "장애", "편의", "접근성", "장애 여부"];
     InterpretationLanguage = "interpretation_language", "official", "Interpretation language", "통역 언어", ["interpretation", "interpreter language", "통역", "통역언어"];
-    Language = "language", "official", "Correspondence language (en/ko)", "안내 언어", ["correspondence language", "preferred language (en/ko)"];
+    Language = "language", "official", "Correspondence language (en/ko)", "안내 언어", ["correspondence language", "preferred language (en/ko)", "itinerary language", "일정표 언어"];
     Status = "status", "official", "Status", "상태", ["registration status", "참가 상태", "등록 상태"];
     Notes = "notes", "official", "Notes", "비고", ["note", "remarks", "remark", "comments", "comment", "memo", "메모", "참고", "특이사항", "기타"];
     ArrivalDate = "arrival_date", "arrival", "Arrival date (and time)", "도착일시", ["arrival", "arrival date", "arrival date/time", "arrival datetime", "date of arrival", "arrival date and time", "도착일", "도착", "도착 일시", "입국일시", "입국일", "입국 일시"];
@@ -112,10 +113,14 @@ pub fn fields() -> Vec<FieldInfo> {
 }
 
 /// One entry per column of the table, in column order: the field it feeds, or `null` for a
-/// column left out. JSON: `{"columns": ["full_name", null, "nationality", …]}`.
+/// column left out; and the cell values the officer mapped by hand (see
+/// [`super::matching`]). JSON: `{"columns": ["full_name", null, "hotel", …], "values":
+/// {"hotel": {"Orakai Hotel": "Orakai Insadong Suites"}}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Mapping {
     pub columns: Vec<Option<Field>>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub values: super::matching::ValueMap,
 }
 
 impl Mapping {
@@ -209,7 +214,10 @@ pub fn field_for_header(header: &str) -> Option<Field> {
 pub fn auto_mapping(headers: &[String], remembered: Option<&Mapping>) -> Mapping {
     if let Some(mapping) = remembered {
         if mapping.columns.len() == headers.len() {
-            return mapping.clone();
+            return Mapping {
+                columns: mapping.columns.clone(),
+                values: Default::default(),
+            };
         }
     }
     let mut columns: Vec<Option<Field>> = Vec::with_capacity(headers.len());
@@ -224,7 +232,10 @@ pub fn auto_mapping(headers: &[String], remembered: Option<&Mapping>) -> Mapping
             *slot = Some(Field::GivenName);
         }
     }
-    Mapping { columns }
+    Mapping {
+        columns,
+        values: Default::default(),
+    }
 }
 
 /// The settings key under which the mapping for this set of headers is kept.
@@ -255,14 +266,19 @@ pub fn remembered_mapping(conn: &Connection, headers: &[String]) -> Result<Optio
         .filter(|m| m.columns.len() == headers.len()))
 }
 
-/// Remembers a mapping for files with these headers.
+/// Remembers a mapping's columns for files with these headers (its values are remembered per
+/// event, `matching::remember_values`).
 pub fn remember_mapping(conn: &Connection, headers: &[String], mapping: &Mapping) -> Result<()> {
+    let columns = Mapping {
+        columns: mapping.columns.clone(),
+        values: Default::default(),
+    };
     conn.execute(
         "INSERT INTO setting (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         rusqlite::params![
             mapping_key(headers),
-            serde_json::to_string(mapping)?,
+            serde_json::to_string(&columns)?,
             chrono::Utc::now()
         ],
     )?;
@@ -345,6 +361,7 @@ mod tests {
         let h = headers(&["A", "B"]);
         let remembered = Mapping {
             columns: vec![Some(Field::FamilyName), Some(Field::Email)],
+            values: Default::default(),
         };
         assert_eq!(auto_mapping(&h, Some(&remembered)), remembered);
         let h3 = headers(&["A", "B", "C"]);
@@ -360,6 +377,7 @@ mod tests {
     fn field_names_are_stable_wire_strings() {
         let json = serde_json::to_string(&Mapping {
             columns: vec![Some(Field::PassportNumber), None],
+            values: Default::default(),
         })
         .expect("json");
         assert_eq!(json, r#"{"columns":["passport_number",null]}"#);

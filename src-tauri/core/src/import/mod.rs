@@ -17,6 +17,7 @@
 //! Nothing here writes until `commit`, and `commit` writes all of the import or none of it.
 
 mod mapping;
+pub mod matching;
 mod plan;
 mod read;
 pub mod values;
@@ -29,6 +30,7 @@ pub use mapping::{
     auto_mapping, field_for_header, fields, mapping_key, remember_mapping, remembered_mapping,
     Field, FieldInfo, Mapping,
 };
+pub use matching::{remembered_values, How, Unmatched, ValueMap, ValueMatch};
 pub use plan::{
     commit, preview, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
     DuplicateReason, FileDuplicate, ImportReport, Preview, RowPreview, RowStatus,

@@ -8,6 +8,7 @@ use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::mapping::{remember_mapping, Field, Mapping};
+use super::matching::{self, Found, How, MappedValues, Matcher, Unmatched, ValueMatch};
 use super::read::{SourceRow, Table};
 use super::values::{self, key};
 use super::{Message, Severity};
@@ -99,6 +100,12 @@ pub struct RowPreview {
     pub messages: Vec<Message>,
     pub duplicate_of: Option<Duplicate>,
     pub duplicate_in_file: Option<FileDuplicate>,
+    /// Cells read as something they do not say exactly: matched loosely or mapped by hand.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<ValueMatch>,
+    /// Cells that name nothing of the event, or several things (each also an error).
+    #[serde(skip)]
+    unmatched: Vec<Unmatched>,
     /// Fields that had a value in this row (an update changes only these).
     #[serde(skip)]
     provided: Vec<Field>,
@@ -130,6 +137,12 @@ pub struct Preview {
     pub new_delegations: Vec<DelegationChoice>,
     /// About the file as a whole (from reading it) and about the mapping.
     pub notes: Vec<Message>,
+    /// Every value read as something it does not say exactly, once each, with its row count.
+    pub values: Vec<ValueMatch>,
+    /// Every value that names nothing of the event or several things, once each.
+    pub unmatched: Vec<Unmatched>,
+    /// What the values of each field in `values` and `unmatched` can be mapped to.
+    pub value_options: BTreeMap<Field, Vec<String>>,
     /// What the preview was built from; see `commit`.
     #[serde(skip)]
     basis: Basis,
@@ -233,7 +246,13 @@ struct Context {
     event: Event,
     tz: chrono_tz::Tz,
     delegations: HashMap<String, Delegation>,
+    /// The event's delegations and the known organizations, for cells that name one loosely.
+    delegation_names: Matcher<DelegationChoice>,
     hotels: Vec<Hotel>,
+    /// Indexes into `hotels`, by English and Korean name.
+    hotel_names: Matcher<usize>,
+    /// The values the officer mapped by hand.
+    mapped: MappedValues,
     existing: Vec<Official>,
     by_passport: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
@@ -315,8 +334,79 @@ fn index(
     }
 }
 
+/// The outcome of looking a cell up: found (loosely: how), or the candidates it might mean.
+type Lookup<T> = std::result::Result<(T, Option<How>), Vec<String>>;
+
+fn choice_of(d: &Delegation) -> DelegationChoice {
+    DelegationChoice {
+        id: Some(d.id.clone()),
+        kind: d.kind,
+        country_code: d.country_code.clone(),
+        org_code: d.org_code.clone(),
+        name_en: d.name_en.clone(),
+        name_ko: d.name_ko.clone(),
+    }
+}
+
+fn new_organization(org: &reference::Named) -> DelegationChoice {
+    DelegationChoice {
+        id: None,
+        kind: DelegationKind::Organization,
+        country_code: None,
+        org_code: Some(org.code.clone()),
+        name_en: org.name_en.clone(),
+        name_ko: org.name_ko.clone(),
+    }
+}
+
+fn new_country(country: &reference::Named) -> DelegationChoice {
+    DelegationChoice {
+        id: None,
+        kind: DelegationKind::Country,
+        country_code: Some(country.code.clone()),
+        org_code: None,
+        name_en: country.name_en.clone(),
+        name_ko: country.name_ko.clone(),
+    }
+}
+
+/// Countries by English and Korean name, for cells that name one loosely.
+fn country_names() -> &'static Matcher<&'static str> {
+    static MATCHER: std::sync::OnceLock<Matcher<&'static str>> = std::sync::OnceLock::new();
+    MATCHER.get_or_init(|| {
+        Matcher::new(reference::countries().iter().map(|c| {
+            (
+                c.code.as_str(),
+                c.name_en.clone(),
+                vec![c.name_en.clone(), c.name_ko.clone()],
+            )
+        }))
+    })
+}
+
+/// Categories by the words the app shows for them, English and Korean.
+fn category_names() -> &'static Matcher<Category> {
+    static MATCHER: std::sync::OnceLock<Matcher<Category>> = std::sync::OnceLock::new();
+    MATCHER.get_or_init(|| {
+        Matcher::new(Category::ALL.iter().map(|c| {
+            let en = crate::export::word(c.as_str(), false).to_string();
+            let ko = crate::export::word(c.as_str(), true).to_string();
+            (*c, en.clone(), vec![c.as_str().replace('_', " "), en, ko])
+        }))
+    })
+}
+
+/// The candidates a lookup offers: the several it could mean, or (when nothing came close)
+/// the first few of the whole set.
+fn candidates<T: PartialEq>(matcher: &Matcher<T>, found: &Found<'_, T>) -> Vec<String> {
+    match found {
+        Found::Several(list) => list.iter().map(|i| matcher.label(i).to_string()).collect(),
+        _ => matcher.labels().iter().take(8).cloned().collect(),
+    }
+}
+
 impl Context {
-    fn load(conn: &Connection, event_id: &str) -> Result<Context> {
+    fn load(conn: &Connection, event_id: &str, mapping: &Mapping) -> Result<Context> {
         let event: Event = store::get(conn, event_id)?;
         // An event's zone is checked when it is saved; UTC only guards a hand-edited file.
         let tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
@@ -333,7 +423,35 @@ impl Context {
                 }
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        let mut names: Vec<(DelegationChoice, String, Vec<String>)> = Vec::new();
+        for d in delegations.values() {
+            if seen.insert(d.id.clone()) {
+                names.push((
+                    choice_of(d),
+                    d.name_en.clone(),
+                    vec![d.name_en.clone(), d.name_ko.clone()],
+                ));
+            }
+        }
+        names.sort_by(|a, b| a.1.cmp(&b.1));
+        for org in reference::organizations() {
+            if !delegations.contains_key(&key(&org.code)) {
+                names.push((
+                    new_organization(org),
+                    org.name_en.clone(),
+                    vec![org.name_en.clone(), org.name_ko.clone()],
+                ));
+            }
+        }
+        let delegation_names = Matcher::new(names);
         let hotels = load_all::<Hotel>(conn, "x.event_id = ?", event_id)?;
+        let hotel_names = Matcher::new(
+            hotels
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (i, h.name.clone(), vec![h.name.clone(), h.name_ko.clone()])),
+        );
         let existing = load_all::<Official>(conn, "x.event_id = ?", event_id)?;
         let (mut by_passport, mut by_name, mut by_email) =
             (HashMap::new(), HashMap::new(), HashMap::new());
@@ -344,7 +462,10 @@ impl Context {
             event,
             tz,
             delegations,
+            delegation_names,
             hotels,
+            hotel_names,
+            mapped: MappedValues::new(&mapping.values),
             existing,
             by_passport,
             by_email,
@@ -353,76 +474,61 @@ impl Context {
     }
 
     /// A delegation by what a cell says: the event's own by code or name, else a country
-    /// (created), else a known organization (created).
-    fn delegation(&self, text: &str) -> Option<DelegationChoice> {
-        let choice = |d: &Delegation| DelegationChoice {
-            id: Some(d.id.clone()),
-            kind: d.kind,
-            country_code: d.country_code.clone(),
-            org_code: d.org_code.clone(),
-            name_en: d.name_en.clone(),
-            name_ko: d.name_ko.clone(),
-        };
+    /// (created), else a known organization (created); failing those, the one of the event's
+    /// delegations or the known organizations the cell names loosely, else a country it names
+    /// loosely.
+    fn delegation(&self, text: &str) -> Lookup<DelegationChoice> {
         if let Some(code) = values::parse_country(text) {
             if let Some(d) = self.delegations.get(code) {
-                return Some(choice(d));
+                return Ok((choice_of(d), None));
             }
-            let country = reference::country(code)?;
-            return Some(DelegationChoice {
-                id: None,
-                kind: DelegationKind::Country,
-                country_code: Some(country.code.clone()),
-                org_code: None,
-                name_en: country.name_en.clone(),
-                name_ko: country.name_ko.clone(),
+            if let Some(country) = reference::country(code) {
+                return Ok((new_country(country), None));
+            }
+        }
+        let k = key(text);
+        if let Some(d) = self.delegations.get(&k) {
+            return Ok((choice_of(d), None));
+        }
+        if let Some(org) = reference::organizations()
+            .iter()
+            .find(|o| key(&o.code) == k || key(&o.name_en) == k || key(&o.name_ko) == k)
+        {
+            return Ok(match self.delegations.get(&key(&org.code)) {
+                Some(d) => (choice_of(d), None),
+                None => (new_organization(org), None),
             });
         }
-        if let Some(d) = self.delegations.get(&key(text)) {
-            return Some(choice(d));
+        let found = self.delegation_names.find(text);
+        match &found {
+            Found::Exact(d) => return Ok(((*d).clone(), None)),
+            Found::Loose { item, how, .. } => return Ok(((*item).clone(), Some(*how))),
+            Found::Several(_) => return Err(candidates(&self.delegation_names, &found)),
+            Found::Nothing => {}
         }
-        let k = key(text);
-        let org = reference::organizations()
-            .iter()
-            .find(|o| key(&o.code) == k || key(&o.name_en) == k || key(&o.name_ko) == k)?;
-        if let Some(d) = self.delegations.get(&key(&org.code)) {
-            return Some(choice(d));
+        match country_names().find(text) {
+            Found::Exact(code) | Found::Loose { item: code, .. } => {
+                let how = Some(How::Words);
+                if let Some(d) = self.delegations.get(*code) {
+                    return Ok((choice_of(d), how));
+                }
+                reference::country(code)
+                    .map(|c| (new_country(c), how))
+                    .ok_or_else(Vec::new)
+            }
+            several @ Found::Several(_) => Err(candidates(country_names(), &several)),
+            Found::Nothing => Err(candidates(&self.delegation_names, &found)),
         }
-        Some(DelegationChoice {
-            id: None,
-            kind: DelegationKind::Organization,
-            country_code: None,
-            org_code: Some(org.code.clone()),
-            name_en: org.name_en.clone(),
-            name_ko: org.name_ko.clone(),
-        })
     }
 
-    /// A hotel of the event by name (English or Korean; a unique partial match also counts,
-    /// "Orakai Insadong" for "Orakai Insadong Suites").
-    fn hotel(&self, text: &str) -> Option<&Hotel> {
-        let k = key(text);
-        if k.is_empty() {
-            return None;
-        }
-        if let Some(h) = self
-            .hotels
-            .iter()
-            .find(|h| key(&h.name) == k || key(&h.name_ko) == k)
-        {
-            return Some(h);
-        }
-        let partial: Vec<&Hotel> = self
-            .hotels
-            .iter()
-            .filter(|h| {
-                let (en, ko) = (key(&h.name), key(&h.name_ko));
-                (!en.is_empty() && (en.contains(&k) || k.contains(&en)))
-                    || (!ko.is_empty() && (ko.contains(&k) || k.contains(&ko)))
-            })
-            .collect();
-        match partial.as_slice() {
-            [one] => Some(one),
-            _ => None,
+    /// A hotel of the event by name (English or Korean), or the one the cell names loosely
+    /// ("Orakai Hotel" for "Orakai Insadong Suites").
+    fn hotel(&self, text: &str) -> Lookup<&Hotel> {
+        let found = self.hotel_names.find(text);
+        match found {
+            Found::Exact(i) => Ok((&self.hotels[*i], None)),
+            Found::Loose { item, how, .. } => Ok((&self.hotels[*item], Some(how))),
+            _ => Err(candidates(&self.hotel_names, &found)),
         }
     }
 
@@ -434,17 +540,106 @@ impl Context {
     }
 }
 
-/// Reads one row's cells through the mapping.
+/// Reads one row's cells through the mapping, and the values the officer mapped by hand.
 struct Cells<'a> {
     row: &'a SourceRow,
     mapping: &'a Mapping,
+    mapped: &'a MappedValues,
 }
 
 impl<'a> Cells<'a> {
-    fn get(&self, field: Field) -> Option<&'a str> {
+    /// The cell as written (trimmed; our own exports' formula guard taken off).
+    fn raw(&self, field: Field) -> Option<&'a str> {
         let column = self.mapping.column(field)?;
-        let text = self.row.cells.get(column)?.as_str();
-        (!text.trim().is_empty()).then_some(text.trim())
+        let text = self.row.cells.get(column)?.trim();
+        // `ddesk export` writes `'=…` for a cell a spreadsheet would run; the apostrophe is
+        // ours, not the official's.
+        let text = match text.strip_prefix('\'') {
+            Some(rest)
+                if rest.starts_with([
+                    '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+                ]) =>
+            {
+                rest
+            }
+            _ => text,
+        };
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// The cell as it is to be read: what the officer mapped it to, if they did.
+    fn get(&self, field: Field) -> Option<&'a str> {
+        let text = self.raw(field)?;
+        match self.mapped.get(field, text) {
+            Some(to) => (!to.is_empty()).then_some(to),
+            None => Some(text),
+        }
+    }
+
+    /// Whether the officer mapped this cell to nothing ("Lotte" is no hotel of ours).
+    fn mapped_to_nothing(&self, field: Field) -> bool {
+        self.raw(field)
+            .and_then(|text| self.mapped.get(field, text))
+            .is_some_and(str::is_empty)
+    }
+}
+
+/// A warning that a cell was read as something it does not say exactly.
+fn read_as(field: Field, from: &str, to: &str, how: How, values: &mut Vec<ValueMatch>) -> Message {
+    values.push(ValueMatch {
+        field,
+        from: from.to_string(),
+        to: to.to_string(),
+        how,
+        rows: 1,
+    });
+    warning(
+        field,
+        "value_matched",
+        format!(
+            "{} {} was read as {}.",
+            field.label_en(),
+            quote(from),
+            quote(to)
+        ),
+    )
+    .with("value", from)
+    .with("as", to)
+}
+
+/// An error for a cell that names nothing of the event, or several things, with the
+/// candidates it offers.
+fn not_found(
+    field: Field,
+    code: &str,
+    text: &str,
+    message: String,
+    candidates: Vec<String>,
+    unmatched: &mut Vec<Unmatched>,
+) -> Message {
+    let offer = if candidates.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " It may be: {}.",
+            candidates
+                .iter()
+                .map(|c| quote(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    unmatched.push(Unmatched {
+        field,
+        value: text.to_string(),
+        candidates: candidates.clone(),
+        rows: 1,
+    });
+    let m = error(field, code, format!("{message}{offer}")).with("value", text);
+    if candidates.is_empty() {
+        m
+    } else {
+        m.with("candidates", candidates.join(", "))
     }
 }
 
@@ -541,7 +736,8 @@ fn gender(text: &str) -> Option<Gender> {
         }
         "m" | "male" | "man" | "남" | "남성" | "남자" | "mr" => Gender::Male,
         "other" | "x" | "기타" => Gender::Other,
-        "" | "unspecified" | "na" | "미상" => Gender::Unspecified,
+        // "Not stated" is what `ddesk export` writes.
+        "" | "unspecified" | "na" | "notstated" | "미상" | "미기재" => Gender::Unspecified,
         _ => return None,
     })
 }
@@ -560,6 +756,18 @@ fn status(text: &str) -> Option<OfficialStatus> {
         }
         _ => return None,
     })
+}
+
+fn delegation_kind(text: &str) -> Option<DelegationKind> {
+    let k = key(text);
+    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
+    match composed.as_str() {
+        "country" | "국가" => Some(DelegationKind::Country),
+        "organization" | "organisation" | "org" | "국제기구" | "기관" => {
+            Some(DelegationKind::Organization)
+        }
+        _ => None,
+    }
 }
 
 fn language(text: &str) -> Option<Language> {
@@ -743,8 +951,31 @@ fn build_row(
     mapping: &Mapping,
     row: &SourceRow,
 ) -> Result<RowPreview> {
-    let cells = Cells { row, mapping };
+    let cells = Cells {
+        row,
+        mapping,
+        mapped: &ctx.mapped,
+    };
     let mut messages = Vec::new();
+    let mut values = Vec::new();
+    let mut unmatched = Vec::new();
+    for field in mapping.values.keys() {
+        if let Some(from) = cells.raw(*field) {
+            if let Some(to) = ctx.mapped.get(*field, from) {
+                values.push(ValueMatch {
+                    field: *field,
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    how: How::Mapped,
+                    rows: 1,
+                });
+            }
+        }
+    }
+    let mapped_fields: Vec<Field> = values.iter().map(|v| v.field).collect();
+    let mapped = |field: Field| mapped_fields.contains(&field);
+    let (category_mapped, nationality_mapped) =
+        (mapped(Field::Category), mapped(Field::Nationality));
     let provided: Vec<Field> = Field::ALL
         .iter()
         .copied()
@@ -781,13 +1012,48 @@ fn build_row(
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_uppercase)
         .collect();
-    o.dietary = text(Field::Dietary);
+    let mut diet_note = None;
+    if let Some(t) = cells.get(Field::Dietary) {
+        // Diets are counted for the kitchen by name: a cell that names one is written as
+        // its name, a remark beside it kept in the notes; any other need is kept as written.
+        if !matching::is_no_diet(t) {
+            o.dietary = t.to_string();
+            match matching::diets().find(t) {
+                Found::Exact(diet) => o.dietary = diet.to_string(),
+                Found::Loose { item, how, rest } => {
+                    o.dietary = item.to_string();
+                    let note = rest.unwrap_or_else(|| t.to_string());
+                    diet_note = Some(format!("Dietary: {note}"));
+                    messages.push(read_as(Field::Dietary, t, item, how, &mut values));
+                }
+                Found::Several(_) | Found::Nothing => {}
+            }
+        }
+    }
     o.accessibility = text(Field::Accessibility);
     o.interpretation_language = text(Field::InterpretationLanguage);
     o.notes = text(Field::Notes);
+    if let Some(note) = diet_note {
+        o.notes = if o.notes.is_empty() {
+            note
+        } else {
+            format!("{}\n{note}", o.notes)
+        };
+    }
     if let Some(t) = cells.get(Field::Category) {
-        match category(t) {
-            Some(c) => o.category = c,
+        let loose = || match category_names().find(t) {
+            Found::Exact(c) => Some((*c, None)),
+            Found::Loose { item, how, .. } => Some((*item, Some(how))),
+            _ => None,
+        };
+        match category(t).map(|c| (c, None)).or_else(loose) {
+            Some((c, how)) => {
+                o.category = c;
+                if let (Some(how), false) = (how, category_mapped) {
+                    let to = crate::export::word(c.as_str(), false);
+                    messages.push(read_as(Field::Category, t, to, how, &mut values));
+                }
+            }
             None => messages.push(
                 warning(
                     Field::Category,
@@ -852,12 +1118,28 @@ fn build_row(
     if let Some(t) = cells.get(Field::Nationality) {
         match values::parse_country(t) {
             Some(code) => o.nationality = code.to_string(),
-            None => messages.push(error(
-                Field::Nationality,
-                "unknown_country",
-                format!("{} is not a country this app knows; write its English or Korean name or its ISO code (VN).", quote(t)),
-            )
-            .with("value", t)),
+            None => {
+                let found = country_names().find(t);
+                match found {
+                    Found::Loose { item, how, .. } if !nationality_mapped => {
+                        o.nationality = item.to_string();
+                        let to = reference::country(item).map(|c| c.name_en.as_str()).unwrap_or(item);
+                        messages.push(read_as(Field::Nationality, t, to, how, &mut values));
+                    }
+                    Found::Exact(code) | Found::Loose { item: code, .. } => o.nationality = code.to_string(),
+                    _ => messages.push(not_found(
+                        Field::Nationality,
+                        "unknown_country",
+                        t,
+                        format!("{} is not a country this app knows; write its English or Korean name or its ISO code (VN).", quote(t)),
+                        match found {
+                            Found::Several(_) => candidates(country_names(), &found),
+                            _ => Vec::new(),
+                        },
+                        &mut unmatched,
+                    )),
+                }
+            }
         }
     }
     o.birth_date = parse_date_field(&cells, Field::BirthDate, "The date of birth", &mut messages);
@@ -869,22 +1151,49 @@ fn build_row(
     );
 
     let delegation = match cells.get(Field::Delegation) {
-        Some(t) => {
-            let found = ctx.delegation(t);
-            if found.is_none() {
-                messages.push(error(
+        Some(t) => match ctx.delegation(t) {
+            Ok((d, how)) => {
+                if let (Some(how), false) = (how, mapped(Field::Delegation)) {
+                    let to = d.name_en.clone();
+                    messages.push(read_as(Field::Delegation, t, &to, how, &mut values));
+                }
+                Some(d)
+            }
+            // The file says the delegation is an organization (our own officials list does):
+            // one the event does not have yet is created under that name.
+            Err(_)
+                if cells.get(Field::DelegationKind).and_then(delegation_kind)
+                    == Some(DelegationKind::Organization) =>
+            {
+                Some(DelegationChoice {
+                    id: None,
+                    kind: DelegationKind::Organization,
+                    country_code: None,
+                    org_code: None,
+                    name_en: t.to_string(),
+                    name_ko: if values::is_latin(t) {
+                        String::new()
+                    } else {
+                        t.to_string()
+                    },
+                })
+            }
+            Err(offer) => {
+                messages.push(not_found(
                     Field::Delegation,
                     "unknown_delegation",
-                    format!("No delegation {} at this event, and it is neither a country nor a known organization; add it under Delegations first.", quote(t)),
-                )
-                .with("value", t));
+                    t,
+                    format!("No delegation {} at this event, and it is neither a country nor a known organization; add it under Delegations first, or map the value.", quote(t)),
+                    offer,
+                    &mut unmatched,
+                ));
+                None
             }
-            found
-        }
+        },
         // Without a delegation column, officials join their country's delegation; the host
         // country's people (organizers, local speakers) are not a delegation of their own.
         None if !o.nationality.is_empty() && o.nationality != ctx.event.host_country => {
-            ctx.delegation(&o.nationality)
+            ctx.delegation(&o.nationality).ok().map(|(d, _)| d)
         }
         None => None,
     };
@@ -915,9 +1224,10 @@ fn build_row(
     let (stay, hotel_name) = stay(
         ctx,
         &cells,
-        arrival.as_ref(),
-        departure.as_ref(),
+        (arrival.as_ref(), departure.as_ref()),
         &mut messages,
+        &mut values,
+        &mut unmatched,
     );
 
     // The engine's own rules, as a save would run them.
@@ -1005,6 +1315,8 @@ fn build_row(
         messages,
         duplicate_of: None,
         duplicate_in_file: None,
+        values,
+        unmatched,
         provided,
     })
 }
@@ -1012,10 +1324,16 @@ fn build_row(
 fn stay(
     ctx: &Context,
     cells: &Cells<'_>,
-    arrival: Option<&Travel>,
-    departure: Option<&Travel>,
+    (arrival, departure): (Option<&Travel>, Option<&Travel>),
     messages: &mut Vec<Message>,
+    values: &mut Vec<ValueMatch>,
+    unmatched: &mut Vec<Unmatched>,
 ) -> (Option<Stay>, Option<String>) {
+    if cells.mapped_to_nothing(Field::Hotel) {
+        // The officer said the hotel the row names is none of the event's: the official
+        // lodges elsewhere, and the stay is theirs to arrange.
+        return (None, None);
+    }
     let hotel_text = cells.get(Field::Hotel);
     let any = hotel_text.is_some()
         || cells.get(Field::CheckIn).is_some()
@@ -1028,14 +1346,24 @@ fn stay(
     // sets up, and a spelling variant in a cell must not become a second hotel.
     let hotel = match hotel_text {
         Some(t) => match ctx.hotel(t) {
-            Some(h) => h,
-            None => {
-                messages.push(error(
+            Ok((h, how)) => {
+                let mapped = cells
+                    .raw(Field::Hotel)
+                    .is_some_and(|raw| ctx.mapped.get(Field::Hotel, raw).is_some());
+                if let (Some(how), false) = (how, mapped) {
+                    messages.push(read_as(Field::Hotel, t, &h.name, how, values));
+                }
+                h
+            }
+            Err(offer) => {
+                messages.push(not_found(
                     Field::Hotel,
                     "unknown_hotel",
-                    format!("No hotel {} at this event; add it under Hotels first, or correct the name.", quote(t)),
-                )
-                .with("value", t));
+                    t,
+                    format!("No hotel {} at this event; add it under Hotels first, correct the name, or map the value.", quote(t)),
+                    offer,
+                    unmatched,
+                ));
                 return (None, None);
             }
         },
@@ -1125,7 +1453,7 @@ fn build(
 ) -> Result<(Context, Preview)> {
     mapping.check(table.headers.len())?;
     let basis = Basis::of(conn, event_id, table, mapping)?;
-    let ctx = Context::load(conn, event_id)?;
+    let ctx = Context::load(conn, event_id, mapping)?;
     let mut rows = Vec::with_capacity(table.rows.len());
     let (mut by_passport, mut by_name, mut by_email) =
         (HashMap::new(), HashMap::new(), HashMap::new());
@@ -1201,6 +1529,7 @@ fn build(
             .with("columns", unmapped.join(", ")),
         );
     }
+    let (values, unmatched, value_options) = value_lists(&ctx, &rows);
     Ok((
         ctx,
         Preview {
@@ -1208,9 +1537,64 @@ fn build(
             counts,
             new_delegations,
             notes,
+            values,
+            unmatched,
+            value_options,
             basis,
         },
     ))
+}
+
+/// The rows' loose and mapped values and their unmatched ones, once each with their row
+/// counts, and what each field's values can be mapped to.
+fn value_lists(
+    ctx: &Context,
+    rows: &[RowPreview],
+) -> (
+    Vec<ValueMatch>,
+    Vec<Unmatched>,
+    BTreeMap<Field, Vec<String>>,
+) {
+    let mut values: Vec<ValueMatch> = Vec::new();
+    let mut value_at: HashMap<(Field, String), usize> = HashMap::new();
+    let mut unmatched: Vec<Unmatched> = Vec::new();
+    let mut unmatched_at: HashMap<(Field, String), usize> = HashMap::new();
+    for row in rows {
+        for v in &row.values {
+            match value_at.get(&(v.field, key(&v.from))) {
+                Some(&i) => values[i].rows += 1,
+                None => {
+                    value_at.insert((v.field, key(&v.from)), values.len());
+                    values.push(v.clone());
+                }
+            }
+        }
+        for u in &row.unmatched {
+            match unmatched_at.get(&(u.field, key(&u.value))) {
+                Some(&i) => unmatched[i].rows += 1,
+                None => {
+                    unmatched_at.insert((u.field, key(&u.value)), unmatched.len());
+                    unmatched.push(u.clone());
+                }
+            }
+        }
+    }
+    let mut options = BTreeMap::new();
+    let fields = values
+        .iter()
+        .map(|v| v.field)
+        .chain(unmatched.iter().map(|u| u.field));
+    for field in fields {
+        options.entry(field).or_insert_with(|| match field {
+            Field::Hotel => ctx.hotel_names.labels().to_vec(),
+            Field::Delegation => ctx.delegation_names.labels().to_vec(),
+            Field::Nationality => country_names().labels().to_vec(),
+            Field::Category => category_names().labels().to_vec(),
+            Field::Dietary => matching::diets().labels().to_vec(),
+            _ => Vec::new(),
+        });
+    }
+    (values, unmatched, options)
 }
 
 /// Parses and checks every row against the event without writing anything.
@@ -1333,8 +1717,17 @@ pub fn commit(
             rechecked,
         };
         // New delegations, once each, before the officials that join them.
-        let mut created_delegations: HashMap<(Option<String>, Option<String>), String> =
-            HashMap::new();
+        // By country, organization code and name: organizations unknown to the reference list
+        // have neither code.
+        type DelegationKey = (Option<String>, Option<String>, String);
+        let of = |d: &DelegationChoice| -> DelegationKey {
+            (
+                d.country_code.clone(),
+                d.org_code.clone(),
+                d.name_en.clone(),
+            )
+        };
+        let mut created_delegations: HashMap<DelegationKey, String> = HashMap::new();
         for d in &preview.new_delegations {
             let saved = store::save(
                 tx,
@@ -1349,7 +1742,7 @@ pub fn commit(
                 },
                 Some(batch),
             )?;
-            created_delegations.insert((d.country_code.clone(), d.org_code.clone()), saved.id);
+            created_delegations.insert(of(d), saved.id);
             report.delegations_created += 1;
         }
         // Which official each imported row became, for later rows that duplicate it.
@@ -1379,9 +1772,7 @@ pub fn commit(
             if let Some(d) = &row.delegation {
                 official.delegation_id = match &d.id {
                     Some(id) => Some(id.clone()),
-                    None => created_delegations
-                        .get(&(d.country_code.clone(), d.org_code.clone()))
-                        .cloned(),
+                    None => created_delegations.get(&of(d)).cloned(),
                 };
             }
             let action = if row.status == RowStatus::Duplicate {
@@ -1470,6 +1861,7 @@ pub fn commit(
         }
         progress(total, total);
         remember_mapping(tx, &table.headers, mapping)?;
+        matching::remember_values(tx, event_id, &mapping.values)?;
         Ok(report)
     })?;
     Ok(batch.value)
