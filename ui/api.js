@@ -124,7 +124,7 @@ export async function importFields() { return call('import_fields'); }
  * of it is read into the window's memory; the engine checks again. */
 export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 
-export async function importRead(file, options = {}) {
+export async function importRead(file, options = {}, eventId = null) {
   if (file.size > IMPORT_MAX_BYTES) {
     const mb = Math.floor(file.size / (1024 * 1024));
     throw new BackendError({ code: 'file_too_large', message: `${file.name} is ${mb} MB; files of up to 50 MB can be imported. Is it the registration list?` });
@@ -133,7 +133,11 @@ export async function importRead(file, options = {}) {
   const tauri = window.__TAURI__;
   try {
     return await tauri.core.invoke('import_read', bytes, {
-      headers: { 'x-file-name': encodeURIComponent(file.name), 'x-read-options': JSON.stringify(options) },
+      headers: {
+        'x-file-name': encodeURIComponent(file.name),
+        'x-read-options': JSON.stringify(options),
+        ...(eventId ? { 'x-event-id': eventId } : {}),
+      },
     });
   } catch (err) {
     throw normalise(err);
@@ -175,6 +179,10 @@ export async function itinerarySave(request, onProgress) {
 }
 /** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled. */
 export async function exportSave(request) { return call('export_save', { request }); }
+/** Registration workbooks: one delegation's (Save dialog) or, with no id, every delegation's (folder). */
+export async function registrationFormSave(eventId, delegationId, language) {
+  return call('registration_form_save', { event_id: eventId, delegation_id: delegationId, language });
+}
 /** Opens a saved itinerary, calendar or spreadsheet, or a folder of them. */
 export async function outputOpen(token) { return call('output_open', { token }); }
 

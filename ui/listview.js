@@ -20,6 +20,7 @@ export function fold(s) {
  *   searchText(row), defaultSort {key, desc}, groupBy?(row) (only while sorted by defaultSort),
  *   open(row), create(), remove(row, cascade), rowName(row), cascadeMessage?(row, count),
  *   rowActions?(row) → extra actions, onRowClick?(row) (instead of open), selectedId?()
+ *   toolbar?() → extra toolbar elements, before the New button
  *   afterRender?(rows)
  * }
  */
@@ -57,7 +58,7 @@ export function listView(cfg) {
   const body = h('div', { class: 'list-body' });
   const pager = server ? h('nav', { class: 'pager', id: 'pager', 'aria-label': t('list.pages') }) : null;
   const el = h('div', { class: 'list-view' },
-    h('div', { class: 'toolbar' }, search, filterEls, status, h('span', { class: 'spacer' }), newBtn),
+    h('div', { class: 'toolbar' }, search, filterEls, status, h('span', { class: 'spacer' }), cfg.toolbar ? cfg.toolbar() : null, newBtn),
     body, pager);
 
   async function fetchPage() {

@@ -4,7 +4,7 @@ import { loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } fro
 import { renderLibrary } from './screens/library.js';
 import { renderEvent } from './screens/event.js';
 import { renderLibraryProblem, undo } from './screens/safety.js';
-import { takeDroppedFile } from './screens/import.js';
+import { takeDroppedFiles } from './screens/import.js';
 import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
 import { loadOfficer, paintOfficer } from './officer.js';
@@ -50,11 +50,12 @@ window.addEventListener('dragover', (e) => {
   if (e.dataTransfer && [...e.dataTransfer.types].includes('Files')) e.preventDefault();
 });
 window.addEventListener('drop', (e) => {
-  const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-  if (!file) return;
+  const files = e.dataTransfer && e.dataTransfer.files ? [...e.dataTransfer.files] : [];
+  if (!files.length) return;
   e.preventDefault();
   if (state.screen !== 'event') { toast(t('import.openEventFirst')); return; }
-  takeDroppedFile(file);
+  // Several returned registration forms at once: each is previewed and imported in turn.
+  takeDroppedFiles(files);
   state.tab = 'import';
   render();
 });

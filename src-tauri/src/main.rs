@@ -114,6 +114,7 @@ fn main() {
             print_color_set,
             export_save,
             itinerary_save,
+            registration_form_save,
             output_open,
             events_list,
             event_dashboard,

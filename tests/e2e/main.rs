@@ -811,6 +811,93 @@ fn import_messages_are_korean_in_the_korean_window() {
     app.quit();
 }
 
+/// Issue 23: a hotel the list names loosely is read as the event's with a word of it; one it
+/// names that the event does not have is mapped once in the preview ("means no hotel of
+/// ours"), and the next file from the event arrives with that mapping remembered.
+#[test]
+fn a_value_mapped_in_the_preview_is_remembered_for_the_next_file() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("embassy list.csv");
+    std::fs::write(
+        &first,
+        "Name,Country,Passport,E-mail,Hotel\r\n\
+         Loose Lodger,Mongolia,E5550001,loose@mn.example.org,Lotte Htl\r\n\
+         Elsewhere Staying,Mongolia,E5550002,elsewhere@mn.example.org,Shilla Hotel\r\n",
+    )
+    .expect("write the list");
+    app.click(&app.find("[data-tab=import]"));
+    app.send_keys(&app.find("#import-file"), first.to_str().expect("path"));
+    let values = app.wait_for(
+        "the values panel",
+        "const rows = [...document.querySelectorAll('#values-table tbody tr')];
+         return rows.length === 2 ? rows.map(r => r.dataset.how + ':' + r.textContent) : null",
+    );
+    let values = values.to_string();
+    assert!(
+        values.contains("unmatched:") && values.contains("Shilla Hotel"),
+        "{values}"
+    );
+    assert!(
+        values.contains("words:") && values.contains("Lotte Htl"),
+        "{values}"
+    );
+    assert_eq!(
+        app.execute(
+            "return document.querySelector('#values-table tr[data-how=words] select').value",
+            vec![]
+        ),
+        json!("Lotte Hotel Seoul"),
+        "the loose match is what the select shows"
+    );
+    app.execute(
+        "document.querySelector('#import-values').scrollIntoView()",
+        vec![],
+    );
+    shot(&app, "import-values");
+    // "Shilla Hotel" is none of ours: the official lodges elsewhere.
+    app.click(&app.find("#values-table tr[data-how=unmatched] select"));
+    app.click(&app.find("#values-table tr[data-how=unmatched] select option[value='']"));
+    app.wait_for(
+        "the preview without errors",
+        "const c = document.querySelector('#import-counts [data-stat=error] .import-stat-n');
+         const mapped = document.querySelector('#values-table tr[data-how=mapped]');
+         return c && c.textContent === '0' && mapped ? true : null",
+    );
+    app.click(&app.find("#import-commit"));
+    app.find("#import-done");
+
+    // The next file from the event: other headers, the same hotel name.
+    let second = dir.path().join("second list.csv");
+    std::fs::write(
+        &second,
+        "성명,국가,여권번호,숙소\r\nSecond Comer,Mongolia,E5550003,SHILLA HOTEL\r\n",
+    )
+    .expect("write the second list");
+    app.send_keys(&app.find("#import-file"), second.to_str().expect("path"));
+    let remembered = app.wait_for(
+        "the remembered mapping",
+        "const r = document.querySelector('#values-table tr[data-how=mapped]');
+         const c = document.querySelector('#import-counts [data-stat=error] .import-stat-n');
+         return r && c ? [r.textContent, c.textContent] : null",
+    );
+    assert!(
+        remembered[0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("SHILLA HOTEL"),
+        "{remembered}"
+    );
+    assert_eq!(
+        remembered[1],
+        json!("0"),
+        "no error: the mapping was remembered"
+    );
+    app.quit();
+}
+
 /// Issue 5: a registration list with Korean headers picked in the Import tab: columns mapped by
 /// themselves, errors and duplicates shown per row, the rest imported at once and undone whole.
 #[test]

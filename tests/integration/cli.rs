@@ -618,3 +618,180 @@ fn ids_by_prefix_words_or_codes_and_exit_codes_scripts_can_use() {
         assert!(stdout(&help).contains("Example: ddesk"), "{verb}");
     }
 }
+
+/// Issue 23's verbs: `delegations`, `registration-form` (one into a file, all into a folder),
+/// and `import --map` printing each value matched or mapped.
+#[test]
+fn delegations_registration_forms_and_mapped_values() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    let forum = demo_forum(&db);
+    let out = ddesk(&db, &["delegations", "--event", &forum[..8]]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(lines.len() >= 10, "{text}");
+    for cols in &lines {
+        assert_eq!(
+            cols.len(),
+            5,
+            "id, English, Korean, status, seats: {cols:?}"
+        );
+        assert_eq!(cols[0].len(), 36);
+        assert!(cols[4].parse::<i64>().is_ok(), "{cols:?}");
+    }
+    // A delegation with officials registered, so that its form comes back with rows.
+    let officials = stdout(&ddesk(&db, &["officials", "--event", &forum]));
+    let first = lines
+        .iter()
+        .find(|cols| {
+            officials
+                .lines()
+                .any(|l| l.split('\t').nth(4) == Some(cols[1]))
+        })
+        .map(|cols| cols[0])
+        .expect("a delegation with officials");
+
+    let one = dir.path().join("form.xlsx");
+    let out = ddesk(
+        &db,
+        &[
+            "registration-form",
+            "--event",
+            &forum,
+            "--delegation",
+            first,
+            "-o",
+            one.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(std::fs::read(&one).expect("form").starts_with(b"PK"));
+    // Written once; a second time it needs --force.
+    let again = ddesk(
+        &db,
+        &[
+            "registration-form",
+            "--event",
+            &forum,
+            "--delegation",
+            first,
+            "-o",
+            one.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    let folder = dir.path().join("forms");
+    let out = ddesk(
+        &db,
+        &[
+            "registration-form",
+            "--event",
+            &forum,
+            "--all",
+            "--lang",
+            "ko",
+            "-o",
+            folder.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        std::fs::read_dir(&folder).expect("folder").count(),
+        lines.len(),
+        "one workbook per delegation"
+    );
+    let missing = ddesk(
+        &db,
+        &["registration-form", "--event", &forum, "-o", "x.xlsx"],
+    );
+    assert_eq!(missing.status.code(), Some(1), "{missing:?}");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--delegation ID or --all"));
+
+    // The returned form imports into its delegation: every row repeats a registered official.
+    let out = ddesk(
+        &db,
+        &[
+            "import",
+            one.to_str().expect("path"),
+            "--event",
+            &forum,
+            "--dry-run",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("note\tinfo\tA registration form for")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .filter(|l| l.starts_with("row\t"))
+            .all(|l| l.contains("\tduplicate\t")),
+        "{text}"
+    );
+
+    // A list naming the forum's hotel loosely, and one hotel that is none of ours.
+    let list = dir.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "Name,Country,Hotel\nDOE Jane,Mongolia,Lotte Htl\nROE Rich,Mongolia,Shilla\n",
+    )
+    .expect("list");
+    let out = ddesk(
+        &db,
+        &[
+            "import",
+            list.to_str().expect("path"),
+            "--event",
+            &forum,
+            "--dry-run",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "Shilla is an error: {out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l == "value\thotel\tLotte Htl\tLotte Hotel Seoul\twords"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("unmatched\thotel\tShilla\tLotte Hotel Seoul")),
+        "{text}"
+    );
+    let out = ddesk(
+        &db,
+        &[
+            "import",
+            list.to_str().expect("path"),
+            "--event",
+            &forum,
+            "--map",
+            "hotel:Shilla=",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l == "value\thotel\tShilla\t\tmapped"),
+        "{}",
+        stdout(&out)
+    );
+    let bad = ddesk(
+        &db,
+        &[
+            "import",
+            list.to_str().expect("path"),
+            "--event",
+            &forum,
+            "--map",
+            "hotel",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("FIELD:FROM=TO"));
+}

@@ -228,3 +228,239 @@ fn a_ministry_list_with_a_loose_hotel_name_lands_in_the_hotel() {
         .expect("remembered");
     assert_eq!(remembered[&Field::Hotel]["Lotte"], "");
 }
+
+/// Fills a registration workbook as a delegation would, with openpyxl (Debian's
+/// python3-openpyxl): the first registered row's position changed, one person added on the
+/// first empty row with values from the workbook's own lists. Prints the data validations
+/// (type, range) as JSON lines.
+const FILL: &str = r#"
+import sys, json, datetime
+import openpyxl
+path = sys.argv[1]
+wb = openpyxl.load_workbook(path)
+ws = wb[sys.argv[2]]
+lists = wb[sys.argv[3]]
+def first_of(col):
+    return lists.cell(row=2, column=col).value
+headers = {ws.cell(row=2, column=c).value.split(' (')[0]: c for c in range(1, ws.max_column + 1) if ws.cell(row=2, column=c).value}
+for dv in ws.data_validations.dataValidation:
+    print(json.dumps({"type": dv.type, "range": str(dv.sqref), "formula": dv.formula1}))
+ws.cell(row=3, column=headers["Position"]).value = "Director-General"
+row = 3
+while ws.cell(row=row, column=1).value:
+    row += 1
+def put(name, value):
+    ws.cell(row=row, column=headers[name]).value = value
+put("Family name", "TESTER")
+put("Given name(s)", "Ada Maria")
+put("Name in native script", "Ада Мария Тестер")
+put("Position", "Chief of Procurement")
+put("Organization", "Ministry of Finance")
+put("Category", first_of(1))
+put("Gender", first_of(2))
+put("Nationality", "Kazakhstan")
+put("Date of birth", datetime.datetime(1981, 2, 3))
+put("Passport number", "N99887766")
+put("Passport expiry", datetime.datetime(2031, 7, 1))
+put("E-mail", "ada.tester@example.org")
+put("Phone", "+7 701 000 0000")
+put("Dietary needs", "Vegetarian")
+put("Correspondence language", "Korean")
+put("Arrival date", datetime.datetime(2024, 9, 24))
+put("Arrival time", "17:35")
+put("Arrival flight", "KC909")
+put("Hotel", first_of(6))
+put("Check-in", datetime.datetime(2024, 9, 24))
+put("Check-out", datetime.datetime(2024, 9, 28))
+wb.save(path)
+"#;
+
+#[test]
+fn a_registration_form_filled_by_a_real_writer_imports_into_its_delegation() {
+    let store = Store::open_in_memory().expect("library");
+    demo::reset(&store).expect("demo");
+    let (workshop, hotel): (String, String) = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT event_id, id FROM hotel WHERE name = 'Orakai Insadong Suites'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .expect("the workshop");
+    let delegation: Delegation = store
+        .read(|c| {
+            let id: String = c.query_row(
+                "SELECT d.id FROM delegation d WHERE d.event_id = ?
+                 AND (SELECT count(*) FROM official o WHERE o.delegation_id = d.id) > 0
+                 ORDER BY d.name_en LIMIT 1",
+                [&workshop],
+                |r| r.get(0),
+            )?;
+            ddesk_core::store::get(c, &id)
+        })
+        .expect("a delegation with officials");
+    let members_before = officials_of(&store, &workshop)
+        .into_iter()
+        .filter(|o| o.delegation_id.as_deref() == Some(delegation.id.as_str()))
+        .count();
+    let bytes = ddesk_core::registration::registration_form(&store, &delegation.id, Language::En)
+        .expect("form");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("returned.xlsx");
+    std::fs::write(&path, &bytes).expect("write");
+    let python = if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let out = std::process::Command::new(python)
+        .args(["-c", FILL])
+        .arg(&path)
+        .args(["Registration", "Lists"])
+        .output()
+        .expect("python3 with openpyxl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let validations: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let lists = validations.iter().filter(|v| v["type"] == "list").count();
+    let dates = validations.iter().filter(|v| v["type"] == "date").count();
+    assert_eq!(
+        (lists, dates),
+        (6, 6),
+        "category, gender, nationality, diet, language and hotel lists; six date columns: {validations:?}"
+    );
+
+    // Returned: read and previewed as the window and `ddesk import` do.
+    let returned = std::fs::read(&path).expect("returned");
+    let table =
+        import::read_bytes("returned.xlsx", &returned, &ReadOptions::default()).expect("read");
+    let tag = table.form.clone().expect("the workbook says whose it is");
+    assert_eq!(
+        (tag.event_id.as_str(), tag.delegation_id.as_str()),
+        (workshop.as_str(), delegation.id.as_str())
+    );
+    let mapping = import::auto_mapping(&table.headers, None);
+    let preview = store
+        .read(|c| import::preview(c, &workshop, &table, &mapping))
+        .expect("preview");
+    let errors: Vec<_> = preview
+        .rows
+        .iter()
+        .flat_map(|r| &r.messages)
+        .filter(|m| m.severity == ddesk_core::import::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let changed = &preview.rows[0];
+    assert_eq!(changed.status, RowStatus::Duplicate);
+    assert_eq!(
+        changed
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.to.as_str()))
+            .collect::<Vec<_>>(),
+        [("position", "Director-General")],
+        "the change on return is shown field by field"
+    );
+    let unchanged = preview
+        .rows
+        .iter()
+        .filter(|r| r.status == RowStatus::Duplicate)
+        .skip(1);
+    for r in unchanged {
+        assert!(r.changes.is_empty(), "row {}: {:?}", r.row, r.changes);
+    }
+    let added = preview
+        .rows
+        .iter()
+        .find(|r| r.official.family_name == "TESTER")
+        .expect("the added row");
+    assert_eq!(added.status, RowStatus::New);
+    assert_eq!(
+        added.delegation.as_ref().and_then(|d| d.id.as_deref()),
+        Some(delegation.id.as_str()),
+        "rows join the form's delegation"
+    );
+    import::commit(
+        &store,
+        &workshop,
+        &table,
+        &mapping,
+        &Decisions {
+            default: ddesk_core::import::DuplicateAction::Update,
+            ..Decisions::default()
+        },
+        Some(&preview),
+        &|_, _| {},
+    )
+    .expect("commit");
+    let after = officials_of(&store, &workshop);
+    let ada = after
+        .iter()
+        .find(|o| o.passport_number == "N99887766")
+        .expect("Ada imported");
+    assert_eq!(ada.delegation_id.as_deref(), Some(delegation.id.as_str()));
+    assert_eq!(ada.given_name, "Ada Maria");
+    assert_eq!(ada.native_name, "Ада Мария Тестер");
+    assert_eq!(ada.category, Category::HeadOfDelegation, "the list's first");
+    assert_eq!(ada.gender, Gender::Female, "the list's first");
+    assert_eq!(ada.nationality, "KZ");
+    assert_eq!(ada.birth_date, Some("1981-02-03".parse().expect("date")));
+    assert_eq!(
+        ada.passport_expiry,
+        Some("2031-07-01".parse().expect("date"))
+    );
+    assert_eq!(ada.phone, "+7 701 000 0000");
+    assert_eq!(ada.dietary, "Vegetarian");
+    assert_eq!(ada.language, Language::Ko);
+    let (stay_hotel, arrival): (String, String) = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT s.hotel_id, t.flight FROM stay s JOIN travel t ON t.official_id = s.official_id
+                 WHERE s.official_id = ?",
+                [&ada.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .expect("stay and flight");
+    assert_eq!((stay_hotel, arrival), (hotel, "KC909".to_string()));
+    assert_eq!(
+        after
+            .iter()
+            .filter(|o| o.delegation_id.as_deref() == Some(delegation.id.as_str()))
+            .count(),
+        members_before + 1
+    );
+    assert!(
+        after.iter().any(|o| o.position == "Director-General"),
+        "the accepted change is written"
+    );
+
+    // A form of another event says so, and writes nothing.
+    let other = events_other_than(&store, &workshop);
+    let err = store
+        .read(|c| import::preview(c, &other, &table, &mapping))
+        .expect_err("another event's form");
+    assert!(
+        matches!(&err, ddesk_core::Error::Import { code, .. } if *code == "form_of_another_event"),
+        "{err:?}"
+    );
+}
+
+fn events_other_than(store: &Store, event: &str) -> String {
+    store
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM event WHERE id <> ? LIMIT 1", [event], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .expect("another event")
+}

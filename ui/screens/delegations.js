@@ -2,7 +2,7 @@
 
 import * as api from '../api.js';
 import { h, userText } from '../dom.js';
-import { t, localName, otherName, enumOptions, formatNumber } from '../i18n.js';
+import { t, localName, otherName, enumOptions, formatNumber, getLanguage } from '../i18n.js';
 import { listView } from '../listview.js';
 import { chip, twoNames } from '../table.js';
 import { openForm } from '../form.js';
@@ -29,6 +29,14 @@ export function mountDelegations(panel, ctx) {
     open: (d) => edit(d),
     create: () => edit(null),
     remove: (d, cascade) => api.delegationDelete(d.id, cascade),
+    rowActions: (d) => [
+      { label: t('registration.one'), action: 'form', ariaLabel: t('registration.oneFor', { name: delegationName(d) }), onClick: () => writeForms(d) },
+    ],
+    // Registration workbooks to send out, in the window's language; returned ones are
+    // dropped on the window and import into their delegations.
+    toolbar: () => h('button', {
+      type: 'button', class: 'btn', id: 'registration-forms', title: t('registration.hint'), onClick: () => writeForms(null),
+    }, t('registration.all')),
     rowName: delegationName,
     cascadeMessage: (d, count) => t('confirm.cascadeDelegation', { name: delegationName(d), count: formatNumber(count) }),
     emptyText: () => t('empty.delegations'),
@@ -40,6 +48,16 @@ export function mountDelegations(panel, ctx) {
     onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
     remove: row ? () => view.remove(row) : null,
   });
+
+  async function writeForms(d) {
+    try {
+      const saved = await api.registrationFormSave(ctx.eventId, d ? d.id : null, getLanguage());
+      if (!saved) return;
+      toast(d ? t('registration.savedOne', { path: saved.path }) : t('registration.savedAll', { n: formatNumber(saved.files), path: saved.path }), 'info');
+    } catch (err) {
+      showError(err);
+    }
+  }
 
   return { newRecord: () => edit(null), focusSearch: view.focusSearch };
 }

@@ -1,7 +1,11 @@
 //! Import tab: a registration spreadsheet (XLSX/XLS/ODS/CSV/TSV, any encoding) picked or
 //! dropped onto the window, its columns mapped to fields (guessed from English or Korean
 //! headers, remembered per header set), every row previewed with its errors, warnings and
-//! duplicates side by side, then written all at once — and undoable as one step.
+//! duplicates side by side, then written all at once — and undoable as one step. Values that
+//! name the event's hotels, delegations, countries, categories or diets loosely are listed
+//! once each, and the officer maps them for the whole file (remembered for the event). Several
+//! files dropped at once (returned registration forms) are imported one after another, each
+//! with its own preview and undo.
 
 import * as api from '../api.js';
 import { h, mount, userText } from '../dom.js';
@@ -12,17 +16,24 @@ import { undo } from './safety.js';
 const SHOWN = 200;
 const ENCODINGS = [['', 'import.encodingAuto'], ['utf-8', 'UTF-8'], ['cp949', 'CP949 / EUC-KR'], ['utf-16le', 'UTF-16 LE'], ['utf-16be', 'UTF-16 BE']];
 
-/** A file handed over by a drop on the window, before the tab was drawn. */
-let dropped = null;
-export function takeDroppedFile(file) { dropped = file; }
+/** Files handed over by a drop on the window, before the tab was drawn. */
+let dropped = [];
+export function takeDroppedFiles(files) { dropped = files; }
 
 export function mountImport(panel, ctx) {
-  const state = { file: null, summary: null, mapping: null, preview: null, decisions: {}, showAll: false, problemsOnly: false, busy: false };
+  const state = {
+    file: null, summary: null, mapping: null, preview: null, decisions: {}, showAll: false, problemsOnly: false, busy: false,
+    // Files still to import after this one, and how many there were in all.
+    queue: [], total: 1,
+    // What duplicates get unless the officer chooses: a returned form's rows update.
+    defaultAction: 'skip',
+  };
   let fields = [];
 
   const input = h('input', {
-    type: 'file', id: 'import-file', class: 'visually-hidden', accept: '.xlsx,.xlsm,.xls,.xlsb,.ods,.csv,.tsv,.txt',
-    onChange: () => { if (input.files && input.files[0]) open(input.files[0], {}); },
+    type: 'file', id: 'import-file', class: 'visually-hidden', accept: '.xlsx,.xlsm,.xls,.xlsb,.ods,.csv,.tsv,.txt', multiple: true,
+    // Emptied once taken, so that the next file picked is the only one.
+    onChange: () => { if (input.files && input.files.length) { start([...input.files]); input.value = ''; } },
   });
   const drop = h('div', {
     class: 'drop-zone', id: 'import-drop', tabindex: '0', role: 'button', 'aria-describedby': 'import-hint',
@@ -40,17 +51,27 @@ export function mountImport(panel, ctx) {
     input, drop, fileBox, mapBox, previewBox));
 
   api.importFields().then((f) => { fields = f; if (state.summary) paintMapping(); }).catch(showError);
-  if (dropped) { const f = dropped; dropped = null; open(f, {}); }
+  if (dropped.length) { const files = dropped; dropped = []; start(files); }
+
+  function start(files) {
+    state.queue = files.slice(1);
+    state.total = files.length;
+    open(files[0], {});
+  }
 
   async function open(file, options) {
     state.file = file;
     state.preview = null;
+    state.decisions = {};
+    state.showAll = false;
     mount(fileBox, h('p', { class: 'muted', role: 'status' }, t('import.reading', { name: file.name })));
     mount(mapBox);
     mount(previewBox);
     try {
-      state.summary = await api.importRead(file, options);
+      state.summary = await api.importRead(file, options, ctx.eventId);
       state.mapping = state.summary.mapping;
+      if (!state.mapping.values) state.mapping.values = {};
+      state.defaultAction = state.summary.form ? 'update' : 'skip';
       paintFile();
       paintMapping();
       await runPreview();
@@ -78,7 +99,10 @@ export function mountImport(panel, ctx) {
       'aria-label': t('import.headerRow'),
       onChange: () => reread({ header_row: Number(headerRow.value) || null }),
     });
+    const position = state.total > 1 ? t('import.fileOf', { k: state.total - state.queue.length, n: state.total }) : null;
     mount(fileBox, h('div', { class: 'import-file-info' },
+      position ? h('p', { class: 'muted', id: 'import-position' }, position) : null,
+      s.form && s.form_delegation ? h('p', { class: 'import-form-for', id: 'import-form-for' }, t('import.formFor', { name: s.form_delegation })) : null,
       h('p', null, userText(s.file_name, 'title-text'), ' — ',
         t('import.rowsFound', { n: formatNumber(s.rows) }),
         s.encoding ? ` · ${s.encoding}${s.encoding_guessed ? ` (${t('import.guessed')})` : ''}` : ''),
@@ -152,7 +176,7 @@ export function mountImport(panel, ctx) {
     const c = p.counts;
     const skipErrors = h('input', { type: 'checkbox', id: 'import-skip-errors', onChange: () => paintPreview.commitState() });
     const problemsOnly = h('input', { type: 'checkbox', id: 'import-problems-only', checked: state.problemsOnly, onChange: () => { state.problemsOnly = problemsOnly.checked; paintPreview(); } });
-    const chosen = (r) => state.decisions[r.row] || 'skip';
+    const chosen = (r) => state.decisions[r.row] || state.defaultAction;
     const importable = () => p.rows.filter((r) => r.status === 'new' || (r.status === 'duplicate' && chosen(r) !== 'skip')).length;
     const commit = h('button', { type: 'button', class: 'btn btn-primary', id: 'import-commit', onClick: doCommit });
     paintPreview.commitState = () => {
@@ -170,6 +194,7 @@ export function mountImport(panel, ctx) {
         names: p.new_delegations.map((d) => (getLanguage() === 'ko' && d.name_ko ? d.name_ko : d.name_en)).join(', '),
       })) : null,
       p.notes.length ? h('ul', { class: 'import-notes' }, p.notes.map((n) => h('li', { class: `note-${n.severity}` }, messageText(n)))) : null,
+      valuesPanel(p),
       h('div', { class: 'toolbar' },
         h('label', { class: 'inline-field' }, problemsOnly, ' ', t('import.problemsOnly')),
         c.error ? h('label', { class: 'inline-field' }, skipErrors, ' ', t('import.skipErrors', { n: formatNumber(c.error) })) : null,
@@ -188,6 +213,54 @@ export function mountImport(panel, ctx) {
       }, t('import.showAll', { n: formatNumber(rows.length) })) : null);
     paintPreview.commitState();
     paintPreview.progress = progress;
+  }
+
+  /**
+   * The values of the file read loosely or not found, once each: the officer says what each
+   * means for the whole file (or that it means nothing), and the preview runs again.
+   */
+  function valuesPanel(p) {
+    const items = [
+      ...p.unmatched.map((u) => ({ field: u.field, from: u.value, to: null, how: 'unmatched', rows: u.rows, candidates: u.candidates })),
+      ...p.values.map((v) => ({ field: v.field, from: v.from, to: v.to, how: v.how, rows: v.rows, candidates: [] })),
+    ];
+    if (!items.length) return null;
+    const label = (field) => { const f = fields.find((x) => x.field === field); return f ? fieldLabel(f) : field; };
+    const rows = items.map((it, i) => {
+      const all = p.value_options[it.field] || [];
+      const options = [...it.candidates, ...all.filter((o) => !it.candidates.includes(o))];
+      const select = h('select', {
+        id: `value-map-${i}`, class: 'value-map', 'aria-label': t('import.valueMapFor', { value: it.from }),
+        dataset: { field: it.field, from: it.from },
+        onChange: () => {
+          const values = state.mapping.values;
+          const forField = values[it.field] || (values[it.field] = {});
+          if (select.value === '\u0001') delete forField[it.from];
+          else forField[it.from] = select.value;
+          runPreview();
+        },
+      },
+      it.to === null ? h('option', { value: '\u0001', selected: true }, t('import.valueChoose')) : null,
+      h('option', { value: '', selected: it.how === 'mapped' && it.to === '' }, t('import.valueNone')),
+      options.map((o) => h('option', { value: o, selected: it.to === o }, o)));
+      return h('tr', { class: `value-${it.how}`, dataset: { field: it.field, how: it.how } },
+        h('td', null, label(it.field)),
+        h('td', null, userText(it.from, 'cell-text')),
+        h('td', { class: 'num' }, formatNumber(it.rows)),
+        h('td', null, h('span', { class: `chip chip-value-${it.how}` }, t(`import.how.${it.how}`))),
+        h('td', null, select));
+    });
+    return h('details', { class: 'import-values', id: 'import-values', open: true },
+      h('summary', null, t('import.valuesTitle'), ` (${formatNumber(items.length)})`),
+      h('p', { class: 'muted' }, t('import.valuesHint')),
+      h('table', { class: 'table values-table', id: 'values-table' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, t('import.valueField')),
+          h('th', { scope: 'col' }, t('import.valueFrom')),
+          h('th', { scope: 'col', class: 'num' }, t('import.valueRows')),
+          h('th', { scope: 'col' }, t('import.valueHow')),
+          h('th', { scope: 'col' }, t('import.valueTo')))),
+        h('tbody', null, rows)));
   }
 
   function stat(key, n) {
@@ -210,10 +283,14 @@ export function mountImport(panel, ctx) {
       dup.existing.passport_number ? userText(` · ${dup.existing.passport_number}`, 'cell-text muted') : null,
       dup.existing.email ? userText(` · ${dup.existing.email}`, 'cell-text muted') : null)
       : r.duplicate_in_file ? h('div', { class: 'dup-side muted' }, t('import.dupInFile', { row: r.duplicate_in_file.row, reason: t(`import.dupReason.${r.duplicate_in_file.reason}`) })) : null;
+    const changes = r.changes && r.changes.length ? h('ul', { class: 'row-changes', 'aria-label': t('import.changes') },
+      r.changes.map((c) => h('li', null,
+        h('span', { class: 'muted' }, has(`field.${c.field}`) ? t(`field.${c.field}`) : c.field, ': '),
+        userText(c.from || '—', 'cell-text'), ' → ', userText(c.to || '—', 'cell-text name-primary')))) : null;
     return h('tr', { class: `preview-${r.status}`, dataset: { row: String(r.row), status: r.status } },
       h('td', { class: 'num' }, String(r.row)),
       h('td', null, h('span', { class: `chip chip-import-${r.status}` }, t(`import.status.${r.status}`)), decision),
-      h('td', null, userText(name, 'cell-text name-primary'), o.native_name ? userText(o.native_name, 'cell-text muted') : null, side),
+      h('td', null, userText(name, 'cell-text name-primary'), o.native_name ? userText(o.native_name, 'cell-text muted') : null, side, changes),
       h('td', null, userText(deleg)),
       h('td', null, r.messages.length ? h('ul', { class: 'row-messages' }, r.messages.map((m) => h('li', { class: `note-${m.severity}` }, messageText(m)))) : null));
   }
@@ -229,7 +306,7 @@ export function mountImport(panel, ctx) {
     bar.hidden = false;
     try {
       const report = await api.importCommit(ctx.eventId, state.mapping,
-        { default: 'skip', rows, skip_errors: Boolean(skip && skip.checked) },
+        { default: state.defaultAction, rows, skip_errors: Boolean(skip && skip.checked) },
         (done, total) => { bar.max = String(total || 1); bar.value = String(done); });
       state.busy = false;
       mount(previewBox, h('div', { class: 'import-done', id: 'import-done', role: 'status' },
@@ -240,7 +317,11 @@ export function mountImport(panel, ctx) {
           h('button', {
             type: 'button', class: 'btn', id: 'import-undo',
             onClick: async () => { if (await undo(ctx.eventId)) { toast(t('import.undone'), 'info'); mount(previewBox); } },
-          }, t('import.undo')))));
+          }, t('import.undo')),
+          state.queue.length ? h('button', {
+            type: 'button', class: 'btn btn-primary', id: 'import-next',
+            onClick: () => { const next = state.queue.shift(); open(next, {}); },
+          }, t('import.nextFile', { name: state.queue[0].name, k: state.total - state.queue.length + 1, n: state.total })) : null)));
       mount(mapBox);
       toast(t('import.doneToast', { n: formatNumber(report.created + report.updated) }), 'info');
     } catch (err) {

@@ -37,6 +37,9 @@ const TEST_PACKAGES: &[&str] = &[
     // The CSV tests open exports in a real spreadsheet (headless convert to XLSX) to prove
     // formulas stay inert and phone numbers arrive readable.
     "libreoffice-calc-nogui",
+    // The registration-form test fills the workbook with a real XLSX writer and reads its
+    // drop-down lists back.
+    "python3-openpyxl",
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;

@@ -166,6 +166,52 @@ fn library() -> (tempfile::TempDir, Store, Event) {
     (dir, store, event)
 }
 
+/// What matching loose values costs (issue 23): the same 10,000 rows previewed with the
+/// hotel and the country named exactly, then loosely ("Orakai Hotel", "orakai",
+/// "Republic of Uzbekistan"), run after run; the figure is the difference.
+fn loose_values() -> Figure {
+    let (_dir, store, event) = library();
+    let exact =
+        import::read_bytes("exact.csv", &csv_bytes(), &ReadOptions::default()).expect("read");
+    let mut loose = exact.clone();
+    let column = |name: &str| HEADERS.iter().position(|h| *h == name).expect("column");
+    let (hotel, country) = (column("Hotel"), column("Country"));
+    const HOTELS: [&str; 3] = ["Orakai Hotel", "orakai", "Orakai Insadong Htl"];
+    const LOOSE_COUNTRIES: [&str; 3] = [
+        "Republic of Uzbekistan",
+        "Kyrgyz Rep.",
+        "Socialist Republic of Viet Nam",
+    ];
+    for (i, row) in loose.rows.iter_mut().enumerate() {
+        row.cells[hotel] = HOTELS[i % HOTELS.len()].to_string();
+        if i % 4 == 0 {
+            row.cells[country] = LOOSE_COUNTRIES[i % LOOSE_COUNTRIES.len()].to_string();
+        }
+    }
+    let mapping = import::auto_mapping(&exact.headers, None);
+    let mut added = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        store
+            .read(|c| import::preview(c, &event.id, &exact, &mapping))
+            .expect("exact preview");
+        let exact_time = started.elapsed();
+        let started = Instant::now();
+        let p = store
+            .read(|c| import::preview(c, &event.id, &loose, &mapping))
+            .expect("loose preview");
+        let loose_time = started.elapsed();
+        assert_eq!(p.counts.error, 0, "{:?}", p.unmatched);
+        assert!(p.values.iter().any(|v| v.from == "Orakai Hotel"));
+        added.push(loose_time.saturating_sub(exact_time));
+    }
+    Figure::times(
+        format!("loose values matched in {ROWS} rows (added to the preview)"),
+        &added,
+        Some(50.0),
+    )
+}
+
 fn main() {
     let json_path = common::json_path();
     let files = [("xlsx", xlsx_bytes()), ("csv", csv_bytes())];
@@ -226,6 +272,7 @@ fn main() {
             Some(1000.0),
         ));
     }
+    figures.push(loose_values());
     if let Some(mb) = common::peak_mb() {
         figures.push(Figure::memory(
             "import peak memory (VmHWM)",

@@ -11,11 +11,11 @@ use std::process::ExitCode;
 
 use crate::export::{self, ExportRequest, Format as ExportFormat, Table};
 use crate::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
-use crate::model::{Category, Language};
+use crate::model::{Category, Delegation, Language};
 use crate::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
 use crate::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use crate::queries::{self, OfficialQuery};
-use crate::{backup, checks, demo, generate, store, Error, Store};
+use crate::{backup, checks, demo, generate, registration, store, Error, Store};
 use clap::{Parser, Subcommand};
 
 /// `println!` for the command's output: a reader that went away (`ddesk officials | head -1`)
@@ -58,6 +58,37 @@ enum Command {
         /// The words in Korean.
         #[arg(long, default_value = "en", value_parser = parse_language)]
         lang: Language,
+    },
+    /// List an event's delegations: id, English name, Korean name, status, seats
+    /// (tab-separated).
+    #[command(after_help = "Example: ddesk delegations --event 0193a5c2")]
+    Delegations {
+        #[arg(long, value_name = "ID")]
+        event: String,
+    },
+    /// Registration workbooks to send to delegations (XLSX: instructions, one row per seat,
+    /// drop-down lists, the officials registered so far): for one delegation into the file
+    /// OUT, or for every delegation into the folder OUT. A returned workbook imports into its
+    /// delegation with `ddesk import`.
+    #[command(
+        name = "registration-form",
+        after_help = "Example: ddesk registration-form --event 0193a5c2 --all --lang ko -o forms/"
+    )]
+    RegistrationForm {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        #[arg(long, value_name = "ID", group = "which")]
+        delegation: Option<String>,
+        #[arg(long, group = "which")]
+        all: bool,
+        /// The form's language.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: Language,
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
     },
     /// Check the library file: full integrity check, foreign keys, record counts.
     #[command(after_help = "Example: ddesk doctor")]
@@ -501,6 +532,68 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 );
             }
         }
+        Command::Delegations { event } => {
+            let event = id("event", &event)?;
+            let rows = store.read(|c| queries::delegations(c, &event))?;
+            for row in rows {
+                let d = &row.delegation;
+                out!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    d.id,
+                    row.display_name_en,
+                    row.display_name_ko,
+                    d.status.as_str(),
+                    d.seats
+                );
+            }
+        }
+        Command::RegistrationForm {
+            event,
+            delegation,
+            all,
+            lang,
+            output,
+            force,
+        } => {
+            let event = id("event", &event)?;
+            match (some_id("delegation", delegation)?, all) {
+                (Some(delegation), _) => {
+                    let d: Delegation = store.get(&delegation)?;
+                    if d.event_id != event {
+                        return Err(Error::NotFound {
+                            entity: "delegation",
+                        });
+                    }
+                    let bytes = registration::registration_form(&store, &d.id, lang)?;
+                    if !write_output(&output, &bytes, force)? {
+                        out!("{}", output.display());
+                    }
+                }
+                (None, false) => {
+                    return Err(Error::field(
+                        "scope",
+                        "required",
+                        "Say whose forms: --delegation ID or --all.",
+                    ))
+                }
+                (None, true) => {
+                    if output == Path::new("-") {
+                        return Err(Error::field(
+                            "output",
+                            "invalid_value",
+                            "One workbook per delegation goes into a folder; name one with -o.",
+                        ));
+                    }
+                    let files = registration::registration_forms(&store, &event, lang)?;
+                    let named: Vec<(&str, &[u8])> = files
+                        .iter()
+                        .map(|(n, b)| (n.as_str(), b.as_slice()))
+                        .collect();
+                    let n = crate::files::write_folder(&output, &named, force)?;
+                    out!("{n} files in {}", output.display());
+                }
+            }
+        }
         Command::Print(mut args) => {
             args.event = id("event", &args.event)?;
             args.session = some_id("session", args.session)?;
@@ -833,6 +926,15 @@ fn import_file(
                     row.row,
                     d.row,
                     d.reason.describe()
+                );
+            }
+            for c in &row.changes {
+                out!(
+                    "change\t{}\t{}\t{}\t{}",
+                    row.row,
+                    c.field,
+                    clean(&c.from),
+                    clean(&c.to)
                 );
             }
             for m in &row.messages {

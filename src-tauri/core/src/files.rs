@@ -270,6 +270,31 @@ fn network_kind(path: &Path) -> Option<String> {
     None
 }
 
+/// Writes named files into a folder (made private if new): none is replaced unless `replace`,
+/// and then the refusal counts them before anything is written.
+pub fn write_folder(dir: &Path, files: &[(&str, &[u8])], replace: bool) -> Result<usize> {
+    create_private_dir(dir)?;
+    if !replace {
+        let existing = files
+            .iter()
+            .filter(|(name, _)| dir.join(name).exists())
+            .count();
+        if existing > 0 {
+            return Err(Error::Conflict {
+                message: format!(
+                    "{existing} of these files are already in {}; they would be replaced.",
+                    dir.display()
+                ),
+                count: existing as i64,
+            });
+        }
+    }
+    for (name, bytes) in files {
+        write_aside(&dir.join(name), bytes)?;
+    }
+    Ok(files.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

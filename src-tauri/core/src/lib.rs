@@ -17,6 +17,7 @@ pub mod model;
 pub mod print;
 pub mod queries;
 pub mod reference;
+pub mod registration;
 pub mod roster;
 pub mod store;
 pub mod text;

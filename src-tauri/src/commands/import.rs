@@ -27,8 +27,13 @@ pub struct ReadSummary {
     /// The first rows, to recognise the file by.
     pub sample: Vec<Vec<String>>,
     pub notes: Vec<import::Message>,
-    /// The mapping remembered for these headers, or the one guessed from them.
+    /// The mapping remembered for these headers, or the one guessed from them, with the
+    /// values mapped by hand in the event's earlier imports.
     pub mapping: Mapping,
+    /// For a registration workbook of ours: the event and delegation it was written for.
+    pub form: Option<ddesk_core::registration::FormTag>,
+    /// That delegation's name, when it is one of the library's.
+    pub form_delegation: Option<String>,
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -41,7 +46,8 @@ fn header<'a>(request: &'a Request<'_>, name: &str) -> Option<&'a str> {
 }
 
 /// Reads a file sent as raw bytes; `x-file-name` (URI-encoded) names it and `x-read-options`
-/// (JSON: sheet, encoding, header_row) says how to read it.
+/// (JSON: sheet, encoding, header_row) says how to read it; `x-event-id` names the event whose
+/// remembered value mappings apply.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn import_read(
     state: State<'_, AppState>,
@@ -63,7 +69,16 @@ pub fn import_read(
         let table = import::read_isolated(&program, &name, bytes, &options)?;
         let store = state.store()?;
         let remembered = store.read(|c| import::remembered_mapping(c, &table.headers))?;
-        let mapping = import::auto_mapping(&table.headers, remembered.as_ref());
+        let mut mapping = import::auto_mapping(&table.headers, remembered.as_ref());
+        if let Some(event_id) = header(&request, "x-event-id") {
+            mapping.values = store.read(|c| import::remembered_values(c, event_id))?;
+        }
+        let form_delegation = table.form.as_ref().and_then(|tag| {
+            store
+                .get::<ddesk_core::model::Delegation>(&tag.delegation_id)
+                .ok()
+                .map(|d| d.name_en)
+        });
         let summary = ReadSummary {
             file_name: table.file_name.clone(),
             format: table.format,
@@ -77,6 +92,8 @@ pub fn import_read(
             sample: table.rows.iter().take(5).map(|r| r.cells.clone()).collect(),
             notes: table.notes.clone(),
             mapping,
+            form: table.form.clone(),
+            form_delegation,
         };
         state.set_import(Some(table));
         Ok(summary)

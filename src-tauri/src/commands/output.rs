@@ -126,24 +126,12 @@ pub fn itinerary_save(
         };
         let dir = local_path(chosen)?;
         let files = make()?;
-        // A folder that already holds some of these files asks before they are replaced.
-        let written = match itinerary::write_files(&dir, &files, false) {
-            Err(Error::Conflict { message, .. }) => {
-                let replace = app
-                    .dialog()
-                    .message(message)
-                    .kind(MessageDialogKind::Warning)
-                    .buttons(MessageDialogButtons::OkCancelCustom(
-                        "Replace".into(),
-                        "Cancel".into(),
-                    ))
-                    .blocking_show();
-                if !replace {
-                    return Ok(None);
-                }
-                itinerary::write_files(&dir, &files, true)?
-            }
-            other => other?,
+        let named: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|f| (f.name.as_str(), f.bytes.as_slice()))
+            .collect();
+        let Some(written) = write_folder_asking(&app, &dir, &named)? else {
+            return Ok(None);
         };
         Ok(Some(SavedItineraries {
             path: dir.display().to_string(),
@@ -159,4 +147,92 @@ pub fn itinerary_save(
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn output_open(state: State<'_, AppState>, token: String) -> Result<(), CommandError> {
     super::guarded(|| open_written(&state, &token))
+}
+
+/// Writes files into a folder; one that already holds some of them asks before they are
+/// replaced. `None` when the officer says no.
+fn write_folder_asking(
+    app: &tauri::AppHandle,
+    dir: &std::path::Path,
+    named: &[(&str, &[u8])],
+) -> Result<Option<usize>, CommandError> {
+    match ddesk_core::files::write_folder(dir, named, false) {
+        Err(Error::Conflict { message, .. }) => {
+            let replace = app
+                .dialog()
+                .message(message)
+                .kind(MessageDialogKind::Warning)
+                .buttons(MessageDialogButtons::OkCancelCustom(
+                    "Replace".into(),
+                    "Cancel".into(),
+                ))
+                .blocking_show();
+            if !replace {
+                return Ok(None);
+            }
+            Ok(Some(ddesk_core::files::write_folder(dir, named, true)?))
+        }
+        other => Ok(Some(other?)),
+    }
+}
+
+/// Registration workbooks for delegations to fill in: one delegation's through the Save dialog,
+/// or every delegation's into a folder the officer picks. `None` when the officer cancels.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn registration_form_save(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    event_id: String,
+    delegation_id: Option<String>,
+    language: ddesk_core::model::Language,
+) -> Result<Option<SavedItineraries>, CommandError> {
+    use ddesk_core::registration;
+    super::guarded_blocking(|| {
+        if let Some(id) = delegation_id {
+            let (bytes, name) = {
+                let store = state.store()?;
+                let d: ddesk_core::model::Delegation = store.get(&id)?;
+                (
+                    registration::registration_form(&store, &id, language)?,
+                    format!("{}.xlsx", registration::file_stem(&d, language)),
+                )
+            };
+            let Some(chosen) = app
+                .dialog()
+                .file()
+                .add_filter("Excel (XLSX)", &["xlsx"])
+                .set_file_name(&name)
+                .blocking_save_file()
+            else {
+                return Ok(None);
+            };
+            let path = with_extension(local_path(chosen)?, "xlsx");
+            ddesk_core::files::write_aside(&path, &bytes)?;
+            return Ok(Some(SavedItineraries {
+                path: path.display().to_string(),
+                files: 1,
+                token: state.remember_output(path),
+            }));
+        }
+        let Some(chosen) = app.dialog().file().blocking_pick_folder() else {
+            return Ok(None);
+        };
+        let dir = local_path(chosen)?;
+        let files = {
+            let store = state.store()?;
+            registration::registration_forms(&store, &event_id, language)?
+        };
+        let named: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let Some(written) = write_folder_asking(&app, &dir, &named)? else {
+            return Ok(None);
+        };
+        Ok(Some(SavedItineraries {
+            path: dir.display().to_string(),
+            files: written,
+            token: state.remember_output(dir),
+        }))
+    })
 }

@@ -33,7 +33,7 @@ pub use mapping::{
 pub use matching::{remembered_values, How, Unmatched, ValueMap, ValueMatch};
 pub use plan::{
     commit, preview, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
-    DuplicateReason, FileDuplicate, ImportReport, Preview, RowPreview, RowStatus,
+    DuplicateReason, FieldChange, FileDuplicate, ImportReport, Preview, RowPreview, RowStatus,
 };
 pub use read::{
     read_bytes, read_file, FileFormat, ReadOptions, SourceRow, Table, MAX_COLUMNS, MAX_FILE_BYTES,

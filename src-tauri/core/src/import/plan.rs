@@ -100,6 +100,10 @@ pub struct RowPreview {
     pub messages: Vec<Message>,
     pub duplicate_of: Option<Duplicate>,
     pub duplicate_in_file: Option<FileDuplicate>,
+    /// For a duplicate: what the row would change in the official it duplicates (an update
+    /// writes these).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
     /// Cells read as something they do not say exactly: matched loosely or mapped by hand.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<ValueMatch>,
@@ -115,6 +119,41 @@ impl RowPreview {
     pub fn has_errors(&self) -> bool {
         self.messages.iter().any(|m| m.severity == Severity::Error)
     }
+}
+
+/// One field a returned row changes: its stored value and the row's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// The official's field (`position`, `passport_expiry`…).
+    pub field: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// What an update from `row` would change in `existing`, field by field.
+fn changes(existing: &Official, row: &RowPreview) -> Vec<FieldChange> {
+    let after = merged(existing, row);
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(existing), serde_json::to_value(&after))
+    else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    a.iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "id" | "created_at" | "updated_at" | "event_id"))
+        .filter_map(|(k, v)| {
+            let new = b.get(k)?;
+            (new != v).then(|| FieldChange {
+                field: k.clone(),
+                from: text(v),
+                to: text(new),
+            })
+        })
+        .collect()
 }
 
 /// How many rows are what.
@@ -244,6 +283,9 @@ pub struct ImportReport {
 /// The event's records the rows are matched against, loaded once.
 struct Context {
     event: Event,
+    /// For a registration form of ours: the delegation it was written for, which its rows
+    /// join.
+    form_delegation: Option<Delegation>,
     tz: chrono_tz::Tz,
     delegations: HashMap<String, Delegation>,
     /// The event's delegations and the known organizations, for cells that name one loosely.
@@ -460,6 +502,7 @@ impl Context {
         }
         Ok(Context {
             event,
+            form_delegation: None,
             tz,
             delegations,
             delegation_names,
@@ -1190,6 +1233,8 @@ fn build_row(
                 None
             }
         },
+        // A returned registration form's rows join the delegation it was written for.
+        None if ctx.form_delegation.is_some() => ctx.form_delegation.as_ref().map(choice_of),
         // Without a delegation column, officials join their country's delegation; the host
         // country's people (organizers, local speakers) are not a delegation of their own.
         None if !o.nationality.is_empty() && o.nationality != ctx.event.host_country => {
@@ -1315,6 +1360,7 @@ fn build_row(
         messages,
         duplicate_of: None,
         duplicate_in_file: None,
+        changes: Vec::new(),
         values,
         unmatched,
         provided,
@@ -1329,7 +1375,11 @@ fn stay(
     values: &mut Vec<ValueMatch>,
     unmatched: &mut Vec<Unmatched>,
 ) -> (Option<Stay>, Option<String>) {
-    if cells.mapped_to_nothing(Field::Hotel) {
+    if cells.mapped_to_nothing(Field::Hotel)
+        || cells
+            .get(Field::Hotel)
+            .is_some_and(crate::registration::is_own_arrangements)
+    {
         // The officer said the hotel the row names is none of the event's: the official
         // lodges elsewhere, and the stay is theirs to arrange.
         return (None, None);
@@ -1453,7 +1503,10 @@ fn build(
 ) -> Result<(Context, Preview)> {
     mapping.check(table.headers.len())?;
     let basis = Basis::of(conn, event_id, table, mapping)?;
-    let ctx = Context::load(conn, event_id, mapping)?;
+    let mut ctx = Context::load(conn, event_id, mapping)?;
+    if let Some(tag) = &table.form {
+        ctx.form_delegation = Some(form_delegation(conn, &ctx.event, tag)?);
+    }
     let mut rows = Vec::with_capacity(table.rows.len());
     let (mut by_passport, mut by_name, mut by_email) =
         (HashMap::new(), HashMap::new(), HashMap::new());
@@ -1464,6 +1517,7 @@ fn build(
                 find_duplicate(&row.official, &ctx.by_passport, &ctx.by_name, &ctx.by_email)
             {
                 let existing = ctx.existing[i].clone();
+                row.changes = changes(&existing, &row);
                 row.duplicate_of = Some(Duplicate {
                     official_id: existing.id.clone(),
                     reason,
@@ -1529,6 +1583,9 @@ fn build(
             .with("columns", unmapped.join(", ")),
         );
     }
+    if let Some(d) = &ctx.form_delegation {
+        form_notes(&ctx, d, &rows, &mut notes);
+    }
     let (values, unmatched, value_options) = value_lists(&ctx, &rows);
     Ok((
         ctx,
@@ -1543,6 +1600,96 @@ fn build(
             basis,
         },
     ))
+}
+
+/// The delegation a returned registration form is for, if it is one of this event's.
+fn form_delegation(
+    conn: &Connection,
+    event: &Event,
+    tag: &crate::registration::FormTag,
+) -> Result<Delegation> {
+    if tag.event_id != event.id {
+        let other = store::get::<Event>(conn, &tag.event_id)
+            .map(|e| format!("\u{201c}{}\u{201d}", e.name_en))
+            .unwrap_or_else(|_| "an event this library does not have".into());
+        return Err(Error::Import {
+            code: "form_of_another_event",
+            message: format!(
+                "This registration form was written for {other}, not for \u{201c}{}\u{201d}; open that event to import it.",
+                event.name_en
+            ),
+        });
+    }
+    store::get::<Delegation>(conn, &tag.delegation_id)
+        .ok()
+        .filter(|d| d.event_id == event.id)
+        .ok_or_else(|| Error::Import {
+            code: "form_delegation_gone",
+            message: "This registration form was written for a delegation the event no longer has; add the delegation again, or import a list with a delegation column.".into(),
+        })
+}
+
+/// What the officer should know of a returned form: a delegation over its seats, and the
+/// officials the delegation no longer lists (left as they are).
+fn form_notes(ctx: &Context, d: &Delegation, rows: &[RowPreview], notes: &mut Vec<Message>) {
+    let returned: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| r.duplicate_of.as_ref().map(|d| d.official_id.as_str()))
+        .collect();
+    let members: Vec<&Official> = ctx
+        .existing
+        .iter()
+        .filter(|o| {
+            o.delegation_id.as_deref() == Some(d.id.as_str())
+                && o.status != OfficialStatus::Cancelled
+        })
+        .collect();
+    let new_rows = rows.iter().filter(|r| r.status == RowStatus::New).count();
+    let attending = members.len() + new_rows;
+    if d.seats > 0 && attending as i64 > d.seats {
+        notes.push(
+            Message::new(
+                Severity::Warning,
+                "over_quota",
+                format!(
+                    "{} has {} seats; with this form it would have {attending} officials.",
+                    d.name_en, d.seats
+                ),
+            )
+            .with("delegation", &d.name_en)
+            .with("seats", d.seats)
+            .with("count", attending),
+        );
+    }
+    let missing: Vec<String> = members
+        .iter()
+        .filter(|o| !returned.contains(o.id.as_str()))
+        .map(|o| o.full_name())
+        .collect();
+    if !missing.is_empty() {
+        notes.push(
+            Message::new(
+                Severity::Warning,
+                "not_in_form",
+                format!(
+                    "Registered but not in the returned form (left as they are; cancel them by hand if they no longer come): {}.",
+                    missing.join(", ")
+                ),
+            )
+            .with("names", missing.join(", ")),
+        );
+    }
+    notes.push(
+        Message::new(
+            Severity::Info,
+            "form_for",
+            format!(
+                "A registration form for {}: its rows join that delegation.",
+                d.name_en
+            ),
+        )
+        .with("delegation", &d.name_en),
+    );
 }
 
 /// The rows' loose and mapped values and their unmatched ones, once each with their row

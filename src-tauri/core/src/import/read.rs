@@ -80,6 +80,9 @@ pub struct Table {
     pub rows: Vec<SourceRow>,
     /// What was skipped or guessed while reading (severity `info` or `warning`).
     pub notes: Vec<Message>,
+    /// For a registration workbook written by this app: the event and delegation it is for.
+    #[serde(default)]
+    pub form: Option<crate::registration::FormTag>,
 }
 
 fn bad(code: &'static str, message: impl Into<String>) -> Error {
@@ -142,10 +145,12 @@ pub(crate) fn check_size(name: &str, size: u64) -> Result<()> {
 /// when the content cannot.
 pub fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Table> {
     check_size(name, bytes.len() as u64)?;
+    let mut form = None;
     let (format, sheets, sheet, grid, mut notes, encoding, guessed) =
         if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&CFB_MAGIC) {
             let book = read_workbook(name, bytes, options)?;
             let (format, sheet) = (book.format, Some(book.sheet));
+            form = book.form;
             (
                 format,
                 book.sheets,
@@ -174,6 +179,7 @@ pub fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Tab
     table.encoding = encoding;
     table.encoding_guessed = guessed;
     table.notes = notes;
+    table.form = form;
     Ok(table)
 }
 
@@ -188,6 +194,7 @@ struct Workbook {
     sheet: String,
     grid: Grid,
     notes: Vec<Message>,
+    form: Option<crate::registration::FormTag>,
 }
 
 /// An XML part of a workbook larger than this (uncompressed) is refused before it is read: a
@@ -532,7 +539,28 @@ fn read_workbook(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Work
 }
 
 fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
-    let sheets = book.sheet_names();
+    let mut sheets = book.sheet_names();
+    // A registration form of ours says in a hidden sheet which event and delegation it is
+    // for; that sheet is not one to import, nor to offer.
+    let mut form = None;
+    if let Some(at) = sheets
+        .iter()
+        .position(|s| s == crate::registration::TAG_SHEET)
+    {
+        let mut tag = SparseSheet::new(true);
+        if book.cells(crate::registration::TAG_SHEET, &mut tag).is_ok() {
+            let mut column: Vec<(u32, String)> = tag
+                .cells
+                .iter()
+                .filter(|c| c.1 == 0)
+                .map(|c| (c.0, c.2.clone()))
+                .collect();
+            column.sort();
+            let cells: Vec<String> = column.into_iter().map(|c| c.1).collect();
+            form = crate::registration::FormTag::from_cells(&cells);
+        }
+        sheets.remove(at);
+    }
     let mut notes = Vec::new();
     let unreadable_sheet = |sheet: &str| {
         bad(
@@ -607,6 +635,7 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
         sheet,
         grid,
         notes,
+        form,
     })
 }
 
@@ -1059,6 +1088,7 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
         headers,
         rows,
         notes: Vec::new(),
+        form: None,
     })
 }
 

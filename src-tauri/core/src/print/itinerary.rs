@@ -28,7 +28,7 @@ use super::data::{
 use super::{compile, in_chunks, joined, pdf_bytes, Document, Fonts, PrintRequest, Progress};
 use crate::error::{Error, Result};
 use crate::export::pick;
-use crate::files::{safe_file_stem, unique_file_names, write_aside};
+use crate::files::{safe_file_stem, unique_file_names};
 use crate::model::*;
 use crate::queries::{self, OfficialRow};
 use crate::store::Store;
@@ -128,23 +128,11 @@ pub fn itineraries_with(
 
 /// Writes the files into `dir` (created if missing); returns how many.
 pub fn write_files(dir: &Path, files: &[ItineraryFile], replace: bool) -> Result<usize> {
-    crate::files::create_private_dir(dir)?;
-    if !replace {
-        let existing = files.iter().filter(|f| dir.join(&f.name).exists()).count();
-        if existing > 0 {
-            return Err(Error::Conflict {
-                message: format!(
-                    "{existing} of these files are already in {}; they would be replaced.",
-                    dir.display()
-                ),
-                count: existing as i64,
-            });
-        }
-    }
-    for f in files {
-        write_aside(&dir.join(&f.name), &f.bytes)?;
-    }
-    Ok(files.len())
+    let named: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|f| (f.name.as_str(), f.bytes.as_slice()))
+        .collect();
+    crate::files::write_folder(dir, &named, replace)
 }
 
 /// One official's session: the session, their role, and where it happens.
