@@ -420,6 +420,7 @@ const en = {
   'import.group.arrival': 'Arrival',
   'import.group.departure': 'Departure',
   'import.group.stay': 'Hotel stay',
+  'import.group.session': 'Sessions',
   'import.checking': 'Checking every row…',
   'import.previewTitle': 'Rows as they would be imported',
   'import.row': 'Row',
@@ -547,6 +548,8 @@ const en = {
   'error.sheet_not_found': 'The workbook has no sheet of that name.',
   'error.unknown_encoding': 'That is not an encoding this app knows; try UTF-8, CP949 or UTF-16.',
   'error.no_rows': 'The file has no rows of data under its headers.',
+  'error.form_of_another_event': 'This registration form was written for another event; open that event to import it.',
+  'error.form_delegation_gone': 'This registration form was written for a delegation the event no longer has; add the delegation again.',
   'error.no_header': 'The file has no row there to take the headers from.',
   'error.schema_changed': 'A newer version of Delegation Desk changed the event library while this window was open. Nothing was saved; close this window and use the newer version.',
 
@@ -1043,6 +1046,7 @@ const ko = {
   'import.group.arrival': '도착',
   'import.group.departure': '출발',
   'import.group.stay': '숙박',
+  'import.group.session': '세션',
   'import.checking': '모든 행을 확인하는 중…',
   'import.previewTitle': '가져올 행 미리보기',
   'import.row': '행',
@@ -1200,6 +1204,9 @@ const ko = {
   'error.sheet_not_found': '통합 문서에 그 이름의 시트가 없습니다.',
   'error.unknown_encoding': '알 수 없는 인코딩입니다. UTF-8, CP949, UTF-16 중에서 골라 주세요.',
   'error.no_rows': '머리글 아래에 데이터 행이 없습니다.',
+  'error.form_of_another_event': '다른 행사의 참가 등록 양식입니다. 그 행사를 열고 가져오세요.',
+  'error.form_delegation_gone': '이 행사에 더 이상 없는 대표단의 참가 등록 양식입니다. 대표단을 다시 추가해 주세요.',
+  'importmsg.candidates': '후보: {candidates}.',
   'error.no_header': '머리글로 쓸 행이 없습니다.',
   'error.schema_changed': '이 창이 열려 있는 동안 새 버전의 Delegation Desk가 행사 파일 형식을 바꾸었습니다. 저장되지 않았습니다. 이 창을 닫고 새 버전을 사용해 주세요.',
 
@@ -1392,7 +1399,8 @@ export function errorText(err) {
   const code = err && err.code && `error.${err.code}` in en ? err.code : 'internal';
   // These carry a sentence about this very record or file (its name, what is wrong with it).
   const specific = ['conflict', 'not_found', 'validation', 'changed_since', 'file_empty', 'file_too_large',
-    'file_encrypted', 'file_unreadable', 'sheet_not_found', 'unknown_encoding', 'no_rows', 'no_header'].includes(code) && err.message;
+    'file_encrypted', 'file_unreadable', 'sheet_not_found', 'unknown_encoding', 'no_rows', 'no_header',
+    'form_of_another_event', 'form_delegation_gone'].includes(code) && err.message;
   if (lang === 'en' && specific) return err.message;
   return t(`error.${code}`);
 }

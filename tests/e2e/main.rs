@@ -898,6 +898,89 @@ fn a_value_mapped_in_the_preview_is_remembered_for_the_next_file() {
     app.quit();
 }
 
+/// Issue 23: two returned registration forms picked at once import one after the other, each
+/// into its own delegation, with its own preview and its own undo.
+#[test]
+fn several_returned_forms_import_one_after_another_into_their_delegations() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    // The forms the officer sent, written from the app's own library by a second process.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = ddesk_core::Store::open(&library_file(home.path())).expect("second process");
+    let delegations: Vec<(String, String)> = store
+        .read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT d.id, d.name_en FROM delegation d JOIN event e ON e.id = d.event_id
+                 WHERE e.name_en LIKE 'East Asia%'
+                 AND (SELECT count(*) FROM official o WHERE o.delegation_id = d.id) > 0
+                 ORDER BY d.name_en LIMIT 2",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .expect("two delegations");
+    let mut paths = Vec::new();
+    for (id, name) in &delegations {
+        let bytes = ddesk_core::registration::registration_form(
+            &store,
+            id,
+            ddesk_core::model::Language::En,
+        )
+        .expect("form");
+        let path = dir.path().join(format!("Registration - {name}.xlsx"));
+        std::fs::write(&path, bytes).expect("write the form");
+        paths.push(path);
+    }
+    drop(store);
+    app.click(&app.find("[data-tab=import]"));
+    // Both picked at once, as a drop of two files hands them over.
+    let both = paths
+        .iter()
+        .map(|p| p.to_str().expect("path").to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    app.send_keys(&app.find("#import-file"), &both);
+    for (k, (_, name)) in delegations.iter().enumerate() {
+        let seen = app.wait_for(
+            "the form's preview",
+            "const p = document.querySelector('#import-position');
+             const f = document.querySelector('#import-form-for');
+             const c = document.querySelector('#import-commit');
+             return p && f && c && !c.disabled ? [p.textContent, f.textContent] : null",
+        );
+        assert_eq!(seen[0], json!(format!("File {} of 2", k + 1)), "{seen}");
+        assert!(
+            seen[1].as_str().unwrap_or_default().contains(name.as_str()),
+            "{seen}"
+        );
+        // Returned rows repeat registered officials and are set to update.
+        let decisions = app.execute(
+            "return [...document.querySelectorAll('#preview-table select.decision')].map(s => s.value)",
+            vec![],
+        );
+        assert!(
+            decisions
+                .as_array()
+                .is_some_and(|d| !d.is_empty() && d.iter().all(|v| v == "update")),
+            "{decisions}"
+        );
+        if k == 0 {
+            shot(&app, "import-returned-form");
+        }
+        app.click(&app.find("#import-commit"));
+        app.find("#import-done");
+        app.find("#import-undo");
+        if k == 0 {
+            app.click(&app.find("#import-next"));
+        } else {
+            let next = app.execute("return !!document.querySelector('#import-next')", vec![]);
+            assert_eq!(next, json!(false), "no third file");
+        }
+    }
+    app.quit();
+}
+
 /// Issue 5: a registration list with Korean headers picked in the Import tab: columns mapped by
 /// themselves, errors and duplicates shown per row, the rest imported at once and undone whole.
 #[test]

@@ -272,6 +272,9 @@ put("Arrival flight", "KC909")
 put("Hotel", first_of(6))
 put("Check-in", datetime.datetime(2024, 9, 24))
 put("Check-out", datetime.datetime(2024, 9, 28))
+session = next(h for h in headers if h.startswith("Session:"))
+put(session, "Yes")
+print(json.dumps({"session": session}))
 wb.save(path)
 "#;
 
@@ -325,16 +328,23 @@ fn a_registration_form_filled_by_a_real_writer_imports_into_its_delegation() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let validations: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
+    let session_header = lines
+        .iter()
+        .find_map(|l| l["session"].as_str())
+        .expect("a session column")
+        .to_string();
+    let validations: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l.get("type").is_some()).collect();
     let lists = validations.iter().filter(|v| v["type"] == "list").count();
     let dates = validations.iter().filter(|v| v["type"] == "date").count();
     assert_eq!(
         (lists, dates),
-        (6, 6),
-        "category, gender, nationality, diet, language and hotel lists; six date columns: {validations:?}"
+        (7, 6),
+        "category, gender, nationality, diet, language, hotel and session (yes/no) lists; six date columns: {validations:?}"
     );
 
     // Returned: read and previewed as the window and `ddesk import` do.
@@ -430,6 +440,22 @@ fn a_registration_form_filled_by_a_real_writer_imports_into_its_delegation() {
         })
         .expect("stay and flight");
     assert_eq!((stay_hotel, arrival), (hotel, "KC909".to_string()));
+    // The session column said yes: Ada is on that session's roster, and only on that one.
+    let rosters: Vec<String> = store
+        .read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT s.title_en FROM participant p JOIN session s ON s.id = p.session_id
+                 WHERE p.official_id = ?",
+            )?;
+            let rows = stmt.query_map([&ada.id], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+        .expect("rosters");
+    assert_eq!(rosters.len(), 1, "{rosters:?}");
+    assert!(
+        session_header.contains(&rosters[0]),
+        "{session_header} names {rosters:?}"
+    );
     assert_eq!(
         after
             .iter()

@@ -127,7 +127,9 @@ export function mountImport(panel, ctx) {
     if (params.leg) params.leg = t(`import.leg.${params.leg}`);
     // A code whose sentence quotes nothing in one of its forms has a `.none` wording for it.
     const key = params.value === undefined && has(`importmsg.${m.code}.none`) ? `importmsg.${m.code}.none` : `importmsg.${m.code}`;
-    if (has(key)) return t(key, params);
+    // The candidates an unmatched value may mean, said after the sentence.
+    const offer = params.candidates && has('importmsg.candidates') ? ` ${t('importmsg.candidates', params)}` : '';
+    if (has(key)) return t(key, params) + offer;
     if (has(`fielderr.${m.code}`)) return params.field ? `${params.field}: ${t(`fielderr.${m.code}`)}` : t(`fielderr.${m.code}`);
     return m.message;
   }

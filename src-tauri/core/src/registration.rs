@@ -135,6 +135,8 @@ fn excel_date(d: NaiveDate) -> Result<ExcelDateTime> {
 /// An official registered before, with the flights and stay the form shows for correction.
 struct Registered {
     official: Official,
+    /// The sessions whose roster they are on.
+    sessions: std::collections::HashSet<String>,
     arrival: Option<Travel>,
     departure: Option<Travel>,
     stay: Option<Stay>,
@@ -216,7 +218,9 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         }
         let legs: Vec<Travel> = load(conn, "x.official_id = ?", &official.id)?;
         let stays: Vec<Stay> = load(conn, "x.official_id = ?", &official.id)?;
+        let on: Vec<Participant> = load(conn, "x.official_id = ?", &official.id)?;
         registered.push(Registered {
+            sessions: on.into_iter().map(|p| p.session_id).collect(),
             arrival: legs
                 .iter()
                 .find(|t| t.direction == Direction::Arrival)
@@ -230,6 +234,30 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         });
     }
     let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    // Sessions a delegation chooses to attend (site visits, meals, workshops): one yes/no
+    // column each. Plenaries, panels and ceremonies are for everyone.
+    let mut optional: Vec<Session> = load::<Session>(conn, "x.event_id = ?", &event.id)?
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.kind,
+                SessionKind::SiteVisit | SessionKind::Meal | SessionKind::Workshop
+            )
+        })
+        .collect();
+    optional.sort_by_key(|s| s.starts_at);
+    let session_header = |s: &Session| {
+        let title = if ko && !s.title_ko.is_empty() {
+            &s.title_ko
+        } else {
+            &s.title_en
+        };
+        let prefix = crate::import::SESSION_PREFIXES[usize::from(ko)];
+        format!(
+            "{prefix} {title} · {}",
+            s.starts_at.with_timezone(&tz).date_naive()
+        )
+    };
     let event_name = if ko && !event.name_ko.is_empty() {
         &event.name_ko
     } else {
@@ -374,6 +402,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         })
         .collect();
     hotel_words.push(pick(OWN_ARRANGEMENTS.0, OWN_ARRANGEMENTS.1));
+    let yes_no = vec![pick("Yes", "예"), pick("No", "아니요")];
     let lists: Vec<(Field, &Vec<String>)> = vec![
         (Field::Category, &category_words),
         (Field::Gender, &gender_words),
@@ -381,6 +410,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         (Field::Dietary, &diet_words),
         (Field::Language, &language_words),
         (Field::Hotel, &hotel_words),
+        (Field::Session, &yes_no),
     ];
 
     let sheet_name = pick("Registration", "참가 등록");
@@ -418,7 +448,19 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
             .set_column_format(c, if dated { &open_date } else { &open })
             .map_err(xlsx_error)?;
     }
-    sheet.set_row_height(header_row, 32).map_err(xlsx_error)?;
+    let first_session = COLUMNS.len() as u16;
+    for (i, session) in optional.iter().enumerate() {
+        let c = first_session + i as u16;
+        sheet
+            .write_string_with_format(header_row, c, session_header(session), &head)
+            .map_err(xlsx_error)?;
+        sheet
+            .set_column_width(c, 16)
+            .map_err(xlsx_error)?
+            .set_column_format(c, &open)
+            .map_err(xlsx_error)?;
+    }
+    sheet.set_row_height(header_row, 45).map_err(xlsx_error)?;
     // The title row stays locked and plain: only the header and seat rows have the column
     // format's unlocked cells where it matters.
     sheet
@@ -447,13 +489,31 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
                 _ => {}
             }
         }
+        for (i, session) in optional.iter().enumerate() {
+            let word = if person.sessions.contains(&session.id) {
+                yes_no[0].as_str()
+            } else {
+                yes_no[1].as_str()
+            };
+            sheet
+                .write_string_with_format(r, first_session + i as u16, word, &open)
+                .map_err(xlsx_error)?;
+        }
     }
 
     // Drop-downs and date checks over every seat row.
     let lists_sheet_name = pick("Lists", "목록");
     for (field, list) in &lists {
-        let Some(c) = COLUMNS.iter().position(|(f, _)| f == field) else {
-            continue;
+        let (from, to) = if *field == Field::Session {
+            if optional.is_empty() {
+                continue;
+            }
+            (first_session, first_session + optional.len() as u16 - 1)
+        } else {
+            let Some(c) = COLUMNS.iter().position(|(f, _)| f == field) else {
+                continue;
+            };
+            (c as u16, c as u16)
         };
         let list_column = lists.iter().position(|(f, _)| f == field).unwrap_or(0);
         let letter = column_letter(list_column as u16);
@@ -481,7 +541,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
                 .map_err(xlsx_error)?;
         }
         sheet
-            .add_data_validation(first, c as u16, last, c as u16, &validation)
+            .add_data_validation(first, from, last, to, &validation)
             .map_err(xlsx_error)?;
     }
     let travel_from = event.start_date - Duration::days(30);

@@ -25,7 +25,7 @@ macro_rules! fields {
                 match self { $(Field::$variant => $text,)* }
             }
 
-            /// What the field feeds: `official`, `arrival`, `departure` or `stay`.
+            /// What the field feeds: `official`, `arrival`, `departure`, `stay` or `session`.
             pub fn group(self) -> &'static str {
                 match self { $(Field::$variant => $group,)* }
             }
@@ -87,6 +87,24 @@ fields! {
     CheckIn = "check_in", "stay", "Check-in", "체크인", ["check in", "check-in date", "checkin date", "입실", "입실일", "체크인 날짜"];
     CheckOut = "check_out", "stay", "Check-out", "체크아웃", ["check out", "check-out date", "checkout date", "퇴실", "퇴실일", "체크아웃 날짜"];
     RoomNumber = "room_number", "stay", "Room number", "객실 번호", ["room", "room no", "room no.", "room #", "객실", "객실번호", "호실", "방 번호"];
+    // One column per session, its header naming the session ("Session: Site visit"); the
+    // cells say yes or no. The only field several columns may feed.
+    Session = "session", "session", "Session (attends: yes/no)", "세션 참석 (예/아니요)", [];
+}
+
+/// What a session column's header starts with, in the two office languages.
+pub const SESSION_PREFIXES: [&str; 2] = ["Session:", "세션:"];
+
+/// The session a header names, if it is a session column's: `Session: Site visit` → `Site
+/// visit`.
+pub fn session_in_header(header: &str) -> Option<&str> {
+    let header = header.trim();
+    SESSION_PREFIXES.iter().find_map(|p| {
+        let head = header.get(..p.len())?;
+        (head.eq_ignore_ascii_case(p))
+            .then(|| header[p.len()..].trim())
+            .filter(|t| !t.is_empty())
+    })
 }
 
 /// A field with the labels the mapping screen shows.
@@ -142,7 +160,7 @@ impl Mapping {
         }
         let mut seen = std::collections::HashSet::new();
         for field in self.columns.iter().flatten() {
-            if !seen.insert(field) {
+            if !seen.insert(field) && *field != Field::Session {
                 return Err(Error::Import {
                     code: "mapping_invalid",
                     message: format!(
@@ -199,6 +217,9 @@ fn alias_index() -> &'static HashMap<String, Field> {
 
 /// The field a header names, if it is one the engine knows.
 pub fn field_for_header(header: &str) -> Option<Field> {
+    if session_in_header(header).is_some() {
+        return Some(Field::Session);
+    }
     let index = alias_index();
     let whole: String = unicode_normalization::UnicodeNormalization::nfc(fold(header).as_str())
         .filter(|c| c.is_alphanumeric())
@@ -223,7 +244,7 @@ pub fn auto_mapping(headers: &[String], remembered: Option<&Mapping>) -> Mapping
     let mut columns: Vec<Option<Field>> = Vec::with_capacity(headers.len());
     let mut taken = std::collections::HashSet::new();
     for header in headers {
-        let field = field_for_header(header).filter(|f| taken.insert(*f));
+        let field = field_for_header(header).filter(|f| *f == Field::Session || taken.insert(*f));
         columns.push(field);
     }
     // "Name" beside "Surname" is the given name, not the whole name.

@@ -11,7 +11,7 @@
 //! equally likely, or none, leave the cell an error that offers the candidates.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -170,7 +170,23 @@ pub struct Matcher<T> {
     exact: HashMap<String, Vec<usize>>,
     initials: HashMap<String, Vec<usize>>,
     words: Vec<HashSet<String>>,
+    /// What each cell text found: a list repeats its hotels and countries row after row, and a
+    /// loose match (words folded, every name scanned) costs microseconds each time.
+    memo: Mutex<HashMap<String, Hit>>,
 }
+
+/// `Found` by index, to be remembered.
+#[derive(Debug, Clone)]
+enum Hit {
+    Exact(usize),
+    Loose(usize, How, Option<String>),
+    Several(Vec<usize>),
+    Nothing,
+}
+
+/// Cell texts a matcher remembers at most; a file of unique values past that is matched
+/// afresh (and the memory stays bounded).
+const MEMO_LIMIT: usize = 20_000;
 
 impl<T> Matcher<T> {
     /// `items`: each thing, the name that says what it was read as, and every name it goes by.
@@ -182,6 +198,7 @@ impl<T> Matcher<T> {
             exact: HashMap::new(),
             initials: HashMap::new(),
             words: Vec::new(),
+            memo: Mutex::new(HashMap::new()),
         };
         for (i, (item, label, names)) in items.into_iter().enumerate() {
             let mut keys = Vec::new();
@@ -225,46 +242,67 @@ impl<T> Matcher<T> {
         &self.items
     }
 
-    fn several(&self, at: &[usize]) -> Found<'_, T> {
-        match at {
-            [] => Found::Nothing,
-            [one] => Found::Exact(&self.items[*one]),
-            many => Found::Several(many.iter().map(|i| &self.items[*i]).collect()),
+    /// The item a cell names, loosely if it must be.
+    pub fn find(&self, text: &str) -> Found<'_, T> {
+        let remembered = self.memo.lock().ok().and_then(|m| m.get(text).cloned());
+        let hit = match remembered {
+            Some(hit) => hit,
+            None => {
+                let hit = self.hit(text);
+                if let Ok(mut memo) = self.memo.lock() {
+                    if memo.len() < MEMO_LIMIT {
+                        memo.insert(text.to_string(), hit.clone());
+                    }
+                }
+                hit
+            }
+        };
+        match hit {
+            Hit::Exact(i) => Found::Exact(&self.items[i]),
+            Hit::Loose(i, how, rest) => Found::Loose {
+                item: &self.items[i],
+                how,
+                rest,
+            },
+            Hit::Several(list) => Found::Several(list.iter().map(|i| &self.items[*i]).collect()),
+            Hit::Nothing => Found::Nothing,
         }
     }
 
-    /// The item a cell names, loosely if it must be.
-    pub fn find(&self, text: &str) -> Found<'_, T> {
+    fn several(at: &[usize]) -> Hit {
+        match at {
+            [] => Hit::Nothing,
+            [one] => Hit::Exact(*one),
+            many => Hit::Several(many.to_vec()),
+        }
+    }
+
+    fn hit(&self, text: &str) -> Hit {
         let k = key(text);
         if k.is_empty() {
-            return Found::Nothing;
+            return Hit::Nothing;
         }
         if let Some(at) = self.exact.get(&k) {
-            return self.several(at);
+            return Self::several(at);
         }
-        let loose = |at: usize, how: How, rest: Option<String>| Found::Loose {
-            item: &self.items[at],
-            how,
-            rest,
-        };
         if let Some((main, rest)) = without_remark(text) {
             match self.exact.get(&key(main)).map(Vec::as_slice) {
-                Some([one]) => return loose(*one, How::Words, Some(rest)),
-                Some(many) if many.len() > 1 => return self.several(many),
+                Some([one]) => return Hit::Loose(*one, How::Words, Some(rest)),
+                Some(many) if many.len() > 1 => return Self::several(many),
                 _ => {}
             }
         }
         if k.is_ascii() && k.len() <= 8 {
             match self.initials.get(&k).map(Vec::as_slice) {
-                Some([one]) => return loose(*one, How::Initials, None),
-                Some(many) if many.len() > 1 => return self.several(many),
+                Some([one]) => return Hit::Loose(*one, How::Initials, None),
+                Some(many) if many.len() > 1 => return Self::several(many),
                 _ => {}
             }
         }
         // A cell of generic words only ("Hotel") says nothing about which.
         let cell = words(text);
         if cell.is_empty() {
-            return Found::Nothing;
+            return Hit::Nothing;
         }
         if k.chars().count() >= 4 {
             let inside: Vec<usize> = (0..self.items.len())
@@ -275,9 +313,9 @@ impl<T> Matcher<T> {
                 })
                 .collect();
             match inside.as_slice() {
-                [one] => return loose(*one, How::Words, None),
+                [one] => return Hit::Loose(*one, How::Words, None),
                 [] => {}
-                many => return self.several(many),
+                many => return Self::several(many),
             }
         }
         let scores: Vec<usize> = self
@@ -295,17 +333,17 @@ impl<T> Matcher<T> {
             .collect();
         let best = scores.iter().copied().max().unwrap_or(0);
         if best == 0 {
-            return Found::Nothing;
+            return Hit::Nothing;
         }
         // Most of what the cell says must be said by the name: "KTV Korea Policy
         // Broadcasting" shares only "Korea" with the Korea International Cooperation Agency.
         if best * 2 < cell.len() {
-            return Found::Nothing;
+            return Hit::Nothing;
         }
         let top: Vec<usize> = (0..scores.len()).filter(|&i| scores[i] == best).collect();
         match top.as_slice() {
-            [one] => loose(*one, How::Words, None),
-            many => self.several(many),
+            [one] => Hit::Loose(*one, How::Words, None),
+            many => Self::several(many),
         }
     }
 }

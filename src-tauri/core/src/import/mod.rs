@@ -28,11 +28,11 @@ use std::collections::BTreeMap;
 
 pub use mapping::{
     auto_mapping, field_for_header, fields, mapping_key, remember_mapping, remembered_mapping,
-    Field, FieldInfo, Mapping,
+    session_in_header, Field, FieldInfo, Mapping, SESSION_PREFIXES,
 };
 pub use matching::{remembered_values, How, Unmatched, ValueMap, ValueMatch};
 pub use plan::{
-    commit, preview, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
+    commit, preview, Attendance, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
     DuplicateReason, FieldChange, FileDuplicate, ImportReport, Preview, RowPreview, RowStatus,
 };
 pub use read::{

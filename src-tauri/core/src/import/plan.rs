@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::mapping::{remember_mapping, Field, Mapping};
+use super::mapping::{remember_mapping, session_in_header, Field, Mapping};
 use super::matching::{self, Found, How, MappedValues, Matcher, Unmatched, ValueMatch};
 use super::read::{SourceRow, Table};
 use super::values::{self, key};
@@ -104,6 +104,9 @@ pub struct RowPreview {
     /// writes these).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<FieldChange>,
+    /// The sessions the row says the official attends or not (session columns).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<Attendance>,
     /// Cells read as something they do not say exactly: matched loosely or mapped by hand.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<ValueMatch>,
@@ -121,6 +124,15 @@ impl RowPreview {
     }
 }
 
+/// What a session column of a row says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attendance {
+    pub session_id: String,
+    /// The session's English title and date, as the preview names it.
+    pub session: String,
+    pub attends: bool,
+}
+
 /// One field a returned row changes: its stored value and the row's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
@@ -128,6 +140,106 @@ pub struct FieldChange {
     pub field: String,
     pub from: String,
     pub to: String,
+}
+
+/// The name the preview gives a session: its title and day.
+fn session_label(ctx: &Context, s: &Session) -> String {
+    format!(
+        "{} · {}",
+        s.title_en,
+        s.starts_at.with_timezone(&ctx.tz).date_naive()
+    )
+}
+
+/// Which session each session column names, by its header: the title (English or Korean,
+/// loosely), with the day when titles repeat ("Lunch · 2024-09-25"). A header that names none
+/// is left out with a note.
+fn session_columns(ctx: &mut Context, table: &Table, mapping: &Mapping, notes: &mut Vec<Message>) {
+    let columns: Vec<usize> = mapping
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| **f == Some(Field::Session))
+        .map(|(i, _)| i)
+        .collect();
+    if columns.is_empty() {
+        return;
+    }
+    let names = Matcher::new(ctx.sessions.iter().enumerate().map(|(i, s)| {
+        let day = s.starts_at.with_timezone(&ctx.tz).date_naive();
+        (
+            i,
+            session_label(ctx, s),
+            vec![
+                s.title_en.clone(),
+                s.title_ko.clone(),
+                format!("{} {day}", s.title_en),
+                format!("{} {day}", s.title_ko),
+            ],
+        )
+    }));
+    for column in columns {
+        let header = table.headers.get(column).map(String::as_str).unwrap_or("");
+        let named = session_in_header(header).unwrap_or(header);
+        match names.find(named) {
+            Found::Exact(i) | Found::Loose { item: i, .. } => {
+                ctx.session_columns.push((column, *i));
+            }
+            found => notes.push(
+                Message::new(
+                    Severity::Warning,
+                    "unknown_session",
+                    format!(
+                        "The column {} names no session of the event{}; it is left out.",
+                        quote(header),
+                        match &found {
+                            Found::Several(list) => format!(
+                                " (it may be {})",
+                                list.iter()
+                                    .map(|i| quote(names.label(i)))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                            _ => String::new(),
+                        }
+                    ),
+                )
+                .with("value", header),
+            ),
+        }
+    }
+}
+
+/// What a row's session columns say.
+fn attendance(ctx: &Context, row: &SourceRow, messages: &mut Vec<Message>) -> Vec<Attendance> {
+    let mut out = Vec::new();
+    for &(column, at) in &ctx.session_columns {
+        let text = row.cells.get(column).map(|c| c.trim()).unwrap_or("");
+        if text.is_empty() {
+            continue;
+        }
+        let session = &ctx.sessions[at];
+        match values::parse_bool(text) {
+            Some(attends) => out.push(Attendance {
+                session_id: session.id.clone(),
+                session: session_label(ctx, session),
+                attends,
+            }),
+            None => messages.push(
+                warning(
+                    Field::Session,
+                    "bad_yes_no",
+                    format!(
+                        "{} for {} is neither yes nor no; left as it is.",
+                        quote(text),
+                        quote(&session.title_en)
+                    ),
+                )
+                .with("value", text),
+            ),
+        }
+    }
+    out
 }
 
 /// What an update from `row` would change in `existing`, field by field.
@@ -275,6 +387,8 @@ pub struct ImportReport {
     pub delegations_created: usize,
     pub travel_written: usize,
     pub stays_written: usize,
+    /// Roster entries added or taken away by session columns.
+    pub attendance_written: usize,
     /// Whether the rows were checked again while committing, because no preview was given or
     /// the library, the file or the mapping had changed since it was made.
     pub rechecked: bool,
@@ -295,6 +409,11 @@ struct Context {
     hotel_names: Matcher<usize>,
     /// The values the officer mapped by hand.
     mapped: MappedValues,
+    /// The event's sessions, and the session each session column names (by column).
+    sessions: Vec<Session>,
+    session_columns: Vec<(usize, usize)>,
+    /// Who is on which session's roster already: (official, session).
+    participation: std::collections::HashSet<(String, String)>,
     existing: Vec<Official>,
     by_passport: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
@@ -500,9 +619,24 @@ impl Context {
         for (i, o) in existing.iter().enumerate() {
             index(o, i, &mut by_passport, &mut by_name, &mut by_email);
         }
+        let sessions = load_all::<Session>(conn, "x.event_id = ?", event_id)?;
+        let mut participation = std::collections::HashSet::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT p.official_id, p.session_id FROM participant p
+                 JOIN session s ON s.id = p.session_id WHERE s.event_id = ?",
+            )?;
+            let rows = stmt.query_map([event_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for row in rows {
+                participation.insert(row?);
+            }
+        }
         Ok(Context {
             event,
             form_delegation: None,
+            sessions,
+            session_columns: Vec::new(),
+            participation,
             tz,
             delegations,
             delegation_names,
@@ -1342,6 +1476,7 @@ fn build_row(
             "No e-mail address; the itinerary cannot be sent.",
         ));
     }
+    let sessions = attendance(ctx, row, &mut messages);
     messages.sort_by_key(|m| m.severity);
     let status = if messages.iter().any(|m| m.severity == Severity::Error) {
         RowStatus::Error
@@ -1361,6 +1496,7 @@ fn build_row(
         duplicate_of: None,
         duplicate_in_file: None,
         changes: Vec::new(),
+        sessions,
         values,
         unmatched,
         provided,
@@ -1507,6 +1643,8 @@ fn build(
     if let Some(tag) = &table.form {
         ctx.form_delegation = Some(form_delegation(conn, &ctx.event, tag)?);
     }
+    let mut session_notes = Vec::new();
+    session_columns(&mut ctx, table, mapping, &mut session_notes);
     let mut rows = Vec::with_capacity(table.rows.len());
     let (mut by_passport, mut by_name, mut by_email) =
         (HashMap::new(), HashMap::new(), HashMap::new());
@@ -1518,6 +1656,19 @@ fn build(
             {
                 let existing = ctx.existing[i].clone();
                 row.changes = changes(&existing, &row);
+                let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+                for a in &row.sessions {
+                    let was = ctx
+                        .participation
+                        .contains(&(existing.id.clone(), a.session_id.clone()));
+                    if was != a.attends {
+                        row.changes.push(FieldChange {
+                            field: format!("session: {}", a.session),
+                            from: yes_no(was),
+                            to: yes_no(a.attends),
+                        });
+                    }
+                }
                 row.duplicate_of = Some(Duplicate {
                     official_id: existing.id.clone(),
                     reason,
@@ -1566,6 +1717,7 @@ fn build(
         }
     }
     let mut notes = table.notes.clone();
+    notes.extend(session_notes);
     let unmapped: Vec<&str> = table
         .headers
         .iter()
@@ -1861,6 +2013,7 @@ pub fn commit(
             delegations_created: 0,
             travel_written: 0,
             stays_written: 0,
+            attendance_written: 0,
             rechecked,
         };
         // New delegations, once each, before the officials that join them.
@@ -2004,6 +2157,38 @@ pub fn commit(
                 }
                 write_checked(tx, stay, batch).map_err(in_row)?;
                 report.stays_written += 1;
+            }
+            for a in &row.sessions {
+                let on_roster: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT id, role FROM participant WHERE session_id = ? AND official_id = ?",
+                        [&a.session_id, &official_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                match (a.attends, on_roster) {
+                    (true, None) => {
+                        store::insert_checked(
+                            tx,
+                            Participant {
+                                session_id: a.session_id.clone(),
+                                official_id: official_id.clone(),
+                                role: Role::Participant,
+                                ..Participant::default()
+                            },
+                            Some(batch),
+                        )
+                        .map_err(in_row)?;
+                        report.attendance_written += 1;
+                    }
+                    // "No" takes a participant off the roster; a speaker or chair stays (the
+                    // officer put them there).
+                    (false, Some((id, role))) if role == Role::Participant.as_str() => {
+                        store::delete_in_batch::<Participant>(tx, &id, false, Some(batch))?;
+                        report.attendance_written += 1;
+                    }
+                    _ => {}
+                }
             }
         }
         progress(total, total);
