@@ -904,7 +904,15 @@ fn a_value_mapped_in_the_preview_is_remembered_for_the_next_file() {
 fn several_returned_forms_import_one_after_another_into_their_delegations() {
     let home = home();
     let app = App::launch(home.path());
-    open_forum_tab(&app, "officials");
+    open_forum_tab(&app, "delegations");
+    // Where the forms are written from: every delegation's at once, or one row's.
+    app.find("#registration-forms");
+    app.wait_for(
+        "a Form action on each row",
+        "const rows = document.querySelectorAll('#list-table tbody tr[data-id]');
+         return rows.length && [...rows].every(r => r.querySelector('[data-action=form]')) ? true : null",
+    );
+    shot(&app, "delegations-forms");
     // The forms the officer sent, written from the app's own library by a second process.
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ddesk_core::Store::open(&library_file(home.path())).expect("second process");

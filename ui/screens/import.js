@@ -152,7 +152,8 @@ export function mountImport(panel, ctx) {
         h('td', null, userText(samples, 'cell-text muted')),
         h('td', null, select));
     });
-    mount(mapBox, h('details', { class: 'import-mapping', open: true },
+    // A returned form of ours has its columns as they went out: nothing to look at.
+    mount(mapBox, h('details', { class: 'import-mapping', open: !s.form },
       h('summary', null, t('import.mappingTitle')),
       h('table', { class: 'table mapping-table', id: 'mapping-table' },
         h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('import.column')), h('th', { scope: 'col' }, t('import.examples')), h('th', { scope: 'col' }, t('import.field')))),
