@@ -164,6 +164,8 @@ export async function printSave(request, fileName, onProgress) {
   return call('print_save', { request, file_name: fileName, progress });
 }
 export async function printOpen(token) { return call('print_open', { token }); }
+/** Records the badges of a saved PDF as printed, once the officer says they were. */
+export async function printMarkPrinted(officialIds, layout) { return write('print_mark_printed', { official_ids: officialIds, layout }); }
 export async function printOffsetGet(layout) { return call('print_offset_get', { layout }); }
 export async function printOffsetSet(layout, offset) { return call('print_offset_set', { layout, offset }); }
 export async function printColorsGet() { return call('print_colors_get', {}); }
@@ -178,6 +180,8 @@ export async function itinerarySave(request, onProgress) {
   return call('itinerary_save', { request, progress });
 }
 /** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled. */
+/** Officials of the event the one about to be saved looks like (the same-person rule). */
+export async function officialLookalikes(official) { return call('official_lookalikes', { official }); }
 export async function exportSave(request) { return call('export_save', { request }); }
 /** Registration workbooks: one delegation's (Save dialog) or, with no id, every delegation's (folder). */
 export async function registrationFormSave(eventId, delegationId, language) {

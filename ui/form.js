@@ -149,6 +149,9 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
       done();
       if (onSaved) onSaved(saved);
     } catch (err) {
+      // The officer chose not to save after a question (a likely duplicate): the form
+      // stays as it is, with nothing to say.
+      if (err.code === 'cancelled') return;
       if (err.code === 'validation') showValidation(err);
       else if (err.code === 'changed_since' && err.current) showChanged(err);
       else showMessage(h('p', null, errorText(err)));

@@ -108,6 +108,7 @@ fn main() {
             print_preview,
             print_save,
             print_open,
+            print_mark_printed,
             print_offset_get,
             print_offset_set,
             print_colors_get,
@@ -142,6 +143,7 @@ fn main() {
             delegation_delete,
             official_get,
             official_save,
+            official_lookalikes,
             official_delete,
             travel_get,
             travel_save,
@@ -177,4 +179,31 @@ fn main() {
             eprintln!("delegation-desk: could not start: {e}");
             std::process::exit(1);
         });
+}
+
+#[cfg(test)]
+mod tests {
+    /// The names between two markers of a source file, one per line (`name,` or `"name",`).
+    fn names(source: &str, from: &str, to: &str) -> std::collections::BTreeSet<String> {
+        let start = source.find(from).expect("start marker") + from.len();
+        let end = start + source[start..].find(to).expect("end marker");
+        source[start..end]
+            .lines()
+            .map(|l| l.trim().trim_end_matches(',').trim_matches('"').to_string())
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .collect()
+    }
+
+    /// A command the window calls must be both handled and permitted: one missing from
+    /// build.rs's list fails in the window with a permission error, not in the build.
+    #[test]
+    fn every_handled_command_is_permitted() {
+        let handled = names(include_str!("main.rs"), "tauri::generate_handler![", "])");
+        let permitted = names(
+            include_str!("../build.rs"),
+            "const COMMANDS: &[&str] = &[",
+            "];",
+        );
+        assert_eq!(handled, permitted);
+    }
 }

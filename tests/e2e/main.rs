@@ -103,6 +103,62 @@ fn an_official_created_in_the_window_survives_a_restart() {
     app.quit();
 }
 
+/// Issue 25: the same official typed in a second time is caught on save, by the dashboard's
+/// same-person rule, with a way to the first; saved anyway, the dashboard lists the pair.
+#[test]
+fn an_official_typed_twice_is_caught_on_save() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    create_official(&app, "Karimov", "Rustam", "Mongolia");
+    app.click(&app.find("#list-new"));
+    app.fill(&app.find("#f-family_name"), "KARIMOV");
+    app.fill(&app.find("#f-given_name"), "Rustam");
+    choose(&app, "#f-delegation_id", "Mongolia");
+    app.click(&app.find("#form-save"));
+    let said = app.wait_for(
+        "the question",
+        "const d = document.querySelector('#confirm-dialog');
+         return d && d.open ? document.querySelector('#confirm-message').textContent : null",
+    );
+    assert!(
+        said.as_str()
+            .unwrap_or_default()
+            .contains("This looks like KARIMOV Rustam (the same name"),
+        "{said}"
+    );
+    shot(&app, "lookalike");
+    // The link opens the first one instead.
+    app.click(&app.find("#confirm-message .lookalike-open"));
+    app.wait_for(
+        "the first KARIMOV's form",
+        "const d = document.querySelector('#record-dialog');
+         const f = document.querySelector('#f-family_name');
+         return d && d.open && f && f.value === 'Karimov' ? true : null",
+    );
+    app.click(&app.find("#form-cancel"));
+    // Typed again and saved anyway: the dashboard lists the pair.
+    app.click(&app.find("#list-new"));
+    app.fill(&app.find("#f-family_name"), "KARIMOV");
+    app.fill(&app.find("#f-given_name"), "Rustam");
+    choose(&app, "#f-delegation_id", "Mongolia");
+    app.click(&app.find("#form-save"));
+    app.find("#confirm-ok");
+    app.click(&app.find("#confirm-ok"));
+    app.wait_for(
+        "the form to close",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    app.click(&app.find("[data-tab=dashboard]"));
+    let listed = app.wait_for(
+        "the pair on the dashboard",
+        "const t = document.body.textContent;
+         return t.includes('KARIMOV Rustam, KARIMOV Rustam may be one person') ? true : null",
+    );
+    assert_eq!(listed, json!(true));
+    app.quit();
+}
+
 #[test]
 fn korean_labels_after_switching_and_after_a_restart() {
     let home = home();
@@ -913,6 +969,20 @@ fn several_returned_forms_import_one_after_another_into_their_delegations() {
          return rows.length && [...rows].every(r => r.querySelector('[data-action=form]')) ? true : null",
     );
     shot(&app, "delegations-forms");
+    // Every delegation's workbook, into the folder the dialog gives.
+    app.click(&app.find("#registration-forms"));
+    let saved = delegation_desk_tests::webdriver::saved_dir(home.path());
+    app.wait_for(
+        "the forms' message",
+        "const t = document.querySelector('#toast');
+         return t && !t.hidden && /registration forms? saved/.test(t.textContent) ? t.textContent : null",
+    );
+    let written = std::fs::read_dir(&saved)
+        .expect("saved folder")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "xlsx"))
+        .count();
+    assert_eq!(written, 24, "one workbook per delegation of the forum");
     // The forms the officer sent, written from the app's own library by a second process.
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ddesk_core::Store::open(&library_file(home.path())).expect("second process");
@@ -1090,6 +1160,57 @@ fn a_registration_list_is_previewed_imported_and_undone() {
 }
 
 /// Issue 3: the Print tab typesets badges and lists in the engine and shows their first pages.
+/// Issue 25: saving the badges' PDF to look at it is not printing them. "Not printed yet"
+/// still finds them until the officer says the sheets were printed.
+#[test]
+fn saved_badges_count_as_printed_only_when_the_officer_says_so() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    app.click_on("[data-tab=print]");
+    let summary = "const s = document.querySelector('#print-status');
+         return document.querySelector('#print-preview img.print-page') && s && s.textContent";
+    let before = app.wait_for("the badge preview", summary);
+    assert!(
+        before
+            .as_str()
+            .unwrap_or_default()
+            .contains("0 printed before"),
+        "{before}"
+    );
+    app.click_on("#print-save");
+    app.find("#print-mark-printed");
+    let saved: Vec<_> = std::fs::read_dir(delegation_desk_tests::webdriver::saved_dir(home.path()))
+        .expect("saved folder")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    assert_eq!(saved.len(), 1, "the PDF was written");
+    // Saved, not printed: the officer is asked to say when the 114 badges came out.
+    let after_save = app.wait_for(
+        "the summary after saving",
+        "const s = document.querySelector('#print-status');
+         const m = document.querySelector('#print-mark-printed');
+         return m && s && s.textContent.includes('Saved to') ? m.textContent : null",
+    );
+    assert!(
+        after_save.as_str().unwrap_or_default().contains("114"),
+        "{after_save}"
+    );
+    shot(&app, "print-saved");
+    app.click_on("#print-mark-printed");
+    let marked = app.wait_for(
+        "the badges counted as printed",
+        "const s = document.querySelector('#print-status');
+         return s && /114 printed before/.test(s.textContent) ? s.textContent : null",
+    );
+    assert!(marked
+        .as_str()
+        .unwrap_or_default()
+        .contains("114 printed before"));
+    app.quit();
+}
+
 #[test]
 fn the_print_tab_previews_badges_and_lists() {
     let home = home();

@@ -134,3 +134,86 @@ fn every_change_is_recorded_under_the_officers_name() {
     assert!(check("officer.name", Some("two\nlines")).is_err());
     assert!(check("officer.initials", Some("K.J.")).is_err());
 }
+
+/// Issue 25: the delegation's head is the one truth about who heads it, and the officials'
+/// category shows it; a save keeps the two in step, and one undo takes both back.
+#[test]
+fn the_head_of_delegation_is_stated_once_and_shown_in_both_places() {
+    use ddesk_core::model::{Category, Delegation, Official};
+    let f = Fixture::new();
+    let mut second =
+        delegation_desk_tests::official(&f.event, Some(&f.delegation), "Tran", "Thi Lan");
+    second.nationality = "VN".into();
+    let second = f.store.save(second).expect("second official");
+
+    // Marking an official Head of delegation makes them the delegation's head.
+    let mut first = f.official.clone();
+    first.category = Category::HeadOfDelegation;
+    let first = f.store.save(first).expect("save");
+    let d: Delegation = f.store.get(&f.delegation.id).expect("delegation");
+    assert_eq!(d.head_official_id.as_deref(), Some(first.id.as_str()));
+
+    // Naming another head on the delegation makes that delegate its Head of delegation, and
+    // the one marked before a delegate.
+    let mut d = d;
+    d.head_official_id = Some(second.id.clone());
+    f.store.save(d).expect("delegation saved");
+    let (a, b): (Official, Official) = (
+        f.store.get(&first.id).expect("first"),
+        f.store.get(&second.id).expect("second"),
+    );
+    assert_eq!(
+        (a.category, b.category),
+        (Category::Delegate, Category::HeadOfDelegation)
+    );
+
+    // One undo takes the delegation and both categories back.
+    f.store
+        .undo_last(Some(&f.event.id))
+        .expect("undo")
+        .expect("a step");
+    let (a, b): (Official, Official) = (
+        f.store.get(&first.id).expect("first"),
+        f.store.get(&second.id).expect("second"),
+    );
+    assert_eq!(
+        (a.category, b.category),
+        (Category::HeadOfDelegation, Category::Delegate)
+    );
+    let d: Delegation = f.store.get(&f.delegation.id).expect("delegation");
+    assert_eq!(d.head_official_id.as_deref(), Some(first.id.as_str()));
+}
+
+/// Issue 25: an official typed in a second time is found by the dashboard's same-person rule
+/// before it is saved.
+#[test]
+fn an_official_typed_twice_looks_like_the_first() {
+    let f = Fixture::new();
+    let mut again =
+        delegation_desk_tests::official(&f.event, Some(&f.delegation), "NGUYEN", "Van  Minh");
+    again.nationality = String::new();
+    let found = f
+        .store
+        .read(|c| ddesk_core::checks::lookalikes(c, &again))
+        .expect("lookalikes");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].official_id, f.official.id);
+    assert_eq!(found[0].reason_en, "the same name and delegation");
+    // The official itself, saved again, looks like nobody.
+    let itself = f
+        .store
+        .read(|c| ddesk_core::checks::lookalikes(c, &f.official))
+        .expect("lookalikes");
+    assert!(itself.is_empty(), "{itself:?}");
+    // Saved all the same, the dashboard lists the pair.
+    f.store.save(again).expect("saved anyway");
+    let data = f
+        .store
+        .read(|c| ddesk_core::checks::EventData::load(c, &f.event.id))
+        .expect("event data");
+    let problems = ddesk_core::checks::run_all(&data);
+    assert!(
+        problems.iter().any(|p| p.code == "likely_duplicate"),
+        "{problems:?}"
+    );
+}

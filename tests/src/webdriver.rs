@@ -35,6 +35,14 @@ pub struct App {
 #[derive(Debug, Clone)]
 pub struct Element(String);
 
+/// Where the app under test saves what its Save and folder dialogs would have asked about:
+/// a native dialog is beyond WebDriver.
+pub fn saved_dir(home: &Path) -> std::path::PathBuf {
+    let dir = home.join("saved");
+    std::fs::create_dir_all(&dir).expect("saved folder");
+    dir
+}
+
 impl App {
     /// Starts the app built by `cargo xtask test` with its data under `home` (the OS
     /// app-data folder is `$XDG_DATA_HOME`), so each test has a library of its own.
@@ -54,6 +62,8 @@ impl App {
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("XDG_CACHE_HOME", home.join("cache"))
+            // The app's Save and folder dialogs answer with this folder (see `saved_dir`).
+            .env("DDESK_E2E_SAVE_DIR", saved_dir(home))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -2,12 +2,12 @@
 //! (an event can hold tens of thousands), with the full official form.
 
 import * as api from '../api.js';
-import { userText } from '../dom.js';
-import { t, localName, enumOptions } from '../i18n.js';
+import { h, userText } from '../dom.js';
+import { t, localName, enumOptions, getLanguage } from '../i18n.js';
 import { listView } from '../listview.js';
 import { chip } from '../table.js';
 import { openForm } from '../form.js';
-import { showError, toast } from '../dialogs.js';
+import { showError, toast, confirmDialog } from '../dialogs.js';
 import { loadCountries, namedOptions, delegationOptions } from '../lookups.js';
 
 export function mountOfficials(panel, ctx) {
@@ -120,8 +120,41 @@ export async function editOfficial(ctx, row, { delegations = null, delegationId 
       { name: 'accessibility', wide: true, group: 'group.needs' },
       { name: 'notes', type: 'textarea', group: 'group.notes' },
     ],
-    save: api.officialSave,
+    save: (rec) => saveUnlessLookalike(rec),
     onSaved,
     remove: row ? remove : null,
   });
+
+  /**
+   * A new official, or one whose name, delegation or papers changed, is first compared with
+   * the event's officials by the dashboard's same-person rule: a likely second copy asks
+   * before it is made, and offers the first.
+   */
+  async function saveUnlessLookalike(rec) {
+    const identity = ['family_name', 'given_name', 'delegation_id', 'nationality', 'birth_date', 'passport_number', 'email'];
+    const changed = !rec.id || identity.some((k) => (rec[k] || '') !== (record[k] || ''));
+    const like = changed ? await api.officialLookalikes(rec) : [];
+    if (like.length) {
+      const ko = getLanguage() === 'ko';
+      const open = (l) => async () => {
+        document.getElementById('confirm-cancel').click();
+        const dlg = document.getElementById('record-dialog');
+        if (dlg && dlg.open) dlg.close();
+        try {
+          const existing = await api.officialGet(l.official_id);
+          editOfficial(ctx, { ...existing, full_name: l.name }, { delegations: delegs, onSaved });
+        } catch (err) { showError(err); }
+      };
+      const go = await confirmDialog(like.map((l) => h('p', { class: 'lookalike' },
+        t('dup.looksLike', { name: l.name, reason: ko ? l.reason_ko : l.reason_en }), ' ',
+        h('button', { type: 'button', class: 'btn btn-small lookalike-open', dataset: { id: l.official_id }, onClick: open(l) }, t('dup.open', { name: l.name })))),
+      { title: t('dup.title'), ok: t('dup.saveAnyway'), danger: false });
+      if (!go) {
+        const err = new Error('cancelled');
+        err.code = 'cancelled';
+        throw err;
+      }
+    }
+    return api.officialSave(rec);
+  }
 }

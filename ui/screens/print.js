@@ -182,9 +182,22 @@ export function mountPrint(panel, ctx) {
       progress.hidden = true;
       if (!saved) return;
       toast(t('print.saved', { pages: formatNumber(saved.pages) }), 'info');
+      // Saved is not printed: the officer says when the sheets came out of the printer, so
+      // that "not printed yet" still finds these badges if the PDF was only looked at.
+      const mark = saved.badge_ids.length && saved.layout ? h('button', {
+        type: 'button', class: 'btn btn-small btn-primary', id: 'print-mark-printed',
+        onClick: async () => {
+          try {
+            const n = await api.printMarkPrinted(saved.badge_ids, saved.layout);
+            mark.remove();
+            toast(t('print.markedPrinted', { n: formatNumber(n) }), 'info');
+            showPreview();
+          } catch (err) { showError(err); }
+        },
+      }, t('print.markPrinted', { n: formatNumber(saved.badge_ids.length) })) : null;
       mount(status, t('print.savedTo'), ' ', userText(saved.path), ' ',
-        h('button', { type: 'button', class: 'btn btn-small', id: 'print-open', onClick: () => api.printOpen(saved.token).catch(showError) }, t('print.open')));
-      if (state.doc === 'badges') showPreview();
+        h('button', { type: 'button', class: 'btn btn-small', id: 'print-open', onClick: () => api.printOpen(saved.token).catch(showError) }, t('print.open')),
+        mark ? ' ' : null, mark);
     } catch (err) {
       progress.hidden = true;
       showError(err);

@@ -1052,6 +1052,7 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
         if d.status == InvitationStatus::Confirmed {
             head_of_delegation(ix, d, out);
         }
+        head_marked_twice(d, list, out);
         if matches!(
             d.status,
             InvitationStatus::Declined | InvitationStatus::Withdrawn
@@ -1079,6 +1080,50 @@ fn delegations(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 ));
             }
         }
+    }
+}
+
+/// The delegation's head field is the truth about who heads it; an official whose category
+/// says "Head of delegation" and who is not that head disagrees with it (a list imported with
+/// two heads, or data from before saves kept the two in step).
+fn head_marked_twice(d: &Delegation, members: &[&Official], out: &mut Vec<Problem>) {
+    let (en, ko) = delegation_name(d);
+    for o in members.iter().filter(|o| {
+        active(o)
+            && o.category == Category::HeadOfDelegation
+            && d.head_official_id.as_deref() != Some(o.id.as_str())
+    }) {
+        let mut records = vec![link("official", &o.id), link("delegation", &d.id)];
+        let (why, why_ko) = match d
+            .head_official_id
+            .as_deref()
+            .and_then(|h| members.iter().find(|m| m.id == h))
+        {
+            Some(head) => {
+                records.push(link("official", &head.id));
+                (
+                    format!("{en}'s head is {}", name(head)),
+                    format!("{ko} 대표단의 수석대표는 {}님입니다", name(head)),
+                )
+            }
+            None => (
+                format!("{en} has no head of delegation set"),
+                format!("{ko} 대표단에는 수석대표가 지정되어 있지 않습니다"),
+            ),
+        };
+        out.push(problem(
+            Severity::Warning,
+            "head_of_delegation_disagrees",
+            format!(
+                "{} is marked Head of delegation, but {why}; save the one who heads it as the delegation's head.",
+                name(o)
+            ),
+            format!(
+                "{}님의 구분은 수석대표인데, {why_ko}. 실제 수석대표를 대표단의 수석대표로 지정해 주세요.",
+                name(o)
+            ),
+            records,
+        ));
     }
 }
 
@@ -1190,8 +1235,10 @@ fn likely_duplicates(d: &EventData, out: &mut Vec<Problem>) {
 }
 
 /// The groups of officials sharing a key, in the order of (kind, key), with each key's kind:
-/// 0 passport, 1 e-mail, 2 name, nationality and birth date, 3 name and nationality (only
-/// where a birth date is missing). The officials of a group are in the order of `people`.
+/// 0 passport, 1 e-mail, 2 name, nationality and birth date, 3 name and delegation (only
+/// where a birth date is missing and no passports differ: an official typed in twice by hand),
+/// 4 name and nationality (only where a birth date is missing; a note). The officials of a
+/// group are in the order of `people`; a pair found by several keys is reported by the first.
 type Groups<'a> = Vec<(u8, Vec<&'a Official>)>;
 
 fn duplicate_groups<'a>(people: &[&'a Official]) -> Groups<'a> {
@@ -1222,10 +1269,20 @@ fn duplicate_groups<'a>(people: &[&'a Official]) -> Groups<'a> {
         }
         // "family|given|nationality", then "|birth date" after it: the name-and-nationality
         // key is the front of the one with the birth date.
+        let (family, given) = (name_key(&o.family_name), name_key(&o.given_name));
+        if let Some(delegation) = &o.delegation_id {
+            let start = text.len();
+            text.push_str(&family);
+            text.push('|');
+            text.push_str(&given);
+            text.push('#');
+            text.push_str(delegation);
+            spans.push((3, start, text.len(), i));
+        }
         let start = text.len();
-        text.push_str(&name_key(&o.family_name));
+        text.push_str(&family);
         text.push('|');
-        text.push_str(&name_key(&o.given_name));
+        text.push_str(&given);
         text.push('|');
         text.push_str(&o.nationality);
         let person = text.len();
@@ -1235,7 +1292,7 @@ fn duplicate_groups<'a>(people: &[&'a Official]) -> Groups<'a> {
             spans.push((2, start, text.len(), i));
         }
         if !o.nationality.is_empty() {
-            spans.push((3, start, person, i));
+            spans.push((4, start, person, i));
         }
     }
     // Each key's first and last span; the others are chained through `next`, in order.
@@ -1264,17 +1321,93 @@ fn duplicate_groups<'a>(people: &[&'a Official]) -> Groups<'a> {
             }
             (key, members)
         })
-        .filter(|((kind, _), v)| {
-            // Same name and nationality only counts when a birth date is missing: with both
-            // dates known, equal dates are the rule above and different ones are namesakes.
-            *kind != 3 || v.iter().any(|o| o.birth_date.is_none())
-        })
+        .filter(|((kind, _), v)| namesakes_ruled_out(*kind, v))
         .collect();
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     groups
         .into_iter()
         .map(|((kind, _), members)| (kind, members))
         .collect()
+}
+
+/// Whether a group of one name is not simply namesakes: the same name and nationality, or the
+/// same name in one delegation, only counts when a birth date is missing (with both dates
+/// known, equal dates are rule 2 and different ones are namesakes) and, in a delegation,
+/// when no two passport numbers differ.
+fn namesakes_ruled_out(kind: u8, group: &[&Official]) -> bool {
+    match kind {
+        4 => group.iter().any(|o| o.birth_date.is_none()),
+        3 => {
+            let mut passports = group
+                .iter()
+                .map(|o| o.passport_number.trim())
+                .filter(|p| !p.is_empty());
+            let first = passports.next();
+            group.iter().any(|o| o.birth_date.is_none()) && passports.all(|p| Some(p) == first)
+        }
+        _ => true,
+    }
+}
+
+/// Why the officials of a group of `kind` are taken for one person, in English and Korean.
+fn same_person_reason(kind: u8) -> (&'static str, &'static str) {
+    match kind {
+        0 => ("the same passport number", "여권번호가 같습니다"),
+        1 => ("the same e-mail address", "이메일 주소가 같습니다"),
+        2 => (
+            "the same name, nationality and date of birth",
+            "이름·국적·생년월일이 같습니다",
+        ),
+        3 => ("the same name and delegation", "이름과 대표단이 같습니다"),
+        _ => (
+            "same name and nationality; no birth date to tell them apart",
+            "이름·국적이 같고, 구별할 생년월일이 없습니다",
+        ),
+    }
+}
+
+/// An official of the event that `candidate` (being saved) looks like.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Lookalike {
+    pub official_id: String,
+    pub name: String,
+    pub reason_en: String,
+    pub reason_ko: String,
+}
+
+/// The officials of the event an official about to be saved would duplicate, by the rule
+/// the dashboard lists likely duplicates with (so that the two never disagree). A cancelled
+/// official is no lookalike, nor is the official itself.
+pub fn lookalikes(conn: &rusqlite::Connection, candidate: &Official) -> Result<Vec<Lookalike>> {
+    let others: Vec<Official> = {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM official x WHERE x.event_id = ? AND x.id <> ? AND x.status <> 'cancelled'",
+            Official::select("x")
+        ))?;
+        let rows = stmt.query_map([&candidate.event_id, &candidate.id], Official::from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut people: Vec<&Official> = vec![candidate];
+    people.extend(others.iter());
+    let mut found: Vec<Lookalike> = Vec::new();
+    for (kind, group) in duplicate_groups(&people) {
+        if !group.iter().any(|o| std::ptr::eq(*o, candidate)) {
+            continue;
+        }
+        let (en, ko) = same_person_reason(kind);
+        for o in group.iter().filter(|o| !std::ptr::eq(**o, candidate)) {
+            if found.iter().any(|f| f.official_id == o.id) {
+                continue;
+            }
+            found.push(Lookalike {
+                official_id: o.id.clone(),
+                name: o.full_name(),
+                reason_en: en.to_string(),
+                reason_ko: ko.to_string(),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// One problem per group, a group with the same officials as an earlier one left out.
@@ -1289,12 +1422,7 @@ fn report_duplicates(groups: Groups<'_>, out: &mut Vec<Problem>) {
         let names = group.iter().map(|o| name(o)).collect::<Vec<_>>().join(", ");
         let records = group.iter().map(|o| link("official", &o.id)).collect();
         let (why, why_ko) = match kind {
-            0 => ("the same passport number", "여권번호가 같습니다"),
-            1 => ("the same e-mail address", "이메일 주소가 같습니다"),
-            2 => (
-                "the same name, nationality and date of birth",
-                "이름·국적·생년월일이 같습니다",
-            ),
+            0..=3 => same_person_reason(kind),
             _ => {
                 out.push(problem(
                     Severity::Info,
@@ -1799,14 +1927,20 @@ pub(crate) mod tests {
                     .push(o);
             }
             if !o.nationality.is_empty() {
-                keys.entry((3, person)).or_default().push(o);
+                keys.entry((4, person)).or_default().push(o);
+            }
+            if let Some(delegation) = &o.delegation_id {
+                let key = format!(
+                    "{}|{}#{delegation}",
+                    name_key(&o.family_name),
+                    name_key(&o.given_name)
+                );
+                keys.entry((3, key)).or_default().push(o);
             }
         }
         let mut groups: Vec<_> = keys
             .into_iter()
-            .filter(|((kind, _), v)| {
-                v.len() > 1 && (*kind != 3 || v.iter().any(|o| o.birth_date.is_none()))
-            })
+            .filter(|((kind, _), v)| v.len() > 1 && namesakes_ruled_out(*kind, v))
             .collect();
         groups.sort_by(|a, b| a.0.cmp(&b.0));
         groups.into_iter().map(|((kind, _), v)| (kind, v)).collect()
@@ -1842,6 +1976,9 @@ pub(crate) mod tests {
                     email: emails[e].into(),
                     birth_date: births[b].map(day),
                     status: if status == 0 { OfficialStatus::Cancelled } else { OfficialStatus::Confirmed },
+                    // Two delegations and none, so that the same-name-and-delegation key meets
+                    // and misses.
+                    delegation_id: [None, Some("d1".to_string()), Some("d2".to_string())][(f + g + i) % 3].clone(),
                     ..official(&format!("p{i:02}"), "")
                 })
                 .collect();
@@ -1851,6 +1988,59 @@ pub(crate) mod tests {
                 duplicate_groups_by_owned_keys(&people)
             );
         }
+    }
+
+    #[test]
+    fn an_official_typed_twice_by_hand_is_a_likely_duplicate() {
+        // The same name in the same delegation, typed without passport or nationality.
+        let typed_twice = |d: &mut EventData| {
+            let first = official_mut(d, "o1").clone();
+            let o2 = official_mut(d, "o2");
+            o2.family_name = first.family_name.to_uppercase();
+            o2.given_name = first.given_name.clone();
+            o2.nationality = String::new();
+            o2.passport_number = String::new();
+        };
+        let found: Vec<Problem> = problems(typed_twice)
+            .into_iter()
+            .filter(|p| p.code == "likely_duplicate")
+            .collect();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            (found[0].code, found[0].severity),
+            ("likely_duplicate", Severity::Warning)
+        );
+        assert!(found[0].message.contains("the same name and delegation"));
+        // Two passports that differ: two people of one name.
+        check(
+            |d| {
+                typed_twice(d);
+                official_mut(d, "o2").passport_number = "Z9999999".into();
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn a_head_of_delegation_marked_twice_disagrees() {
+        // o2 is marked Head of delegation; the delegation's head is o1.
+        check(
+            |d| official_mut(d, "o2").category = Category::HeadOfDelegation,
+            &["head_of_delegation_disagrees"],
+        );
+        let found = problems(|d| official_mut(d, "o2").category = Category::HeadOfDelegation);
+        assert!(
+            found[0]
+                .message
+                .contains("is marked Head of delegation, but"),
+            "{}",
+            found[0].message
+        );
+        // The head itself so marked agrees.
+        check(
+            |d| official_mut(d, "o1").category = Category::HeadOfDelegation,
+            &[],
+        );
     }
 
     #[test]

@@ -377,6 +377,12 @@ pub trait Entity: Record + Validate {
     fn derived_on_insert(&self, _tx: &Transaction<'_>) -> Result<Vec<(&'static str, String)>> {
         Ok(Vec::new())
     }
+    /// Writes the other records a save of this one keeps in step, in the same transaction and
+    /// change-log batch (`StepBatch::id` makes one when the save had none, so that one undo takes
+    /// all of it back). Run by `save` only: undo writes rows back as they were, nothing more.
+    fn keep_in_step(&self, _tx: &Transaction<'_>, _batch: &mut StepBatch) -> Result<()> {
+        Ok(())
+    }
     /// The event a change-log entry about this record belongs to. The default reads it from
     /// the record's JSON; the records an import writes by the thousand say it directly.
     fn log_event(&self, conn: &Connection) -> Result<Option<String>> {
@@ -390,7 +396,39 @@ fn count(conn: &Connection, sql: &str, id: &str) -> Result<i64> {
 
 impl Entity for Event {}
 
+// The delegation's head field is the one truth about who heads it, and the officials'
+// category shows it: saving an official as Head of delegation makes them their delegation's
+// head; saving a delegation's head makes a plain delegate of it its Head of delegation (a VIP
+// or staff head keeps that category) and any other official marked Head of delegation a
+// delegate. Imports of new officials do not: their preview is what the officer approved, and
+// the check `head_of_delegation_disagrees` points at what is left to settle.
 impl Entity for Delegation {
+    fn keep_in_step(&self, tx: &Transaction<'_>, batch: &mut StepBatch) -> Result<()> {
+        let marked: Vec<Official> = {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {} FROM official x WHERE x.delegation_id = ? AND x.category = 'head_of_delegation'",
+                Official::select("x")
+            ))?;
+            let rows = stmt.query_map([&self.id], Official::from_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let head = self.head_official_id.as_deref();
+        for mut o in marked.into_iter().filter(|o| Some(o.id.as_str()) != head) {
+            o.category = Category::Delegate;
+            let id = batch.id(tx)?;
+            save(tx, o, Some(&id))?;
+        }
+        if let Some(head) = head {
+            let mut o: Official = get(tx, head)?;
+            if o.category == Category::Delegate {
+                o.category = Category::HeadOfDelegation;
+                let id = batch.id(tx)?;
+                save(tx, o, Some(&id))?;
+            }
+        }
+        Ok(())
+    }
+
     fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, String)>> {
         let n = count(
             conn,
@@ -416,6 +454,21 @@ impl Entity for Delegation {
 }
 
 impl Entity for Official {
+    fn keep_in_step(&self, tx: &Transaction<'_>, batch: &mut StepBatch) -> Result<()> {
+        let (Category::HeadOfDelegation, Some(delegation_id)) =
+            (self.category, self.delegation_id.as_deref())
+        else {
+            return Ok(());
+        };
+        let mut d: Delegation = get(tx, delegation_id)?;
+        if d.head_official_id.as_deref() != Some(self.id.as_str()) {
+            d.head_official_id = Some(self.id.clone());
+            let id = batch.id(tx)?;
+            save(tx, d, Some(&id))?;
+        }
+        Ok(())
+    }
+
     fn after_write(&self, tx: &Transaction<'_>) -> Result<()> {
         refresh_search(tx, "id = ?", &self.id)
     }
@@ -1079,12 +1132,46 @@ fn new_id() -> String {
 
 /// Validates and writes a record: creates it when its id is empty, else updates it.
 pub fn save<R: Entity>(tx: &Transaction<'_>, record: R, batch: Option<&str>) -> Result<R> {
-    if record.id().is_empty() {
+    let saved = if record.id().is_empty() {
         let mut record = record;
         record.set_meta(new_id(), Utc::now(), Utc::now());
-        insert(tx, record, batch)
+        insert(tx, record, batch)?
     } else {
-        update(tx, record, batch)
+        update(tx, record, batch)?
+    };
+    let mut batch = StepBatch {
+        id: batch.map(str::to_string),
+        table: R::TABLE,
+        record: saved.id().to_string(),
+    };
+    saved.keep_in_step(tx, &mut batch)?;
+    Ok(saved)
+}
+
+/// The change-log batch a save and the records it keeps in step share.
+#[derive(Debug)]
+pub struct StepBatch {
+    id: Option<String>,
+    table: &'static str,
+    record: String,
+}
+
+impl StepBatch {
+    /// The batch id, made the first time a save has to write another record: the save's own
+    /// log entry (written without one) joins it, so that one undo takes all of it back, and a
+    /// save that keeps nothing else in step stays a single change.
+    pub fn id(&mut self, tx: &Transaction<'_>) -> Result<String> {
+        if let Some(id) = &self.id {
+            return Ok(id.clone());
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        tx.execute(
+            "UPDATE change_log SET batch_id = ?1 WHERE seq = (SELECT max(seq) FROM change_log
+             WHERE entity = ?2 AND entity_id = ?3)",
+            rusqlite::params![id, self.table, self.record],
+        )?;
+        self.id = Some(id.clone());
+        Ok(id)
     }
 }
 

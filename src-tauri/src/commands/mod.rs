@@ -46,6 +46,50 @@ pub(crate) fn guarded_blocking<T>(
 }
 
 /// The file or folder the officer chose in a system dialog, as a local path.
+/// Where the end-to-end tests have the app's Save and folder dialogs answer by themselves: a
+/// native dialog is outside what WebDriver can drive, and the saves behind it (badges
+/// marked printed or not, files written) are what the tests must see. Unset, the dialogs ask.
+const SAVE_DIR_FOR_TESTS: &str = "DDESK_E2E_SAVE_DIR";
+
+/// The Save dialog, filtered to one kind of file, `file_name` proposed; the chosen path with
+/// the kind's extension. `None` when the officer cancels.
+fn choose_save_path(
+    app: &tauri::AppHandle,
+    label: &str,
+    ext: &str,
+    file_name: &str,
+) -> Result<Option<PathBuf>, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(dir) = std::env::var_os(SAVE_DIR_FOR_TESTS) {
+        return Ok(Some(with_extension(
+            PathBuf::from(dir).join(file_name),
+            ext,
+        )));
+    }
+    let Some(chosen) = app
+        .dialog()
+        .file()
+        .add_filter(label, &[ext])
+        .set_file_name(file_name)
+        .blocking_save_file()
+    else {
+        return Ok(None);
+    };
+    Ok(Some(with_extension(local_path(chosen)?, ext)))
+}
+
+/// The folder dialog. `None` when the officer cancels.
+fn choose_folder(app: &tauri::AppHandle) -> Result<Option<PathBuf>, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(dir) = std::env::var_os(SAVE_DIR_FOR_TESTS) {
+        return Ok(Some(PathBuf::from(dir)));
+    }
+    match app.dialog().file().blocking_pick_folder() {
+        Some(chosen) => Ok(Some(local_path(chosen)?)),
+        None => Ok(None),
+    }
+}
+
 fn local_path(chosen: FilePath) -> Result<PathBuf, CommandError> {
     Ok(chosen
         .into_path()

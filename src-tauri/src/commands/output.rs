@@ -10,7 +10,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
-use super::{local_path, open_written, with_extension};
+use super::{choose_folder, choose_save_path, open_written};
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -56,16 +56,9 @@ pub fn export_save(
             Format::Csv => ("CSV", "csv"),
             Format::Xlsx => ("Excel (XLSX)", "xlsx"),
         };
-        let Some(chosen) = app
-            .dialog()
-            .file()
-            .add_filter(label, &[ext])
-            .set_file_name(&name)
-            .blocking_save_file()
-        else {
+        let Some(path) = choose_save_path(&app, label, ext, &name)? else {
             return Ok(None);
         };
-        let path = with_extension(local_path(chosen)?, ext);
         ddesk_core::files::write_aside(&path, &bytes)?;
         Ok(Some(SavedExport {
             path: path.display().to_string(),
@@ -102,16 +95,9 @@ pub fn itinerary_save(
                 .into());
             };
             let filter = if ext == "ics" { "iCalendar" } else { "PDF" };
-            let Some(chosen) = app
-                .dialog()
-                .file()
-                .add_filter(filter, &[ext])
-                .set_file_name(&file.name)
-                .blocking_save_file()
-            else {
+            let Some(path) = choose_save_path(&app, filter, ext, &file.name)? else {
                 return Ok(None);
             };
-            let path = with_extension(local_path(chosen)?, ext);
             ddesk_core::files::write_aside(&path, &file.bytes)?;
             return Ok(Some(SavedItineraries {
                 path: path.display().to_string(),
@@ -121,10 +107,9 @@ pub fn itinerary_save(
         }
         // Many files: the folder is asked first, so that cancelling costs nothing and the officer
         // is not left waiting for a typesetting whose result would be thrown away.
-        let Some(chosen) = app.dialog().file().blocking_pick_folder() else {
+        let Some(dir) = choose_folder(&app)? else {
             return Ok(None);
         };
-        let dir = local_path(chosen)?;
         let files = make()?;
         let named: Vec<(&str, &[u8])> = files
             .iter()
@@ -197,16 +182,9 @@ pub fn registration_form_save(
                     format!("{}.xlsx", registration::file_stem(&d, language)),
                 )
             };
-            let Some(chosen) = app
-                .dialog()
-                .file()
-                .add_filter("Excel (XLSX)", &["xlsx"])
-                .set_file_name(&name)
-                .blocking_save_file()
-            else {
+            let Some(path) = choose_save_path(&app, "Excel (XLSX)", "xlsx", &name)? else {
                 return Ok(None);
             };
-            let path = with_extension(local_path(chosen)?, "xlsx");
             ddesk_core::files::write_aside(&path, &bytes)?;
             return Ok(Some(SavedItineraries {
                 path: path.display().to_string(),
@@ -214,10 +192,9 @@ pub fn registration_form_save(
                 token: state.remember_output(path),
             }));
         }
-        let Some(chosen) = app.dialog().file().blocking_pick_folder() else {
+        let Some(dir) = choose_folder(&app)? else {
             return Ok(None);
         };
-        let dir = local_path(chosen)?;
         let files = {
             let store = state.store()?;
             registration::registration_forms(&store, &event_id, language)?

@@ -30,3 +30,17 @@ pub fn official_list(
             .read(|conn| queries::officials(conn, &event_id, &query))?)
     })
 }
+
+/// The officials of the event an official about to be saved looks like (the dashboard's
+/// likely-duplicate rule), for the form to ask before a second copy is made.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn official_lookalikes(
+    state: State<'_, AppState>,
+    official: Official,
+) -> Result<Vec<ddesk_core::checks::Lookalike>, CommandError> {
+    super::guarded(|| {
+        Ok(state
+            .store()?
+            .read(|conn| ddesk_core::checks::lookalikes(conn, &official))?)
+    })
+}

@@ -8,9 +8,8 @@ use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
-use tauri_plugin_dialog::DialogExt;
 
-use super::{local_path, open_written, with_extension};
+use super::open_written;
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -65,10 +64,14 @@ pub struct Saved {
     pub pages: usize,
     /// What `print_open` takes to open the file.
     pub token: String,
+    /// The officials whose badges the PDF holds, and its layout: what `print_mark_printed`
+    /// records once the officer says the sheets came out of the printer.
+    pub badge_ids: Vec<String>,
+    pub layout: Option<BadgeLayout>,
 }
 
-/// Asks where to save (the system's Save dialog, with `file_name` proposed), writes the PDF
-/// there, and records printed badges. `None` when the officer cancels.
+/// Asks where to save (the system's Save dialog, with `file_name` proposed) and writes the PDF
+/// there. `None` when the officer cancels.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn print_save(
     app: tauri::AppHandle,
@@ -78,29 +81,45 @@ pub fn print_save(
     progress: Channel<(usize, usize)>,
 ) -> Result<Option<Saved>, CommandError> {
     super::guarded_blocking(|| {
-        let Some(chosen) = app
-            .dialog()
-            .file()
-            .add_filter("PDF", &["pdf"])
-            .set_file_name(&file_name)
-            .blocking_save_file()
-        else {
+        let Some(path) = super::choose_save_path(&app, "PDF", "pdf", &file_name)? else {
             return Ok(None);
         };
-        let path = with_extension(local_path(chosen)?, "pdf");
         let store = state.store()?;
         let output = print::render(&store, &request, &|done, total| {
             let _ = progress.send((done, total));
         })?;
         ddesk_core::files::write_aside(&path, &output.pdf)?;
-        if let Document::Badges { layout, .. } = request.document {
-            print::record_printed(&store, &output.badge_ids, layout)?;
-        }
+        // Saving a PDF to look at it is not printing: the badges count as printed when the
+        // officer says so (`print_mark_printed`), so "not printed yet" stays true until then.
+        let layout = match request.document {
+            Document::Badges { layout, .. } => Some(layout),
+            _ => None,
+        };
         Ok(Some(Saved {
             path: path.display().to_string(),
             pages: output.pages,
             token: state.remember_output(path),
+            badge_ids: if layout.is_some() {
+                output.badge_ids
+            } else {
+                Vec::new()
+            },
+            layout,
         }))
+    })
+}
+
+/// Records badges as printed, when the officer says the saved sheets were printed.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_mark_printed(
+    state: State<'_, AppState>,
+    official_ids: Vec<String>,
+    layout: BadgeLayout,
+) -> Result<usize, CommandError> {
+    super::guarded(|| {
+        let store = state.store()?;
+        print::record_printed(&store, &official_ids, layout)?;
+        Ok(official_ids.len())
     })
 }
 
