@@ -1160,6 +1160,36 @@ fn a_registration_list_is_previewed_imported_and_undone() {
 }
 
 /// Issue 3: the Print tab typesets badges and lists in the engine and shows their first pages.
+/// Issue 25: a badge name too long to read is a warning above the preview, with the size it
+/// would print at, before any paper is used.
+#[test]
+fn a_badge_name_too_long_to_read_is_said_before_printing() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    let id = app.wait_for(
+        "an official",
+        "const r = document.querySelector('#list-table tbody tr[data-id]'); return r && r.dataset.id",
+    );
+    app.execute(
+        "return window.__TAURI__.core.invoke('official_get', {id: arguments[0]}).then(o => {
+           o.badge_name = 'Sir Maximilian Alexander Konstantin Friedrich-Wilhelm von Hohenzollern-Sigmaringen-Habsburg-Lothringen und Sachsen-Coburg-Gotha der Dritte';
+           return window.__TAURI__.core.invoke('official_save', {record: o});
+         }).then(() => true)",
+        vec![id],
+    );
+    app.click_on("[data-tab=print]");
+    let warning = app.wait_for(
+        "the warning",
+        "const w = document.querySelector('#print-small-names'); return w && w.textContent",
+    );
+    let warning = warning.as_str().unwrap_or_default();
+    assert!(warning.contains("1 name is too long to read"), "{warning}");
+    assert!(warning.contains("smallest readable: 11 pt"), "{warning}");
+    shot(&app, "print-small-names");
+    app.quit();
+}
+
 /// Issue 25: saving the badges' PDF to look at it is not printing them. "Not printed yet"
 /// still finds them until the officer says the sheets were printed.
 #[test]

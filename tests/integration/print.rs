@@ -734,3 +734,60 @@ fn a_preview_is_a_png_and_progress_reaches_the_end() {
         Err(Error::NotFound { .. })
     ));
 }
+
+/// Issue 25: a badge name so long that the badge would shrink it below a readable size is a
+/// warning before printing, with the size it would get; the demo's names need none.
+#[test]
+fn a_badge_name_too_long_to_read_is_reported_with_its_size() {
+    let w = shared();
+    let badges = |selection: Selection| {
+        print::typeset(
+            &w.store,
+            &request(
+                w,
+                Document::Badges {
+                    layout: BadgeLayout::A4x8,
+                    selection,
+                },
+            ),
+            &|_, _| {},
+        )
+        .expect("typeset")
+    };
+    assert_eq!(
+        badges(Selection::All).small_names,
+        [],
+        "the demo's names are readable"
+    );
+    let store = Store::open_in_memory().expect("library");
+    let f = delegation_desk_tests::Fixture::with_store(store);
+    let mut long = f.official.clone();
+    long.badge_name = "Sir Maximilian Alexander Konstantin Friedrich-Wilhelm von Hohenzollern-Sigmaringen-Habsburg-Lothringen und Sachsen-Coburg-Gotha der Dritte".into();
+    let long = f.store.save(long).expect("long name");
+    let typeset = print::typeset(
+        &f.store,
+        &PrintRequest {
+            printed_on: Some(delegation_desk_tests::date("2024-05-06")),
+            ..PrintRequest::new(
+                &f.event.id,
+                Document::Badges {
+                    layout: BadgeLayout::A4x8,
+                    selection: Selection::All,
+                },
+            )
+        },
+        &|_, _| {},
+    )
+    .expect("typeset");
+    assert_eq!(typeset.small_names.len(), 1, "{:?}", typeset.small_names);
+    let small = &typeset.small_names[0];
+    assert_eq!(small.official_id, long.id);
+    assert!(
+        small.size_pt < small.min_pt && small.size_pt > 1.0,
+        "{small:?}"
+    );
+    assert_eq!(
+        small.min_pt, 11.0,
+        "the A4 8-up layout's smallest name size"
+    );
+}

@@ -160,7 +160,12 @@ export function mountPrint(panel, ctx) {
         ? t('print.summaryBadges', { pages: formatNumber(p.pages), badges: formatNumber(p.badges), again: formatNumber(p.already_printed) })
         : t('print.summary', { pages: formatNumber(p.pages) });
       state.lastPreview = p;
-      mount(preview, p.images.map((src, i) => h('img', { src, class: 'print-page', alt: t('print.pageAlt', { n: i + 1, of: p.pages }) })));
+      // Names too long to read on the badge, said before the paper is used.
+      const small = p.small_names && p.small_names.length ? h('div', { class: 'print-warning', id: 'print-small-names', role: 'alert' },
+        h('p', null, t('print.smallNames', { n: formatNumber(p.small_names.length) })),
+        h('ul', null, p.small_names.map((s) => h('li', null,
+          userText(s.name, 'name-primary'), ' — ', t('print.smallNameSize', { size: s.size_pt.toFixed(1), min: formatNumber(s.min_pt) }))))) : null;
+      mount(preview, small, p.images.map((src, i) => h('img', { src, class: 'print-page', alt: t('print.pageAlt', { n: i + 1, of: p.pages }) })));
     } catch (err) {
       if (my !== seq) return;
       progress.hidden = true;

@@ -433,6 +433,17 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
             });
         }
     }
+    // Names too long to read on their badge: said before the paper is used (stderr, so that
+    // the PDF on stdout stays whole).
+    for small in &typeset.small_names {
+        let o: crate::model::Official = store.get(&small.official_id)?;
+        eprintln!(
+            "warning: {}'s name prints at {} pt on the badge (the layout's smallest readable size is {} pt); shorten the name on the badge.",
+            clean(&o.full_name()),
+            small.size_pt,
+            small.min_pt
+        );
+    }
     let pdf = typeset.pdf()?;
     let to_stdout = write_output(&args.output, &pdf, args.force)?;
     if badges {

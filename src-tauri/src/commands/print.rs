@@ -24,6 +24,17 @@ pub struct PrintPreview {
     /// Badges in the document, and how many of them were printed before.
     pub badges: usize,
     pub already_printed: usize,
+    /// Badges whose name would print below the layout's smallest readable size.
+    pub small_names: Vec<SmallNameRow>,
+}
+
+/// A badge name too long to read, with whose it is.
+#[derive(Debug, Serialize)]
+pub struct SmallNameRow {
+    pub official_id: String,
+    pub name: String,
+    pub size_pt: f64,
+    pub min_pt: f64,
 }
 
 /// Typesets `request` and renders its first pages; `progress` receives `[done, total]`.
@@ -49,11 +60,28 @@ pub fn print_preview(
             })
             .collect::<Result<Vec<_>, _>>()?;
         let already = store.read(|c| print::already_printed(c, &typeset.badge_ids))?;
+        let small_names = typeset
+            .small_names
+            .iter()
+            .map(|s| {
+                let name = store
+                    .get::<ddesk_core::model::Official>(&s.official_id)
+                    .map(|o| o.full_name())
+                    .unwrap_or_default();
+                SmallNameRow {
+                    official_id: s.official_id.clone(),
+                    name,
+                    size_pt: s.size_pt,
+                    min_pt: s.min_pt,
+                }
+            })
+            .collect();
         Ok(PrintPreview {
             pages: typeset.pages(),
             images,
             badges: typeset.badge_ids.len(),
             already_printed: already.len(),
+            small_names,
         })
     })
 }

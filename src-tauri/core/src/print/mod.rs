@@ -218,6 +218,49 @@ pub struct Typeset {
     pub badge_ids: Vec<String>,
     /// Typesetting warnings (none are expected; tests assert that).
     pub warnings: Vec<String>,
+    /// Badges whose name had to be set below its layout's smallest readable size.
+    pub small_names: Vec<SmallName>,
+}
+
+/// A badge whose name would print smaller than its layout's smallest readable size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SmallName {
+    pub official_id: String,
+    /// The size it gets, and the layout's smallest readable size, in points.
+    pub size_pt: f64,
+    pub min_pt: f64,
+}
+
+/// The names the badge template reported as set below their readable size (`<small-name>`
+/// metadata), read from one compiled chunk (joined pages lose their introspector).
+fn small_names(document: &PagedDocument) -> Vec<SmallName> {
+    use typst::foundations::{Label, Selector, Value as Typst};
+    use typst::introspection::{Introspector as _, MetadataElem};
+    let Some(label) = Label::new(typst::utils::PicoStr::intern("small-name")) else {
+        return Vec::new();
+    };
+    let number = |v: Option<&Typst>| match v {
+        Some(Typst::Float(f)) => *f,
+        Some(Typst::Int(i)) => *i as f64,
+        _ => 0.0,
+    };
+    document
+        .introspector()
+        .query(&Selector::Label(label))
+        .iter()
+        .filter_map(|c| c.to_packed::<MetadataElem>())
+        .filter_map(|meta| match &meta.value {
+            Typst::Dict(d) => Some(SmallName {
+                official_id: match d.get("id") {
+                    Ok(Typst::Str(s)) => s.to_string(),
+                    _ => String::new(),
+                },
+                size_pt: (number(d.get("size").ok()) * 10.0).round() / 10.0,
+                min_pt: number(d.get("min").ok()),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for Typeset {
@@ -427,6 +470,7 @@ pub fn typeset_with(
                 document,
                 badge_ids: Vec::new(),
                 warnings,
+                small_names: Vec::new(),
             })
         }
     };
@@ -487,6 +531,7 @@ fn typeset_badges(
             document,
             badge_ids: ids,
             warnings,
+            small_names: Vec::new(),
         });
     }
     let sheets = in_chunks(&chunks, total, progress, |i, slice| {
@@ -494,13 +539,17 @@ fn typeset_badges(
         data["badges"] = Value::Array(slice.to_vec());
         data["first_page"] = Value::from(i * chunk / per_page + 1);
         data["total_pages"] = Value::from(total_pages);
-        compile(fonts, data::BADGES_TEMPLATE, &data, today)
+        let (document, warnings) = compile(fonts, data::BADGES_TEMPLATE, &data, today)?;
+        let small = small_names(&document);
+        Ok((document, warnings, small))
     })?;
     let mut warnings = Vec::new();
+    let mut small = Vec::new();
     let documents: Vec<PagedDocument> = sheets
         .into_iter()
-        .map(|(document, mut chunk_warnings)| {
+        .map(|(document, mut chunk_warnings, mut chunk_small)| {
             warnings.append(&mut chunk_warnings);
+            small.append(&mut chunk_small);
             document
         })
         .collect();
@@ -508,6 +557,7 @@ fn typeset_badges(
         document: joined(documents),
         badge_ids: ids,
         warnings,
+        small_names: small,
     })
 }
 
