@@ -89,7 +89,7 @@ export async function editOfficial(ctx, row, { delegations = null, delegationId 
     honorific: '', family_name: '', given_name: '', native_name: '', badge_name: '', position: '', organization: '',
     category: 'delegate', gender: 'unspecified', email: '', phone: '', nationality: '', birth_date: null,
     passport_number: '', passport_expiry: null, dietary: '', accessibility: '', interpretation_language: '',
-    language: 'en', status: 'invited', notes: '',
+    language: 'en', lodges_elsewhere: false, status: 'invited', notes: '',
   };
   const countryOpts = namedOptions(countries);
   openForm({
@@ -118,6 +118,7 @@ export async function editOfficial(ctx, row, { delegations = null, delegationId 
       { name: 'passport_expiry', type: 'date', group: 'group.passport' },
       { name: 'dietary', wide: true, group: 'group.needs' },
       { name: 'accessibility', wide: true, group: 'group.needs' },
+      { name: 'lodges_elsewhere', type: 'checkbox', group: 'group.needs' },
       { name: 'notes', type: 'textarea', group: 'group.notes' },
     ],
     save: (rec) => saveUnlessLookalike(rec),

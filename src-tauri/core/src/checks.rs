@@ -633,11 +633,33 @@ fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
         }
         let arrival = person.arrivals.iter().map(|t| t.scheduled_at).min();
         let departure = person.departures.iter().map(|t| t.scheduled_at).max();
+        let needs_hotel = ix.is_foreign(o) && !o.lodges_elsewhere;
+        // A confirmed guest from abroad with no hotel at all (with both flights on file, the
+        // nights between them are named below instead).
+        if stays.is_empty()
+            && needs_hotel
+            && o.status == OfficialStatus::Confirmed
+            && (arrival.is_none() || departure.is_none())
+        {
+            out.push(problem(
+                Severity::Warning,
+                "no_hotel_stay",
+                format!(
+                    "{} is confirmed and comes from abroad but has no hotel stay; add one, or mark them as lodging elsewhere.",
+                    name(o)
+                ),
+                format!(
+                    "{}님은 참석이 확정된 해외 참가자인데 숙박이 없습니다. 숙박을 추가하거나 ‘별도 숙소’로 표시해 주세요.",
+                    name(o)
+                ),
+                vec![link("official", &o.id)],
+            ));
+        }
         let (Some(a), Some(d)) = (arrival, departure) else {
             continue;
         };
         unused_nights(o, stays, ix.local(a), ix.local(d), out);
-        if stays.is_empty() && !ix.is_foreign(o) {
+        if stays.is_empty() && !needs_hotel {
             continue;
         }
         let covered: Vec<NaiveDate> = stays
@@ -1988,6 +2010,35 @@ pub(crate) mod tests {
                 duplicate_groups_by_owned_keys(&people)
             );
         }
+    }
+
+    #[test]
+    fn a_confirmed_guest_from_abroad_without_a_hotel() {
+        let no_stay = |d: &mut EventData| {
+            let id = official_mut(d, "o2").id.clone();
+            d.stays.retain(|s| s.official_id != id);
+            d.travel.retain(|t| t.official_id != id);
+        };
+        let found: Vec<&str> = problems(no_stay).iter().map(|p| p.code).collect();
+        assert!(found.contains(&"no_hotel_stay"), "{found:?}");
+        // Marked as lodging elsewhere (with their embassy), nothing to say.
+        let found: Vec<&str> = problems(|d| {
+            no_stay(d);
+            official_mut(d, "o2").lodges_elsewhere = true;
+        })
+        .iter()
+        .map(|p| p.code)
+        .collect();
+        assert!(!found.contains(&"no_hotel_stay"), "{found:?}");
+        // A local official needs none either.
+        let found: Vec<&str> = problems(|d| {
+            no_stay(d);
+            official_mut(d, "o2").nationality = "KR".into();
+        })
+        .iter()
+        .map(|p| p.code)
+        .collect();
+        assert!(!found.contains(&"no_hotel_stay"), "{found:?}");
     }
 
     #[test]

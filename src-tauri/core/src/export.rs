@@ -463,6 +463,7 @@ impl Data {
             self.h("Accessibility", "접근성"),
             self.h("Interpretation", "통역 언어"),
             self.h("Itinerary language", "일정표 언어"),
+            self.h("Lodges elsewhere", "별도 숙소"),
         ];
         let rows = self
             .officials
@@ -493,6 +494,11 @@ impl Data {
                     Cell::from(&o.accessibility),
                     Cell::from(&o.interpretation_language),
                     Cell::from(self.word(o.language.as_str())),
+                    Cell::from(if o.lodges_elsewhere {
+                        pick(self.ko, "Yes", "예")
+                    } else {
+                        ""
+                    }),
                 ]
             })
             .collect();

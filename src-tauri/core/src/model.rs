@@ -356,6 +356,9 @@ record! {
         pub accessibility: String,
         pub interpretation_language: String,
         pub language: Language,
+        /// Stays with their embassy, family or a hotel of their own: needs no stay at the
+        /// event's hotels.
+        pub lodges_elsewhere: bool,
         pub status: OfficialStatus,
         pub notes: String,
     }

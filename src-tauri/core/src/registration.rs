@@ -752,6 +752,17 @@ fn value(
                         h.name.clone()
                     }
                 })
+                .or_else(|| {
+                    // Read back as lodging elsewhere.
+                    o.lodges_elsewhere.then(|| {
+                        if ko {
+                            OWN_ARRANGEMENTS.1
+                        } else {
+                            OWN_ARRANGEMENTS.0
+                        }
+                        .to_string()
+                    })
+                })
                 .unwrap_or_default(),
         ),
         Field::CheckIn => Value::Date(person.stay.as_ref().map(|s| s.check_in)),

@@ -71,6 +71,7 @@ fields! {
     InterpretationLanguage = "interpretation_language", "official", "Interpretation language", "통역 언어", ["interpretation", "interpreter language", "통역", "통역언어"];
     Language = "language", "official", "Correspondence language (en/ko)", "안내 언어", ["correspondence language", "preferred language (en/ko)", "itinerary language", "일정표 언어"];
     Status = "status", "official", "Status", "상태", ["registration status", "참가 상태", "등록 상태"];
+    LodgesElsewhere = "lodges_elsewhere", "official", "Lodges elsewhere (yes/no)", "별도 숙소", ["lodges elsewhere", "lodging elsewhere", "own accommodation", "별도숙소", "자체 숙박"];
     Notes = "notes", "official", "Notes", "비고", ["note", "remarks", "remark", "comments", "comment", "memo", "메모", "참고", "특이사항", "기타"];
     ArrivalDate = "arrival_date", "arrival", "Arrival date (and time)", "도착일시", ["arrival", "arrival date", "arrival date/time", "arrival datetime", "date of arrival", "arrival date and time", "도착일", "도착", "도착 일시", "입국일시", "입국일", "입국 일시"];
     ArrivalTime = "arrival_time", "arrival", "Arrival time", "도착시간", ["arrival time", "time of arrival", "eta", "도착 시간", "도착시각", "입국시간"];

@@ -1276,6 +1276,31 @@ fn build_row(
             ),
         }
     }
+    if let Some(t) = cells.get(Field::LodgesElsewhere) {
+        match values::parse_bool(t) {
+            Some(b) => o.lodges_elsewhere = b,
+            None => messages.push(
+                warning(
+                    Field::LodgesElsewhere,
+                    "bad_yes_no",
+                    format!(
+                        "Lodges elsewhere {} is neither yes nor no; taken as no.",
+                        quote(t)
+                    ),
+                )
+                .with("value", t),
+            ),
+        }
+    }
+    // A hotel cell that says the official lodges elsewhere ("Own arrangements" in our forms,
+    // or a hotel the officer mapped to none of the event's) says so of the official too.
+    if cells.mapped_to_nothing(Field::Hotel)
+        || cells
+            .get(Field::Hotel)
+            .is_some_and(crate::registration::is_own_arrangements)
+    {
+        o.lodges_elsewhere = true;
+    }
     if let Some(t) = cells.get(Field::Language) {
         match language(t) {
             Some(l) => o.language = l,
@@ -1942,6 +1967,7 @@ fn merged(existing: &Official, row: &RowPreview) -> Official {
         accessibility = Field::Accessibility,
         interpretation_language = Field::InterpretationLanguage,
         language = Field::Language,
+        lodges_elsewhere = Field::LodgesElsewhere,
         status = Field::Status,
         notes = Field::Notes
     );
