@@ -100,10 +100,13 @@ export function renderTable({
     return c;
   });
   if (actions) {
-    // Room for the row's buttons: about 64 px each.
-    const n = rows.length ? actions(rows[0]).length : 1;
+    // Room for the row's buttons, by their labels: a fixed width per button cut "Remove"
+    // short (Hangul and other wide letters take about twice a Latin one).
+    const labels = rows.length ? actions(rows[0]).map((a) => a.label) : ['Delete'];
+    const wide = (ch) => /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/.test(ch);
+    const buttonWidth = (label) => [...label].reduce((w, ch) => w + (wide(ch) ? 13.5 : 7.6), 0) + 28;
     const c = h('col');
-    c.style.width = `${16 + n * 66}px`;
+    c.style.width = `${Math.ceil(16 + labels.reduce((w, l) => w + buttonWidth(l), 0))}px`;
     cols.push(c);
   }
   const table = h('table', { id: id || null, class: 'data-table' },

@@ -302,6 +302,43 @@ fn every_screen_shows_the_demo() {
         "return document.querySelectorAll('#roster-table tbody tr').length > 0",
     );
     shot(&app, "roster");
+    // Issue 25: no roster name or button cut short ("RAHMAN Moh…", a "Remove" missing its
+    // end): every cell's text fits its column.
+    let cut = app.execute(
+        "return [...document.querySelectorAll('#roster-table tbody td, #roster-table tbody td *')].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)",
+        vec![],
+    );
+    assert_eq!(cut, json!([]), "cut-off cells in the roster");
+    // The hotels' room blocks and stays, and a stay's dialog without a sideways scrollbar.
+    app.click(&app.find("[data-tab=hotels]"));
+    app.click(&app.find("[data-subtab=blocks]"));
+    app.wait_for(
+        "the room blocks",
+        "return document.querySelectorAll('#list-table tbody tr[data-id]').length > 0",
+    );
+    shot(&app, "tab-room-blocks");
+    app.click(&app.find("[data-subtab=stays]"));
+    app.wait_for(
+        "the stays",
+        "return document.querySelectorAll('#list-table tbody tr[data-id]').length > 0",
+    );
+    shot(&app, "tab-stays");
+    app.execute(
+        "document.querySelector('#list-table tbody tr[data-id]').click(); return true",
+        vec![],
+    );
+    app.find("#record-dialog[open]");
+    shot(&app, "stay-form");
+    let sideways = app.execute(
+        "return [...document.querySelectorAll('#record-dialog[open], #record-dialog[open] *')].filter(e => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)).map(e => e.tagName + '.' + e.className)",
+        vec![],
+    );
+    assert_eq!(
+        sideways,
+        json!([]),
+        "a sideways scrollbar in the stay dialog"
+    );
+    app.press(&["\u{E00C}"]);
     app.click(&app.find("[data-tab=officials]"));
     app.click(&app.find("#list-table tbody tr[data-id] td:nth-child(2)"));
     app.find("#record-dialog[open]");
