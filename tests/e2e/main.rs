@@ -1275,6 +1275,18 @@ fn saved_badges_count_as_printed_only_when_the_officer_says_so() {
         .as_str()
         .unwrap_or_default()
         .contains("114 printed before"));
+    // Both are in the event's history, under whoever did them.
+    app.click(&app.find("#history-button"));
+    let history = app.wait_for(
+        "the history",
+        "const t = document.querySelector('#history-table'); return t && t.textContent",
+    );
+    let history = history.as_str().unwrap_or_default();
+    assert!(history.contains("Printed 114 badges (a4-8)"), "{history}");
+    assert!(
+        history.contains("Saved a PDF: badges, 15 pages"),
+        "{history}"
+    );
     app.quit();
 }
 

@@ -795,3 +795,69 @@ fn delegations_registration_forms_and_mapped_values() {
     assert_eq!(bad.status.code(), Some(1), "{bad:?}");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("FIELD:FROM=TO"));
 }
+
+/// Issue 25: what leaves the library (a PDF, printed badges, an export, registration forms)
+/// is recorded under the officer's name in the event's history, and undo passes it by.
+#[test]
+fn prints_and_exports_are_recorded_under_the_officer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    let forum = demo_forum(&db);
+    {
+        let store = ddesk_core::Store::open(&db).expect("library");
+        store
+            .set_setting(ddesk_core::store::OFFICER_NAME, "Kim Officer")
+            .expect("officer");
+    }
+    let out = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
+    for args in [
+        vec![
+            "print",
+            "badges",
+            "--event",
+            &forum,
+            "-o",
+            &out("badges.pdf"),
+        ],
+        vec![
+            "export",
+            "officials",
+            "--event",
+            &forum,
+            "--format",
+            "csv",
+            "-o",
+            &out("o.csv"),
+        ],
+        vec![
+            "registration-form",
+            "--event",
+            &forum,
+            "--all",
+            "-o",
+            &out("forms"),
+        ],
+    ] {
+        let o = ddesk(&db, &args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {o:?}");
+    }
+    let store = ddesk_core::Store::open(&db).expect("library");
+    let history = store.recent_history(&forum, 50).expect("history");
+    let outputs: Vec<(&str, &str)> = history
+        .iter()
+        .filter(|e| e.entity == "output")
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    for action in ["pdf", "print", "export", "form"] {
+        assert!(
+            outputs.contains(&(action, "Kim Officer")),
+            "{action} under the officer: {outputs:?}"
+        );
+    }
+    assert!(history
+        .iter()
+        .any(|e| e.entity == "output" && e.label == "114 badges (a4-8)"));
+    // Undo takes back changes, never a print.
+    let step = store.next_undo(Some(&forum)).expect("next");
+    assert!(step.is_none_or(|s| s.entries.iter().all(|e| e.entity != "output")));
+}

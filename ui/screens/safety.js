@@ -165,6 +165,8 @@ export async function openHistory(eventId, onUndone) {
 
 /** "Updated official NGUYEN Van Minh (position, phone)" in the officer's language. */
 function describe(e) {
+  // What left the library (printed, saved, exported): not a change, and not undone.
+  if (e.entity === 'output') return t(`history.output.${e.action}`, { name: e.label || '' });
   const what = word(`entity.${e.entity}`, e.entity);
   const fields = e.changed_fields && e.changed_fields.length ? ` (${e.changed_fields.map((f) => word(`field.${f}`, f)).join(', ')})` : '';
   return t(`history.${e.undo_of ? 'undo' : e.action}`, { what, name: e.label || '' }) + fields;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::export::{self, ExportRequest, Format as ExportFormat, Table};
+use crate::history::Output;
 use crate::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
 use crate::model::{Category, Delegation, Language};
 use crate::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
@@ -446,6 +447,15 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
     }
     let pdf = typeset.pdf()?;
     let to_stdout = write_output(&args.output, &pdf, args.force)?;
+    store.record_output(
+        &args.event,
+        Output::Pdf,
+        &format!(
+            "{}, {}",
+            request.document.key(),
+            crate::text::counted(typeset.pages() as i64, "page", None)
+        ),
+    )?;
     if badges {
         print::record_printed(store, &typeset.badge_ids, args.layout)?;
     }
@@ -576,7 +586,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         });
                     }
                     let bytes = registration::registration_form(&store, &d.id, lang)?;
-                    if !write_output(&output, &bytes, force)? {
+                    let to_stdout = write_output(&output, &bytes, force)?;
+                    store.record_output(
+                        &event,
+                        Output::Form,
+                        &format!("{}.xlsx", registration::file_stem(&d, lang)),
+                    )?;
+                    if !to_stdout {
                         out!("{}", output.display());
                     }
                 }
@@ -601,6 +617,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         .map(|(n, b)| (n.as_str(), b.as_slice()))
                         .collect();
                     let n = crate::files::write_folder(&output, &named, force)?;
+                    store.record_output(
+                        &event,
+                        Output::Form,
+                        &crate::text::counted(n as i64, "registration form", None),
+                    )?;
                     out!("{n} files in {}", output.display());
                 }
             }
@@ -665,7 +686,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 let file = files
                     .first()
                     .ok_or(Error::NotFound { entity: "official" })?;
-                if !write_output(&output, &file.bytes, force)? {
+                let to_stdout = write_output(&output, &file.bytes, force)?;
+                store.record_output(&request.event_id, Output::Itinerary, &file.name)?;
+                if !to_stdout {
                     out!("{}", output.display());
                 }
             } else {
@@ -677,6 +700,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     ));
                 }
                 let n = itinerary::write_files(&output, &files, force)?;
+                store.record_output(
+                    &request.event_id,
+                    Output::Itinerary,
+                    &crate::text::counted(n as i64, "itinerary", Some("itineraries")),
+                )?;
                 out!("{n} files in {}", output.display());
             }
         }
@@ -713,7 +741,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 language: lang,
             };
             let bytes = export::export(&store, &request)?;
-            if !write_output(&output, &bytes, force)? {
+            let to_stdout = write_output(&output, &bytes, force)?;
+            store.record_output(
+                &request.event_id,
+                Output::Export,
+                &export::file_name(&store, &request)?,
+            )?;
+            if !to_stdout {
                 out!("{}", output.display());
             }
         }

@@ -55,6 +55,92 @@ impl ChangeEntry {
     }
 }
 
+/// What left the library: `print` (badges the officer said were printed), `pdf` (a document
+/// saved), `export`, `itinerary`, `form` (registration forms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Print,
+    Pdf,
+    Export,
+    Itinerary,
+    Form,
+}
+
+impl Output {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Output::Print => "print",
+            Output::Pdf => "pdf",
+            Output::Export => "export",
+            Output::Itinerary => "itinerary",
+            Output::Form => "form",
+        }
+    }
+}
+
+/// Records that something left the library (`what`: "114 badges, A4 8-up"), under the
+/// officer's name as the change log records changes.
+pub fn record_output(conn: &Connection, event_id: &str, action: Output, what: &str) -> Result<()> {
+    let now = chrono::Utc::now();
+    conn.execute(
+        "INSERT INTO output_log (id, at, actor, event_id, action, what, created_at, updated_at)
+         VALUES (?1, ?2, coalesce((SELECT value FROM setting WHERE key = ?3), ?4), ?5, ?6, ?7, ?2, ?2)",
+        rusqlite::params![
+            uuid::Uuid::new_v4().to_string(),
+            now,
+            crate::store::OFFICER_NAME,
+            crate::store::actor(),
+            event_id,
+            action.as_str(),
+            what
+        ],
+    )?;
+    Ok(())
+}
+
+/// The event's changes and outputs, newest first: the History's list. An output reads as an
+/// entry of entity `output`, action `print`, `pdf`, `export`, `itinerary` or `form`, with
+/// what it was as its label; it is not undoable (`undo_of` is its own id).
+pub fn recent_history(conn: &Connection, event_id: &str, limit: usize) -> Result<Vec<ChangeEntry>> {
+    let mut entries = recent_changes(conn, Some(event_id), limit)?;
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor, action, what FROM output_log WHERE event_id = ?1
+          ORDER BY at DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(
+        rusqlite::params![event_id, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| {
+            let id: String = r.get(0)?;
+            let what: String = r.get(4)?;
+            let action: String = r.get(3)?;
+            Ok(ChangeEntry {
+                seq: 0,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                entity: "output".into(),
+                entity_id: id.clone(),
+                summary: format!("{action}: {what}"),
+                action,
+                batch_id: None,
+                event_id: Some(event_id.to_string()),
+                label: what,
+                changed_fields: Vec::new(),
+                before: None,
+                after: None,
+                undone_at: None,
+                undo_of: Some(id.clone()),
+                id,
+            })
+        },
+    )?;
+    for row in rows {
+        entries.push(row?);
+    }
+    entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.seq.cmp(&a.seq)));
+    entries.truncate(limit);
+    Ok(entries)
+}
+
 /// The step `undo_last` would take back, for the "Undo …" menu item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UndoStep {
@@ -391,6 +477,16 @@ impl Store {
     /// The newest entries of an event's history (`None`: the whole library), newest first.
     pub fn recent_changes(&self, event_id: Option<&str>, limit: usize) -> Result<Vec<ChangeEntry>> {
         self.read(|conn| recent_changes(conn, event_id, limit))
+    }
+
+    /// The event's changes and outputs, newest first (see [`recent_history`]).
+    pub fn recent_history(&self, event_id: &str, limit: usize) -> Result<Vec<ChangeEntry>> {
+        self.read(|conn| recent_history(conn, event_id, limit))
+    }
+
+    /// Records that something left the library (see [`record_output`]).
+    pub fn record_output(&self, event_id: &str, action: Output, what: &str) -> Result<()> {
+        self.write(|tx| record_output(tx, event_id, action, what))
     }
 
     /// What [`Store::undo_last`] would take back, if anything.

@@ -36,7 +36,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// Tables of history that is not itself edited or undone (badge prints): a delete removes their
 /// rows through the schema's cascade without logging them.
-const UNLOGGED_TABLES: &[&str] = &["badge_print"];
+const UNLOGGED_TABLES: &[&str] = &["badge_print", "output_log"];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -820,7 +820,7 @@ pub const OFFICER_NAME: &str = "officer.name";
 pub const OFFICER_INITIALS: &str = "officer.initials";
 
 /// The user name written into the change log when the library names no officer.
-fn actor() -> &'static str {
+pub(crate) fn actor() -> &'static str {
     // Read once: an import writes tens of thousands of entries.
     static ACTOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ACTOR.get_or_init(|| {

@@ -3,6 +3,7 @@
 //! the bytes on Tauri's worker threads; the window never waits on typesetting.
 
 use ddesk_core::export::{self, ExportRequest, Format};
+use ddesk_core::history::Output;
 use ddesk_core::print::itinerary::{self, ItineraryFile, ItineraryRequest, Scope};
 use ddesk_core::Error;
 use serde::Serialize;
@@ -60,6 +61,9 @@ pub fn export_save(
             return Ok(None);
         };
         ddesk_core::files::write_aside(&path, &bytes)?;
+        state
+            .store()?
+            .record_output(&request.event_id, Output::Export, &name)?;
         Ok(Some(SavedExport {
             path: path.display().to_string(),
             token: state.remember_output(path),
@@ -99,6 +103,9 @@ pub fn itinerary_save(
                 return Ok(None);
             };
             ddesk_core::files::write_aside(&path, &file.bytes)?;
+            state
+                .store()?
+                .record_output(&request.event_id, Output::Itinerary, &file.name)?;
             return Ok(Some(SavedItineraries {
                 path: path.display().to_string(),
                 files: 1,
@@ -118,6 +125,11 @@ pub fn itinerary_save(
         let Some(written) = write_folder_asking(&app, &dir, &named)? else {
             return Ok(None);
         };
+        state.store()?.record_output(
+            &request.event_id,
+            Output::Itinerary,
+            &ddesk_core::text::counted(written as i64, "itinerary", Some("itineraries")),
+        )?;
         Ok(Some(SavedItineraries {
             path: dir.display().to_string(),
             files: written,
@@ -186,6 +198,9 @@ pub fn registration_form_save(
                 return Ok(None);
             };
             ddesk_core::files::write_aside(&path, &bytes)?;
+            state
+                .store()?
+                .record_output(&event_id, Output::Form, &name)?;
             return Ok(Some(SavedItineraries {
                 path: path.display().to_string(),
                 files: 1,
@@ -206,6 +221,11 @@ pub fn registration_form_save(
         let Some(written) = write_folder_asking(&app, &dir, &named)? else {
             return Ok(None);
         };
+        state.store()?.record_output(
+            &event_id,
+            Output::Form,
+            &ddesk_core::text::counted(written as i64, "registration form", None),
+        )?;
         Ok(Some(SavedItineraries {
             path: dir.display().to_string(),
             files: written,

@@ -3,6 +3,7 @@
 //! system's viewer on request. Typesetting runs on Tauri's worker threads, never the window's.
 
 use base64::Engine as _;
+use ddesk_core::history::Output;
 use ddesk_core::model::Category;
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
 use serde::Serialize;
@@ -117,6 +118,15 @@ pub fn print_save(
             let _ = progress.send((done, total));
         })?;
         ddesk_core::files::write_aside(&path, &output.pdf)?;
+        store.record_output(
+            &request.event_id,
+            Output::Pdf,
+            &format!(
+                "{}, {}",
+                request.document.key(),
+                ddesk_core::text::counted(output.pages as i64, "page", None)
+            ),
+        )?;
         // Saving a PDF to look at it is not printing: the badges count as printed when the
         // officer says so (`print_mark_printed`), so "not printed yet" stays true until then.
         let layout = match request.document {

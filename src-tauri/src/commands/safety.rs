@@ -93,7 +93,7 @@ pub fn history_list(
 ) -> Result<Vec<ChangeEntry>, CommandError> {
     super::guarded(|| {
         let limit = limit.unwrap_or(200).min(1_000);
-        Ok(state.store()?.recent_changes(Some(&event_id), limit)?)
+        Ok(state.store()?.recent_history(&event_id, limit)?)
     })
 }
 

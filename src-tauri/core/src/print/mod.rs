@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use chrono::{NaiveDate, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use typst::diag::Warned;
@@ -577,6 +577,27 @@ pub fn record_printed(store: &Store, official_ids: &[String], layout: BadgeLayou
                 now,
                 layout.as_str()
             ])?;
+        }
+        // Under the officer's name in the event's history.
+        let event: Option<String> = match official_ids.first() {
+            Some(id) => tx
+                .query_row("SELECT event_id FROM official WHERE id = ?", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            None => None,
+        };
+        if let Some(event) = event {
+            crate::history::record_output(
+                tx,
+                &event,
+                crate::history::Output::Print,
+                &format!(
+                    "{} ({})",
+                    crate::text::counted(official_ids.len() as i64, "badge", None),
+                    layout.as_str()
+                ),
+            )?;
         }
         Ok(())
     })
