@@ -18,7 +18,7 @@ import { t } from './i18n.js';
  */
 /** Widths for the narrow kinds of column; text columns take what is left. */
 const NARROW_BY_KEY = {
-  status: '124px', category: '150px', kind: '118px', direction: '104px', pickup: '112px',
+  status: '124px', category: '176px', kind: '118px', direction: '104px', pickup: '112px',
   role: '150px', attended: '96px', flight: '92px',
 };
 const NARROW_BY_CLASS = { num: '124px', 'col-time': '150px', center: '96px' };
