@@ -1371,6 +1371,40 @@ fn namesakes_ruled_out(kind: u8, group: &[&Official]) -> bool {
     }
 }
 
+/// An official's same-person keys of kinds 0 to 3 (see [`duplicate_groups`]): what the import
+/// indexes its rows and the event's officials by, so that the import, the save and the
+/// dashboard find the same duplicates by one rule.
+pub(crate) fn same_person_keys(o: &Official) -> Vec<(u8, String)> {
+    let mut keys = Vec::with_capacity(4);
+    let passport: String = o
+        .passport_number
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if !passport.is_empty() {
+        keys.push((0, passport));
+    }
+    let email = o.email.trim();
+    if !email.is_empty() {
+        keys.push((1, email.to_lowercase()));
+    }
+    let (family, given) = (name_key(&o.family_name), name_key(&o.given_name));
+    if let Some(birth) = o.birth_date {
+        keys.push((2, format!("{family}|{given}|{}|{birth}", o.nationality)));
+    }
+    if let Some(delegation) = &o.delegation_id {
+        keys.push((3, format!("{family}|{given}#{delegation}")));
+    }
+    keys
+}
+
+/// Whether two officials sharing a key of `kind` are taken for one person (a shared name in
+/// one delegation is not, when both birth dates are known or the passports differ).
+pub(crate) fn same_person(kind: u8, a: &Official, b: &Official) -> bool {
+    namesakes_ruled_out(kind, &[a, b])
+}
+
 /// Why the officials of a group of `kind` are taken for one person, in English and Korean.
 fn same_person_reason(kind: u8) -> (&'static str, &'static str) {
     match kind {
@@ -2039,6 +2073,43 @@ pub(crate) mod tests {
         .map(|p| p.code)
         .collect();
         assert!(!found.contains(&"no_hotel_stay"), "{found:?}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The import's keys (`same_person_keys` and `same_person`) take two officials for one
+        /// person exactly when the dashboard's groups do, for the warning kinds 0 to 3.
+        #[test]
+        fn the_import_and_the_dashboard_share_one_rule(
+            a in (0usize..3, 0usize..2, 0usize..3, 0usize..3, 0usize..3, 0usize..3, 0usize..3),
+            b in (0usize..3, 0usize..2, 0usize..3, 0usize..3, 0usize..3, 0usize..3, 0usize..3),
+        ) {
+            let families = ["Nguyen", "NGUYỄN", "Tran"];
+            let givens = ["Van", "Lan"];
+            let nations = ["VN", "KR", ""];
+            let passports = ["", "C-123 456", "Z1"];
+            let emails = ["", "A@Example.org", "b@example.org"];
+            let births = [None, Some("1970-01-01"), Some("1980-05-05")];
+            let delegations = [None, Some("d1"), Some("d2")];
+            let make = |id: &str, (f, g, n, p, e, bd, d): (usize, usize, usize, usize, usize, usize, usize)| Official {
+                family_name: families[f].into(),
+                given_name: givens[g].into(),
+                nationality: nations[n].into(),
+                passport_number: passports[p].into(),
+                email: emails[e].into(),
+                birth_date: births[bd].map(day),
+                delegation_id: delegations[d].map(str::to_string),
+                ..official(id, "")
+            };
+            let (x, y) = (make("a", a), make("b", b));
+            let groups = duplicate_groups(&[&x, &y]);
+            let by_groups = groups.iter().any(|(kind, g)| *kind <= 3 && g.len() == 2);
+            let keys_x = same_person_keys(&x);
+            let by_keys = same_person_keys(&y)
+                .iter()
+                .any(|k| keys_x.contains(k) && same_person(k.0, &x, &y));
+            proptest::prop_assert_eq!(by_groups, by_keys);
+        }
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub enum DuplicateReason {
     NameNationalityBirth,
     /// The same e-mail address.
     Email,
+    /// The same name in one delegation, with no birth dates or passports to tell them apart
+    /// (an official typed in twice).
+    NameDelegation,
 }
 
 impl DuplicateReason {
@@ -48,6 +51,7 @@ impl DuplicateReason {
             DuplicateReason::Passport => "same passport number",
             DuplicateReason::NameNationalityBirth => "same name, nationality and date of birth",
             DuplicateReason::Email => "same e-mail address",
+            DuplicateReason::NameDelegation => "same name and delegation",
         }
     }
 }
@@ -415,9 +419,7 @@ struct Context {
     /// Who is on which session's roster already: (official, session).
     participation: std::collections::HashSet<(String, String)>,
     existing: Vec<Official>,
-    by_passport: HashMap<String, usize>,
-    by_email: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
+    by_key: ByKey,
 }
 
 fn load_all<R: Record>(conn: &Connection, table_filter: &str, id: &str) -> Result<Vec<R>> {
@@ -431,67 +433,44 @@ fn load_all<R: Record>(conn: &Connection, table_filter: &str, id: &str) -> Resul
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn passport_key(number: &str) -> Option<String> {
-    let k: String = number
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect();
-    (!k.is_empty()).then_some(k)
-}
+/// The event's officials (or the earlier rows) by their same-person keys: the dashboard's rule
+/// (`checks::same_person_keys`), so that the import finds the duplicates the dashboard lists.
+type ByKey = HashMap<(u8, String), usize>;
 
-fn email_key(email: &str) -> Option<String> {
-    let k = email.trim().to_lowercase();
-    (!k.is_empty()).then_some(k)
-}
-
-fn name_key(o: &Official) -> Option<String> {
-    let birth = o.birth_date?;
-    if o.nationality.is_empty() || o.family_name.is_empty() {
-        return None;
+fn reason_of(kind: u8) -> DuplicateReason {
+    match kind {
+        0 => DuplicateReason::Passport,
+        1 => DuplicateReason::Email,
+        2 => DuplicateReason::NameNationalityBirth,
+        _ => DuplicateReason::NameDelegation,
     }
-    Some(format!(
-        "{}|{}|{}|{birth}",
-        key(&o.family_name),
-        key(&o.given_name),
-        o.nationality
-    ))
 }
 
-/// The first of the duplicate rules that matches in these indexes.
+/// The first of the official's same-person keys (`keys`, in the rule's order) that finds
+/// someone in `index`.
 fn find_duplicate(
     o: &Official,
-    by_passport: &HashMap<String, usize>,
-    by_name: &HashMap<String, usize>,
-    by_email: &HashMap<String, usize>,
+    keys: &[(u8, String)],
+    index: &ByKey,
+    people: &dyn Fn(usize) -> Option<Official>,
 ) -> Option<(usize, DuplicateReason)> {
-    if let Some(i) = passport_key(&o.passport_number).and_then(|k| by_passport.get(&k)) {
-        return Some((*i, DuplicateReason::Passport));
-    }
-    if let Some(i) = name_key(o).and_then(|k| by_name.get(&k)) {
-        return Some((*i, DuplicateReason::NameNationalityBirth));
-    }
-    if let Some(i) = email_key(&o.email).and_then(|k| by_email.get(&k)) {
-        return Some((*i, DuplicateReason::Email));
+    for key in keys {
+        let kind = key.0;
+        if let Some(&i) = index.get(key) {
+            // A name in one delegation also needs the namesake test (birth dates, passports).
+            if kind < 3
+                || people(i).is_some_and(|other| crate::checks::same_person(kind, o, &other))
+            {
+                return Some((i, reason_of(kind)));
+            }
+        }
     }
     None
 }
 
-fn index(
-    o: &Official,
-    at: usize,
-    by_passport: &mut HashMap<String, usize>,
-    by_name: &mut HashMap<String, usize>,
-    by_email: &mut HashMap<String, usize>,
-) {
-    if let Some(k) = passport_key(&o.passport_number) {
-        by_passport.entry(k).or_insert(at);
-    }
-    if let Some(k) = name_key(o) {
-        by_name.entry(k).or_insert(at);
-    }
-    if let Some(k) = email_key(&o.email) {
-        by_email.entry(k).or_insert(at);
+fn index(keys: Vec<(u8, String)>, at: usize, index: &mut ByKey) {
+    for key in keys {
+        index.entry(key).or_insert(at);
     }
 }
 
@@ -614,10 +593,9 @@ impl Context {
                 .map(|(i, h)| (i, h.name.clone(), vec![h.name.clone(), h.name_ko.clone()])),
         );
         let existing = load_all::<Official>(conn, "x.event_id = ?", event_id)?;
-        let (mut by_passport, mut by_name, mut by_email) =
-            (HashMap::new(), HashMap::new(), HashMap::new());
+        let mut by_key = ByKey::new();
         for (i, o) in existing.iter().enumerate() {
-            index(o, i, &mut by_passport, &mut by_name, &mut by_email);
+            index(crate::checks::same_person_keys(o), i, &mut by_key);
         }
         let sessions = load_all::<Session>(conn, "x.event_id = ?", event_id)?;
         let mut participation = std::collections::HashSet::new();
@@ -644,9 +622,7 @@ impl Context {
             hotel_names,
             mapped: MappedValues::new(&mapping.values),
             existing,
-            by_passport,
-            by_email,
-            by_name,
+            by_key,
         })
     }
 
@@ -1671,14 +1647,15 @@ fn build(
     let mut session_notes = Vec::new();
     session_columns(&mut ctx, table, mapping, &mut session_notes);
     let mut rows = Vec::with_capacity(table.rows.len());
-    let (mut by_passport, mut by_name, mut by_email) =
-        (HashMap::new(), HashMap::new(), HashMap::new());
+    let mut by_key = ByKey::new();
     for source in &table.rows {
         let mut row = build_row(conn, &ctx, mapping, source)?;
         if row.status != RowStatus::Error {
-            if let Some((i, reason)) =
-                find_duplicate(&row.official, &ctx.by_passport, &ctx.by_name, &ctx.by_email)
-            {
+            // Folded once per row, for the event's officials and the earlier rows alike.
+            let keys = crate::checks::same_person_keys(&row.official);
+            if let Some((i, reason)) = find_duplicate(&row.official, &keys, &ctx.by_key, &|i| {
+                ctx.existing.get(i).cloned()
+            }) {
                 let existing = ctx.existing[i].clone();
                 row.changes = changes(&existing, &row);
                 let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
@@ -1700,21 +1677,15 @@ fn build(
                     existing,
                 });
             }
-            if let Some((i, reason)) =
-                find_duplicate(&row.official, &by_passport, &by_name, &by_email)
-            {
+            if let Some((i, reason)) = find_duplicate(&row.official, &keys, &by_key, &|i| {
+                rows.get(i).map(|r: &RowPreview| r.official.clone())
+            }) {
                 row.duplicate_in_file = Some(FileDuplicate {
                     row: table.rows[i].row,
                     reason,
                 });
             }
-            index(
-                &row.official,
-                rows.len(),
-                &mut by_passport,
-                &mut by_name,
-                &mut by_email,
-            );
+            index(keys, rows.len(), &mut by_key);
             if row.duplicate_of.is_some() || row.duplicate_in_file.is_some() {
                 row.status = RowStatus::Duplicate;
             }
