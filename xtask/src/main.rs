@@ -205,7 +205,11 @@ struct Xvfb {
 impl Xvfb {
     fn start() -> Result<Xvfb> {
         for n in 90..110 {
-            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            // A display in use has a lock naming a live process; a lock left behind by an
+            // Xvfb that was killed names a dead one, and Xvfb takes such a display over.
+            let lock = std::fs::read_to_string(format!("/tmp/.X{n}-lock")).ok();
+            let live = lock.is_some_and(|pid| Path::new(&format!("/proc/{}", pid.trim())).exists());
+            if live {
                 continue;
             }
             let display = format!(":{n}");
@@ -721,17 +725,21 @@ fn app_figures() -> Result<Vec<Figure>> {
         runs: start,
         target: Some(400.0),
     });
+    // The memory targets as restated: "≤ 200 MB total RSS" was below WebKitGTK's own floor,
+    // so the app's PSS after start is held to ≤ 250 MB, and its share over the floor
+    // (MiniBrowser, measured below in the same run) to ≤ 60 MB. RSS stays shown.
     figures.push(Figure {
         name: "total RSS after start, demo".into(),
         unit: "MB",
         runs: rss,
-        target: Some(200.0),
+        target: None,
     });
+    let demo_pss = pss.clone();
     figures.push(Figure {
         name: "total PSS after start, demo".into(),
         unit: "MB",
         runs: pss,
-        target: None,
+        target: Some(250.0),
     });
     let (mut floor_rss, mut floor_pss) = (Vec::new(), Vec::new());
     for _ in 0..3 {
@@ -747,11 +755,21 @@ fn app_figures() -> Result<Vec<Figure>> {
             runs: floor_rss,
             target: None,
         });
+        // The app's share over the floor: each demo run against the floor's median.
+        let mut sorted = floor_pss.clone();
+        sorted.sort_by(f64::total_cmp);
+        let floor = sorted[sorted.len() / 2];
         figures.push(Figure {
             name: "WebKitGTK alone (MiniBrowser, blank), PSS".into(),
             unit: "MB",
             runs: floor_pss,
             target: None,
+        });
+        figures.push(Figure {
+            name: "the app's PSS over WebKitGTK's floor, demo".into(),
+            unit: "MB",
+            runs: demo_pss.iter().map(|p| p - floor).collect(),
+            target: Some(60.0),
         });
     }
 
@@ -810,7 +828,7 @@ fn app_figures() -> Result<Vec<Figure>> {
         name: "total RSS after start, 20,000".into(),
         unit: "MB",
         runs: rss,
-        target: Some(200.0),
+        target: None,
     });
     figures.push(Figure {
         name: "total PSS after start, 20,000".into(),
