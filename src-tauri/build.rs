@@ -5,6 +5,7 @@
 /// Every command the UI may call; keep in step with `generate_handler!` in src/main.rs.
 const COMMANDS: &[&str] = &[
     "app_startup",
+    "app_about",
     "ui_metric",
     "library_status",
     "backups_list",
@@ -84,7 +85,24 @@ const COMMANDS: &[&str] = &[
     "participant_delete",
 ];
 
+/// The build, for `--version` and the About box: the commit it was built from (the clean
+/// checkout CI builds has one), else "unknown".
+fn build_id() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short=10", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn main() {
+    println!("cargo:rustc-env=DDESK_BUILD={}", build_id());
+    println!("cargo:rerun-if-changed=../.git/HEAD");
+    println!("cargo:rerun-if-changed=../.git/refs/heads");
     let set: Vec<String> = COMMANDS
         .iter()
         .map(|c| format!("  \"allow-{}\",", c.replace('_', "-")))

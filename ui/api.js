@@ -103,6 +103,8 @@ export async function organizations() { return call('organizations'); }
 // The window itself
 /** {event_id, tab, probe}: the event and tab to open first, and whether timings are reported. */
 export async function appStartup() { return call('app_startup'); }
+/** Version, build, schema and where the library lives, for the About box. */
+export async function appAbout() { return call('app_about'); }
 /** Reports a timing to the benchmark; the backend prints it only when started with DDESK_PROBE. */
 export function uiMetric(name, ms) { return call('ui_metric', { name, ms }).catch(() => {}); }
 

@@ -3,7 +3,7 @@
 import { loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } from './i18n.js';
 import { renderLibrary } from './screens/library.js';
 import { renderEvent } from './screens/event.js';
-import { renderLibraryProblem, undo } from './screens/safety.js';
+import { renderLibraryProblem, undo, openHelp } from './screens/safety.js';
 import { takeDroppedFiles } from './screens/import.js';
 import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
@@ -40,6 +40,9 @@ function paintChrome() {
   document.title = `Delegation Desk — ${t('app.subtitle')}`;
   document.getElementById('app-subtitle').textContent = t('app.subtitle');
   document.getElementById('lang-select').value = getLanguage();
+  const help = document.getElementById('help-button');
+  help.setAttribute('aria-label', t('help.title'));
+  help.title = `${t('help.title')} (?)`;
   document.getElementById('skip-link').textContent = t('app.skip');
   paintOfficer();
 }
@@ -82,11 +85,16 @@ document.addEventListener('keydown', (e) => {
     // Ctrl+Z in a text box undoes typing, as everywhere; elsewhere it undoes the last change.
     e.preventDefault();
     undo(state.eventId).then((done) => { if (done) render(); });
+  } else if (e.key === '?' && !mod && !anyDialogOpen() && !isTextField(e.target)) {
+    e.preventDefault();
+    openHelp();
   } else if (e.key === 'Escape' && !anyDialogOpen() && !isFormOpen()) {
     const toastEl = document.getElementById('toast');
     if (!toastEl.hidden) hideToast();
   }
 });
+
+document.getElementById('help-button').addEventListener('click', () => openHelp());
 
 document.getElementById('lang-select').addEventListener('change', async (e) => {
   try {

@@ -60,10 +60,34 @@ fn software_painting() {
     }
 }
 
+/// "Delegation Desk 0.1.0 (build 1a2b3c4d5e, library schema 8)": `--version` and the About box.
+pub fn version_line() -> String {
+    format!(
+        "Delegation Desk {} (build {}, library schema {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("DDESK_BUILD"),
+        store::SCHEMA_VERSION
+    )
+}
+
 fn main() {
     // A copy of the app started to read an untrusted registration file under a memory limit
     // (the import screen's reads) does only that, before any window or library is touched.
     ddesk_core::import::serve_if_asked();
+    // For IT: which build this is, without opening a window or the library.
+    if std::env::args()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V")
+    {
+        println!("{}", version_line());
+        println!(
+            "library: {}",
+            store::default_library_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|e| e.to_string())
+        );
+        return;
+    }
     software_painting();
     let library = store::default_library_path();
     let library_path = library.as_ref().ok().cloned();
@@ -92,6 +116,7 @@ fn main() {
         ))
         .invoke_handler(tauri::generate_handler![
             app_startup,
+            app_about,
             ui_metric,
             library_status,
             backups_list,

@@ -159,6 +159,55 @@ fn an_official_typed_twice_is_caught_on_save() {
     app.quit();
 }
 
+/// Issue 22 (help inside): `?` shows the keyboard shortcuts and which build this is and where
+/// the library lives; `delegation-desk --version` says the same without opening a window.
+#[test]
+fn the_help_key_shows_shortcuts_and_about() {
+    let app_path = std::env::var("DDESK_APP").expect("DDESK_APP");
+    let version = std::process::Command::new(&app_path)
+        .arg("--version")
+        .output()
+        .expect("--version");
+    assert!(version.status.success(), "{version:?}");
+    let printed = String::from_utf8_lossy(&version.stdout);
+    assert!(
+        printed.starts_with(&format!(
+            "Delegation Desk {} (build ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("library schema") && printed.contains("library: "),
+        "{printed}"
+    );
+
+    let home = home();
+    let app = App::launch(home.path());
+    app.find("#events-table tbody tr[data-id]");
+    app.press(&["?"]);
+    let shown = app.wait_for(
+        "the help",
+        "const d = document.querySelector('#tools-dialog');
+         const v = document.querySelector('#about-version');
+         return d && d.open && v ? [document.querySelectorAll('#help-shortcuts tr').length, v.textContent, document.querySelector('#help-about').textContent] : null",
+    );
+    assert_eq!(shown[0], json!(6), "{shown}");
+    assert!(
+        shown[1].as_str().unwrap_or_default().contains("(build "),
+        "{shown}"
+    );
+    assert!(
+        shown[2]
+            .as_str()
+            .unwrap_or_default()
+            .contains("library.sqlite3"),
+        "{shown}"
+    );
+    shot(&app, "help");
+    app.quit();
+}
+
 #[test]
 fn korean_labels_after_switching_and_after_a_restart() {
     let home = home();

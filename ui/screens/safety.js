@@ -21,7 +21,7 @@ const word = (key, fallback) => (has(key) ? t(key) : fallback);
 const reason = (r) => word(`backup.reason.${r}`, r);
 
 /** The one dialog these tools share; each opening replaces its content. */
-function toolsDialog(titleId, title, ...body) {
+export function toolsDialog(titleId, title, ...body) {
   const dlg = document.getElementById('tools-dialog');
   mount(dlg,
     h('div', { class: 'tools' },
@@ -191,4 +191,37 @@ export async function undo(eventId) {
     showError(err);
     return false;
   }
+}
+
+/** Keyboard shortcuts, as the window answers them, with the keys each names. */
+const SHORTCUTS = [
+  ['Ctrl+N', 'help.key.new'],
+  ['Ctrl+F', 'help.key.search'],
+  ['Ctrl+Z', 'help.key.undo'],
+  ['Enter', 'help.key.save'],
+  ['Esc', 'help.key.close'],
+  ['?', 'help.key.help'],
+];
+
+/**
+ * Help and About (the header's "?" button or the ? key): the keyboard shortcuts, and which
+ * build this is and where the library and its backups live, for the office's IT desk.
+ */
+export async function openHelp() {
+  const body = h('div', { id: 'help-body' });
+  toolsDialog('help-title', t('help.title'), body);
+  let about = null;
+  try { about = await api.appAbout(); } catch (err) { /* the shortcuts still help */ }
+  mount(body,
+    h('h3', null, t('help.shortcuts')),
+    h('table', { class: 'table', id: 'help-shortcuts' },
+      h('tbody', null, SHORTCUTS.map(([key, what]) => h('tr', null,
+        h('td', null, h('kbd', null, key)), h('td', null, t(what)))))),
+    about ? h('div', { id: 'help-about' },
+      h('h3', null, t('help.about')),
+      h('dl', { class: 'about-list' },
+        h('dt', null, t('help.version')), h('dd', { id: 'about-version' }, `${about.version} (${t('help.build')} ${about.build})`),
+        h('dt', null, t('help.schema')), h('dd', null, String(about.schema_version)),
+        about.library ? [h('dt', null, t('help.library')), h('dd', null, userText(about.library, 'path-text'))] : null,
+        about.backups ? [h('dt', null, t('help.backups')), h('dd', null, userText(about.backups, 'path-text'))] : null)) : null);
 }

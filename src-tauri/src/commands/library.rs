@@ -19,6 +19,29 @@ pub fn app_startup(state: State<'_, AppState>) -> Startup {
     state.startup.clone()
 }
 
+/// What the About box shows: which build this is and where the officer's data lives, for
+/// the office's IT desk.
+#[derive(Debug, serde::Serialize)]
+pub struct About {
+    pub version: &'static str,
+    pub build: &'static str,
+    pub schema_version: i64,
+    pub library: Option<String>,
+    pub backups: Option<String>,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn app_about(state: State<'_, AppState>) -> About {
+    let library = state.library.as_deref();
+    About {
+        version: env!("CARGO_PKG_VERSION"),
+        build: env!("DDESK_BUILD"),
+        schema_version: ddesk_core::store::SCHEMA_VERSION,
+        library: library.map(|p| p.display().to_string()),
+        backups: library.map(|p| ddesk_core::backup::backups_dir(p).display().to_string()),
+    }
+}
+
 /// A timing from the UI (first paint, search paint), printed only under the benchmark.
 #[tauri::command(rename_all = "snake_case")]
 pub fn ui_metric(state: State<'_, AppState>, name: String, ms: f64) {
