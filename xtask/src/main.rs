@@ -853,7 +853,14 @@ fn screenshot(out: Option<PathBuf>) -> Result {
     let xvfb = Xvfb::start()?;
     // A library of its own, so the picture shows the demo and not the officer's own events.
     let home = env::temp_dir().join(format!("ddesk-screenshot-{}", std::process::id()));
+    // The demo forum's dashboard (its id is fixed: the demo's ids are derived from its keys).
     let mut app = Command::new(root().join("target/release/delegation-desk"))
+        .args([
+            "--open",
+            "9ed22553-6e09-5177-98e3-8e0959ea4c8f",
+            "--tab",
+            "dashboard",
+        ])
         .env("DISPLAY", &xvfb.display)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
