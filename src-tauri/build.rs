@@ -6,6 +6,7 @@
 const COMMANDS: &[&str] = &[
     "app_startup",
     "app_about",
+    "demo_remove",
     "ui_metric",
     "library_status",
     "backups_list",

@@ -105,6 +105,8 @@ export async function organizations() { return call('organizations'); }
 export async function appStartup() { return call('app_startup'); }
 /** Version, build, schema and where the library lives, for the About box. */
 export async function appAbout() { return call('app_about'); }
+/** Takes the demo events out of the library (backed up first). */
+export async function demoRemove() { return write('demo_remove'); }
 /** Reports a timing to the benchmark; the backend prints it only when started with DDESK_PROBE. */
 export function uiMetric(name, ms) { return call('ui_metric', { name, ms }).catch(() => {}); }
 

@@ -208,6 +208,44 @@ fn the_help_key_shows_shortcuts_and_about() {
     app.quit();
 }
 
+/// Issue 22 (first run): the demo events go in one click, backed up first, and do not come
+/// back at the next start; the button is gone with them.
+#[test]
+fn the_demo_events_are_removed_in_one_click() {
+    let home = home();
+    let app = App::launch(home.path());
+    app.wait_for(
+        "the demo events and their button",
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2
+            && !document.querySelector('#remove-demo').hidden ? true : null",
+    );
+    app.click(&app.find("#remove-demo"));
+    app.click(&app.find("#confirm-ok"));
+    app.wait_for(
+        "an empty library without the button",
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 0
+            && document.querySelector('#remove-demo').hidden ? true : null",
+    );
+    let backups = app.execute(
+        "return window.__TAURI__.core.invoke('backups_list').then(b => b.length)",
+        vec![],
+    );
+    assert!(
+        backups.as_i64().unwrap_or(0) >= 1,
+        "backed up first: {backups}"
+    );
+    app.quit();
+    let app = App::launch(home.path());
+    app.find("#events-table");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let rows = app.execute(
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length",
+        vec![],
+    );
+    assert_eq!(rows, json!(0), "not seeded again");
+    app.quit();
+}
+
 #[test]
 fn korean_labels_after_switching_and_after_a_restart() {
     let home = home();
@@ -309,6 +347,15 @@ fn every_screen_shows_the_demo() {
         "const n = document.querySelectorAll('#events-table tbody tr[data-id] .chip-demo').length; return n || null",
     );
     assert_eq!(demos, json!(2));
+    // ...where they can be seen: not pushed out of the cell by a long event name.
+    let hidden = app.execute(
+        "return [...document.querySelectorAll('#events-table .chip-demo')].filter(c => {
+           const cell = c.closest('td').getBoundingClientRect(), chip = c.getBoundingClientRect();
+           return chip.right > cell.right + 1 || chip.width === 0;
+         }).length",
+        vec![],
+    );
+    assert_eq!(hidden, json!(0), "a demo chip outside its cell");
     shot(&app, "library");
     for tab in [
         "delegations",

@@ -861,3 +861,27 @@ fn prints_and_exports_are_recorded_under_the_officer() {
     let step = store.next_undo(Some(&forum)).expect("next");
     assert!(step.is_none_or(|s| s.entries.iter().all(|e| e.entity != "output")));
 }
+
+/// Issue 22: `ddesk demo --remove` takes the demo events out, and leaves the officer's own.
+#[test]
+fn the_demo_events_are_removed_and_own_events_stay() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    demo_forum(&db);
+    {
+        let store = ddesk_core::Store::open(&db).expect("library");
+        store
+            .save(delegation_desk_tests::event("Our own workshop"))
+            .expect("own event");
+    }
+    let out = ddesk(&db, &["demo", "--remove"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(stdout(&out), "removed\t2\n");
+    let events = stdout(&ddesk(&db, &["events"]));
+    assert_eq!(events.lines().count(), 1, "{events}");
+    assert!(events.contains("Our own workshop"));
+    assert!(
+        !ddesk(&db, &["backups"]).stdout.is_empty(),
+        "backed up first"
+    );
+}

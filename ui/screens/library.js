@@ -6,7 +6,7 @@ import { t, localName, otherName, getLanguage, formatNumber } from '../i18n.js';
 import { listView } from '../listview.js';
 import { twoNames } from '../table.js';
 import { openForm } from '../form.js';
-import { toast, showError, deleteWithConfirm } from '../dialogs.js';
+import { toast, showError, deleteWithConfirm, confirmDialog } from '../dialogs.js';
 import { loadCountries, namedOptions } from '../lookups.js';
 import { formatDateRange, timeZones, systemTimeZone } from '../time.js';
 import { openBackups } from './safety.js';
@@ -24,8 +24,9 @@ export function renderLibrary(root, app) {
         twoNames(eventName(e), otherName(e.name_en, e.name_ko)),
         // The demo events are made up: said on the row, so no one works in them by mistake.
         e.demo ? h('span', { class: 'chip chip-demo', title: t('library.demoHint') }, t('library.demo')) : null) },
-      { key: 'start_date', label: 'col.dates', sortable: true, render: (e) => formatDateRange(e.start_date, e.end_date, getLanguage()) },
-      { key: 'city', label: 'field.city', sortable: true },
+      // Dates and city are short: the event's two names (and its demo chip) take the room.
+      { key: 'start_date', label: 'col.dates', sortable: true, width: '230px', render: (e) => formatDateRange(e.start_date, e.end_date, getLanguage()) },
+      { key: 'city', label: 'field.city', sortable: true, width: '140px' },
       { key: 'delegations', label: 'col.delegations', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.delegations)) },
       { key: 'officials', label: 'col.officials', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.officials)) },
     ],
@@ -42,13 +43,30 @@ export function renderLibrary(root, app) {
     confirmMessage: (e) => t('confirm.deleteEvent', { name: eventName(e) }),
     rowName: eventName,
     emptyText: () => t('empty.events'),
+    // The demo's own button shows only while demo events are there.
+    afterRender: (rows) => { removeDemo.hidden = !rows.some((e) => e.demo); },
   });
+  // The made-up events go in one step, so an officer's library holds their own events only.
+  const removeDemo = h('button', {
+    type: 'button', class: 'btn', id: 'remove-demo', hidden: true,
+    onClick: async () => {
+      const ok = await confirmDialog(t('library.removeDemoConfirm'), { title: t('library.removeDemo'), ok: t('library.removeDemo') });
+      if (!ok) return;
+      try {
+        const n = await api.demoRemove();
+        toast(t('library.demoRemoved', { n: formatNumber(n) }), 'info');
+        view.refresh();
+      } catch (err) { showError(err); }
+    },
+  }, t('library.removeDemo'));
   mount(root,
     h('section', { id: 'screen-library', class: 'screen', 'aria-labelledby': 'library-title' },
       h('div', { class: 'screen-head' },
         h('h1', { id: 'library-title' }, t('library.title')),
         h('p', { class: 'muted' }, t('library.intro')),
-        h('button', { type: 'button', class: 'btn', id: 'open-backups', onClick: () => openBackups(() => app.reopen()) }, t('library.backups'))),
+        h('div', { class: 'toolbar' },
+          h('button', { type: 'button', class: 'btn', id: 'open-backups', onClick: () => openBackups(() => app.reopen()) }, t('library.backups')),
+          removeDemo)),
       view.el));
   view.refresh();
   return { newRecord: view.newRecord, focusSearch: view.focusSearch };

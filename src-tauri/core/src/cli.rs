@@ -40,9 +40,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the demo events, or reset them to their original state.
-    #[command(after_help = "Example: ddesk demo")]
-    Demo,
+    /// Create the demo events, or reset them to their original state; with --remove, take
+    /// them out of the library.
+    #[command(after_help = "Example: ddesk demo --remove")]
+    Demo {
+        /// Remove the demo events instead (with everything in them, after a backup).
+        #[arg(long)]
+        remove: bool,
+    },
     /// List events: id, English name, Korean name, start date, end date (tab-separated).
     #[command(after_help = "Example: ddesk events")]
     Events,
@@ -516,7 +521,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         given.map(|g| id(table, &g)).transpose()
     };
     match cli.command {
-        Command::Demo => {
+        Command::Demo { remove: true } => {
+            let n = demo::remove(&store)?;
+            out!("removed\t{n}");
+        }
+        Command::Demo { remove: false } => {
             for event in demo::reset(&store)? {
                 out!("{}\t{}", event.id, event.name_en);
             }

@@ -317,3 +317,26 @@ pub fn seed_if_empty(store: &Store) -> Result<bool> {
     }
     Ok(false)
 }
+
+/// Takes the demo events out of the library in one step (each with everything in it, backed
+/// up first as any delete that takes records along), so that an officer starting on their own
+/// event is left with their own data only. Returns how many were removed; the library is not
+/// seeded with them again.
+pub fn remove(store: &Store) -> Result<usize> {
+    let mut removed = 0;
+    for id in event_ids()? {
+        let exists = store.read(|conn| {
+            Ok(
+                conn.query_row("SELECT count(*) FROM event WHERE id = ?", [&id], |r| {
+                    r.get::<_, i64>(0)
+                })? > 0,
+            )
+        })?;
+        if exists {
+            store.delete::<crate::model::Event>(&id, true)?;
+            removed += 1;
+        }
+    }
+    store.set_setting("demo_seeded", "1")?;
+    Ok(removed)
+}

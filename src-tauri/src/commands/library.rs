@@ -89,3 +89,12 @@ pub fn countries() -> Vec<Named> {
 pub fn organizations() -> Vec<Named> {
     reference::organizations().to_vec()
 }
+
+/// Takes the demo events out of the library (backed up first); how many went.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn demo_remove(state: State<'_, AppState>) -> Result<usize, CommandError> {
+    super::guarded_blocking(|| {
+        let store = state.store()?;
+        Ok(ddesk_core::demo::remove(&store)?)
+    })
+}
