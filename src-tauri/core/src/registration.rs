@@ -142,17 +142,6 @@ struct Registered {
     stay: Option<Stay>,
 }
 
-fn load<R: Record>(conn: &Connection, filter: &str, id: &str) -> Result<Vec<R>> {
-    let sql = format!(
-        "SELECT {} FROM {} x WHERE {filter}",
-        R::select("x"),
-        R::TABLE
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([id], R::from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// A file name for a delegation's form, without `.xlsx`: "Registration - Viet Nam".
 pub fn file_stem(delegation: &Delegation, language: Language) -> String {
     let (word, name) = match language {
@@ -203,9 +192,10 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     };
     let delegation: Delegation = store::get(conn, delegation_id)?;
     let event: Event = store::get(conn, &delegation.event_id)?;
-    let hotels: Vec<Hotel> = load(conn, "x.event_id = ?", &event.id)?;
+    let hotels: Vec<Hotel> = store::load_where(conn, "x.event_id = ?", &event.id)?;
     let mut registered = Vec::new();
-    let mut officials: Vec<Official> = load(conn, "x.delegation_id = ?", delegation_id)?;
+    let mut officials: Vec<Official> =
+        store::load_where(conn, "x.delegation_id = ?", delegation_id)?;
     officials.sort_by_key(|o| {
         (
             o.category != Category::HeadOfDelegation,
@@ -216,9 +206,9 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         if official.status == OfficialStatus::Cancelled {
             continue;
         }
-        let legs: Vec<Travel> = load(conn, "x.official_id = ?", &official.id)?;
-        let stays: Vec<Stay> = load(conn, "x.official_id = ?", &official.id)?;
-        let on: Vec<Participant> = load(conn, "x.official_id = ?", &official.id)?;
+        let legs: Vec<Travel> = store::load_where(conn, "x.official_id = ?", &official.id)?;
+        let stays: Vec<Stay> = store::load_where(conn, "x.official_id = ?", &official.id)?;
+        let on: Vec<Participant> = store::load_where(conn, "x.official_id = ?", &official.id)?;
         registered.push(Registered {
             sessions: on.into_iter().map(|p| p.session_id).collect(),
             arrival: legs
@@ -236,15 +226,16 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
     // Sessions a delegation chooses to attend (site visits, meals, workshops): one yes/no
     // column each. Plenaries, panels and ceremonies are for everyone.
-    let mut optional: Vec<Session> = load::<Session>(conn, "x.event_id = ?", &event.id)?
-        .into_iter()
-        .filter(|s| {
-            matches!(
-                s.kind,
-                SessionKind::SiteVisit | SessionKind::Meal | SessionKind::Workshop
-            )
-        })
-        .collect();
+    let mut optional: Vec<Session> =
+        store::load_where::<Session>(conn, "x.event_id = ?", &event.id)?
+            .into_iter()
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    SessionKind::SiteVisit | SessionKind::Meal | SessionKind::Workshop
+                )
+            })
+            .collect();
     optional.sort_by_key(|s| s.starts_at);
     let session_header = |s: &Session| {
         let title = if ko && !s.title_ko.is_empty() {
@@ -516,7 +507,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
             (c as u16, c as u16)
         };
         let list_column = lists.iter().position(|(f, _)| f == field).unwrap_or(0);
-        let letter = column_letter(list_column as u16);
+        let letter = crate::import::column_letter(list_column);
         let formula = format!(
             "='{lists_sheet_name}'!${letter}$2:${letter}${}",
             list.len() + 1
@@ -639,19 +630,6 @@ fn is_date(field: Field) -> bool {
     )
 }
 
-fn column_letter(mut c: u16) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (c % 26) as u8);
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
 enum Value {
     Text(String),
     Date(Option<NaiveDate>),
@@ -671,6 +649,17 @@ fn value(
             .map(|t| t.scheduled_at.with_timezone(&tz).naive_local())
     };
     let text = |s: &str| Value::Text(s.to_string());
+    // A flight leg's time of day, or one of its words (flight, other end).
+    let time = |t: &Option<Travel>| {
+        Value::Text(
+            local(t)
+                .map(|t| t.format("%H:%M").to_string())
+                .unwrap_or_default(),
+        )
+    };
+    let leg = |t: &Option<Travel>, part: fn(&Travel) -> &String| {
+        Value::Text(t.as_ref().map(part).cloned().unwrap_or_default())
+    };
     match field {
         Field::FamilyName => text(&o.family_name),
         Field::GivenName => text(&o.given_name),
@@ -701,45 +690,13 @@ fn value(
         Field::InterpretationLanguage => text(&o.interpretation_language),
         Field::Language => text(export::word(o.language.as_str(), ko)),
         Field::ArrivalDate => Value::Date(local(&person.arrival).map(|t| t.date())),
-        Field::ArrivalTime => Value::Text(
-            local(&person.arrival)
-                .map(|t| t.format("%H:%M").to_string())
-                .unwrap_or_default(),
-        ),
-        Field::ArrivalFlight => Value::Text(
-            person
-                .arrival
-                .as_ref()
-                .map(|t| t.flight.clone())
-                .unwrap_or_default(),
-        ),
-        Field::ArrivalFrom => Value::Text(
-            person
-                .arrival
-                .as_ref()
-                .map(|t| t.origin.clone())
-                .unwrap_or_default(),
-        ),
+        Field::ArrivalTime => time(&person.arrival),
+        Field::ArrivalFlight => leg(&person.arrival, |t| &t.flight),
+        Field::ArrivalFrom => leg(&person.arrival, |t| &t.origin),
         Field::DepartureDate => Value::Date(local(&person.departure).map(|t| t.date())),
-        Field::DepartureTime => Value::Text(
-            local(&person.departure)
-                .map(|t| t.format("%H:%M").to_string())
-                .unwrap_or_default(),
-        ),
-        Field::DepartureFlight => Value::Text(
-            person
-                .departure
-                .as_ref()
-                .map(|t| t.flight.clone())
-                .unwrap_or_default(),
-        ),
-        Field::DepartureTo => Value::Text(
-            person
-                .departure
-                .as_ref()
-                .map(|t| t.origin.clone())
-                .unwrap_or_default(),
-        ),
+        Field::DepartureTime => time(&person.departure),
+        Field::DepartureFlight => leg(&person.departure, |t| &t.flight),
+        Field::DepartureTo => leg(&person.departure, |t| &t.origin),
         Field::Hotel => Value::Text(
             person
                 .stay
@@ -784,8 +741,6 @@ mod tests {
             let fields: Vec<Option<Field>> = COLUMNS.iter().map(|(f, _)| Some(*f)).collect();
             assert_eq!(mapping.columns, fields, "ko {ko}");
         }
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(27), "AB");
         assert!(is_own_arrangements("Own arrangements") && is_own_arrangements("자체 숙박"));
         assert!(!is_own_arrangements("Orakai"));
     }

@@ -405,14 +405,11 @@ impl Entity for Event {}
 // the check `head_of_delegation_disagrees` points at what is left to settle.
 impl Entity for Delegation {
     fn keep_in_step(&self, tx: &Transaction<'_>, batch: &mut StepBatch) -> Result<()> {
-        let marked: Vec<Official> = {
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {} FROM official x WHERE x.delegation_id = ? AND x.category = 'head_of_delegation'",
-                Official::select("x")
-            ))?;
-            let rows = stmt.query_map([&self.id], Official::from_row)?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let marked: Vec<Official> = load_where(
+            tx,
+            "x.delegation_id = ? AND x.category = 'head_of_delegation'",
+            &self.id,
+        )?;
         let head = self.head_official_id.as_deref();
         for mut o in marked.into_iter().filter(|o| Some(o.id.as_str()) != head) {
             o.category = Category::Delegate;
@@ -1118,6 +1115,19 @@ pub fn find<R: Record>(conn: &Connection, id: &str) -> Result<Option<R>> {
     Ok(stmt.query_row([id], R::from_row).optional()?)
 }
 
+/// Reads the records where `filter` (about the table as `x`, one `?` for `id`) holds:
+/// `load_where::<Stay>(conn, "x.official_id = ?", id)`.
+pub fn load_where<R: Record>(conn: &Connection, filter: &str, id: &str) -> Result<Vec<R>> {
+    let sql = format!(
+        "SELECT {} FROM {} x WHERE {filter}",
+        R::select("x"),
+        R::TABLE
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([id], R::from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Reads one record by id.
 pub fn get<R: Record>(conn: &Connection, id: &str) -> Result<R> {
     find(conn, id)?.ok_or(Error::NotFound { entity: R::NOUN })
@@ -1132,6 +1142,25 @@ fn new_id() -> String {
 }
 
 /// Validates and writes a record: creates it when its id is empty, else updates it.
+/// A setting's value, on a connection already open (an import's remembered mappings).
+pub fn read_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM setting WHERE key = ?", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Writes a setting, on a connection already open (inside an import's transaction).
+pub fn write_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO setting (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        rusqlite::params![key, value, Utc::now()],
+    )?;
+    Ok(())
+}
+
 pub fn save<R: Entity>(tx: &Transaction<'_>, record: R, batch: Option<&str>) -> Result<R> {
     let saved = if record.id().is_empty() {
         let mut record = record;
@@ -1636,24 +1665,11 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.read(|conn| {
-            Ok(conn
-                .query_row("SELECT value FROM setting WHERE key = ?", [key], |r| {
-                    r.get(0)
-                })
-                .optional()?)
-        })
+        self.read(|conn| read_setting(conn, key))
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO setting (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                rusqlite::params![key, value, Utc::now()],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| write_setting(tx, key, value))
     }
 
     /// Full integrity and foreign-key check, with row counts.

@@ -57,17 +57,14 @@ pub fn export_save(
             Format::Csv => ("CSV", "csv"),
             Format::Xlsx => ("Excel (XLSX)", "xlsx"),
         };
-        let Some(path) = choose_save_path(&app, label, ext, &name)? else {
-            return Ok(None);
-        };
-        ddesk_core::files::write_aside(&path, &bytes)?;
-        state
-            .store()?
-            .record_output(&request.event_id, Output::Export, &name)?;
-        Ok(Some(SavedExport {
-            path: path.display().to_string(),
-            token: state.remember_output(path),
-        }))
+        let saved = save_one(
+            &app,
+            &state,
+            (label, ext, &name),
+            &bytes,
+            (&request.event_id, Output::Export),
+        )?;
+        Ok(saved.map(|(path, token)| SavedExport { path, token }))
     })
 }
 
@@ -99,17 +96,17 @@ pub fn itinerary_save(
                 .into());
             };
             let filter = if ext == "ics" { "iCalendar" } else { "PDF" };
-            let Some(path) = choose_save_path(&app, filter, ext, &file.name)? else {
-                return Ok(None);
-            };
-            ddesk_core::files::write_aside(&path, &file.bytes)?;
-            state
-                .store()?
-                .record_output(&request.event_id, Output::Itinerary, &file.name)?;
-            return Ok(Some(SavedItineraries {
-                path: path.display().to_string(),
+            let saved = save_one(
+                &app,
+                &state,
+                (filter, ext, &file.name),
+                &file.bytes,
+                (&request.event_id, Output::Itinerary),
+            )?;
+            return Ok(saved.map(|(path, token)| SavedItineraries {
+                path,
                 files: 1,
-                token: state.remember_output(path),
+                token,
             }));
         }
         // Many files: the folder is asked first, so that cancelling costs nothing and the officer
@@ -144,6 +141,27 @@ pub fn itinerary_save(
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn output_open(state: State<'_, AppState>, token: String) -> Result<(), CommandError> {
     super::guarded(|| open_written(&state, &token))
+}
+
+/// Asks where to save one file (the Save dialog, filtered to `label`/`ext`, `name` proposed),
+/// writes it there and records it in the event's history. The path and the token
+/// `output_open` takes, or `None` when the officer cancels.
+fn save_one(
+    app: &tauri::AppHandle,
+    state: &AppState,
+    (label, ext, name): (&str, &str, &str),
+    bytes: &[u8],
+    (event_id, action): (&str, Output),
+) -> Result<Option<(String, String)>, CommandError> {
+    let Some(path) = choose_save_path(app, label, ext, name)? else {
+        return Ok(None);
+    };
+    ddesk_core::files::write_aside(&path, bytes)?;
+    state.store()?.record_output(event_id, action, name)?;
+    Ok(Some((
+        path.display().to_string(),
+        state.remember_output(path),
+    )))
 }
 
 /// Writes files into a folder; one that already holds some of them asks before they are
@@ -194,17 +212,17 @@ pub fn registration_form_save(
                     format!("{}.xlsx", registration::file_stem(&d, language)),
                 )
             };
-            let Some(path) = choose_save_path(&app, "Excel (XLSX)", "xlsx", &name)? else {
-                return Ok(None);
-            };
-            ddesk_core::files::write_aside(&path, &bytes)?;
-            state
-                .store()?
-                .record_output(&event_id, Output::Form, &name)?;
-            return Ok(Some(SavedItineraries {
-                path: path.display().to_string(),
+            let saved = save_one(
+                &app,
+                &state,
+                ("Excel (XLSX)", "xlsx", &name),
+                &bytes,
+                (&event_id, Output::Form),
+            )?;
+            return Ok(saved.map(|(path, token)| SavedItineraries {
+                path,
                 files: 1,
-                token: state.remember_output(path),
+                token,
             }));
         }
         let Some(dir) = choose_folder(&app)? else {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -275,13 +275,7 @@ pub fn mapping_key(headers: &[String]) -> String {
 
 /// The mapping last used for a file with these headers.
 pub fn remembered_mapping(conn: &Connection, headers: &[String]) -> Result<Option<Mapping>> {
-    let text: Option<String> = conn
-        .query_row(
-            "SELECT value FROM setting WHERE key = ?",
-            [mapping_key(headers)],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let text = crate::store::read_setting(conn, &mapping_key(headers))?;
     // A mapping saved by another version that no longer parses is simply forgotten.
     Ok(text
         .and_then(|t| serde_json::from_str::<Mapping>(&t).ok())
@@ -295,16 +289,11 @@ pub fn remember_mapping(conn: &Connection, headers: &[String], mapping: &Mapping
         columns: mapping.columns.clone(),
         values: Default::default(),
     };
-    conn.execute(
-        "INSERT INTO setting (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        rusqlite::params![
-            mapping_key(headers),
-            serde_json::to_string(&columns)?,
-            chrono::Utc::now()
-        ],
-    )?;
-    Ok(())
+    crate::store::write_setting(
+        conn,
+        &mapping_key(headers),
+        &serde_json::to_string(&columns)?,
+    )
 }
 
 #[cfg(test)]

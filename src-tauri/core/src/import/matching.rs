@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::mapping::Field;
@@ -402,13 +402,7 @@ fn values_key(event_id: &str) -> String {
 
 /// The values mapped by hand in earlier imports into this event.
 pub fn remembered_values(conn: &Connection, event_id: &str) -> Result<ValueMap> {
-    let text: Option<String> = conn
-        .query_row(
-            "SELECT value FROM setting WHERE key = ?",
-            [values_key(event_id)],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let text = crate::store::read_setting(conn, &values_key(event_id))?;
     // A map saved by another version that no longer parses is simply forgotten.
     Ok(text
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -429,16 +423,7 @@ pub fn remember_values(conn: &Connection, event_id: &str, values: &ValueMap) -> 
             known.insert(from.clone(), to.clone());
         }
     }
-    conn.execute(
-        "INSERT INTO setting (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        rusqlite::params![
-            values_key(event_id),
-            serde_json::to_string(&all)?,
-            chrono::Utc::now()
-        ],
-    )?;
-    Ok(())
+    crate::store::write_setting(conn, &values_key(event_id), &serde_json::to_string(&all)?)
 }
 
 /// Diets as registration forms offer them, English and Korean; a cell that names one is
@@ -487,15 +472,23 @@ pub const DIETS: &[(&str, &str, &[&str])] = &[
 
 /// Cells that say the official has no dietary need.
 pub fn is_no_diet(text: &str) -> bool {
-    matches!(
-        key(text).as_str(),
-        "none" | "na" | "nil" | "no" | "normal" | "regular" | "nothing" | "없음" | "해당없음"
-    ) || text.trim() == "-"
-        || {
-            let composed: String =
-                unicode_normalization::UnicodeNormalization::nfc(key(text).as_str()).collect();
-            matches!(composed.as_str(), "없음" | "해당없음" | "무")
-        }
+    // Folding decomposes Hangul into jamo: the key is composed again to compare.
+    let composed: String =
+        unicode_normalization::UnicodeNormalization::nfc(key(text).as_str()).collect();
+    text.trim() == "-"
+        || matches!(
+            composed.as_str(),
+            "none"
+                | "na"
+                | "nil"
+                | "no"
+                | "normal"
+                | "regular"
+                | "nothing"
+                | "없음"
+                | "해당없음"
+                | "무"
+        )
 }
 
 /// The diets as a matcher: item and label are the English name.

@@ -35,6 +35,7 @@ pub use plan::{
     commit, preview, Attendance, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
     DuplicateReason, FieldChange, FileDuplicate, ImportReport, Preview, RowPreview, RowStatus,
 };
+pub(crate) use read::column_letter;
 pub use read::{
     read_bytes, read_file, FileFormat, ReadOptions, SourceRow, Table, MAX_COLUMNS, MAX_FILE_BYTES,
     MAX_ROWS,

@@ -422,17 +422,6 @@ struct Context {
     by_key: ByKey,
 }
 
-fn load_all<R: Record>(conn: &Connection, table_filter: &str, id: &str) -> Result<Vec<R>> {
-    let sql = format!(
-        "SELECT {} FROM {} x WHERE {table_filter}",
-        R::select("x"),
-        R::TABLE
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([id], R::from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The event's officials (or the earlier rows) by their same-person keys: the dashboard's rule
 /// (`checks::same_person_keys`), so that the import finds the duplicates the dashboard lists.
 type ByKey = HashMap<(u8, String), usize>;
@@ -551,7 +540,7 @@ impl Context {
         // An event's zone is checked when it is saved; UTC only guards a hand-edited file.
         let tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let mut delegations = HashMap::new();
-        for d in load_all::<Delegation>(conn, "x.event_id = ?", event_id)? {
+        for d in store::load_where::<Delegation>(conn, "x.event_id = ?", event_id)? {
             for k in [
                 d.country_code.clone().unwrap_or_default(),
                 d.org_code.as_deref().map(key).unwrap_or_default(),
@@ -585,19 +574,19 @@ impl Context {
             }
         }
         let delegation_names = Matcher::new(names);
-        let hotels = load_all::<Hotel>(conn, "x.event_id = ?", event_id)?;
+        let hotels = store::load_where::<Hotel>(conn, "x.event_id = ?", event_id)?;
         let hotel_names = Matcher::new(
             hotels
                 .iter()
                 .enumerate()
                 .map(|(i, h)| (i, h.name.clone(), vec![h.name.clone(), h.name_ko.clone()])),
         );
-        let existing = load_all::<Official>(conn, "x.event_id = ?", event_id)?;
+        let existing = store::load_where::<Official>(conn, "x.event_id = ?", event_id)?;
         let mut by_key = ByKey::new();
         for (i, o) in existing.iter().enumerate() {
             index(crate::checks::same_person_keys(o), i, &mut by_key);
         }
-        let sessions = load_all::<Session>(conn, "x.event_id = ?", event_id)?;
+        let sessions = store::load_where::<Session>(conn, "x.event_id = ?", event_id)?;
         let mut participation = std::collections::HashSet::new();
         {
             let mut stmt = conn.prepare(
@@ -2124,7 +2113,8 @@ pub fn commit(
                 leg.official_id = official_id.clone();
                 if updating {
                     // The official's first leg in that direction is replaced, not doubled.
-                    let existing: Vec<Travel> = load_all(tx, "x.official_id = ?", &official_id)?;
+                    let existing: Vec<Travel> =
+                        store::load_where(tx, "x.official_id = ?", &official_id)?;
                     if let Some(old) = existing.into_iter().find(|t| t.direction == leg.direction) {
                         leg.id = old.id;
                         leg.greeter = old.greeter;
@@ -2138,7 +2128,8 @@ pub fn commit(
                 let mut stay = stay.clone();
                 stay.official_id = official_id.clone();
                 if updating {
-                    let existing: Vec<Stay> = load_all(tx, "x.official_id = ?", &official_id)?;
+                    let existing: Vec<Stay> =
+                        store::load_where(tx, "x.official_id = ?", &official_id)?;
                     if let Some(old) = existing.into_iter().next() {
                         stay.id = old.id;
                         stay.shares_with_id = old.shares_with_id;

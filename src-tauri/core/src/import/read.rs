@@ -947,7 +947,8 @@ fn is_totals(cells: &[String]) -> bool {
     })
 }
 
-fn column_letter(mut index: usize) -> String {
+/// A spreadsheet column's letters from its 0-based index: 0 → A, 27 → AB.
+pub(crate) fn column_letter(mut index: usize) -> String {
     let mut out = Vec::new();
     loop {
         out.push(b'A' + (index % 26) as u8);
