@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ddesk_core::backup::{self, BackupReason};
 use ddesk_core::model::{Delegation, Official};
+use ddesk_core::store::backup::{self, BackupReason};
 use ddesk_core::{store, Error, Store};
 use delegation_desk_tests::{official, Fixture};
 

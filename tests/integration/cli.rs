@@ -176,7 +176,7 @@ fn backup_restore_and_backups() {
     let out = ddesk(&db, &["backup", "-o", copy.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(stdout(&out).starts_with(&format!("{}\t", copy.display())));
-    assert!(ddesk_core::backup::check_library_file(&copy).is_ok());
+    assert!(ddesk_core::store::backup::check_library_file(&copy).is_ok());
     let copied = std::fs::read(&copy).expect("read");
 
     let out = ddesk(&db, &["backup", "-o", copy.to_str().expect("utf-8")]);
@@ -231,7 +231,7 @@ fn a_damaged_library_names_its_newest_good_backup() {
     let backup = {
         let store = ddesk_core::Store::open(&db).expect("open");
         store
-            .backup(ddesk_core::backup::BackupReason::Manual)
+            .backup(ddesk_core::store::backup::BackupReason::Manual)
             .expect("backup")
     };
     {

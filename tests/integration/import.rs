@@ -785,7 +785,7 @@ fn bad_files_give_a_clear_message_and_change_nothing() {
         "library untouched"
     );
     assert!(
-        ddesk_core::backup::list_backups(&library)
+        ddesk_core::store::backup::list_backups(&library)
             .expect("backups")
             .is_empty(),
         "no backup for a refused file"
@@ -803,7 +803,7 @@ fn a_file_commit_backs_up_first_and_the_mapping_is_remembered_for_the_next_file(
     // The officer decides "Remarks" is about food.
     mapping.columns[2] = Some(Field::Dietary);
     commit(&f, &table, &mapping, &Decisions::default());
-    let reasons: Vec<String> = ddesk_core::backup::list_backups(&library)
+    let reasons: Vec<String> = ddesk_core::store::backup::list_backups(&library)
         .expect("backups")
         .into_iter()
         .map(|b| b.reason)

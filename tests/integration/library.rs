@@ -1,6 +1,6 @@
 //! Opening library files: ours is migrated, anything else is refused and left untouched.
 
-use ddesk_core::model::Official;
+use ddesk_core::model::{Official, Record};
 use ddesk_core::store::{APPLICATION_ID, SCHEMA_VERSION};
 use ddesk_core::{Error, Store};
 use delegation_desk_tests::Fixture;
@@ -276,7 +276,7 @@ fn a_long_read_apart_holds_up_no_save_or_list_and_sees_one_state() {
         assert_eq!(f.store.read_apart(|conn| count(conn)).expect("again"), 2);
         let back: Official = f
             .store
-            .read_apart(|conn| ddesk_core::store::get(conn, &saved_id))
+            .read_apart(|conn| Official::get(conn, &saved_id))
             .expect("get");
         assert_eq!(back.given_name, "Lan");
     });

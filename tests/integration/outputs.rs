@@ -307,7 +307,7 @@ fn formulas_in_csv_cells_are_neutralised_and_everything_else_is_literal() {
     for (i, text) in hostile.iter().enumerate() {
         let mut o = s
             .store
-            .read(|c| ddesk_core::store::get::<Official>(c, &s.people[2].id))
+            .read(|c| Official::get(c, &s.people[2].id))
             .expect("official");
         o.id = String::new();
         o.family_name = format!("Hostile{i}");

@@ -300,7 +300,7 @@ fn a_registration_form_filled_by_a_real_writer_imports_into_its_delegation() {
                 [&workshop],
                 |r| r.get(0),
             )?;
-            ddesk_core::store::get(c, &id)
+            Delegation::get(c, &id)
         })
         .expect("a delegation with officials");
     let members_before = officials_of(&store, &workshop)

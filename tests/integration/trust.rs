@@ -7,9 +7,9 @@ use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use ddesk_core::backup::{self, BackupReason};
 use ddesk_core::model::{Direction, Official, Travel};
 use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
+use ddesk_core::store::backup::{self, BackupReason};
 use ddesk_core::{store, Error, Store};
 use delegation_desk_tests::{instant, Fixture};
 

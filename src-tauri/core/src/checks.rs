@@ -112,7 +112,7 @@ fn all<R: Record>(conn: &Connection, from: &str, id: &str) -> Result<Vec<R>> {
 
 impl EventData {
     pub fn load(conn: &Connection, event_id: &str) -> Result<EventData> {
-        let event = crate::store::get::<Event>(conn, event_id)?;
+        let event = Event::get(conn, event_id)?;
         let id = event_id;
         Ok(EventData {
             delegations: all(conn, "FROM delegation x WHERE x.event_id = ?", id)?,

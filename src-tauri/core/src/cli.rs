@@ -10,13 +10,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::export::{self, ExportRequest, Format as ExportFormat, Table};
-use crate::history::Output;
 use crate::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
 use crate::model::{Category, Delegation, Language};
 use crate::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
 use crate::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use crate::queries::{self, OfficialQuery};
-use crate::{backup, checks, demo, generate, registration, store, Error, Store};
+use crate::store::backup;
+use crate::store::history::Output;
+use crate::{checks, demo, generate, registration, store, Error, Store};
 use clap::{Parser, Subcommand};
 
 /// `println!` for the command's output: a reader that went away (`ddesk officials | head -1`)

@@ -181,7 +181,7 @@ fn load_event(tx: &Transaction<'_>, demo: &DemoEvent) -> Result<Event> {
         )?;
     }
     for (delegation_id, head) in heads {
-        let mut d: Delegation = store::get(tx, &delegation_id)?;
+        let mut d: Delegation = Delegation::get(tx, &delegation_id)?;
         d.head_official_id = Some(head);
         store::save(tx, d, None)?;
     }

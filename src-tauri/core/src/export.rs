@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::queries::{self, ListQuery, OfficialQuery};
-use crate::store::{self, Store};
+use crate::store::Store;
 
 /// A table an officer can export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,18 +248,18 @@ pub fn export(store: &Store, request: &ExportRequest) -> Result<Vec<u8>> {
 pub fn file_name(store: &Store, request: &ExportRequest) -> Result<String> {
     let ko = request.language == Language::Ko;
     let stem = store.read(|conn| {
-        let event: Event = store::get(conn, &request.event_id)?;
+        let event: Event = Event::get(conn, &request.event_id)?;
         Ok(match request.tables.as_slice() {
             [Table::Rooming] => match &request.hotel_id {
                 Some(id) => {
-                    let h: Hotel = store::get(conn, id)?;
+                    let h: Hotel = Hotel::get(conn, id)?;
                     format!("{} - {}", Table::Rooming.title(request.language), h.name)
                 }
                 None => Table::Rooming.title(request.language).to_string(),
             },
             [Table::Roster] => match &request.session_id {
                 Some(id) => {
-                    let s: Session = store::get(conn, id)?;
+                    let s: Session = Session::get(conn, id)?;
                     let title = if ko && !s.title_ko.is_empty() {
                         s.title_ko
                     } else {
@@ -373,7 +373,7 @@ struct Data {
 
 impl Data {
     fn load(conn: &Connection, request: &ExportRequest) -> Result<Data> {
-        let event: Event = store::get(conn, &request.event_id)?;
+        let event: Event = Event::get(conn, &request.event_id)?;
         let ko = request.language == Language::Ko;
         let delegations = queries::delegations(conn, &event.id)?;
         let delegation_names = delegations
@@ -639,7 +639,7 @@ impl Data {
     }
 
     fn roster(&self, conn: &Connection, session_id: &str) -> Result<Built> {
-        let session: Session = store::get(conn, session_id)?;
+        let session: Session = Session::get(conn, session_id)?;
         if session.event_id != self.event_id {
             return Err(Error::NotFound { entity: "session" });
         }

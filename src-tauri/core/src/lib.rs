@@ -2,16 +2,15 @@
 //! lists, the demo events, importing registration spreadsheets and printing (PDF through
 //! typst). No Tauri here: the desktop shell and the `ddesk` CLI both sit on top of this crate.
 
-pub mod backup;
 pub mod checks;
 pub mod cli;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod fields;
 pub mod files;
 pub mod generate;
-pub mod history;
 pub mod import;
 pub mod model;
 pub mod print;

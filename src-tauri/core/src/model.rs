@@ -6,7 +6,9 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::Row;
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{Checker, FieldValue};
+use crate::error::{Error, Result};
+use crate::fields::{Checker, FieldValue};
+use rusqlite::{Connection, OptionalExtension};
 
 /// A stored record: what the generic storage functions in `store` need to know.
 pub trait Record: Serialize + Clone + Sized {
@@ -37,6 +39,35 @@ pub trait Record: Serialize + Clone + Sized {
     }
     /// Trims text and runs the checks every field of its type gets (length, control characters).
     fn check_fields(&mut self, checker: &mut Checker);
+
+    /// Reads one record by id, if there is one.
+    fn find(conn: &Connection, id: &str) -> Result<Option<Self>> {
+        let sql = format!(
+            "SELECT {} FROM {} x WHERE x.id = ?",
+            Self::select("x"),
+            Self::TABLE
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        Ok(stmt.query_row([id], Self::from_row).optional()?)
+    }
+
+    /// Reads one record by id; a missing one is `Error::NotFound`.
+    fn get(conn: &Connection, id: &str) -> Result<Self> {
+        Self::find(conn, id)?.ok_or(Error::NotFound { entity: Self::NOUN })
+    }
+
+    /// Reads the records where `filter` (about the table as `x`, one `?` for `id`) holds:
+    /// `Stay::load_where(conn, "x.official_id = ?", id)`.
+    fn load_where(conn: &Connection, filter: &str, id: &str) -> Result<Vec<Self>> {
+        let sql = format!(
+            "SELECT {} FROM {} x WHERE {filter}",
+            Self::select("x"),
+            Self::TABLE
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([id], Self::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 /// A record's `created_at` or `updated_at`. These are written by rusqlite as
@@ -90,6 +121,62 @@ fn utc_stamp(text: &[u8]) -> Option<DateTime<Utc>> {
     )?;
     Some(date.and_time(time).and_utc())
 }
+
+/// Runs `$body` with `$R` bound to the record type stored in table `$table`.
+macro_rules! with_record_type {
+    ($table:expr, $R:ident => $body:expr) => {
+        match $table {
+            "event" => {
+                type $R = $crate::model::Event;
+                $body
+            }
+            "delegation" => {
+                type $R = $crate::model::Delegation;
+                $body
+            }
+            "official" => {
+                type $R = $crate::model::Official;
+                $body
+            }
+            "travel" => {
+                type $R = $crate::model::Travel;
+                $body
+            }
+            "hotel" => {
+                type $R = $crate::model::Hotel;
+                $body
+            }
+            "room_block" => {
+                type $R = $crate::model::RoomBlock;
+                $body
+            }
+            "stay" => {
+                type $R = $crate::model::Stay;
+                $body
+            }
+            "venue" => {
+                type $R = $crate::model::Venue;
+                $body
+            }
+            "venue_room" => {
+                type $R = $crate::model::VenueRoom;
+                $body
+            }
+            "session" => {
+                type $R = $crate::model::Session;
+                $body
+            }
+            "participant" => {
+                type $R = $crate::model::Participant;
+                $body
+            }
+            other => Err($crate::error::Error::Internal(
+                format!("no record type for table {other:?}").into(),
+            )),
+        }
+    };
+}
+pub(crate) use with_record_type;
 
 macro_rules! record {
     (

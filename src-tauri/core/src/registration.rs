@@ -22,7 +22,7 @@ use crate::export;
 use crate::import::{matching, Field};
 use crate::model::*;
 use crate::reference;
-use crate::store::{self, Store};
+use crate::store::Store;
 
 /// The name of the hidden sheet that says which event and delegation a form is for.
 pub const TAG_SHEET: &str = "_ddesk";
@@ -190,12 +190,12 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
             en.to_string()
         }
     };
-    let delegation: Delegation = store::get(conn, delegation_id)?;
-    let event: Event = store::get(conn, &delegation.event_id)?;
-    let hotels: Vec<Hotel> = store::load_where(conn, "x.event_id = ?", &event.id)?;
+    let delegation: Delegation = Delegation::get(conn, delegation_id)?;
+    let event: Event = Event::get(conn, &delegation.event_id)?;
+    let hotels: Vec<Hotel> = Hotel::load_where(conn, "x.event_id = ?", &event.id)?;
     let mut registered = Vec::new();
     let mut officials: Vec<Official> =
-        store::load_where(conn, "x.delegation_id = ?", delegation_id)?;
+        Official::load_where(conn, "x.delegation_id = ?", delegation_id)?;
     officials.sort_by_key(|o| {
         (
             o.category != Category::HeadOfDelegation,
@@ -206,9 +206,10 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         if official.status == OfficialStatus::Cancelled {
             continue;
         }
-        let legs: Vec<Travel> = store::load_where(conn, "x.official_id = ?", &official.id)?;
-        let stays: Vec<Stay> = store::load_where(conn, "x.official_id = ?", &official.id)?;
-        let on: Vec<Participant> = store::load_where(conn, "x.official_id = ?", &official.id)?;
+        let legs: Vec<Travel> = Travel::load_where(conn, "x.official_id = ?", &official.id)?;
+        let stays: Vec<Stay> = Stay::load_where(conn, "x.official_id = ?", &official.id)?;
+        let on: Vec<Participant> =
+            Participant::load_where(conn, "x.official_id = ?", &official.id)?;
         registered.push(Registered {
             sessions: on.into_iter().map(|p| p.session_id).collect(),
             arrival: legs
@@ -226,16 +227,15 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
     // Sessions a delegation chooses to attend (site visits, meals, workshops): one yes/no
     // column each. Plenaries, panels and ceremonies are for everyone.
-    let mut optional: Vec<Session> =
-        store::load_where::<Session>(conn, "x.event_id = ?", &event.id)?
-            .into_iter()
-            .filter(|s| {
-                matches!(
-                    s.kind,
-                    SessionKind::SiteVisit | SessionKind::Meal | SessionKind::Workshop
-                )
-            })
-            .collect();
+    let mut optional: Vec<Session> = Session::load_where(conn, "x.event_id = ?", &event.id)?
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.kind,
+                SessionKind::SiteVisit | SessionKind::Meal | SessionKind::Workshop
+            )
+        })
+        .collect();
     optional.sort_by_key(|s| s.starts_at);
     let session_header = |s: &Session| {
         let title = if ko && !s.title_ko.is_empty() {

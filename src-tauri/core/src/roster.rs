@@ -4,7 +4,7 @@ use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction};
 
 use crate::error::Result;
-use crate::model::{Participant, Role};
+use crate::model::{Participant, Record, Role};
 use crate::store;
 
 /// Puts every official in `official_ids` on the session with `role`; officials already on the
@@ -53,7 +53,7 @@ pub fn add_in_batch(
 
 /// Records that the official attended (now) or clears it.
 pub fn attend(tx: &Transaction<'_>, id: &str, attended: bool) -> Result<Participant> {
-    let mut record: Participant = store::get(tx, id)?;
+    let mut record: Participant = Participant::get(tx, id)?;
     record.attended_at = attended.then(Utc::now);
     store::save(tx, record, None)
 }

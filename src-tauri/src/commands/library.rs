@@ -38,7 +38,11 @@ pub fn app_about(state: State<'_, AppState>) -> About {
         build: env!("DDESK_BUILD"),
         schema_version: ddesk_core::store::SCHEMA_VERSION,
         library: library.map(|p| p.display().to_string()),
-        backups: library.map(|p| ddesk_core::backup::backups_dir(p).display().to_string()),
+        backups: library.map(|p| {
+            ddesk_core::store::backup::backups_dir(p)
+                .display()
+                .to_string()
+        }),
     }
 }
 

@@ -3,8 +3,8 @@
 //! the bytes on Tauri's worker threads; the window never waits on typesetting.
 
 use ddesk_core::export::{self, ExportRequest, Format};
-use ddesk_core::history::Output;
 use ddesk_core::print::itinerary::{self, ItineraryFile, ItineraryRequest, Scope};
+use ddesk_core::store::history::Output;
 use ddesk_core::Error;
 use serde::Serialize;
 use tauri::ipc::Channel;

@@ -3,9 +3,9 @@
 //! system's viewer on request. Typesetting runs on Tauri's worker threads, never the window's.
 
 use base64::Engine as _;
-use ddesk_core::history::Output;
 use ddesk_core::model::Category;
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
+use ddesk_core::store::history::Output;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;

@@ -1,7 +1,8 @@
 //! Backups, integrity checks, history and undo: what keeps months of an office's work safe.
 
-use ddesk_core::backup::{self, BackupInfo, BackupReason, RestoreReport};
-use ddesk_core::history::{ChangeEntry, UndoReport, UndoStep};
+use ddesk_core::store::backup::{self, BackupInfo, BackupReason, RestoreReport};
+use ddesk_core::store::history::ChangeEntry;
+use ddesk_core::store::undo::{UndoReport, UndoStep};
 use ddesk_core::store::Health;
 use ddesk_core::{Error, Store};
 use serde::Serialize;

@@ -13,10 +13,11 @@ use super::read::{SourceRow, Table};
 use super::values::{self, key};
 use super::{Message, Severity};
 use crate::error::{Error, Result};
+use crate::fields::Checker;
 use crate::model::*;
 use crate::reference;
 use crate::store::{self, Store};
-use crate::validate::{Checker, Validate};
+use crate::validate::Validate;
 
 /// What a row would become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -536,11 +537,11 @@ fn candidates<T: PartialEq>(matcher: &Matcher<T>, found: &Found<'_, T>) -> Vec<S
 
 impl Context {
     fn load(conn: &Connection, event_id: &str, mapping: &Mapping) -> Result<Context> {
-        let event: Event = store::get(conn, event_id)?;
+        let event: Event = Event::get(conn, event_id)?;
         // An event's zone is checked when it is saved; UTC only guards a hand-edited file.
         let tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let mut delegations = HashMap::new();
-        for d in store::load_where::<Delegation>(conn, "x.event_id = ?", event_id)? {
+        for d in Delegation::load_where(conn, "x.event_id = ?", event_id)? {
             for k in [
                 d.country_code.clone().unwrap_or_default(),
                 d.org_code.as_deref().map(key).unwrap_or_default(),
@@ -574,19 +575,19 @@ impl Context {
             }
         }
         let delegation_names = Matcher::new(names);
-        let hotels = store::load_where::<Hotel>(conn, "x.event_id = ?", event_id)?;
+        let hotels = Hotel::load_where(conn, "x.event_id = ?", event_id)?;
         let hotel_names = Matcher::new(
             hotels
                 .iter()
                 .enumerate()
                 .map(|(i, h)| (i, h.name.clone(), vec![h.name.clone(), h.name_ko.clone()])),
         );
-        let existing = store::load_where::<Official>(conn, "x.event_id = ?", event_id)?;
+        let existing = Official::load_where(conn, "x.event_id = ?", event_id)?;
         let mut by_key = ByKey::new();
         for (i, o) in existing.iter().enumerate() {
             index(crate::checks::same_person_keys(o), i, &mut by_key);
         }
-        let sessions = store::load_where::<Session>(conn, "x.event_id = ?", event_id)?;
+        let sessions = Session::load_where(conn, "x.event_id = ?", event_id)?;
         let mut participation = std::collections::HashSet::new();
         {
             let mut stmt = conn.prepare(
@@ -1746,7 +1747,7 @@ fn form_delegation(
     tag: &crate::registration::FormTag,
 ) -> Result<Delegation> {
     if tag.event_id != event.id {
-        let other = store::get::<Event>(conn, &tag.event_id)
+        let other = Event::get(conn, &tag.event_id)
             .map(|e| format!("\u{201c}{}\u{201d}", e.name_en))
             .unwrap_or_else(|_| "an event this library does not have".into());
         return Err(Error::Import {
@@ -1757,7 +1758,7 @@ fn form_delegation(
             ),
         });
     }
-    store::get::<Delegation>(conn, &tag.delegation_id)
+    Delegation::get(conn, &tag.delegation_id)
         .ok()
         .filter(|d| d.event_id == event.id)
         .ok_or_else(|| Error::Import {
@@ -2087,7 +2088,7 @@ pub fn commit(
                     continue;
                 }
                 (DuplicateAction::Update, Some(target)) => {
-                    let existing: Official = store::get(tx, &target)?;
+                    let existing: Official = Official::get(tx, &target)?;
                     let mut updated = merged(&existing, row);
                     if official.delegation_id.is_some()
                         && (row.provided.contains(&Field::Delegation)
@@ -2114,7 +2115,7 @@ pub fn commit(
                 if updating {
                     // The official's first leg in that direction is replaced, not doubled.
                     let existing: Vec<Travel> =
-                        store::load_where(tx, "x.official_id = ?", &official_id)?;
+                        Travel::load_where(tx, "x.official_id = ?", &official_id)?;
                     if let Some(old) = existing.into_iter().find(|t| t.direction == leg.direction) {
                         leg.id = old.id;
                         leg.greeter = old.greeter;
@@ -2129,7 +2130,7 @@ pub fn commit(
                 stay.official_id = official_id.clone();
                 if updating {
                     let existing: Vec<Stay> =
-                        store::load_where(tx, "x.official_id = ?", &official_id)?;
+                        Stay::load_where(tx, "x.official_id = ?", &official_id)?;
                     if let Some(old) = existing.into_iter().next() {
                         stay.id = old.id;
                         stay.shares_with_id = old.shares_with_id;

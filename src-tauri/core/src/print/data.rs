@@ -13,7 +13,6 @@ use super::{BadgeLayout, Document, Offset, PrintRequest, Selection};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::queries::{self, ListQuery, OfficialQuery, OfficialRow};
-use crate::store;
 
 pub(crate) const BADGES_TEMPLATE: &str = include_str!("templates/badges.typ");
 const PARTICIPANTS_TEMPLATE: &str = include_str!("templates/participants.typ");
@@ -124,7 +123,7 @@ impl<'a> Ctx<'a> {
         fonts: &'a Fonts,
         request: &PrintRequest,
     ) -> Result<Ctx<'a>> {
-        let event: Event = store::get(conn, &request.event_id)?;
+        let event: Event = Event::get(conn, &request.event_id)?;
         let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let mut delegations: Vec<Delegation> = queries::delegations(conn, &event.id)?
             .into_iter()
@@ -720,7 +719,7 @@ fn signin(
     session_id: &str,
     blank_rows: usize,
 ) -> Result<usize> {
-    let session: Session = store::get(conn, session_id)?;
+    let session: Session = Session::get(conn, session_id)?;
     if session.event_id != ctx.event.id {
         return Err(Error::NotFound { entity: "session" });
     }
@@ -738,8 +737,8 @@ fn signin(
     ctx.sort(&mut rows);
     let place = match &session.venue_room_id {
         Some(room_id) => {
-            let room: VenueRoom = store::get(conn, room_id)?;
-            let venue: Venue = store::get(conn, &room.venue_id)?;
+            let room: VenueRoom = VenueRoom::get(conn, room_id)?;
+            let venue: Venue = Venue::get(conn, &room.venue_id)?;
             let (room_name, venue_name) = if ctx.ko() {
                 (
                     if room.name_ko.is_empty() {

@@ -588,10 +588,10 @@ pub fn record_printed(store: &Store, official_ids: &[String], layout: BadgeLayou
             None => None,
         };
         if let Some(event) = event {
-            crate::history::record_output(
+            crate::store::history::record_output(
                 tx,
                 &event,
-                crate::history::Output::Print,
+                crate::store::history::Output::Print,
                 &format!(
                     "{} ({})",
                     crate::text::counted(official_ids.len() as i64, "badge", None),

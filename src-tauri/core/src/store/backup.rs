@@ -13,9 +13,9 @@ use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 
+use super::file::{self, classify, FileState, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, create_private_file, make_private, sync_dir, temp_beside};
-use crate::store::{self, classify, FileState, Store, SCHEMA_VERSION};
 
 /// Why a backup was made; its slug is part of the file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -227,8 +227,8 @@ pub fn check_library_file(path: &Path) -> Result<i64> {
             "{} was written by a newer Delegation Desk (schema {version}); update the app to use it.",
             path.display()
         ))),
-        FileState::Damaged => Err(store::damaged(path)),
-        FileState::Empty | FileState::Good(_) | FileState::Foreign => Err(store::not_ours(path)),
+        FileState::Damaged => Err(file::damaged(path)),
+        FileState::Empty | FileState::Good(_) | FileState::Foreign => Err(file::not_ours(path)),
     }
 }
 
@@ -259,7 +259,7 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 
 /// Writes a consistent copy of `conn`'s database to `dest` as one self-contained file: into a
 /// temporary file first, synced, then renamed into place. Returns the size.
-fn vacuum_into(conn: &Connection, dest: &Path, overwrite: bool) -> Result<u64> {
+pub(super) fn vacuum_into(conn: &Connection, dest: &Path, overwrite: bool) -> Result<u64> {
     if !overwrite && dest.exists() {
         return Err(Error::field(
             "output",
@@ -353,53 +353,6 @@ pub(crate) fn make_backup(
     })
 }
 
-impl Store {
-    /// Backs the library up into its backups folder. An in-memory library has none.
-    pub fn backup(&self, reason: BackupReason) -> Result<BackupInfo> {
-        let Some(path) = self.path() else {
-            return Err(Error::NotFound {
-                entity: "library file",
-            });
-        };
-        // On the read-only connection: a copy of a large library takes seconds, and the
-        // window's saves and list pages must not wait for it behind the main lock.
-        self.with_reader(|conn| make_backup(conn, path, reason))
-    }
-
-    /// A backup the engine makes on its own (before an import, a bulk delete); nothing for an
-    /// in-memory library.
-    pub(crate) fn auto_backup(&self, reason: BackupReason) -> Result<Option<BackupInfo>> {
-        if self.path().is_none() {
-            return Ok(None);
-        }
-        self.backup(reason).map(Some)
-    }
-
-    /// The daily backup: made when the backups folder holds none from today (UTC), of any kind.
-    pub fn backup_if_none_today(&self) -> Result<Option<BackupInfo>> {
-        let Some(path) = self.path() else {
-            return Ok(None);
-        };
-        let today = Utc::now().date_naive();
-        if list_backups(path)?
-            .iter()
-            .any(|b| b.created_at.date_naive() == today)
-        {
-            return Ok(None);
-        }
-        self.backup(BackupReason::Daily).map(Some)
-    }
-
-    /// Writes a consistent copy of the library to `dest` (`ddesk backup -o`); an existing file
-    /// is replaced only with `overwrite`. Returns the copy's size in bytes.
-    pub fn backup_to(&self, dest: &Path, overwrite: bool) -> Result<u64> {
-        match self.path() {
-            Some(_) => self.with_reader(|conn| vacuum_into(conn, dest, overwrite)),
-            None => self.read(|conn| vacuum_into(conn, dest, overwrite)),
-        }
-    }
-}
-
 /// What [`restore`] did besides putting the backup in place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RestoreReport {
@@ -438,7 +391,7 @@ pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
     check_library_file(backup)?;
     let current = classify(library)?;
     if current == FileState::Foreign {
-        return Err(store::not_ours(library));
+        return Err(file::not_ours(library));
     }
     if let Some(dir) = library.parent() {
         std::fs::create_dir_all(dir)?;
@@ -473,7 +426,7 @@ fn prepare_copy(backup: &Path, temp: &Path) -> Result<()> {
             .collect::<rusqlite::Result<_>>()?;
         drop(stmt);
         if problems != ["ok"] {
-            return Err(store::damaged(backup));
+            return Err(file::damaged(backup));
         }
         let (app_id, version): (i32, i64) = conn.query_row(
             "SELECT (SELECT application_id FROM pragma_application_id),
@@ -481,13 +434,13 @@ fn prepare_copy(backup: &Path, temp: &Path) -> Result<()> {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        if app_id != store::APPLICATION_ID || !(1..=SCHEMA_VERSION).contains(&version) {
-            return Err(store::not_ours(backup));
+        if app_id != file::APPLICATION_ID || !(1..=SCHEMA_VERSION).contains(&version) {
+            return Err(file::not_ours(backup));
         }
         // Tables, indexes, triggers and views exactly as this version makes them for that
         // schema version: a backup with a trigger added (one that empties a table on the next
         // save) or a view in place of a table is not one of ours.
-        if store::schema_of(&conn)? != store::expected_schema(version)? {
+        if file::schema_of(&conn)? != file::expected_schema(version)? {
             return Err(Error::NotALibrary(format!(
                 "{} has tables or triggers that Delegation Desk does not make; it was not restored.",
                 backup.display()
@@ -546,7 +499,7 @@ fn put_in_place(library: &Path, current: FileState, temp: &Path) -> Result<Resto
             }
             report.set_aside = Some(aside);
         }
-        FileState::Foreign => return Err(store::not_ours(library)),
+        FileState::Foreign => return Err(file::not_ours(library)),
     }
     for suffix in ["-wal", "-shm", "-journal"] {
         remove_if_present(&sidecar(library, suffix))?;

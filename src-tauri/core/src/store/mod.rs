@@ -1,0 +1,358 @@
+//! The event library: one SQLite file, opened safely, migrated, and written only through
+//! validated, logged, single-transaction operations. `Store` is the facade; each concern has
+//! a file of its own:
+//!
+//! - `file`: recognising, creating, configuring and migrating the library file;
+//! - `write`: validated, logged writes and deletes;
+//! - `entity`: what each record type adds (dependents, derived columns, search text);
+//! - `log`: the change log and the cascades of a delete;
+//! - `settings`: settings, the window's allowed ones and the officer's name;
+//! - `backup`: backups and restore;
+//! - `history`: the change log read back, and undo.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, Transaction};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::*;
+
+pub mod backup;
+mod entity;
+mod file;
+pub mod history;
+mod log;
+mod settings;
+pub mod undo;
+mod write;
+
+pub use entity::{refresh_event_search, resolve_id, Entity, InStep};
+pub use file::{
+    classify, default_library_path, FileState, Health, APPLICATION_ID, APP_IDENTIFIER,
+    SCHEMA_VERSION,
+};
+pub use settings::{
+    check_window_setting, read_setting, write_setting, OFFICER_INITIALS, OFFICER_NAME,
+    PRINT_DOCUMENTS, WINDOW_SETTINGS,
+};
+pub(crate) use write::{begin_write, insert_checked};
+pub use write::{delete, delete_in_batch, insert, save};
+
+use backup::{BackupInfo, BackupReason};
+use history::{ChangeEntry, Output};
+use log::{cascade_of, Cascade};
+use undo::{UndoReport, UndoStep};
+
+/// The open library. The mutex is the only way to the connection; no lock is held across
+/// anything slower than a query. Reads of a whole event (hundreds of milliseconds at 20,000
+/// officials) go through a connection of their own instead (`read_apart`).
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    /// A second, read-only connection for reads that take a whole event (`read_apart`),
+    /// opened on first use: while one of them runs, list pages and saves go on through `conn`.
+    apart: Mutex<Option<Connection>>,
+    path: Option<PathBuf>,
+    /// The checkpoint that copies an import's write-ahead log into the library file, running
+    /// on a connection of its own after the import has answered (see `import`); joined before
+    /// the next one starts and when the store closes.
+    checkpoint: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // A library being closed (to restore a backup, at exit) has no checkpoint in flight.
+        let slot = self.checkpoint.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = slot.take() {
+            let _ = running.join();
+        }
+        // The read-only connection closes first, so that the main one is the last: only the
+        // last connection folds the write-ahead log into the file and removes it, and a
+        // read-only one cannot.
+        drop(
+            self.apart
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
+    }
+}
+
+/// What a batch write returns: its id (for undo and the change log) and `f`'s value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Batch<T> {
+    pub batch_id: String,
+    pub value: T,
+}
+
+impl Store {
+    /// Opens (or creates) the library at `path`. A file that is not a library, or is damaged,
+    /// is refused and left exactly as it was.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = file::open_file(path)?;
+        if file::is_older(&conn)? {
+            // A migration rewrites tables; the library as the older app left it stays at hand.
+            backup::make_backup(&conn, path, BackupReason::BeforeMigration)?;
+        }
+        file::migrate(&mut conn)?;
+        Ok(Store::on(conn, Some(path.to_path_buf())))
+    }
+
+    /// A private library in memory, for tests and dry runs.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        file::configure(&conn)?;
+        file::migrate(&mut conn)?;
+        Ok(Store::on(conn, None))
+    }
+
+    fn on(conn: Connection, path: Option<PathBuf>) -> Store {
+        Store {
+            conn: Mutex::new(conn),
+            apart: Mutex::new(None),
+            path,
+            checkpoint: Mutex::new(None),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled its transaction back on unwind; the
+        // connection itself is still usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` with read access.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        f(&conn)
+    }
+
+    /// Runs `f` with read access on a read-only connection of its own, for reads of a whole
+    /// event (the dashboard and its checks, a print run, an export). The dashboard reloads
+    /// after every save; on the one connection, the officer's next keystroke in a search
+    /// would wait behind it. Here `f` sees what was committed when it began (WAL keeps the
+    /// two apart), which is all a caller of `read` could see too. A library in memory has one
+    /// connection only, so there this is `read`.
+    pub fn read_apart<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.path.is_none() {
+            return self.read(f);
+        }
+        self.with_reader(|conn| {
+            // One read transaction around all of `f`: a whole event read in several queries is
+            // read from one state of the library, even if a save commits halfway through.
+            let out = conn
+                .execute_batch("BEGIN")
+                .map_err(Error::from)
+                .and_then(|()| f(conn));
+            let ended = conn.execute_batch("COMMIT");
+            let out = out?;
+            ended?;
+            Ok(out)
+        })
+    }
+
+    /// Runs `f` on the read-only connection of `read_apart`, as it is (no transaction around
+    /// it: `VACUUM INTO`, which backups use, runs only outside one). Only for a library file.
+    pub(crate) fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.path else {
+            return Err(Error::NotFound {
+                entity: "library file",
+            });
+        };
+        let mut slot = self.apart.lock().unwrap_or_else(|e| e.into_inner());
+        let conn = match slot.take() {
+            Some(conn) => conn,
+            None => file::open_reader(path)?,
+        };
+        let out = f(&conn);
+        // A connection left inside a transaction (its COMMIT failed) is not handed out again.
+        if conn.is_autocommit() {
+            *slot = Some(conn);
+        }
+        out
+    }
+
+    /// Runs `f` in one write transaction: all of it is committed, or none of it.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = begin_write(&mut conn)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn get<R: Record>(&self, id: &str) -> Result<R> {
+        self.read(|conn| R::get(conn, id))
+    }
+
+    pub fn save<R: Entity>(&self, record: R) -> Result<R> {
+        self.write(|tx| save(tx, record, None))
+    }
+
+    /// Deletes a record (see [`delete`]). A delete that would take more than one other record
+    /// along (a delegation with its officials, an event…) backs the library up first.
+    pub fn delete<R: Entity>(&self, id: &str, cascade: bool) -> Result<()> {
+        if self.path.is_some() {
+            let effects = self.read(|conn| {
+                if cascade || R::dependents(conn, id)?.is_none() {
+                    cascade_of(conn, R::TABLE, id)
+                } else {
+                    // Refused below without touching anything; no backup needed.
+                    Ok(Cascade::default())
+                }
+            })?;
+            if effects.deleted.len() > 2 {
+                self.auto_backup(BackupReason::BeforeBulkDelete)?;
+            }
+        }
+        self.write(|tx| delete::<R>(tx, id, cascade))
+    }
+
+    /// Runs `f` in one write transaction under a fresh batch id, which `f` passes to the
+    /// write functions (`save`, `insert`, `delete_in_batch`, `roster::add_in_batch`) so that
+    /// everything it writes is one step in the change log and is undone together.
+    pub fn write_batch<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
+    ) -> Result<Batch<T>> {
+        let batch_id = uuid::Uuid::new_v4().to_string();
+        let value = self.write(|tx| f(tx, &batch_id))?;
+        Ok(Batch { batch_id, value })
+    }
+
+    /// An import: backs the library up (when it is a file), then runs `f` as one batch. All of
+    /// the import is committed, or none of it.
+    ///
+    /// An import of thousands of rows leaves tens of megabytes in the write-ahead log, and the
+    /// checkpoint SQLite runs inside such a commit (copying them all into the file and syncing
+    /// it) was a tenth of the officer's wait. The commit is durable without it — the log is
+    /// synced and read like the file — so for an import the copy runs afterwards, on a
+    /// connection of its own, while the window goes on.
+    pub fn import<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &str) -> Result<T>,
+    ) -> Result<Batch<T>> {
+        self.auto_backup(BackupReason::BeforeImport)?;
+        let Some(path) = self.path.clone() else {
+            return self.write_batch(f);
+        };
+        let mut slot = self.checkpoint.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = slot.take() {
+            let _ = running.join();
+        }
+        self.lock().pragma_update(None, "wal_autocheckpoint", 0)?;
+        let written = self.write_batch(f);
+        self.lock()
+            .pragma_update(None, "wal_autocheckpoint", file::AUTO_CHECKPOINT_PAGES)?;
+        let written = written?;
+        *slot = Some(file::checkpoint_apart(path));
+        Ok(written)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|conn| read_setting(conn, key))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| write_setting(tx, key, value))
+    }
+
+    /// Full integrity and foreign-key check, with row counts.
+    pub fn health(&self) -> Result<Health> {
+        self.read(file::health)
+    }
+
+    /// The newest entries of an event's history (`None`: the whole library), newest first.
+    pub fn recent_changes(&self, event_id: Option<&str>, limit: usize) -> Result<Vec<ChangeEntry>> {
+        self.read(|conn| history::recent_changes(conn, event_id, limit))
+    }
+
+    /// The event's changes and outputs, newest first (see [`recent_history`]).
+    pub fn recent_history(&self, event_id: &str, limit: usize) -> Result<Vec<ChangeEntry>> {
+        self.read(|conn| history::recent_history(conn, event_id, limit))
+    }
+
+    /// Records that something left the library (see [`record_output`]).
+    pub fn record_output(&self, event_id: &str, action: Output, what: &str) -> Result<()> {
+        self.write(|tx| history::record_output(tx, event_id, action, what))
+    }
+
+    /// What [`Store::undo_last`] would take back, if anything.
+    pub fn next_undo(&self, event_id: Option<&str>) -> Result<Option<UndoStep>> {
+        self.read(|conn| undo::next_undo(conn, event_id))
+    }
+
+    /// Takes back the most recent change of an event (`None`: of the whole library) that is
+    /// not undone yet: one entry, or the whole batch it belongs to. `Ok(None)` when there is
+    /// nothing left to undo. Calling it again undoes the step before, and so on.
+    pub fn undo_last(&self, event_id: Option<&str>) -> Result<Option<UndoReport>> {
+        undo::undo_with(&mut self.lock(), |conn| {
+            Ok(undo::next_undo(conn, event_id)?.map(|step| (step.batch_id, step.entries)))
+        })
+    }
+
+    /// Takes back a whole batch (an import, a bulk roster change, a cascaded delete), even if
+    /// it is not the latest step, as long as nothing it wrote was changed since.
+    pub fn undo_batch(&self, batch_id: &str) -> Result<UndoReport> {
+        undo::undo_with(&mut self.lock(), |conn| {
+            let entries = undo::step_entries(conn, "", Some(batch_id))?;
+            Ok((!entries.is_empty()).then(|| (Some(batch_id.to_string()), entries)))
+        })?
+        .ok_or(Error::NotFound {
+            entity: "change to undo",
+        })
+    }
+
+    /// Backs the library up into its backups folder. An in-memory library has none.
+    pub fn backup(&self, reason: BackupReason) -> Result<BackupInfo> {
+        let Some(path) = self.path() else {
+            return Err(Error::NotFound {
+                entity: "library file",
+            });
+        };
+        // On the read-only connection: a copy of a large library takes seconds, and the
+        // window's saves and list pages must not wait for it behind the main lock.
+        self.with_reader(|conn| backup::make_backup(conn, path, reason))
+    }
+
+    /// A backup the engine makes on its own (before an import, a bulk delete); nothing for an
+    /// in-memory library.
+    pub(crate) fn auto_backup(&self, reason: BackupReason) -> Result<Option<BackupInfo>> {
+        if self.path().is_none() {
+            return Ok(None);
+        }
+        self.backup(reason).map(Some)
+    }
+
+    /// The daily backup: made when the backups folder holds none from today (UTC), of any kind.
+    pub fn backup_if_none_today(&self) -> Result<Option<BackupInfo>> {
+        let Some(path) = self.path() else {
+            return Ok(None);
+        };
+        let today = chrono::Utc::now().date_naive();
+        if backup::list_backups(path)?
+            .iter()
+            .any(|b| b.created_at.date_naive() == today)
+        {
+            return Ok(None);
+        }
+        self.backup(BackupReason::Daily).map(Some)
+    }
+
+    /// Writes a consistent copy of the library to `dest` (`ddesk backup -o`); an existing file
+    /// is replaced only with `overwrite`. Returns the copy's size in bytes.
+    pub fn backup_to(&self, dest: &Path, overwrite: bool) -> Result<u64> {
+        match self.path() {
+            Some(_) => self.with_reader(|conn| backup::vacuum_into(conn, dest, overwrite)),
+            None => self.read(|conn| backup::vacuum_into(conn, dest, overwrite)),
+        }
+    }
+}

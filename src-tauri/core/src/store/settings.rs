@@ -1,0 +1,110 @@
+//! Settings kept in the library: the few the window may read and write by name (each value
+//! checked), the officer's name the change log is written under, and the plain reads and
+//! writes the engine's own features use (remembered mappings, print offsets).
+
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+
+/// The settings the window may read and write by name, with the values each takes. The rest
+/// (remembered mappings, print offsets and colours) are written by the engine's own calls,
+/// which check their values; a window that could set any key could plant a mapping or an
+/// offset no form would accept (issue 15).
+pub const WINDOW_SETTINGS: &[&str] = &["language", OFFICER_NAME, OFFICER_INITIALS];
+
+/// The documents of the Print tab, each with its own language on paper
+/// (`print.language.<document>`: en, ko, or both for the lists; badges en or ko).
+pub const PRINT_DOCUMENTS: &[&str] = &[
+    "badges",
+    "participants",
+    "signin",
+    "delegation",
+    "rooming",
+    "arrivals",
+    "departures",
+];
+
+/// Whether the window may read (`value` None) or write `key` = `value`.
+pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
+    if let Some(document) = key.strip_prefix("print.language.") {
+        let allowed: &[&str] = if document == "badges" {
+            &["en", "ko"]
+        } else {
+            &["en", "ko", "both"]
+        };
+        return match value {
+            _ if !PRINT_DOCUMENTS.contains(&document) => Err(Error::field(
+                "key",
+                "invalid_value",
+                "That is not a document of the Print tab.",
+            )),
+            Some(v) if !allowed.contains(&v) => Err(Error::field(
+                "value",
+                "invalid_value",
+                format!("The language on paper is one of {}.", allowed.join(", ")),
+            )),
+            _ => Ok(()),
+        };
+    }
+    if !WINDOW_SETTINGS.contains(&key) {
+        return Err(Error::field(
+            "key",
+            "invalid_value",
+            "That is not a setting the window keeps.",
+        ));
+    }
+    let Some(value) = value else {
+        return Ok(());
+    };
+    let fits = match key {
+        "language" => ["en", "ko"].contains(&value),
+        OFFICER_NAME => {
+            let v = value.trim();
+            !v.is_empty() && v.chars().count() <= 100 && !v.chars().any(char::is_control)
+        }
+        _ => {
+            let v = value.trim();
+            !v.is_empty() && v.chars().count() <= 5 && v.chars().all(char::is_alphanumeric)
+        }
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::field(
+            "value",
+            "invalid_value",
+            match key {
+                "language" => "The language is en or ko.",
+                OFFICER_NAME => "Your name: 1 to 100 characters, on one line.",
+                _ => "Initials: 1 to 5 letters or digits.",
+            },
+        ))
+    }
+}
+
+/// The officer's own name, kept in the library (`officer.name`, set in the window's banner or
+/// header): every change-log entry, the window's and `ddesk`'s, is written under it (issue 25).
+/// Without it, the OS user name.
+pub const OFFICER_NAME: &str = "officer.name";
+/// The officer's initials, for the places a name does not fit.
+pub const OFFICER_INITIALS: &str = "officer.initials";
+
+/// A setting's value, on a connection already open (an import's remembered mappings).
+pub fn read_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM setting WHERE key = ?", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Writes a setting, on a connection already open (inside an import's transaction).
+pub fn write_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO setting (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        rusqlite::params![key, value, Utc::now()],
+    )?;
+    Ok(())
+}

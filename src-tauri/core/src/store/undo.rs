@@ -1,0 +1,211 @@
+//! Undo of the last change or of a whole batch (an import, a bulk roster change, a delete with everything it
+//! took along).
+//!
+//! Undo replays the logged before-images backwards in one transaction. It never overwrites
+//! later work: each row must still be exactly as the change left it, or the undo is refused
+//! with `Error::CannotUndo` and nothing is written. The undo is itself logged (entries with
+//! `undo_of` set, under a batch of their own) and the entries it reverted get `undone_at`, so
+//! the history shows both and undo never undoes an undo.
+
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::*;
+
+use super::history::{entry_from_row, noun, summarize_step, ChangeEntry, COLUMNS};
+use super::log::{cascade_of, log_change, read_json, Change};
+use super::write::{begin_write, put_raw};
+
+/// The step `undo_last` would take back, for the "Undo …" menu item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UndoStep {
+    pub batch_id: Option<String>,
+    /// Newest first.
+    pub entries: Vec<ChangeEntry>,
+    pub summary: String,
+}
+
+/// What an undo did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UndoReport {
+    /// The batch the undo's own log entries carry.
+    pub undo_batch_id: String,
+    /// The batch taken back, when the step was a batch.
+    pub batch_id: Option<String>,
+    /// How many change log entries were reverted.
+    pub entries_undone: usize,
+    pub summary: String,
+}
+
+/// The entries of one step, newest first: a whole batch, or one entry without a batch.
+pub(super) fn step_entries(
+    conn: &Connection,
+    entry_id: &str,
+    batch_id: Option<&str>,
+) -> Result<Vec<ChangeEntry>> {
+    let (sql, key) = match batch_id {
+        Some(batch) => (
+            format!(
+                "SELECT {COLUMNS} FROM change_log
+                  WHERE batch_id = ?1 AND undone_at IS NULL AND undo_of IS NULL ORDER BY seq DESC"
+            ),
+            batch,
+        ),
+        None => (
+            format!("SELECT {COLUMNS} FROM change_log WHERE id = ?1 AND undone_at IS NULL"),
+            entry_id,
+        ),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([key], |r| entry_from_row(conn, r))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The step `undo_last` would take back.
+pub fn next_undo(conn: &Connection, event_id: Option<&str>) -> Result<Option<UndoStep>> {
+    let newest: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT id, batch_id FROM change_log
+              WHERE undone_at IS NULL AND undo_of IS NULL AND (?1 IS NULL OR event_id = ?1)
+              ORDER BY seq DESC LIMIT 1",
+            [event_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((id, batch_id)) = newest else {
+        return Ok(None);
+    };
+    let entries = step_entries(conn, &id, batch_id.as_deref())?;
+    Ok(Some(UndoStep {
+        summary: summarize_step(&entries),
+        batch_id,
+        entries,
+    }))
+}
+
+fn cannot(e: &ChangeEntry, why: &str) -> Error {
+    let what = if e.label.is_empty() {
+        noun(&e.entity).to_string()
+    } else {
+        format!("{} {}", noun(&e.entity), e.label)
+    };
+    Error::CannotUndo(format!("The {what} {why}; undo the later changes first."))
+}
+
+/// Writes a record back from its logged JSON, without validation: the before-image was valid
+/// when it was written, and undo restores exactly that, timestamps included.
+fn write_back(tx: &Transaction<'_>, table: &str, image: &Value, insert: bool) -> Result<Value> {
+    with_record_type!(table, R => {
+        let record: R = serde_json::from_value(image.clone())?;
+        let record = put_raw(tx, record, insert)?;
+        Ok(serde_json::to_value(record)?)
+    })
+}
+
+/// Reverts one step's entries (newest first) and marks them undone.
+fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
+    let undo_batch = uuid::Uuid::new_v4().to_string();
+    let now = Utc::now();
+    for e in entries {
+        let current = read_json(tx, &e.entity, &e.entity_id)?;
+        let (action, before, after) = match e.action.as_str() {
+            "create" => {
+                if current.is_none() || current != e.after {
+                    return Err(cannot(e, "was changed or deleted after it was created"));
+                }
+                let effects = cascade_of(tx, &e.entity, &e.entity_id)?;
+                let others = effects.deleted.len() - 1 + effects.nulled.len();
+                if others > 0 {
+                    return Err(cannot(
+                        e,
+                        &format!(
+                            "has {} added to it since",
+                            crate::text::counted(others as i64, "record", None)
+                        ),
+                    ));
+                }
+                tx.execute(
+                    &format!("DELETE FROM {} WHERE id = ?", e.entity),
+                    [&e.entity_id],
+                )?;
+                ("delete", current, None)
+            }
+            "update" => {
+                if current.is_none() || current != e.after {
+                    return Err(cannot(e, "was changed again or deleted after this change"));
+                }
+                let image = e.before.as_ref().ok_or_else(|| broken_log(e))?;
+                let restored = write_back(tx, &e.entity, image, false)?;
+                ("update", current, Some(restored))
+            }
+            "delete" => {
+                if current.is_some() {
+                    return Err(cannot(e, "exists again"));
+                }
+                let image = e.before.as_ref().ok_or_else(|| broken_log(e))?;
+                let restored = write_back(tx, &e.entity, image, true)?;
+                ("create", None, Some(restored))
+            }
+            _ => return Err(broken_log(e)),
+        };
+        let (before, after) = (before.map(|v| v.to_string()), after.map(|v| v.to_string()));
+        log_change(
+            tx,
+            Change {
+                entity: &e.entity,
+                entity_id: &e.entity_id,
+                action,
+                before: before.as_deref(),
+                after: after.as_deref(),
+                batch: Some(&undo_batch),
+                event_id: e.event_id.as_deref(),
+                undo_of: Some(&e.id),
+            },
+        )?;
+        tx.execute(
+            "UPDATE change_log SET undone_at = ?1, updated_at = ?1 WHERE id = ?2",
+            rusqlite::params![now, e.id],
+        )?;
+    }
+    Ok(undo_batch)
+}
+
+fn broken_log(e: &ChangeEntry) -> Error {
+    Error::Internal(format!("change log entry {} lacks its record image", e.id).into())
+}
+
+/// Takes back the step `pick` chooses, in one transaction (see the module's header).
+pub(super) fn undo_with(
+    conn: &mut Connection,
+    pick: impl FnOnce(&Connection) -> Result<Option<(Option<String>, Vec<ChangeEntry>)>>,
+) -> Result<Option<UndoReport>> {
+    let tx = begin_write(conn)?;
+    let Some((batch_id, entries)) = pick(&tx)? else {
+        return Ok(None);
+    };
+    // Rows come back in the reverse order of the log, which can put a delegation back
+    // before its head official; the keys are checked once everything is in place.
+    tx.pragma_update(None, "defer_foreign_keys", true)?;
+    let undo_batch_id = revert(&tx, &entries)?;
+    match tx.commit() {
+        Ok(()) => {}
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            return Err(Error::CannotUndo(
+                "This change cannot be undone: records it belonged to have been deleted since."
+                    .into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Some(UndoReport {
+        undo_batch_id,
+        batch_id,
+        entries_undone: entries.len(),
+        summary: summarize_step(&entries),
+    }))
+}
