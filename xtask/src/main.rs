@@ -368,8 +368,7 @@ fn bench(only: Option<&str>) -> Result {
         "-p",
         "delegation-desk",
         "-p",
-        "ddesk-core",
-        "--bins",
+        "ddesk-cli",
     ])?;
 
     // Each engine bench program writes its figures as JSON for the one table below.

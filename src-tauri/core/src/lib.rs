@@ -1,9 +1,9 @@
 //! Delegation Desk engine: domain records, validation, the SQLite event library, reference
 //! lists, the demo events, importing registration spreadsheets and printing (PDF through
-//! typst). No Tauri here: the desktop shell and the `ddesk` CLI both sit on top of this crate.
+//! typst). No Tauri here: the desktop shell (`src-tauri`) and the `ddesk` command line
+//! (`src-tauri/cli`) both sit on top of this crate.
 
 pub mod checks;
-pub mod cli;
 pub mod dashboard;
 pub mod demo;
 pub mod error;

@@ -5,7 +5,6 @@
 use base64::Engine as _;
 use ddesk_core::model::Category;
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest};
-use ddesk_core::store::history::Output;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -118,15 +117,7 @@ pub fn print_save(
             let _ = progress.send((done, total));
         })?;
         ddesk_core::files::write_aside(&path, &output.pdf)?;
-        store.record_output(
-            &request.event_id,
-            Output::Pdf,
-            &format!(
-                "{}, {}",
-                request.document.key(),
-                ddesk_core::text::counted(output.pages as i64, "page", None)
-            ),
-        )?;
+        print::record_saved(&store, &request, output.pages)?;
         // Saving a PDF to look at it is not printing: the badges count as printed when the
         // officer says so (`print_mark_printed`), so "not printed yet" stays true until then.
         let layout = match request.document {

@@ -3,5 +3,5 @@
 //! cargo for the engine's binary from a test used to compile the whole engine a second time.
 
 fn main() -> std::process::ExitCode {
-    ddesk_core::cli::main()
+    ddesk_cli::main()
 }

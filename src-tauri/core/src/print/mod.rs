@@ -561,6 +561,41 @@ fn typeset_badges(
     })
 }
 
+/// Records in the event's history that a document was saved as a PDF of `pages` pages (by the
+/// window or `ddesk print`): "badges, 12 pages".
+pub fn record_saved(store: &Store, request: &PrintRequest, pages: usize) -> Result<()> {
+    store.record_output(
+        &request.event_id,
+        crate::store::history::Output::Pdf,
+        &format!(
+            "{}, {}",
+            request.document.key(),
+            crate::text::counted(pages as i64, "page", None)
+        ),
+    )
+}
+
+/// Refuses to print again badges printed before (`ddesk print badges` without `--reprint`),
+/// saying how many, so that no official gets a second badge by accident.
+pub fn refuse_reprint(store: &Store, official_ids: &[String]) -> Result<()> {
+    let again = store.read(|c| already_printed(c, official_ids))?;
+    if again.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Conflict {
+        message: format!(
+            "{} of these {} printed before; add --reprint to print them again, or --not-printed to leave them out.",
+            again.len(),
+            if official_ids.len() == 1 {
+                "1 badge was".to_string()
+            } else {
+                format!("{} badges were", official_ids.len())
+            }
+        ),
+        count: again.len() as i64,
+    })
+}
+
 /// Records that these officials' badges were printed (now, in `layout`), so that "not printed
 /// yet" leaves them out and a reprint can ask first.
 pub fn record_printed(store: &Store, official_ids: &[String], layout: BadgeLayout) -> Result<()> {

@@ -1,6 +1,6 @@
-//! `ddesk`: the command-line front end over the same engine and library file as the app.
-//! It lives in the library so the test crate can build the very same program as its own
-//! binary (with its own feature set, instead of a second build of the engine).
+//! `ddesk`, the command line: every verb is a call into the engine (`ddesk_core`), with its
+//! arguments parsed by clap and its answer printed; nothing here decides anything. It is a
+//! library so the test crate can build the very same program as its own binary.
 //!
 //! Exit codes: 0 ok, 1 a problem with what the user asked or gave (one line on stderr),
 //! 2 an internal error.
@@ -9,16 +9,16 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::export::{self, ExportRequest, Format as ExportFormat, Table};
-use crate::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
-use crate::model::{Category, Delegation, Language};
-use crate::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
-use crate::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
-use crate::queries::{self, OfficialQuery};
-use crate::store::backup;
-use crate::store::history::Output;
-use crate::{checks, demo, generate, registration, store, Error, Store};
 use clap::{Parser, Subcommand};
+use ddesk_core::export::{self, ExportRequest, Format as ExportFormat, Table};
+use ddesk_core::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
+use ddesk_core::model::{Category, Delegation, Language};
+use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
+use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
+use ddesk_core::queries::{self, OfficialQuery};
+use ddesk_core::store::backup;
+use ddesk_core::store::history::Output;
+use ddesk_core::{checks, demo, generate, registration, store, Error, Store};
 
 /// `println!` for the command's output: a reader that went away (`ddesk officials | head -1`)
 /// ends the command quietly (see `main`) instead of a panic with a backtrace.
@@ -376,7 +376,7 @@ fn write_output(output: &Path, bytes: &[u8], force: bool) -> Result<bool, Error>
             ),
         ));
     }
-    crate::files::write_aside(output, bytes)?;
+    ddesk_core::files::write_aside(output, bytes)?;
     Ok(false)
 }
 
@@ -428,22 +428,12 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
     let typeset = print::typeset(store, &request, &|_, _| {})?;
     let badges = matches!(request.document, Document::Badges { .. });
     if badges && !args.reprint {
-        let again = store.read(|c| print::already_printed(c, &typeset.badge_ids))?;
-        if !again.is_empty() {
-            return Err(Error::Conflict {
-                message: format!(
-                    "{} of these {} printed before; add --reprint to print them again, or --not-printed to leave them out.",
-                    again.len(),
-                    if typeset.badge_ids.len() == 1 { "1 badge was".to_string() } else { format!("{} badges were", typeset.badge_ids.len()) }
-                ),
-                count: again.len() as i64,
-            });
-        }
+        print::refuse_reprint(store, &typeset.badge_ids)?;
     }
     // Names too long to read on their badge: said before the paper is used (stderr, so that
     // the PDF on stdout stays whole).
     for small in &typeset.small_names {
-        let o: crate::model::Official = store.get(&small.official_id)?;
+        let o: ddesk_core::model::Official = store.get(&small.official_id)?;
         eprintln!(
             "warning: {}'s name prints at {} pt on the badge (the layout's smallest readable size is {} pt); shorten the name on the badge.",
             clean(&o.full_name()),
@@ -453,15 +443,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
     }
     let pdf = typeset.pdf()?;
     let to_stdout = write_output(&args.output, &pdf, args.force)?;
-    store.record_output(
-        &args.event,
-        Output::Pdf,
-        &format!(
-            "{}, {}",
-            request.document.key(),
-            crate::text::counted(typeset.pages() as i64, "page", None)
-        ),
-    )?;
+    print::record_saved(store, &request, typeset.pages())?;
     if badges {
         print::record_printed(store, &typeset.badge_ids, args.layout)?;
     }
@@ -513,7 +495,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         _ => {}
     }
     let store = Store::open(&path)?;
-    if let Some(warning) = crate::files::network_warning(&path) {
+    if let Some(warning) = ddesk_core::files::network_warning(&path) {
         eprintln!("ddesk: warning: {warning}");
     }
     // Ids may be given whole or by a unique beginning of 8 or more characters.
@@ -626,11 +608,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         .iter()
                         .map(|(n, b)| (n.as_str(), b.as_slice()))
                         .collect();
-                    let n = crate::files::write_folder(&output, &named, force)?;
+                    let n = ddesk_core::files::write_folder(&output, &named, force)?;
                     store.record_output(
                         &event,
                         Output::Form,
-                        &crate::text::counted(n as i64, "registration form", None),
+                        &ddesk_core::text::counted(n as i64, "registration form", None),
                     )?;
                     out!("{n} files in {}", output.display());
                 }
@@ -713,7 +695,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 store.record_output(
                     &request.event_id,
                     Output::Itinerary,
-                    &crate::text::counted(n as i64, "itinerary", Some("itineraries")),
+                    &ddesk_core::text::counted(n as i64, "itinerary", Some("itineraries")),
                 )?;
                 out!("{n} files in {}", output.display());
             }
@@ -780,7 +762,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             if errors > 0 {
                 eprintln!(
                     "ddesk: {} found in the event.",
-                    crate::text::counted(errors as i64, "error", None)
+                    ddesk_core::text::counted(errors as i64, "error", None)
                 );
                 return Ok(ExitCode::from(1));
             }
@@ -1057,7 +1039,7 @@ fn import_file(
 }
 
 pub fn main() -> ExitCode {
-    crate::import::serve_if_asked();
+    ddesk_core::import::serve_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
