@@ -56,6 +56,27 @@ pub trait Record: Serialize + Clone + Sized {
         Self::find(conn, id)?.ok_or(Error::NotFound { entity: Self::NOUN })
     }
 
+    /// Every record of this type that belongs to the event: the one way to read a whole
+    /// table's share of an event (the checks, the import, the forms, the itineraries).
+    fn of_event(conn: &Connection, event_id: &str) -> Result<Vec<Self>> {
+        let (join, owner) = match Self::TABLE {
+            "event" => ("", "x.id"),
+            "room_block" => ("JOIN hotel o ON o.id = x.hotel_id", "o.event_id"),
+            "venue_room" => ("JOIN venue o ON o.id = x.venue_id", "o.event_id"),
+            "participant" => ("JOIN session o ON o.id = x.session_id", "o.event_id"),
+            // Every other record carries its event (flights and stays since schema v4).
+            _ => ("", "x.event_id"),
+        };
+        let sql = format!(
+            "SELECT {} FROM {} x {join} WHERE {owner} = ?",
+            Self::select("x"),
+            Self::TABLE
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([event_id], Self::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Reads the records where `filter` (about the table as `x`, one `?` for `id`) holds:
     /// `Stay::load_where(conn, "x.official_id = ?", id)`.
     fn load_where(conn: &Connection, filter: &str, id: &str) -> Result<Vec<Self>> {

@@ -192,7 +192,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     };
     let delegation: Delegation = Delegation::get(conn, delegation_id)?;
     let event: Event = Event::get(conn, &delegation.event_id)?;
-    let hotels: Vec<Hotel> = Hotel::load_where(conn, "x.event_id = ?", &event.id)?;
+    let hotels: Vec<Hotel> = Hotel::of_event(conn, &event.id)?;
     let mut registered = Vec::new();
     let mut officials: Vec<Official> =
         Official::load_where(conn, "x.delegation_id = ?", delegation_id)?;
@@ -227,7 +227,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
     // Sessions a delegation chooses to attend (site visits, meals, workshops): one yes/no
     // column each. Plenaries, panels and ceremonies are for everyone.
-    let mut optional: Vec<Session> = Session::load_where(conn, "x.event_id = ?", &event.id)?
+    let mut optional: Vec<Session> = Session::of_event(conn, &event.id)?
         .into_iter()
         .filter(|s| {
             matches!(

@@ -541,7 +541,7 @@ impl Context {
         // An event's zone is checked when it is saved; UTC only guards a hand-edited file.
         let tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let mut delegations = HashMap::new();
-        for d in Delegation::load_where(conn, "x.event_id = ?", event_id)? {
+        for d in Delegation::of_event(conn, event_id)? {
             for k in [
                 d.country_code.clone().unwrap_or_default(),
                 d.org_code.as_deref().map(key).unwrap_or_default(),
@@ -575,19 +575,19 @@ impl Context {
             }
         }
         let delegation_names = Matcher::new(names);
-        let hotels = Hotel::load_where(conn, "x.event_id = ?", event_id)?;
+        let hotels = Hotel::of_event(conn, event_id)?;
         let hotel_names = Matcher::new(
             hotels
                 .iter()
                 .enumerate()
                 .map(|(i, h)| (i, h.name.clone(), vec![h.name.clone(), h.name_ko.clone()])),
         );
-        let existing = Official::load_where(conn, "x.event_id = ?", event_id)?;
+        let existing = Official::of_event(conn, event_id)?;
         let mut by_key = ByKey::new();
         for (i, o) in existing.iter().enumerate() {
             index(crate::checks::same_person_keys(o), i, &mut by_key);
         }
-        let sessions = Session::load_where(conn, "x.event_id = ?", event_id)?;
+        let sessions = Session::of_event(conn, event_id)?;
         let mut participation = std::collections::HashSet::new();
         {
             let mut stmt = conn.prepare(

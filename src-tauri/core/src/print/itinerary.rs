@@ -311,13 +311,7 @@ fn booked(conn: &Connection, event_id: &str) -> Result<Vec<(String, Booked)>> {
         .into_iter()
         .map(|s| (s.session.id.clone(), s.session))
         .collect();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {} FROM participant p JOIN session s ON s.id = p.session_id WHERE s.event_id = ?",
-        Participant::select("p")
-    ))?;
-    let entries = stmt
-        .query_map([event_id], Participant::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let entries = Participant::of_event(conn, event_id)?;
     let mut out = Vec::with_capacity(entries.len());
     for p in entries {
         let Some(session) = sessions.get(&p.session_id) else {

@@ -1,0 +1,216 @@
+//! The event as the checks see it: every record of the event read in one go (the one place
+//! the checks read the library), and the lookups built from it once per run.
+
+use super::*;
+
+/// FxHash maps: the checks hash hundreds of thousands of record ids per run, and SipHash's
+/// resistance to crafted keys buys nothing for data on the officer's own disk.
+pub(super) type Map<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// Everything the checks and the dashboard look at, read in one go.
+#[derive(Debug, Clone, Default)]
+pub struct EventData {
+    pub event: Event,
+    pub delegations: Vec<Delegation>,
+    pub officials: Vec<Official>,
+    pub travel: Vec<Travel>,
+    pub hotels: Vec<Hotel>,
+    pub blocks: Vec<RoomBlock>,
+    pub stays: Vec<Stay>,
+    pub rooms: Vec<VenueRoom>,
+    pub sessions: Vec<Session>,
+    pub participants: Vec<Participant>,
+}
+
+impl EventData {
+    pub fn load(conn: &Connection, event_id: &str) -> Result<EventData> {
+        let event = Event::get(conn, event_id)?;
+        let id = event_id;
+        Ok(EventData {
+            delegations: Delegation::of_event(conn, id)?,
+            officials: Official::of_event(conn, id)?,
+            travel: Travel::of_event(conn, id)?,
+            hotels: Hotel::of_event(conn, id)?,
+            blocks: RoomBlock::of_event(conn, id)?,
+            stays: Stay::of_event(conn, id)?,
+            rooms: VenueRoom::of_event(conn, id)?,
+            sessions: Session::of_event(conn, id)?,
+            participants: Participant::of_event(conn, id)?,
+            event,
+        })
+    }
+}
+
+/// Lookups shared by the checks, built once.
+pub(super) struct Index<'a> {
+    pub(super) d: &'a EventData,
+    pub(super) tz: Option<chrono_tz::Tz>,
+    /// Where each official is in `d.officials` (and `people`).
+    pub(super) position: Map<&'a str, usize>,
+    pub(super) delegations: Map<&'a str, &'a Delegation>,
+    pub(super) rooms: Map<&'a str, &'a VenueRoom>,
+    pub(super) hotels: Map<&'a str, &'a Hotel>,
+    /// Per official, in the order of `d.officials`: the checks walk officials and read their
+    /// sessions, flights and stays without a lookup each.
+    pub(super) people: Vec<Person<'a>>,
+    /// Officials not cancelled on each session's roster, in the order of `d.sessions`.
+    pub(super) roster_counts: Vec<i64>,
+}
+
+/// One official's sessions (by start time), flights and hotel stays.
+#[derive(Default)]
+pub(super) struct Person<'a> {
+    pub(super) agenda: Vec<&'a Session>,
+    pub(super) arrivals: Vec<&'a Travel>,
+    pub(super) departures: Vec<&'a Travel>,
+    pub(super) stays: Vec<&'a Stay>,
+}
+
+impl<'a> Index<'a> {
+    pub(super) fn new(d: &'a EventData) -> Index<'a> {
+        let position: Map<&str, usize> = d
+            .officials
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.as_str(), i))
+            .collect();
+        let sessions: Map<&str, usize> = d
+            .sessions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let mut roster_counts = vec![0i64; d.sessions.len()];
+        // First which official sits in which session, then each agenda allocated once at its
+        // final size, instead of twenty thousand vectors each growing by reallocation.
+        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(d.participants.len());
+        let mut sizes = vec![0usize; d.officials.len()];
+        // Roster entries come a session's roster at a time, and often one official's after
+        // another: the last session and official found are checked first, which saves most of
+        // the lookups.
+        let mut last: Option<(&str, usize)> = None;
+        let mut last_session: Option<(&str, usize)> = None;
+        for p in &d.participants {
+            let si = match last_session {
+                Some((id, si)) if id == p.session_id => si,
+                _ => match sessions.get(p.session_id.as_str()) {
+                    Some(&si) => si,
+                    None => continue,
+                },
+            };
+            last_session = Some((p.session_id.as_str(), si));
+            let who = p.official_id.as_str();
+            let i = match last {
+                Some((id, i)) if id == who => i,
+                _ => match position.get(who) {
+                    Some(&i) => i,
+                    None => continue,
+                },
+            };
+            last = Some((who, i));
+            entries.push((i as u32, si as u32));
+            sizes[i] += 1;
+            if active(&d.officials[i]) {
+                roster_counts[si] += 1;
+            }
+        }
+        let mut people: Vec<Person<'a>> = sizes
+            .iter()
+            .map(|&n| Person {
+                agenda: Vec::with_capacity(n),
+                ..Person::default()
+            })
+            .collect();
+        for &(i, si) in &entries {
+            people[i as usize].agenda.push(&d.sessions[si as usize]);
+        }
+        for person in &mut people {
+            person.agenda.sort_by_key(|s| (s.starts_at, s.ends_at));
+        }
+        for t in &d.travel {
+            let Some(&i) = position.get(t.official_id.as_str()) else {
+                continue;
+            };
+            match t.direction {
+                Direction::Arrival => people[i].arrivals.push(t),
+                Direction::Departure => people[i].departures.push(t),
+            }
+        }
+        for s in &d.stays {
+            if let Some(&i) = position.get(s.official_id.as_str()) {
+                people[i].stays.push(s);
+            }
+        }
+        Index {
+            d,
+            tz: d.event.time_zone.parse().ok(),
+            position,
+            delegations: d.delegations.iter().map(|x| (x.id.as_str(), x)).collect(),
+            rooms: d.rooms.iter().map(|x| (x.id.as_str(), x)).collect(),
+            hotels: d.hotels.iter().map(|x| (x.id.as_str(), x)).collect(),
+            people,
+            roster_counts,
+        }
+    }
+
+    pub(super) fn official(&self, id: &str) -> Option<&'a Official> {
+        self.position.get(id).map(|&i| &self.d.officials[i])
+    }
+
+    pub(super) fn official_is_active(&self, id: &str) -> bool {
+        self.official(id).is_some_and(active)
+    }
+
+    /// Officials not cancelled, with their sessions, flights and stays.
+    pub(super) fn active_people(&self) -> impl Iterator<Item = (&'a Official, &Person<'a>)> {
+        self.d
+            .officials
+            .iter()
+            .zip(&self.people)
+            .filter(|(o, _)| active(o))
+    }
+
+    pub(super) fn local(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
+        match self.tz {
+            Some(tz) => at.with_timezone(&tz).naive_local(),
+            None => at.naive_utc(),
+        }
+    }
+
+    /// "7 May 09:30", in the event's zone.
+    pub(super) fn when(&self, at: DateTime<Utc>) -> String {
+        self.local(at).format("%-d %b %H:%M").to_string()
+    }
+
+    pub(super) fn when_ko(&self, at: DateTime<Utc>) -> String {
+        self.local(at).format("%-m월 %-d일 %H:%M").to_string()
+    }
+
+    /// Someone who travels in from abroad: a nationality other than the host's, or, without
+    /// one, a country delegation other than the host, or an organisation's delegation. Staff
+    /// of the ADB, the IsDB or GIZ mostly fly in from headquarters or country offices, so an
+    /// organisation delegate whose nationality is not on file is expected to need flights,
+    /// a hotel and a passport; only a recorded host nationality makes them local.
+    pub(super) fn is_foreign(&self, o: &Official) -> bool {
+        let host = self.d.event.host_country.as_str();
+        if !o.nationality.is_empty() {
+            return o.nationality != host;
+        }
+        let delegation = o
+            .delegation_id
+            .as_deref()
+            .and_then(|id| self.delegations.get(id));
+        match delegation {
+            Some(d) if d.kind == DelegationKind::Organization => true,
+            Some(d) => d.country_code.as_deref().is_some_and(|c| c != host),
+            None => false,
+        }
+    }
+
+    pub(super) fn hotel(&self, id: &str) -> (&'a str, &'a str) {
+        match self.hotels.get(id) {
+            Some(h) => (h.name.as_str(), or_other(&h.name_ko, &h.name)),
+            None => ("", ""),
+        }
+    }
+}
