@@ -132,17 +132,13 @@ pub fn build(d: &EventData) -> Dashboard {
         .filter(|o| o.status == OfficialStatus::Cancelled)
         .map(|o| o.id.as_str())
         .collect();
-    let tz: Option<chrono_tz::Tz> = d.event.time_zone.parse().ok();
     let mut moves: BTreeMap<(NaiveDate, u32), (i64, i64)> = BTreeMap::new();
     for t in d
         .travel
         .iter()
         .filter(|t| !cancelled.contains(t.official_id.as_str()))
     {
-        let local = match tz {
-            Some(tz) => t.scheduled_at.with_timezone(&tz).naive_local(),
-            None => t.scheduled_at.naive_utc(),
-        };
+        let local = d.event.local(t.scheduled_at);
         let slot = moves.entry((local.date(), local.hour())).or_default();
         match t.direction {
             Direction::Arrival => slot.0 += 1,

@@ -153,10 +153,7 @@ fn load_event(tx: &Transaction<'_>, demo: &DemoEvent) -> Result<Event> {
     let event_id = demo_id(&demo.key, "event");
     let mut event: Event = serde_json::from_value(demo.event.clone())?;
     event.id = event_id.clone();
-    let tz = event
-        .time_zone
-        .parse::<chrono_tz::Tz>()
-        .map_err(|e| bad(format!("demo time zone: {e}")))?;
+    let tz = event.tz();
     let m = Mapper {
         event_key: &demo.key,
         tz,

@@ -391,7 +391,7 @@ impl Data {
         officials.sort_by_cached_key(|r| crate::text::fold(&r.full_name));
         Ok(Data {
             ko,
-            tz: event.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            tz: event.tz(),
             delegations,
             delegation_names,
             officials,

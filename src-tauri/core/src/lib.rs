@@ -5,6 +5,7 @@
 
 pub mod checks;
 pub mod dashboard;
+pub mod dates;
 pub mod demo;
 pub mod error;
 pub mod export;

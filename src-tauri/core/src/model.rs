@@ -577,6 +577,25 @@ record! {
     }
 }
 
+impl Event {
+    /// The event's time zone, the one reading of `time_zone`: every local time on paper, in
+    /// the checks and on the dashboard goes through it. A zone is checked when the event is
+    /// saved, so UTC only stands in for one a hand-edited or newer file holds.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// An instant as the event's wall clock shows it.
+    pub fn local(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
+        at.with_timezone(&self.tz()).naive_local()
+    }
+
+    /// The local calendar date of an instant in the event's zone.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        self.local(at).date()
+    }
+}
+
 impl Official {
     /// The passport form of the name, "FAMILY Given", used on lists and rooming lists.
     pub fn full_name(&self) -> String {

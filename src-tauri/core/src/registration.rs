@@ -224,7 +224,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
             official,
         });
     }
-    let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz = event.tz();
     // Sessions a delegation chooses to attend (site visits, meals, workshops): one yes/no
     // column each. Plenaries, panels and ceremonies are for everyone.
     let mut optional: Vec<Session> = Session::of_event(conn, &event.id)?

@@ -1,7 +1,7 @@
 //! Input checks with messages an officer understands. Nothing is written unless every check
 //! passes; all problems of a record are reported together so a form can mark every field.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
@@ -72,14 +72,6 @@ const SESSION_EVENT: &str = "SELECT event_id FROM session WHERE id = ?";
 const VENUE_EVENT: &str = "SELECT event_id FROM venue WHERE id = ?";
 const VENUE_ROOM_EVENT: &str =
     "SELECT v.event_id FROM venue_room r JOIN venue v ON v.id = r.venue_id WHERE r.id = ?";
-
-/// The local calendar date of an instant in the event's zone.
-pub fn local_date(event: &Event, at: DateTime<Utc>) -> NaiveDate {
-    match event.time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => at.with_timezone(&tz).date_naive(),
-        Err(_) => at.date_naive(),
-    }
-}
 
 impl Validate for Event {
     fn validate(&mut self, _conn: &Connection, c: &mut Checker) -> Result<()> {
@@ -402,8 +394,8 @@ impl Validate for Session {
         }
         if let Some(event) = &event {
             let (start, end) = (
-                local_date(event, self.starts_at),
-                local_date(event, self.ends_at),
+                event.local_date(self.starts_at),
+                event.local_date(self.ends_at),
             );
             let inside = |d: NaiveDate| d >= event.start_date && d <= event.end_date;
             if !inside(start) || !inside(end) {

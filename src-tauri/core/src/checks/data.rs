@@ -44,7 +44,7 @@ impl EventData {
 /// Lookups shared by the checks, built once.
 pub(super) struct Index<'a> {
     pub(super) d: &'a EventData,
-    pub(super) tz: Option<chrono_tz::Tz>,
+    pub(super) tz: chrono_tz::Tz,
     /// Where each official is in `d.officials` (and `people`).
     pub(super) position: Map<&'a str, usize>,
     pub(super) delegations: Map<&'a str, &'a Delegation>,
@@ -143,7 +143,7 @@ impl<'a> Index<'a> {
         }
         Index {
             d,
-            tz: d.event.time_zone.parse().ok(),
+            tz: d.event.tz(),
             position,
             delegations: d.delegations.iter().map(|x| (x.id.as_str(), x)).collect(),
             rooms: d.rooms.iter().map(|x| (x.id.as_str(), x)).collect(),
@@ -171,19 +171,16 @@ impl<'a> Index<'a> {
     }
 
     pub(super) fn local(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
-        match self.tz {
-            Some(tz) => at.with_timezone(&tz).naive_local(),
-            None => at.naive_utc(),
-        }
+        at.with_timezone(&self.tz).naive_local()
     }
 
     /// "7 May 09:30", in the event's zone.
     pub(super) fn when(&self, at: DateTime<Utc>) -> String {
-        self.local(at).format("%-d %b %H:%M").to_string()
+        crate::dates::day_month_time(self.local(at), Language::En)
     }
 
     pub(super) fn when_ko(&self, at: DateTime<Utc>) -> String {
-        self.local(at).format("%-m월 %-d일 %H:%M").to_string()
+        crate::dates::day_month_time(self.local(at), Language::Ko)
     }
 
     /// Someone who travels in from abroad: a nationality other than the host's, or, without

@@ -2,6 +2,7 @@
 //! shared by more guests than they sleep, room blocks short of rooms.
 
 use super::*;
+use crate::dates::{day_month, day_months};
 
 /// Each night from `from` up to (not including) `to`.
 pub(super) fn nights(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
@@ -90,14 +91,10 @@ pub(super) fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
 
 /// Nights as the sentences name them: "6 May, 7 May" and "5월 6일, 5월 7일".
 pub(super) fn night_lists(nights: &[NaiveDate]) -> (String, String) {
-    let list = |format: &str| {
-        nights
-            .iter()
-            .map(|n| n.format(format).to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    (list("%-d %b"), list("%-m월 %-d일"))
+    (
+        day_months(nights, Language::En),
+        day_months(nights, Language::Ko),
+    )
 }
 
 /// The official and their stays, the records a stay problem opens.
@@ -251,7 +248,10 @@ pub(super) fn room_over_occupancy(
         .collect::<Vec<_>>()
         .join(", ");
     let (hotel, hotel_ko) = ix.hotel(hotel_id);
-    let (date, date_ko) = (night.format("%-d %b"), night.format("%-m월 %-d일"));
+    let (date, date_ko) = (
+        day_month(night, Language::En),
+        day_month(night, Language::Ko),
+    );
     let records = group.iter().map(|s| link("stay", &s.id)).collect();
     match block {
         Some(b) => out.push(problem(
@@ -332,11 +332,11 @@ pub(super) fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
                         "block_overallocated",
                         format!(
                             "{hotel}: {rooms_needed} {} rooms are needed on the night of {}, but the block holds {held}.",
-                            block.room_type, night.format("%-d %b")
+                            block.room_type, day_month(*night, Language::En)
                         ),
                         format!(
                             "{hotel_ko}: {} 밤에 {} 객실이 {rooms_needed}실 필요하지만 블록은 {held}실입니다.",
-                            night.format("%-m월 %-d일"), block.room_type
+                            day_month(*night, Language::Ko), block.room_type
                         ),
                     )
                 } else {
@@ -344,11 +344,11 @@ pub(super) fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
                         "stay_outside_block",
                         format!(
                             "{hotel}: {} guest(s) in the {} block stay the night of {}, which the block does not cover.",
-                            guests.len(), block.room_type, night.format("%-d %b")
+                            guests.len(), block.room_type, day_month(*night, Language::En)
                         ),
                         format!(
                             "{hotel_ko}: {} 객실 블록에 배정된 {}명이 블록 기간 밖인 {} 밤에 숙박합니다.",
-                            block.room_type, guests.len(), night.format("%-m월 %-d일")
+                            block.room_type, guests.len(), day_month(*night, Language::Ko)
                         ),
                     )
                 };

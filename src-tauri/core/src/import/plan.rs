@@ -538,8 +538,7 @@ fn candidates<T: PartialEq>(matcher: &Matcher<T>, found: &Found<'_, T>) -> Vec<S
 impl Context {
     fn load(conn: &Connection, event_id: &str, mapping: &Mapping) -> Result<Context> {
         let event: Event = Event::get(conn, event_id)?;
-        // An event's zone is checked when it is saved; UTC only guards a hand-edited file.
-        let tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let tz = event.tz();
         let mut delegations = HashMap::new();
         for d in Delegation::of_event(conn, event_id)? {
             for k in [
@@ -821,7 +820,7 @@ fn parse_date_field(
                         format!(
                             "{what} {} was read day first, as {}; check it.",
                             quote(text),
-                            when.date.format("%-d %B %Y")
+                            crate::dates::long_date(when.date, Language::En)
                         ),
                     )
                     .with("value", text)
@@ -1012,7 +1011,7 @@ fn leg(
                 "ambiguous_date",
                 format!(
                     "The {what} date was read day first, as {}; check it.",
-                    when.date.format("%-d %B %Y")
+                    crate::dates::long_date(when.date, Language::En)
                 ),
             )
             .with("leg", what)

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::fonts::{script_name, Fonts};
 use super::{BadgeLayout, Document, Offset, PrintRequest, Selection};
+use crate::dates::{day_heading, event_dates, long_date, short_date};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::queries::{self, ListQuery, OfficialQuery, OfficialRow};
@@ -124,7 +125,7 @@ impl<'a> Ctx<'a> {
         request: &PrintRequest,
     ) -> Result<Ctx<'a>> {
         let event: Event = Event::get(conn, &request.event_id)?;
-        let tz: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let tz = event.tz();
         let mut delegations: Vec<Delegation> = queries::delegations(conn, &event.id)?
             .into_iter()
             .map(|d| d.delegation)
@@ -396,114 +397,6 @@ fn rank(c: Category) -> u8 {
         Category::Press => 5,
         Category::Interpreter => 6,
         Category::Staff => 7,
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-fn weekday(d: NaiveDate, lang: Language) -> &'static str {
-    let i = d.weekday().num_days_from_monday() as usize;
-    match lang {
-        Language::Ko => ["월", "화", "수", "목", "금", "토", "일"][i],
-        Language::En => [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ][i],
-    }
-}
-
-/// "7–9 May 2024", "30 May – 2 June 2024"; "2024년 5월 7일–9일".
-pub(super) fn event_dates(start: NaiveDate, end: NaiveDate, lang: Language) -> String {
-    let month = |d: NaiveDate| MONTHS[d.month0() as usize];
-    match lang {
-        Language::En => {
-            if start == end {
-                format!("{} {} {}", start.day(), month(start), start.year())
-            } else if start.year() != end.year() {
-                format!(
-                    "{} {} {} – {} {} {}",
-                    start.day(),
-                    month(start),
-                    start.year(),
-                    end.day(),
-                    month(end),
-                    end.year()
-                )
-            } else if start.month() != end.month() {
-                format!(
-                    "{} {} – {} {} {}",
-                    start.day(),
-                    month(start),
-                    end.day(),
-                    month(end),
-                    end.year()
-                )
-            } else {
-                format!(
-                    "{}–{} {} {}",
-                    start.day(),
-                    end.day(),
-                    month(end),
-                    end.year()
-                )
-            }
-        }
-        Language::Ko => {
-            let head = format!("{}년 {}월 {}일", start.year(), start.month(), start.day());
-            if start == end {
-                head
-            } else if start.year() != end.year() {
-                format!("{head}–{}년 {}월 {}일", end.year(), end.month(), end.day())
-            } else if start.month() != end.month() {
-                format!("{head}–{}월 {}일", end.month(), end.day())
-            } else {
-                format!("{head}–{}일", end.day())
-            }
-        }
-    }
-}
-
-/// "7 May 2024"; "2024년 5월 7일".
-pub(super) fn long_date(d: NaiveDate, lang: Language) -> String {
-    event_dates(d, d, lang)
-}
-
-/// "Tuesday 7 May 2024"; "2024년 5월 7일 (화)".
-pub(super) fn day_heading(d: NaiveDate, lang: Language) -> String {
-    match lang {
-        Language::En => format!("{} {}", weekday(d, lang), long_date(d, lang)),
-        Language::Ko => format!("{} ({})", long_date(d, lang), weekday(d, lang)),
-    }
-}
-
-/// "Mon 6 May"; "5월 6일(월)".
-pub(super) fn short_date(d: NaiveDate, lang: Language) -> String {
-    match lang {
-        Language::En => format!(
-            "{} {} {}",
-            &weekday(d, lang)[..3],
-            d.day(),
-            &MONTHS[d.month0() as usize][..3]
-        ),
-        Language::Ko => format!("{}월 {}일({})", d.month(), d.day(), weekday(d, lang)),
     }
 }
 
@@ -1109,34 +1002,6 @@ fn board(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value, dir: Direction) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn event_dates_read_naturally() {
-        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
-        let check = |a: &str, b: &str, lang, expect: &str| {
-            assert_eq!(event_dates(d(a), d(b), lang), expect);
-        };
-        check("2024-05-07", "2024-05-09", Language::En, "7–9 May 2024");
-        check(
-            "2024-05-30",
-            "2024-06-02",
-            Language::En,
-            "30 May – 2 June 2024",
-        );
-        check(
-            "2024-12-30",
-            "2025-01-02",
-            Language::En,
-            "30 December 2024 – 2 January 2025",
-        );
-        check(
-            "2024-05-07",
-            "2024-05-09",
-            Language::Ko,
-            "2024년 5월 7일–9일",
-        );
-        check("2024-05-07", "2024-05-07", Language::En, "7 May 2024");
-    }
 
     #[test]
     fn direction_follows_the_first_strong_character() {

@@ -21,11 +21,9 @@ use serde_json::{json, Value};
 use typst::model::Document as _;
 use typst_layout::PagedDocument;
 
-use super::data::{
-    day_heading, delegation_label, event_dates, hotel_label, long_date, official_label,
-    organization_beside, short_date, Ctx,
-};
+use super::data::{delegation_label, hotel_label, official_label, organization_beside, Ctx};
 use super::{compile, in_chunks, joined, pdf_bytes, Document, Fonts, PrintRequest, Progress};
+use crate::dates::{day_heading, event_dates, long_date, short_date};
 use crate::error::{Error, Result};
 use crate::export::pick;
 use crate::files::{safe_file_stem, unique_file_names};
