@@ -1,6 +1,8 @@
 //! The only module that talks to the backend (window.__TAURI__). Every function here is one
 //! Tauri command from the contract; arguments are snake_case as the commands declare them.
 
+import { RECORD_FIELDS } from './generated.js';
+
 /** What every failed call rejects with: an Error that keeps the backend's fields. */
 export class BackendError extends Error {
   constructor({ code, message, fields, count, current }) {
@@ -36,26 +38,9 @@ async function call(cmd, args = {}) {
   }
 }
 
-// The exact input shape of each record. Saves send only these keys, so the display extras that
-// lists add (full_name, officials, …) never travel back.
-const RECORD_FIELDS = {
-  event: ['id', 'name_en', 'name_ko', 'start_date', 'end_date', 'time_zone', 'city', 'host_country', 'host', 'emergency_contact', 'notes'],
-  delegation: ['id', 'event_id', 'kind', 'country_code', 'org_code', 'name_en', 'name_ko', 'status', 'seats',
-    'head_official_id', 'liaison_name', 'liaison_phone', 'liaison_email', 'notes'],
-  official: ['id', 'event_id', 'delegation_id', 'honorific', 'family_name', 'given_name', 'native_name', 'badge_name',
-    'position', 'organization', 'category', 'gender', 'email', 'phone', 'nationality', 'birth_date', 'passport_number',
-    'passport_expiry', 'dietary', 'accessibility', 'interpretation_language', 'language', 'status', 'notes'],
-  travel: ['id', 'official_id', 'direction', 'flight', 'origin', 'airport', 'scheduled_at', 'pickup', 'greeter', 'notes'],
-  hotel: ['id', 'event_id', 'name', 'name_ko', 'address', 'phone', 'email', 'contact_name', 'notes'],
-  room_block: ['id', 'hotel_id', 'room_type', 'occupancy', 'first_night', 'last_night', 'rooms', 'notes'],
-  stay: ['id', 'official_id', 'hotel_id', 'room_block_id', 'check_in', 'check_out', 'room_number', 'shares_with_id',
-    'special_requests', 'notes'],
-  venue: ['id', 'event_id', 'name', 'name_ko', 'address', 'phone', 'notes'],
-  venue_room: ['id', 'venue_id', 'name', 'name_ko', 'capacity', 'floor', 'notes'],
-  session: ['id', 'event_id', 'kind', 'title_en', 'title_ko', 'starts_at', 'ends_at', 'venue_room_id', 'location',
-    'description', 'notes'],
-  participant: ['id', 'session_id', 'official_id', 'role', 'attended_at', 'notes'],
-};
+// The exact input shape of each record (RECORD_FIELDS, generated from the engine's types). Saves
+// send only these keys, so the display extras that lists add (full_name, officials, …) never
+// travel back.
 
 /** The record as the backend accepts it on save: known fields only, missing ids as "". */
 export function pickRecord(kind, row) {

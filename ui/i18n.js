@@ -2,18 +2,9 @@
 //! choice, and helpers for names that come in both languages.
 
 import * as api from './api.js';
+import { ENUMS } from './generated.js';
 
-export const ENUMS = {
-  delegation_kind: ['country', 'organization'],
-  delegation_status: ['invited', 'confirmed', 'declined', 'withdrawn'],
-  category: ['head_of_delegation', 'delegate', 'speaker', 'observer', 'vip', 'staff', 'press', 'interpreter'],
-  gender: ['female', 'male', 'other', 'unspecified'],
-  official_status: ['invited', 'registered', 'confirmed', 'cancelled'],
-  language: ['en', 'ko'],
-  direction: ['arrival', 'departure'],
-  session_kind: ['plenary', 'panel', 'workshop', 'site_visit', 'meal', 'transfer', 'ceremony', 'break', 'other'],
-  role: ['participant', 'speaker', 'moderator', 'chair', 'panelist', 'guest', 'staff'],
-};
+export { ENUMS };
 
 const en = {
   'app.subtitle': 'Protocol and logistics for foreign delegations',

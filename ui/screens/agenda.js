@@ -2,6 +2,7 @@
 //! session (roles, attendance, adding officials in bulk).
 
 import * as api from '../api.js';
+import { DEFAULTS } from '../generated.js';
 import { h, mount, userText, debounce } from '../dom.js';
 import { t, localName, enumOptions, getLanguage, formatNumber } from '../i18n.js';
 import { listView } from '../listview.js';
@@ -236,10 +237,9 @@ export async function editSession(ctx, row, { onSaved = null, remove = null } = 
   try { rooms = await api.venueRoomList(ctx.eventId); } catch (err) { showError(err); return; }
   const day = ctx.event.start_date;
   const record = row || {
-    id: '', event_id: ctx.eventId, kind: 'plenary', title_en: '', title_ko: '',
+    ...DEFAULTS.session, event_id: ctx.eventId,
     starts_at: day ? fromLocalInput(`${day}T09:00`, ctx.tz) : null,
     ends_at: day ? fromLocalInput(`${day}T10:00`, ctx.tz) : null,
-    venue_room_id: null, location: '', description: '', notes: '',
   };
   openForm({
     title: row ? t('form.editNamed', { name: title(row) }) : t('new.session'),

@@ -1,6 +1,7 @@
 //! Delegations tab: invited countries and organizations, their status, seats and liaison.
 
 import * as api from '../api.js';
+import { DEFAULTS } from '../generated.js';
 import { h, userText } from '../dom.js';
 import { t, localName, otherName, enumOptions, formatNumber, getLanguage } from '../i18n.js';
 import { listView } from '../listview.js';
@@ -80,8 +81,7 @@ export async function editDelegation(ctx, row, { onSaved = null, remove = null }
     return;
   }
   const record = row || {
-    id: '', event_id: ctx.eventId, kind: 'country', country_code: null, org_code: null, name_en: '', name_ko: '',
-    status: 'invited', seats: 2, head_official_id: null, liaison_name: '', liaison_phone: '', liaison_email: '', notes: '',
+    ...DEFAULTS.delegation, event_id: ctx.eventId,
   };
   openForm({
     title: row ? t('form.editNamed', { name: delegationName(row) }) : t('new.delegation'),

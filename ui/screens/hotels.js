@@ -1,6 +1,7 @@
 //! Hotels tab: hotels, the room blocks reserved in them, and who stays where.
 
 import * as api from '../api.js';
+import { DEFAULTS } from '../generated.js';
 import { userText } from '../dom.js';
 import { t, getLanguage, formatNumber } from '../i18n.js';
 import { listView } from '../listview.js';
@@ -57,7 +58,7 @@ function mountHotelList(host, ctx) {
   function edit(row) {
     openForm({
       title: row ? t('form.editNamed', { name: placeName(row) }) : t('new.hotel'),
-      record: row || { id: '', event_id: ctx.eventId, name: '', name_ko: '', address: '', phone: '', email: '', contact_name: '', notes: '' },
+      record: row || { ...DEFAULTS.hotel, event_id: ctx.eventId },
       fields: [
         { name: 'name', required: true }, { name: 'name_ko' },
         { name: 'address', wide: true },
@@ -108,8 +109,8 @@ export async function editRoomBlock(ctx, row, { onSaved = null, remove = null } 
   openForm({
     title: row ? t('form.editNamed', { name: blockLabel(row) }) : t('new.block'),
     record: row || {
-      id: '', hotel_id: hotels.length === 1 ? hotels[0].id : '', room_type: '', occupancy: 1,
-      first_night: ctx.event.start_date, last_night: ctx.event.end_date, rooms: 1, notes: '',
+      ...DEFAULTS.room_block, hotel_id: hotels.length === 1 ? hotels[0].id : '',
+      first_night: ctx.event.start_date, last_night: ctx.event.end_date,
     },
     fields: [
       { name: 'hotel_id', type: 'select', required: true, placeholder: 'form.choose', options: hotels.map((x) => ({ value: x.id, label: placeName(x) })), wide: true },
@@ -165,9 +166,8 @@ export async function editStay(ctx, row, { onSaved = null, remove = null } = {})
   openForm({
     title: row ? t('form.editNamed', { name: stayLabel(row) }) : t('new.stay'),
     record: row || {
-      id: '', official_id: '', hotel_id: hotels.length === 1 ? hotels[0].id : '', room_block_id: null,
-      check_in: ctx.event.start_date, check_out: ctx.event.end_date, room_number: '', shares_with_id: null,
-      special_requests: '', notes: '',
+      ...DEFAULTS.stay, hotel_id: hotels.length === 1 ? hotels[0].id : '',
+      check_in: ctx.event.start_date, check_out: ctx.event.end_date,
     },
     fields: [
       { name: 'official_id', type: 'lookup', required: true, wide: true, search: officialSearch(ctx.eventId), initialLabel: row ? row.full_name : '' },

@@ -1,6 +1,7 @@
 //! The library: every event on this laptop, with the event form (create, rename, edit).
 
 import * as api from '../api.js';
+import { DEFAULTS } from '../generated.js';
 import { h, mount, userText } from '../dom.js';
 import { t, localName, otherName, getLanguage, formatNumber } from '../i18n.js';
 import { listView } from '../listview.js';
@@ -99,8 +100,7 @@ export async function editEvent(event, app, onSaved) {
   const zoneOf = (code) => (countries.find((c) => c.code === code) || {}).time_zone || null;
   // A new event starts in the host country's zone (Asia/Seoul for Korea), not the laptop's.
   const record = event || {
-    id: '', name_en: '', name_ko: '', start_date: null, end_date: null, time_zone: zoneOf('KR') || systemTimeZone(),
-    city: '', host_country: 'KR', host: '', emergency_contact: '', notes: '',
+    ...DEFAULTS.event, time_zone: zoneOf('KR') || systemTimeZone(), host_country: 'KR',
   };
   openForm({
     title: event ? t('form.editEvent') : t('library.newEvent'),

@@ -2,6 +2,7 @@
 //! (an event can hold tens of thousands), with the full official form.
 
 import * as api from '../api.js';
+import { DEFAULTS } from '../generated.js';
 import { h, userText } from '../dom.js';
 import { t, localName, enumOptions, getLanguage } from '../i18n.js';
 import { listView } from '../listview.js';
@@ -85,11 +86,7 @@ export async function editOfficial(ctx, row, { delegations = null, delegationId 
     return;
   }
   const record = row || {
-    id: '', event_id: ctx.eventId, delegation_id: delegationId,
-    honorific: '', family_name: '', given_name: '', native_name: '', badge_name: '', position: '', organization: '',
-    category: 'delegate', gender: 'unspecified', email: '', phone: '', nationality: '', birth_date: null,
-    passport_number: '', passport_expiry: null, dietary: '', accessibility: '', interpretation_language: '',
-    language: 'en', lodges_elsewhere: false, status: 'invited', notes: '',
+    ...DEFAULTS.official, event_id: ctx.eventId, delegation_id: delegationId,
   };
   const countryOpts = namedOptions(countries);
   openForm({

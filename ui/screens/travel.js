@@ -1,6 +1,7 @@
 //! Travel tab: arrival and departure legs, times shown and typed in the event's time zone.
 
 import * as api from '../api.js';
+import { DEFAULTS } from '../generated.js';
 import { h } from '../dom.js';
 import { t, localName, enumOptions, getLanguage } from '../i18n.js';
 import { listView } from '../listview.js';
@@ -70,8 +71,7 @@ function defaultAirport(ctx) {
 /** The flight form; `row` needs full_name (and flight) for its title. hooks: { onSaved, remove }. */
 export function editTravel(ctx, row, { onSaved = null, remove = null } = {}) {
   const record = row || {
-    id: '', official_id: '', direction: 'arrival', flight: '', origin: '', airport: defaultAirport(ctx), scheduled_at: null,
-    pickup: true, greeter: '', notes: '',
+    ...DEFAULTS.travel, airport: defaultAirport(ctx),
   };
   openForm({
     title: row ? t('form.editNamed', { name: label(row) }) : t('new.travel'),

@@ -1,6 +1,7 @@
 //! Venues tab: conference centres and the rooms in them.
 
 import * as api from '../api.js';
+import { DEFAULTS } from '../generated.js';
 import { userText } from '../dom.js';
 import { t, formatNumber } from '../i18n.js';
 import { listView } from '../listview.js';
@@ -44,7 +45,7 @@ function mountVenueList(host, ctx) {
   function edit(row) {
     openForm({
       title: row ? t('form.editNamed', { name: placeName(row) }) : t('new.venue'),
-      record: row || { id: '', event_id: ctx.eventId, name: '', name_ko: '', address: '', phone: '', notes: '' },
+      record: row || { ...DEFAULTS.venue, event_id: ctx.eventId },
       fields: [
         { name: 'name', required: true }, { name: 'name_ko' },
         { name: 'address', wide: true },
@@ -95,7 +96,7 @@ export async function editVenueRoom(ctx, row, { onSaved = null, remove = null } 
   try { venues = await api.venueList(ctx.eventId); } catch (err) { showError(err); return; }
   openForm({
     title: row ? t('form.editNamed', { name: roomLabel(row) }) : t('new.room'),
-    record: row || { id: '', venue_id: venues.length === 1 ? venues[0].id : '', name: '', name_ko: '', capacity: 0, floor: '', notes: '' },
+    record: row || { ...DEFAULTS.venue_room, venue_id: venues.length === 1 ? venues[0].id : '' },
     fields: [
       { name: 'venue_id', type: 'select', required: true, placeholder: 'form.choose', options: venues.map((v) => ({ value: v.id, label: placeName(v) })), wide: true },
       { name: 'name', required: true }, { name: 'name_ko' },

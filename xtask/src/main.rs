@@ -42,6 +42,9 @@ const TEST_PACKAGES: &[&str] = &[
     "python3-openpyxl",
 ];
 
+#[cfg(test)]
+mod tidy;
+
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
@@ -51,9 +54,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("screenshot") => screenshot(args.get(1).map(PathBuf::from)),
         Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("gen-ui") => gen_ui(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  bench       [engine|import|print|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  gen-ui      write ui/generated.js (record fields, closed sets, defaults) from the engine's types
+  bench       [engine|import|print|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -65,6 +70,24 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes the window's generated module from the engine's record types; a test of the engine
+/// fails while it is stale.
+fn gen_ui() -> Result {
+    let out = root().join("ui/generated.js");
+    cargo(&[
+        "run",
+        "-q",
+        "-p",
+        "ddesk-core",
+        "--example",
+        "ui_module",
+        "--",
+        out.to_str().ok_or("the repository path is not UTF-8")?,
+    ])?;
+    println!("wrote {}", out.display());
+    Ok(())
 }
 
 fn root() -> PathBuf {

@@ -21,6 +21,7 @@ pub mod registration;
 pub mod roster;
 pub mod store;
 pub mod text;
+pub mod ui_module;
 pub mod validate;
 
 pub use error::{Error, FieldError, Result};

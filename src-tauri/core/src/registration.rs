@@ -15,45 +15,14 @@ use rust_xlsxwriter::{
     Format as CellFormat, FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook,
     Worksheet,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::export;
+use crate::import::form::{OWN_ARRANGEMENTS, TAG_MARK, TAG_SHEET};
 use crate::import::{matching, Field};
 use crate::model::*;
 use crate::reference;
 use crate::store::Store;
-
-/// The name of the hidden sheet that says which event and delegation a form is for.
-pub const TAG_SHEET: &str = "_ddesk";
-/// Its first cell.
-pub const TAG_MARK: &str = "ddesk-registration-form";
-
-/// What a returned registration workbook says about itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FormTag {
-    pub event_id: String,
-    pub delegation_id: String,
-    /// The delegation's seat quota when the form was written (0: none set).
-    pub seats: i64,
-}
-
-impl FormTag {
-    /// Reads the tag sheet's first column: mark, version, event, delegation, seats.
-    pub fn from_cells(cells: &[String]) -> Option<FormTag> {
-        if cells.first().map(String::as_str) != Some(TAG_MARK) {
-            return None;
-        }
-        Some(FormTag {
-            event_id: cells.get(2)?.trim().to_string(),
-            delegation_id: cells.get(3)?.trim().to_string(),
-            seats: cells
-                .get(4)
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .unwrap_or(0.0) as i64,
-        })
-    }
-}
 
 /// The form's columns, in order: the field (whose label the import recognises), its width.
 const COLUMNS: &[(Field, f64)] = &[
@@ -88,25 +57,6 @@ const COLUMNS: &[(Field, f64)] = &[
     (Field::CheckOut, 13.0),
     (Field::Notes, 30.0),
 ];
-
-/// What the hotel column offers for an official who lodges elsewhere; the import reads it
-/// (and "None", "없음") as no stay.
-pub const OWN_ARRANGEMENTS: (&str, &str) = ("Own arrangements", "자체 숙박");
-
-/// Whether a hotel cell says the official lodges elsewhere.
-pub fn is_own_arrangements(text: &str) -> bool {
-    let k = crate::import::values::key(text);
-    [
-        OWN_ARRANGEMENTS.0,
-        OWN_ARRANGEMENTS.1,
-        "own arrangement",
-        "none",
-        "n/a",
-    ]
-    .iter()
-    .any(|w| crate::import::values::key(w) == k)
-        || matching::is_no_diet(text)
-}
 
 /// The header the form writes for a field: its name in the form's language, the other
 /// language's in brackets (which the import's header matching leaves aside).
@@ -741,7 +691,9 @@ mod tests {
             let fields: Vec<Option<Field>> = COLUMNS.iter().map(|(f, _)| Some(*f)).collect();
             assert_eq!(mapping.columns, fields, "ko {ko}");
         }
-        assert!(is_own_arrangements("Own arrangements") && is_own_arrangements("자체 숙박"));
+        // What the hotel column offers for lodging elsewhere reads back as no stay.
+        use crate::import::form::is_own_arrangements;
+        assert!(is_own_arrangements(OWN_ARRANGEMENTS.0) && is_own_arrangements(OWN_ARRANGEMENTS.1));
         assert!(!is_own_arrangements("Orakai"));
     }
 }

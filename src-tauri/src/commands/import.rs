@@ -31,7 +31,7 @@ pub struct ReadSummary {
     /// values mapped by hand in the event's earlier imports.
     pub mapping: Mapping,
     /// For a registration workbook of ours: the event and delegation it was written for.
-    pub form: Option<ddesk_core::registration::FormTag>,
+    pub form: Option<ddesk_core::import::form::FormTag>,
     /// That delegation's name, when it is one of the library's.
     pub form_delegation: Option<String>,
 }

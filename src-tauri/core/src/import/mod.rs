@@ -16,23 +16,27 @@
 //!
 //! Nothing here writes until `commit`, and `commit` writes all of the import or none of it.
 
+mod commit;
+pub mod form;
 mod mapping;
 pub mod matching;
 mod plan;
 mod read;
+mod row;
 pub mod values;
 mod worker;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use commit::commit;
 pub use mapping::{
     auto_mapping, field_for_header, fields, mapping_key, remember_mapping, remembered_mapping,
     session_in_header, Field, FieldInfo, Mapping, SESSION_PREFIXES,
 };
 pub use matching::{remembered_values, How, Unmatched, ValueMap, ValueMatch};
 pub use plan::{
-    commit, preview, Attendance, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
+    preview, Attendance, Counts, Decisions, DelegationChoice, Duplicate, DuplicateAction,
     DuplicateReason, FieldChange, FileDuplicate, ImportReport, Preview, RowPreview, RowStatus,
 };
 pub(crate) use read::column_letter;

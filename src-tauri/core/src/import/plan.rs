@@ -1,23 +1,24 @@
-//! From mapped rows to records: the preview (parsed values, errors, warnings, duplicates) and
-//! the commit that writes what the preview showed, in one transaction.
+//! The preview: what each row would become (records, errors, warnings), the duplicates
+//! against the event and within the file, the returned form's delegation and notes, and the
+//! basis a commit compares to know the library is still as the preview saw it.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::mapping::{remember_mapping, session_in_header, Field, Mapping};
+use super::mapping::{session_in_header, Field, Mapping};
 use super::matching::{self, Found, How, MappedValues, Matcher, Unmatched, ValueMatch};
 use super::read::{SourceRow, Table};
 use super::values::{self, key};
 use super::{Message, Severity};
 use crate::error::{Error, Result};
-use crate::fields::Checker;
 use crate::model::*;
 use crate::reference;
-use crate::store::{self, Store};
-use crate::validate::Validate;
+
+use super::commit::*;
+use super::row::*;
 
 /// What a row would become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,10 +118,10 @@ pub struct RowPreview {
     pub values: Vec<ValueMatch>,
     /// Cells that name nothing of the event, or several things (each also an error).
     #[serde(skip)]
-    unmatched: Vec<Unmatched>,
+    pub(super) unmatched: Vec<Unmatched>,
     /// Fields that had a value in this row (an update changes only these).
     #[serde(skip)]
-    provided: Vec<Field>,
+    pub(super) provided: Vec<Field>,
 }
 
 impl RowPreview {
@@ -148,7 +149,7 @@ pub struct FieldChange {
 }
 
 /// The name the preview gives a session: its title and day.
-fn session_label(ctx: &Context, s: &Session) -> String {
+pub(super) fn session_label(ctx: &Context, s: &Session) -> String {
     format!(
         "{} · {}",
         s.title_en,
@@ -159,7 +160,12 @@ fn session_label(ctx: &Context, s: &Session) -> String {
 /// Which session each session column names, by its header: the title (English or Korean,
 /// loosely), with the day when titles repeat ("Lunch · 2024-09-25"). A header that names none
 /// is left out with a note.
-fn session_columns(ctx: &mut Context, table: &Table, mapping: &Mapping, notes: &mut Vec<Message>) {
+pub(super) fn session_columns(
+    ctx: &mut Context,
+    table: &Table,
+    mapping: &Mapping,
+    notes: &mut Vec<Message>,
+) {
     let columns: Vec<usize> = mapping
         .columns
         .iter()
@@ -216,7 +222,11 @@ fn session_columns(ctx: &mut Context, table: &Table, mapping: &Mapping, notes: &
 }
 
 /// What a row's session columns say.
-fn attendance(ctx: &Context, row: &SourceRow, messages: &mut Vec<Message>) -> Vec<Attendance> {
+pub(super) fn attendance(
+    ctx: &Context,
+    row: &SourceRow,
+    messages: &mut Vec<Message>,
+) -> Vec<Attendance> {
     let mut out = Vec::new();
     for &(column, at) in &ctx.session_columns {
         let text = row.cells.get(column).map(|c| c.trim()).unwrap_or("");
@@ -248,7 +258,7 @@ fn attendance(ctx: &Context, row: &SourceRow, messages: &mut Vec<Message>) -> Ve
 }
 
 /// What an update from `row` would change in `existing`, field by field.
-fn changes(existing: &Official, row: &RowPreview) -> Vec<FieldChange> {
+pub(super) fn changes(existing: &Official, row: &RowPreview) -> Vec<FieldChange> {
     let after = merged(existing, row);
     let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
         (serde_json::to_value(existing), serde_json::to_value(&after))
@@ -301,7 +311,7 @@ pub struct Preview {
     pub value_options: BTreeMap<Field, Vec<String>>,
     /// What the preview was built from; see `commit`.
     #[serde(skip)]
-    basis: Basis,
+    pub(super) basis: Basis,
 }
 
 /// What a preview was built from: the event, the mapping, the file's rows, and the state of
@@ -311,17 +321,22 @@ pub struct Preview {
 /// a new connection. While all of them are the same, building the preview again would give
 /// the same preview.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Basis {
-    event_id: String,
-    mapping: Mapping,
-    table: u64,
-    changes: u64,
-    data_version: i64,
-    last_change: Option<i64>,
+pub(super) struct Basis {
+    pub(super) event_id: String,
+    pub(super) mapping: Mapping,
+    pub(super) table: u64,
+    pub(super) changes: u64,
+    pub(super) data_version: i64,
+    pub(super) last_change: Option<i64>,
 }
 
 impl Basis {
-    fn of(conn: &Connection, event_id: &str, table: &Table, mapping: &Mapping) -> Result<Basis> {
+    pub(super) fn of(
+        conn: &Connection,
+        event_id: &str,
+        table: &Table,
+        mapping: &Mapping,
+    ) -> Result<Basis> {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         table.headers.hash(&mut hasher);
@@ -400,34 +415,34 @@ pub struct ImportReport {
 }
 
 /// The event's records the rows are matched against, loaded once.
-struct Context {
-    event: Event,
+pub(super) struct Context {
+    pub(super) event: Event,
     /// For a registration form of ours: the delegation it was written for, which its rows
     /// join.
-    form_delegation: Option<Delegation>,
-    tz: chrono_tz::Tz,
-    delegations: HashMap<String, Delegation>,
+    pub(super) form_delegation: Option<Delegation>,
+    pub(super) tz: chrono_tz::Tz,
+    pub(super) delegations: HashMap<String, Delegation>,
     /// The event's delegations and the known organizations, for cells that name one loosely.
-    delegation_names: Matcher<DelegationChoice>,
-    hotels: Vec<Hotel>,
+    pub(super) delegation_names: Matcher<DelegationChoice>,
+    pub(super) hotels: Vec<Hotel>,
     /// Indexes into `hotels`, by English and Korean name.
-    hotel_names: Matcher<usize>,
+    pub(super) hotel_names: Matcher<usize>,
     /// The values the officer mapped by hand.
-    mapped: MappedValues,
+    pub(super) mapped: MappedValues,
     /// The event's sessions, and the session each session column names (by column).
-    sessions: Vec<Session>,
-    session_columns: Vec<(usize, usize)>,
+    pub(super) sessions: Vec<Session>,
+    pub(super) session_columns: Vec<(usize, usize)>,
     /// Who is on which session's roster already: (official, session).
-    participation: std::collections::HashSet<(String, String)>,
-    existing: Vec<Official>,
-    by_key: ByKey,
+    pub(super) participation: std::collections::HashSet<(String, String)>,
+    pub(super) existing: Vec<Official>,
+    pub(super) by_key: ByKey,
 }
 
 /// The event's officials (or the earlier rows) by their same-person keys: the dashboard's rule
 /// (`checks::same_person_keys`), so that the import finds the duplicates the dashboard lists.
-type ByKey = HashMap<(u8, String), usize>;
+pub(super) type ByKey = HashMap<(u8, String), usize>;
 
-fn reason_of(kind: u8) -> DuplicateReason {
+pub(super) fn reason_of(kind: u8) -> DuplicateReason {
     match kind {
         0 => DuplicateReason::Passport,
         1 => DuplicateReason::Email,
@@ -438,7 +453,7 @@ fn reason_of(kind: u8) -> DuplicateReason {
 
 /// The first of the official's same-person keys (`keys`, in the rule's order) that finds
 /// someone in `index`.
-fn find_duplicate(
+pub(super) fn find_duplicate(
     o: &Official,
     keys: &[(u8, String)],
     index: &ByKey,
@@ -458,16 +473,16 @@ fn find_duplicate(
     None
 }
 
-fn index(keys: Vec<(u8, String)>, at: usize, index: &mut ByKey) {
+pub(super) fn index(keys: Vec<(u8, String)>, at: usize, index: &mut ByKey) {
     for key in keys {
         index.entry(key).or_insert(at);
     }
 }
 
 /// The outcome of looking a cell up: found (loosely: how), or the candidates it might mean.
-type Lookup<T> = std::result::Result<(T, Option<How>), Vec<String>>;
+pub(super) type Lookup<T> = std::result::Result<(T, Option<How>), Vec<String>>;
 
-fn choice_of(d: &Delegation) -> DelegationChoice {
+pub(super) fn choice_of(d: &Delegation) -> DelegationChoice {
     DelegationChoice {
         id: Some(d.id.clone()),
         kind: d.kind,
@@ -478,7 +493,7 @@ fn choice_of(d: &Delegation) -> DelegationChoice {
     }
 }
 
-fn new_organization(org: &reference::Named) -> DelegationChoice {
+pub(super) fn new_organization(org: &reference::Named) -> DelegationChoice {
     DelegationChoice {
         id: None,
         kind: DelegationKind::Organization,
@@ -489,7 +504,7 @@ fn new_organization(org: &reference::Named) -> DelegationChoice {
     }
 }
 
-fn new_country(country: &reference::Named) -> DelegationChoice {
+pub(super) fn new_country(country: &reference::Named) -> DelegationChoice {
     DelegationChoice {
         id: None,
         kind: DelegationKind::Country,
@@ -501,7 +516,7 @@ fn new_country(country: &reference::Named) -> DelegationChoice {
 }
 
 /// Countries by English and Korean name, for cells that name one loosely.
-fn country_names() -> &'static Matcher<&'static str> {
+pub(super) fn country_names() -> &'static Matcher<&'static str> {
     static MATCHER: std::sync::OnceLock<Matcher<&'static str>> = std::sync::OnceLock::new();
     MATCHER.get_or_init(|| {
         Matcher::new(reference::countries().iter().map(|c| {
@@ -515,7 +530,7 @@ fn country_names() -> &'static Matcher<&'static str> {
 }
 
 /// Categories by the words the app shows for them, English and Korean.
-fn category_names() -> &'static Matcher<Category> {
+pub(super) fn category_names() -> &'static Matcher<Category> {
     static MATCHER: std::sync::OnceLock<Matcher<Category>> = std::sync::OnceLock::new();
     MATCHER.get_or_init(|| {
         Matcher::new(Category::ALL.iter().map(|c| {
@@ -528,7 +543,7 @@ fn category_names() -> &'static Matcher<Category> {
 
 /// The candidates a lookup offers: the several it could mean, or (when nothing came close)
 /// the first few of the whole set.
-fn candidates<T: PartialEq>(matcher: &Matcher<T>, found: &Found<'_, T>) -> Vec<String> {
+pub(super) fn candidates<T: PartialEq>(matcher: &Matcher<T>, found: &Found<'_, T>) -> Vec<String> {
     match found {
         Found::Several(list) => list.iter().map(|i| matcher.label(i).to_string()).collect(),
         _ => matcher.labels().iter().take(8).cloned().collect(),
@@ -536,7 +551,7 @@ fn candidates<T: PartialEq>(matcher: &Matcher<T>, found: &Found<'_, T>) -> Vec<S
 }
 
 impl Context {
-    fn load(conn: &Connection, event_id: &str, mapping: &Mapping) -> Result<Context> {
+    pub(super) fn load(conn: &Connection, event_id: &str, mapping: &Mapping) -> Result<Context> {
         let event: Event = Event::get(conn, event_id)?;
         let tz = event.tz();
         let mut delegations = HashMap::new();
@@ -619,7 +634,7 @@ impl Context {
     /// (created), else a known organization (created); failing those, the one of the event's
     /// delegations or the known organizations the cell names loosely, else a country it names
     /// loosely.
-    fn delegation(&self, text: &str) -> Lookup<DelegationChoice> {
+    pub(super) fn delegation(&self, text: &str) -> Lookup<DelegationChoice> {
         if let Some(code) = values::parse_country(text) {
             if let Some(d) = self.delegations.get(code) {
                 return Ok((choice_of(d), None));
@@ -665,7 +680,7 @@ impl Context {
 
     /// A hotel of the event by name (English or Korean), or the one the cell names loosely
     /// ("Orakai Hotel" for "Orakai Insadong Suites").
-    fn hotel(&self, text: &str) -> Lookup<&Hotel> {
+    pub(super) fn hotel(&self, text: &str) -> Lookup<&Hotel> {
         let found = self.hotel_names.find(text);
         match found {
             Found::Exact(i) => Ok((&self.hotels[*i], None)),
@@ -674,7 +689,7 @@ impl Context {
         }
     }
 
-    fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    pub(super) fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         self.tz
             .from_local_datetime(&local)
             .earliest()
@@ -682,946 +697,7 @@ impl Context {
     }
 }
 
-/// Reads one row's cells through the mapping, and the values the officer mapped by hand.
-struct Cells<'a> {
-    row: &'a SourceRow,
-    mapping: &'a Mapping,
-    mapped: &'a MappedValues,
-}
-
-impl<'a> Cells<'a> {
-    /// The cell as written (trimmed; our own exports' formula guard taken off).
-    fn raw(&self, field: Field) -> Option<&'a str> {
-        let column = self.mapping.column(field)?;
-        let text = self.row.cells.get(column)?.trim();
-        // `ddesk export` writes `'=…` for a cell a spreadsheet would run; the apostrophe is
-        // ours, not the official's.
-        let text = match text.strip_prefix('\'') {
-            Some(rest)
-                if rest.starts_with([
-                    '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
-                ]) =>
-            {
-                rest
-            }
-            _ => text,
-        };
-        (!text.is_empty()).then_some(text)
-    }
-
-    /// The cell as it is to be read: what the officer mapped it to, if they did.
-    fn get(&self, field: Field) -> Option<&'a str> {
-        let text = self.raw(field)?;
-        match self.mapped.get(field, text) {
-            Some(to) => (!to.is_empty()).then_some(to),
-            None => Some(text),
-        }
-    }
-
-    /// Whether the officer mapped this cell to nothing ("Lotte" is no hotel of ours).
-    fn mapped_to_nothing(&self, field: Field) -> bool {
-        self.raw(field)
-            .and_then(|text| self.mapped.get(field, text))
-            .is_some_and(str::is_empty)
-    }
-}
-
-/// A warning that a cell was read as something it does not say exactly.
-fn read_as(field: Field, from: &str, to: &str, how: How, values: &mut Vec<ValueMatch>) -> Message {
-    values.push(ValueMatch {
-        field,
-        from: from.to_string(),
-        to: to.to_string(),
-        how,
-        rows: 1,
-    });
-    warning(
-        field,
-        "value_matched",
-        format!(
-            "{} {} was read as {}.",
-            field.label_en(),
-            quote(from),
-            quote(to)
-        ),
-    )
-    .with("value", from)
-    .with("as", to)
-}
-
-/// An error for a cell that names nothing of the event, or several things, with the
-/// candidates it offers.
-fn not_found(
-    field: Field,
-    code: &str,
-    text: &str,
-    message: String,
-    candidates: Vec<String>,
-    unmatched: &mut Vec<Unmatched>,
-) -> Message {
-    let offer = if candidates.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " It may be: {}.",
-            candidates
-                .iter()
-                .map(|c| quote(c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    unmatched.push(Unmatched {
-        field,
-        value: text.to_string(),
-        candidates: candidates.clone(),
-        rows: 1,
-    });
-    let m = error(field, code, format!("{message}{offer}")).with("value", text);
-    if candidates.is_empty() {
-        m
-    } else {
-        m.with("candidates", candidates.join(", "))
-    }
-}
-
-fn error(field: Field, code: &str, message: impl Into<String>) -> Message {
-    Message::new(Severity::Error, code, message).on(field.as_str())
-}
-
-fn warning(field: Field, code: &str, message: impl Into<String>) -> Message {
-    Message::new(Severity::Warning, code, message).on(field.as_str())
-}
-
-fn quote(text: &str) -> String {
-    // Cells can be 5,000 characters long; a message quotes the start.
-    let short: String = text.chars().take(60).collect();
-    if short.len() < text.len() {
-        format!("\u{201c}{short}…\u{201d}")
-    } else {
-        format!("\u{201c}{short}\u{201d}")
-    }
-}
-
-fn parse_date_field(
-    cells: &Cells<'_>,
-    field: Field,
-    what: &str,
-    messages: &mut Vec<Message>,
-) -> Option<NaiveDate> {
-    let text = cells.get(field)?;
-    match values::parse_date(text) {
-        Some(when) => {
-            if when.ambiguous {
-                messages.push(
-                    warning(
-                        field,
-                        "ambiguous_date",
-                        format!(
-                            "{what} {} was read day first, as {}; check it.",
-                            quote(text),
-                            crate::dates::long_date(when.date, Language::En)
-                        ),
-                    )
-                    .with("value", text)
-                    .with("date", when.date),
-                );
-            }
-            Some(when.date)
-        }
-        None => {
-            messages.push(
-                error(
-                    field,
-                    "bad_date",
-                    format!(
-                        "{what} {} is not a date this app can read (use e.g. 2024-09-25).",
-                        quote(text)
-                    ),
-                )
-                .with("value", text),
-            );
-            None
-        }
-    }
-}
-
-fn category(text: &str) -> Option<Category> {
-    let k = key(text);
-    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
-    Some(match composed.as_str() {
-        "headofdelegation" | "hod" | "head" | "수석대표" | "대표단장" | "단장" => {
-            Category::HeadOfDelegation
-        }
-        "delegate" | "delegates" | "member" | "participant" | "대표" | "대표단원" | "참가자"
-        | "단원" => Category::Delegate,
-        "speaker" | "presenter" | "panelist" | "연사" | "발표자" | "토론자" => {
-            Category::Speaker
-        }
-        "observer" | "옵서버" | "참관" | "참관인" => Category::Observer,
-        "vip" | "귀빈" => Category::Vip,
-        "staff" | "secretariat" | "organizer" | "직원" | "사무국" | "운영요원" => {
-            Category::Staff
-        }
-        "press" | "media" | "journalist" | "기자" | "언론" | "취재" => Category::Press,
-        "interpreter" | "통역" | "통역사" | "통역요원" => Category::Interpreter,
-        _ => return Category::parse(text.trim()),
-    })
-}
-
-fn gender(text: &str) -> Option<Gender> {
-    let k = key(text);
-    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
-    Some(match composed.as_str() {
-        "f" | "female" | "woman" | "w" | "여" | "여성" | "여자" | "ms" | "mrs" => {
-            Gender::Female
-        }
-        "m" | "male" | "man" | "남" | "남성" | "남자" | "mr" => Gender::Male,
-        "other" | "x" | "기타" => Gender::Other,
-        // "Not stated" is what `ddesk export` writes.
-        "" | "unspecified" | "na" | "notstated" | "미상" | "미기재" => Gender::Unspecified,
-        _ => return None,
-    })
-}
-
-fn status(text: &str) -> Option<OfficialStatus> {
-    let k = key(text);
-    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
-    Some(match composed.as_str() {
-        "invited" | "초청" | "초청중" => OfficialStatus::Invited,
-        "registered" | "등록" | "등록완료" | "신청" => OfficialStatus::Registered,
-        "confirmed" | "attending" | "확정" | "참석" | "참석확정" => {
-            OfficialStatus::Confirmed
-        }
-        "cancelled" | "canceled" | "withdrawn" | "notattending" | "취소" | "불참" => {
-            OfficialStatus::Cancelled
-        }
-        _ => return None,
-    })
-}
-
-fn delegation_kind(text: &str) -> Option<DelegationKind> {
-    let k = key(text);
-    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
-    match composed.as_str() {
-        "country" | "국가" => Some(DelegationKind::Country),
-        "organization" | "organisation" | "org" | "국제기구" | "기관" => {
-            Some(DelegationKind::Organization)
-        }
-        _ => None,
-    }
-}
-
-fn language(text: &str) -> Option<Language> {
-    let k = key(text);
-    let composed: String = unicode_normalization::UnicodeNormalization::nfc(k.as_str()).collect();
-    match composed.as_str() {
-        "en" | "eng" | "english" | "영어" => Some(Language::En),
-        "ko" | "kor" | "korean" | "한국어" | "국문" => Some(Language::Ko),
-        _ => None,
-    }
-}
-
-/// A flight leg from its date, time, flight, airport and other end.
-#[allow(clippy::too_many_arguments)]
-fn leg(
-    ctx: &Context,
-    cells: &Cells<'_>,
-    direction: Direction,
-    date_field: Field,
-    time_field: Field,
-    flight_field: Field,
-    airport_field: Field,
-    other_end_field: Field,
-    messages: &mut Vec<Message>,
-) -> Option<Travel> {
-    let what = match direction {
-        Direction::Arrival => "arrival",
-        Direction::Departure => "departure",
-    };
-    let date_text = cells.get(date_field);
-    let time_text = cells.get(time_field);
-    let flight = cells.get(flight_field);
-    if date_text.is_none() && time_text.is_none() && flight.is_none() {
-        return None;
-    }
-    let mut when = None;
-    let mut failed = false;
-    if let Some(text) = date_text {
-        match values::parse_when(text) {
-            Some(w) => when = Some(w),
-            None => {
-                failed = true;
-                messages.push(
-                    error(
-                        date_field,
-                        "bad_date",
-                        format!(
-                            "The {what} date {} is not a date this app can read.",
-                            quote(text)
-                        ),
-                    )
-                    .with("value", text)
-                    .with("leg", what),
-                );
-            }
-        }
-    }
-    let mut time = when.and_then(|w| w.time);
-    if let Some(text) = time_text {
-        // A time column may hold the whole date and time.
-        match values::parse_time_of_day(text) {
-            Some(t) => time = Some(t),
-            None => match values::parse_when(text) {
-                Some(w) if w.time.is_some() => {
-                    when = Some(w);
-                    time = w.time;
-                }
-                _ => {
-                    failed = true;
-                    messages.push(error(
-                        time_field,
-                        "bad_time",
-                        format!("The {what} time {} is not a time this app can read (use e.g. 17:35).", quote(text)),
-                    )
-                    .with("value", text)
-                    .with("leg", what));
-                }
-            },
-        }
-    }
-    if failed {
-        return None;
-    }
-    let Some(when) = when else {
-        messages.push(
-            warning(
-                date_field,
-                "leg_without_date",
-                format!("The {what} has a flight or time but no date; add the flight by hand."),
-            )
-            .with("leg", what),
-        );
-        return None;
-    };
-    if when.ambiguous {
-        messages.push(
-            warning(
-                date_field,
-                "ambiguous_date",
-                format!(
-                    "The {what} date was read day first, as {}; check it.",
-                    crate::dates::long_date(when.date, Language::En)
-                ),
-            )
-            .with("leg", what)
-            .with("date", when.date),
-        );
-    }
-    let Some(time) = time else {
-        messages.push(
-            warning(
-                time_field,
-                "leg_without_time",
-                format!(
-                    "The {what} on {} has no time; the flight is left out, add it by hand.",
-                    when.date
-                ),
-            )
-            .with("leg", what)
-            .with("date", when.date),
-        );
-        return None;
-    };
-    let Some(scheduled_at) = ctx.to_utc(values::at(when.date, time)) else {
-        messages.push(
-            error(
-                time_field,
-                "bad_time",
-                format!(
-                    "{} {time} does not exist in {} (a clock change).",
-                    when.date, ctx.event.time_zone
-                ),
-            )
-            .with("date", when.date)
-            .with("time", time)
-            .with("zone", &ctx.event.time_zone),
-        );
-        return None;
-    };
-    let pickup = match direction {
-        Direction::Arrival => match cells.get(Field::ArrivalPickup) {
-            Some(text) => values::parse_bool(text).unwrap_or_else(|| {
-                messages.push(
-                    warning(
-                        Field::ArrivalPickup,
-                        "bad_yes_no",
-                        format!(
-                            "Airport pickup {} is neither yes nor no; taken as no.",
-                            quote(text)
-                        ),
-                    )
-                    .with("value", text),
-                );
-                false
-            }),
-            None => false,
-        },
-        Direction::Departure => false,
-    };
-    Some(Travel {
-        direction,
-        // Upper case as a save would make it, so the preview shows what is written.
-        flight: flight
-            .map(|f| f.replace(' ', "").to_uppercase())
-            .unwrap_or_default(),
-        airport: cells.get(airport_field).unwrap_or_default().to_uppercase(),
-        origin: cells
-            .get(other_end_field)
-            .unwrap_or_default()
-            .to_uppercase(),
-        scheduled_at,
-        pickup,
-        ..Travel::default()
-    })
-}
-
-/// Turns one row into records and messages (duplicates are found afterwards).
-fn build_row(
-    conn: &Connection,
-    ctx: &Context,
-    mapping: &Mapping,
-    row: &SourceRow,
-) -> Result<RowPreview> {
-    let cells = Cells {
-        row,
-        mapping,
-        mapped: &ctx.mapped,
-    };
-    let mut messages = Vec::new();
-    let mut values = Vec::new();
-    let mut unmatched = Vec::new();
-    for field in mapping.values.keys() {
-        if let Some(from) = cells.raw(*field) {
-            if let Some(to) = ctx.mapped.get(*field, from) {
-                values.push(ValueMatch {
-                    field: *field,
-                    from: from.to_string(),
-                    to: to.to_string(),
-                    how: How::Mapped,
-                    rows: 1,
-                });
-            }
-        }
-    }
-    let mapped_fields: Vec<Field> = values.iter().map(|v| v.field).collect();
-    let mapped = |field: Field| mapped_fields.contains(&field);
-    let (category_mapped, nationality_mapped) =
-        (mapped(Field::Category), mapped(Field::Nationality));
-    let provided: Vec<Field> = Field::ALL
-        .iter()
-        .copied()
-        .filter(|f| cells.get(*f).is_some())
-        .collect();
-    let mut o = Official {
-        event_id: ctx.event.id.clone(),
-        ..Official::default()
-    };
-    let text = |f: Field| cells.get(f).unwrap_or_default().to_string();
-    o.family_name = text(Field::FamilyName);
-    o.given_name = text(Field::GivenName);
-    o.native_name = text(Field::NativeName);
-    if let Some(whole) = cells.get(Field::FullName) {
-        if o.family_name.is_empty() {
-            let (family, given) = values::split_name(whole);
-            o.family_name = family;
-            if o.given_name.is_empty() {
-                o.given_name = given;
-            }
-        }
-        if o.native_name.is_empty() && !values::is_latin(whole) {
-            o.native_name = whole.to_string();
-        }
-    }
-    o.honorific = text(Field::Honorific);
-    o.badge_name = text(Field::BadgeName);
-    o.position = text(Field::Position);
-    o.organization = text(Field::Organization);
-    o.email = text(Field::Email);
-    o.phone = text(Field::Phone);
-    o.passport_number = text(Field::PassportNumber)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect();
-    let mut diet_note = None;
-    if let Some(t) = cells.get(Field::Dietary) {
-        // Diets are counted for the kitchen by name: a cell that names one is written as
-        // its name, a remark beside it kept in the notes; any other need is kept as written.
-        if !matching::is_no_diet(t) {
-            o.dietary = t.to_string();
-            match matching::diets().find(t) {
-                Found::Exact(diet) => o.dietary = diet.to_string(),
-                Found::Loose { item, how, rest } => {
-                    o.dietary = item.to_string();
-                    let note = rest.unwrap_or_else(|| t.to_string());
-                    diet_note = Some(format!("Dietary: {note}"));
-                    messages.push(read_as(Field::Dietary, t, item, how, &mut values));
-                }
-                Found::Several(_) | Found::Nothing => {}
-            }
-        }
-    }
-    o.accessibility = text(Field::Accessibility);
-    o.interpretation_language = text(Field::InterpretationLanguage);
-    o.notes = text(Field::Notes);
-    if let Some(note) = diet_note {
-        o.notes = if o.notes.is_empty() {
-            note
-        } else {
-            format!("{}\n{note}", o.notes)
-        };
-    }
-    if let Some(t) = cells.get(Field::Category) {
-        let loose = || match category_names().find(t) {
-            Found::Exact(c) => Some((*c, None)),
-            Found::Loose { item, how, .. } => Some((*item, Some(how))),
-            _ => None,
-        };
-        match category(t).map(|c| (c, None)).or_else(loose) {
-            Some((c, how)) => {
-                o.category = c;
-                if let (Some(how), false) = (how, category_mapped) {
-                    let to = crate::export::word(c.as_str(), false);
-                    messages.push(read_as(Field::Category, t, to, how, &mut values));
-                }
-            }
-            None => messages.push(
-                warning(
-                    Field::Category,
-                    "unknown_category",
-                    format!(
-                        "Category {} is not one this app knows; imported as delegate.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
-        }
-    }
-    if let Some(t) = cells.get(Field::Gender) {
-        match gender(t) {
-            Some(g) => o.gender = g,
-            None => messages.push(
-                warning(
-                    Field::Gender,
-                    "unknown_gender",
-                    format!(
-                        "Gender {} is not one this app knows; left unspecified.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
-        }
-    }
-    if let Some(t) = cells.get(Field::Status) {
-        match status(t) {
-            Some(s) => o.status = s,
-            None => messages.push(
-                warning(
-                    Field::Status,
-                    "unknown_status",
-                    format!(
-                        "Status {} is not one this app knows; imported as invited.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
-        }
-    }
-    if let Some(t) = cells.get(Field::LodgesElsewhere) {
-        match values::parse_bool(t) {
-            Some(b) => o.lodges_elsewhere = b,
-            None => messages.push(
-                warning(
-                    Field::LodgesElsewhere,
-                    "bad_yes_no",
-                    format!(
-                        "Lodges elsewhere {} is neither yes nor no; taken as no.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
-        }
-    }
-    // A hotel cell that says the official lodges elsewhere ("Own arrangements" in our forms,
-    // or a hotel the officer mapped to none of the event's) says so of the official too.
-    if cells.mapped_to_nothing(Field::Hotel)
-        || cells
-            .get(Field::Hotel)
-            .is_some_and(crate::registration::is_own_arrangements)
-    {
-        o.lodges_elsewhere = true;
-    }
-    if let Some(t) = cells.get(Field::Language) {
-        match language(t) {
-            Some(l) => o.language = l,
-            None => messages.push(
-                warning(
-                    Field::Language,
-                    "unknown_language",
-                    format!(
-                        "Language {} is neither English nor Korean; English is used.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
-        }
-    }
-    if let Some(t) = cells.get(Field::Nationality) {
-        match values::parse_country(t) {
-            Some(code) => o.nationality = code.to_string(),
-            None => {
-                let found = country_names().find(t);
-                match found {
-                    Found::Loose { item, how, .. } if !nationality_mapped => {
-                        o.nationality = item.to_string();
-                        let to = reference::country(item).map(|c| c.name_en.as_str()).unwrap_or(item);
-                        messages.push(read_as(Field::Nationality, t, to, how, &mut values));
-                    }
-                    Found::Exact(code) | Found::Loose { item: code, .. } => o.nationality = code.to_string(),
-                    _ => messages.push(not_found(
-                        Field::Nationality,
-                        "unknown_country",
-                        t,
-                        format!("{} is not a country this app knows; write its English or Korean name or its ISO code (VN).", quote(t)),
-                        match found {
-                            Found::Several(_) => candidates(country_names(), &found),
-                            _ => Vec::new(),
-                        },
-                        &mut unmatched,
-                    )),
-                }
-            }
-        }
-    }
-    o.birth_date = parse_date_field(&cells, Field::BirthDate, "The date of birth", &mut messages);
-    o.passport_expiry = parse_date_field(
-        &cells,
-        Field::PassportExpiry,
-        "The passport expiry",
-        &mut messages,
-    );
-
-    let delegation = match cells.get(Field::Delegation) {
-        Some(t) => match ctx.delegation(t) {
-            Ok((d, how)) => {
-                if let (Some(how), false) = (how, mapped(Field::Delegation)) {
-                    let to = d.name_en.clone();
-                    messages.push(read_as(Field::Delegation, t, &to, how, &mut values));
-                }
-                Some(d)
-            }
-            // The file says the delegation is an organization (our own officials list does):
-            // one the event does not have yet is created under that name.
-            Err(_)
-                if cells.get(Field::DelegationKind).and_then(delegation_kind)
-                    == Some(DelegationKind::Organization) =>
-            {
-                Some(DelegationChoice {
-                    id: None,
-                    kind: DelegationKind::Organization,
-                    country_code: None,
-                    org_code: None,
-                    name_en: t.to_string(),
-                    name_ko: if values::is_latin(t) {
-                        String::new()
-                    } else {
-                        t.to_string()
-                    },
-                })
-            }
-            Err(offer) => {
-                messages.push(not_found(
-                    Field::Delegation,
-                    "unknown_delegation",
-                    t,
-                    format!("No delegation {} at this event, and it is neither a country nor a known organization; add it under Delegations first, or map the value.", quote(t)),
-                    offer,
-                    &mut unmatched,
-                ));
-                None
-            }
-        },
-        // A returned registration form's rows join the delegation it was written for.
-        None if ctx.form_delegation.is_some() => ctx.form_delegation.as_ref().map(choice_of),
-        // Without a delegation column, officials join their country's delegation; the host
-        // country's people (organizers, local speakers) are not a delegation of their own.
-        None if !o.nationality.is_empty() && o.nationality != ctx.event.host_country => {
-            ctx.delegation(&o.nationality).ok().map(|(d, _)| d)
-        }
-        None => None,
-    };
-    o.delegation_id = delegation.as_ref().and_then(|d| d.id.clone());
-
-    let arrival = leg(
-        ctx,
-        &cells,
-        Direction::Arrival,
-        Field::ArrivalDate,
-        Field::ArrivalTime,
-        Field::ArrivalFlight,
-        Field::ArrivalAirport,
-        Field::ArrivalFrom,
-        &mut messages,
-    );
-    let departure = leg(
-        ctx,
-        &cells,
-        Direction::Departure,
-        Field::DepartureDate,
-        Field::DepartureTime,
-        Field::DepartureFlight,
-        Field::DepartureAirport,
-        Field::DepartureTo,
-        &mut messages,
-    );
-    let (stay, hotel_name) = stay(
-        ctx,
-        &cells,
-        (arrival.as_ref(), departure.as_ref()),
-        &mut messages,
-        &mut values,
-        &mut unmatched,
-    );
-
-    // The engine's own rules, as a save would run them.
-    let mut checker = Checker::default();
-    o.check_fields(&mut checker);
-    o.validate(conn, &mut checker)?;
-    if let Err(Error::Validation(errors)) = checker.finish() {
-        for e in errors {
-            // A missing family name from a whole-name column is about that column.
-            let field = if e.field == "family_name" && mapping.column(Field::FamilyName).is_none() {
-                Field::FullName.as_str().to_string()
-            } else {
-                e.field.clone()
-            };
-            messages.push(Message {
-                severity: Severity::Error,
-                field: Some(field),
-                code: e.code.to_string(),
-                message: e.message,
-                params: Default::default(),
-            });
-        }
-    }
-    for (leg, field) in [
-        (&arrival, Field::ArrivalFlight),
-        (&departure, Field::DepartureFlight),
-    ] {
-        if let Some(leg) = leg {
-            let mut leg = leg.clone();
-            let mut checker = Checker::default();
-            leg.check_fields(&mut checker);
-            if let Err(Error::Validation(errors)) = checker.finish() {
-                for e in errors {
-                    messages.push(error(field, e.code, e.message));
-                }
-            }
-        }
-    }
-    if let Some(stay) = &stay {
-        let mut stay = stay.clone();
-        let mut checker = Checker::default();
-        stay.check_fields(&mut checker);
-        if let Err(Error::Validation(errors)) = checker.finish() {
-            for e in errors {
-                messages.push(error(Field::RoomNumber, e.code, e.message));
-            }
-        }
-    }
-
-    // Warnings: things worth a look that do not block the row.
-    if let Some(expiry) = o.passport_expiry {
-        let end = ctx.event.end_date;
-        if expiry > end && expiry < values::add_months(end, 6) {
-            messages.push(warning(
-                Field::PassportExpiry,
-                "passport_expires_soon",
-                format!("The passport expires on {expiry}, within six months of the event's end ({end}); many countries refuse entry on it."),
-            )
-            .with("date", expiry)
-            .with("end", end));
-        }
-    }
-    if o.email.is_empty() {
-        messages.push(warning(
-            Field::Email,
-            "no_email",
-            "No e-mail address; the itinerary cannot be sent.",
-        ));
-    }
-    let sessions = attendance(ctx, row, &mut messages);
-    messages.sort_by_key(|m| m.severity);
-    let status = if messages.iter().any(|m| m.severity == Severity::Error) {
-        RowStatus::Error
-    } else {
-        RowStatus::New
-    };
-    Ok(RowPreview {
-        row: row.row,
-        status,
-        official: o,
-        delegation,
-        arrival,
-        departure,
-        stay,
-        hotel_name,
-        messages,
-        duplicate_of: None,
-        duplicate_in_file: None,
-        changes: Vec::new(),
-        sessions,
-        values,
-        unmatched,
-        provided,
-    })
-}
-
-fn stay(
-    ctx: &Context,
-    cells: &Cells<'_>,
-    (arrival, departure): (Option<&Travel>, Option<&Travel>),
-    messages: &mut Vec<Message>,
-    values: &mut Vec<ValueMatch>,
-    unmatched: &mut Vec<Unmatched>,
-) -> (Option<Stay>, Option<String>) {
-    if cells.mapped_to_nothing(Field::Hotel)
-        || cells
-            .get(Field::Hotel)
-            .is_some_and(crate::registration::is_own_arrangements)
-    {
-        // The officer said the hotel the row names is none of the event's: the official
-        // lodges elsewhere, and the stay is theirs to arrange.
-        return (None, None);
-    }
-    let hotel_text = cells.get(Field::Hotel);
-    let any = hotel_text.is_some()
-        || cells.get(Field::CheckIn).is_some()
-        || cells.get(Field::CheckOut).is_some()
-        || cells.get(Field::RoomNumber).is_some();
-    if !any {
-        return (None, None);
-    }
-    // Hotels are matched, never created: they carry contracts and room blocks the officer
-    // sets up, and a spelling variant in a cell must not become a second hotel.
-    let hotel = match hotel_text {
-        Some(t) => match ctx.hotel(t) {
-            Ok((h, how)) => {
-                let mapped = cells
-                    .raw(Field::Hotel)
-                    .is_some_and(|raw| ctx.mapped.get(Field::Hotel, raw).is_some());
-                if let (Some(how), false) = (how, mapped) {
-                    messages.push(read_as(Field::Hotel, t, &h.name, how, values));
-                }
-                h
-            }
-            Err(offer) => {
-                messages.push(not_found(
-                    Field::Hotel,
-                    "unknown_hotel",
-                    t,
-                    format!("No hotel {} at this event; add it under Hotels first, correct the name, or map the value.", quote(t)),
-                    offer,
-                    unmatched,
-                ));
-                return (None, None);
-            }
-        },
-        None => match ctx.hotels.as_slice() {
-            [only] => only,
-            _ => {
-                messages.push(error(
-                    Field::Hotel,
-                    "unknown_hotel",
-                    "The row has stay dates or a room but no hotel, and the event has more than one hotel (or none).",
-                ));
-                return (None, None);
-            }
-        },
-    };
-    let mut date = |field: Field, what: &str| parse_date_field(cells, field, what, messages);
-    let check_in = date(Field::CheckIn, "The check-in date");
-    let check_out = date(Field::CheckOut, "The check-out date");
-    let local = |t: &Travel| t.scheduled_at.with_timezone(&ctx.tz).date_naive();
-    let check_in = match check_in {
-        Some(d) => d,
-        None if cells.get(Field::CheckIn).is_some() => return (None, None),
-        None => match arrival {
-            Some(a) => local(a),
-            None => {
-                messages.push(
-                    warning(
-                        Field::CheckIn,
-                        "stay_dates_assumed",
-                        format!(
-                            "No check-in date; the event's first day ({}) is used.",
-                            ctx.event.start_date
-                        ),
-                    )
-                    .with("date", ctx.event.start_date),
-                );
-                ctx.event.start_date
-            }
-        },
-    };
-    let check_out = match check_out {
-        Some(d) => d,
-        None if cells.get(Field::CheckOut).is_some() => return (None, None),
-        None => match departure {
-            Some(d) => local(d),
-            None => {
-                let day_after = ctx.event.end_date.succ_opt().unwrap_or(ctx.event.end_date);
-                messages.push(
-                    warning(
-                        Field::CheckOut,
-                        "stay_dates_assumed",
-                        format!(
-                            "No check-out date; the day after the event ({day_after}) is used."
-                        ),
-                    )
-                    .with("date", day_after),
-                );
-                day_after
-            }
-        },
-    };
-    if check_out <= check_in {
-        messages.push(error(
-            Field::CheckOut,
-            "end_before_start",
-            "Check-out must be after check-in.",
-        ));
-        return (None, None);
-    }
-    (
-        Some(Stay {
-            hotel_id: hotel.id.clone(),
-            check_in,
-            check_out,
-            room_number: cells.get(Field::RoomNumber).unwrap_or_default().to_string(),
-            ..Stay::default()
-        }),
-        Some(hotel.name.clone()),
-    )
-}
-
-fn build(
+pub(super) fn build(
     conn: &Connection,
     event_id: &str,
     table: &Table,
@@ -1740,10 +816,10 @@ fn build(
 }
 
 /// The delegation a returned registration form is for, if it is one of this event's.
-fn form_delegation(
+pub(super) fn form_delegation(
     conn: &Connection,
     event: &Event,
-    tag: &crate::registration::FormTag,
+    tag: &super::form::FormTag,
 ) -> Result<Delegation> {
     if tag.event_id != event.id {
         let other = Event::get(conn, &tag.event_id)
@@ -1768,7 +844,12 @@ fn form_delegation(
 
 /// What the officer should know of a returned form: a delegation over its seats, and the
 /// officials the delegation no longer lists (left as they are).
-fn form_notes(ctx: &Context, d: &Delegation, rows: &[RowPreview], notes: &mut Vec<Message>) {
+pub(super) fn form_notes(
+    ctx: &Context,
+    d: &Delegation,
+    rows: &[RowPreview],
+    notes: &mut Vec<Message>,
+) {
     let returned: std::collections::HashSet<&str> = rows
         .iter()
         .filter_map(|r| r.duplicate_of.as_ref().map(|d| d.official_id.as_str()))
@@ -1831,7 +912,7 @@ fn form_notes(ctx: &Context, d: &Delegation, rows: &[RowPreview], notes: &mut Ve
 
 /// The rows' loose and mapped values and their unmatched ones, once each with their row
 /// counts, and what each field's values can be mapped to.
-fn value_lists(
+pub(super) fn value_lists(
     ctx: &Context,
     rows: &[RowPreview],
 ) -> (
@@ -1889,300 +970,4 @@ pub fn preview(
     mapping: &Mapping,
 ) -> Result<Preview> {
     build(conn, event_id, table, mapping).map(|(_, preview)| preview)
-}
-
-/// The official a row's values make of an existing one: only cells with a value replace.
-fn merged(existing: &Official, row: &RowPreview) -> Official {
-    let mut o = existing.clone();
-    let new = &row.official;
-    let has = |f: Field| row.provided.contains(&f);
-    if has(Field::FullName) || has(Field::FamilyName) {
-        o.family_name = new.family_name.clone();
-    }
-    if has(Field::FullName) || has(Field::GivenName) {
-        o.given_name = new.given_name.clone();
-    }
-    if has(Field::NativeName) || (has(Field::FullName) && !new.native_name.is_empty()) {
-        o.native_name = new.native_name.clone();
-    }
-    macro_rules! copy {
-        ($($field:ident = $f:expr),*) => {
-            $( if has($f) { o.$field = new.$field.clone(); } )*
-        };
-    }
-    copy!(
-        honorific = Field::Honorific,
-        badge_name = Field::BadgeName,
-        position = Field::Position,
-        organization = Field::Organization,
-        category = Field::Category,
-        gender = Field::Gender,
-        email = Field::Email,
-        phone = Field::Phone,
-        nationality = Field::Nationality,
-        birth_date = Field::BirthDate,
-        passport_number = Field::PassportNumber,
-        passport_expiry = Field::PassportExpiry,
-        dietary = Field::Dietary,
-        accessibility = Field::Accessibility,
-        interpretation_language = Field::InterpretationLanguage,
-        language = Field::Language,
-        lodges_elsewhere = Field::LodgesElsewhere,
-        status = Field::Status,
-        notes = Field::Notes
-    );
-    o
-}
-
-/// Writes a flight or stay of a row: a new one as the preview checked it, an existing one
-/// (replaced by an update) through a validating save.
-fn write_checked<R: store::Entity>(tx: &Transaction<'_>, record: R, batch: &str) -> Result<R> {
-    if record.id().is_empty() {
-        store::insert_checked(tx, record, Some(batch))
-    } else {
-        store::save(tx, record, Some(batch))
-    }
-}
-
-/// Writes the import: new officials, updates of duplicates the officer chose to update, new
-/// delegations, flight legs and stays, all in one transaction after an automatic backup, as
-/// one change-log batch. Rows with errors stop it (nothing written) unless
-/// `decisions.skip_errors`. The mapping is remembered for files with the same headers.
-/// `progress(done, total)` is called after each row.
-///
-/// `previewed` is the preview the officer looked at, if any. When nothing has changed since it
-/// was made (same event, file and mapping; no write to the library by this connection or any
-/// other), it is written as it is; otherwise every row is checked again inside the write
-/// transaction, so that what is written always matches the library as it is now. Checking
-/// 10,000 rows a second time was a tenth of an import.
-pub fn commit(
-    store: &Store,
-    event_id: &str,
-    table: &Table,
-    mapping: &Mapping,
-    decisions: &Decisions,
-    previewed: Option<&Preview>,
-    progress: &dyn Fn(usize, usize),
-) -> Result<ImportReport> {
-    mapping.check(table.headers.len())?;
-    let batch = store.import(|tx, batch| {
-        let now = Basis::of(tx, event_id, table, mapping)?;
-        let reused = previewed.filter(|p| p.basis == now);
-        let rebuilt;
-        let preview = match reused {
-            Some(p) => p,
-            None => {
-                rebuilt = build(tx, event_id, table, mapping)?.1;
-                &rebuilt
-            }
-        };
-        let rechecked = reused.is_none();
-        if preview.counts.error > 0 && !decisions.skip_errors {
-            return Err(Error::Import {
-                code: "rows_have_errors",
-                message: format!(
-                    "{} errors; correct them in the file or leave them out. Nothing was imported.",
-                    if preview.counts.error == 1 {
-                        "1 row has".to_string()
-                    } else {
-                        format!("{} rows have", preview.counts.error)
-                    }
-                ),
-            });
-        }
-        let mut report = ImportReport {
-            batch_id: batch.to_string(),
-            created: 0,
-            updated: 0,
-            skipped: 0,
-            errors_skipped: preview.counts.error,
-            delegations_created: 0,
-            travel_written: 0,
-            stays_written: 0,
-            attendance_written: 0,
-            rechecked,
-        };
-        // New delegations, once each, before the officials that join them.
-        // By country, organization code and name: organizations unknown to the reference list
-        // have neither code.
-        type DelegationKey = (Option<String>, Option<String>, String);
-        let of = |d: &DelegationChoice| -> DelegationKey {
-            (
-                d.country_code.clone(),
-                d.org_code.clone(),
-                d.name_en.clone(),
-            )
-        };
-        let mut created_delegations: HashMap<DelegationKey, String> = HashMap::new();
-        for d in &preview.new_delegations {
-            let saved = store::save(
-                tx,
-                Delegation {
-                    event_id: event_id.to_string(),
-                    kind: d.kind,
-                    country_code: d.country_code.clone(),
-                    org_code: d.org_code.clone(),
-                    name_en: d.name_en.clone(),
-                    name_ko: d.name_ko.clone(),
-                    ..Delegation::default()
-                },
-                Some(batch),
-            )?;
-            created_delegations.insert(of(d), saved.id);
-            report.delegations_created += 1;
-        }
-        // Which official each imported row became, for later rows that duplicate it.
-        let mut row_official: HashMap<usize, String> = HashMap::new();
-        let total = preview.rows.len();
-        for (done, row) in preview.rows.iter().enumerate() {
-            progress(done, total);
-            if row.status == RowStatus::Error {
-                continue;
-            }
-            let in_row = |e: Error| match e {
-                Error::Validation(errors) => Error::Import {
-                    code: "row_invalid",
-                    message: format!(
-                        "Row {}: {}",
-                        row.row,
-                        errors
-                            .iter()
-                            .map(|e| e.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ),
-                },
-                other => other,
-            };
-            let mut official = row.official.clone();
-            if let Some(d) = &row.delegation {
-                official.delegation_id = match &d.id {
-                    Some(id) => Some(id.clone()),
-                    None => created_delegations.get(&of(d)).cloned(),
-                };
-            }
-            let action = if row.status == RowStatus::Duplicate {
-                decisions
-                    .rows
-                    .get(&row.row)
-                    .copied()
-                    .unwrap_or(decisions.default)
-            } else {
-                DuplicateAction::New
-            };
-            let target = row
-                .duplicate_of
-                .as_ref()
-                .map(|d| d.official_id.clone())
-                .or_else(|| {
-                    row.duplicate_in_file
-                        .and_then(|d| row_official.get(&d.row).cloned())
-                });
-            let (official_id, updating) = match (action, target) {
-                (DuplicateAction::Skip, target) => {
-                    report.skipped += 1;
-                    if let Some(target) = target {
-                        row_official.insert(row.row, target);
-                    }
-                    continue;
-                }
-                (DuplicateAction::Update, Some(target)) => {
-                    let existing: Official = Official::get(tx, &target)?;
-                    let mut updated = merged(&existing, row);
-                    if official.delegation_id.is_some()
-                        && (row.provided.contains(&Field::Delegation)
-                            || row.provided.contains(&Field::Nationality))
-                    {
-                        updated.delegation_id = official.delegation_id.clone();
-                    }
-                    store::save(tx, updated, Some(batch)).map_err(in_row)?;
-                    report.updated += 1;
-                    (target, true)
-                }
-                // "Update" with nothing to update (the earlier row was itself left out)
-                // imports the row.
-                _ => {
-                    let saved = store::insert_checked(tx, official, Some(batch)).map_err(in_row)?;
-                    report.created += 1;
-                    (saved.id, false)
-                }
-            };
-            row_official.insert(row.row, official_id.clone());
-            for leg in [&row.arrival, &row.departure].into_iter().flatten() {
-                let mut leg = leg.clone();
-                leg.official_id = official_id.clone();
-                if updating {
-                    // The official's first leg in that direction is replaced, not doubled.
-                    let existing: Vec<Travel> =
-                        Travel::load_where(tx, "x.official_id = ?", &official_id)?;
-                    if let Some(old) = existing.into_iter().find(|t| t.direction == leg.direction) {
-                        leg.id = old.id;
-                        leg.greeter = old.greeter;
-                        leg.notes = old.notes;
-                    }
-                }
-                write_checked(tx, leg, batch).map_err(in_row)?;
-                report.travel_written += 1;
-            }
-            if let Some(stay) = &row.stay {
-                let mut stay = stay.clone();
-                stay.official_id = official_id.clone();
-                if updating {
-                    let existing: Vec<Stay> =
-                        Stay::load_where(tx, "x.official_id = ?", &official_id)?;
-                    if let Some(old) = existing.into_iter().next() {
-                        stay.id = old.id;
-                        stay.shares_with_id = old.shares_with_id;
-                        stay.special_requests = old.special_requests;
-                        stay.notes = old.notes;
-                        if stay.hotel_id == old.hotel_id {
-                            stay.room_block_id = old.room_block_id;
-                        }
-                        if stay.room_number.is_empty() {
-                            stay.room_number = old.room_number;
-                        }
-                    }
-                }
-                write_checked(tx, stay, batch).map_err(in_row)?;
-                report.stays_written += 1;
-            }
-            for a in &row.sessions {
-                let on_roster: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT id, role FROM participant WHERE session_id = ? AND official_id = ?",
-                        [&a.session_id, &official_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                match (a.attends, on_roster) {
-                    (true, None) => {
-                        store::insert_checked(
-                            tx,
-                            Participant {
-                                session_id: a.session_id.clone(),
-                                official_id: official_id.clone(),
-                                role: Role::Participant,
-                                ..Participant::default()
-                            },
-                            Some(batch),
-                        )
-                        .map_err(in_row)?;
-                        report.attendance_written += 1;
-                    }
-                    // "No" takes a participant off the roster; a speaker or chair stays (the
-                    // officer put them there).
-                    (false, Some((id, role))) if role == Role::Participant.as_str() => {
-                        store::delete_in_batch::<Participant>(tx, &id, false, Some(batch))?;
-                        report.attendance_written += 1;
-                    }
-                    _ => {}
-                }
-            }
-        }
-        progress(total, total);
-        remember_mapping(tx, &table.headers, mapping)?;
-        matching::remember_values(tx, event_id, &mapping.values)?;
-        Ok(report)
-    })?;
-    Ok(batch.value)
 }

@@ -82,7 +82,7 @@ pub struct Table {
     pub notes: Vec<Message>,
     /// For a registration workbook written by this app: the event and delegation it is for.
     #[serde(default)]
-    pub form: Option<crate::registration::FormTag>,
+    pub form: Option<super::form::FormTag>,
 }
 
 fn bad(code: &'static str, message: impl Into<String>) -> Error {
@@ -194,7 +194,7 @@ struct Workbook {
     sheet: String,
     grid: Grid,
     notes: Vec<Message>,
-    form: Option<crate::registration::FormTag>,
+    form: Option<super::form::FormTag>,
 }
 
 /// An XML part of a workbook larger than this (uncompressed) is refused before it is read: a
@@ -543,12 +543,9 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
     // A registration form of ours says in a hidden sheet which event and delegation it is
     // for; that sheet is not one to import, nor to offer.
     let mut form = None;
-    if let Some(at) = sheets
-        .iter()
-        .position(|s| s == crate::registration::TAG_SHEET)
-    {
+    if let Some(at) = sheets.iter().position(|s| s == super::form::TAG_SHEET) {
         let mut tag = SparseSheet::new(true);
-        if book.cells(crate::registration::TAG_SHEET, &mut tag).is_ok() {
+        if book.cells(super::form::TAG_SHEET, &mut tag).is_ok() {
             let mut column: Vec<(u32, String)> = tag
                 .cells
                 .iter()
@@ -557,7 +554,7 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
                 .collect();
             column.sort();
             let cells: Vec<String> = column.into_iter().map(|c| c.1).collect();
-            form = crate::registration::FormTag::from_cells(&cells);
+            form = super::form::FormTag::from_cells(&cells);
         }
         sheets.remove(at);
     }
