@@ -8,7 +8,8 @@
 //! - `log`: the change log and the cascades of a delete;
 //! - `settings`: settings, the window's allowed ones and the officer's name;
 //! - `backup`: backups and restore;
-//! - `history`: the change log read back, and undo.
+//! - `history`: the change log read back, and outputs recorded;
+//! - `undo`: undo of a step or a batch.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
