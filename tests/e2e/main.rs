@@ -81,12 +81,23 @@ fn home() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp home")
 }
 
+/// Also issue 16: every field of the form is saved, `lodges_elsewhere` included (the window's
+/// hand-kept field list had lost it; the list is generated from the record type now).
 #[test]
 fn an_official_created_in_the_window_survives_a_restart() {
     let home = home();
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
-    create_official(&app, "Testperson", "Anna", "Mongolia");
+    app.click(&app.find("#list-new"));
+    app.fill(&app.find("#f-family_name"), "Testperson");
+    app.fill(&app.find("#f-given_name"), "Anna");
+    choose(&app, "#f-delegation_id", "Mongolia");
+    app.click(&app.find("#f-lodges_elsewhere"));
+    app.click(&app.find("#form-save"));
+    app.wait_for(
+        "the form to close",
+        "return !document.querySelector('#record-dialog').open",
+    );
     let text = row_text(&app, "TESTPERSON Anna");
     assert!(text.contains("Mongolia"), "{text}");
     app.quit();
@@ -100,6 +111,13 @@ fn an_official_created_in_the_window_survives_a_restart() {
     );
     let text = row_text(&app, "TESTPERSON Anna");
     assert!(text.contains("Mongolia"), "{text}");
+    app.click(&app.find("#list-table tbody tr[data-id] td:nth-child(2)"));
+    let ticked = app.wait_for(
+        "the official's form",
+        "const box = document.querySelector('#record-dialog[open] #f-lodges_elsewhere');
+         return box ? String(box.checked) : null",
+    );
+    assert_eq!(ticked, json!("true"), "lodges elsewhere was not kept");
     app.quit();
 }
 
