@@ -6,6 +6,7 @@
 const COMMANDS: &[&str] = &[
     "app_startup",
     "app_about",
+    "catalogue",
     "demo_remove",
     "ui_metric",
     "library_status",

@@ -97,6 +97,8 @@ export function uiMetric(name, ms) { return call('ui_metric', { name, ms }).catc
 
 // Backups, checks, history and undo
 export async function libraryStatus() { return call('library_status'); }
+/** The word catalogues, `{en, ko}` as Fluent source. */
+export async function catalogue() { return call('catalogue'); }
 export async function backupsList() { return call('backups_list'); }
 export async function backupNow() { return call('backup_now'); }
 /** Restores a backup of the library's own backups folder, named by its file name. */

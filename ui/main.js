@@ -1,6 +1,6 @@
 //! Boot: load the remembered language, show the library, and wire the global shortcuts.
 
-import { loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } from './i18n.js';
+import { loadCatalogues, loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } from './i18n.js';
 import { renderLibrary } from './screens/library.js';
 import { renderEvent } from './screens/event.js';
 import { renderLibraryProblem, undo, openHelp } from './screens/safety.js';
@@ -107,6 +107,8 @@ document.getElementById('lang-select').addEventListener('change', async (e) => {
 onLanguageChange(() => render());
 
 (async function boot() {
+  // The words first: a quick call that needs no library, and everything below speaks.
+  await loadCatalogues().catch(() => null);
   // The library opens while the window starts; a big one being checked or upgraded can take
   // seconds, and a blank window would look hung. The language is in the library, so both.
   const slow = setTimeout(() => {

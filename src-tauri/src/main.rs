@@ -117,6 +117,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             app_startup,
             app_about,
+            catalogue,
             demo_remove,
             ui_metric,
             library_status,

@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { h, mount, userText, markPainted } from '../dom.js';
-import { t, getLanguage, localName, formatNumber, errorText } from '../i18n.js';
+import { t, say, getLanguage, localName, formatNumber, errorText } from '../i18n.js';
 import { deleteWithConfirm, showError, toast } from '../dialogs.js';
 import { formatDate } from '../time.js';
 import { loadCountries, loadOrganizations } from '../lookups.js';
@@ -455,8 +455,9 @@ function needsCard(id, title, note, rows) {
 
 /* ---------- problems ---------- */
 
+/** A problem in the window's language, from the catalogue message the engine sent. */
 function problemMessage(p) {
-  return getLanguage() === 'ko' ? (p.message_ko || p.message || '') : (p.message || p.message_ko || '');
+  return say(p.text) || p.message || '';
 }
 
 function problemsCard(problems, openRecord, expanded) {

@@ -23,6 +23,7 @@ pub mod store;
 pub mod text;
 pub mod ui_module;
 pub mod validate;
+pub mod words;
 
 pub use error::{Error, FieldError, Result};
 pub use store::Store;

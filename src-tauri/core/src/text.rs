@@ -24,6 +24,30 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// The Korean particle that follows `word`: `closed` after a syllable with a final consonant
+/// (받침), `open` after a vowel; (으)로 also takes 로 after ㄹ. Both, as 을(를), when the word
+/// does not end in Hangul or a digit. The catalogue's `PARTICLE` (and `ui/fluent.js`'s).
+pub fn particle(word: &str, closed: &str, open: &str) -> String {
+    let Some(end) = word.trim_end().chars().last() else {
+        return format!("{closed}({open})");
+    };
+    // A number ends in how its last digit is read: 영 일 이 삼 사 오 육 칠 팔 구.
+    const DIGIT_FINALS: [u32; 10] = [21, 8, 0, 16, 0, 0, 1, 8, 8, 0];
+    let last = end as u32;
+    let final_consonant = if let Some(d) = end.to_digit(10) {
+        DIGIT_FINALS[d as usize]
+    } else if (0xac00..=0xd7a3).contains(&last) {
+        (last - 0xac00) % 28
+    } else {
+        return format!("{closed}({open})");
+    };
+    if final_consonant == 0 || (closed == "으로" && final_consonant == 8) {
+        open.to_string()
+    } else {
+        closed.to_string()
+    }
+}
+
 /// The SQL function `contains(haystack, needle)`: 1 when the folded `needle` occurs in
 /// `haystack` byte for byte, else 0. Search filters use it instead of `LIKE '%term%'`: both
 /// sides are folded already, so LIKE's ASCII case-folding and its escapes only cost time, and

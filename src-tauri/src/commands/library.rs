@@ -30,6 +30,13 @@ pub struct About {
     pub backups: Option<String>,
 }
 
+/// The word catalogues (Fluent source by language code), the same the engine reads: the window
+/// formats its words from them (`ui/fluent.js`). Async, so it answers while the library opens.
+#[tauri::command(async)]
+pub fn catalogue() -> std::collections::BTreeMap<&'static str, &'static str> {
+    ddesk_core::words::SOURCES.into_iter().collect()
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub fn app_about(state: State<'_, AppState>) -> About {
     let library = state.library.as_deref();

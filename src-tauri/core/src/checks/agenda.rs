@@ -14,15 +14,17 @@ pub(super) fn official_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
                     out.push(problem(
                         Severity::Error,
                         "official_double_booked",
-                        format!(
-                            "{} is on two sessions at once: \u{201c}{}\u{201d} ({}) and \u{201c}{}\u{201d} ({}).",
-                            name(o), title(prev), ix.when(prev.starts_at), title(s), ix.when(s.starts_at)
-                        ),
-                        format!(
-                            "{}님이 같은 시간의 두 세션에 배정되어 있습니다: \u{201c}{}\u{201d}({}), \u{201c}{}\u{201d}({}).",
-                            name(o), title_ko(prev), ix.when_ko(prev.starts_at), title_ko(s), ix.when_ko(s.starts_at)
-                        ),
-                        vec![link("official", &o.id), link("session", &prev.id), link("session", &s.id)],
+                        says("official_double_booked")
+                            .with("name", name(o))
+                            .with("first", titled(prev))
+                            .with("first_at", ix.at(prev.starts_at))
+                            .with("second", titled(s))
+                            .with("second_at", ix.at(s.starts_at)),
+                        vec![
+                            link("official", &o.id),
+                            link("session", &prev.id),
+                            link("session", &s.id),
+                        ],
                     ));
                 }
             }
@@ -43,22 +45,14 @@ pub(super) fn session_over_capacity(ix: &Index<'_>, out: &mut Vec<Problem>) {
             out.push(problem(
                 Severity::Warning,
                 "session_over_capacity",
-                format!(
-                    "\u{201c}{}\u{201d} has {n} people on its roster, but {} seats {}.",
-                    title(s),
-                    room.name,
-                    room.capacity
-                ),
-                format!(
-                    "\u{201c}{}\u{201d} 참석 예정자는 {n}명인데 {}의 수용 인원은 {}명입니다.",
-                    title_ko(s),
-                    if room.name_ko.is_empty() {
-                        &room.name
-                    } else {
-                        &room.name_ko
-                    },
-                    room.capacity
-                ),
+                says("session_over_capacity")
+                    .with("session", titled(s))
+                    .with("count", n)
+                    .with(
+                        "room",
+                        Arg::both(&room.name, or_other(&room.name_ko, &room.name)),
+                    )
+                    .with("capacity", room.capacity),
                 vec![link("session", &s.id), link("venue_room", &room.id)],
             ));
         }
@@ -89,15 +83,16 @@ pub(super) fn room_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
                     out.push(problem(
                         Severity::Error,
                         "room_double_booked",
-                        format!(
-                            "{room} holds two sessions at once: \u{201c}{}\u{201d} and \u{201c}{}\u{201d} ({}).",
-                            title(prev), title(s), ix.when(s.starts_at)
-                        ),
-                        format!(
-                            "{room_ko}에 두 세션이 겹칩니다: \u{201c}{}\u{201d}, \u{201c}{}\u{201d}({}).",
-                            title_ko(prev), title_ko(s), ix.when_ko(s.starts_at)
-                        ),
-                        vec![link("session", &prev.id), link("session", &s.id), link("venue_room", room_id)],
+                        says("room_double_booked")
+                            .with("room", Arg::both(room, room_ko))
+                            .with("first", titled(prev))
+                            .with("second", titled(s))
+                            .with("at", ix.at(s.starts_at)),
+                        vec![
+                            link("session", &prev.id),
+                            link("session", &s.id),
+                            link("venue_room", room_id),
+                        ],
                     ));
                 }
             }
@@ -125,20 +120,11 @@ pub(super) fn session_outside_event(ix: &Index<'_>, out: &mut Vec<Problem>) {
             out.push(problem(
                 Severity::Error,
                 "session_outside_event",
-                format!(
-                    "\u{201c}{}\u{201d} ({}) is outside the event's dates, {} to {}.",
-                    title(s),
-                    ix.when(s.starts_at),
-                    e.start_date,
-                    e.end_date
-                ),
-                format!(
-                    "\u{201c}{}\u{201d}({}) 일정이 행사 기간({} ~ {})을 벗어납니다.",
-                    title_ko(s),
-                    ix.when_ko(s.starts_at),
-                    e.start_date,
-                    e.end_date
-                ),
+                says("session_outside_event")
+                    .with("session", titled(s))
+                    .with("at", ix.at(s.starts_at))
+                    .with("start", e.start_date.to_string())
+                    .with("end", e.end_date.to_string()),
                 vec![link("session", &s.id)],
             ));
         }
@@ -157,22 +143,12 @@ pub(super) fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 out.push(problem(
                     Severity::Error,
                     "arrival_after_first_session",
-                    format!(
-                        "{} lands at {} ({}), after \u{201c}{}\u{201d} starts at {}.",
-                        name(o),
-                        ix.when(a.scheduled_at),
-                        a.flight,
-                        title(first),
-                        ix.when(first.starts_at)
-                    ),
-                    format!(
-                        "{}님은 {}에 도착({})하는데 \u{201c}{}\u{201d}은(는) {}에 시작합니다.",
-                        name(o),
-                        ix.when_ko(a.scheduled_at),
-                        a.flight,
-                        title_ko(first),
-                        ix.when_ko(first.starts_at)
-                    ),
+                    says("arrival_after_first_session")
+                        .with("name", name(o))
+                        .with("at", ix.at(a.scheduled_at))
+                        .with("flight", &a.flight)
+                        .with("session", titled(first))
+                        .with("starts", ix.at(first.starts_at)),
                     vec![
                         link("official", &o.id),
                         link("travel", &a.id),
@@ -187,22 +163,12 @@ pub(super) fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 out.push(problem(
                     Severity::Error,
                     "departure_before_last_session",
-                    format!(
-                        "{} leaves at {} ({}), before \u{201c}{}\u{201d} ends at {}.",
-                        name(o),
-                        ix.when(d.scheduled_at),
-                        d.flight,
-                        title(last),
-                        ix.when(last.ends_at)
-                    ),
-                    format!(
-                        "{}님은 {}에 출국({})하는데 \u{201c}{}\u{201d}은(는) {}에 끝납니다.",
-                        name(o),
-                        ix.when_ko(d.scheduled_at),
-                        d.flight,
-                        title_ko(last),
-                        ix.when_ko(last.ends_at)
-                    ),
+                    says("departure_before_last_session")
+                        .with("name", name(o))
+                        .with("at", ix.at(d.scheduled_at))
+                        .with("flight", &d.flight)
+                        .with("session", titled(last))
+                        .with("ends", ix.at(last.ends_at)),
                     vec![
                         link("official", &o.id),
                         link("travel", &d.id),
@@ -212,19 +178,15 @@ pub(super) fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
             }
         }
         if o.status == OfficialStatus::Confirmed && ix.is_foreign(o) {
-            for (missing, code, en, ko) in [
-                (arrival.is_none(), "no_arrival", "arrival", "입국"),
-                (departure.is_none(), "no_departure", "departure", "출국"),
+            for (missing, code) in [
+                (arrival.is_none(), "no_arrival"),
+                (departure.is_none(), "no_departure"),
             ] {
                 if missing {
                     out.push(problem(
                         Severity::Warning,
                         code,
-                        format!("{} is confirmed but has no {en} flight.", name(o)),
-                        format!(
-                            "{}님은 참석이 확정되었지만 {ko} 항공편 정보가 없습니다.",
-                            name(o)
-                        ),
+                        says(code).with("name", name(o)),
                         vec![link("official", &o.id)],
                     ));
                 }

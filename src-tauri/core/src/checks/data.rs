@@ -174,6 +174,11 @@ impl<'a> Index<'a> {
         at.with_timezone(&self.tz).naive_local()
     }
 
+    /// "7 May 09:30" and "5월 7일 09:30", in the event's zone, as a message argument.
+    pub(super) fn at(&self, at: DateTime<Utc>) -> Arg {
+        Arg::both(self.when(at), self.when_ko(at))
+    }
+
     /// "7 May 09:30", in the event's zone.
     pub(super) fn when(&self, at: DateTime<Utc>) -> String {
         crate::dates::day_month_time(self.local(at), Language::En)

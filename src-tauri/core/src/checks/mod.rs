@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::model::*;
 use crate::text::fold;
+use crate::words::{Arg, Text};
 
 mod agenda;
 mod data;
@@ -58,11 +59,13 @@ pub struct Link {
     pub id: String,
 }
 
-/// One thing to fix, with a sentence in each office language.
+/// One thing to fix: its code and the catalogue message saying it (`check-…`, with its
+/// arguments), and that message in each office language for the command line and JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub severity: Severity,
     pub code: &'static str,
+    pub text: Text,
     pub message: String,
     pub message_ko: String,
     pub records: Vec<Link>,
@@ -98,6 +101,11 @@ fn title_ko(s: &Session) -> &str {
     }
 }
 
+/// A session's title in each language.
+fn titled(s: &Session) -> Arg {
+    Arg::both(title(s), title_ko(s))
+}
+
 fn link(entity: &'static str, id: &str) -> Link {
     Link {
         entity,
@@ -105,20 +113,22 @@ fn link(entity: &'static str, id: &str) -> Link {
     }
 }
 
-fn problem(
-    severity: Severity,
-    code: &'static str,
-    message: String,
-    message_ko: String,
-    records: Vec<Link>,
-) -> Problem {
+/// A problem of `code` said by catalogue message `check-{code}` (or `check-{code}-{variant}`
+/// through `Text`), with the records it opens.
+fn problem(severity: Severity, code: &'static str, text: Text, records: Vec<Link>) -> Problem {
     Problem {
         severity,
         code,
-        message,
-        message_ko,
+        message: text.en(),
+        message_ko: text.ko(),
+        text,
         records,
     }
+}
+
+/// The catalogue message of a check, `check-{code}`.
+fn says(code: &str) -> Text {
+    Text::new(format!("check-{code}"))
 }
 
 /// Officials whose status means they are still coming.

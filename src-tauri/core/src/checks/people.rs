@@ -185,21 +185,12 @@ pub(crate) fn same_person(kind: u8, a: &Official, b: &Official) -> bool {
     namesakes_ruled_out(kind, &[a, b])
 }
 
-/// Why the officials of a group of `kind` are taken for one person, in English and Korean.
-pub(super) fn same_person_reason(kind: u8) -> (&'static str, &'static str) {
-    match kind {
-        0 => ("the same passport number", "여권번호가 같습니다"),
-        1 => ("the same e-mail address", "이메일 주소가 같습니다"),
-        2 => (
-            "the same name, nationality and date of birth",
-            "이름·국적·생년월일이 같습니다",
-        ),
-        3 => ("the same name and delegation", "이름과 대표단이 같습니다"),
-        _ => (
-            "same name and nationality; no birth date to tell them apart",
-            "이름·국적이 같고, 구별할 생년월일이 없습니다",
-        ),
-    }
+/// Why the officials of a group of `kind` are taken for one person (`same-person-0`…`4` in
+/// the catalogue: passport, e-mail, name with nationality and birth date, name with
+/// delegation, name with nationality and no birth date), in each language.
+pub(super) fn same_person_reason(kind: u8) -> Arg {
+    let text = Text::new(format!("same-person-{}", kind.min(4)));
+    Arg::both(text.en(), text.ko())
 }
 
 /// An official of the event that `candidate` (being saved) looks like.
@@ -230,7 +221,9 @@ pub fn lookalikes(conn: &rusqlite::Connection, candidate: &Official) -> Result<V
         if !group.iter().any(|o| std::ptr::eq(*o, candidate)) {
             continue;
         }
-        let (en, ko) = same_person_reason(kind);
+        let Arg::Both { en, ko } = same_person_reason(kind) else {
+            continue;
+        };
         for o in group.iter().filter(|o| !std::ptr::eq(**o, candidate)) {
             if found.iter().any(|f| f.official_id == o.id) {
                 continue;
@@ -238,8 +231,8 @@ pub fn lookalikes(conn: &rusqlite::Connection, candidate: &Official) -> Result<V
             found.push(Lookalike {
                 official_id: o.id.clone(),
                 name: o.full_name(),
-                reason_en: en.to_string(),
-                reason_ko: ko.to_string(),
+                reason_en: en.clone(),
+                reason_ko: ko.clone(),
             });
         }
     }
@@ -257,28 +250,18 @@ pub(super) fn report_duplicates(groups: Groups<'_>, out: &mut Vec<Problem>) {
         }
         let names = group.iter().map(|o| name(o)).collect::<Vec<_>>().join(", ");
         let records = group.iter().map(|o| link("official", &o.id)).collect();
-        let (why, why_ko) = match kind {
-            0..=3 => same_person_reason(kind),
-            _ => {
-                out.push(problem(
-                    Severity::Info,
-                    "likely_duplicate",
-                    format!(
-                        "{names} may be one person: same name and nationality; no birth date to tell them apart."
-                    ),
-                    format!(
-                        "{names}: 같은 사람일 수 있습니다(이름·국적이 같고, 구별할 생년월일이 없습니다)."
-                    ),
-                    records,
-                ));
-                continue;
-            }
+        // A shared name and nationality without birth dates is worth a look, not a warning.
+        let severity = if kind <= 3 {
+            Severity::Warning
+        } else {
+            Severity::Info
         };
         out.push(problem(
-            Severity::Warning,
+            severity,
             "likely_duplicate",
-            format!("{names} may be one person: {why}."),
-            format!("{names}: 같은 사람일 수 있습니다({why_ko})."),
+            says("likely_duplicate")
+                .with("names", names)
+                .with("why", same_person_reason(kind)),
             records,
         ));
     }

@@ -19,14 +19,9 @@ pub(super) fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 out.push(problem(
                     Severity::Warning,
                     "stay_without_block",
-                    format!(
-                        "{}'s stay at {hotel} is not in any room block, so no room is held for it.",
-                        name(o)
-                    ),
-                    format!(
-                        "{}님의 {hotel_ko} 숙박이 객실 블록에 배정되지 않아 확보된 객실이 없습니다.",
-                        name(o)
-                    ),
+                    says("stay_without_block")
+                        .with("name", name(o))
+                        .with("hotel", Arg::both(hotel, hotel_ko)),
                     vec![link("official", &o.id), link("stay", &s.id)],
                 ));
             }
@@ -44,14 +39,7 @@ pub(super) fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
             out.push(problem(
                 Severity::Warning,
                 "no_hotel_stay",
-                format!(
-                    "{} is confirmed and comes from abroad but has no hotel stay; add one, or mark them as lodging elsewhere.",
-                    name(o)
-                ),
-                format!(
-                    "{}님은 참석이 확정된 해외 참가자인데 숙박이 없습니다. 숙박을 추가하거나 ‘별도 숙소’로 표시해 주세요.",
-                    name(o)
-                ),
+                says("no_hotel_stay").with("name", name(o)),
                 vec![link("official", &o.id)],
             ));
         }
@@ -70,19 +58,14 @@ pub(super) fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
             .filter(|n| !covered.contains(n))
             .collect();
         if !missing.is_empty() {
-            let (list, list_ko) = night_lists(&missing);
             let records = stay_records(o, stays);
             out.push(problem(
                 Severity::Warning,
                 "stay_gap",
-                format!(
-                    "{} has no hotel for the night(s) of {list} between landing and leaving.",
-                    name(o)
-                ),
-                format!(
-                    "{}님은 입국과 출국 사이 {list_ko} 밤의 숙소가 없습니다.",
-                    name(o)
-                ),
+                says("stay_gap")
+                    .with("name", name(o))
+                    .with("nights", night_list(&missing))
+                    .with("count", missing.len()),
                 records,
             ));
         }
@@ -90,10 +73,18 @@ pub(super) fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
 }
 
 /// Nights as the sentences name them: "6 May, 7 May" and "5월 6일, 5월 7일".
-pub(super) fn night_lists(nights: &[NaiveDate]) -> (String, String) {
-    (
+pub(super) fn night_list(nights: &[NaiveDate]) -> Arg {
+    Arg::both(
         day_months(nights, Language::En),
         day_months(nights, Language::Ko),
+    )
+}
+
+/// One night as the sentences name it: "6 May" and "5월 6일".
+pub(super) fn night_word(night: NaiveDate) -> Arg {
+    Arg::both(
+        day_month(night, Language::En),
+        day_month(night, Language::Ko),
     )
 }
 
@@ -131,19 +122,14 @@ pub(super) fn unused_nights(
     if unused.is_empty() {
         return;
     }
-    let (list, list_ko) = night_lists(&unused);
     let records = stay_records(o, stays);
     out.push(problem(
         Severity::Warning,
         "stay_unused_nights",
-        format!(
-            "{} has a hotel for the night(s) of {list}, before landing or after leaving: paid for and not slept in.",
-            name(o)
-        ),
-        format!(
-            "{}님은 입국 전이나 출국 후인 {list_ko} 밤에도 숙박이 잡혀 있어, 쓰지 않는 숙박비가 듭니다.",
-            name(o)
-        ),
+        says("stay_unused_nights")
+            .with("name", name(o))
+            .with("nights", night_list(&unused))
+            .with("count", unused.len()),
         records,
     ));
 }
@@ -248,34 +234,31 @@ pub(super) fn room_over_occupancy(
         .collect::<Vec<_>>()
         .join(", ");
     let (hotel, hotel_ko) = ix.hotel(hotel_id);
-    let (date, date_ko) = (
-        day_month(night, Language::En),
-        day_month(night, Language::Ko),
-    );
+    let text = Text::new("")
+        .with("names", names)
+        .with("hotel", Arg::both(hotel, hotel_ko))
+        .with("night", night_word(night));
     let records = group.iter().map(|s| link("stay", &s.id)).collect();
     match block {
         Some(b) => out.push(problem(
             Severity::Error,
             "room_over_occupancy",
-            format!(
-                "{names} share one {} room at {hotel} on the night of {date}, which sleeps {}.",
-                b.room_type, b.occupancy
-            ),
-            format!(
-                "{names}님이 {date_ko} 밤에 {hotel_ko}의 {} 객실 하나를 함께 쓰는데 정원은 {}명입니다.",
-                b.room_type, b.occupancy
-            ),
+            Text {
+                id: "check-room_over_occupancy".into(),
+                ..text
+            }
+            .with("room_type", &b.room_type)
+            .with("occupancy", b.occupancy),
             records,
         )),
         None => out.push(problem(
             Severity::Warning,
             "room_over_occupancy",
-            format!(
-                "{names} share one room at {hotel} on the night of {date}; no room block tells its type, and most rooms sleep {DEFAULT_OCCUPANCY}."
-            ),
-            format!(
-                "{names}님이 {date_ko} 밤에 {hotel_ko}의 객실 하나를 함께 쓰는데, 객실 블록이 없어 객실 종류를 알 수 없습니다(일반 객실 정원은 {DEFAULT_OCCUPANCY}명)."
-            ),
+            Text {
+                id: "check-room_over_occupancy-no_block".into(),
+                ..text
+            }
+            .with("occupancy", DEFAULT_OCCUPANCY),
             records,
         )),
     }
@@ -327,36 +310,23 @@ pub(super) fn room_blocks(ix: &Index<'_>, out: &mut Vec<Problem>) {
             let inside = *night >= block.first_night && *night <= block.last_night;
             let held = if inside { block.rooms } else { 0 };
             if *rooms_needed > held {
-                let (code, en, ko) = if inside {
-                    (
-                        "block_overallocated",
-                        format!(
-                            "{hotel}: {rooms_needed} {} rooms are needed on the night of {}, but the block holds {held}.",
-                            block.room_type, day_month(*night, Language::En)
-                        ),
-                        format!(
-                            "{hotel_ko}: {} 밤에 {} 객실이 {rooms_needed}실 필요하지만 블록은 {held}실입니다.",
-                            day_month(*night, Language::Ko), block.room_type
-                        ),
-                    )
+                let code = if inside {
+                    "block_overallocated"
                 } else {
-                    (
-                        "stay_outside_block",
-                        format!(
-                            "{hotel}: {} guest(s) in the {} block stay the night of {}, which the block does not cover.",
-                            guests.len(), block.room_type, day_month(*night, Language::En)
-                        ),
-                        format!(
-                            "{hotel_ko}: {} 객실 블록에 배정된 {}명이 블록 기간 밖인 {} 밤에 숙박합니다.",
-                            block.room_type, guests.len(), day_month(*night, Language::Ko)
-                        ),
-                    )
+                    "stay_outside_block"
                 };
+                let text = says(code)
+                    .with("hotel", Arg::both(hotel, hotel_ko))
+                    .with("room_type", &block.room_type)
+                    .with("night", night_word(*night))
+                    .with("needed", *rooms_needed)
+                    .with("held", held)
+                    .with("guests", guests.len());
                 let mut records = vec![link("room_block", &block.id)];
                 if !inside {
                     records.extend(guests.iter().map(|s| link("stay", &s.id)));
                 }
-                out.push(problem(Severity::Error, code, en, ko, records));
+                out.push(problem(Severity::Error, code, text, records));
             }
         }
         for group in &groups {

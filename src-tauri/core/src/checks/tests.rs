@@ -149,7 +149,9 @@ pub(crate) fn clean() -> EventData {
 fn check(change: impl FnOnce(&mut EventData), expect: &[&str]) {
     let mut d = clean();
     change(&mut d);
-    let found: BTreeSet<&str> = run_all(&d).iter().map(|p| p.code).collect();
+    let all = run_all(&d);
+    said_in_both_languages(&all);
+    let found: BTreeSet<&str> = all.iter().map(|p| p.code).collect();
     let expect: BTreeSet<&str> = expect.iter().copied().collect();
     assert_eq!(found, expect);
 }
@@ -158,7 +160,24 @@ fn check(change: impl FnOnce(&mut EventData), expect: &[&str]) {
 fn problems(change: impl FnOnce(&mut EventData)) -> Vec<Problem> {
     let mut d = clean();
     change(&mut d);
-    run_all(&d)
+    let all = run_all(&d);
+    said_in_both_languages(&all);
+    all
+}
+
+/// Every problem's message is in both catalogues, with every argument filled in: a missing
+/// message comes back as its id, a missing argument as `{$name}`.
+fn said_in_both_languages(problems: &[Problem]) {
+    for p in problems {
+        for text in [&p.message, &p.message_ko] {
+            assert!(
+                *text != p.text.id && !text.contains("{$") && !text.contains("{ $"),
+                "{}: {text}",
+                p.text.id
+            );
+        }
+        assert_ne!(p.message, p.message_ko, "{}", p.text.id);
+    }
 }
 
 /// The first problem with `code` that `change` brings (a block short on three nights
