@@ -39,7 +39,29 @@ fn mapped(f: &Fixture, table: &Table) -> (Mapping, Preview) {
         .store
         .read(|c| import::preview(c, &f.event.id, table, &mapping))
         .expect("preview");
+    said_in_both_languages(&preview);
     (mapping, preview)
+}
+
+/// Every message of the preview that the catalogue says has its words in English and Korean,
+/// with every argument filled in (issue 16): a missing message comes back as its id, a missing
+/// argument as `{$name}`.
+fn said_in_both_languages(preview: &Preview) {
+    let all = preview
+        .notes
+        .iter()
+        .chain(preview.rows.iter().flat_map(|r| r.messages.iter()));
+    for m in all.filter(|m| !m.text.id.is_empty()) {
+        for text in [m.text.en(), m.text.ko()] {
+            assert!(
+                text != m.text.id && !text.contains("{$"),
+                "{}: {text}",
+                m.text.id
+            );
+        }
+        assert_ne!(m.text.en(), m.text.ko(), "{}", m.text.id);
+        assert!(m.message.starts_with(&m.text.en()), "{}", m.message);
+    }
 }
 
 fn commit(
@@ -876,7 +898,11 @@ fn the_json_the_import_screen_receives() {
         row["messages"][0],
         serde_json::json!({"severity": "error", "field": "nationality", "code": "unknown_country",
             "message": "\u{201c}Atlantis\u{201d} is not a country this app knows; write its English or Korean name or its ISO code (VN).",
-            "params": {"value": "Atlantis"}})
+            // The catalogue message the window says it with (issue 16): the field's label in
+            // both languages, the value as the file gave it.
+            "text": {"id": "importmsg-unknown_country",
+                     "args": {"field": {"en": "Nationality", "ko": "국적"}, "value": "Atlantis"}},
+            "params": {"field": "Nationality", "value": "Atlantis"}})
     );
     assert_eq!(
         json["counts"],

@@ -723,7 +723,7 @@ importmsg-passport_expires_soon = The passport expires on { $date }, within six 
 importmsg-no_email = No e-mail address; the itinerary cannot be sent.
 importmsg-unknown_hotel = No hotel “{ $value }” at this event; add it under Hotels first, correct the name, or map the value.
 importmsg-unknown_hotel-none = The row has stay dates or a room but no hotel, and the event has more than one hotel (or none).
-importmsg-stay_dates_assumed = No { $field }; { $date } is used.
+importmsg-stay_dates_assumed = No { $field } date; { $date } is used.
 importmsg-end_before_start = Check-out must be after check-in.
 importmsg-sheet_chosen = The workbook has { $count } sheets ({ $sheets }); read “{ $sheet }”.
 importmsg-encoding_errors = { $count } character(s) could not be read as { $encoding }; if names look wrong, choose another encoding.
@@ -737,6 +737,11 @@ importmsg-over_quota = { $delegation } has { $seats } seats; with this form it w
 importmsg-not_in_form = Registered but not in the returned form (left as they are; cancel them by hand if they no longer come): { $names }.
 importmsg-form_for = A registration form for { $delegation }: its rows join that delegation.
 importmsg-candidates = It may be: { $candidates }.
+importmsg-ambiguous_date-leg = The { $leg } date was read day first, as { $date }; check it.
+importmsg-bad_yes_no-session = “{ $value }” for “{ $session }” is neither yes nor no; left as it is.
+importmsg-bad_yes_no-lodges = Lodges elsewhere “{ $value }” is neither yes nor no; taken as no.
+importmsg-columns_left_out-width = Cells to the right of column { $column } were left out; registration lists have fewer columns.
+importmsg-unknown_session = The column “{ $value }” names no session of the event; it is left out.
 
 # The checks (dashboard, ddesk check): `check-` and the problem's code, a variant after it.
 check-official_double_booked = { $name } is on two sessions at once: “{ $first }” ({ $first_at }) and “{ $second }” ({ $second_at }).

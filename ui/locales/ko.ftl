@@ -599,6 +599,11 @@ error-no_rows = 머리글 아래에 데이터 행이 없습니다.
 error-form_of_another_event = 다른 행사의 참가 등록 양식입니다. 그 행사를 열고 가져오세요.
 error-form_delegation_gone = 이 행사에 더 이상 없는 대표단의 참가 등록 양식입니다. 대표단을 다시 추가해 주세요.
 importmsg-candidates = 후보: { $candidates }.
+importmsg-ambiguous_date-leg = { $leg } 날짜를 일-월 순서로 읽어 { $date }{ PARTICLE($date, "으로", "로") } 넣었습니다. 확인해 주세요.
+importmsg-bad_yes_no-session = “{ $session }” 참석 여부 “{ $value }”{ PARTICLE($value, "은", "는") } 예·아니요로 읽을 수 없어 그대로 두었습니다.
+importmsg-bad_yes_no-lodges = 별도 숙소 “{ $value }”{ PARTICLE($value, "은", "는") } 예·아니요로 읽을 수 없어 ‘아니요’로 넣었습니다.
+importmsg-columns_left_out-width = { $column }열 오른쪽의 셀은 제외했습니다. 참가 등록 목록은 이보다 열이 적습니다.
+importmsg-unknown_session = “{ $value }” 열은 이 행사의 어느 세션도 가리키지 않아 제외했습니다.
 error-no_header = 머리글로 쓸 행이 없습니다.
 error-schema_changed = 이 창이 열려 있는 동안 새 버전의 Delegation Desk가 행사 파일 형식을 바꾸었습니다. 저장되지 않았습니다. 이 창을 닫고 새 버전을 사용해 주세요.
 

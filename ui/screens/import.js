@@ -9,7 +9,7 @@
 
 import * as api from '../api.js';
 import { h, mount, userText } from '../dom.js';
-import { t, has, getLanguage, formatNumber, errorText } from '../i18n.js';
+import { t, say, has, getLanguage, formatNumber, errorText } from '../i18n.js';
 import { showError, toast } from '../dialogs.js';
 import { undo } from './safety.js';
 
@@ -116,23 +116,22 @@ export function mountImport(panel, ctx) {
   function fieldLabel(f) { return getLanguage() === 'ko' ? f.label_ko : f.label_en; }
 
   /**
-   * A note or row message in the window's language. English keeps the engine's own sentence;
-   * Korean says the same from its code, the values it quotes and the field's Korean name, and
-   * falls back to the English sentence for a code it does not know.
+   * A message in the window's language: the catalogue's words for its id and arguments (the
+   * engine names the field and the leg in both languages), and the candidates it offers. A
+   * record rule's refusal has no id: English keeps its sentence, Korean says its code's words.
    */
   function messageText(m) {
+    if (m.text && m.text.id) {
+      const offer = m.text.args && m.text.args.candidates ? ` ${say({ id: 'importmsg-candidates', args: m.text.args })}` : '';
+      return say(m.text) + offer;
+    }
     if (getLanguage() === 'en') return m.message;
     const field = fields.find((f) => f.field === m.field);
-    const params = { ...(m.params || {}), field: field ? fieldLabel(field) : '' };
-    if (params.leg) params.leg = t(`import.leg.${params.leg}`);
-    // A code whose sentence quotes nothing in one of its forms has a `.none` wording for it.
-    const key = params.value === undefined && has(`importmsg.${m.code}.none`) ? `importmsg.${m.code}.none` : `importmsg.${m.code}`;
-    // The candidates an unmatched value may mean, said after the sentence.
-    const offer = params.candidates && has('importmsg.candidates') ? ` ${t('importmsg.candidates', params)}` : '';
-    if (has(key)) return t(key, params) + offer;
-    if (has(`fielderr.${m.code}`)) return params.field ? `${params.field}: ${t(`fielderr.${m.code}`)}` : t(`fielderr.${m.code}`);
+    const label = field ? fieldLabel(field) : '';
+    if (has(`fielderr.${m.code}`)) return label ? `${label}: ${t(`fielderr.${m.code}`)}` : t(`fielderr.${m.code}`);
     return m.message;
   }
+
 
   function paintMapping() {
     const s = state.summary;

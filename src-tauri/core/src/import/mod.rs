@@ -27,6 +27,8 @@ pub mod values;
 mod worker;
 
 use serde::{Deserialize, Serialize};
+
+use crate::words::{Arg, Text};
 use std::collections::BTreeMap;
 
 pub use commit::commit;
@@ -59,31 +61,109 @@ pub struct Message {
     /// The field it is about (an import [`Field`] name such as `passport_expiry`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// A stable code the UI may translate (`required`, `unknown_country`, `bad_date`…).
+    /// A stable code (`required`, `unknown_country`, `bad_date`…).
     pub code: String,
-    /// The English sentence, used by the CLI and as the UI's fallback.
+    /// The catalogue message that says it (`importmsg-{code}`, or a variant of it) with its
+    /// arguments, for the window to say in its language; empty for a record rule's own
+    /// message (`message` then holds it).
+    #[serde(default)]
+    pub text: Text,
+    /// The English sentence, for the command line.
     pub message: String,
-    /// The values the sentence quotes (`value`, `date`, `leg`…), so that the window can say
-    /// it in Korean.
+    /// The values the sentence quotes (`value`, `date`, `leg`…).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, String>,
 }
 
 impl Message {
+    /// A message whose words are given (a record rule's refusal, which has no catalogue entry).
     pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Message {
         Message {
             severity,
             field: None,
             code: code.to_string(),
+            text: Text::default(),
             message: message.into(),
             params: BTreeMap::new(),
         }
     }
 
+    /// A message said by the catalogue's `importmsg-{code}`.
+    pub fn said(severity: Severity, code: &str) -> Message {
+        let mut m = Message::new(severity, code, "");
+        m.text = Text::new(format!("importmsg-{code}"));
+        m.render();
+        m
+    }
+
+    /// The same code in other words: `importmsg-{code}-{variant}`.
+    pub fn variant(mut self, variant: &str) -> Message {
+        self.text.id = format!("importmsg-{}-{variant}", self.code);
+        self.render();
+        self
+    }
+
     /// Adds a value the sentence quotes.
     pub fn with(mut self, key: &str, value: impl std::fmt::Display) -> Message {
-        self.params.insert(key.to_string(), value.to_string());
+        let value = value.to_string();
+        self.text
+            .args
+            .insert(key.to_string(), Arg::Text(value.clone()));
+        self.params.insert(key.to_string(), value);
+        self.render();
         self
+    }
+
+    /// Adds words that differ by language (a field's label, a leg of the journey).
+    pub fn with_words(mut self, key: &str, en: &str, ko: &str) -> Message {
+        self.text.args.insert(key.to_string(), Arg::both(en, ko));
+        self.params.insert(key.to_string(), en.to_string());
+        self.render();
+        self
+    }
+
+    /// The leg of the journey (`arrival`, `departure`), named in each language as `leg`.
+    pub fn with_leg(self, leg: &str) -> Message {
+        let id = format!("import-leg-{leg}");
+        let (en, ko) = (
+            crate::words::word(crate::model::Language::En, &id),
+            crate::words::word(crate::model::Language::Ko, &id),
+        );
+        self.with_words("leg", &en, &ko)
+    }
+
+    /// A date in words in each language ("7 May 2024", "2024년 5월 7일").
+    pub fn with_date(self, key: &str, date: chrono::NaiveDate) -> Message {
+        use crate::model::Language;
+        let (en, ko) = (
+            crate::dates::long_date(date, Language::En),
+            crate::dates::long_date(date, Language::Ko),
+        );
+        let mut m = self.with_words(key, &en, &ko);
+        // The values panel and the tests read the date as the file gave it.
+        m.params.insert(key.to_string(), date.to_string());
+        m
+    }
+
+    /// About this import field, named in the sentence as `field`.
+    pub fn about(self, field: Field) -> Message {
+        self.on(field.as_str())
+            .with_words("field", field.label_en(), field.label_ko())
+    }
+
+    /// The English words of a catalogue message (and the candidates it offers, after it).
+    fn render(&mut self) {
+        if self.text.id.is_empty() {
+            return;
+        }
+        self.message = self.text.en();
+        if self.text.args.contains_key("candidates") {
+            let offer = Text {
+                id: "importmsg-candidates".into(),
+                args: self.text.args.clone(),
+            };
+            self.message = format!("{} {}", self.message, offer.en());
+        }
     }
 
     pub fn on(mut self, field: &str) -> Message {

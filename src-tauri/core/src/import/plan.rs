@@ -196,27 +196,20 @@ pub(super) fn session_columns(
             Found::Exact(i) | Found::Loose { item: i, .. } => {
                 ctx.session_columns.push((column, *i));
             }
-            found => notes.push(
-                Message::new(
-                    Severity::Warning,
-                    "unknown_session",
-                    format!(
-                        "The column {} names no session of the event{}; it is left out.",
-                        quote(header),
-                        match &found {
-                            Found::Several(list) => format!(
-                                " (it may be {})",
-                                list.iter()
-                                    .map(|i| quote(names.label(i)))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                            _ => String::new(),
-                        }
+            found => {
+                let note =
+                    Message::said(Severity::Warning, "unknown_session").with("value", header);
+                notes.push(match &found {
+                    Found::Several(list) => note.with(
+                        "candidates",
+                        list.iter()
+                            .map(|i| quote(names.label(i)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     ),
-                )
-                .with("value", header),
-            ),
+                    _ => note,
+                });
+            }
         }
     }
 }
@@ -241,16 +234,18 @@ pub(super) fn attendance(
                 attends,
             }),
             None => messages.push(
-                warning(
-                    Field::Session,
-                    "bad_yes_no",
-                    format!(
-                        "{} for {} is neither yes nor no; left as it is.",
-                        quote(text),
-                        quote(&session.title_en)
+                warning(Field::Session, "bad_yes_no")
+                    .variant("session")
+                    .with("value", text)
+                    .with_words(
+                        "session",
+                        &session.title_en,
+                        if session.title_ko.is_empty() {
+                            &session.title_en
+                        } else {
+                            &session.title_ko
+                        },
                     ),
-                )
-                .with("value", text),
             ),
         }
     }
@@ -788,12 +783,7 @@ pub(super) fn build(
         .collect();
     if !unmapped.is_empty() {
         notes.push(
-            Message::new(
-                Severity::Info,
-                "columns_left_out",
-                format!("Not imported (no field chosen): {}.", unmapped.join(", ")),
-            )
-            .with("columns", unmapped.join(", ")),
+            Message::said(Severity::Info, "columns_left_out").with("columns", unmapped.join(", ")),
         );
     }
     if let Some(d) = &ctx.form_delegation {
@@ -866,17 +856,10 @@ pub(super) fn form_notes(
     let attending = members.len() + new_rows;
     if d.seats > 0 && attending as i64 > d.seats {
         notes.push(
-            Message::new(
-                Severity::Warning,
-                "over_quota",
-                format!(
-                    "{} has {} seats; with this form it would have {attending} officials.",
-                    d.name_en, d.seats
-                ),
-            )
-            .with("delegation", &d.name_en)
-            .with("seats", d.seats)
-            .with("count", attending),
+            Message::said(Severity::Warning, "over_quota")
+                .with("delegation", &d.name_en)
+                .with("seats", d.seats)
+                .with("count", attending),
         );
     }
     let missing: Vec<String> = members
@@ -886,28 +869,10 @@ pub(super) fn form_notes(
         .collect();
     if !missing.is_empty() {
         notes.push(
-            Message::new(
-                Severity::Warning,
-                "not_in_form",
-                format!(
-                    "Registered but not in the returned form (left as they are; cancel them by hand if they no longer come): {}.",
-                    missing.join(", ")
-                ),
-            )
-            .with("names", missing.join(", ")),
+            Message::said(Severity::Warning, "not_in_form").with("names", missing.join(", ")),
         );
     }
-    notes.push(
-        Message::new(
-            Severity::Info,
-            "form_for",
-            format!(
-                "A registration form for {}: its rows join that delegation.",
-                d.name_en
-            ),
-        )
-        .with("delegation", &d.name_en),
-    );
+    notes.push(Message::said(Severity::Info, "form_for").with("delegation", &d.name_en));
 }
 
 /// The rows' loose and mapped values and their unmatched ones, once each with their row

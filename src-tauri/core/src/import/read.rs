@@ -383,15 +383,9 @@ impl SparseSheet {
     fn note(&self, notes: &mut Vec<Message>) {
         if self.columns_left_out {
             notes.push(
-                Message::new(
-                    Severity::Warning,
-                    "columns_left_out",
-                    format!(
-                        "Cells to the right of column {} were left out; registration lists have fewer columns.",
-                        column_letter(MAX_COLUMNS - 1)
-                    ),
-                )
-                .with("column", column_letter(MAX_COLUMNS - 1)),
+                Message::said(Severity::Warning, "columns_left_out")
+                    .variant("width")
+                    .with("column", column_letter(MAX_COLUMNS - 1)),
             );
         }
     }
@@ -607,18 +601,10 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
     };
     if sheets.len() > 1 {
         notes.push(
-            Message::new(
-                Severity::Info,
-                "sheet_chosen",
-                format!(
-                    "The workbook has {} sheets ({}); read \u{201c}{sheet}\u{201d}.",
-                    sheets.len(),
-                    quoted_list(&sheets)
-                ),
-            )
-            .with("count", sheets.len())
-            .with("sheets", quoted_list(&sheets))
-            .with("sheet", &sheet),
+            Message::said(Severity::Info, "sheet_chosen")
+                .with("count", sheets.len())
+                .with("sheets", quoted_list(&sheets))
+                .with("sheet", &sheet),
         );
     }
     let mut cells = SparseSheet::new(false);
@@ -728,33 +714,20 @@ fn read_text(
     }
     if had_errors {
         let bad_chars = text.chars().filter(|&c| c == '\u{FFFD}').count();
-        notes.push(Message::new(
-            Severity::Warning,
-            "encoding_errors",
-            format!(
-                "{bad_chars} character(s) could not be read as {}; if names look wrong, choose another encoding.",
-                encoding.name()
-            ),
-        )
-        .with("count", bad_chars)
-        .with("encoding", encoding.name()));
-    } else if guessed {
         notes.push(
-            Message::new(
-                Severity::Info,
-                "encoding_guessed",
-                format!(
-                    "Read as {}{}; if names look wrong, choose another encoding.",
-                    encoding.name(),
-                    if encoding == encoding_rs::EUC_KR {
-                        " (Korean Windows, CP949)"
-                    } else {
-                        ""
-                    }
-                ),
-            )
-            .with("encoding", encoding.name()),
+            Message::said(Severity::Warning, "encoding_errors")
+                .with("count", bad_chars)
+                .with("encoding", encoding.name()),
         );
+    } else if guessed {
+        notes.push(Message::said(Severity::Info, "encoding_guessed").with(
+            "encoding",
+            if encoding == encoding_rs::EUC_KR {
+                format!("{} (Korean Windows, CP949)", encoding.name())
+            } else {
+                encoding.name().to_string()
+            },
+        ));
     }
     let delimiter = sniff_delimiter(&text, name);
     let format = if delimiter == b'\t' {
@@ -999,14 +972,7 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
         })
         .collect();
     if header_row > 1 {
-        notes.push(
-            Message::new(
-                Severity::Info,
-                "header_row",
-                format!("The headers are in row {header_row}; the rows above were left out."),
-            )
-            .with("row", header_row),
-        );
+        notes.push(Message::said(Severity::Info, "header_row").with("row", header_row));
     }
     let mut rows: Vec<SourceRow> = grid
         .into_iter()
@@ -1034,19 +1000,7 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
     if !totals.is_empty() {
         totals.reverse();
         notes.push(
-            Message::new(
-                Severity::Info,
-                "totals_skipped",
-                format!(
-                    "Left out the totals row(s) at the end: row {}.",
-                    totals
-                        .iter()
-                        .map(usize::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .with(
+            Message::said(Severity::Info, "totals_skipped").with(
                 "rows",
                 totals
                     .iter()
@@ -1057,14 +1011,7 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
         );
     }
     if blank_inside > 0 {
-        notes.push(
-            Message::new(
-                Severity::Info,
-                "blank_rows_skipped",
-                format!("Left out {blank_inside} blank row(s)."),
-            )
-            .with("count", blank_inside),
-        );
+        notes.push(Message::said(Severity::Info, "blank_rows_skipped").with("count", blank_inside));
     }
     if rows.is_empty() {
         return Err(bad(

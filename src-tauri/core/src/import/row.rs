@@ -77,18 +77,9 @@ pub(super) fn read_as(
         how,
         rows: 1,
     });
-    warning(
-        field,
-        "value_matched",
-        format!(
-            "{} {} was read as {}.",
-            field.label_en(),
-            quote(from),
-            quote(to)
-        ),
-    )
-    .with("value", from)
-    .with("as", to)
+    warning(field, "value_matched")
+        .with("value", from)
+        .with("as", to)
 }
 
 /// An error for a cell that names nothing of the event, or several things, with the
@@ -97,42 +88,43 @@ pub(super) fn not_found(
     field: Field,
     code: &str,
     text: &str,
-    message: String,
     candidates: Vec<String>,
     unmatched: &mut Vec<Unmatched>,
 ) -> Message {
-    let offer = if candidates.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " It may be: {}.",
-            candidates
-                .iter()
-                .map(|c| quote(c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
     unmatched.push(Unmatched {
         field,
         value: text.to_string(),
         candidates: candidates.clone(),
         rows: 1,
     });
-    let m = error(field, code, format!("{message}{offer}")).with("value", text);
+    let m = error(field, code).with("value", text);
     if candidates.is_empty() {
         m
     } else {
-        m.with("candidates", candidates.join(", "))
+        m.with(
+            "candidates",
+            candidates
+                .iter()
+                .map(|c| quote(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
     }
 }
 
-pub(super) fn error(field: Field, code: &str, message: impl Into<String>) -> Message {
-    Message::new(Severity::Error, code, message).on(field.as_str())
+/// An error about `field`, in the catalogue's words (`importmsg-{code}`).
+pub(super) fn error(field: Field, code: &str) -> Message {
+    Message::said(Severity::Error, code).about(field)
 }
 
-pub(super) fn warning(field: Field, code: &str, message: impl Into<String>) -> Message {
-    Message::new(Severity::Warning, code, message).on(field.as_str())
+/// A warning about `field`, in the catalogue's words (`importmsg-{code}`).
+pub(super) fn warning(field: Field, code: &str) -> Message {
+    Message::said(Severity::Warning, code).about(field)
+}
+
+/// A record rule's refusal of a row's value, in the rule's own words.
+pub(super) fn refused(field: &str, code: &str, message: String) -> Message {
+    Message::new(Severity::Error, code, message).on(field)
 }
 
 pub(super) fn quote(text: &str) -> String {
@@ -148,7 +140,6 @@ pub(super) fn quote(text: &str) -> String {
 pub(super) fn parse_date_field(
     cells: &Cells<'_>,
     field: Field,
-    what: &str,
     messages: &mut Vec<Message>,
 ) -> Option<NaiveDate> {
     let text = cells.get(field)?;
@@ -156,33 +147,15 @@ pub(super) fn parse_date_field(
         Some(when) => {
             if when.ambiguous {
                 messages.push(
-                    warning(
-                        field,
-                        "ambiguous_date",
-                        format!(
-                            "{what} {} was read day first, as {}; check it.",
-                            quote(text),
-                            crate::dates::long_date(when.date, Language::En)
-                        ),
-                    )
-                    .with("value", text)
-                    .with("date", when.date),
+                    warning(field, "ambiguous_date")
+                        .with("value", text)
+                        .with_date("date", when.date),
                 );
             }
             Some(when.date)
         }
         None => {
-            messages.push(
-                error(
-                    field,
-                    "bad_date",
-                    format!(
-                        "{what} {} is not a date this app can read (use e.g. 2024-09-25).",
-                        quote(text)
-                    ),
-                )
-                .with("value", text),
-            );
+            messages.push(error(field, "bad_date").with("value", text));
             None
         }
     }
@@ -295,16 +268,9 @@ pub(super) fn leg(
             None => {
                 failed = true;
                 messages.push(
-                    error(
-                        date_field,
-                        "bad_date",
-                        format!(
-                            "The {what} date {} is not a date this app can read.",
-                            quote(text)
-                        ),
-                    )
-                    .with("value", text)
-                    .with("leg", what),
+                    error(date_field, "bad_date")
+                        .with("value", text)
+                        .with_leg(what),
                 );
             }
         }
@@ -321,13 +287,11 @@ pub(super) fn leg(
                 }
                 _ => {
                     failed = true;
-                    messages.push(error(
-                        time_field,
-                        "bad_time",
-                        format!("The {what} time {} is not a time this app can read (use e.g. 17:35).", quote(text)),
-                    )
-                    .with("value", text)
-                    .with("leg", what));
+                    messages.push(
+                        error(time_field, "bad_time")
+                            .with("value", text)
+                            .with_leg(what),
+                    );
                 }
             },
         }
@@ -336,75 +300,38 @@ pub(super) fn leg(
         return None;
     }
     let Some(when) = when else {
-        messages.push(
-            warning(
-                date_field,
-                "leg_without_date",
-                format!("The {what} has a flight or time but no date; add the flight by hand."),
-            )
-            .with("leg", what),
-        );
+        messages.push(warning(date_field, "leg_without_date").with_leg(what));
         return None;
     };
     if when.ambiguous {
         messages.push(
-            warning(
-                date_field,
-                "ambiguous_date",
-                format!(
-                    "The {what} date was read day first, as {}; check it.",
-                    crate::dates::long_date(when.date, Language::En)
-                ),
-            )
-            .with("leg", what)
-            .with("date", when.date),
+            warning(date_field, "ambiguous_date")
+                .variant("leg")
+                .with_leg(what)
+                .with_date("date", when.date),
         );
     }
     let Some(time) = time else {
         messages.push(
-            warning(
-                time_field,
-                "leg_without_time",
-                format!(
-                    "The {what} on {} has no time; the flight is left out, add it by hand.",
-                    when.date
-                ),
-            )
-            .with("leg", what)
-            .with("date", when.date),
+            warning(time_field, "leg_without_time")
+                .with_leg(what)
+                .with("date", when.date),
         );
         return None;
     };
     let Some(scheduled_at) = ctx.to_utc(values::at(when.date, time)) else {
         messages.push(
-            error(
-                time_field,
-                "bad_time",
-                format!(
-                    "{} {time} does not exist in {} (a clock change).",
-                    when.date, ctx.event.time_zone
-                ),
-            )
-            .with("date", when.date)
-            .with("time", time)
-            .with("zone", &ctx.event.time_zone),
+            error(time_field, "bad_time")
+                .with("date", when.date)
+                .with("time", time)
+                .with("zone", &ctx.event.time_zone),
         );
         return None;
     };
     let pickup = match direction {
         Direction::Arrival => match cells.get(Field::ArrivalPickup) {
             Some(text) => values::parse_bool(text).unwrap_or_else(|| {
-                messages.push(
-                    warning(
-                        Field::ArrivalPickup,
-                        "bad_yes_no",
-                        format!(
-                            "Airport pickup {} is neither yes nor no; taken as no.",
-                            quote(text)
-                        ),
-                    )
-                    .with("value", text),
-                );
+                messages.push(warning(Field::ArrivalPickup, "bad_yes_no").with("value", text));
                 false
             }),
             None => false,
@@ -538,64 +465,28 @@ pub(super) fn build_row(
                     messages.push(read_as(Field::Category, t, to, how, &mut values));
                 }
             }
-            None => messages.push(
-                warning(
-                    Field::Category,
-                    "unknown_category",
-                    format!(
-                        "Category {} is not one this app knows; imported as delegate.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
+            None => messages.push(warning(Field::Category, "unknown_category").with("value", t)),
         }
     }
     if let Some(t) = cells.get(Field::Gender) {
         match gender(t) {
             Some(g) => o.gender = g,
-            None => messages.push(
-                warning(
-                    Field::Gender,
-                    "unknown_gender",
-                    format!(
-                        "Gender {} is not one this app knows; left unspecified.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
+            None => messages.push(warning(Field::Gender, "unknown_gender").with("value", t)),
         }
     }
     if let Some(t) = cells.get(Field::Status) {
         match status(t) {
             Some(s) => o.status = s,
-            None => messages.push(
-                warning(
-                    Field::Status,
-                    "unknown_status",
-                    format!(
-                        "Status {} is not one this app knows; imported as invited.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
+            None => messages.push(warning(Field::Status, "unknown_status").with("value", t)),
         }
     }
     if let Some(t) = cells.get(Field::LodgesElsewhere) {
         match values::parse_bool(t) {
             Some(b) => o.lodges_elsewhere = b,
             None => messages.push(
-                warning(
-                    Field::LodgesElsewhere,
-                    "bad_yes_no",
-                    format!(
-                        "Lodges elsewhere {} is neither yes nor no; taken as no.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
+                warning(Field::LodgesElsewhere, "bad_yes_no")
+                    .variant("lodges")
+                    .with("value", t),
             ),
         }
     }
@@ -611,17 +502,7 @@ pub(super) fn build_row(
     if let Some(t) = cells.get(Field::Language) {
         match language(t) {
             Some(l) => o.language = l,
-            None => messages.push(
-                warning(
-                    Field::Language,
-                    "unknown_language",
-                    format!(
-                        "Language {} is neither English nor Korean; English is used.",
-                        quote(t)
-                    ),
-                )
-                .with("value", t),
-            ),
+            None => messages.push(warning(Field::Language, "unknown_language").with("value", t)),
         }
     }
     if let Some(t) = cells.get(Field::Nationality) {
@@ -632,15 +513,18 @@ pub(super) fn build_row(
                 match found {
                     Found::Loose { item, how, .. } if !nationality_mapped => {
                         o.nationality = item.to_string();
-                        let to = reference::country(item).map(|c| c.name_en.as_str()).unwrap_or(item);
+                        let to = reference::country(item)
+                            .map(|c| c.name_en.as_str())
+                            .unwrap_or(item);
                         messages.push(read_as(Field::Nationality, t, to, how, &mut values));
                     }
-                    Found::Exact(code) | Found::Loose { item: code, .. } => o.nationality = code.to_string(),
+                    Found::Exact(code) | Found::Loose { item: code, .. } => {
+                        o.nationality = code.to_string()
+                    }
                     _ => messages.push(not_found(
                         Field::Nationality,
                         "unknown_country",
                         t,
-                        format!("{} is not a country this app knows; write its English or Korean name or its ISO code (VN).", quote(t)),
                         match found {
                             Found::Several(_) => candidates(country_names(), &found),
                             _ => Vec::new(),
@@ -651,13 +535,8 @@ pub(super) fn build_row(
             }
         }
     }
-    o.birth_date = parse_date_field(&cells, Field::BirthDate, "The date of birth", &mut messages);
-    o.passport_expiry = parse_date_field(
-        &cells,
-        Field::PassportExpiry,
-        "The passport expiry",
-        &mut messages,
-    );
+    o.birth_date = parse_date_field(&cells, Field::BirthDate, &mut messages);
+    o.passport_expiry = parse_date_field(&cells, Field::PassportExpiry, &mut messages);
 
     let delegation = match cells.get(Field::Delegation) {
         Some(t) => match ctx.delegation(t) {
@@ -692,7 +571,6 @@ pub(super) fn build_row(
                     Field::Delegation,
                     "unknown_delegation",
                     t,
-                    format!("No delegation {} at this event, and it is neither a country nor a known organization; add it under Delegations first, or map the value.", quote(t)),
                     offer,
                     &mut unmatched,
                 ));
@@ -753,13 +631,7 @@ pub(super) fn build_row(
             } else {
                 e.field.clone()
             };
-            messages.push(Message {
-                severity: Severity::Error,
-                field: Some(field),
-                code: e.code.to_string(),
-                message: e.message,
-                params: Default::default(),
-            });
+            messages.push(refused(&field, e.code, e.message));
         }
     }
     for (leg, field) in [
@@ -772,7 +644,7 @@ pub(super) fn build_row(
             leg.check_fields(&mut checker);
             if let Err(Error::Validation(errors)) = checker.finish() {
                 for e in errors {
-                    messages.push(error(field, e.code, e.message));
+                    messages.push(refused(field.as_str(), e.code, e.message));
                 }
             }
         }
@@ -783,7 +655,7 @@ pub(super) fn build_row(
         stay.check_fields(&mut checker);
         if let Err(Error::Validation(errors)) = checker.finish() {
             for e in errors {
-                messages.push(error(Field::RoomNumber, e.code, e.message));
+                messages.push(refused(Field::RoomNumber.as_str(), e.code, e.message));
             }
         }
     }
@@ -792,21 +664,15 @@ pub(super) fn build_row(
     if let Some(expiry) = o.passport_expiry {
         let end = ctx.event.end_date;
         if expiry > end && expiry < values::add_months(end, 6) {
-            messages.push(warning(
-                Field::PassportExpiry,
-                "passport_expires_soon",
-                format!("The passport expires on {expiry}, within six months of the event's end ({end}); many countries refuse entry on it."),
-            )
-            .with("date", expiry)
-            .with("end", end));
+            messages.push(
+                warning(Field::PassportExpiry, "passport_expires_soon")
+                    .with("date", expiry)
+                    .with("end", end),
+            );
         }
     }
     if o.email.is_empty() {
-        messages.push(warning(
-            Field::Email,
-            "no_email",
-            "No e-mail address; the itinerary cannot be sent.",
-        ));
+        messages.push(warning(Field::Email, "no_email"));
     }
     let sessions = attendance(ctx, row, &mut messages);
     messages.sort_by_key(|m| m.severity);
@@ -878,7 +744,6 @@ pub(super) fn stay(
                     Field::Hotel,
                     "unknown_hotel",
                     t,
-                    format!("No hotel {} at this event; add it under Hotels first, correct the name, or map the value.", quote(t)),
                     offer,
                     unmatched,
                 ));
@@ -888,18 +753,14 @@ pub(super) fn stay(
         None => match ctx.hotels.as_slice() {
             [only] => only,
             _ => {
-                messages.push(error(
-                    Field::Hotel,
-                    "unknown_hotel",
-                    "The row has stay dates or a room but no hotel, and the event has more than one hotel (or none).",
-                ));
+                messages.push(error(Field::Hotel, "unknown_hotel").variant("none"));
                 return (None, None);
             }
         },
     };
-    let mut date = |field: Field, what: &str| parse_date_field(cells, field, what, messages);
-    let check_in = date(Field::CheckIn, "The check-in date");
-    let check_out = date(Field::CheckOut, "The check-out date");
+    let mut date = |field: Field| parse_date_field(cells, field, messages);
+    let check_in = date(Field::CheckIn);
+    let check_out = date(Field::CheckOut);
     let local = |t: &Travel| t.scheduled_at.with_timezone(&ctx.tz).date_naive();
     let check_in = match check_in {
         Some(d) => d,
@@ -908,15 +769,8 @@ pub(super) fn stay(
             Some(a) => local(a),
             None => {
                 messages.push(
-                    warning(
-                        Field::CheckIn,
-                        "stay_dates_assumed",
-                        format!(
-                            "No check-in date; the event's first day ({}) is used.",
-                            ctx.event.start_date
-                        ),
-                    )
-                    .with("date", ctx.event.start_date),
+                    warning(Field::CheckIn, "stay_dates_assumed")
+                        .with("date", ctx.event.start_date),
                 );
                 ctx.event.start_date
             }
@@ -929,26 +783,14 @@ pub(super) fn stay(
             Some(d) => local(d),
             None => {
                 let day_after = ctx.event.end_date.succ_opt().unwrap_or(ctx.event.end_date);
-                messages.push(
-                    warning(
-                        Field::CheckOut,
-                        "stay_dates_assumed",
-                        format!(
-                            "No check-out date; the day after the event ({day_after}) is used."
-                        ),
-                    )
-                    .with("date", day_after),
-                );
+                messages
+                    .push(warning(Field::CheckOut, "stay_dates_assumed").with("date", day_after));
                 day_after
             }
         },
     };
     if check_out <= check_in {
-        messages.push(error(
-            Field::CheckOut,
-            "end_before_start",
-            "Check-out must be after check-in.",
-        ));
+        messages.push(error(Field::CheckOut, "end_before_start"));
         return (None, None);
     }
     (
