@@ -99,6 +99,8 @@ export function formatNumber(n) {
 
 /** A field error from the backend in the officer's language (the English sentence if unknown). */
 export function fieldErrorText(fe) {
+  // The engine's own words for this very problem, from the catalogue.
+  if (fe.text && fe.text.id) return say(fe.text);
   const key = `fielderr.${fe.code}`;
   if (CATALOGUES[lang].has(idOf(key))) return t(key);
   return fe.message || t('fielderr.invalid_value');

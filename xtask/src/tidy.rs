@@ -151,6 +151,7 @@ fn records_and_field_checks_sit_below_storage() {
     let below = [
         "error",
         "text",
+        "words",
         "reference",
         "dates",
         "fields",

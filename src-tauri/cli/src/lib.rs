@@ -529,7 +529,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Officials { event, codes, lang } => {
             let event = id("event", &event)?;
             let ko = lang == Language::Ko;
-            let word = |code: &'static str| if codes { code } else { export::word(code, ko) };
+            let word = |code: &'static str| {
+                if codes {
+                    code.to_string()
+                } else {
+                    export::word(code, ko)
+                }
+            };
             let page = store.read(|c| queries::officials(c, &event, &OfficialQuery::default()))?;
             for row in page.rows {
                 let o = &row.official;

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::words::Text;
+
 /// One problem with one field of a record, as the officer should read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -11,6 +13,10 @@ pub struct FieldError {
     pub code: &'static str,
     /// The English sentence, used by the CLI and as the UI's fallback.
     pub message: String,
+    /// The catalogue message that says it (`valid-…` and its arguments), for the window to say
+    /// in its language; empty for a refusal that has none.
+    #[serde(skip_serializing_if = "Text::is_empty")]
+    pub text: Text,
 }
 
 /// Everything that can go wrong in the engine.
@@ -110,6 +116,7 @@ impl Error {
             field: field.to_string(),
             code,
             message: message.into(),
+            text: Text::default(),
         }])
     }
 

@@ -64,27 +64,23 @@ impl Table {
         Self::ALL.iter().copied().find(|t| t.key() == text)
     }
 
-    fn title(self, lang: Language) -> &'static str {
+    fn title(self, lang: Language) -> String {
         let ko = lang == Language::Ko;
         match self {
-            Table::Officials => pick(ko, "Officials", "참가자"),
-            Table::Delegations => pick(ko, "Delegations", "대표단"),
-            Table::Rooming => pick(ko, "Rooming list", "객실 배정"),
-            Table::Roster => pick(ko, "Session roster", "세션 참석자"),
-            Table::Arrivals => pick(ko, "Arrivals", "도착"),
-            Table::Departures => pick(ko, "Departures", "출발"),
-            Table::Diets => pick(ko, "Dietary summary", "식이 요약"),
+            Table::Officials => pick(ko, "out-officials-2"),
+            Table::Delegations => pick(ko, "out-delegations"),
+            Table::Rooming => pick(ko, "out-rooming-list"),
+            Table::Roster => pick(ko, "out-session-roster"),
+            Table::Arrivals => pick(ko, "out-arrivals"),
+            Table::Departures => pick(ko, "out-departures"),
+            Table::Diets => pick(ko, "out-dietary-summary"),
         }
     }
 }
 
-/// The Korean or the English words.
-pub(crate) fn pick(ko: bool, en: &'static str, korean: &'static str) -> &'static str {
-    if ko {
-        korean
-    } else {
-        en
-    }
+/// The catalogue's words for `id`, in Korean when `ko`.
+pub(crate) fn pick(ko: bool, id: &str) -> String {
+    crate::words::word(if ko { "ko" } else { "en" }, id)
 }
 
 /// CSV or XLSX.
@@ -289,38 +285,18 @@ pub fn file_name(store: &Store, request: &ExportRequest) -> Result<String> {
 /// A stored value of a closed set (a category, a status, a gender…) as the officer reads it,
 /// in Korean when `ko`: the same words as the app's screens, shared by the exports and
 /// `ddesk officials`. An unknown value reads as nothing.
-pub fn word(value: &str, ko: bool) -> &'static str {
-    let (en, ko_word) = match value {
-        "head_of_delegation" => ("Head of delegation", "수석대표"),
-        "delegate" => ("Delegate", "대표"),
-        "speaker" => ("Speaker", "연사"),
-        "observer" => ("Observer", "옵서버"),
-        "vip" => ("VIP", "VIP"),
-        "staff" => ("Staff", "수행원"),
-        "press" => ("Press", "취재진"),
-        "interpreter" => ("Interpreter", "통역사"),
-        "female" => ("Female", "여성"),
-        "male" => ("Male", "남성"),
-        "other" => ("Other", "기타"),
-        "unspecified" => ("Not stated", "미기재"),
-        "invited" => ("Invited", "초청"),
-        "registered" => ("Registered", "등록"),
-        "confirmed" => ("Confirmed", "참석 확정"),
-        "cancelled" => ("Cancelled", "취소"),
-        "declined" => ("Declined", "불참"),
-        "withdrawn" => ("Withdrawn", "참가 철회"),
-        "country" => ("Country", "국가"),
-        "organization" => ("Organization", "국제기구"),
-        "en" => ("English", "영어"),
-        "ko" => ("Korean", "한국어"),
-        "participant" => ("Participant", "참석자"),
-        "moderator" => ("Moderator", "사회자"),
-        "chair" => ("Chair", "의장"),
-        "panelist" => ("Panelist", "패널"),
-        "guest" => ("Guest", "내빈"),
-        _ => ("", ""),
-    };
-    pick(ko, en, ko_word)
+pub fn word(value: &str, ko: bool) -> String {
+    if value.is_empty() || !value.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        return String::new();
+    }
+    let id = format!("value-{value}");
+    let said = pick(ko, &id);
+    // An unknown value reads as nothing (the catalogue answers an unknown id with the id).
+    if said == id {
+        String::new()
+    } else {
+        said
+    }
 }
 
 fn invalid(message: &str) -> Error {
@@ -359,7 +335,7 @@ pub fn sheets(conn: &Connection, request: &ExportRequest) -> Result<Vec<Sheet>> 
     Ok(out)
 }
 
-type Built = (Vec<&'static str>, Vec<Vec<Cell>>);
+type Built = (Vec<String>, Vec<Vec<Cell>>);
 
 /// The event's records, read once for every table.
 struct Data {
@@ -399,28 +375,29 @@ impl Data {
         })
     }
 
-    fn h(&self, en: &'static str, ko: &'static str) -> &'static str {
-        pick(self.ko, en, ko)
+    /// A column header: the catalogue's words for `id` in the export's language.
+    fn h(&self, id: &str) -> String {
+        pick(self.ko, id)
     }
 
     /// A stored value as the officer reads it, in the export's language.
-    fn word(&self, value: &str) -> &'static str {
+    fn word(&self, value: &str) -> String {
         word(value, self.ko)
     }
 
     /// The official's delegation and its kind, both empty for an official of none: the
     /// officials list is read back by the import, where a name in this column names a
     /// delegation (the organization has its own column).
-    fn delegation_and_kind(&self, o: &Official) -> (String, &'static str) {
+    fn delegation_and_kind(&self, o: &Official) -> (String, String) {
         let Some(id) = &o.delegation_id else {
-            return (String::new(), "");
+            return (String::new(), String::new());
         };
         let kind = self
             .delegations
             .iter()
             .find(|d| &d.delegation.id == id)
             .map(|d| self.word(d.delegation.kind.as_str()))
-            .unwrap_or("");
+            .unwrap_or_default();
         (
             self.delegation_names.get(id).cloned().unwrap_or_default(),
             kind,
@@ -441,29 +418,29 @@ impl Data {
 
     fn officials(&self) -> Built {
         let headers = vec![
-            self.h("Family name", "성"),
-            self.h("Given name", "이름"),
-            self.h("Native-script name", "현지어 성명"),
-            self.h("Badge name", "명찰 이름"),
-            self.h("Title", "경칭"),
-            self.h("Delegation", "대표단"),
-            self.h("Delegation type", "대표단 유형"),
-            self.h("Organization", "소속"),
-            self.h("Position", "직위"),
-            self.h("Category", "구분"),
-            self.h("Status", "상태"),
-            self.h("Gender", "성별"),
-            self.h("Nationality", "국적"),
-            self.h("Birth date", "생년월일"),
-            self.h("Passport number", "여권번호"),
-            self.h("Passport expiry", "여권 만료일"),
-            self.h("E-mail", "이메일"),
-            self.h("Phone", "전화"),
-            self.h("Dietary", "식이"),
-            self.h("Accessibility", "접근성"),
-            self.h("Interpretation", "통역 언어"),
-            self.h("Itinerary language", "일정표 언어"),
-            self.h("Lodges elsewhere", "별도 숙소"),
+            self.h("out-family-name"),
+            self.h("out-given-name"),
+            self.h("out-native-script-name"),
+            self.h("out-badge-name"),
+            self.h("out-title"),
+            self.h("out-delegation"),
+            self.h("out-delegation-type"),
+            self.h("out-organization"),
+            self.h("out-position"),
+            self.h("out-category"),
+            self.h("out-status"),
+            self.h("out-gender"),
+            self.h("out-nationality"),
+            self.h("out-birth-date"),
+            self.h("out-passport-number"),
+            self.h("out-passport-expiry"),
+            self.h("out-e-mail"),
+            self.h("out-phone"),
+            self.h("out-dietary"),
+            self.h("out-accessibility"),
+            self.h("out-interpretation"),
+            self.h("out-itinerary-language"),
+            self.h("out-lodges-elsewhere"),
         ];
         let rows = self
             .officials
@@ -495,9 +472,9 @@ impl Data {
                     Cell::from(&o.interpretation_language),
                     Cell::from(self.word(o.language.as_str())),
                     Cell::from(if o.lodges_elsewhere {
-                        pick(self.ko, "Yes", "예")
+                        pick(self.ko, "out-yes")
                     } else {
-                        ""
+                        String::new()
                     }),
                 ]
             })
@@ -507,18 +484,18 @@ impl Data {
 
     fn delegations(&self) -> Built {
         let headers = vec![
-            self.h("Delegation", "대표단"),
-            self.h("Name (English)", "영문 명칭"),
-            self.h("Name (Korean)", "국문 명칭"),
-            self.h("Kind", "유형"),
-            self.h("Code", "코드"),
-            self.h("Status", "상태"),
-            self.h("Seats", "좌석"),
-            self.h("Officials", "인원"),
-            self.h("Head of delegation", "수석대표"),
-            self.h("Liaison", "연락 담당"),
-            self.h("Liaison phone", "연락처"),
-            self.h("Liaison e-mail", "연락 이메일"),
+            self.h("out-delegation"),
+            self.h("out-name-english"),
+            self.h("out-name-korean"),
+            self.h("out-kind"),
+            self.h("out-code"),
+            self.h("out-status"),
+            self.h("out-seats"),
+            self.h("out-officials"),
+            self.h("out-head-of-delegation"),
+            self.h("out-liaison"),
+            self.h("out-liaison-phone"),
+            self.h("out-liaison-e-mail"),
         ];
         let mut rows: Vec<&queries::DelegationRow> = self.delegations.iter().collect();
         rows.sort_by_cached_key(|d| {
@@ -599,17 +576,17 @@ impl Data {
             )
         });
         let headers = vec![
-            self.h("Hotel", "호텔"),
-            self.h("Guest name (as in passport)", "투숙객 성명(여권)"),
-            self.h("Title", "경칭"),
-            self.h("Delegation", "대표단"),
-            self.h("Arrival", "체크인"),
-            self.h("Departure", "체크아웃"),
-            self.h("Nights", "박"),
-            self.h("Room type", "객실 유형"),
-            self.h("Room", "객실"),
-            self.h("Sharing with", "동숙자"),
-            self.h("Special requests", "요청 사항"),
+            self.h("out-hotel"),
+            self.h("out-guest-name-as-in-passport"),
+            self.h("out-title"),
+            self.h("out-delegation"),
+            self.h("out-arrival"),
+            self.h("out-departure"),
+            self.h("out-nights"),
+            self.h("out-room-type"),
+            self.h("out-room"),
+            self.h("out-sharing-with"),
+            self.h("out-special-requests"),
         ];
         let rows = stays
             .into_iter()
@@ -668,14 +645,14 @@ impl Data {
             &session.title_en
         };
         let headers = vec![
-            self.h("Session", "세션"),
-            self.h("Starts", "시작"),
-            self.h("No.", "번호"),
-            self.h("Name", "성명"),
-            self.h("Delegation", "대표단"),
-            self.h("Position", "직위"),
-            self.h("Role", "역할"),
-            self.h("Attended", "참석 확인"),
+            self.h("out-session"),
+            self.h("out-starts"),
+            self.h("out-no"),
+            self.h("out-name"),
+            self.h("out-delegation"),
+            self.h("out-position"),
+            self.h("out-role"),
+            self.h("out-attended"),
         ];
         let rows = entries
             .into_iter()
@@ -708,26 +685,26 @@ impl Data {
         let arrival = dir == Direction::Arrival;
         let headers = vec![
             if arrival {
-                self.h("Lands (local time)", "도착 시각")
+                self.h("out-lands-local-time")
             } else {
-                self.h("Departs (local time)", "출발 시각")
+                self.h("out-departs-local-time")
             },
-            self.h("Flight", "항공편"),
+            self.h("out-flight"),
             if arrival {
-                self.h("From", "출발지")
+                self.h("out-from")
             } else {
-                self.h("To", "목적지")
+                self.h("out-to")
             },
-            self.h("Airport", "공항"),
-            self.h("Name", "성명"),
-            self.h("Delegation", "대표단"),
-            self.h("Category", "구분"),
-            self.h("Pickup", "영접 차량"),
-            self.h("Greeter", "영접 담당"),
-            self.h("Notes", "비고"),
+            self.h("out-airport"),
+            self.h("out-name"),
+            self.h("out-delegation"),
+            self.h("out-category"),
+            self.h("out-pickup"),
+            self.h("out-greeter"),
+            self.h("out-notes"),
         ];
-        let yes = self.h("Yes", "예");
-        let no = self.h("No", "아니요");
+        let yes = self.h("out-yes");
+        let no = self.h("out-no-2");
         let rows = legs
             .into_iter()
             .map(|(t, r)| {
@@ -739,7 +716,7 @@ impl Data {
                     Cell::from(&r.full_name),
                     Cell::from(self.delegation_of(&r.official)),
                     Cell::from(self.word(r.official.category.as_str())),
-                    Cell::from(if t.pickup { yes } else { no }),
+                    Cell::from(if t.pickup { yes.clone() } else { no.clone() }),
                     Cell::from(&t.greeter),
                     Cell::from(&t.notes),
                 ]
@@ -771,19 +748,19 @@ impl Data {
             }
         }
         let headers = vec![
-            self.h("Need", "구분"),
-            self.h("Requirement", "요구 사항"),
-            self.h("People", "인원"),
-            self.h("Names", "명단"),
+            self.h("out-need"),
+            self.h("out-requirement"),
+            self.h("out-people"),
+            self.h("out-names"),
         ];
         let rows = needs
             .into_iter()
             .map(|((kind, _), (need, names))| {
                 vec![
                     Cell::from(if kind == 0 {
-                        self.h("Dietary", "식이")
+                        self.h("out-dietary")
                     } else {
-                        self.h("Accessibility", "접근성")
+                        self.h("out-accessibility")
                     }),
                     Cell::from(need),
                     Cell::Int(names.len() as i64),

@@ -6,6 +6,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{Error, FieldError, Result};
 use crate::reference;
+use crate::words::{Arg, Text};
+
+/// A validation message of the catalogue, `valid-{name}`.
+pub fn says(name: &str) -> Text {
+    Text::new(format!("valid-{name}"))
+}
+
+/// Words that name a field in a sentence ("The family name", "성"), from the catalogue's `what`
+/// id, in each language.
+pub fn named(what: &str) -> Arg {
+    Arg::both(
+        crate::words::word("en", what),
+        crate::words::word("ko", what),
+    )
+}
 
 /// Longest text accepted in a one-line field (names, positions…). Passports allow far less;
 /// anything longer is a paste accident or an attack, and would not fit any printed page.
@@ -31,13 +46,15 @@ pub struct Checker {
 }
 
 impl Checker {
-    pub fn error(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
+    /// A problem with `field`, said by catalogue message `text`.
+    pub fn error(&mut self, field: &str, code: &'static str, text: Text) {
         // One message per field is enough for a form; the first is the most basic.
         if self.errors.iter().all(|e| e.field != field) {
             self.errors.push(FieldError {
                 field: field.to_string(),
                 code,
-                message: message.into(),
+                message: text.en(),
+                text,
             });
         }
     }
@@ -46,9 +63,14 @@ impl Checker {
         self.errors.iter().any(|e| e.field == field)
     }
 
+    /// `value` must not be empty; `what` names the field in the sentence (a `what-…` id).
     pub fn required(&mut self, field: &str, value: &str, what: &str) {
         if value.trim().is_empty() {
-            self.error(field, "required", format!("{what} is required."));
+            self.error(
+                field,
+                "required",
+                says("required").with("what", named(what)),
+            );
         }
     }
 
@@ -57,7 +79,7 @@ impl Checker {
             self.error(
                 field,
                 "invalid_email",
-                format!("\u{201c}{value}\u{201d} does not look like an email address."),
+                says("invalid_email").with("value", value),
             );
         }
     }
@@ -67,17 +89,18 @@ impl Checker {
             self.error(
                 field,
                 "invalid_country",
-                format!("\u{201c}{code}\u{201d} is not an ISO 3166-1 country code."),
+                says("invalid_country").with("value", code),
             );
         }
     }
 
+    /// `value` must not be negative; `what` names the field (a `what-…` id).
     pub fn not_negative(&mut self, field: &str, value: i64, what: &str) {
         if value < 0 {
             self.error(
                 field,
                 "invalid_value",
-                format!("{what} cannot be negative."),
+                says("negative").with("what", named(what)),
             );
         }
     }
@@ -125,7 +148,7 @@ impl FieldValue for String {
             checker.error(
                 field,
                 "invalid_control_chars",
-                "Remove the invisible control characters (line breaks, tabs or similar) from this field.",
+                says("invalid_control_chars"),
             );
         }
         let limit = if multiline { MAX_TEXT } else { MAX_LINE };
@@ -134,7 +157,7 @@ impl FieldValue for String {
             checker.error(
                 field,
                 "too_long",
-                format!("This field is {len} characters long; at most {limit} fit."),
+                says("too_long").with("len", len).with("limit", limit),
             );
         }
     }

@@ -23,6 +23,7 @@ use crate::import::{matching, Field};
 use crate::model::*;
 use crate::reference;
 use crate::store::Store;
+use crate::words::Text;
 
 /// The form's columns, in order: the field (whose label the import recognises), its width.
 const COLUMNS: &[(Field, f64)] = &[
@@ -94,10 +95,10 @@ struct Registered {
 
 /// A file name for a delegation's form, without `.xlsx`: "Registration - Viet Nam".
 pub fn file_stem(delegation: &Delegation, language: Language) -> String {
-    let (word, name) = match language {
-        Language::Ko if !delegation.name_ko.is_empty() => ("참가 등록", &delegation.name_ko),
-        Language::Ko => ("참가 등록", &delegation.name_en),
-        Language::En => ("Registration", &delegation.name_en),
+    let word = crate::words::word(language.as_str(), "form-registration");
+    let name = match language {
+        Language::Ko if !delegation.name_ko.is_empty() => &delegation.name_ko,
+        _ => &delegation.name_en,
     };
     crate::files::safe_file_stem(&format!("{word} - {name}"))
 }
@@ -133,13 +134,7 @@ pub fn registration_form(
 
 fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Vec<u8>> {
     let ko = language == Language::Ko;
-    let pick = |en: &str, ko_text: &str| -> String {
-        if ko {
-            ko_text.to_string()
-        } else {
-            en.to_string()
-        }
-    };
+    let say = |id: &str| crate::words::word(language.as_str(), id);
     let delegation: Delegation = Delegation::get(conn, delegation_id)?;
     let event: Event = Event::get(conn, &delegation.event_id)?;
     let hotels: Vec<Hotel> = Hotel::of_event(conn, &event.id)?;
@@ -234,16 +229,15 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     // Instructions first: the sheet a delegation sees when it opens the file.
     let guide = workbook.add_worksheet();
     guide
-        .set_name(pick("Instructions", "안내"))
+        .set_name(say("form-instructions"))
         .map_err(xlsx_error)?;
     guide.set_column_width(0, 100).map_err(xlsx_error)?;
     // Printed, each sheet is as wide as the paper.
     guide.set_print_fit_to_pages(1, 0);
     let seats_line = if delegation.seats > 0 {
-        pick(
-            &format!("Seats for your delegation: {}", delegation.seats),
-            &format!("귀 대표단 배정 인원: {}명", delegation.seats),
-        )
+        Text::new("form-seats")
+            .with("seats", delegation.seats)
+            .in_lang(language.as_str())
     } else {
         String::new()
     };
@@ -252,50 +246,19 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         (event_name.clone(), &title),
         (format!("{dates} · {}", event.city), &bold),
         (
-            pick(
-                &format!("Registration form for: {delegation_name}"),
-                &format!("참가 등록 양식: {delegation_name}"),
-            ),
+            Text::new("form-for")
+                .with("delegation", delegation_name.as_str())
+                .in_lang(language.as_str()),
             &bold,
         ),
         (seats_line, &bold),
         (String::new(), &wrap),
-        (pick("How to fill in this form", "작성 방법"), &bold),
-        (
-            pick(
-                "1. On the sheet “Registration”, fill in one row per person attending. Rows already filled are the people we have registered: correct them if anything has changed.",
-                "1. ‘참가 등록’ 시트에 참석자 한 명당 한 행씩 작성해 주십시오. 이미 채워진 행은 등록된 분들이며, 바뀐 내용이 있으면 고쳐 주십시오.",
-            ),
-            &wrap,
-        ),
-        (
-            pick(
-                "2. Write names exactly as in the passport (family name in capitals is fine).",
-                "2. 성명은 여권과 똑같이 적어 주십시오.",
-            ),
-            &wrap,
-        ),
-        (
-            pick(
-                "3. Category, gender, nationality, diet, correspondence language and hotel offer a list: choose from it. For a diet not in the list, type it.",
-                "3. 구분, 성별, 국적, 식이, 안내 언어, 호텔은 목록에서 고르십시오. 목록에 없는 식이 요구는 직접 적으셔도 됩니다.",
-            ),
-            &wrap,
-        ),
-        (
-            pick(
-                "4. Dates are date cells (e.g. 2024-05-06); times as 17:35. Leave flights blank if not yet known.",
-                "4. 날짜는 2024-05-06처럼, 시간은 17:35처럼 적어 주십시오. 항공편이 정해지지 않았으면 비워 두십시오.",
-            ),
-            &wrap,
-        ),
-        (
-            pick(
-                "5. Do not rename, move or delete the sheets or the header row: the file is read back as it is. Return it by e-mail.",
-                "5. 시트와 제목 행의 이름·순서를 바꾸거나 지우지 마십시오. 작성한 파일을 그대로 이메일로 보내 주십시오.",
-            ),
-            &wrap,
-        ),
+        (say("form-how-to-fill-in-this-form"), &bold),
+        (say("form-step-1"), &wrap),
+        (say("form-step-2"), &wrap),
+        (say("form-step-3"), &wrap),
+        (say("form-step-4"), &wrap),
+        (say("form-step-5"), &wrap),
     ];
     for (r, (text, format)) in lines.iter().enumerate() {
         guide
@@ -342,8 +305,16 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
             }
         })
         .collect();
-    hotel_words.push(pick(OWN_ARRANGEMENTS.0, OWN_ARRANGEMENTS.1));
-    let yes_no = vec![pick("Yes", "예"), pick("No", "아니요")];
+    // The words the import recognises as lodging elsewhere, in the form's language.
+    hotel_words.push(
+        if ko {
+            OWN_ARRANGEMENTS.1
+        } else {
+            OWN_ARRANGEMENTS.0
+        }
+        .to_string(),
+    );
+    let yes_no = vec![say("form-yes"), say("form-no")];
     let lists: Vec<(Field, &Vec<String>)> = vec![
         (Field::Category, &category_words),
         (Field::Gender, &gender_words),
@@ -354,7 +325,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         (Field::Session, &yes_no),
     ];
 
-    let sheet_name = pick("Registration", "참가 등록");
+    let sheet_name = say("form-registration");
     let sheet = workbook.add_worksheet();
     sheet.set_name(&sheet_name).map_err(xlsx_error)?;
     sheet.set_active(true);
@@ -443,7 +414,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     }
 
     // Drop-downs and date checks over every seat row.
-    let lists_sheet_name = pick("Lists", "목록");
+    let lists_sheet_name = say("form-lists");
     for (field, list) in &lists {
         let (from, to) = if *field == Field::Session {
             if optional.is_empty() {
@@ -464,21 +435,15 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         );
         let mut validation = DataValidation::new()
             .allow_list_formula(Formula::new(formula))
-            .set_error_title(pick("Choose from the list", "목록에서 고르십시오"))
+            .set_error_title(say("form-choose-from-the-list"))
             .map_err(xlsx_error)?
-            .set_error_message(pick(
-                "Choose a value from the list.",
-                "목록에 있는 값을 고르십시오.",
-            ))
+            .set_error_message(say("form-choose-a-value-from-the-list"))
             .map_err(xlsx_error)?;
         if *field == Field::Dietary {
             // A diet outside the list is allowed, with a word that it is not one of them.
             validation = validation
                 .set_error_style(DataValidationErrorStyle::Information)
-                .set_error_message(pick(
-                    "Not in the list; it will be kept as written.",
-                    "목록에 없는 값입니다. 적은 그대로 받습니다.",
-                ))
+                .set_error_message(say("form-not-in-the-list-it-will-be-kept-as-writt"))
                 .map_err(xlsx_error)?;
         }
         sheet
@@ -505,11 +470,11 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
                 excel_date(range.0)?,
                 excel_date(range.1)?,
             ))
-            .set_error_title(pick("A date is needed", "날짜를 적어 주십시오"))
+            .set_error_title(say("form-a-date-is-needed"))
             .map_err(xlsx_error)?
             .set_error_message(format!(
                 "{} {} – {}",
-                pick("A date between", "다음 기간의 날짜:"),
+                say("form-a-date-between"),
                 range.0,
                 range.1
             ))
@@ -617,8 +582,8 @@ fn value(
         Field::Honorific => text(&o.honorific),
         Field::Position => text(&o.position),
         Field::Organization => text(&o.organization),
-        Field::Category => text(export::word(o.category.as_str(), ko)),
-        Field::Gender => text(export::word(o.gender.as_str(), ko)),
+        Field::Category => Value::Text(export::word(o.category.as_str(), ko)),
+        Field::Gender => Value::Text(export::word(o.gender.as_str(), ko)),
         Field::Nationality => Value::Text(
             reference::country(&o.nationality)
                 .map(|c| {
@@ -638,7 +603,7 @@ fn value(
         Field::Dietary => text(&o.dietary),
         Field::Accessibility => text(&o.accessibility),
         Field::InterpretationLanguage => text(&o.interpretation_language),
-        Field::Language => text(export::word(o.language.as_str(), ko)),
+        Field::Language => Value::Text(export::word(o.language.as_str(), ko)),
         Field::ArrivalDate => Value::Date(local(&person.arrival).map(|t| t.date())),
         Field::ArrivalTime => time(&person.arrival),
         Field::ArrivalFlight => leg(&person.arrival, |t| &t.flight),

@@ -5,9 +5,10 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::fields::Checker;
+use crate::fields::{named, says, Checker};
 use crate::model::*;
 use crate::reference;
+use crate::words::Arg;
 
 /// Record-specific rules; they may read the library (to find the event, or a linked record).
 pub trait Validate: Record {
@@ -31,7 +32,7 @@ fn event_by_id(conn: &Connection, id: &str) -> Result<Option<Event>> {
 fn require_event(conn: &Connection, event_id: &str, c: &mut Checker) -> Result<Option<Event>> {
     let event = event_by_id(conn, event_id)?;
     if event.is_none() {
-        c.error("event_id", "invalid_value", "The event no longer exists.");
+        c.error("event_id", "invalid_value", says("event_gone"));
     }
     Ok(event)
 }
@@ -53,12 +54,12 @@ fn check_link(
         None => c.error(
             field,
             "invalid_value",
-            format!("The chosen {noun} no longer exists."),
+            says("link_gone").with("what", named(&format!("what-link-{noun}"))),
         ),
         Some(owner) if owner != event_id => c.error(
             field,
             "invalid_value",
-            format!("The chosen {noun} belongs to another event."),
+            says("link_elsewhere").with("what", named(&format!("what-link-{noun}"))),
         ),
         Some(_) => {}
     }
@@ -76,32 +77,25 @@ const VENUE_ROOM_EVENT: &str =
 impl Validate for Event {
     fn validate(&mut self, _conn: &Connection, c: &mut Checker) -> Result<()> {
         if self.name_en.is_empty() && self.name_ko.is_empty() {
-            c.error(
-                "name_en",
-                "required",
-                "Give the event a name in English or Korean.",
-            );
+            c.error("name_en", "required", says("event_name"));
         }
         if self.end_date < self.start_date {
             c.error(
                 "end_date",
                 "end_before_start",
-                "The event cannot end before it starts.",
+                says("event_end_before_start"),
             );
         }
         self.host_country = self.host_country.to_uppercase();
         if self.host_country.is_empty() {
-            c.error("host_country", "required", "Choose the host country.");
+            c.error("host_country", "required", says("host_country"));
         }
         c.country("host_country", &self.host_country);
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             c.error(
                 "time_zone",
                 "invalid_time_zone",
-                format!(
-                    "\u{201c}{}\u{201d} is not a time zone name such as Asia/Seoul.",
-                    self.time_zone
-                ),
+                says("invalid_time_zone").with("value", &self.time_zone),
             );
         }
         Ok(())
@@ -133,18 +127,14 @@ impl Validate for Delegation {
                             c.error(
                                 "country_code",
                                 "duplicate",
-                                format!(
-                                    "{} already has a delegation at this event.",
-                                    country.name_en
-                                ),
+                                says("delegation_duplicate")
+                                    .with("country", Arg::both(&country.name_en, &country.name_ko)),
                             );
                         }
                     }
-                    _ if code.is_empty() => c.error(
-                        "country_code",
-                        "required",
-                        "Choose the delegation's country.",
-                    ),
+                    _ if code.is_empty() => {
+                        c.error("country_code", "required", says("delegation_country"))
+                    }
                     _ => c.country("country_code", &code),
                 }
             }
@@ -159,20 +149,18 @@ impl Validate for Delegation {
                             self.name_ko = org.name_ko.clone();
                         }
                     }
-                    Some(None) => c.error(
-                        "org_code",
-                        "invalid_value",
-                        "Choose an organization from the list, or leave it empty and type its name.",
-                    ),
+                    Some(None) => {
+                        c.error("org_code", "invalid_value", says("organization_unknown"))
+                    }
                     None => {
                         if self.name_en.is_empty() && self.name_ko.is_empty() {
-                            c.error("name_en", "required", "Type the organization's name.");
+                            c.error("name_en", "required", says("organization_name"));
                         }
                     }
                 }
             }
         }
-        c.not_negative("seats", self.seats, "The number of seats");
+        c.not_negative("seats", self.seats, "what-seats");
         c.email("liaison_email", &self.liaison_email);
         if let Some(head) = &self.head_official_id {
             let delegation: Option<Option<String>> = conn
@@ -183,16 +171,10 @@ impl Validate for Delegation {
                 )
                 .optional()?;
             match delegation {
-                None => c.error(
-                    "head_official_id",
-                    "invalid_value",
-                    "The chosen head of delegation no longer exists.",
-                ),
-                Some(d) if d.as_deref() != Some(self.id.as_str()) => c.error(
-                    "head_official_id",
-                    "invalid_value",
-                    "The head of delegation must be a member of this delegation.",
-                ),
+                None => c.error("head_official_id", "invalid_value", says("head_gone")),
+                Some(d) if d.as_deref() != Some(self.id.as_str()) => {
+                    c.error("head_official_id", "invalid_value", says("head_not_member"))
+                }
                 Some(_) => {}
             }
         }
@@ -203,7 +185,7 @@ impl Validate for Delegation {
 impl Validate for Official {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         let event = require_event(conn, &self.event_id, c)?;
-        c.required("family_name", &self.family_name, "The family name");
+        c.required("family_name", &self.family_name, "what-family_name");
         self.nationality = self.nationality.to_uppercase();
         c.country("nationality", &self.nationality);
         c.email("email", &self.email);
@@ -224,20 +206,15 @@ impl Validate for Official {
                     c.error(
                         "passport_expiry",
                         "passport_expires",
-                        format!(
-                            "The passport expires on {expiry}, before the event ends on {}.",
-                            event.end_date
-                        ),
+                        says("passport_expires")
+                            .with("expiry", expiry.to_string())
+                            .with("end", event.end_date.to_string()),
                     );
                 }
             }
             if let Some(birth) = self.birth_date {
                 if birth >= event.start_date {
-                    c.error(
-                        "birth_date",
-                        "invalid_value",
-                        "The date of birth must be before the event.",
-                    );
+                    c.error("birth_date", "invalid_value", says("birth_after_event"));
                 }
             }
         }
@@ -248,11 +225,7 @@ impl Validate for Official {
 impl Validate for Travel {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         if event_via(conn, OFFICIAL_EVENT, &self.official_id)?.is_none() {
-            c.error(
-                "official_id",
-                "required",
-                "Choose the official who travels.",
-            );
+            c.error("official_id", "required", says("traveller"));
         }
         self.origin = self.origin.to_uppercase();
         self.airport = self.airport.to_uppercase();
@@ -264,7 +237,7 @@ impl Validate for Travel {
 impl Validate for Hotel {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         require_event(conn, &self.event_id, c)?;
-        c.required("name", &self.name, "The hotel's name");
+        c.required("name", &self.name, "what-hotel_name");
         c.email("email", &self.email);
         Ok(())
     }
@@ -273,22 +246,18 @@ impl Validate for Hotel {
 impl Validate for RoomBlock {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         if event_via(conn, HOTEL_EVENT, &self.hotel_id)?.is_none() {
-            c.error("hotel_id", "required", "Choose the hotel.");
+            c.error("hotel_id", "required", says("hotel"));
         }
-        c.required("room_type", &self.room_type, "The room type");
+        c.required("room_type", &self.room_type, "what-room_type");
         if self.occupancy < 1 {
-            c.error(
-                "occupancy",
-                "invalid_value",
-                "A room sleeps at least one guest.",
-            );
+            c.error("occupancy", "invalid_value", says("occupancy"));
         }
-        c.not_negative("rooms", self.rooms, "The number of rooms");
+        c.not_negative("rooms", self.rooms, "what-rooms");
         if self.last_night < self.first_night {
             c.error(
                 "last_night",
                 "end_before_start",
-                "The last night cannot come before the first night.",
+                says("block_end_before_start"),
             );
         }
         Ok(())
@@ -298,7 +267,7 @@ impl Validate for RoomBlock {
 impl Validate for Stay {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         let Some(event) = event_via(conn, OFFICIAL_EVENT, &self.official_id)? else {
-            c.error("official_id", "required", "Choose the guest.");
+            c.error("official_id", "required", says("guest"));
             return Ok(());
         };
         check_link(
@@ -319,27 +288,19 @@ impl Validate for Stay {
                 )
                 .optional()?;
             if hotel.as_deref() != Some(self.hotel_id.as_str()) {
-                c.error(
-                    "room_block_id",
-                    "invalid_value",
-                    "The room block must be one of this hotel's blocks.",
-                );
+                c.error("room_block_id", "invalid_value", says("block_of_hotel"));
             }
         }
         if self.check_out <= self.check_in {
             c.error(
                 "check_out",
                 "end_before_start",
-                "Check-out must be after check-in.",
+                says("check_out_before_check_in"),
             );
         }
         if let Some(other) = &self.shares_with_id {
             if other == &self.official_id {
-                c.error(
-                    "shares_with_id",
-                    "invalid_value",
-                    "A guest cannot share a room with themselves.",
-                );
+                c.error("shares_with_id", "invalid_value", says("share_self"));
             } else {
                 check_link(
                     conn,
@@ -359,7 +320,7 @@ impl Validate for Stay {
 impl Validate for Venue {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         require_event(conn, &self.event_id, c)?;
-        c.required("name", &self.name, "The venue's name");
+        c.required("name", &self.name, "what-venue_name");
         Ok(())
     }
 }
@@ -367,10 +328,10 @@ impl Validate for Venue {
 impl Validate for VenueRoom {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         if event_via(conn, VENUE_EVENT, &self.venue_id)?.is_none() {
-            c.error("venue_id", "required", "Choose the venue.");
+            c.error("venue_id", "required", says("venue"));
         }
-        c.required("name", &self.name, "The room's name");
-        c.not_negative("capacity", self.capacity, "The capacity");
+        c.required("name", &self.name, "what-venue_room_name");
+        c.not_negative("capacity", self.capacity, "what-capacity");
         Ok(())
     }
 }
@@ -379,17 +340,13 @@ impl Validate for Session {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         let event = require_event(conn, &self.event_id, c)?;
         if self.title_en.is_empty() && self.title_ko.is_empty() {
-            c.error(
-                "title_en",
-                "required",
-                "Give the session a title in English or Korean.",
-            );
+            c.error("title_en", "required", says("session_title"));
         }
         if self.ends_at <= self.starts_at {
             c.error(
                 "ends_at",
                 "end_before_start",
-                "The session must end after it starts.",
+                says("session_end_before_start"),
             );
         }
         if let Some(event) = &event {
@@ -402,10 +359,9 @@ impl Validate for Session {
                 c.error(
                     "starts_at",
                     "outside_event",
-                    format!(
-                        "The session must take place during the event ({} to {}).",
-                        event.start_date, event.end_date
-                    ),
+                    says("session_outside_event")
+                        .with("start", event.start_date.to_string())
+                        .with("end", event.end_date.to_string()),
                 );
             }
         }
@@ -427,7 +383,7 @@ impl Validate for Session {
 impl Validate for Participant {
     fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
         let Some(event) = event_via(conn, SESSION_EVENT, &self.session_id)? else {
-            c.error("session_id", "required", "Choose the session.");
+            c.error("session_id", "required", says("session"));
             return Ok(());
         };
         check_link(
@@ -447,11 +403,7 @@ impl Validate for Participant {
             )
             .optional()?;
         if taken.is_some() {
-            c.error(
-                "official_id",
-                "duplicate",
-                "This official is already on the session's roster.",
-            );
+            c.error("official_id", "duplicate", says("roster_duplicate"));
         }
         Ok(())
     }

@@ -15,8 +15,6 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Language;
-
 /// The catalogues as the window asks for them (`catalogue` command) and the engine reads them.
 pub const SOURCES: [(&str, &str); 2] = [
     ("en", include_str!("../../../ui/locales/en.ftl")),
@@ -85,36 +83,42 @@ impl Text {
         }
     }
 
+    /// Whether this is no message at all (a refusal with words of its own).
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
     /// The message with one more argument.
     pub fn with(mut self, name: &str, value: impl Into<Arg>) -> Text {
         self.args.insert(name.to_string(), value.into());
         self
     }
 
-    /// The words in `lang`.
-    pub fn in_lang(&self, lang: Language) -> String {
+    /// The words in language `lang` (`en`, `ko`: `Language::as_str`).
+    pub fn in_lang(&self, lang: &str) -> String {
         format(lang, &self.id, &self.args)
     }
 
     /// The English words (the command line, logs).
     pub fn en(&self) -> String {
-        self.in_lang(Language::En)
+        self.in_lang("en")
     }
 
     /// The Korean words.
     pub fn ko(&self) -> String {
-        self.in_lang(Language::Ko)
+        self.in_lang("ko")
     }
 }
 
 type Bundle = FluentBundle<FluentResource>;
 
-fn bundle(lang: Language) -> &'static Bundle {
+/// The bundle of language `lang` (`en`, `ko`); English for any other.
+fn bundle(lang: &str) -> &'static Bundle {
     static BUNDLES: OnceLock<[Bundle; 2]> = OnceLock::new();
     let bundles = BUNDLES.get_or_init(|| SOURCES.map(|(code, source)| make(code, source)));
     match lang {
-        Language::En => &bundles[0],
-        Language::Ko => &bundles[1],
+        "ko" => &bundles[1],
+        _ => &bundles[0],
     }
 }
 
@@ -143,22 +147,18 @@ fn make(code: &str, source: &str) -> Bundle {
 
 /// The words of message `id` in `lang` with `args`; English when Korean lacks it, the id itself
 /// when neither has it (a test keeps every id the engine sends in both catalogues).
-pub fn format(lang: Language, id: &str, args: &BTreeMap<String, Arg>) -> String {
+pub fn format(lang: &str, id: &str, args: &BTreeMap<String, Arg>) -> String {
     let mut fluent = FluentArgs::new();
     for (name, value) in args {
         match value {
             Arg::Number(n) => fluent.set(name.as_str(), *n),
             Arg::Text(t) => fluent.set(name.as_str(), t.as_str()),
-            Arg::Both { en, ko } => fluent.set(
-                name.as_str(),
-                match lang {
-                    Language::En => en.as_str(),
-                    Language::Ko => ko.as_str(),
-                },
-            ),
+            Arg::Both { en, ko } => {
+                fluent.set(name.as_str(), if lang == "ko" { ko } else { en }.as_str())
+            }
         }
     }
-    for lang in [lang, Language::En] {
+    for lang in [lang, "en"] {
         let bundle = bundle(lang);
         if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
             let mut errors = Vec::new();
@@ -171,7 +171,7 @@ pub fn format(lang: Language, id: &str, args: &BTreeMap<String, Arg>) -> String 
 }
 
 /// The words of a message without arguments.
-pub fn word(lang: Language, id: &str) -> String {
+pub fn word(lang: &str, id: &str) -> String {
     format(lang, id, &BTreeMap::new())
 }
 
@@ -263,11 +263,7 @@ mod tests {
 
     #[test]
     fn arguments_plurals_and_particles_are_filled_in() {
-        let pages = |n: i64| {
-            Text::new("print-summary")
-                .with("pages", n)
-                .in_lang(Language::En)
-        };
+        let pages = |n: i64| Text::new("print-summary").with("pages", n).en();
         assert_eq!(pages(1), "1 page.");
         assert_eq!(pages(3), "3 pages.");
         let remove = |name: &str| {
@@ -293,6 +289,6 @@ mod tests {
         );
         // No isolation marks around arguments in plain text.
         assert!(!pages(2).contains('\u{2068}'));
-        assert_eq!(word(Language::Ko, "no-such-message"), "no-such-message");
+        assert_eq!(word("ko", "no-such-message"), "no-such-message");
     }
 }

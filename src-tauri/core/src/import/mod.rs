@@ -125,10 +125,7 @@ impl Message {
     /// The leg of the journey (`arrival`, `departure`), named in each language as `leg`.
     pub fn with_leg(self, leg: &str) -> Message {
         let id = format!("import-leg-{leg}");
-        let (en, ko) = (
-            crate::words::word(crate::model::Language::En, &id),
-            crate::words::word(crate::model::Language::Ko, &id),
-        );
+        let (en, ko) = (crate::words::word("en", &id), crate::words::word("ko", &id));
         self.with_words("leg", &en, &ko)
     }
 

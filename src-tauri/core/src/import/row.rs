@@ -462,7 +462,7 @@ pub(super) fn build_row(
                 o.category = c;
                 if let (Some(how), false) = (how, category_mapped) {
                     let to = crate::export::word(c.as_str(), false);
-                    messages.push(read_as(Field::Category, t, to, how, &mut values));
+                    messages.push(read_as(Field::Category, t, &to, how, &mut values));
                 }
             }
             None => messages.push(warning(Field::Category, "unknown_category").with("value", t)),

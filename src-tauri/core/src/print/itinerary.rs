@@ -372,16 +372,16 @@ fn session_title(s: &Session, lang: Language) -> &str {
     }
 }
 
-fn role_label(role: Role, lang: Language) -> &'static str {
+fn role_label(role: Role, lang: Language) -> String {
     let k = ko(lang);
     match role {
-        Role::Participant => "",
-        Role::Speaker => pick(k, "Speaker", "연사"),
-        Role::Moderator => pick(k, "Moderator", "사회"),
-        Role::Chair => pick(k, "Chair", "좌장"),
-        Role::Panelist => pick(k, "Panelist", "패널"),
-        Role::Guest => pick(k, "Guest", "초청 인사"),
-        Role::Staff => pick(k, "Staff", "운영"),
+        Role::Participant => String::new(),
+        Role::Speaker => pick(k, "out-speaker"),
+        Role::Moderator => pick(k, "out-moderator"),
+        Role::Chair => pick(k, "out-chair"),
+        Role::Panelist => pick(k, "out-panelist"),
+        Role::Guest => pick(k, "out-guest"),
+        Role::Staff => pick(k, "out-staff"),
     }
 }
 
@@ -498,17 +498,13 @@ fn plan_json(plans: &Plans<'_>, plan: &Plan<'_>) -> Result<Value> {
     for t in &plan.travel {
         let when = t.scheduled_at.with_timezone(&ctx.tz);
         let what = match t.direction {
-            Direction::Arrival => pick(ko(lang), "Arrival", "도착"),
-            Direction::Departure => pick(ko(lang), "Departure", "출발"),
+            Direction::Arrival => pick(ko(lang), "out-arrival-2"),
+            Direction::Departure => pick(ko(lang), "out-departure-2"),
         };
         let title = format!("{what} · {} {}", t.flight, route(t));
         let detail = match (t.pickup, t.greeter.is_empty()) {
-            (true, false) => format!(
-                "{} · {}",
-                pick(ko(lang), "Pickup arranged", "영접 차량 준비"),
-                t.greeter
-            ),
-            (true, true) => pick(ko(lang), "Pickup arranged", "영접 차량 준비").to_string(),
+            (true, false) => format!("{} · {}", pick(ko(lang), "out-pickup-arranged"), t.greeter),
+            (true, true) => pick(ko(lang), "out-pickup-arranged").to_string(),
             (false, false) => t.greeter.clone(),
             (false, true) => String::new(),
         };
@@ -542,7 +538,7 @@ fn plan_json(plans: &Plans<'_>, plan: &Plan<'_>) -> Result<Value> {
                 ("title", session_title(s, lang)),
                 ("place", place),
                 ("detail", &b.address),
-                ("role", role_label(b.role, lang)),
+                ("role", &role_label(b.role, lang)),
             ],
         )?;
         m.insert("kind".into(), Value::from(s.kind.as_str()));
@@ -710,20 +706,20 @@ fn plan_events(plans: &Plans<'_>, plan: &Plan<'_>) -> Vec<(String, CalEvent)> {
     for t in &plan.travel {
         let uid = format!("travel-{}@{UID_DOMAIN}", t.id);
         let what = match t.direction {
-            Direction::Arrival => pick(k, "Arrival", "도착"),
-            Direction::Departure => pick(k, "Departure", "출발"),
+            Direction::Arrival => pick(k, "out-arrival-2"),
+            Direction::Departure => pick(k, "out-departure-2"),
         };
         let description = join_lines(&[
             plan.row.full_name.clone(),
             if t.pickup {
-                pick(k, "Pickup arranged", "영접 차량 준비").to_string()
+                pick(k, "out-pickup-arranged").to_string()
             } else {
                 String::new()
             },
             if t.greeter.is_empty() {
                 String::new()
             } else {
-                format!("{}: {}", pick(k, "Greeter", "영접 담당"), t.greeter)
+                format!("{}: {}", pick(k, "out-greeter"), t.greeter)
             },
         ]);
         let event = CalEvent::new()
@@ -750,17 +746,13 @@ fn plan_events(plans: &Plans<'_>, plan: &Plan<'_>) -> Vec<(String, CalEvent)> {
             if s.stay.room_number.is_empty() {
                 String::new()
             } else {
-                format!("{}: {}", pick(k, "Room", "객실"), s.stay.room_number)
+                format!("{}: {}", pick(k, "out-room"), s.stay.room_number)
             },
             s.room_type.clone(),
             if s.shares_with_name.is_empty() {
                 String::new()
             } else {
-                format!(
-                    "{}: {}",
-                    pick(k, "Sharing with", "동숙자"),
-                    s.shares_with_name
-                )
+                format!("{}: {}", pick(k, "out-sharing-with"), s.shares_with_name)
             },
             hotel.map(|h| h.phone.clone()).unwrap_or_default(),
         ]);
@@ -771,7 +763,7 @@ fn plan_events(plans: &Plans<'_>, plan: &Plan<'_>) -> Vec<(String, CalEvent)> {
         .replace('\n', ", ");
         let event = CalEvent::new()
             .uid(&uid)
-            .summary(&format!("{}: {name}", pick(k, "Hotel", "호텔")))
+            .summary(&format!("{}: {name}", pick(k, "out-hotel")))
             .all_day(s.stay.check_in)
             .ends(s.stay.check_out)
             .location(&location)
@@ -792,7 +784,7 @@ fn plan_events(plans: &Plans<'_>, plan: &Plan<'_>) -> Vec<(String, CalEvent)> {
             if role.is_empty() {
                 String::new()
             } else {
-                format!("{}: {role}", pick(k, "Role", "역할"))
+                format!("{}: {role}", pick(k, "out-role"))
             },
             s.description.clone(),
         ]);
