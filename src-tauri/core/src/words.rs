@@ -170,6 +170,51 @@ pub fn format(lang: &str, id: &str, args: &BTreeMap<String, Arg>) -> String {
     id.to_string()
 }
 
+/// Every id of the English catalogue, in order (the catalogues hold the same ids).
+fn ids() -> &'static [String] {
+    static IDS: OnceLock<Vec<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let source = SOURCES[0].1;
+        let resource = match fluent_syntax::parser::parse(source) {
+            Ok(resource) => resource,
+            Err((resource, _)) => resource,
+        };
+        resource
+            .body
+            .iter()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// The words of every message whose id begins `prefix-`, by the rest of the id, in each
+/// language: what a print template reads as its labels (`pdf-`, `itinerary-`). Ids of the form
+/// `prefix-category-x` go into a `categories` table of their own.
+pub fn table(prefix: &str) -> serde_json::Value {
+    let start = format!("{prefix}-");
+    let mut out = serde_json::Map::new();
+    for (lang, _) in SOURCES {
+        let mut words = serde_json::Map::new();
+        let mut categories = serde_json::Map::new();
+        for id in ids().iter().filter(|id| id.starts_with(&start)) {
+            let key = &id[start.len()..];
+            let said = serde_json::Value::from(word(lang, id));
+            match key.strip_prefix("category-") {
+                Some(category) => categories.insert(category.to_string(), said),
+                None => words.insert(key.to_string(), said),
+            };
+        }
+        if !categories.is_empty() {
+            words.insert("categories".into(), serde_json::Value::Object(categories));
+        }
+        out.insert(lang.to_string(), serde_json::Value::Object(words));
+    }
+    serde_json::Value::Object(out)
+}
+
 /// The words of a message without arguments.
 pub fn word(lang: &str, id: &str) -> String {
     format(lang, id, &BTreeMap::new())

@@ -272,6 +272,7 @@ impl<'a> Ctx<'a> {
             "event": event,
             "printed": long_date(today, self.lang),
             "fonts": self.font_lists(),
+            "labels": labels(),
         }))
     }
 
@@ -997,6 +998,12 @@ fn board(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value, dir: Direction) -> 
             .collect(),
     );
     Ok(legs.len())
+}
+
+/// The lists' labels in both languages, from the catalogue (`pdf-…`), read once.
+fn labels() -> Value {
+    static LABELS: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    LABELS.get_or_init(|| crate::words::table("pdf")).clone()
 }
 
 #[cfg(test)]

@@ -600,6 +600,9 @@ fn pdfs(plans: &Plans<'_>, today: NaiveDate, progress: Progress<'_>) -> Result<V
         "fonts": plans.ctx.font_lists(),
         "printed_en": long_date(today, Language::En),
         "printed_ko": long_date(today, Language::Ko),
+        "words": crate::words::table("itinerary"),
+        // common.typ, which the itinerary shares, reads the lists' labels.
+        "labels": crate::words::table("pdf"),
     });
     let chunks: Vec<&[Value]> = people.chunks(PER_CHUNK).collect();
     let want_combined = plans.combined.is_some();
