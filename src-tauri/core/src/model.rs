@@ -619,6 +619,27 @@ mod tests {
     use chrono::TimeZone;
     use rusqlite::Connection;
 
+    /// The event's clock, the one reading of its time zone: local times and dates in its zone,
+    /// and UTC for a zone this build does not know (only a hand-edited or newer file has one).
+    #[test]
+    fn the_events_clock() {
+        let at = Utc
+            .with_ymd_and_hms(2024, 9, 24, 16, 30, 0)
+            .single()
+            .expect("instant");
+        let mut event = Event {
+            time_zone: "Asia/Seoul".into(),
+            ..Event::default()
+        };
+        assert_eq!(event.tz(), chrono_tz::Asia::Seoul);
+        // 16:30 UTC is 01:30 the next morning in Seoul.
+        assert_eq!(event.local(at).to_string(), "2024-09-25 01:30:00");
+        assert_eq!(event.local_date(at).to_string(), "2024-09-25");
+        event.time_zone = "Mars/Olympus".into();
+        assert_eq!(event.tz(), chrono_tz::UTC);
+        assert_eq!(event.local_date(at).to_string(), "2024-09-24");
+    }
+
     /// Reads `value` back both ways: by `stamp` and by rusqlite's own `FromSql`.
     fn both(
         conn: &Connection,
