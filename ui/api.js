@@ -5,10 +5,12 @@ import { RECORD_FIELDS } from './generated.js';
 
 /** What every failed call rejects with: an Error that keeps the backend's fields. */
 export class BackendError extends Error {
-  constructor({ code, message, fields, count, current }) {
+  constructor({ code, message, text, fields, count, current }) {
     super(message || code || 'Unknown error');
     this.name = 'BackendError';
     this.code = code || 'internal';
+    // The catalogue message that says it ({id, args}), for the officer's language.
+    this.text = text && typeof text === 'object' && text.id ? text : null;
     this.fields = Array.isArray(fields) ? fields : [];
     this.count = typeof count === 'number' ? count : null;
     // The stored record, when a save was refused because it changed since it was opened.

@@ -106,13 +106,13 @@ export function fieldErrorText(fe) {
   return fe.message || t('fielderr.invalid_value');
 }
 
-/** A failed call in plain words. English keeps the backend's own explanation when it gives one. */
+/** A failed call in plain words: the engine's own sentence for it, from the catalogue, in the
+ * officer's language; for an error without one, its code's words. */
 export function errorText(err) {
+  if (err && err.text && err.text.id) return say(err.text);
   const code = err && err.code && CATALOGUES.en.has(idOf(`error.${err.code}`)) ? err.code : 'internal';
-  // These carry a sentence about this very record or file (its name, what is wrong with it).
-  const specific = ['conflict', 'not_found', 'validation', 'changed_since', 'file_empty', 'file_too_large',
-    'file_encrypted', 'file_unreadable', 'sheet_not_found', 'unknown_encoding', 'no_rows', 'no_header',
-    'form_of_another_event', 'form_delegation_gone'].includes(code) && err.message;
-  if (lang === 'en' && specific) return err.message;
+  // An error without catalogue words of its own (a record not found, a validation summed up
+  // from its fields) keeps its English sentence; Korean says its code.
+  if (lang === 'en' && ['not_found', 'validation'].includes(code) && err.message) return err.message;
   return t(`error.${code}`);
 }

@@ -1,13 +1,20 @@
 //! The error the UI receives: `{code, message, fields?, count?}`, with the engine's internal
 //! details kept out of it.
 
+use ddesk_core::words::Text;
 use ddesk_core::{Error, FieldError};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
 pub struct CommandError {
     pub code: &'static str,
+    /// The English sentence (logs, and a window that cannot say the `text`).
     pub message: String,
+    /// The catalogue message that says it, with its arguments: the window says it in the
+    /// officer's language (issue 16).
+    // Boxed: every command returns this in its `Err`, and most carry no text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<Box<Text>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,48 +35,37 @@ impl CommandError {
 impl From<Error> for CommandError {
     fn from(e: Error) -> Self {
         let code = e.code();
+        let text = e.text().cloned().map(Box::new);
+        let mut out = CommandError {
+            code,
+            message: String::new(),
+            text,
+            fields: Vec::new(),
+            count: None,
+            current: None,
+        };
         match e {
-            Error::Validation(fields) => CommandError {
-                code,
-                message: Error::Validation(fields.clone()).to_string(),
-                fields,
-                count: None,
-                current: None,
-            },
-            Error::Conflict { message, count } => CommandError {
-                code,
-                message,
-                fields: Vec::new(),
-                count: Some(count),
-                current: None,
-            },
-            Error::Changed { message, current } => CommandError {
-                code,
-                message,
-                fields: Vec::new(),
-                count: None,
-                current: Some(current),
-            },
+            Error::Validation(fields) => {
+                out.message = Error::Validation(fields.clone()).to_string();
+                out.fields = fields;
+            }
+            Error::Conflict { text, count } => {
+                out.message = text.en();
+                out.count = Some(count);
+            }
+            Error::Changed { text, current } => {
+                out.message = text.en();
+                out.current = Some(current);
+            }
             Error::Internal(source) => {
                 // The details may quote stored data; they go to the local log only.
                 eprintln!("delegation-desk: internal error: {source:?}");
-                CommandError {
-                    code,
-                    message: "Something went wrong inside Delegation Desk; nothing was changed."
-                        .into(),
-                    fields: Vec::new(),
-                    count: None,
-                    current: None,
-                }
+                out.message =
+                    "Something went wrong inside Delegation Desk; nothing was changed.".into();
             }
-            other => CommandError {
-                code,
-                message: other.to_string(),
-                fields: Vec::new(),
-                count: None,
-                current: None,
-            },
+            other => out.message = other.to_string(),
         }
+        out
     }
 }
 
@@ -83,22 +79,26 @@ mod tests {
 
     #[test]
     fn validation_error_json_is_pinned() {
-        let e = Error::field("family_name", "required", "The family name is required.");
+        let e = Error::field(
+            "family_name",
+            "required",
+            Text::new("valid-required").with("what", "The family name"),
+        );
         assert_eq!(
             json(e),
-            r#"{"code":"validation","message":"The family name is required.","fields":[{"field":"family_name","code":"required","message":"The family name is required."}]}"#
+            r#"{"code":"validation","message":"The family name is required.","fields":[{"field":"family_name","code":"required","message":"The family name is required.","text":{"id":"valid-required","args":{"what":"The family name"}}}]}"#
         );
     }
 
     #[test]
     fn conflict_and_not_found_json_are_pinned() {
         let e = Error::Conflict {
-            message: "This delegation still has 2 official(s).".into(),
+            text: Text::new("error-dependents-delegation").with("count", 2i64),
             count: 2,
         };
         assert_eq!(
             json(e),
-            r#"{"code":"conflict","message":"This delegation still has 2 official(s).","count":2}"#
+            r#"{"code":"conflict","message":"This delegation still has 2 officials. Delete them with it, or move them to another delegation first.","text":{"id":"error-dependents-delegation","args":{"count":2}},"count":2}"#
         );
         assert_eq!(
             json(Error::NotFound { entity: "official" }),
@@ -109,12 +109,12 @@ mod tests {
     #[test]
     fn changed_and_disk_errors_json_are_pinned() {
         let e = Error::Changed {
-            message: "This official was changed elsewhere.".into(),
+            text: Text::new("error-changed_since-record").with("noun", "official"),
             current: serde_json::json!({"id": "x"}),
         };
         assert_eq!(
             json(e),
-            r#"{"code":"changed_since","message":"This official was changed elsewhere.","current":{"id":"x"}}"#
+            r#"{"code":"changed_since","message":"This official was changed elsewhere after you opened it, so your changes were not saved. Reload it: what you typed is kept.","text":{"id":"error-changed_since-record","args":{"noun":"official"}},"current":{"id":"x"}}"#
         );
         let full = Error::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
         assert!(json(full).starts_with(r#"{"code":"disk_full","message":"The disk is full"#));

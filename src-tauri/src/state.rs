@@ -9,12 +9,13 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
 use std::thread::JoinHandle;
 
 use ddesk_core::import::{Preview, Table};
+use ddesk_core::words::Text;
 use ddesk_core::Store;
 
 use crate::error::CommandError;
 use crate::startup::Startup;
 
-type Opened = Result<Store, (&'static str, String)>;
+type Opened = Result<Store, (&'static str, String, Option<Text>)>;
 
 /// The library being opened on a thread of its own while the window starts.
 pub type Opening = JoinHandle<Result<Store, ddesk_core::Error>>;
@@ -57,13 +58,14 @@ impl Deref for StoreRef<'_> {
 }
 
 fn opened(store: Result<Store, ddesk_core::Error>) -> Opened {
-    store.map_err(|e| (e.code(), e.to_string()))
+    store.map_err(|e| (e.code(), e.to_string(), e.text().cloned()))
 }
 
-fn error((code, message): &(&'static str, String)) -> CommandError {
+fn error((code, message, text): &(&'static str, String, Option<Text>)) -> CommandError {
     CommandError {
         code,
         message: message.clone(),
+        text: text.clone().map(Box::new),
         fields: Vec::new(),
         count: None,
         current: None,
@@ -175,7 +177,11 @@ impl AppState {
         let mut guard = self.slot().write().unwrap_or_else(|e| e.into_inner());
         // Drop the open connection first: the file is replaced underneath it. A preview made
         // of the old library says nothing about the new one.
-        *guard = Err(("library_closed", "The library is being restored.".into()));
+        *guard = Err((
+            "library_closed",
+            "The library is being restored.".into(),
+            None,
+        ));
         self.set_preview(None);
         let outcome = f();
         *guard = opened(reopen());

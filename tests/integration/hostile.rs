@@ -269,9 +269,12 @@ fn the_reading_child_refuses_what_would_exhaust_it() {
     )
     .expect_err("refused");
     match err {
-        Error::Import { code, message } => {
+        Error::Import { code, text } => {
             assert_eq!(code, "file_unreadable");
+            let message = text.en();
             assert!(message.contains("loop.xls"), "{message}");
+            // Said in Korean too, from the same catalogue (issue 16).
+            assert!(text.ko().contains("loop.xls"), "{}", text.ko());
         }
         other => panic!("expected an import refusal, got {other:?}"),
     }
@@ -308,7 +311,8 @@ fn the_streaming_readers_cap_what_they_keep_in_process() {
                     other => panic!("{other} should have been refused"),
                 }
             }
-            Err(Error::Import { code, message }) => {
+            Err(Error::Import { code, text }) => {
+                let message = text.en();
                 assert!(
                     ["file_too_large", "file_unreadable", "no_rows"].contains(&code),
                     "{name}: {code} {message}"

@@ -182,7 +182,8 @@ fn hostile_text_is_refused_or_kept_as_text() {
 fn deleting_a_delegation_with_officials_asks_first() {
     let f = Fixture::new();
     match f.store.delete::<Delegation>(&f.delegation.id, false) {
-        Err(Error::Conflict { count, message }) => {
+        Err(Error::Conflict { count, text }) => {
+            let message = text.en();
             assert_eq!(count, 1);
             assert!(message.contains("1 official"), "{message}");
         }

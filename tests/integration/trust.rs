@@ -33,9 +33,10 @@ fn a_save_over_a_record_changed_by_another_program_is_refused_with_the_stored_on
     let mut mine = opened.clone();
     mine.email = "minh@mof.gov.vn".into();
     let err = f.store.save(mine.clone()).expect_err("refused");
-    let Error::Changed { message, current } = err else {
+    let Error::Changed { text, current } = err else {
         panic!("expected changed_since, got {err:?}");
     };
+    let message = text.en();
     assert!(message.contains("changed elsewhere"), "{message}");
     assert_eq!(current["position"], "Deputy Minister");
     let stored: Official = f.store.get(&f.official.id).expect("read");
@@ -54,7 +55,8 @@ fn a_save_over_a_record_changed_by_another_program_is_refused_with_the_stored_on
 
 fn disk_code(e: Error) -> &'static str {
     match e {
-        Error::Disk { code, message } => {
+        Error::Disk { code, text } => {
+            let message = text.en();
             assert!(message.contains("nothing was saved"), "{message}");
             code
         }
@@ -125,8 +127,8 @@ fn a_newer_schema_written_under_a_running_app_stops_its_writes() {
     let mut o = f.official.clone();
     o.position = "Minister".into();
     match f.store.save(o) {
-        Err(Error::SchemaChanged(message)) => {
-            assert!(message.contains("newer"), "{message}")
+        Err(Error::SchemaChanged(text)) => {
+            assert!(text.en().contains("newer"), "{}", text.en())
         }
         other => panic!("expected schema_changed, got {other:?}"),
     }
@@ -245,7 +247,7 @@ fn a_backup_with_a_trigger_of_its_own_is_not_restored() {
     let before = std::fs::read(&library).expect("bytes");
     let err = backup::restore(&library, &planted).expect_err("refused");
     assert!(
-        matches!(&err, Error::NotALibrary(m) if m.contains("does not make")),
+        matches!(&err, Error::NotALibrary(m) if m.en().contains("does not make")),
         "{err:?}"
     );
     assert_eq!(std::fs::read(&library).expect("bytes"), before);

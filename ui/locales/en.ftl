@@ -1051,3 +1051,112 @@ itinerary-printed = Printed
 itinerary-page = Page
 itinerary-of = of
 itinerary-role = Your role
+
+# The engine's refusals (import files, libraries, backups, undo, saves): `error-` and
+# `importerr-`, each with the arguments that make it specific.
+importerr-folder = { $file } is a folder, not a file.
+importerr-empty = { $file } is empty.
+importerr-too_large = { $file } is { $mb } MB; files of up to { $limit } MB can be imported. Is it the registration list?
+importerr-too_many_rows = { $file } has more than { $limit } rows; at most { $limit } can be imported at once. Split it into smaller files.
+importerr-too_much_text = { $file } holds more text in one sheet than an import takes ({ $mb } MB or { $cells } cells); is it the registration list?
+importerr-zip_parts = { $file } holds { $parts } parts; that is not a registration list, and it was not read.
+importerr-zip_size = { $file } would unpack to more than { $mb } MB; that is not a registration list, and it was not read.
+importerr-zip_bomb = { $file } would unpack to { $mb } MB from { $kb } KB (a zip bomb); that is not a registration list, and it was not read.
+importerr-zip_strings = { $file } declares { $count } distinct texts; that is not a registration list, and it was not read.
+importerr-damaged = { $file } looks like a spreadsheet but cannot be read; it may be damaged. Open it in Excel and save it again.
+importerr-encrypted = { $file } is protected by a password. Open it in Excel, remove the password (File › Info › Protect Workbook), save, and import it again.
+importerr-sheet_unreadable = The sheet “{ $sheet }” of { $file } cannot be read; it may be damaged or protected.
+importerr-sheet_not_found = { $file } has no sheet “{ $sheet }”; its sheets are: { $sheets }.
+importerr-no_cells = { $file } has no sheet with any cells.
+importerr-rows = { $file } has { $rows } rows; at most { $limit } can be imported at once. Split it into smaller files.
+importerr-encoding = “{ $encoding }” is not an encoding this app knows; try utf-8, cp949 or utf-16.
+importerr-not_a_list = { $file } is neither a spreadsheet (XLSX, XLS, ODS) nor a CSV or TSV text file.
+importerr-text = { $file } cannot be read as { $as }: { $why }
+importerr-no_text = { $file } has no rows with any text.
+importerr-no_header = { $file } has no row { $row } to take the headers from.
+importerr-no_rows = { $file } has headers in row { $row } but no rows of data under them.
+importerr-rows_have_errors = { $count ->
+        [one] 1 row has errors
+       *[other] { $count } rows have errors
+    }; correct them in the file or leave them out. Nothing was imported.
+importerr-row_invalid = Row { $row }: { $why }
+importerr-mapping_width = The column mapping has { $mapped } columns but the file has { $count }; map the columns again.
+importerr-mapping_twice = Two columns are mapped to “{ $field }”; choose one.
+importerr-mapping_name = Map a column to the name (whole) or to the family name; every official needs one.
+importerr-form_of_another_event = This registration form was written for “{ $other }”, not for “{ $event }”; open that event to import it.
+importerr-form_of_another_event-unknown = This registration form was written for an event this library does not have, not for “{ $event }”; open that event to import it.
+importerr-form_delegation_gone = This registration form was written for a delegation the event no longer has; add the delegation again, or import a list with a delegation column.
+importerr-exhausting = { $file } could not be read within the memory and time an import may take; it is damaged or built to exhaust the computer. Open it in Excel, save it again, and import the new file.
+error-dependents-delegation = This delegation still has { $count ->
+        [one] 1 official
+       *[other] { $count } officials
+    }. Delete them with it, or move them to another delegation first.
+error-dependents-hotel = This hotel still has { $count } room block(s) and stay(s); they would be deleted with it.
+error-dependents-venue = This venue still has { $count ->
+        [one] 1 room
+       *[other] { $count } rooms
+    }; they would be deleted with it, and their sessions would have no room.
+error-dependents-venue_room = { $count ->
+        [one] 1 session takes place
+       *[other] { $count } sessions take place
+    } in this room; they would be left without a room.
+error-ambiguous_id = { $given } begins more than one { $noun } id ({ $ids }…); give more of it.
+error-changed_since-by = This { $noun } was changed elsewhere (by { $actor }, { $at } UTC) after you opened it, so your changes were not saved. Reload it: what you typed is kept.
+error-cannot_undo-created = The { $what } was changed or deleted after it was created; undo the later changes first.
+error-cannot_undo-changed = The { $what } was changed again or deleted after this change; undo the later changes first.
+error-cannot_undo-again = The { $what } exists again; undo the later changes first.
+error-cannot_undo-grown = The { $what } has { $count ->
+        [one] 1 record
+       *[other] { $count } records
+    } added to it since; undo the later changes first.
+error-cannot_undo-parents = This change cannot be undone: records it belonged to have been deleted since.
+error-not_ours = { $file } is not a Delegation Desk event library; it was left untouched.
+error-damaged_file = { $file } is damaged (the database check failed); it was left untouched.
+error-newer = { $file } was written by a newer Delegation Desk (schema { $version }); update the app to open it.
+error-file_exists = { $file } already exists; choose another name.
+error-path_unicode = The backup's path must be valid Unicode.
+error-restore_itself = That file is the library itself; choose a backup.
+error-restore_foreign_schema = { $file } has tables or triggers that Delegation Desk does not make; it was not restored.
+error-restore_in_use = { $file } is open in Delegation Desk; close the app, then restore.
+error-setting-document = That is not a document of the Print tab.
+error-setting-paper_language = The language on paper is one of { $allowed }.
+error-setting-unknown = That is not a setting the window keeps.
+error-setting-language = The language is en or ko.
+error-setting-officer_name = Your name: 1 to 100 characters, on one line.
+error-setting-initials = Initials: 1 to 5 letters or digits.
+error-export-csv_one = A CSV file holds one table: choose one, or XLSX for a combined workbook.
+error-export-none = Choose at least one table to export.
+error-export-session = Choose the session whose roster to export.
+error-output_folder = { $file } is a folder; name a file.
+error-files_exist = { $count } of these files are already in { $folder }; they would be replaced.
+error-reprint = { $again } of these { $count ->
+        [one] 1 badge was
+       *[other] { $count } badges were
+    } printed before; add --reprint to print them again, or --not-printed to leave them out.
+error-print_offset = A print offset is at most 20 mm either way.
+error-print_color = A colour is written #rrggbb, for example #1f4e9a.
+error-missing_font = No installed font can print the { $script } character “{ $char }” (U+{ $code }) in the { $field } of { $whose }. Install a font for { $script } (on Linux a Noto font such as Noto Sans { $noto }) and print again.
+error-schema_changed-version = The event library was changed to a newer format (schema { $version }) by a newer Delegation Desk while this one was open; nothing was saved. Close this window and use the newer version.
+error-changed_since-record = This { $noun } was changed elsewhere after you opened it, so your changes were not saved. Reload it: what you typed is kept.
+
+# The command line's own refusals (`ddesk`): `cli-`.
+cli-file_exists = { $file } already exists; add --force to replace it.
+cli-signin_session = A sign-in sheet needs --session ID.
+cli-forms_scope = Say whose forms: --delegation ID or --all.
+cli-forms_folder = One workbook per delegation goes into a folder; name one with -o.
+cli-itineraries_scope = Say whose itineraries: --official ID, --delegation ID or --all.
+cli-itineraries_folder = Several itineraries go into a folder; name one with -o.
+cli-map = --map { $arg } is not FIELD:FROM=TO (e.g. hotel:Orakai Hotel=Orakai Insadong Suites).
+cli-generate_limit = At most 50,000 officials can be generated.
+cli-doctor_damaged = { $file } failed the integrity check.
+cli-rows_have_errors = { $count ->
+        [one] 1 row has errors
+       *[other] { $count } rows have errors
+    }; correct them or pass --skip-errors. Nothing was imported.
+error-no_file_sent = No file was sent.
+error-no_file_open = Open a registration file first.
+error-not_a_local_file = Choose a file on this computer.
+error-disk-disk_full = The disk is full: nothing was saved. Free some space (empty the trash, delete old exports) and try again.
+error-disk-read_only = The event library is on a write-protected disk or in a folder this account cannot write to: nothing was saved. Copy it to a writable folder, or unlock the USB stick.
+error-disk-busy = Another program is holding the event library (another Delegation Desk window, or ddesk): nothing was saved. Try again in a moment.
+error-disk-disk_error = The disk failed while reading or writing the event library (was a USB stick or network drive disconnected?): nothing was saved. Check the drive and try again.

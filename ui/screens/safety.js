@@ -120,7 +120,7 @@ export function renderLibraryProblem(root, status, onRestored) {
       h('div', { class: 'screen-head' },
         h('h1', { id: 'problem-title' }, t('problem.title'))),
       h('div', { class: 'problem-box' },
-        h('p', { id: 'problem-reason' }, userText(status.error ? status.error.message : '', 'problem-reason')),
+        h('p', { id: 'problem-reason' }, userText(status.error ? errorText(status.error) : '', 'problem-reason')),
         h('p', null, t('problem.untouched')),
         newest
           ? h('p', null,

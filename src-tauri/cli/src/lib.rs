@@ -18,6 +18,7 @@ use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selec
 use ddesk_core::queries::{self, OfficialQuery};
 use ddesk_core::store::backup;
 use ddesk_core::store::history::Output;
+use ddesk_core::words::Text;
 use ddesk_core::{checks, demo, generate, registration, store, Error, Store};
 
 /// `println!` for the command's output: a reader that went away (`ddesk officials | head -1`)
@@ -370,10 +371,7 @@ fn write_output(output: &Path, bytes: &[u8], force: bool) -> Result<bool, Error>
         return Err(Error::field(
             "output",
             "file_exists",
-            format!(
-                "{} already exists; add --force to replace it.",
-                output.display()
-            ),
+            Text::new("cli-file_exists").with("file", output.display().to_string()),
         ));
     }
     ddesk_core::files::write_aside(output, bytes)?;
@@ -404,7 +402,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         PrintKind::Participants => Document::Participants,
         PrintKind::Signin => Document::SignIn {
             session_id: args.session.clone().ok_or_else(|| {
-                Error::field("session", "required", "A sign-in sheet needs --session ID.")
+                Error::field("session", "required", Text::new("cli-signin_session"))
             })?,
             blank_rows: args.blank_rows,
         },
@@ -598,7 +596,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     return Err(Error::field(
                         "scope",
                         "required",
-                        "Say whose forms: --delegation ID or --all.",
+                        Text::new("cli-forms_scope"),
                     ))
                 }
                 (None, true) => {
@@ -606,7 +604,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         return Err(Error::field(
                             "output",
                             "invalid_value",
-                            "One workbook per delegation goes into a folder; name one with -o.",
+                            Text::new("cli-forms_folder"),
                         ));
                     }
                     let files = registration::registration_forms(&store, &event, lang)?;
@@ -658,7 +656,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     return Err(Error::field(
                         "scope",
                         "required",
-                        "Say whose itineraries: --official ID, --delegation ID or --all.",
+                        Text::new("cli-itineraries_scope"),
                     ))
                 }
             };
@@ -694,7 +692,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     return Err(Error::field(
                         "output",
                         "invalid_value",
-                        "Several itineraries go into a folder; name one with -o.",
+                        Text::new("cli-itineraries_folder"),
                     ));
                 }
                 let n = itinerary::write_files(&output, &files, force)?;
@@ -802,7 +800,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     return Err(Error::field(
                         "map",
                         "invalid_value",
-                        format!("--map {} is not FIELD:FROM=TO (e.g. hotel:Orakai Hotel=Orakai Insadong Suites).", clean(arg)),
+                        Text::new("cli-map").with("arg", clean(arg)),
                     ));
                 };
                 let known = values.entry(field).or_default();
@@ -824,7 +822,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 return Err(Error::field(
                     "officials",
                     "invalid_value",
-                    "At most 50,000 officials can be generated.",
+                    Text::new("cli-generate_limit"),
                 ));
             }
             let event = generate::generate(&store, generate::Spec::new(officials, seed))?;
@@ -845,10 +843,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 out!("{table}\t{n}");
             }
             if !health.is_ok() {
-                return Err(Error::Damaged(format!(
-                    "{} failed the integrity check.",
-                    path.display()
-                )));
+                return Err(Error::Damaged(
+                    Text::new("cli-doctor_damaged").with("file", path.display().to_string()),
+                ));
             }
         }
     }
@@ -1003,14 +1000,7 @@ fn import_file(
     if preview.counts.error > 0 && !decisions.skip_errors {
         return Err(Error::Import {
             code: "rows_have_errors",
-            message: format!(
-                "{} errors; correct them or pass --skip-errors. Nothing was imported.",
-                if preview.counts.error == 1 {
-                    "1 row has".to_string()
-                } else {
-                    format!("{} rows have", preview.counts.error)
-                }
-            ),
+            text: Text::new("cli-rows_have_errors").with("count", preview.counts.error),
         });
     }
     if dry_run {

@@ -30,48 +30,48 @@ pub enum Error {
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
     /// A delete that would take other records with it; `count` of them.
-    #[error("{message}")]
-    Conflict { message: String, count: i64 },
-    #[error("{0}")]
-    NotALibrary(String),
-    #[error("{0}")]
-    Damaged(String),
+    #[error("{}", text.en())]
+    Conflict { text: Text, count: i64 },
+    #[error("{}", .0.en())]
+    NotALibrary(Text),
+    #[error("{}", .0.en())]
+    Damaged(Text),
     /// The library is in use by another program (the app, while `ddesk restore` runs).
-    #[error("{0}")]
-    InUse(String),
+    #[error("{}", .0.en())]
+    InUse(Text),
     /// A save over a version of the record that is no longer the stored one (another window
     /// or `ddesk` changed it since it was read); `current` is the stored record, to reload.
-    #[error("{message}")]
+    #[error("{}", text.en())]
     Changed {
-        message: String,
+        text: Text,
         current: serde_json::Value,
     },
     /// An undo that would overwrite or remove later work; the message says what to do.
-    #[error("{0}")]
-    CannotUndo(String),
+    #[error("{}", .0.en())]
+    CannotUndo(Text),
     /// A file that cannot be imported, a mapping that does not fit, or rows with errors at
     /// commit; `code` says which (`file_empty`, `file_too_large`, `file_encrypted`,
     /// `file_unreadable`, `sheet_not_found`, `unknown_encoding`, `no_rows`, `no_header`,
     /// `mapping_invalid`, `rows_have_errors`, `row_invalid`). Nothing was written.
-    #[error("{message}")]
-    Import { code: &'static str, message: String },
+    #[error("{}", text.en())]
+    Import { code: &'static str, text: Text },
     /// No installed font can print a character of what is to be printed; `official` names
     /// whose text it is (or which record), `script` the character's script.
-    #[error("{message}")]
+    #[error("{}", text.en())]
     MissingFont {
         official: String,
         script: String,
-        message: String,
+        text: Text,
     },
     /// The library's schema was moved on by a newer Delegation Desk while this one had it
     /// open; nothing more is written.
-    #[error("{0}")]
-    SchemaChanged(String),
+    #[error("{}", .0.en())]
+    SchemaChanged(Text),
     /// The disk said no: full (`disk_full`), write-protected (`read_only`), held by another
     /// program (`busy`) or failing (`disk_error`). Nothing was saved; the sentence says what
     /// to do.
-    #[error("{message}")]
-    Disk { code: &'static str, message: String },
+    #[error("{}", text.en())]
+    Disk { code: &'static str, text: Text },
     #[error("could not read or write the file: {0}")]
     Io(std::io::Error),
     #[error("internal error in the event library")]
@@ -110,14 +110,35 @@ impl Error {
         }
     }
 
-    /// A validation error for a single field.
-    pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> Error {
+    /// A validation error for a single field, said by catalogue message `text`.
+    pub fn field(field: &str, code: &'static str, text: Text) -> Error {
         Error::Validation(vec![FieldError {
             field: field.to_string(),
             code,
-            message: message.into(),
-            text: Text::default(),
+            message: text.en(),
+            text,
         }])
+    }
+
+    /// The catalogue message that says this error, for the window to say in its language;
+    /// none for the errors whose words are the code's alone (and for validation, whose fields
+    /// each carry their own).
+    pub fn text(&self) -> Option<&Text> {
+        match self {
+            Error::Conflict { text, .. }
+            | Error::Changed { text, .. }
+            | Error::Import { text, .. }
+            | Error::MissingFont { text, .. }
+            | Error::Disk { text, .. }
+            | Error::NotALibrary(text)
+            | Error::Damaged(text)
+            | Error::InUse(text)
+            | Error::CannotUndo(text)
+            | Error::SchemaChanged(text) => Some(text),
+            Error::Validation(_) | Error::NotFound { .. } | Error::Io(_) | Error::Internal(_) => {
+                None
+            }
+        }
     }
 
     /// Whether this error was caused by what the user supplied (exit code 1 in the CLI)
@@ -129,15 +150,9 @@ impl Error {
 
 /// The sentences for the disk's own failures, shared by SQLite's and the file system's.
 fn disk(code: &'static str) -> Error {
-    let message = match code {
-        "disk_full" => "The disk is full: nothing was saved. Free some space (empty the trash, delete old exports) and try again.",
-        "read_only" => "The event library is on a write-protected disk or in a folder this account cannot write to: nothing was saved. Copy it to a writable folder, or unlock the USB stick.",
-        "busy" => "Another program is holding the event library (another Delegation Desk window, or ddesk): nothing was saved. Try again in a moment.",
-        _ => "The disk failed while reading or writing the event library (was a USB stick or network drive disconnected?): nothing was saved. Check the drive and try again.",
-    };
     Error::Disk {
         code,
-        message: message.into(),
+        text: Text::new(format!("error-disk-{code}")),
     }
 }
 
@@ -166,12 +181,12 @@ impl From<rusqlite::Error> for Error {
         }
         match e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
-                Error::NotALibrary("This file is not a Delegation Desk library.".into())
+                Error::NotALibrary(Text::new("error-not_a_library"))
             }
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::DatabaseCorrupt =>
             {
-                Error::Damaged("The event library file is damaged.".into())
+                Error::Damaged(Text::new("error-damaged"))
             }
             other => Error::Internal(Box::new(other)),
         }

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::queries::{self, ListQuery, OfficialQuery};
 use crate::store::Store;
+use crate::words::Text;
 
 /// A table an officer can export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,9 +230,7 @@ pub fn export(store: &Store, request: &ExportRequest) -> Result<Vec<u8>> {
     match request.format {
         Format::Csv => {
             let [sheet] = sheets.as_slice() else {
-                return Err(invalid(
-                    "A CSV file holds one table: choose one, or XLSX for a combined workbook.",
-                ));
+                return Err(invalid("csv_one"));
             };
             csv(sheet)
         }
@@ -299,14 +298,19 @@ pub fn word(value: &str, ko: bool) -> String {
     }
 }
 
-fn invalid(message: &str) -> Error {
-    Error::field("tables", "export_choice", message)
+/// An export that cannot be made as asked, said by catalogue message `error-export-{name}`.
+fn invalid(name: &str) -> Error {
+    Error::field(
+        "tables",
+        "export_choice",
+        Text::new(format!("error-export-{name}")),
+    )
 }
 
 /// Builds every table of the request.
 pub fn sheets(conn: &Connection, request: &ExportRequest) -> Result<Vec<Sheet>> {
     if request.tables.is_empty() {
-        return Err(invalid("Choose at least one table to export."));
+        return Err(invalid("none"));
     }
     let data = Data::load(conn, request)?;
     let mut out = Vec::new();
@@ -317,7 +321,7 @@ pub fn sheets(conn: &Connection, request: &ExportRequest) -> Result<Vec<Sheet>> 
             Table::Rooming => data.rooming(conn, request.hotel_id.as_deref())?,
             Table::Roster => {
                 let Some(id) = request.session_id.as_deref() else {
-                    return Err(invalid("Choose the session whose roster to export."));
+                    return Err(invalid("session"));
                 };
                 data.roster(conn, id)?
             }

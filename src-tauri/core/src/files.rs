@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
+use crate::words::Text;
 
 /// Bytes of a file name's stem at most: the 255 bytes file systems allow, less room for a
 /// ` (999)` that tells two officials apart and an extension.
@@ -164,7 +165,7 @@ pub fn write_aside(path: &Path, bytes: &[u8]) -> Result<()> {
             return Err(Error::field(
                 "output",
                 "invalid_value",
-                format!("{} is a folder; name a file.", path.display()),
+                Text::new("error-output_folder").with("file", path.display().to_string()),
             ))
         }
         // A link to a file: the file is replaced, the link stays.
@@ -281,10 +282,9 @@ pub fn write_folder(dir: &Path, files: &[(&str, &[u8])], replace: bool) -> Resul
             .count();
         if existing > 0 {
             return Err(Error::Conflict {
-                message: format!(
-                    "{existing} of these files are already in {}; they would be replaced.",
-                    dir.display()
-                ),
+                text: Text::new("error-files_exist")
+                    .with("count", existing)
+                    .with("folder", dir.display().to_string()),
                 count: existing as i64,
             });
         }

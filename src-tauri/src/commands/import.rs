@@ -3,6 +3,7 @@
 //! the preview and commit run on that table with the officer's mapping and choices.
 
 use ddesk_core::import::{self, Decisions, FieldInfo, ImportReport, Mapping, Preview, ReadOptions};
+use ddesk_core::words::Text;
 use ddesk_core::Error;
 use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
@@ -55,7 +56,9 @@ pub fn import_read(
 ) -> Result<ReadSummary, CommandError> {
     super::guarded_blocking(|| {
         let InvokeBody::Raw(bytes) = request.body() else {
-            return Err(Error::field("file", "invalid_value", "No file was sent.").into());
+            return Err(
+                Error::field("file", "invalid_value", Text::new("error-no_file_sent")).into(),
+            );
         };
         let name = header(&request, "x-file-name")
             .map(percent_decode)
@@ -124,7 +127,7 @@ fn percent_decode(text: &str) -> String {
 fn pending(state: &AppState) -> Result<std::sync::Arc<import::Table>, CommandError> {
     state
         .import()
-        .ok_or_else(|| Error::field("file", "required", "Open a registration file first.").into())
+        .ok_or_else(|| Error::field("file", "required", Text::new("error-no_file_open")).into())
 }
 
 #[tauri::command(async, rename_all = "snake_case")]

@@ -91,9 +91,13 @@ fn choose_folder(app: &tauri::AppHandle) -> Result<Option<PathBuf>, CommandError
 }
 
 fn local_path(chosen: FilePath) -> Result<PathBuf, CommandError> {
-    Ok(chosen
-        .into_path()
-        .map_err(|_| Error::field("path", "invalid_value", "Choose a file on this computer."))?)
+    Ok(chosen.into_path().map_err(|_| {
+        Error::field(
+            "path",
+            "invalid_value",
+            ddesk_core::words::Text::new("error-not_a_local_file"),
+        )
+    })?)
 }
 
 /// The path with `.ext` added when the officer typed a name without it (some dialogs do not

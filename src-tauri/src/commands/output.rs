@@ -172,10 +172,10 @@ fn write_folder_asking(
     named: &[(&str, &[u8])],
 ) -> Result<Option<usize>, CommandError> {
     match ddesk_core::files::write_folder(dir, named, false) {
-        Err(Error::Conflict { message, .. }) => {
+        Err(Error::Conflict { text, .. }) => {
             let replace = app
                 .dialog()
-                .message(message)
+                .message(text.en())
                 .kind(MessageDialogKind::Warning)
                 .buttons(MessageDialogButtons::OkCancelCustom(
                     "Replace".into(),

@@ -154,20 +154,13 @@ fn roster_change(store: &Store, rng: &mut Rng, out: &mut impl Write) -> Result<(
 fn run() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().collect();
     let [_, path, seed, seq_start] = args.as_slice() else {
-        return Err(Error::field(
-            "arguments",
-            "invalid_value",
-            "usage: crash-writer LIBRARY SEED SEQ_START",
+        return Err(Error::Internal(
+            "usage: crash-writer LIBRARY SEED SEQ_START".into(),
         ));
     };
     let number = |text: &str| {
-        text.parse::<u64>().map_err(|_| {
-            Error::field(
-                "arguments",
-                "invalid_value",
-                "SEED and SEQ_START are numbers",
-            )
-        })
+        text.parse::<u64>()
+            .map_err(|_| Error::Internal("SEED and SEQ_START are numbers".into()))
     };
     let mut rng = Rng(number(seed)?);
     let mut seq = number(seq_start)?;

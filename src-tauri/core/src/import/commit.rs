@@ -12,6 +12,7 @@ use super::read::Table;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::store::{self, Store};
+use crate::words::{Arg, Text};
 
 use super::plan::*;
 
@@ -108,14 +109,7 @@ pub fn commit(
         if preview.counts.error > 0 && !decisions.skip_errors {
             return Err(Error::Import {
                 code: "rows_have_errors",
-                message: format!(
-                    "{} errors; correct them in the file or leave them out. Nothing was imported.",
-                    if preview.counts.error == 1 {
-                        "1 row has".to_string()
-                    } else {
-                        format!("{} rows have", preview.counts.error)
-                    }
-                ),
+                text: Text::new("importerr-rows_have_errors").with("count", preview.counts.error),
             });
         }
         let mut report = ImportReport {
@@ -170,15 +164,23 @@ pub fn commit(
             let in_row = |e: Error| match e {
                 Error::Validation(errors) => Error::Import {
                     code: "row_invalid",
-                    message: format!(
-                        "Row {}: {}",
-                        row.row,
-                        errors
-                            .iter()
-                            .map(|e| e.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ),
+                    text: Text::new("importerr-row_invalid")
+                        .with("row", row.row)
+                        .with(
+                            "why",
+                            Arg::both(
+                                errors
+                                    .iter()
+                                    .map(|e| e.text.en())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                                errors
+                                    .iter()
+                                    .map(|e| e.text.ko())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                            ),
+                        ),
                 },
                 other => other,
             };

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::text::fold;
+use crate::words::{Arg, Text};
 
 macro_rules! fields {
     ($( $variant:ident = $text:literal, $group:literal, $en:literal, $ko:literal, [$($alias:literal),* $(,)?]; )*) => {
@@ -153,10 +154,9 @@ impl Mapping {
         if self.columns.len() != column_count {
             return Err(Error::Import {
                 code: "mapping_invalid",
-                message: format!(
-                    "The column mapping has {} columns but the file has {column_count}; map the columns again.",
-                    self.columns.len()
-                ),
+                text: Text::new("importerr-mapping_width")
+                    .with("mapped", self.columns.len())
+                    .with("count", column_count),
             });
         }
         let mut seen = std::collections::HashSet::new();
@@ -164,17 +164,15 @@ impl Mapping {
             if !seen.insert(field) && *field != Field::Session {
                 return Err(Error::Import {
                     code: "mapping_invalid",
-                    message: format!(
-                        "Two columns are mapped to \u{201c}{}\u{201d}; choose one.",
-                        field.label_en()
-                    ),
+                    text: Text::new("importerr-mapping_twice")
+                        .with("field", Arg::both(field.label_en(), field.label_ko())),
                 });
             }
         }
         if !seen.contains(&Field::FamilyName) && !seen.contains(&Field::FullName) {
             return Err(Error::Import {
                 code: "mapping_invalid",
-                message: "Map a column to the name (whole) or to the family name; every official needs one.".into(),
+                text: Text::new("importerr-mapping_name"),
             });
         }
         Ok(())

@@ -16,6 +16,7 @@ use super::{Message, Severity};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::reference;
+use crate::words::{Arg, Text};
 
 use super::commit::*;
 use super::row::*;
@@ -812,14 +813,32 @@ pub(super) fn form_delegation(
     tag: &super::form::FormTag,
 ) -> Result<Delegation> {
     if tag.event_id != event.id {
-        let other = Event::get(conn, &tag.event_id)
-            .map(|e| format!("\u{201c}{}\u{201d}", e.name_en))
-            .unwrap_or_else(|_| "an event this library does not have".into());
+        let text = match Event::get(conn, &tag.event_id) {
+            Ok(other) => Text::new("importerr-form_of_another_event").with(
+                "other",
+                Arg::both(
+                    &other.name_en,
+                    if other.name_ko.is_empty() {
+                        &other.name_en
+                    } else {
+                        &other.name_ko
+                    },
+                ),
+            ),
+            Err(_) => Text::new("importerr-form_of_another_event-unknown"),
+        };
         return Err(Error::Import {
             code: "form_of_another_event",
-            message: format!(
-                "This registration form was written for {other}, not for \u{201c}{}\u{201d}; open that event to import it.",
-                event.name_en
+            text: text.with(
+                "event",
+                Arg::both(
+                    &event.name_en,
+                    if event.name_ko.is_empty() {
+                        &event.name_en
+                    } else {
+                        &event.name_ko
+                    },
+                ),
             ),
         });
     }
@@ -828,7 +847,7 @@ pub(super) fn form_delegation(
         .filter(|d| d.event_id == event.id)
         .ok_or_else(|| Error::Import {
             code: "form_delegation_gone",
-            message: "This registration form was written for a delegation the event no longer has; add the delegation again, or import a list with a delegation column.".into(),
+            text: Text::new("importerr-form_delegation_gone"),
         })
 }
 

@@ -14,6 +14,7 @@ use super::mapping::field_for_header;
 use super::values::key;
 use super::{Message, Severity};
 use crate::error::{Error, Result};
+use crate::words::Text;
 
 /// Files larger than this are refused before being read: a registration list of 50,000
 /// people with every column is a few megabytes; anything near this is not one.
@@ -85,11 +86,17 @@ pub struct Table {
     pub form: Option<super::form::FormTag>,
 }
 
-fn bad(code: &'static str, message: impl Into<String>) -> Error {
+/// A refusal of the file, said by catalogue message `importerr-{name}` about file `file`.
+fn bad(code: &'static str, name: &str, file: &str) -> Error {
     Error::Import {
         code,
-        message: message.into(),
+        text: Text::new(format!("importerr-{name}")).with("file", file),
     }
+}
+
+/// The same with more arguments.
+fn bad_with(code: &'static str, text: Text) -> Error {
+    Error::Import { code, text }
 }
 
 /// Reads a registration file. Nothing is written anywhere; a file that cannot be read gives
@@ -107,10 +114,7 @@ pub(crate) fn load_file(path: &Path) -> Result<(String, Vec<u8>)> {
         .unwrap_or_default();
     let meta = std::fs::metadata(path)?;
     if meta.is_dir() {
-        return Err(bad(
-            "file_unreadable",
-            format!("{name} is a folder, not a file."),
-        ));
+        return Err(bad("file_unreadable", "folder", &name));
     }
     check_size(&name, meta.len())?;
     // Read at most one byte past the limit: a file that grows while it is read (or a device
@@ -126,16 +130,15 @@ pub(crate) fn load_file(path: &Path) -> Result<(String, Vec<u8>)> {
 
 pub(crate) fn check_size(name: &str, size: u64) -> Result<()> {
     if size == 0 {
-        return Err(bad("file_empty", format!("{name} is empty.")));
+        return Err(bad("file_empty", "empty", name));
     }
     if size > MAX_FILE_BYTES {
-        return Err(bad(
+        return Err(bad_with(
             "file_too_large",
-            format!(
-                "{name} is {} MB; files of up to {} MB can be imported. Is it the registration list?",
-                size / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
+            Text::new("importerr-too_large")
+                .with("file", name)
+                .with("mb", (size / (1024 * 1024)) as i64)
+                .with("limit", (MAX_FILE_BYTES / (1024 * 1024)) as i64),
         ));
     }
     Ok(())
@@ -347,15 +350,20 @@ impl SparseSheet {
         match self.refused {
             Some(Refusal::Rows) => {
                 // Reading stopped there; how many more rows the sheet has is not known.
-                return Err(bad(
+                return Err(bad_with(
                     "file_too_large",
-                    format!("{name} has more than {MAX_ROWS} rows; at most {MAX_ROWS} can be imported at once. Split it into smaller files."),
+                    Text::new("importerr-too_many_rows")
+                        .with("file", name)
+                        .with("limit", MAX_ROWS),
                 ));
             }
             Some(Refusal::Text) => {
-                return Err(bad(
+                return Err(bad_with(
                     "file_too_large",
-                    format!("{name} holds more text in one sheet than an import takes ({} MB or {MAX_CELLS} cells); is it the registration list?", MAX_TEXT_BYTES / (1024 * 1024)),
+                    Text::new("importerr-too_much_text")
+                        .with("file", name)
+                        .with("mb", MAX_TEXT_BYTES / (1024 * 1024))
+                        .with("cells", MAX_CELLS),
                 ))
             }
             None => {}
@@ -397,18 +405,15 @@ impl SparseSheet {
 /// declared sizes may lie; then the import runs in a child process with a memory limit
 /// (`import::worker`), which is what holds when the caps here do not.
 fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
-    let too_big = |what: &str| {
-        bad(
-            "file_too_large",
-            format!("{name} {what}; that is not a registration list, and it was not read."),
-        )
-    };
+    let too_big = |text: Text| bad_with("file_too_large", text.with("file", name));
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         // calamine says why in its own way (damaged); nothing was inflated.
         return Ok(());
     };
     if zip.len() > MAX_PARTS {
-        return Err(too_big(&format!("holds {} parts", zip.len())));
+        return Err(too_big(
+            Text::new("importerr-zip_parts").with("parts", zip.len()),
+        ));
     }
     let mut total = 0u64;
     let mut strings_part = None;
@@ -419,17 +424,16 @@ fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
         let (size, packed) = (part.size(), part.compressed_size().max(1));
         total = total.saturating_add(size);
         if size > MAX_PART_BYTES || total > 2 * MAX_PART_BYTES {
-            return Err(too_big(&format!(
-                "would unpack to more than {} MB",
-                MAX_PART_BYTES / (1024 * 1024)
-            )));
+            return Err(too_big(
+                Text::new("importerr-zip_size").with("mb", (MAX_PART_BYTES / (1024 * 1024)) as i64),
+            ));
         }
         if size > 16 * 1024 * 1024 && size / packed > MAX_INFLATION {
-            return Err(too_big(&format!(
-                "would unpack to {} MB from {} KB (a zip bomb)",
-                size / (1024 * 1024),
-                packed / 1024
-            )));
+            return Err(too_big(
+                Text::new("importerr-zip_bomb")
+                    .with("mb", (size / (1024 * 1024)) as i64)
+                    .with("kb", (packed / 1024) as i64),
+            ));
         }
         if part.name().is_ok_and(|n| n.ends_with("sharedStrings.xml")) {
             strings_part = Some(i);
@@ -441,10 +445,10 @@ fn check_zip(name: &str, bytes: &[u8]) -> Result<()> {
             .ok()
             .and_then(|part| declared_count(part, b"uniqueCount=\""));
         if declared.is_some_and(|n| n > MAX_SHARED_STRINGS as u64) {
-            return Err(too_big(&format!(
-                "declares {} distinct texts",
-                declared.unwrap_or_default()
-            )));
+            return Err(too_big(
+                Text::new("importerr-zip_strings")
+                    .with("count", declared.unwrap_or_default() as i64),
+            ));
         }
     }
     Ok(())
@@ -467,18 +471,8 @@ fn declared_count(part: impl std::io::Read, attr: &[u8]) -> Option<u64> {
 }
 
 fn read_workbook(name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Workbook> {
-    let unreadable = || {
-        bad(
-            "file_unreadable",
-            format!("{name} looks like a spreadsheet but cannot be read; it may be damaged. Open it in Excel and save it again."),
-        )
-    };
-    let encrypted = || {
-        bad(
-            "file_encrypted",
-            format!("{name} is protected by a password. Open it in Excel, remove the password (File › Info › Protect Workbook), save, and import it again."),
-        )
-    };
+    let unreadable = || bad("file_unreadable", "damaged", name);
+    let encrypted = || bad("file_encrypted", "encrypted", name);
     if bytes.starts_with(b"PK\x03\x04") {
         check_zip(name, bytes)?;
     }
@@ -554,9 +548,11 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
     }
     let mut notes = Vec::new();
     let unreadable_sheet = |sheet: &str| {
-        bad(
+        bad_with(
             "file_unreadable",
-            format!("The sheet \u{201c}{sheet}\u{201d} of {name} cannot be read; it may be damaged or protected."),
+            Text::new("importerr-sheet_unreadable")
+                .with("file", name)
+                .with("sheet", sheet),
         )
     };
     let sheet = match (&options.sheet, sheets.as_slice()) {
@@ -564,12 +560,12 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
         (None, [only]) => only.clone(),
         (Some(wanted), _) => {
             let Some(sheet) = sheets.iter().find(|s| s.trim() == wanted.trim()) else {
-                return Err(bad(
+                return Err(bad_with(
                     "sheet_not_found",
-                    format!(
-                        "{name} has no sheet \u{201c}{wanted}\u{201d}; its sheets are: {}.",
-                        quoted_list(&sheets)
-                    ),
+                    Text::new("importerr-sheet_not_found")
+                        .with("file", name)
+                        .with("sheet", wanted.as_str())
+                        .with("sheets", quoted_list(&sheets)),
                 ));
             };
             sheet.clone()
@@ -594,8 +590,7 @@ fn load(name: &str, mut book: Book, options: &ReadOptions) -> Result<Workbook> {
                     best = Some((score, sheet.clone()));
                 }
             }
-            let (_, sheet) =
-                best.ok_or_else(|| bad("no_rows", format!("{name} has no sheet with any cells.")))?;
+            let (_, sheet) = best.ok_or_else(|| bad("no_rows", "no_cells", name))?;
             sheet
         }
     };
@@ -631,9 +626,12 @@ fn quoted_list(items: &[String]) -> String {
 }
 
 fn too_many_rows(name: &str, rows: usize) -> Error {
-    bad(
+    bad_with(
         "file_too_large",
-        format!("{name} has {rows} rows; at most {MAX_ROWS} can be imported at once. Split it into smaller files."),
+        Text::new("importerr-rows")
+            .with("file", name)
+            .with("rows", rows)
+            .with("limit", MAX_ROWS),
     )
 }
 
@@ -686,9 +684,9 @@ fn read_text(
     let (encoding, guessed) = match &options.encoding {
         Some(label) => (
             encoding_for(label).ok_or_else(|| {
-                bad(
+                bad_with(
                     "unknown_encoding",
-                    format!("\u{201c}{label}\u{201d} is not an encoding this app knows; try utf-8, cp949 or utf-16."),
+                    Text::new("importerr-encoding").with("encoding", label.as_str()),
                 )
             })?,
             false,
@@ -707,10 +705,7 @@ fn read_text(
         }
     };
     if looks_binary(&text) {
-        return Err(bad(
-            "file_unreadable",
-            format!("{name} is neither a spreadsheet (XLSX, XLS, ODS) nor a CSV or TSV text file."),
-        ));
+        return Err(bad("file_unreadable", "not_a_list", name));
     }
     if had_errors {
         let bad_chars = text.chars().filter(|&c| c == '\u{FFFD}').count();
@@ -753,12 +748,12 @@ fn read_text(
             return Err(too_many_rows(name, i + 1));
         }
         let record = record.map_err(|e| {
-            bad(
+            bad_with(
                 "file_unreadable",
-                format!(
-                    "{name} cannot be read as {}: {e}",
-                    delimiter_name(delimiter)
-                ),
+                Text::new("importerr-text")
+                    .with("file", name)
+                    .with("as", delimiter_name(delimiter))
+                    .with("why", e.to_string()),
             )
         })?;
         let line = match record
@@ -934,16 +929,18 @@ pub(crate) fn column_letter(mut index: usize) -> String {
 /// Finds the header row, builds the headers, and keeps the data rows.
 fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>) -> Result<Table> {
     if grid.iter().all(|(_, cells)| is_blank(cells)) {
-        return Err(bad("no_rows", format!("{name} has no rows with any text.")));
+        return Err(bad("no_rows", "no_text", name));
     }
     let header_index = match options.header_row {
         Some(wanted) => grid
             .iter()
             .position(|(row, _)| *row == wanted)
             .ok_or_else(|| {
-                bad(
+                bad_with(
                     "no_header",
-                    format!("{name} has no row {wanted} to take the headers from."),
+                    Text::new("importerr-no_header")
+                        .with("file", name)
+                        .with("row", wanted),
                 )
             })?,
         None => find_header(&grid),
@@ -1014,9 +1011,11 @@ fn shape(name: &str, grid: Grid, options: &ReadOptions, notes: &mut Vec<Message>
         notes.push(Message::said(Severity::Info, "blank_rows_skipped").with("count", blank_inside));
     }
     if rows.is_empty() {
-        return Err(bad(
+        return Err(bad_with(
             "no_rows",
-            format!("{name} has headers in row {header_row} but no rows of data under them."),
+            Text::new("importerr-no_rows")
+                .with("file", name)
+                .with("row", header_row),
         ));
     }
     if rows.len() > MAX_ROWS {

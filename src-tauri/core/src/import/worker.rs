@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::read::{check_size, load_file, read_bytes, ReadOptions, Table};
 use crate::error::{Error, Result};
+use crate::words::Text;
 
 /// The first argument that turns the app or `ddesk` into a reading child.
 pub const WORKER_ARG: &str = "--ddesk-read-import";
@@ -43,7 +44,7 @@ struct Request {
 #[derive(Debug, Serialize, Deserialize)]
 enum Answer {
     Table(Box<Table>),
-    Refused { code: String, message: String },
+    Refused { code: String, text: Text },
 }
 
 /// Runs the reading child and exits, when this process was started as one; returns at once
@@ -70,7 +71,10 @@ fn serve() -> i32 {
         Ok(table) => Answer::Table(Box::new(table)),
         Err(e) => Answer::Refused {
             code: e.code().to_string(),
-            message: e.to_string(),
+            text: e
+                .text()
+                .cloned()
+                .unwrap_or_else(|| Text::new("error-internal")),
         },
     };
     drop(input);
@@ -114,9 +118,7 @@ const CODES: &[&str] = &[
 fn refused(name: &str) -> Error {
     Error::Import {
         code: "file_unreadable",
-        message: format!(
-            "{name} could not be read within the memory and time an import may take; it is damaged or built to exhaust the computer. Open it in Excel, save it again, and import the new file."
-        ),
+        text: Text::new("importerr-exhausting").with("file", name),
     }
 }
 
@@ -180,13 +182,13 @@ pub fn read_isolated(
     }
     match serde_json::from_slice::<Answer>(&output) {
         Ok(Answer::Table(table)) => Ok(*table),
-        Ok(Answer::Refused { code, message }) => Err(Error::Import {
+        Ok(Answer::Refused { code, text }) => Err(Error::Import {
             code: CODES
                 .iter()
                 .find(|c| **c == code)
                 .copied()
                 .unwrap_or("file_unreadable"),
-            message,
+            text,
         }),
         Err(_) => Err(refused(name)),
     }

@@ -14,6 +14,7 @@ use crate::dates::{day_heading, event_dates, long_date, short_date};
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::queries::{self, ListQuery, OfficialQuery, OfficialRow};
+use crate::words::Text;
 
 pub(crate) const BADGES_TEMPLATE: &str = include_str!("templates/badges.typ");
 const PARTICIPANTS_TEMPLATE: &str = include_str!("templates/participants.typ");
@@ -163,11 +164,13 @@ impl<'a> Ctx<'a> {
         let script = script_name(c);
         let whose = whose();
         Err(Error::MissingFont {
-            message: format!(
-                "No installed font can print the {script} character “{c}” (U+{:04X}) in the {field} of {whose}. Install a font for {script} (on Linux a Noto font such as Noto Sans {}) and print again.",
-                c as u32,
-                script.split(' ').next().unwrap_or(script)
-            ),
+            text: Text::new("error-missing_font")
+                .with("script", script)
+                .with("char", c.to_string())
+                .with("code", format!("{:04X}", c as u32))
+                .with("field", field)
+                .with("whose", whose.as_str())
+                .with("noto", script.split(' ').next().unwrap_or(script)),
             official: whose,
             script: script.to_string(),
         })

@@ -46,6 +46,7 @@ use typst_layout::PagedDocument;
 use crate::error::{Error, Result};
 use crate::model::{Category, Language};
 use crate::store::Store;
+use crate::words::Text;
 pub use fonts::Fonts;
 use world::PrintWorld;
 
@@ -583,15 +584,9 @@ pub fn refuse_reprint(store: &Store, official_ids: &[String]) -> Result<()> {
         return Ok(());
     }
     Err(Error::Conflict {
-        message: format!(
-            "{} of these {} printed before; add --reprint to print them again, or --not-printed to leave them out.",
-            again.len(),
-            if official_ids.len() == 1 {
-                "1 badge was".to_string()
-            } else {
-                format!("{} badges were", official_ids.len())
-            }
-        ),
+        text: Text::new("error-reprint")
+            .with("again", again.len())
+            .with("count", official_ids.len()),
         count: again.len() as i64,
     })
 }
@@ -699,7 +694,7 @@ pub fn set_offset(store: &Store, layout: BadgeLayout, offset: Offset) -> Result<
             return Err(Error::field(
                 field,
                 "out_of_range",
-                "A print offset is at most 20 mm either way.",
+                Text::new("error-print_offset"),
             ));
         }
     }
@@ -731,7 +726,7 @@ pub fn set_category_color(store: &Store, category: Category, color: &str) -> Res
         return Err(Error::field(
             "color",
             "invalid_value",
-            "A colour is written #rrggbb, for example #1f4e9a.",
+            Text::new("error-print_color"),
         ));
     }
     let mut colors = category_colors(store)?;

@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::file::{self, classify, FileState, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, create_private_file, make_private, sync_dir, temp_beside};
+use crate::words::Text;
 
 /// Why a backup was made; its slug is part of the file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -223,10 +224,7 @@ pub fn check_library_file(path: &Path) -> Result<i64> {
     match classify(path)? {
         FileState::Good(version) if version >= 1 => Ok(version),
         FileState::Missing => Err(Error::NotFound { entity: "file" }),
-        FileState::Newer(version) => Err(Error::NotALibrary(format!(
-            "{} was written by a newer Delegation Desk (schema {version}); update the app to use it.",
-            path.display()
-        ))),
+        FileState::Newer(version) => Err(file::newer(path, version)),
         FileState::Damaged => Err(file::damaged(path)),
         FileState::Empty | FileState::Good(_) | FileState::Foreign => Err(file::not_ours(path)),
     }
@@ -264,7 +262,7 @@ pub(super) fn vacuum_into(conn: &Connection, dest: &Path, overwrite: bool) -> Re
         return Err(Error::field(
             "output",
             "file_exists",
-            format!("{} already exists; choose another name.", dest.display()),
+            Text::new("error-file_exists").with("file", dest.display().to_string()),
         ));
     }
     let temp = temp_beside(dest, "partial");
@@ -273,11 +271,7 @@ pub(super) fn vacuum_into(conn: &Connection, dest: &Path, overwrite: bool) -> Re
         // file): a backup holds every passport number of the library.
         drop(create_private_file(&temp)?);
         let temp_text = temp.to_str().ok_or_else(|| {
-            Error::field(
-                "output",
-                "invalid_value",
-                "The backup's path must be valid Unicode.",
-            )
+            Error::field("output", "invalid_value", Text::new("error-path_unicode"))
         })?;
         conn.execute("VACUUM INTO ?1", [temp_text])?;
         {
@@ -384,7 +378,7 @@ pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
             return Err(Error::field(
                 "backup",
                 "invalid_value",
-                "That file is the library itself; choose a backup.",
+                Text::new("error-restore_itself"),
             ));
         }
     }
@@ -441,10 +435,10 @@ fn prepare_copy(backup: &Path, temp: &Path) -> Result<()> {
         // schema version: a backup with a trigger added (one that empties a table on the next
         // save) or a view in place of a table is not one of ours.
         if file::schema_of(&conn)? != file::expected_schema(version)? {
-            return Err(Error::NotALibrary(format!(
-                "{} has tables or triggers that Delegation Desk does not make; it was not restored.",
-                backup.display()
-            )));
+            return Err(Error::NotALibrary(
+                Text::new("error-restore_foreign_schema")
+                    .with("file", backup.display().to_string()),
+            ));
         }
         conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
             r.get::<_, String>(0)
@@ -473,10 +467,9 @@ fn put_in_place(library: &Path, current: FileState, temp: &Path) -> Result<Resto
                 })
                 .unwrap_or_default();
             if mode != "delete" {
-                return Err(Error::InUse(format!(
-                    "{} is open in Delegation Desk; close the app, then restore.",
-                    library.display()
-                )));
+                return Err(Error::InUse(
+                    Text::new("error-restore_in_use").with("file", library.display().to_string()),
+                ));
             }
             // Held until the backup is in place: a `ddesk` or app that opens the library in
             // between waits for this lock instead of committing into the file about to be

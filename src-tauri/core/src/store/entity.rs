@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::text::fold;
 use crate::validate::Validate;
+use crate::words::Text;
 
 use super::log::event_of;
 
@@ -22,7 +23,7 @@ pub struct InStep {
 pub trait Entity: Record + Validate {
     /// Records that a delete would take along; `Some((count, sentence))` makes a delete without
     /// `cascade` fail with a conflict the officer can confirm.
-    fn dependents(_conn: &Connection, _id: &str) -> Result<Option<(i64, String)>> {
+    fn dependents(_conn: &Connection, _id: &str) -> Result<Option<(i64, Text)>> {
         Ok(None)
     }
     /// Keeps derived columns in step after an update, or after undo writes a row back.
@@ -82,21 +83,13 @@ impl Entity for Delegation {
         Ok(step)
     }
 
-    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, String)>> {
+    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, Text)>> {
         let n = count(
             conn,
             "SELECT count(*) FROM official WHERE delegation_id = ?",
             id,
         )?;
-        Ok((n > 0).then(|| {
-            (
-                n,
-                format!(
-                    "This delegation still has {}. Delete them with it, or move them to another delegation first.",
-                    crate::text::counted(n, "official", None)
-                ),
-            )
-        }))
+        Ok((n > 0).then(|| (n, Text::new("error-dependents-delegation").with("count", n))))
     }
     fn after_write(&self, tx: &Transaction<'_>) -> Result<()> {
         refresh_search(tx, "delegation_id = ?", &self.id)
@@ -191,18 +184,13 @@ fn derived_pair(event: String, text: String) -> Vec<(&'static str, String)> {
 }
 
 impl Entity for Hotel {
-    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, String)>> {
+    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, Text)>> {
         let n = count(
             conn,
             "SELECT (SELECT count(*) FROM stay WHERE hotel_id = ?1) + (SELECT count(*) FROM room_block WHERE hotel_id = ?1)",
             id,
         )?;
-        Ok((n > 0).then(|| {
-            (
-                n,
-                format!("This hotel still has {n} room block(s) and stay(s); they would be deleted with it."),
-            )
-        }))
+        Ok((n > 0).then(|| (n, Text::new("error-dependents-hotel").with("count", n))))
     }
 }
 
@@ -241,44 +229,24 @@ impl Entity for Stay {
 }
 
 impl Entity for Venue {
-    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, String)>> {
+    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, Text)>> {
         let n = count(
             conn,
             "SELECT count(*) FROM venue_room WHERE venue_id = ?",
             id,
         )?;
-        Ok((n > 0).then(|| {
-            (
-                n,
-                format!(
-                    "This venue still has {}; they would be deleted with it, and their sessions would have no room.",
-                    crate::text::counted(n, "room", None)
-                ),
-            )
-        }))
+        Ok((n > 0).then(|| (n, Text::new("error-dependents-venue").with("count", n))))
     }
 }
 
 impl Entity for VenueRoom {
-    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, String)>> {
+    fn dependents(conn: &Connection, id: &str) -> Result<Option<(i64, Text)>> {
         let n = count(
             conn,
             "SELECT count(*) FROM session WHERE venue_room_id = ?",
             id,
         )?;
-        Ok((n > 0).then(|| {
-            (
-                n,
-                format!(
-                    "{} in this room; they would be left without a room.",
-                    if n == 1 {
-                        "1 session takes place".to_string()
-                    } else {
-                        format!("{n} sessions take place")
-                    }
-                ),
-            )
-        }))
+        Ok((n > 0).then(|| (n, Text::new("error-dependents-venue_room").with("count", n))))
     }
 }
 
@@ -380,10 +348,10 @@ pub fn resolve_id(conn: &Connection, table: &'static str, given: &str) -> Result
         _ => Err(Error::field(
             "id",
             "ambiguous_id",
-            format!(
-                "{given} begins more than one {noun} id ({}…); give more of it.",
-                found.join(", ")
-            ),
+            Text::new("error-ambiguous_id")
+                .with("given", given)
+                .with("noun", noun)
+                .with("ids", found.join(", ")),
         )),
     }
 }

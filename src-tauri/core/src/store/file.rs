@@ -9,6 +9,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::words::Text;
 
 /// Written into the file header (`PRAGMA application_id`) so that a library is recognised and
 /// any other SQLite file is refused before anything is written to it. "DDk1".
@@ -164,26 +165,26 @@ fn inspect_existing(path: &Path) -> Result<()> {
     match classify(path)? {
         FileState::Missing | FileState::Empty | FileState::Good(_) => Ok(()),
         FileState::Foreign => Err(not_ours(path)),
-        FileState::Newer(version) => Err(Error::NotALibrary(format!(
-            "{} was written by a newer Delegation Desk (schema {version}); update the app to open it.",
-            path.display()
-        ))),
+        FileState::Newer(version) => Err(newer(path, version)),
         FileState::Damaged => Err(damaged(path)),
     }
 }
 
 pub(crate) fn not_ours(path: &Path) -> Error {
-    Error::NotALibrary(format!(
-        "{} is not a Delegation Desk event library; it was left untouched.",
-        path.display()
-    ))
+    Error::NotALibrary(Text::new("error-not_ours").with("file", path.display().to_string()))
 }
 
 pub(crate) fn damaged(path: &Path) -> Error {
-    Error::Damaged(format!(
-        "{} is damaged (the database check failed); it was left untouched.",
-        path.display()
-    ))
+    Error::Damaged(Text::new("error-damaged_file").with("file", path.display().to_string()))
+}
+
+/// A library a newer Delegation Desk wrote.
+pub(crate) fn newer(path: &Path, version: i64) -> Error {
+    Error::NotALibrary(
+        Text::new("error-newer")
+            .with("file", path.display().to_string())
+            .with("version", version),
+    )
 }
 
 /// The schema of a library as `sqlite_master` holds it: kind, name, table and SQL of every

@@ -6,6 +6,7 @@ use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
+use crate::words::Text;
 
 /// The settings the window may read and write by name, with the values each takes. The rest
 /// (remembered mappings, print offsets and colours) are written by the engine's own calls,
@@ -37,12 +38,12 @@ pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
             _ if !PRINT_DOCUMENTS.contains(&document) => Err(Error::field(
                 "key",
                 "invalid_value",
-                "That is not a document of the Print tab.",
+                Text::new("error-setting-document"),
             )),
             Some(v) if !allowed.contains(&v) => Err(Error::field(
                 "value",
                 "invalid_value",
-                format!("The language on paper is one of {}.", allowed.join(", ")),
+                Text::new("error-setting-paper_language").with("allowed", allowed.join(", ")),
             )),
             _ => Ok(()),
         };
@@ -51,7 +52,7 @@ pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
         return Err(Error::field(
             "key",
             "invalid_value",
-            "That is not a setting the window keeps.",
+            Text::new("error-setting-unknown"),
         ));
     }
     let Some(value) = value else {
@@ -74,11 +75,11 @@ pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
         Err(Error::field(
             "value",
             "invalid_value",
-            match key {
-                "language" => "The language is en or ko.",
-                OFFICER_NAME => "Your name: 1 to 100 characters, on one line.",
-                _ => "Initials: 1 to 5 letters or digits.",
-            },
+            Text::new(match key {
+                "language" => "error-setting-language",
+                OFFICER_NAME => "error-setting-officer_name",
+                _ => "error-setting-initials",
+            }),
         ))
     }
 }

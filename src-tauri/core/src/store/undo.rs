@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::words::Text;
 
 use super::history::{entry_from_row, noun, summarize_step, ChangeEntry, COLUMNS};
 use super::log::{cascade_of, log_change, read_json, Change};
@@ -86,13 +87,19 @@ pub fn next_undo(conn: &Connection, event_id: Option<&str>) -> Result<Option<Und
     }))
 }
 
+/// Undo refused over later work: `why` is the catalogue's `error-cannot_undo-{why}`.
 fn cannot(e: &ChangeEntry, why: &str) -> Error {
+    Error::CannotUndo(refusal(e, why))
+}
+
+/// The words of an undo refused over entry `e`, the record named by its kind and label.
+fn refusal(e: &ChangeEntry, why: &str) -> Text {
     let what = if e.label.is_empty() {
         noun(&e.entity).to_string()
     } else {
         format!("{} {}", noun(&e.entity), e.label)
     };
-    Error::CannotUndo(format!("The {what} {why}; undo the later changes first."))
+    Text::new(format!("error-cannot_undo-{why}")).with("what", what)
 }
 
 /// Writes a record back from its logged JSON, without validation: the before-image was valid
@@ -114,18 +121,12 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
         let (action, before, after) = match e.action.as_str() {
             "create" => {
                 if current.is_none() || current != e.after {
-                    return Err(cannot(e, "was changed or deleted after it was created"));
+                    return Err(cannot(e, "created"));
                 }
                 let effects = cascade_of(tx, &e.entity, &e.entity_id)?;
                 let others = effects.deleted.len() - 1 + effects.nulled.len();
                 if others > 0 {
-                    return Err(cannot(
-                        e,
-                        &format!(
-                            "has {} added to it since",
-                            crate::text::counted(others as i64, "record", None)
-                        ),
-                    ));
+                    return Err(Error::CannotUndo(refusal(e, "grown").with("count", others)));
                 }
                 tx.execute(
                     &format!("DELETE FROM {} WHERE id = ?", e.entity),
@@ -135,7 +136,7 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
             }
             "update" => {
                 if current.is_none() || current != e.after {
-                    return Err(cannot(e, "was changed again or deleted after this change"));
+                    return Err(cannot(e, "changed"));
                 }
                 let image = e.before.as_ref().ok_or_else(|| broken_log(e))?;
                 let restored = write_back(tx, &e.entity, image, false)?;
@@ -143,7 +144,7 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
             }
             "delete" => {
                 if current.is_some() {
-                    return Err(cannot(e, "exists again"));
+                    return Err(cannot(e, "again"));
                 }
                 let image = e.before.as_ref().ok_or_else(|| broken_log(e))?;
                 let restored = write_back(tx, &e.entity, image, true)?;
@@ -195,10 +196,7 @@ pub(super) fn undo_with(
         Err(rusqlite::Error::SqliteFailure(f, _))
             if f.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            return Err(Error::CannotUndo(
-                "This change cannot be undone: records it belonged to have been deleted since."
-                    .into(),
-            ));
+            return Err(Error::CannotUndo(Text::new("error-cannot_undo-parents")));
         }
         Err(e) => return Err(e.into()),
     }

@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::fields::Checker;
+use crate::words::Text;
 
 use super::entity::Entity;
 use super::file::SCHEMA_VERSION;
@@ -182,9 +183,9 @@ pub(crate) fn begin_write(conn: &mut Connection) -> Result<Transaction<'_>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version != SCHEMA_VERSION {
-        return Err(Error::SchemaChanged(format!(
-            "The event library was changed to a newer format (schema {version}) by a newer Delegation Desk while this one was open; nothing was saved. Close this window and use the newer version."
-        )));
+        return Err(Error::SchemaChanged(
+            Text::new("error-schema_changed-version").with("version", version),
+        ));
     }
     Ok(tx)
 }
@@ -202,15 +203,14 @@ fn changed_since<R: Entity>(conn: &Connection, stored: &R) -> Error {
         })
         .ok()
         .flatten();
-    let when = match &by {
-        Some((actor, at)) => format!(" (by {actor}, {} UTC)", at.format("%Y-%m-%d %H:%M")),
-        None => String::new(),
+    let text = match &by {
+        Some((actor, at)) => Text::new("error-changed_since-by")
+            .with("actor", actor)
+            .with("at", at.format("%Y-%m-%d %H:%M").to_string()),
+        None => Text::new("error-changed_since-record"),
     };
     Error::Changed {
-        message: format!(
-            "This {} was changed elsewhere{when} after you opened it, so your changes were not saved. Reload it: what you typed is kept.",
-            R::NOUN
-        ),
+        text: text.with("noun", R::NOUN),
         current: serde_json::to_value(stored).unwrap_or_default(),
     }
 }
@@ -266,8 +266,8 @@ pub fn delete_in_batch<R: Entity>(
 ) -> Result<usize> {
     let before = R::get(tx, id)?;
     if !cascade {
-        if let Some((count, message)) = R::dependents(tx, id)? {
-            return Err(Error::Conflict { message, count });
+        if let Some((count, text)) = R::dependents(tx, id)? {
+            return Err(Error::Conflict { text, count });
         }
     }
     let effects = cascade_of(tx, R::TABLE, id)?;
