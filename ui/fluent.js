@@ -101,7 +101,7 @@ export function format(parts, args, lang) {
     } else if (part.select !== undefined) {
       const value = inLang(args[part.select], lang);
       const category = typeof value === 'number' || /^\d+$/.test(String(value))
-        ? new Intl.PluralRules(lang).select(Number(value)) : null;
+        ? pluralRules(lang).select(Number(value)) : null;
       const chosen = part.variants.find((v) => v.key === String(value))
         || part.variants.find((v) => v.key === category)
         || part.variants[part.other];
@@ -109,6 +109,13 @@ export function format(parts, args, lang) {
     }
   }
   return out;
+}
+
+const RULES = new Map();
+/** The plural rules of `lang`, made once: making them is far slower than asking them. */
+function pluralRules(lang) {
+  if (!RULES.has(lang)) RULES.set(lang, new Intl.PluralRules(lang));
+  return RULES.get(lang);
 }
 
 /** An argument in `lang`: the engine sends words that differ by language (a session's English

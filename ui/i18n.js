@@ -8,25 +8,52 @@ import { parse, format, particle } from './fluent.js';
 export { ENUMS };
 
 // The words live in one catalogue per language (`ui/locales/*.ftl`), shared with the engine's
-// PDFs, exports and command line; the window asks the backend for them once, at start.
-const CATALOGUES = { en: new Map(), ko: new Map() };
+// PDFs, exports and command line; the window asks the backend for them once, at start, and
+// reads a language's only when it is first needed (most sessions never leave one language).
+const SOURCES = { en: '', ko: '' };
+const CATALOGUES = { en: null, ko: null };
 let lang = 'en';
 const listeners = new Set();
+// The words of a key without arguments, once found: lists ask for the same labels on every
+// row and every keystroke.
+const PLAIN = { en: new Map(), ko: new Map() };
 
-/** Reads the catalogues; before this, `t` answers with keys. */
+/** Fetches the catalogues' text; before this, `t` answers with keys. */
 export async function loadCatalogues() {
   const sources = await api.catalogue();
-  for (const code of Object.keys(CATALOGUES)) CATALOGUES[code] = parse(sources[code] || '');
+  for (const code of Object.keys(SOURCES)) {
+    SOURCES[code] = sources[code] || '';
+    CATALOGUES[code] = null;
+    PLAIN[code].clear();
+  }
+}
+
+/** The parsed catalogue of `code`, read on first use. */
+function catalogue(code) {
+  if (!CATALOGUES[code]) CATALOGUES[code] = SOURCES[code] ? parse(SOURCES[code]) : new Map();
+  return CATALOGUES[code];
 }
 
 /** The catalogue id of a window key: `action.save` is `action-save` (Fluent ids have no dots). */
 const idOf = (key) => key.replace(/\./g, '-');
 
+/** The pattern of `id` in `code`, English standing in for a message Korean lacks. */
+function patternOf(code, id) {
+  return catalogue(code).get(id) || (code === 'en' ? undefined : catalogue('en').get(id));
+}
+
 /** Translate `key`, filling its arguments from `params`. Falls back to English, then the key. */
 export function t(key, params) {
-  const id = idOf(key);
-  const found = CATALOGUES[lang].get(id) || CATALOGUES.en.get(id);
-  return found ? format(found, params || {}, lang) : key;
+  if (!params) {
+    const known = PLAIN[lang].get(key);
+    if (known !== undefined) return known;
+  }
+  const found = patternOf(lang, idOf(key));
+  if (!found) return key;
+  const out = format(found, params || {}, lang);
+  // Only words that came out whole are kept (a pattern with arguments left unfilled is not).
+  if (!params && SOURCES[lang]) PLAIN[lang].set(key, out);
+  return out;
 }
 
 export { particle };
@@ -35,20 +62,20 @@ export { particle };
  * window's language. */
 export function say(text) {
   if (!text || !text.id) return '';
-  const found = CATALOGUES[lang].get(text.id) || CATALOGUES.en.get(text.id);
+  const found = patternOf(lang, text.id);
   return found ? format(found, text.args || {}, lang) : text.id;
 }
 
 /** `key` in every language, joined: for words shown before the officer's language is known. */
 export function tAll(key) {
   const id = idOf(key);
-  return [...new Set(Object.keys(CATALOGUES).map((code) => {
-    const found = CATALOGUES[code].get(id) || CATALOGUES.en.get(id);
+  return [...new Set(Object.keys(SOURCES).map((code) => {
+    const found = patternOf(code, id);
     return found ? format(found, {}, code) : key;
   }))].join(' · ');
 }
 
-export function has(key) { return CATALOGUES[lang].has(idOf(key)) || CATALOGUES.en.has(idOf(key)); }
+export function has(key) { return Boolean(patternOf(lang, idOf(key))); }
 export function getLanguage() { return lang; }
 
 /** Read the remembered language; a missing or broken setting means English. */
@@ -102,7 +129,7 @@ export function fieldErrorText(fe) {
   // The engine's own words for this very problem, from the catalogue.
   if (fe.text && fe.text.id) return say(fe.text);
   const key = `fielderr.${fe.code}`;
-  if (CATALOGUES[lang].has(idOf(key))) return t(key);
+  if (catalogue(lang).has(idOf(key))) return t(key);
   return fe.message || t('fielderr.invalid_value');
 }
 
@@ -110,7 +137,7 @@ export function fieldErrorText(fe) {
  * officer's language; for an error without one, its code's words. */
 export function errorText(err) {
   if (err && err.text && err.text.id) return say(err.text);
-  const code = err && err.code && CATALOGUES.en.has(idOf(`error.${err.code}`)) ? err.code : 'internal';
+  const code = err && err.code && catalogue('en').has(idOf(`error.${err.code}`)) ? err.code : 'internal';
   // An error without catalogue words of its own (a record not found, a validation summed up
   // from its fields) keeps its English sentence; Korean says its code.
   if (lang === 'en' && ['not_found', 'validation'].includes(code) && err.message) return err.message;

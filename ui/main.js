@@ -107,15 +107,15 @@ document.getElementById('lang-select').addEventListener('change', async (e) => {
 onLanguageChange(() => render());
 
 (async function boot() {
-  // The words first: a quick call that needs no library, and everything below speaks.
-  await loadCatalogues().catch(() => null);
   // The library opens while the window starts; a big one being checked or upgraded can take
   // seconds, and a blank window would look hung. The language is in the library, so both.
   const slow = setTimeout(() => {
     mount(document.getElementById('app'), h('p', { class: 'empty-state', id: 'library-opening', role: 'status' }, tAll('library.opening')));
   }, 400);
+  // The words come with the rest: a quick call that needs no library.
   const [startup, status] = await Promise.all([
     appStartup().catch(() => null), libraryStatus().catch(() => null), loadLanguage().then(loadOfficer),
+    loadCatalogues().catch(() => null),
   ]);
   clearTimeout(slow);
   if (startup && startup.probe) {
