@@ -40,6 +40,12 @@ impl Arg {
             ko: ko.into(),
         }
     }
+
+    /// A name kept in English and, optionally, Korean: the Korean sentence takes the English
+    /// name where there is no Korean one (a sentence with a name beats one with a hole).
+    pub fn name(en: &str, ko: &str) -> Arg {
+        Arg::both(en, if ko.is_empty() { en } else { ko })
+    }
 }
 
 impl From<&str> for Arg {

@@ -48,10 +48,7 @@ pub(super) fn session_over_capacity(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 says("session_over_capacity")
                     .with("session", titled(s))
                     .with("count", n)
-                    .with(
-                        "room",
-                        Arg::both(&room.name, or_other(&room.name_ko, &room.name)),
-                    )
+                    .with("room", Arg::name(&room.name, &room.name_ko))
                     .with("capacity", room.capacity),
                 vec![link("session", &s.id), link("venue_room", &room.id)],
             ));

@@ -61,7 +61,7 @@ pub(super) fn passports(ix: &Index<'_>, out: &mut Vec<Problem>) {
 
 /// A delegation's name in each language (the English one where it has no Korean one).
 pub(super) fn delegation_name(d: &Delegation) -> Arg {
-    Arg::both(&d.name_en, or_other(&d.name_ko, &d.name_en))
+    Arg::name(&d.name_en, &d.name_ko)
 }
 
 /// Quotas, heads of delegation, and declined delegations that still have people coming.

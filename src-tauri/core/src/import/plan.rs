@@ -814,32 +814,13 @@ pub(super) fn form_delegation(
 ) -> Result<Delegation> {
     if tag.event_id != event.id {
         let text = match Event::get(conn, &tag.event_id) {
-            Ok(other) => Text::new("importerr-form_of_another_event").with(
-                "other",
-                Arg::both(
-                    &other.name_en,
-                    if other.name_ko.is_empty() {
-                        &other.name_en
-                    } else {
-                        &other.name_ko
-                    },
-                ),
-            ),
+            Ok(other) => Text::new("importerr-form_of_another_event")
+                .with("other", Arg::name(&other.name_en, &other.name_ko)),
             Err(_) => Text::new("importerr-form_of_another_event-unknown"),
         };
         return Err(Error::Import {
             code: "form_of_another_event",
-            text: text.with(
-                "event",
-                Arg::both(
-                    &event.name_en,
-                    if event.name_ko.is_empty() {
-                        &event.name_en
-                    } else {
-                        &event.name_ko
-                    },
-                ),
-            ),
+            text: text.with("event", Arg::name(&event.name_en, &event.name_ko)),
         });
     }
     Delegation::get(conn, &tag.delegation_id)
