@@ -90,7 +90,7 @@ fn our_own_officials_list_imports_back_whole() {
             .filter(|(_, m)| {
                 m.severity == ddesk_core::import::Severity::Error || m.code == "value_matched"
             })
-            .map(|(row, m)| format!("row {row}: {}", m.message))
+            .map(|(row, m)| format!("row {row}: {}", m.message()))
             .collect();
         assert!(problems.is_empty(), "{what}: {problems:#?}");
         assert!(preview.values.is_empty(), "{what}: {:?}", preview.values);
@@ -161,8 +161,8 @@ fn a_ministry_list_with_a_loose_hotel_name_lands_in_the_hotel() {
     assert_eq!(row(0).hotel_name.as_deref(), Some("Orakai Insadong Suites"));
     assert!(
         row(0).messages.iter().any(|m| m.code == "value_matched"
-            && m.message.contains("Orakai Hotel")
-            && m.message.contains("Orakai Insadong Suites")),
+            && m.message().contains("Orakai Hotel")
+            && m.message().contains("Orakai Insadong Suites")),
         "{:?}",
         row(0).messages
     );

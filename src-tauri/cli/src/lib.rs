@@ -912,7 +912,11 @@ fn import_file(
             );
         }
         for note in &preview.notes {
-            out!("note\t{}\t{}", note.severity.as_str(), clean(&note.message));
+            out!(
+                "note\t{}\t{}",
+                note.severity.as_str(),
+                clean(&note.message())
+            );
         }
         for v in &preview.values {
             out!(
@@ -983,7 +987,7 @@ fn import_file(
                     row.row,
                     m.severity.as_str(),
                     m.field.as_deref().unwrap_or(""),
-                    clean(&m.message)
+                    clean(&m.message())
                 );
             }
         }

@@ -198,8 +198,19 @@ fn ids() -> &'static [String] {
 
 /// The words of every message whose id begins `prefix-`, by the rest of the id, in each
 /// language: what a print template reads as its labels (`pdf-`, `itinerary-`). Ids of the form
-/// `prefix-category-x` go into a `categories` table of their own.
+/// `prefix-category-x` go into a `categories` table of their own. Made once per prefix: the
+/// catalogues are part of the program.
 pub fn table(prefix: &str) -> serde_json::Value {
+    static TABLES: std::sync::Mutex<BTreeMap<String, serde_json::Value>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+    tables
+        .entry(prefix.to_string())
+        .or_insert_with(|| make_table(prefix))
+        .clone()
+}
+
+fn make_table(prefix: &str) -> serde_json::Value {
     let start = format!("{prefix}-");
     let mut out = serde_json::Map::new();
     for (lang, _) in SOURCES {

@@ -29,7 +29,6 @@ mod worker;
 use serde::{Deserialize, Serialize};
 
 use crate::words::{Arg, Text};
-use std::collections::BTreeMap;
 
 pub use commit::commit;
 pub use mapping::{
@@ -55,24 +54,49 @@ pub use worker::{
 pub use crate::checks::Severity;
 
 /// One thing the officer should know about a file or a row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// A message the catalogue says is kept as its id and arguments, and put into words only when
+/// it is shown (serialized for the window, printed by `ddesk`): a preview of 10,000 rows
+/// builds thousands of messages, most of which nobody reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Message {
     pub severity: Severity,
     /// The field it is about (an import [`Field`] name such as `passport_expiry`), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub field: Option<String>,
     /// A stable code (`required`, `unknown_country`, `bad_date`…).
     pub code: String,
     /// The catalogue message that says it (`importmsg-{code}`, or a variant of it) with its
-    /// arguments, for the window to say in its language; empty for a record rule's own
-    /// message (`message` then holds it).
+    /// arguments, for the window to say in its language; empty for a record rule's refusal,
+    /// which comes with words of its own.
     #[serde(default)]
     pub text: Text,
-    /// The English sentence, for the command line.
-    pub message: String,
-    /// The values the sentence quotes (`value`, `date`, `leg`…).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, String>,
+    /// A record rule's own words (the English sentence a reading child sent, for any message).
+    #[serde(default)]
+    message: String,
+}
+
+/// A message as the window and the command line receive it: its English words included.
+impl Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            severity: Severity,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            field: Option<&'a str>,
+            code: &'a str,
+            text: &'a Text,
+            message: String,
+        }
+        Shown {
+            severity: self.severity,
+            field: self.field.as_deref(),
+            code: &self.code,
+            text: &self.text,
+            message: self.message(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Message {
@@ -84,7 +108,6 @@ impl Message {
             code: code.to_string(),
             text: Text::default(),
             message: message.into(),
-            params: BTreeMap::new(),
         }
     }
 
@@ -92,33 +115,26 @@ impl Message {
     pub fn said(severity: Severity, code: &str) -> Message {
         let mut m = Message::new(severity, code, "");
         m.text = Text::new(format!("importmsg-{code}"));
-        m.render();
         m
     }
 
     /// The same code in other words: `importmsg-{code}-{variant}`.
     pub fn variant(mut self, variant: &str) -> Message {
         self.text.id = format!("importmsg-{}-{variant}", self.code);
-        self.render();
         self
     }
 
     /// Adds a value the sentence quotes.
     pub fn with(mut self, key: &str, value: impl std::fmt::Display) -> Message {
-        let value = value.to_string();
         self.text
             .args
-            .insert(key.to_string(), Arg::Text(value.clone()));
-        self.params.insert(key.to_string(), value);
-        self.render();
+            .insert(key.to_string(), Arg::Text(value.to_string()));
         self
     }
 
-    /// Adds words that differ by language (a field's label, a leg of the journey).
+    /// Adds words that differ by language (a field's label, a leg of the journey, a date).
     pub fn with_words(mut self, key: &str, en: &str, ko: &str) -> Message {
         self.text.args.insert(key.to_string(), Arg::both(en, ko));
-        self.params.insert(key.to_string(), en.to_string());
-        self.render();
         self
     }
 
@@ -132,14 +148,11 @@ impl Message {
     /// A date in words in each language ("7 May 2024", "2024년 5월 7일").
     pub fn with_date(self, key: &str, date: chrono::NaiveDate) -> Message {
         use crate::model::Language;
-        let (en, ko) = (
-            crate::dates::long_date(date, Language::En),
-            crate::dates::long_date(date, Language::Ko),
-        );
-        let mut m = self.with_words(key, &en, &ko);
-        // The values panel and the tests read the date as the file gave it.
-        m.params.insert(key.to_string(), date.to_string());
-        m
+        self.with_words(
+            key,
+            &crate::dates::long_date(date, Language::En),
+            &crate::dates::long_date(date, Language::Ko),
+        )
     }
 
     /// About this import field, named in the sentence as `field`.
@@ -148,19 +161,21 @@ impl Message {
             .with_words("field", field.label_en(), field.label_ko())
     }
 
-    /// The English words of a catalogue message (and the candidates it offers, after it).
-    fn render(&mut self) {
-        if self.text.id.is_empty() {
-            return;
+    /// The English words: the catalogue's (and the candidates it offers, after them), or a
+    /// record rule's own.
+    pub fn message(&self) -> String {
+        if self.text.is_empty() {
+            return self.message.clone();
         }
-        self.message = self.text.en();
-        if self.text.args.contains_key("candidates") {
-            let offer = Text {
-                id: "importmsg-candidates".into(),
-                args: self.text.args.clone(),
-            };
-            self.message = format!("{} {}", self.message, offer.en());
+        let said = self.text.en();
+        if !self.text.args.contains_key("candidates") {
+            return said;
         }
+        let offer = Text {
+            id: "importmsg-candidates".into(),
+            args: self.text.args.clone(),
+        };
+        format!("{said} {}", offer.en())
     }
 
     pub fn on(mut self, field: &str) -> Message {

@@ -275,7 +275,7 @@ impl<'a> Ctx<'a> {
             "event": event,
             "printed": long_date(today, self.lang),
             "fonts": self.font_lists(),
-            "labels": labels(),
+            "labels": crate::words::table("pdf"),
         }))
     }
 
@@ -1001,12 +1001,6 @@ fn board(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value, dir: Direction) -> 
             .collect(),
     );
     Ok(legs.len())
-}
-
-/// The lists' labels in both languages, from the catalogue (`pdf-…`), read once.
-fn labels() -> Value {
-    static LABELS: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    LABELS.get_or_init(|| crate::words::table("pdf")).clone()
 }
 
 #[cfg(test)]
