@@ -14,9 +14,6 @@ const SOURCES = { en: '', ko: '' };
 const CATALOGUES = { en: null, ko: null };
 let lang = 'en';
 const listeners = new Set();
-// The words of a key without arguments, once found: lists ask for the same labels on every
-// row and every keystroke.
-const PLAIN = { en: new Map(), ko: new Map() };
 
 /** Fetches the catalogues' text; before this, `t` answers with keys. */
 export async function loadCatalogues() {
@@ -24,7 +21,6 @@ export async function loadCatalogues() {
   for (const code of Object.keys(SOURCES)) {
     SOURCES[code] = sources[code] || '';
     CATALOGUES[code] = null;
-    PLAIN[code].clear();
   }
 }
 
@@ -42,18 +38,15 @@ function patternOf(code, id) {
   return catalogue(code).get(id) || (code === 'en' ? undefined : catalogue('en').get(id));
 }
 
+/** Message `id` in the window's language with `args`; `missing` when no catalogue has it. */
+function words(id, args, missing) {
+  const found = patternOf(lang, id);
+  return found ? format(found, args || {}, lang) : missing;
+}
+
 /** Translate `key`, filling its arguments from `params`. Falls back to English, then the key. */
 export function t(key, params) {
-  if (!params) {
-    const known = PLAIN[lang].get(key);
-    if (known !== undefined) return known;
-  }
-  const found = patternOf(lang, idOf(key));
-  if (!found) return key;
-  const out = format(found, params || {}, lang);
-  // Only words that came out whole are kept (a pattern with arguments left unfilled is not).
-  if (!params && SOURCES[lang]) PLAIN[lang].set(key, out);
-  return out;
+  return words(idOf(key), params, key);
 }
 
 export { particle };
@@ -61,9 +54,7 @@ export { particle };
 /** A message the engine sent as `{id, args}` (a catalogue id and its arguments), in the
  * window's language. */
 export function say(text) {
-  if (!text || !text.id) return '';
-  const found = patternOf(lang, text.id);
-  return found ? format(found, text.args || {}, lang) : text.id;
+  return text && text.id ? words(text.id, text.args, text.id) : '';
 }
 
 /** `key` in every language, joined: for words shown before the officer's language is known. */

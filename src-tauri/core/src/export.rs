@@ -285,9 +285,6 @@ pub fn file_name(store: &Store, request: &ExportRequest) -> Result<String> {
 /// in Korean when `ko`: the same words as the app's screens, shared by the exports and
 /// `ddesk officials`. An unknown value reads as nothing.
 pub fn word(value: &str, ko: bool) -> String {
-    if value.is_empty() || !value.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-        return String::new();
-    }
     let id = format!("value-{value}");
     let said = pick(ko, &id);
     // An unknown value reads as nothing (the catalogue answers an unknown id with the id).
