@@ -189,7 +189,7 @@ export async function eventDashboard(eventId) { return call('event_dashboard', {
 export async function delegationList(eventId) { return call('delegation_list', { event_id: eventId }); }
 export async function officialList(eventId, query) {
   const q = {
-    search: '', delegation_id: null, category: null, status: null,
+    search: '', delegation_id: null, category: null, status: null, not_on_session: null,
     sort: 'name', desc: false, offset: 0, limit: 100, ...query,
   };
   return call('official_list', { event_id: eventId, query: q });
@@ -205,7 +205,9 @@ export async function stayList(eventId, query) { return call('stay_list', { even
 export async function venueList(eventId) { return call('venue_list', { event_id: eventId }); }
 export async function venueRoomList(eventId) { return call('venue_room_list', { event_id: eventId }); }
 export async function sessionList(eventId) { return call('session_list', { event_id: eventId }); }
-export async function participantList(sessionId) { return call('participant_list', { session_id: sessionId }); }
+/** A page of a session's roster as its audience makes it: {search, offset, limit} → {total, rows}. */
+export async function participantList(sessionId, query) { return call('participant_list', { session_id: sessionId, query: pageQuery(query) }); }
+export async function rosterLeftOut(sessionId) { return call('roster_left_out', { session_id: sessionId }); }
 
 // Get / save / delete per record kind
 export async function delegationGet(id) { return get('delegation')(id); }
@@ -243,7 +245,15 @@ export async function participantDelete(id, cascade) { return del('participant')
 export async function participantsAdd(sessionId, officialIds, role) {
   return write('participants_add', { session_id: sessionId, official_ids: officialIds, role });
 }
-export async function participantAttend(id, attended) { return write('participant_attend', { id, attended: Boolean(attended) }); }
+export async function participantAttend(sessionId, officialId, attended) {
+  return write('participant_attend', { session_id: sessionId, official_id: officialId, attended: Boolean(attended) });
+}
+export async function rosterRole(sessionId, officialId, role) {
+  return write('roster_role', { session_id: sessionId, official_id: officialId, role });
+}
+export async function rosterRemove(sessionId, officialId) {
+  return write('roster_remove', { session_id: sessionId, official_id: officialId });
+}
 
 /** The X_get of each record kind a dashboard problem can point at. */
 export function getRecord(entity, id) {

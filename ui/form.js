@@ -262,6 +262,16 @@ function buildField(f, value, tz, inputs, wrappers) {
       // start).
       ({ control, input } = buildDateField(common, value, { near: () => (f.calendarFrom ? inputs.get(f.calendarFrom).value : null) }));
       break;
+    case 'multi': {
+      // Several of a list, stored as one comma-separated value: a group of checkboxes named
+      // by the field's label.
+      const chosen = new Set(String(value || '').split(',').filter(Boolean));
+      input = control = h('div', { id, class: 'multi-check', role: 'group', 'aria-labelledby': `${id}-label`, 'aria-describedby': errId },
+        (f.options || []).map((o) => h('label', { class: 'check-item' },
+          h('input', { type: 'checkbox', name: f.name, value: o.value, checked: chosen.has(String(o.value)) }),
+          h('span', { dir: 'auto' }, o.label))));
+      break;
+    }
     case 'number':
       input = control = h('input', { ...common, type: 'number', inputmode: 'numeric', step: '1', min: f.min ?? null, value: value ?? '' });
       break;
@@ -273,7 +283,9 @@ function buildField(f, value, tz, inputs, wrappers) {
   }
   inputs.set(f.name, input);
   const req = f.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null;
-  const labelEl = h('label', { for: id }, label, req);
+  const labelEl = f.type === 'multi'
+    ? h('span', { id: `${id}-label`, class: 'field-label' }, label, req)
+    : h('label', { for: id }, label, req);
   const wrapper = f.type === 'checkbox'
     ? h('div', { class: 'field field-check' }, control, labelEl, errorSlot(f.name, errId))
     : h('div', { class: `field${f.wide || f.type === 'textarea' ? ' field-wide' : ''}` }, labelEl, control, errorSlot(f.name, errId));
@@ -330,6 +342,11 @@ function buildLookup(f, value, common, label) {
 /** Puts a stored value into a field's input (a reload after someone else's save). */
 function writeField(f, input, value, tz) {
   switch (f.type) {
+    case 'multi': {
+      const chosen = new Set(String(value || '').split(',').filter(Boolean));
+      for (const box of input.querySelectorAll('input[type=checkbox]')) box.checked = chosen.has(box.value);
+      break;
+    }
     case 'checkbox': input.checked = Boolean(value); break;
     case 'datetime': input.value = toLocalInput(value, tz); break;
     case 'select':
@@ -345,6 +362,7 @@ function writeField(f, input, value, tz) {
 
 function readField(f, input, tz) {
   switch (f.type) {
+    case 'multi': return [...input.querySelectorAll('input[type=checkbox]:checked')].map((b) => b.value).join(',');
     case 'checkbox': return input.checked;
     case 'number': {
       const v = input.value.trim();

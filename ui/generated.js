@@ -76,7 +76,8 @@ export const RECORD_FIELDS = {
     "official_id",
     "role",
     "attended_at",
-    "notes"
+    "notes",
+    "membership"
   ],
   "room_block": [
     "id",
@@ -99,7 +100,10 @@ export const RECORD_FIELDS = {
     "venue_room_id",
     "location",
     "description",
-    "notes"
+    "notes",
+    "audience",
+    "audience_categories",
+    "audience_delegations"
   ],
   "stay": [
     "id",
@@ -147,6 +151,11 @@ export const RECORD_FIELDS = {
 
 /** The values of each closed set; the window's words name them `group.value`. */
 export const ENUMS = {
+  "audience": [
+    "everyone",
+    "groups",
+    "list"
+  ],
   "category": [
     "head_of_delegation",
     "delegate",
@@ -180,6 +189,11 @@ export const ENUMS = {
   "language": [
     "en",
     "ko"
+  ],
+  "membership": [
+    "rule",
+    "added",
+    "removed"
   ],
   "official_status": [
     "invited",
@@ -281,6 +295,7 @@ export const DEFAULTS = {
   "participant": {
     "attended_at": null,
     "id": "",
+    "membership": "added",
     "notes": "",
     "official_id": "",
     "role": "participant",
@@ -297,6 +312,9 @@ export const DEFAULTS = {
     "rooms": 1
   },
   "session": {
+    "audience": "list",
+    "audience_categories": "",
+    "audience_delegations": "",
     "description": "",
     "ends_at": null,
     "event_id": "",

@@ -126,9 +126,9 @@ function cellContent(col, row) {
 }
 
 /** A coloured chip for an enumeration value (status, category, kind). */
-export function chip(group, value) {
+export function chip(group, value, label = null) {
   if (!value) return '';
-  return h('span', { class: `chip chip-${group}-${value}` }, t(`${group}.${value}`));
+  return h('span', { class: `chip chip-${group}-${value}` }, label || t(`${group}.${value}`));
 }
 
 /** Primary name with the other language smaller, both as isolated user text. */

@@ -1830,3 +1830,66 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     );
     app.quit();
 }
+
+/// Issue 26: a session's audience set to the heads of delegation in the window; its roster and
+/// its head-count in the agenda follow at once, and the members are in by the rule.
+#[test]
+fn a_sessions_audience_changed_in_the_window_changes_its_roster_and_head_count() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "agenda");
+    // A session for everyone: its audience cell says so, with the head-count.
+    let found = app.wait_for(
+        "a session for everyone",
+        "const r = [...document.querySelectorAll('#list-table tbody tr[data-id]')]
+            .find(r => /^Everyone · \\d+$/.test(r.cells[4].textContent.trim()));
+         return r ? [r.dataset.id, r.cells[4].textContent.trim()] : null",
+    );
+    let id = found[0].as_str().expect("id").to_string();
+    let everyone: usize = found[1]
+        .as_str()
+        .and_then(|t| t.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a head-count");
+    assert!(everyone > 20, "{found}");
+    app.click_on(&format!("#list-table tr[data-id='{id}'] td:nth-child(3)"));
+    app.wait_for(
+        "its roster",
+        &format!(
+            "return document.querySelector('#roster-audience')?.textContent === 'Everyone · {everyone}'
+                && document.querySelectorAll('#roster-table tbody tr').length === {}",
+            everyone.min(200)
+        ),
+    );
+
+    app.click_on("#roster-audience-edit");
+    app.find("#record-dialog[open] #f-audience");
+    choose(&app, "#f-audience", "Chosen groups");
+    app.click(&app.find("#f-audience_categories input[value=head_of_delegation]"));
+    shot(&app, "audience-form");
+    app.click(&app.find("#form-save"));
+    app.wait_for(
+        "the form to close",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    let heads = app.wait_for(
+        "the roster of the heads",
+        "const a = document.querySelector('#roster-audience')?.textContent || '';
+         const m = /^Heads of delegation · (\\d+)$/.exec(a);
+         return m ? Number(m[1]) : null",
+    );
+    let heads = heads.as_u64().expect("a count") as usize;
+    assert!(heads > 0 && heads < everyone, "{heads} of {everyone}");
+    app.wait_for(
+        "the roster's rows and the agenda's head-count",
+        &format!(
+            "const rows = [...document.querySelectorAll('#roster-table tbody tr')];
+             const row = document.querySelector(\"#list-table tr[data-id='{id}']\");
+             return rows.length === {heads}
+                && rows.every(r => r.querySelector('.chip-membership-rule')?.textContent === 'Audience')
+                && row && row.cells[4].textContent.trim() === 'Heads of delegation · {heads}'"
+        ),
+    );
+    shot(&app, "audience-heads");
+    app.quit();
+}

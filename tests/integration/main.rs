@@ -1,5 +1,6 @@
 //! Integration tests of the engine and the `ddesk` CLI, as one test binary.
 
+mod audience;
 mod backups;
 mod cli;
 mod crash;

@@ -367,7 +367,7 @@ fn sessions_stay_inside_the_event_and_rosters_do_not_repeat() {
     assert_eq!(roster[0].participant.role, Role::Speaker);
     let attended = f
         .store
-        .write(|tx| ddesk_core::roster::attend(tx, &roster[0].participant.id, true))
+        .write(|tx| ddesk_core::roster::attend(tx, &session.id, &f.official.id, true))
         .expect("attend");
     assert!(attended.attended_at.is_some());
     let dup = Participant {

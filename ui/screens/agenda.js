@@ -1,16 +1,17 @@
-//! Agenda tab: sessions by day in the event's time zone, and the roster of the selected
-//! session (roles, attendance, adding officials in bulk).
+//! Agenda tab: sessions by day in the event's time zone with who attends each, and the
+//! roster of the selected session as its audience makes it (who is on it by the rule and who
+//! by hand, roles, attendance, adding and leaving out officials).
 
 import * as api from '../api.js';
 import { DEFAULTS } from '../generated.js';
 import { h, mount, userText, debounce } from '../dom.js';
-import { t, localName, enumOptions, getLanguage, formatNumber } from '../i18n.js';
+import { t, say, localName, enumOptions, getLanguage, formatNumber } from '../i18n.js';
 import { listView } from '../listview.js';
-import { chip, renderTable } from '../table.js';
+import { chip, renderTable, twoNames } from '../table.js';
 import { openForm } from '../form.js';
 import { confirmDialog, showError, toast } from '../dialogs.js';
 import { formatTime, formatDate, formatInstant, dayKey, fromLocalInput } from '../time.js';
-import { officialLabel } from '../lookups.js';
+import { officialLabel, delegationOptions } from '../lookups.js';
 import { placeName } from './hotels.js';
 
 const title = (s) => localName(s.title_en, s.title_ko);
@@ -32,7 +33,7 @@ export function mountAgenda(panel, ctx) {
       { key: 'kind', label: 'field.kind', sortable: true, render: (s) => chip('session_kind', s.kind) },
       { key: 'title', label: 'col.title', sortable: true, sortValue: title, render: (s) => userText(title(s), 'cell-text name-primary') },
       { key: 'place', label: 'col.place', sortable: true, sortValue: place, render: place },
-      { key: 'participants', label: 'col.participants', sortable: true, cls: 'num', render: (s) => userText(formatNumber(s.participants)) },
+      { key: 'participants', label: 'col.audience', sortable: true, render: (s) => say(s.audience_text) },
     ],
     load: () => api.sessionList(ctx.eventId),
     searchText: (s) => [s.title_en, s.title_ko, s.room_name, s.room_name_ko, s.venue_name, s.venue_name_ko, s.location, s.description].join(' '),
@@ -61,7 +62,7 @@ export function mountAgenda(panel, ctx) {
   view.refresh();
 
   const edit = (row) => editSession(ctx, row, {
-    onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
+    onSaved: () => { toast(t('toast.saved'), 'info'); if (selected) reloadRoster(); else view.refresh(); },
     remove: row ? () => view.remove(row) : null,
   });
 
@@ -72,36 +73,51 @@ export function mountAgenda(panel, ctx) {
     view.repaint();
   }
 
-  async function showRoster(session) {
+  // The roster screen shows a page of the roster; the search finds anyone on it.
+  const ROSTER_PAGE = 200;
+
+  async function showRoster(session, search = '') {
     selected = session;
     view.repaint();
     panel.querySelector('.agenda-layout').classList.add('with-roster');
-    let participants;
+    let page;
+    let leftOut = [];
     try {
-      participants = await api.participantList(session.id);
+      [page, leftOut] = await Promise.all([
+        api.participantList(session.id, { search, limit: ROSTER_PAGE }),
+        session.audience === 'list' ? Promise.resolve([]) : api.rosterLeftOut(session.id),
+      ]);
     } catch (err) {
       showError(err);
       return;
     }
     if (!selected || selected.id !== session.id) return;
-    renderRoster(session, participants);
+    renderRoster(session, page, leftOut, search);
   }
 
   async function reloadRoster() {
     if (!selected) return;
     const s = selected;
+    const search = rosterHost.querySelector('#roster-filter');
     await view.refresh();
-    showRoster(selected || s);
+    showRoster(selected || s, search ? search.value : '');
   }
 
-  function renderRoster(session, participants) {
-    const onRoster = new Set(participants.map((p) => p.official_id));
+  const byWord = (session, p) => {
+    if (p.membership === 'rule') return t('roster.by.rule');
+    return t(session.audience === 'list' ? 'roster.by.list' : 'roster.by.exception');
+  };
+
+  function renderRoster(session, page, leftOut, search) {
+    const participants = page.rows;
     const columns = [
-      { key: 'full_name', label: 'col.fullName', render: (p) => userText(p.full_name, 'cell-text name-primary') },
-      { key: 'native_name', label: 'field.native_name' },
+      // The name in the official's own script under the passport name: the roster shares the
+      // window with the agenda and the add control, and a column of its own cut the others.
+      { key: 'full_name', label: 'col.fullName', render: (p) => twoNames(p.full_name, p.native_name) },
       { key: 'delegation', label: 'col.delegation', render: (p) => localName(p.delegation_name_en, p.delegation_name_ko) },
-      { key: 'role', label: 'field.role', render: (p) => roleSelect(p) },
-      { key: 'attended', label: 'col.attended', cls: 'center', render: (p) => attendBox(p) },
+      { key: 'role', label: 'field.role', render: (p) => roleSelect(session, p) },
+      { key: 'attended', label: 'col.attended', cls: 'center', render: (p) => attendBox(session, p) },
+      { key: 'membership', label: 'roster.col.by', render: (p) => chip('membership', p.membership, byWord(session, p)) },
     ];
     const table = renderTable({
       id: 'roster-table',
@@ -114,6 +130,14 @@ export function mountAgenda(panel, ctx) {
       }],
       emptyText: t('empty.roster'),
     });
+    const filter = h('input', {
+      type: 'search', id: 'roster-filter', class: 'search', value: search,
+      'aria-label': t('roster.search'), placeholder: t('roster.search'), autocomplete: 'off',
+      onInput: debounce((e) => showRoster(session, e.target.value), 150),
+    });
+    const more = page.total > participants.length
+      ? h('p', { class: 'muted small', id: 'roster-more' }, t('roster.more', { shown: formatNumber(participants.length), n: formatNumber(page.total) }))
+      : null;
     mount(rosterHost,
       h('section', { id: 'roster', class: 'roster', 'aria-labelledby': 'roster-title' },
         h('div', { class: 'roster-head' },
@@ -121,18 +145,44 @@ export function mountAgenda(panel, ctx) {
             h('h2', { id: 'roster-title' }, userText(title(session), 'title-text')),
             h('p', { class: 'muted' },
               formatInstant(session.starts_at, ctx.tz, getLanguage()), ' · ',
-              t('roster.count', { n: formatNumber(participants.length) }))),
+              h('span', { id: 'roster-audience' }, say(session.audience_text))),
+            h('p', { class: 'muted small roster-rule' }, t(`roster.rule.${session.audience}`), ' ',
+              h('button', { type: 'button', class: 'btn btn-small btn-quiet', id: 'roster-audience-edit', onClick: () => edit(session) }, t('roster.changeAudience')))),
           h('button', { type: 'button', class: 'btn btn-quiet', id: 'roster-close', 'aria-label': t('roster.close'), onClick: closeRoster }, '×')),
-        table,
-        addControl(session, onRoster)));
+        h('div', { class: 'roster-main' }, filter, table, more, leftOut.length ? leftOutList(session, leftOut) : null),
+        addControl(session)));
+    if (search) {
+      const box = rosterHost.querySelector('#roster-filter');
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    }
   }
 
-  function roleSelect(p) {
+  /** Those left out of a session with a rule, each with a button to put them back. */
+  function leftOutList(session, rows) {
+    return h('section', { class: 'roster-left-out', id: 'roster-left-out', 'aria-labelledby': 'left-out-title' },
+      h('h3', { id: 'left-out-title' }, t('roster.leftOut', { n: formatNumber(rows.length) })),
+      h('ul', { class: 'plain-list' }, rows.map((p) => h('li', { class: 'check-item' },
+        h('span', { dir: 'auto' }, officialLabel(p)),
+        h('button', {
+          type: 'button', class: 'btn btn-small', 'aria-label': t('roster.putBackNamed', { name: p.full_name }),
+          onClick: async () => {
+            try {
+              await api.participantsAdd(session.id, [p.official_id], p.role);
+              reloadRoster();
+            } catch (err) {
+              showError(err);
+            }
+          },
+        }, t('roster.putBack'))))));
+  }
+
+  function roleSelect(session, p) {
     return h('select', {
       class: 'role-select', 'aria-label': t('roster.roleFor', { name: p.full_name }),
       onChange: async (e) => {
         try {
-          await api.participantSave({ ...p, role: e.target.value });
+          await api.rosterRole(session.id, p.official_id, e.target.value);
           p.role = e.target.value;
         } catch (err) {
           e.target.value = p.role;
@@ -142,7 +192,7 @@ export function mountAgenda(panel, ctx) {
     }, enumOptions('role').map((o) => h('option', { value: o.value, selected: o.value === p.role }, o.label)));
   }
 
-  function attendBox(p) {
+  function attendBox(session, p) {
     return h('input', {
       type: 'checkbox', class: 'attend-box', checked: Boolean(p.attended_at),
       'aria-label': t('roster.attendedFor', { name: p.full_name }),
@@ -150,7 +200,7 @@ export function mountAgenda(panel, ctx) {
       onChange: async (e) => {
         const box = e.target;
         try {
-          const updated = await api.participantAttend(p.id, box.checked);
+          const updated = await api.participantAttend(session.id, p.official_id, box.checked);
           p.attended_at = updated ? updated.attended_at : null;
           box.title = p.attended_at ? formatInstant(p.attended_at, ctx.tz, getLanguage()) : '';
         } catch (err) {
@@ -165,15 +215,15 @@ export function mountAgenda(panel, ctx) {
     const ok = await confirmDialog(t('roster.confirmRemove', { name: p.full_name, title: title(session) }), { ok: t('action.remove') });
     if (!ok) return;
     try {
-      await api.participantDelete(p.id, false);
+      await api.rosterRemove(session.id, p.official_id);
       reloadRoster();
     } catch (err) {
       showError(err);
     }
   }
 
-  /** Search box + checklist of officials not yet on the roster + role + Add. */
-  function addControl(session, onRoster) {
+  /** Search box + checklist of officials not on the roster + role + Add. */
+  function addControl(session) {
     const chosen = new Set();
     const list = h('div', { class: 'checklist', id: 'roster-candidates', role: 'group', 'aria-label': t('roster.candidates') });
     const countEl = h('span', { class: 'muted', role: 'status' });
@@ -188,9 +238,9 @@ export function mountAgenda(panel, ctx) {
     async function search(q) {
       const my = ++seq;
       try {
-        const res = await api.officialList(ctx.eventId, { search: q.trim(), sort: 'name', limit: 200 });
+        const res = await api.officialList(ctx.eventId, { search: q.trim(), sort: 'name', limit: 200, not_on_session: session.id });
         if (my !== seq) return;
-        const rows = res.rows.filter((o) => !onRoster.has(o.id));
+        const rows = res.rows;
         mount(list, rows.length === 0 ? h('p', { class: 'empty-state' }, t('roster.noCandidates')) : rows.map((o) => {
           const id = `cand-${o.id}`;
           return h('div', { class: 'check-item' },
@@ -232,12 +282,19 @@ export function mountAgenda(panel, ctx) {
 }
 
 /** The session form; a session_get record works as is. hooks: { onSaved, remove }. */
+/** Who a new session of a kind is for: plenaries, meals, ceremonies and breaks are for
+ * everyone; panels, workshops, site visits and transfers for a list. */
+const audienceFor = (kind) => (['plenary', 'meal', 'ceremony', 'break'].includes(kind) ? 'everyone' : 'list');
+
 export async function editSession(ctx, row, { onSaved = null, remove = null } = {}) {
   let rooms;
-  try { rooms = await api.venueRoomList(ctx.eventId); } catch (err) { showError(err); return; }
+  let delegations;
+  try {
+    [rooms, delegations] = await Promise.all([api.venueRoomList(ctx.eventId), api.delegationList(ctx.eventId)]);
+  } catch (err) { showError(err); return; }
   const day = ctx.event.start_date;
   const record = row || {
-    ...DEFAULTS.session, event_id: ctx.eventId,
+    ...DEFAULTS.session, event_id: ctx.eventId, audience: audienceFor(DEFAULTS.session.kind),
     starts_at: day ? fromLocalInput(`${day}T09:00`, ctx.tz) : null,
     ends_at: day ? fromLocalInput(`${day}T10:00`, ctx.tz) : null,
   };
@@ -253,6 +310,12 @@ export async function editSession(ctx, row, { onSaved = null, remove = null } = 
       { name: 'ends_at', type: 'datetime', required: true, labelText: t('field.ends_at_tz', { tz: ctx.tz }) },
       { name: 'venue_room_id', type: 'select', nullable: true, options: rooms.map((r) => ({ value: r.id, label: `${localName(r.venue_name, r.venue_name_ko)} — ${placeName(r)}` })) },
       { name: 'location' },
+      { name: 'audience', type: 'select', required: true, options: enumOptions('audience'), follow: { from: 'kind', value: audienceFor } },
+      {
+        name: 'audience_categories', type: 'multi', wide: true, visibleIf: (v) => v.audience === 'groups',
+        options: enumOptions('category').map((o) => ({ value: o.value, label: t(`audience.category.${o.value}`) })),
+      },
+      { name: 'audience_delegations', type: 'multi', wide: true, visibleIf: (v) => v.audience === 'groups', options: delegationOptions(delegations) },
       { name: 'description', type: 'textarea' },
       { name: 'notes', type: 'textarea' },
     ],

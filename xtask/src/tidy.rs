@@ -157,6 +157,7 @@ fn records_and_field_checks_sit_below_storage() {
         "fields",
         "model",
         "validate",
+        "audience",
     ];
     for module in below {
         let named = graph.get(module).cloned().unwrap_or_default();

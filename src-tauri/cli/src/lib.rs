@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ddesk_core::export::{self, ExportRequest, Format as ExportFormat, Table};
 use ddesk_core::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
-use ddesk_core::model::{Category, Delegation, Language};
+use ddesk_core::model::{Category, Delegation, Language, Membership, Record};
 use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use ddesk_core::queries::{self, OfficialQuery};
@@ -73,6 +73,30 @@ enum Command {
     Delegations {
         #[arg(long, value_name = "ID")]
         event: String,
+    },
+    /// List an event's sessions by time: id, start (the event's local time), kind, English
+    /// title, who attends in words with the head-count, head-count (tab-separated).
+    #[command(after_help = "Example: ddesk sessions --event 0193a5c2")]
+    Sessions {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        /// The words in Korean.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: Language,
+    },
+    /// List who is on a session's roster as its audience makes it: official id, passport
+    /// name, delegation, role, and "rule" (in by the audience) or "exception" (put on by
+    /// hand, as every member of a list is), by name (tab-separated).
+    #[command(after_help = "Example: ddesk roster --session 7f3e21aa | cut -f2")]
+    Roster {
+        #[arg(long, value_name = "ID")]
+        session: String,
+        /// The role as the code scripts match on (speaker) instead of its word (Speaker).
+        #[arg(long)]
+        codes: bool,
+        /// The words in Korean.
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: Language,
     },
     /// Registration workbooks to send to delegations (XLSX: instructions, one row per seat,
     /// drop-down lists, the officials registered so far): for one delegation into the file
@@ -202,7 +226,8 @@ enum Command {
         force: bool,
     },
     /// A table as a spreadsheet: officials, delegations, rooming (one hotel with --hotel, else
-    /// every hotel), roster (of --session), arrivals, departures, diets; or all (every table in
+    /// every hotel), roster (of --session), arrivals, departures, diets, meals (each meal's
+    /// head-count and needs, for the caterer); or all (every table in
     /// one XLSX workbook, the roster included when --session is given).
     #[command(
         after_help = "Example: ddesk export officials --event 0193a5c2 --format csv -o - | head"
@@ -325,7 +350,7 @@ fn parse_table(text: &str) -> Result<ExportChoice, String> {
         return Ok(ExportChoice::All);
     }
     Table::parse(text).map(ExportChoice::One).ok_or_else(|| {
-        "one of officials, delegations, rooming, roster, arrivals, departures, diets, all".into()
+        "one of officials, delegations, rooming, roster, arrivals, departures, diets, meals, all".into()
     })
 }
 
@@ -561,6 +586,58 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     row.display_name_ko,
                     d.status.as_str(),
                     d.seats
+                );
+            }
+        }
+        Command::Sessions { event, lang } => {
+            let event = id("event", &event)?;
+            let (rows, tz) = store.read(|c| {
+                let tz = ddesk_core::model::Event::get(c, &event)?.tz();
+                Ok((queries::sessions(c, &event)?, tz))
+            })?;
+            for row in rows {
+                let s = &row.session;
+                out!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    s.id,
+                    s.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                    s.kind.as_str(),
+                    s.title_en,
+                    row.audience_text.in_lang(lang.as_str()),
+                    row.participants
+                );
+            }
+        }
+        Command::Roster {
+            session,
+            codes,
+            lang,
+        } => {
+            let session = id("session", &session)?;
+            let ko = lang == Language::Ko;
+            let page = store.read(|c| queries::roster(c, &session, &Default::default()))?;
+            for row in page.rows {
+                let p = &row.participant;
+                let delegation = if ko && !row.person.delegation_name_ko.is_empty() {
+                    &row.person.delegation_name_ko
+                } else {
+                    &row.person.delegation_name_en
+                };
+                out!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    p.official_id,
+                    row.person.full_name,
+                    delegation,
+                    if codes {
+                        p.role.as_str().to_string()
+                    } else {
+                        export::word(p.role.as_str(), ko)
+                    },
+                    if p.membership == Membership::Rule {
+                        "rule"
+                    } else {
+                        "exception"
+                    }
                 );
             }
         }

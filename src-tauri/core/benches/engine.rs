@@ -49,6 +49,18 @@ fn main() {
         Some(50.0),
     ));
     figures.push(Figure::times(
+        "derive every roster (in the checks)",
+        &time(9, || {
+            ddesk_core::audience::Rosters::derive(
+                &data.sessions,
+                &data.officials,
+                &data.participants,
+            )
+            .count(0)
+        }),
+        None,
+    ));
+    figures.push(Figure::times(
         "dashboard (with checks)",
         &time(5, || dashboard::build(&data)),
         None,
@@ -66,6 +78,34 @@ fn main() {
                 .expect("list")
         }),
         Some(5.0),
+    ));
+    // A session for everyone: its roster is derived from the audience, not stored.
+    let everyone: String = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM session WHERE event_id = ? AND audience = 'everyone'",
+                [&event.id],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("a session for everyone");
+    figures.push(Figure::times(
+        "list a roster for everyone (first page of 100)",
+        &time(100, || {
+            store
+                .read(|c| queries::roster(c, &everyone, &page_of(100)))
+                .expect("roster")
+        }),
+        Some(5.0),
+    ));
+    figures.push(Figure::times(
+        "list the agenda with head-counts",
+        &time(20, || {
+            store
+                .read(|c| queries::sessions(c, &event.id))
+                .expect("sessions")
+        }),
+        None,
     ));
     let flights = ListQuery {
         limit: 100,
@@ -197,5 +237,12 @@ fn main() {
             serde_json::json!({ "officials": officials }),
             &figures,
         );
+    }
+}
+
+fn page_of(limit: i64) -> ListQuery {
+    ListQuery {
+        limit,
+        ..ListQuery::default()
     }
 }

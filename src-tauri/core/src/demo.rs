@@ -220,28 +220,43 @@ fn load_event(tx: &Transaction<'_>, demo: &DemoEvent) -> Result<Event> {
             m.record::<VenueRoom>(value, None, &[("venue", "venue_id")], &[])?,
         )?;
     }
+    let for_everyone = for_everyone(demo);
     for value in &demo.sessions {
         let times = [("start", "starts_at"), ("end", "ends_at")];
-        put(
-            tx,
-            m.record::<Session>(value, ev, &[("room", "venue_room_id")], &times)?,
-        )?;
+        let mut session: Session =
+            m.record::<Session>(value, ev, &[("room", "venue_room_id")], &times)?;
+        let key = value.get("key").and_then(Value::as_str).unwrap_or_default();
+        if for_everyone.contains(key) {
+            session.audience = Audience::Everyone;
+        }
+        put(tx, session)?;
     }
-    load_rosters(tx, demo, &m)?;
+    load_rosters(tx, demo, &m, &for_everyone)?;
     Ok(event)
 }
 
-/// Rosters: `"officials": "all"` or a list of keys; a later entry for the same person and
-/// session sets the role, so a file can list everyone first and the speakers after.
-fn load_rosters(tx: &Transaction<'_>, demo: &DemoEvent, m: &Mapper<'_>) -> Result<()> {
-    let everyone: Vec<String> = demo
-        .officials
+/// The keys of the sessions a roster entry gives to `"officials": "all"`: their audience is
+/// everyone.
+fn for_everyone(demo: &DemoEvent) -> std::collections::HashSet<&str> {
+    demo.participants
         .iter()
-        .filter_map(|o| o.get("key").and_then(Value::as_str))
-        .map(|k| m.id(k))
-        .collect();
-    let mut roster: Vec<((String, String), Role)> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
+        .filter(|e| e.get("officials").and_then(Value::as_str) == Some("all"))
+        .filter_map(|e| e.get("session").and_then(Value::as_str))
+        .collect()
+}
+
+/// Rosters: `"officials": "all"` (the session is for everyone) or a list of keys; a later
+/// entry for the same person and session sets the role, so a file can list everyone first and
+/// the speakers after. On a session for everyone a listed person's entry keeps their role;
+/// elsewhere the entries are the session's list.
+fn load_rosters(
+    tx: &Transaction<'_>,
+    demo: &DemoEvent,
+    m: &Mapper<'_>,
+    for_everyone: &std::collections::HashSet<&str>,
+) -> Result<()> {
+    let mut roster: Vec<((String, String, Membership), Role)> = Vec::new();
+    let mut index: HashMap<(String, String, Membership), usize> = HashMap::new();
     for entry in &demo.participants {
         let session = entry
             .get("session")
@@ -252,7 +267,7 @@ fn load_rosters(tx: &Transaction<'_>, demo: &DemoEvent, m: &Mapper<'_>) -> Resul
             None => Role::Participant,
         };
         let officials: Vec<String> = match entry.get("officials") {
-            Some(Value::String(all)) if all == "all" => everyone.clone(),
+            Some(Value::String(all)) if all == "all" => continue,
             Some(Value::Array(keys)) => keys
                 .iter()
                 .filter_map(Value::as_str)
@@ -260,8 +275,13 @@ fn load_rosters(tx: &Transaction<'_>, demo: &DemoEvent, m: &Mapper<'_>) -> Resul
                 .collect(),
             _ => return Err(bad(format!("roster entry for {session} has no officials"))),
         };
+        let membership = if for_everyone.contains(session) {
+            Membership::Rule
+        } else {
+            Membership::Added
+        };
         for official in officials {
-            let key = (m.id(session), official);
+            let key = (m.id(session), official, membership);
             match index.get(&key) {
                 Some(&i) => roster[i].1 = role,
                 None => {
@@ -271,11 +291,12 @@ fn load_rosters(tx: &Transaction<'_>, demo: &DemoEvent, m: &Mapper<'_>) -> Resul
             }
         }
     }
-    for ((session_id, official_id), role) in roster {
+    for ((session_id, official_id, membership), role) in roster {
         let record = Participant {
             session_id,
             official_id,
             role,
+            membership,
             ..Participant::default()
         };
         put(tx, record)?;

@@ -35,6 +35,8 @@ pub enum Table {
     Departures,
     /// Dietary needs and accessibility needs summed for the caterer, with the names.
     Diets,
+    /// Each meal's head-count and the dietary and accessibility needs of those on it.
+    Meals,
 }
 
 impl Table {
@@ -46,6 +48,7 @@ impl Table {
         Table::Arrivals,
         Table::Departures,
         Table::Diets,
+        Table::Meals,
     ];
 
     /// The table's name in the CLI and in file names.
@@ -58,6 +61,7 @@ impl Table {
             Table::Arrivals => "arrivals",
             Table::Departures => "departures",
             Table::Diets => "diets",
+            Table::Meals => "meals",
         }
     }
 
@@ -75,6 +79,7 @@ impl Table {
             Table::Arrivals => pick(ko, "out-arrivals"),
             Table::Departures => pick(ko, "out-departures"),
             Table::Diets => pick(ko, "out-dietary-summary"),
+            Table::Meals => pick(ko, "out-meals"),
         }
     }
 }
@@ -325,6 +330,7 @@ pub fn sheets(conn: &Connection, request: &ExportRequest) -> Result<Vec<Sheet>> 
             Table::Arrivals => data.travel(conn, Direction::Arrival)?,
             Table::Departures => data.travel(conn, Direction::Departure)?,
             Table::Diets => data.diets(),
+            Table::Meals => data.meals(conn)?,
         };
         out.push(Sheet {
             table,
@@ -729,12 +735,104 @@ impl Data {
     /// One row per need (dietary, then accessibility), with how many and who, for the caterer
     /// and the venue; cancelled officials are left out.
     fn diets(&self) -> Built {
-        let mut needs: BTreeMap<(u8, String), (String, Vec<String>)> = BTreeMap::new();
-        for r in &self.officials {
-            let o = &r.official;
-            if o.status == OfficialStatus::Cancelled {
-                continue;
+        let people = self
+            .officials
+            .iter()
+            .filter(|r| r.official.status != OfficialStatus::Cancelled);
+        let headers = vec![
+            self.h("out-need"),
+            self.h("out-requirement"),
+            self.h("out-people"),
+            self.h("out-names"),
+        ];
+        let rows = self
+            .needs(people)
+            .into_iter()
+            .map(|(kind, need, names)| {
+                vec![
+                    kind,
+                    Cell::from(need),
+                    Cell::Int(names.len() as i64),
+                    Cell::from(names.join("; ")),
+                ]
+            })
+            .collect();
+        (headers, rows)
+    }
+
+    /// For the caterer, each meal by time: its head-count as its roster stands (the audience
+    /// and its exceptions), then one row per need of the people on it.
+    fn meals(&self, conn: &Connection) -> Result<Built> {
+        let by_id: HashMap<&str, &queries::OfficialRow> = self
+            .officials
+            .iter()
+            .map(|r| (r.official.id.as_str(), r))
+            .collect();
+        let headers = vec![
+            self.h("out-session"),
+            self.h("out-starts"),
+            self.h("out-head-count"),
+            self.h("out-need"),
+            self.h("out-requirement"),
+            self.h("out-people"),
+            self.h("out-names"),
+        ];
+        let mut rows = Vec::new();
+        let mut meals: Vec<Session> = Session::of_event(conn, &self.event_id)?
+            .into_iter()
+            .filter(|s| s.kind == SessionKind::Meal)
+            .collect();
+        meals.sort_by_key(|s| (s.starts_at, s.ends_at));
+        for meal in &meals {
+            let on: Vec<&queries::OfficialRow> = queries::participants(conn, &meal.id)?
+                .iter()
+                .filter_map(|p| by_id.get(p.participant.official_id.as_str()).copied())
+                .collect();
+            let title = if self.ko && !meal.title_ko.is_empty() {
+                &meal.title_ko
+            } else {
+                &meal.title_en
+            };
+            let head = |rows: &mut Vec<Vec<Cell>>, rest: Vec<Cell>| {
+                let mut row = vec![
+                    Cell::from(title),
+                    Cell::DateTime(self.local(meal.starts_at)),
+                    Cell::Int(on.len() as i64),
+                ];
+                row.extend(rest);
+                rows.push(row);
+            };
+            let needs = self.needs(on.iter().copied());
+            if needs.is_empty() {
+                head(
+                    &mut rows,
+                    vec![Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty],
+                );
             }
+            for (kind, need, names) in needs {
+                head(
+                    &mut rows,
+                    vec![
+                        kind,
+                        Cell::from(need),
+                        Cell::Int(names.len() as i64),
+                        Cell::from(names.join("; ")),
+                    ],
+                );
+            }
+        }
+        Ok((headers, rows))
+    }
+
+    /// The needs of `people` (dietary, then accessibility, each by its folded words), each with
+    /// its kind's word, its words as first written and who has it.
+    fn needs<'r>(
+        &self,
+        people: impl Iterator<Item = &'r queries::OfficialRow>,
+    ) -> Vec<(Cell, String, Vec<String>)> {
+        let mut needs: BTreeMap<(u8, String), (String, Vec<String>)> = BTreeMap::new();
+        for r in people {
+            let o = &r.official;
             for (kind, need) in [(0u8, &o.dietary), (1u8, &o.accessibility)] {
                 let need = need.trim();
                 if need.is_empty() {
@@ -748,28 +846,17 @@ impl Data {
                     .push(format!("{} ({})", r.full_name, self.delegation_of(o)));
             }
         }
-        let headers = vec![
-            self.h("out-need"),
-            self.h("out-requirement"),
-            self.h("out-people"),
-            self.h("out-names"),
-        ];
-        let rows = needs
+        needs
             .into_iter()
             .map(|((kind, _), (need, names))| {
-                vec![
-                    Cell::from(if kind == 0 {
-                        self.h("out-dietary")
-                    } else {
-                        self.h("out-accessibility")
-                    }),
-                    Cell::from(need),
-                    Cell::Int(names.len() as i64),
-                    Cell::from(names.join("; ")),
-                ]
+                let kind = Cell::from(if kind == 0 {
+                    self.h("out-dietary")
+                } else {
+                    self.h("out-accessibility")
+                });
+                (kind, need, names)
             })
-            .collect();
-        (headers, rows)
+            .collect()
     }
 }
 

@@ -587,7 +587,15 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
         .flat_map(|d| [9, 11, 14, 16].map(|h| (start + Duration::days(d), h)))
         .take(10)
         .collect();
-    let tracks = spec.sessions.div_ceil(slots.len()).max(1);
+    // Sessions with an audience besides the tracks: a lunch for everyone each day and a
+    // dinner for the heads of delegation, with exceptions both ways.
+    let for_audiences = if spec.sessions >= 10 {
+        days as usize + 1
+    } else {
+        0
+    };
+    let track_sessions = spec.sessions - for_audiences;
+    let tracks = track_sessions.div_ceil(slots.len()).max(1);
     let rooms: Vec<VenueRoom> = (0..tracks)
         .map(|r| VenueRoom {
             id: rng.uuid(),
@@ -606,7 +614,7 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
     let mut sessions = Vec::with_capacity(spec.sessions);
     for (n, (date, hour)) in slots.iter().enumerate() {
         for (r, room) in rooms.iter().enumerate() {
-            if sessions.len() == spec.sessions {
+            if sessions.len() == track_sessions {
                 break;
             }
             sessions.push(Session {
@@ -621,6 +629,48 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
                 ..Session::default()
             });
         }
+    }
+    let mut meals = Vec::new();
+    for day in 0..for_audiences {
+        let date = start + Duration::days(day as i64);
+        let dinner = day as i64 == days;
+        meals.push(Session {
+            id: rng.uuid(),
+            event_id: event.id.clone(),
+            kind: SessionKind::Meal,
+            title_en: if dinner {
+                "Heads of delegation dinner".into()
+            } else {
+                format!("Lunch, day {}", day + 1)
+            },
+            title_ko: if dinner {
+                "대표단장 만찬".into()
+            } else {
+                format!("{}일차 오찬", day + 1)
+            },
+            starts_at: local(
+                if dinner { start } else { date },
+                if dinner { 19 } else { 12 },
+                30,
+            ),
+            ends_at: local(
+                if dinner { start } else { date },
+                if dinner { 21 } else { 13 },
+                45,
+            ),
+            location: "Generated Banquet Hall".into(),
+            audience: if dinner {
+                Audience::Groups
+            } else {
+                Audience::Everyone
+            },
+            audience_categories: if dinner {
+                Category::HeadOfDelegation.as_str().into()
+            } else {
+                String::new()
+            },
+            ..Session::default()
+        });
     }
     // Each official sits in one track in half of the slots.
     let mut participants = Vec::new();
@@ -641,6 +691,32 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
             }
         }
     }
+
+    // Exceptions to the meals' rules: some left out of the first lunch, some with a role
+    // there, every 50th official added to the heads' dinner.
+    if let [lunch, .., dinner] = meals.as_slice() {
+        for (i, o) in officials.iter().enumerate() {
+            let mut entry = |session: &Session, membership, role| {
+                participants.push(Participant {
+                    id: Uuid::from_u64_pair(!spec.seed, participants.len() as u64).to_string(),
+                    session_id: session.id.clone(),
+                    official_id: o.id.clone(),
+                    role,
+                    membership,
+                    ..Participant::default()
+                });
+            };
+            if i % 97 == 5 {
+                entry(lunch, Membership::Removed, Role::Participant);
+            } else if i % 89 == 7 {
+                entry(lunch, Membership::Rule, Role::Speaker);
+            }
+            if i % 50 == 3 && o.category != Category::HeadOfDelegation {
+                entry(dinner, Membership::Added, Role::Guest);
+            }
+        }
+    }
+    sessions.extend(meals);
 
     store.write(|tx| {
         put(tx, std::slice::from_ref(&event))?;

@@ -3,6 +3,7 @@
 //! typst). No Tauri here: the desktop shell (`src-tauri`) and the `ddesk` command line
 //! (`src-tauri/cli`) both sit on top of this crate.
 
+pub mod audience;
 pub mod checks;
 pub mod dashboard;
 pub mod dates;

@@ -387,6 +387,33 @@ text_enum! {
 }
 
 text_enum! {
+    /// Who a session is for: its roster is derived from this and the officials' status.
+    pub enum Audience {
+        /// Everyone attending the event (every official not cancelled).
+        Everyone = "everyone",
+        /// The officials of the chosen categories and/or delegations.
+        Groups = "groups",
+        /// The people put on it one by one.
+        #[default]
+        List = "list",
+    }
+}
+
+text_enum! {
+    /// What a roster entry says about its official and the session's audience.
+    pub enum Membership {
+        /// In while the audience's rule takes them in; the entry keeps their role, attendance
+        /// and notes.
+        Rule = "rule",
+        /// In whatever the rule says: the way a list is kept, and an exception to a rule.
+        #[default]
+        Added = "added",
+        /// Out whatever the rule says.
+        Removed = "removed",
+    }
+}
+
+text_enum! {
     pub enum Role {
         #[default]
         Participant = "participant",
@@ -563,17 +590,25 @@ record! {
         pub location: String,
         pub description: String,
         pub notes: String,
+        pub audience: Audience,
+        /// Comma-separated category codes (`head_of_delegation,speaker`); empty means any.
+        pub audience_categories: String,
+        /// Comma-separated delegation ids; empty means any.
+        pub audience_delegations: String,
     }
 }
 
 record! {
-    /// An official on a session's roster.
+    /// An official's entry on a session's roster: an exception to its audience, or the role,
+    /// attendance and notes of someone in by the audience's rule. Who is on the roster is
+    /// `audience::Rosters` (in memory) and the `roster` view (in SQL).
     pub struct Participant ("participant", "roster entry") {
         pub session_id: String,
         pub official_id: String,
         pub role: Role,
         pub attended_at: Option<DateTime<Utc>>,
         pub notes: String,
+        pub membership: Membership,
     }
 }
 

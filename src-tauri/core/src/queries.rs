@@ -4,9 +4,13 @@
 use rusqlite::{Connection, Row};
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
+use crate::audience;
 use crate::error::Result;
 use crate::model::*;
 use crate::text::fold;
+use crate::words::Text;
 
 /// Runs `sql` with `params` and maps every row.
 fn rows<T>(
@@ -104,6 +108,9 @@ pub struct OfficialQuery {
     pub delegation_id: Option<String>,
     pub category: Option<Category>,
     pub status: Option<OfficialStatus>,
+    /// Only officials not cancelled who are not on this session's roster: whom the roster
+    /// screen offers to add.
+    pub not_on_session: Option<String>,
     pub sort: OfficialSort,
     pub desc: bool,
     pub offset: i64,
@@ -302,6 +309,20 @@ pub fn officials(
     if let Some(s) = q.status {
         filter.push_str(" AND o.status = ?");
         params.push(s.as_str().into());
+    }
+    if let Some(session_id) = &q.not_on_session {
+        let session = Session::get(conn, session_id)?;
+        let (rule, rule_params) = audience::rule_sql(&session);
+        filter.push_str(&format!(
+            " AND o.status <> 'cancelled'
+              AND NOT EXISTS (SELECT 1 FROM participant p WHERE p.session_id = ?
+                               AND p.official_id = o.id AND p.membership = 'added')
+              AND NOT ({rule} AND NOT EXISTS (SELECT 1 FROM participant p
+                    WHERE p.session_id = ? AND p.official_id = o.id AND p.membership = 'removed'))"
+        ));
+        params.push(session_id.clone());
+        params.extend(rule_params);
+        params.push(session_id.clone());
     }
     let searching = !q.search.trim().is_empty();
     let total = count_and_narrow(
@@ -630,15 +651,17 @@ pub struct SessionRow {
     pub room_name_ko: String,
     pub venue_name_ko: String,
     pub participants: i64,
+    /// The audience in words with the head-count ("Everyone · 114").
+    pub audience_text: Text,
 }
 
+/// The event's sessions by time, each with its head-count.
 pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
-    rows(
+    let mut list = rows(
         conn,
         &format!(
             "SELECT {}, coalesce(r.name, '') AS room_name, coalesce(v.name, '') AS venue_name,
-                coalesce(r.name_ko, '') AS room_name_ko, coalesce(v.name_ko, '') AS venue_name_ko,
-                (SELECT count(*) FROM participant p WHERE p.session_id = s.id) AS n_participants
+                coalesce(r.name_ko, '') AS room_name_ko, coalesce(v.name_ko, '') AS venue_name_ko
            FROM session s LEFT JOIN venue_room r ON r.id = s.venue_room_id
            LEFT JOIN venue v ON v.id = r.venue_id
           WHERE s.event_id = ? ORDER BY s.starts_at, s.title_en",
@@ -652,10 +675,57 @@ pub fn sessions(conn: &Connection, event_id: &str) -> Result<Vec<SessionRow>> {
                 venue_name: r.get("venue_name")?,
                 room_name_ko: r.get("room_name_ko")?,
                 venue_name_ko: r.get("venue_name_ko")?,
-                participants: r.get("n_participants")?,
+                participants: 0,
+                audience_text: Text::default(),
             })
         },
-    )
+    )?;
+    // A list's head-count is its entries less those of people cancelled, both read for every
+    // list in one pass over an index each (joining every entry to its official to read the
+    // status took 30 times as long at 20,000 officials); a session with a rule counts its own.
+    let mut listed: HashMap<String, i64> = HashMap::new();
+    for (sql, sign) in [
+        (
+            "SELECT p.session_id, count(*) FROM session s
+               JOIN participant p ON p.session_id = s.id AND p.membership = 'added'
+              WHERE s.event_id = ? AND s.audience = 'list'
+              GROUP BY p.session_id",
+            1,
+        ),
+        (
+            "SELECT p.session_id, count(*) FROM official o
+               JOIN participant p ON p.official_id = o.id AND p.membership = 'added'
+              WHERE o.event_id = ? AND o.status = 'cancelled'
+              GROUP BY p.session_id",
+            -1,
+        ),
+    ] {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([event_id])?;
+        while let Some(row) = rows.next()? {
+            *listed.entry(row.get(0)?).or_default() += sign * row.get::<_, i64>(1)?;
+        }
+    }
+    let names: HashMap<String, (String, String)> = Delegation::of_event(conn, event_id)?
+        .into_iter()
+        .map(|d| {
+            let ko = if d.name_ko.is_empty() {
+                d.name_en.clone()
+            } else {
+                d.name_ko
+            };
+            (d.id, (d.name_en, ko))
+        })
+        .collect();
+    for row in &mut list {
+        row.participants = match row.session.audience {
+            Audience::List => listed.get(&row.session.id).copied().unwrap_or(0),
+            _ => head_count(conn, &row.session)?,
+        };
+        row.audience_text =
+            audience::describe(&row.session, row.participants, |id| names.get(id).cloned());
+    }
+    Ok(list)
 }
 
 #[derive(Debug, Serialize)]
@@ -666,14 +736,144 @@ pub struct ParticipantRow {
     pub person: PersonRef,
 }
 
+/// Who is on a session, as its audience and exceptions make it, by name, a page at a time
+/// (`q.limit` 0 reads them all); `q.search` narrows it as the officials list does. A member in
+/// by the rule with no entry of their own has an empty `id`.
+pub fn roster(conn: &Connection, session_id: &str, q: &ListQuery) -> Result<Page<ParticipantRow>> {
+    let session = Session::get(conn, session_id)?;
+    let (from, mut params) = roster_from(&session);
+    let mut filter = String::new();
+    for term in fold(&q.search).split_whitespace() {
+        filter.push_str(" AND contains(o.search_text, ?)");
+        params.push(term.to_string());
+    }
+    let total = if filter.is_empty() {
+        head_count(conn, &session)?
+    } else {
+        conn.prepare_cached(&format!("SELECT count(*) FROM {from}{filter}"))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+    };
+    let limit = if q.limit > 0 { q.limit } else { -1 };
+    // By name, the order of the official_event index: the first page of a roster of 20,000
+    // walks the index and stops, where any other order sorted every member first.
+    let sql = format!(
+        "SELECT coalesce(p.id, ''), o.id, coalesce(p.role, 'participant'), p.attended_at,
+                coalesce(p.notes, ''), CASE p.membership WHEN 'added' THEN 'added' ELSE 'rule' END,
+                coalesce(p.created_at, o.created_at), coalesce(p.updated_at, o.updated_at),
+                {PERSON_COLUMNS}
+           FROM {from}{filter}
+          ORDER BY o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE, o.id
+          LIMIT {limit} OFFSET {}",
+        q.offset.max(0)
+    );
+    let rows = rows(conn, &sql, rusqlite::params_from_iter(params.iter()), |r| {
+        Ok(ParticipantRow {
+            participant: Participant {
+                id: r.get(0)?,
+                session_id: session.id.clone(),
+                official_id: r.get(1)?,
+                role: r.get(2)?,
+                attended_at: r.get(3)?,
+                notes: r.get(4)?,
+                membership: r.get(5)?,
+                created_at: r.get(6)?,
+                updated_at: r.get(7)?,
+            },
+            person: person(r)?,
+        })
+    })?;
+    Ok(Page { total, rows })
+}
+
+/// The rows of a session's roster: `FROM` … `WHERE` over `o` (official), `p` (its entry, if
+/// any) and `d` (its delegation), with the parameters. A list is read from its entries; a
+/// session with a rule from the event's officials.
+fn roster_from(session: &Session) -> (String, Vec<String>) {
+    if session.audience == Audience::List {
+        return (
+            "participant p JOIN official o ON o.id = p.official_id
+             LEFT JOIN delegation d ON d.id = o.delegation_id
+             WHERE p.session_id = ? AND p.membership = 'added' AND o.status <> 'cancelled'"
+                .into(),
+            vec![session.id.clone()],
+        );
+    }
+    let (rule, rule_params) = audience::rule_sql(session);
+    let mut params = vec![session.id.clone(), session.event_id.clone()];
+    params.extend(rule_params);
+    (
+        format!(
+            "official o INDEXED BY official_event
+             LEFT JOIN participant p ON p.session_id = ? AND p.official_id = o.id
+             LEFT JOIN delegation d ON d.id = o.delegation_id
+             WHERE o.event_id = ? AND o.status <> 'cancelled'
+               AND (p.membership = 'added' OR (coalesce(p.membership, 'rule') = 'rule' AND {rule}))"
+        ),
+        params,
+    )
+}
+
+/// How many are on a session: those the rule takes in (counted in the official_audience
+/// index), less those left out, plus those added whom the rule would not take.
+pub fn head_count(conn: &Connection, session: &Session) -> Result<i64> {
+    let (rule, rule_params) = audience::rule_sql(session);
+    let mut params = vec![session.event_id.clone()];
+    params.extend(rule_params.iter().cloned());
+    let by_rule: i64 = if session.audience == Audience::List {
+        0
+    } else {
+        conn.prepare_cached(&format!(
+            "SELECT count(*) FROM official o
+              WHERE o.event_id = ? AND o.status <> 'cancelled' AND {rule}"
+        ))?
+        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+    };
+    let mut params = rule_params;
+    params.push(session.id.clone());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT p.membership, {rule} FROM participant p JOIN official o ON o.id = p.official_id
+          WHERE p.session_id = ? AND p.membership <> 'rule' AND o.status <> 'cancelled'"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut n = by_rule;
+    while let Some(row) = rows.next()? {
+        let membership: Membership = row.get(0)?;
+        let taken: bool = row.get(1)?;
+        match (membership, taken) {
+            (Membership::Added, false) => n += 1,
+            (Membership::Removed, true) => n -= 1,
+            _ => {}
+        }
+    }
+    Ok(n)
+}
+
+/// Every member of every session of the event, as roster entries (see [`roster`]).
+pub fn rosters_of_event(conn: &Connection, event_id: &str) -> Result<Vec<Participant>> {
+    let mut out = Vec::new();
+    for session in Session::of_event(conn, event_id)? {
+        let page = roster(conn, &session.id, &ListQuery::default())?;
+        out.extend(page.rows.into_iter().map(|r| r.participant));
+    }
+    Ok(out)
+}
+
+/// Everyone on a session (see [`roster`]).
 pub fn participants(conn: &Connection, session_id: &str) -> Result<Vec<ParticipantRow>> {
+    Ok(roster(conn, session_id, &ListQuery::default())?.rows)
+}
+
+/// The officials left out of a session against its audience's rule ("removed" entries), by
+/// name: the roster screen offers to put them back.
+pub fn left_out(conn: &Connection, session_id: &str) -> Result<Vec<ParticipantRow>> {
     rows(
         conn,
         &format!(
             "SELECT {}, {PERSON_COLUMNS}
                FROM participant p JOIN official o ON o.id = p.official_id
                LEFT JOIN delegation d ON d.id = o.delegation_id
-              WHERE p.session_id = ? ORDER BY d.name_en, o.family_name, o.given_name",
+              WHERE p.session_id = ? AND p.membership = 'removed'
+              ORDER BY o.family_name, o.given_name, o.id",
             Participant::select("p")
         ),
         [session_id],

@@ -138,6 +138,7 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
     let delegation: Delegation = Delegation::get(conn, delegation_id)?;
     let event: Event = Event::get(conn, &delegation.event_id)?;
     let hotels: Vec<Hotel> = Hotel::of_event(conn, &event.id)?;
+    let all_sessions: Vec<Session> = Session::of_event(conn, &event.id)?;
     let mut registered = Vec::new();
     let mut officials: Vec<Official> =
         Official::load_where(conn, "x.delegation_id = ?", delegation_id)?;
@@ -153,10 +154,19 @@ fn form(conn: &Connection, delegation_id: &str, language: Language) -> Result<Ve
         }
         let legs: Vec<Travel> = Travel::load_where(conn, "x.official_id = ?", &official.id)?;
         let stays: Vec<Stay> = Stay::load_where(conn, "x.official_id = ?", &official.id)?;
-        let on: Vec<Participant> =
+        let entries: Vec<Participant> =
             Participant::load_where(conn, "x.official_id = ?", &official.id)?;
+        // The sessions they are on as the audiences make them, not only those with an entry.
+        let on = all_sessions
+            .iter()
+            .filter(|s| {
+                let entry = entries.iter().find(|p| p.session_id == s.id);
+                crate::audience::on_roster(s, &official, entry.map(|p| p.membership))
+            })
+            .map(|s| s.id.clone())
+            .collect();
         registered.push(Registered {
-            sessions: on.into_iter().map(|p| p.session_id).collect(),
+            sessions: on,
             arrival: legs
                 .iter()
                 .find(|t| t.direction == Direction::Arrival)

@@ -22,6 +22,8 @@ fn enums() -> Value {
         "direction": values(Direction::ALL, Direction::as_str),
         "session_kind": values(SessionKind::ALL, SessionKind::as_str),
         "role": values(Role::ALL, Role::as_str),
+        "audience": values(Audience::ALL, Audience::as_str),
+        "membership": values(Membership::ALL, Membership::as_str),
     })
 }
 

@@ -365,6 +365,7 @@ impl Validate for Session {
                 );
             }
         }
+        self.check_audience(conn, c)?;
         if let Some(room) = &self.venue_room_id {
             check_link(
                 conn,
@@ -375,6 +376,60 @@ impl Validate for Session {
                 &self.event_id,
                 "room",
             )?;
+        }
+        Ok(())
+    }
+}
+
+impl Session {
+    /// The audience's lists written one way (codes and ids without spaces, each once, in the
+    /// order chosen), each item a category or a delegation of the event, and a group audience
+    /// that chooses something: the `roster` view reads the lists as they are stored.
+    fn check_audience(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        let tidy = |list: &str| {
+            let mut items: Vec<&str> = Vec::new();
+            for item in list.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+                if !items.contains(&item) {
+                    items.push(item);
+                }
+            }
+            items.join(",")
+        };
+        self.audience_categories = tidy(&self.audience_categories);
+        self.audience_delegations = tidy(&self.audience_delegations);
+        for code in self
+            .audience_categories
+            .split(',')
+            .filter(|x| !x.is_empty())
+        {
+            if Category::parse(code).is_none() {
+                c.error(
+                    "audience_categories",
+                    "invalid",
+                    says("audience_category").with("value", code),
+                );
+            }
+        }
+        for id in self
+            .audience_delegations
+            .split(',')
+            .filter(|x| !x.is_empty())
+        {
+            check_link(
+                conn,
+                c,
+                "audience_delegations",
+                DELEGATION_EVENT,
+                id,
+                &self.event_id,
+                "delegation",
+            )?;
+        }
+        if self.audience == Audience::Groups
+            && self.audience_categories.is_empty()
+            && self.audience_delegations.is_empty()
+        {
+            c.error("audience", "required", says("audience_groups"));
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Sessions and their rosters.
 
 use ddesk_core::model::{Participant, Role, Session};
-use ddesk_core::queries::{self, ParticipantRow, SessionRow};
+use ddesk_core::queries::{self, ListQuery, Page, ParticipantRow, SessionRow};
 use ddesk_core::roster;
 use tauri::State;
 
@@ -18,15 +18,57 @@ record_commands!(
 );
 list_command!(session_list, queries::sessions, SessionRow);
 
+/// A page of the session's roster as its audience and exceptions make it.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn participant_list(
+    state: State<'_, AppState>,
+    session_id: String,
+    query: ListQuery,
+) -> Result<Page<ParticipantRow>, CommandError> {
+    super::guarded(|| {
+        Ok(state
+            .store()?
+            .read(|conn| queries::roster(conn, &session_id, &query))?)
+    })
+}
+
+/// Those left out of the session against its audience's rule.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn roster_left_out(
     state: State<'_, AppState>,
     session_id: String,
 ) -> Result<Vec<ParticipantRow>, CommandError> {
     super::guarded(|| {
         Ok(state
             .store()?
-            .read(|conn| queries::participants(conn, &session_id))?)
+            .read(|conn| queries::left_out(conn, &session_id))?)
+    })
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn roster_remove(
+    state: State<'_, AppState>,
+    session_id: String,
+    official_id: String,
+) -> Result<(), CommandError> {
+    super::guarded(|| {
+        Ok(state
+            .store()?
+            .write(|tx| roster::remove(tx, &session_id, &official_id))?)
+    })
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn roster_role(
+    state: State<'_, AppState>,
+    session_id: String,
+    official_id: String,
+    role: Role,
+) -> Result<Participant, CommandError> {
+    super::guarded(|| {
+        Ok(state
+            .store()?
+            .write(|tx| roster::set_role(tx, &session_id, &official_id, role))?)
     })
 }
 
@@ -48,12 +90,13 @@ pub fn participants_add(
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn participant_attend(
     state: State<'_, AppState>,
-    id: String,
+    session_id: String,
+    official_id: String,
     attended: bool,
 ) -> Result<Participant, CommandError> {
     super::guarded(|| {
         Ok(state
             .store()?
-            .write(|tx| roster::attend(tx, &id, attended))?)
+            .write(|tx| roster::attend(tx, &session_id, &official_id, attended))?)
     })
 }

@@ -5,8 +5,7 @@ use super::*;
 
 /// An official on two sessions at the same time.
 pub(super) fn official_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    for (o, person) in ix.active_people() {
-        let list = &person.agenda;
+    for (o, _, list) in ix.active_people() {
         let mut latest: Option<&Session> = None;
         for s in list {
             if let Some(prev) = latest {
@@ -37,7 +36,8 @@ pub(super) fn official_double_booked(ix: &Index<'_>, out: &mut Vec<Problem>) {
 
 /// Sessions whose roster outnumbers the seats of their room.
 pub(super) fn session_over_capacity(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    for (s, &n) in ix.d.sessions.iter().zip(&ix.roster_counts) {
+    for (si, s) in ix.d.sessions.iter().enumerate() {
+        let n = ix.rosters.count(si) as i64;
         let Some(room) = s.venue_room_id.as_deref().and_then(|r| ix.rooms.get(r)) else {
             continue;
         };
@@ -131,10 +131,9 @@ pub(super) fn session_outside_event(ix: &Index<'_>, out: &mut Vec<Problem>) {
 /// Landing after the first session one is on; leaving before the last one ends; no flights
 /// at all for someone confirmed who travels in.
 pub(super) fn travel_against_agenda(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    for (o, person) in ix.active_people() {
+    for (o, person, agenda) in ix.active_people() {
         let arrival = person.arrivals.iter().min_by_key(|t| t.scheduled_at);
         let departure = person.departures.iter().max_by_key(|t| t.scheduled_at);
-        let agenda = &person.agenda;
         if let (Some(a), Some(first)) = (arrival, agenda.first()) {
             if a.scheduled_at > first.starts_at {
                 out.push(problem(

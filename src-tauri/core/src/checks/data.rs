@@ -53,14 +53,13 @@ pub(super) struct Index<'a> {
     /// Per official, in the order of `d.officials`: the checks walk officials and read their
     /// sessions, flights and stays without a lookup each.
     pub(super) people: Vec<Person<'a>>,
-    /// Officials not cancelled on each session's roster, in the order of `d.sessions`.
-    pub(super) roster_counts: Vec<i64>,
+    /// Each session's roster and each official's agenda, as the audiences make them.
+    pub(super) rosters: Rosters<'a>,
 }
 
-/// One official's sessions (by start time), flights and hotel stays.
+/// One official's flights and hotel stays (their sessions are `Index::rosters`).
 #[derive(Default)]
 pub(super) struct Person<'a> {
-    pub(super) agenda: Vec<&'a Session>,
     pub(super) arrivals: Vec<&'a Travel>,
     pub(super) departures: Vec<&'a Travel>,
     pub(super) stays: Vec<&'a Stay>,
@@ -74,59 +73,9 @@ impl<'a> Index<'a> {
             .enumerate()
             .map(|(i, o)| (o.id.as_str(), i))
             .collect();
-        let sessions: Map<&str, usize> = d
-            .sessions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let mut roster_counts = vec![0i64; d.sessions.len()];
-        // First which official sits in which session, then each agenda allocated once at its
-        // final size, instead of twenty thousand vectors each growing by reallocation.
-        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(d.participants.len());
-        let mut sizes = vec![0usize; d.officials.len()];
-        // Roster entries come a session's roster at a time, and often one official's after
-        // another: the last session and official found are checked first, which saves most of
-        // the lookups.
-        let mut last: Option<(&str, usize)> = None;
-        let mut last_session: Option<(&str, usize)> = None;
-        for p in &d.participants {
-            let si = match last_session {
-                Some((id, si)) if id == p.session_id => si,
-                _ => match sessions.get(p.session_id.as_str()) {
-                    Some(&si) => si,
-                    None => continue,
-                },
-            };
-            last_session = Some((p.session_id.as_str(), si));
-            let who = p.official_id.as_str();
-            let i = match last {
-                Some((id, i)) if id == who => i,
-                _ => match position.get(who) {
-                    Some(&i) => i,
-                    None => continue,
-                },
-            };
-            last = Some((who, i));
-            entries.push((i as u32, si as u32));
-            sizes[i] += 1;
-            if active(&d.officials[i]) {
-                roster_counts[si] += 1;
-            }
-        }
-        let mut people: Vec<Person<'a>> = sizes
-            .iter()
-            .map(|&n| Person {
-                agenda: Vec::with_capacity(n),
-                ..Person::default()
-            })
-            .collect();
-        for &(i, si) in &entries {
-            people[i as usize].agenda.push(&d.sessions[si as usize]);
-        }
-        for person in &mut people {
-            person.agenda.sort_by_key(|s| (s.starts_at, s.ends_at));
-        }
+        let rosters = Rosters::derive(&d.sessions, &d.officials, &d.participants);
+        let mut people: Vec<Person<'a>> =
+            (0..d.officials.len()).map(|_| Person::default()).collect();
         for t in &d.travel {
             let Some(&i) = position.get(t.official_id.as_str()) else {
                 continue;
@@ -149,7 +98,7 @@ impl<'a> Index<'a> {
             rooms: d.rooms.iter().map(|x| (x.id.as_str(), x)).collect(),
             hotels: d.hotels.iter().map(|x| (x.id.as_str(), x)).collect(),
             people,
-            roster_counts,
+            rosters,
         }
     }
 
@@ -161,13 +110,17 @@ impl<'a> Index<'a> {
         self.official(id).is_some_and(active)
     }
 
-    /// Officials not cancelled, with their sessions, flights and stays.
-    pub(super) fn active_people(&self) -> impl Iterator<Item = (&'a Official, &Person<'a>)> {
+    /// Officials not cancelled, with their flights and stays and their sessions by start time.
+    pub(super) fn active_people(
+        &self,
+    ) -> impl Iterator<Item = (&'a Official, &Person<'a>, &[&'a Session])> {
         self.d
             .officials
             .iter()
             .zip(&self.people)
-            .filter(|(o, _)| active(o))
+            .enumerate()
+            .filter(|(_, (o, _))| active(o))
+            .map(|(i, (o, p))| (o, p, self.rosters.agenda(i)))
     }
 
     pub(super) fn local(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {

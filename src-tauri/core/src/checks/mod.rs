@@ -9,6 +9,7 @@ use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
+use crate::audience::Rosters;
 use crate::error::Result;
 use crate::model::*;
 use crate::text::fold;

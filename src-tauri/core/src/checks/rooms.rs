@@ -11,7 +11,7 @@ pub(super) fn nights(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = Nai
 
 /// Nights between landing and leaving that no stay covers; stays outside any room block.
 pub(super) fn stays_against_travel(ix: &Index<'_>, out: &mut Vec<Problem>) {
-    for (o, person) in ix.active_people() {
+    for (o, person, _) in ix.active_people() {
         let stays = person.stays.as_slice();
         for s in stays {
             if s.room_block_id.is_none() {

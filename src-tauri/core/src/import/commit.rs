@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 
 use super::mapping::{remember_mapping, Field, Mapping};
 use super::matching;
 use super::read::Table;
 use crate::error::{Error, Result};
 use crate::model::*;
+use crate::roster;
 use crate::store::{self, Store};
 use crate::words::{Arg, Text};
 
@@ -277,35 +278,8 @@ pub fn commit(
                 report.stays_written += 1;
             }
             for a in &row.sessions {
-                let on_roster: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT id, role FROM participant WHERE session_id = ? AND official_id = ?",
-                        [&a.session_id, &official_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                match (a.attends, on_roster) {
-                    (true, None) => {
-                        store::insert_checked(
-                            tx,
-                            Participant {
-                                session_id: a.session_id.clone(),
-                                official_id: official_id.clone(),
-                                role: Role::Participant,
-                                ..Participant::default()
-                            },
-                            Some(batch),
-                        )
-                        .map_err(in_row)?;
-                        report.attendance_written += 1;
-                    }
-                    // "No" takes a participant off the roster; a speaker or chair stays (the
-                    // officer put them there).
-                    (false, Some((id, role))) if role == Role::Participant.as_str() => {
-                        store::delete_in_batch::<Participant>(tx, &id, false, Some(batch))?;
-                        report.attendance_written += 1;
-                    }
-                    _ => {}
+                if attendance(tx, &a.session_id, &official_id, a.attends, batch).map_err(in_row)? {
+                    report.attendance_written += 1;
                 }
             }
         }
@@ -315,4 +289,39 @@ pub fn commit(
         Ok(report)
     })?;
     Ok(batch.value)
+}
+
+/// A session column's "yes" or "no" for one official, as a change to the roster: "yes" puts
+/// them on (an exception where the audience's rule leaves them out), "no" takes a
+/// participant off (a speaker or chair stays: the officer put them there). True when
+/// something was written.
+fn attendance(
+    tx: &Transaction<'_>,
+    session_id: &str,
+    official_id: &str,
+    attends: bool,
+    batch: &str,
+) -> Result<bool> {
+    let session = Session::get(tx, session_id)?;
+    let official = Official::get(tx, official_id)?;
+    let entry = roster::entry(tx, session_id, official_id)?;
+    let on = crate::audience::on_roster(&session, &official, entry.as_ref().map(|p| p.membership));
+    if attends == on {
+        return Ok(false);
+    }
+    if attends {
+        roster::add_in_batch(
+            tx,
+            session_id,
+            &[official_id.to_string()],
+            Role::Participant,
+            Some(batch),
+        )?;
+        return Ok(true);
+    }
+    if entry.as_ref().is_some_and(|p| p.role != Role::Participant) {
+        return Ok(false);
+    }
+    roster::remove_in_batch(tx, session_id, official_id, Some(batch))?;
+    Ok(true)
 }

@@ -598,15 +598,14 @@ impl Context {
             index(crate::checks::same_person_keys(o), i, &mut by_key);
         }
         let sessions = Session::of_event(conn, event_id)?;
+        // Who is on which session now, as the audiences make it: a row that says "yes" to a
+        // plenary for everyone changes nothing.
+        let entries = Participant::of_event(conn, event_id)?;
+        let rosters = crate::audience::Rosters::derive(&sessions, &existing, &entries);
         let mut participation = std::collections::HashSet::new();
-        {
-            let mut stmt = conn.prepare(
-                "SELECT p.official_id, p.session_id FROM participant p
-                 JOIN session s ON s.id = p.session_id WHERE s.event_id = ?",
-            )?;
-            let rows = stmt.query_map([event_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            for row in rows {
-                participation.insert(row?);
+        for (i, o) in existing.iter().enumerate() {
+            for s in rosters.agenda(i) {
+                participation.insert((o.id.clone(), s.id.clone()));
             }
         }
         Ok(Context {

@@ -295,7 +295,7 @@ impl<'a> Plans<'a> {
     }
 }
 
-/// Every roster entry of the event with its session and place.
+/// Every member of every session's roster with the session and its place.
 fn booked(conn: &Connection, event_id: &str) -> Result<Vec<(String, Booked)>> {
     let rooms: HashMap<String, queries::VenueRoomRow> = queries::venue_rooms(conn, event_id)?
         .into_iter()
@@ -309,7 +309,7 @@ fn booked(conn: &Connection, event_id: &str) -> Result<Vec<(String, Booked)>> {
         .into_iter()
         .map(|s| (s.session.id.clone(), s.session))
         .collect();
-    let entries = Participant::of_event(conn, event_id)?;
+    let entries = queries::rosters_of_event(conn, event_id)?;
     let mut out = Vec::with_capacity(entries.len());
     for p in entries {
         let Some(session) = sessions.get(&p.session_id) else {
