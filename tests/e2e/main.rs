@@ -1588,7 +1588,10 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
     );
 
     // Spreadsheets: every table, with the hotel and session choices where they matter.
-    assert_eq!(options(&app, "#export-table").len(), 8);
+    assert_eq!(options(&app, "#export-table").len(), 9);
+    assert!(options(&app, "#export-table")
+        .iter()
+        .any(|(label, _)| label == "Catering per meal"));
     choose(&app, "#export-table", "Rooming list");
     assert_eq!(options(&app, "#export-hotel")[0].0, "Every hotel");
     choose(&app, "#export-table", "Session roster");
