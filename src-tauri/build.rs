@@ -6,6 +6,9 @@
 const COMMANDS: &[&str] = &[
     "app_startup",
     "app_about",
+    "demo_open",
+    "event_copy_setup",
+    "open_logs_folder",
     "catalogue",
     "demo_remove",
     "ui_metric",

@@ -92,8 +92,12 @@ export async function organizations() { return call('organizations'); }
 export async function appStartup() { return call('app_startup'); }
 /** Version, build, schema and where the library lives, for the About box. */
 export async function appAbout() { return call('app_about'); }
+export async function openLogsFolder() { return call('open_logs_folder'); }
 /** Takes the demo events out of the library (backed up first). */
 export async function demoRemove() { return write('demo_remove'); }
+export async function demoOpen() { return write('demo_open'); }
+/** Starts event `to` from event `from`: venues, hotels and agenda, moved to its dates. */
+export async function eventCopySetup(from, to) { return write('event_copy_setup', { from, to }); }
 /** Reports a timing to the benchmark; the backend prints it only when started with DDESK_PROBE. */
 export function uiMetric(name, ms) { return call('ui_metric', { name, ms }).catch(() => {}); }
 

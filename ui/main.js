@@ -18,7 +18,7 @@ let renderSeq = 0;
 
 const app = {
   openLibrary() { state.screen = 'library'; state.eventId = null; render(); },
-  openEvent(id) { state.screen = 'event'; state.eventId = id; state.tab = 'dashboard'; render(); },
+  openEvent(id, tab = 'dashboard') { state.screen = 'event'; state.eventId = id; state.tab = tab; render(); },
   /** After a restore: the library may hold other events now. */
   reopen() { state.screen = 'library'; state.eventId = null; render(); },
   rerender() { render(); },

@@ -35,6 +35,8 @@ impl CommandError {
 impl From<Error> for CommandError {
     fn from(e: Error) -> Self {
         let code = e.code();
+        // The code only: the sentence may name an official.
+        crate::applog::write(&format!("command refused: {code}"));
         let text = e.text().cloned().map(Box::new);
         let mut out = CommandError {
             code,

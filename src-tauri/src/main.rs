@@ -1,9 +1,10 @@
-//! Delegation Desk desktop app: opens the event library, seeds the demo on first run, and
-//! serves the UI's commands.
+//! Delegation Desk desktop app: opens the event library (empty on first run, the demo only
+//! when asked for) and serves the UI's commands.
 
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod applog;
 mod commands;
 mod error;
 mod navigation;
@@ -26,8 +27,18 @@ fn open_library(path: &Result<PathBuf, ddesk_core::Error>) -> Result<Store, ddes
     let path = path
         .as_ref()
         .map_err(|e| ddesk_core::Error::Io(std::io::Error::other(e.to_string())))?;
-    let store = Store::open(path)?;
-    demo::seed_if_empty(&store)?;
+    let store = Store::open(path)
+        .inspect_err(|e| applog::write(&format!("library not opened: {}", e.code())))?;
+    applog::write(&format!(
+        "library opened (schema {})",
+        store::SCHEMA_VERSION
+    ));
+    // A new library starts empty, with the welcome page; the demo comes only when asked for
+    // (the welcome page's button, `ddesk demo`, or DDESK_DEMO=1 for the tests and
+    // `cargo xtask run`), so it is never mixed into an officer's own events unasked.
+    if std::env::var_os("DDESK_DEMO").is_some() {
+        demo::seed_if_empty(&store)?;
+    }
     Ok(store)
 }
 
@@ -41,6 +52,7 @@ fn daily_backups(app: tauri::AppHandle) {
             if let Ok(store) = state.store() {
                 if let Err(e) = store.backup_if_none_today() {
                     eprintln!("delegation-desk: daily backup failed: {e}");
+                    applog::write(&format!("daily backup failed: {}", e.code()));
                 }
             }
             std::thread::sleep(Duration::from_secs(3600));
@@ -89,6 +101,7 @@ fn main() {
         return;
     }
     software_painting();
+    applog::start(&version_line());
     let library = store::default_library_path();
     let library_path = library.as_ref().ok().cloned();
     // Opened beside the window's start; the first command waits for it (AppState::slot).
@@ -117,6 +130,9 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             app_startup,
             app_about,
+            demo_open,
+            event_copy_setup,
+            open_logs_folder,
             catalogue,
             demo_remove,
             ui_metric,

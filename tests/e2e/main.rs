@@ -223,7 +223,23 @@ fn the_help_key_shows_shortcuts_and_about() {
         "{shown}"
     );
     shot(&app, "help");
+    // The log for IT: where it is, what it says, and no personal data in it.
+    let logs = app.wait_for(
+        "the logs folder",
+        "const d = document.querySelector('#about-logs'); return d && d.textContent",
+    );
+    assert!(logs.as_str().unwrap_or_default().contains("logs"), "{logs}");
     app.quit();
+    let log = std::fs::read_to_string(
+        home.path()
+            .join("data/org.delegationdesk.app/logs/delegation-desk.log"),
+    )
+    .expect("the log file");
+    assert!(log.contains("start Delegation Desk"), "{log}");
+    assert!(log.contains("library opened (schema "), "{log}");
+    for name in ["ADEYEMI", "Folake", "@"] {
+        assert!(!log.contains(name), "{name} in the log:\n{log}");
+    }
 }
 
 /// Issue 22 (first run): the demo events go in one click, backed up first, and do not come
@@ -1894,5 +1910,107 @@ fn a_sessions_audience_changed_in_the_window_changes_its_roster_and_head_count()
         ),
     );
     shot(&app, "audience-heads");
+    app.quit();
+}
+
+/// Issue 22 (first run): a new library starts empty on the welcome page; an event created there
+/// opens on its dashboard; the demo comes only when asked for, marked apart from the officer's
+/// own event.
+#[test]
+fn a_new_library_starts_on_the_welcome_page() {
+    let home = home();
+    let app = App::launch_empty(home.path());
+    app.wait_for(
+        "the welcome page",
+        "const w = document.querySelector('#welcome'); return w && !w.hidden",
+    );
+    assert_eq!(
+        app.execute(
+            "return document.querySelectorAll('#events-table tbody tr[data-id]').length",
+            vec![]
+        ),
+        json!(0)
+    );
+    shot(&app, "welcome");
+    app.click(&app.find("#welcome-create"));
+    app.fill(&app.find("#f-name_en"), "Asia Procurement Dialogue 2027");
+    app.fill(&app.find("#f-name_ko"), "2027 아시아 조달 대화");
+    app.fill(&app.find("#f-start_date"), "2027-03-15");
+    app.fill(&app.find("#f-end_date"), "2027-03-17");
+    app.fill(&app.find("#f-city"), "Busan");
+    app.click(&app.find("#form-save"));
+    app.wait_for(
+        "the new event's dashboard",
+        "const s = document.querySelector('#screen-event');
+         const tab = document.querySelector('[data-tab=dashboard][aria-selected=true], [data-tab=dashboard].active');
+         return s && s.textContent.includes('Asia Procurement Dialogue 2027') && !!tab",
+    );
+    shot(&app, "welcome-created");
+    // Every tab has a short help panel, closed until asked for.
+    app.click(&app.find("#tab-help summary"));
+    let help = app.wait_for(
+        "the dashboard's help",
+        "const d = document.querySelector('#tab-help'); return d && d.open && d.textContent",
+    );
+    assert!(
+        help.as_str()
+            .unwrap_or_default()
+            .contains("The event at a glance"),
+        "{help}"
+    );
+    app.click(&app.find("[data-tab=hotels]"));
+    let help = app.wait_for(
+        "the hotels tab's help",
+        "const d = document.querySelector('#tab-help'); return d && !d.open && d.textContent",
+    );
+    assert!(
+        help.as_str()
+            .unwrap_or_default()
+            .starts_with("About this tab"),
+        "{help}"
+    );
+    // An empty list says what to do to fill it.
+    let empty = app.wait_for(
+        "the empty hotels list",
+        "const e = document.querySelector('.empty-state'); return e && e.textContent",
+    );
+    assert!(
+        empty.as_str().unwrap_or_default().contains("New hotel"),
+        "{empty}"
+    );
+    app.quit();
+
+    // Another empty library: the demo on request, beside an event of the officer's own.
+    let home = self::home();
+    let app = App::launch_empty(home.path());
+    app.wait_for(
+        "the welcome page",
+        "const w = document.querySelector('#welcome'); return w && !w.hidden",
+    );
+    app.click(&app.find("#welcome-demo"));
+    app.wait_for(
+        "the demo events, marked",
+        "const rows = [...document.querySelectorAll('#events-table tbody tr[data-id]')];
+         return rows.length === 2 && rows.every(r => r.querySelector('.chip-demo'))
+             && document.querySelector('#welcome').hidden",
+    );
+    app.click(&app.find("#new-event"));
+    app.find("#record-dialog[open] #f-copy_from");
+    app.fill(&app.find("#f-name_en"), "Our own forum");
+    app.fill(&app.find("#f-start_date"), "2027-05-10");
+    app.fill(&app.find("#f-end_date"), "2027-05-12");
+    choose(&app, "#f-copy_from", "East Asia and Pacific");
+    app.click(&app.find("#form-save"));
+    app.wait_for(
+        "the own event's dashboard",
+        "const s = document.querySelector('#screen-event'); return s && s.textContent.includes('Our own forum')",
+    );
+    app.click(&app.find("[data-tab=agenda]"));
+    app.wait_for(
+        "the agenda that came along, with nobody on it",
+        "const rows = [...document.querySelectorAll('#list-table tbody tr[data-id]')];
+         return rows.length === 25 && rows.some(r => r.cells[4].textContent.trim() === 'Everyone · 0')",
+    );
+    shot(&app, "copied-agenda");
     app.quit();
 }

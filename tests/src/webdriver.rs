@@ -45,12 +45,27 @@ pub fn saved_dir(home: &Path) -> std::path::PathBuf {
 
 impl App {
     /// Starts the app built by `cargo xtask test` with its data under `home` (the OS
-    /// app-data folder is `$XDG_DATA_HOME`), so each test has a library of its own.
+    /// app-data folder is `$XDG_DATA_HOME`), so each test has a library of its own; a new
+    /// library gets the demo events (asked for with DDESK_DEMO, as the tests work on them).
     pub fn launch(home: &Path) -> App {
+        App::start(home, true)
+    }
+
+    /// [`App::launch`] without asking for the demo: a new library starts empty, as an
+    /// officer's does.
+    pub fn launch_empty(home: &Path) -> App {
+        App::start(home, false)
+    }
+
+    fn start(home: &Path, demo: bool) -> App {
         let app = std::env::var("DDESK_APP").expect("DDESK_APP: run through `cargo xtask test`");
         let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
         let (port, native) = (free_port(), free_port());
-        let driver = Command::new(driver_bin)
+        let mut driver = Command::new(driver_bin);
+        if demo {
+            driver.env("DDESK_DEMO", "1");
+        }
+        let driver = driver
             // Its own process group, so that stopping it also stops WebKitWebDriver and the app.
             .process_group(0)
             .args([

@@ -112,7 +112,11 @@ export async function renderEvent(root, app, state) {
       b.tabIndex = on ? 0 : -1;
     }
     panel.setAttribute('aria-labelledby', `tab-${key}`);
-    panel.replaceChildren();
+    // A short help panel on every tab (what it is for, what usually comes next), closed until
+    // asked for so that it takes one line.
+    panel.replaceChildren(h('details', { class: 'tab-help', id: 'tab-help' },
+      h('summary', null, t('help.tabAbout')),
+      h('p', null, t(`help.tab.${key}`))));
     const mountTab = TABS.find(([k]) => k === key)[1];
     active = mountTab(panel, ctx);
     if (focusTab) document.getElementById(`tab-${key}`).focus();

@@ -31,11 +31,15 @@ export function renderLibrary(root, app) {
       { key: 'delegations', label: 'col.delegations', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.delegations)) },
       { key: 'officials', label: 'col.officials', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.officials)) },
     ],
-    load: () => api.eventsList(),
+    load: async () => {
+      const list = await api.eventsList();
+      events = list;
+      return list;
+    },
     searchText: (e) => [e.name_en, e.name_ko, e.city, e.host].join(' '),
     defaultSort: { key: 'start_date', desc: true },
     open: (e) => app.openEvent(e.id),
-    create: () => editEvent(null, app, (saved) => app.openEvent(saved.id)),
+    create: () => editEvent(null, app, (saved) => app.openEvent(saved.id), events || []),
     rowActions: (e) => [
       { label: t('action.open'), action: 'open', ariaLabel: t('action.openNamed', { name: eventName(e) }), onClick: () => app.openEvent(e.id) },
       { label: t('action.edit'), action: 'edit', ariaLabel: t('action.editNamed', { name: eventName(e) }), onClick: () => editEvent(e, app, () => view.refresh()) },
@@ -44,9 +48,33 @@ export function renderLibrary(root, app) {
     confirmMessage: (e) => t('confirm.deleteEvent', { name: eventName(e) }),
     rowName: eventName,
     emptyText: () => t('empty.events'),
-    // The demo's own button shows only while demo events are there.
-    afterRender: (rows) => { removeDemo.hidden = !rows.some((e) => e.demo); },
+    // The demo's own button shows only while demo events are there; an empty library shows
+    // the welcome page instead of an empty list.
+    afterRender: (rows) => {
+      removeDemo.hidden = !rows.some((e) => e.demo);
+      const empty = events !== null && events.length === 0;
+      welcome.hidden = !empty;
+      view.el.hidden = empty;
+    },
   });
+  let events = null;
+  const create = (tab) => editEvent(null, app, (saved) => app.openEvent(saved.id, tab), events || []);
+  const card = (id, label, hint, onClick) => h('div', { class: 'welcome-card' },
+    h('button', { type: 'button', class: 'btn btn-primary', id, onClick }, label),
+    h('p', { class: 'muted' }, hint));
+  const welcome = h('section', { id: 'welcome', class: 'welcome', hidden: true, 'aria-labelledby': 'welcome-title' },
+    h('h2', { id: 'welcome-title' }, t('welcome.title')),
+    h('p', null, t('welcome.intro')),
+    h('div', { class: 'welcome-cards' },
+      card('welcome-create', t('welcome.create'), t('welcome.createHint'), () => create('dashboard')),
+      card('welcome-import', t('welcome.import'), t('welcome.importHint'), () => create('import')),
+      card('welcome-demo', t('welcome.demo'), t('welcome.demoHint'), async () => {
+        try {
+          await api.demoOpen();
+          toast(t('welcome.demoOpened'), 'info');
+          view.refresh();
+        } catch (err) { showError(err); }
+      })));
   // The made-up events go in one step, so an officer's library holds their own events only.
   const removeDemo = h('button', {
     type: 'button', class: 'btn', id: 'remove-demo', hidden: true,
@@ -68,6 +96,7 @@ export function renderLibrary(root, app) {
         h('div', { class: 'toolbar' },
           h('button', { type: 'button', class: 'btn', id: 'open-backups', onClick: () => openBackups(() => app.reopen()) }, t('library.backups')),
           removeDemo)),
+      welcome,
       view.el));
   view.refresh();
   return { newRecord: view.newRecord, focusSearch: view.focusSearch };
@@ -87,8 +116,9 @@ const eventFields = (countryOpts, zoneOf) => [
   { name: 'notes', type: 'textarea' },
 ];
 
-/** The event form, used from the library and from the event header. */
-export async function editEvent(event, app, onSaved) {
+/** The event form, used from the library and from the event header. A new event may start
+ * from one of `previous` (its venues, hotels and agenda, without its people). */
+export async function editEvent(event, app, onSaved, previous = []) {
   ensureZoneList();
   let countries = [];
   try {
@@ -102,13 +132,27 @@ export async function editEvent(event, app, onSaved) {
   const record = event || {
     ...DEFAULTS.event, time_zone: zoneOf('KR') || systemTimeZone(), host_country: 'KR',
   };
+  const fields = eventFields(namedOptions(countries), zoneOf);
+  if (!event && previous.length) {
+    fields.push({
+      name: 'copy_from', type: 'select', nullable: true, wide: true,
+      options: previous.map((e) => ({ value: e.id, label: `${eventName(e)} (${formatDateRange(e.start_date, e.end_date, getLanguage())})` })),
+    });
+  }
+  let copied = null;
   openForm({
     title: event ? t('form.editEvent') : t('library.newEvent'),
-    fields: eventFields(namedOptions(countries), zoneOf),
-    record,
-    save: api.eventSave,
+    fields,
+    record: { ...record, copy_from: null },
+    // The event first; then, when asked, what it starts from (one step of its own to undo).
+    save: async (values) => {
+      const saved = await api.eventSave(values);
+      copied = values.copy_from ? await api.eventCopySetup(values.copy_from, saved.id) : null;
+      return saved;
+    },
     onSaved: (saved) => {
-      toast(t('toast.saved'), 'info');
+      toast(copied ? t('library.copied', copied) : t('toast.saved'), 'info');
+      if (copied && copied.sessions_outside) toast(t('library.copiedOutside', { n: copied.sessions_outside }), 'info');
       onSaved(saved);
     },
     remove: event ? () => deleteEvent(event, app) : null,

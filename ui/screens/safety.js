@@ -223,5 +223,10 @@ export async function openHelp() {
         h('dt', null, t('help.version')), h('dd', { id: 'about-version' }, `${about.version} (${t('help.build')} ${about.build})`),
         h('dt', null, t('help.schema')), h('dd', null, String(about.schema_version)),
         about.library ? [h('dt', null, t('help.library')), h('dd', null, userText(about.library, 'path-text'))] : null,
-        about.backups ? [h('dt', null, t('help.backups')), h('dd', null, userText(about.backups, 'path-text'))] : null)) : null);
+        about.backups ? [h('dt', null, t('help.backups')), h('dd', null, userText(about.backups, 'path-text'))] : null,
+        about.logs ? [h('dt', null, t('help.logs')), h('dd', { id: 'about-logs' }, userText(about.logs, 'path-text'), ' ',
+          h('button', {
+            type: 'button', class: 'btn btn-small', id: 'open-logs',
+            onClick: async () => { try { await api.openLogsFolder(); } catch (err) { showError(err); } },
+          }, t('help.openLogs')))] : null)) : null);
 }

@@ -55,9 +55,10 @@ fn main() -> ExitCode {
         Some("screenshot") => screenshot(args.get(1).map(PathBuf::from)),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("gen-ui") => gen_ui(),
+        Some("dist") => dist().map(|_| ()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  gen-ui      write ui/generated.js (record fields, closed sets, defaults) from the engine's types
+                "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  dist        build the installers this machine can make (.deb and .rpm on Linux) into target/release/bundle\n  gen-ui      write ui/generated.js (record fields, closed sets, defaults) from the engine's types
   bench       [engine|import|print|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
@@ -210,13 +211,17 @@ fn run() -> Result {
     step("building the app (release)");
     cargo(&["build", "--release", "-p", "delegation-desk"])?;
     step("starting Delegation Desk");
-    status(cmd(
+    let mut app = cmd(
         root()
             .join("target/release/delegation-desk")
             .to_str()
             .unwrap_or("delegation-desk"),
         &[],
-    ))
+    );
+    // A new library gets the demo events to try the app on; an officer's own library, or one
+    // whose demo was removed, stays as it is.
+    app.env("DDESK_DEMO", "1");
+    status(app)
 }
 
 /// A private X display for the end-to-end tests; killed when dropped.
@@ -308,8 +313,105 @@ fn test() -> Result {
         .env("NO_AT_BRIDGE", "1");
     status(c)?;
     drop(xvfb);
+    step("installers: the .deb built, installed, started and removed");
+    let made = dist()?;
+    let deb = made
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "deb"))
+        .ok_or("no .deb was made")?;
+    installed_deb_paints(deb)?;
     println!("\nAll checks passed.");
     Ok(())
+}
+
+/// The installers this machine can make without asking anyone: on Linux a `.deb` and an
+/// `.rpm`, through Tauri's bundler. The bundler is Tauri's prebuilt command line from npm,
+/// pinned in `package-lock.json` (building it from source took minutes of every cold run).
+/// Returns the files made, with their sizes printed.
+fn dist() -> Result<Vec<PathBuf>> {
+    ensure_packages(BUILD_PACKAGES)?;
+    if !have("npm") {
+        ensure_packages(&["nodejs", "npm"])?;
+    }
+    step("building the app (release)");
+    cargo(&["build", "--release", "-p", "delegation-desk"])?;
+    step("Tauri's bundler (npm ci, then tauri bundle)");
+    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+    status(cmd(npm, &["ci", "--no-audit", "--no-fund"]))?;
+    let bundles = if cfg!(target_os = "windows") {
+        "nsis"
+    } else if cfg!(target_os = "macos") {
+        "dmg"
+    } else {
+        "deb,rpm"
+    };
+    let bundle_dir = root().join("target/release/bundle");
+    let _ = std::fs::remove_dir_all(&bundle_dir);
+    let tauri =
+        root()
+            .join("node_modules/.bin")
+            .join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
+    let mut c = Command::new(tauri);
+    c.args(["bundle", "--bundles", bundles])
+        .current_dir(root().join("src-tauri"));
+    status(c)?;
+    let mut made = Vec::new();
+    for kind in ["deb", "rpm", "nsis", "dmg"] {
+        let Ok(entries) = std::fs::read_dir(bundle_dir.join(kind)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_file() {
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                println!("{}  {:.1} MB", path.display(), size as f64 / 1e6);
+                made.push(path);
+            }
+        }
+    }
+    if made.is_empty() {
+        return Err("the bundler made no installer".into());
+    }
+    Ok(made)
+}
+
+/// Installs the `.deb` as an officer's IT desk would (`apt-get install ./file.deb`, so that its
+/// declared dependencies are what gets it running), starts the installed program under Xvfb
+/// on a library of its own, waits for the window to paint the library's list, and removes the
+/// package again.
+fn installed_deb_paints(deb: &Path) -> Result {
+    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
+    let apt = |args: &[&str]| -> Result {
+        let mut all: Vec<&str> = sudo.to_vec();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        let mut c = cmd(all[0], &all[1..]);
+        c.env("DEBIAN_FRONTEND", "noninteractive");
+        status(c)
+    };
+    let path = deb.to_str().ok_or("the .deb's path is not text")?;
+    apt(&["install", "-y", "--no-install-recommends", path])?;
+    let outcome = (|| -> Result {
+        let installed = Path::new("/usr/bin/delegation-desk");
+        if !installed.exists() {
+            return Err("the package installed no /usr/bin/delegation-desk".into());
+        }
+        let desktop = Path::new("/usr/share/applications/Delegation Desk.desktop");
+        let entry = std::fs::read_to_string(desktop).map_err(|e| format!("{desktop:?}: {e}"))?;
+        if !entry.contains("Name[ko]=") {
+            return Err("the desktop entry has no Korean name".into());
+        }
+        let xvfb = Xvfb::start()?;
+        let home = Home::new("installed")?;
+        let mut app = home.window(installed, &xvfb.display);
+        app.env("DDESK_PROBE", "1").env("DDESK_DEMO", "1");
+        let probe = Probe::spawn(app)?;
+        let ms = probe.metric("first_paint", Duration::from_secs(60))?;
+        println!("the installed app painted the library in {ms:.0} ms");
+        Ok(())
+    })();
+    apt(&["remove", "-y", "delegation-desk"])?;
+    outcome
 }
 
 /// Builds the end-to-end test binary and returns its path. It is built over the whole
@@ -565,11 +667,15 @@ struct Probe {
 
 impl Probe {
     fn start(home: &Home, display: &str, args: &[&str]) -> Result<Probe> {
+        let mut c = home.window(&root().join("target/release/delegation-desk"), display);
+        c.args(args).env("DDESK_PROBE", "1");
+        Probe::spawn(c)
+    }
+
+    /// Starts `c` (a window under the probe) and reads its `metric` lines.
+    fn spawn(mut c: Command) -> Result<Probe> {
         use std::io::BufRead;
-        let mut child = home
-            .window(&root().join("target/release/delegation-desk"), display)
-            .args(args)
-            .env("DDESK_PROBE", "1")
+        let mut child = c
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -888,6 +994,7 @@ fn screenshot(out: Option<PathBuf>) -> Result {
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("NO_AT_BRIDGE", "1")
+        .env("DDESK_DEMO", "1")
         .spawn()
         .map_err(|e| format!("could not start the app: {e}"))?;
     std::thread::sleep(Duration::from_secs(6));

@@ -336,6 +336,15 @@ pub fn seed_if_empty(store: &Store) -> Result<bool> {
     Ok(false)
 }
 
+/// The demo events put into the library because the officer asked for them (the welcome
+/// page): reset if they are there, and remembered as asked for, so a later start does not
+/// seed them again once removed. Returns how many there are.
+pub fn open(store: &Store) -> Result<usize> {
+    let events = reset(store)?;
+    store.set_setting("demo_seeded", "1")?;
+    Ok(events.len())
+}
+
 /// Takes the demo events out of the library in one step (each with everything in it, backed
 /// up first as any delete that takes records along), so that an officer starting on their own
 /// event is left with their own data only. Returns how many were removed; the library is not

@@ -19,6 +19,7 @@ pub mod print;
 pub mod queries;
 pub mod reference;
 pub mod registration;
+pub mod reuse;
 pub mod roster;
 pub mod store;
 pub mod text;

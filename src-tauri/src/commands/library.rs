@@ -28,6 +28,8 @@ pub struct About {
     pub schema_version: i64,
     pub library: Option<String>,
     pub backups: Option<String>,
+    /// The folder of the app's log files (`applog`).
+    pub logs: Option<String>,
 }
 
 /// The word catalogues (Fluent source by language code), the same the engine reads: the window
@@ -50,7 +52,19 @@ pub fn app_about(state: State<'_, AppState>) -> About {
                 .display()
                 .to_string()
         }),
+        logs: crate::applog::dir().map(|d| d.display().to_string()),
     }
+}
+
+/// Opens the folder of the app's log files in the system's file manager (the About box), for
+/// the office's IT desk.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn open_logs_folder() -> Result<(), CommandError> {
+    super::guarded(|| {
+        let dir = crate::applog::dir().ok_or(ddesk_core::Error::NotFound { entity: "folder" })?;
+        ddesk_core::files::create_private_dir(&dir)?;
+        super::open_in_system(&dir)
+    })
 }
 
 /// A timing from the UI (first paint, search paint), printed only under the benchmark.
@@ -107,5 +121,31 @@ pub fn demo_remove(state: State<'_, AppState>) -> Result<usize, CommandError> {
     super::guarded_blocking(|| {
         let store = state.store()?;
         Ok(ddesk_core::demo::remove(&store)?)
+    })
+}
+
+/// Puts the two made-up demo events into the library (or resets them), when the officer asks
+/// on the welcome page; they carry the Demo chip and go again in one click.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn demo_open(state: State<'_, AppState>) -> Result<usize, CommandError> {
+    super::guarded_blocking(|| {
+        let store = state.store()?;
+        Ok(ddesk_core::demo::open(&store)?)
+    })
+}
+
+/// Starts the event `to` from the event `from`: venues, hotels and agenda, moved to its dates;
+/// no people. One step to undo.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn event_copy_setup(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Result<ddesk_core::reuse::Copied, CommandError> {
+    super::guarded_blocking(|| {
+        let store = state.store()?;
+        Ok(store
+            .write_batch(|tx, batch| ddesk_core::reuse::copy_setup(tx, &from, &to, batch))?
+            .value)
     })
 }
