@@ -885,3 +885,52 @@ fn the_demo_events_are_removed_and_own_events_stay() {
         "backed up first"
     );
 }
+
+/// `ddesk history`: the change log, oldest first, one line per change (who, when, what, which
+/// fields), and with --json the images, so that what the log holds can be checked.
+#[test]
+fn history_prints_the_change_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    let forum = demo_forum(&db);
+    let file = dir.path().join("one.csv");
+    std::fs::write(
+        &file,
+        "Family name,Given name(s),Nationality,Passport number\r\nTESTER,Ada,Kazakhstan,N99887766\r\n",
+    )
+    .expect("write");
+    let out = ddesk(
+        &db,
+        &["import", file.to_str().expect("path"), "--event", &forum],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let out = ddesk(&db, &["history", "--event", &forum]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(lines.iter().all(|c| c.len() == 8), "{text}");
+    assert_eq!(
+        (lines[0][2], lines[0][3]),
+        ("create", "event"),
+        "oldest first: {text}"
+    );
+    let created = lines
+        .iter()
+        .find(|c| c[3] == "official" && c[5] == "TESTER Ada")
+        .expect("the imported official");
+    assert_eq!(created[2], "create");
+    assert!(created[0].ends_with('Z'), "{created:?}");
+    // The line says who and what, never the record's other data.
+    assert!(!text.contains("N99887766"), "{text}");
+    let out = ddesk(&db, &["history", "--event", &forum, "--json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let images = entries
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|e| e["label"] == "TESTER Ada")
+        .expect("the entry");
+    assert_eq!(images["after"]["passport_number"], "N99887766");
+    let out = ddesk(&db, &["history", "--event", "00000000"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
