@@ -864,7 +864,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let event = id("event", &event)?;
             let mut entries = store.recent_history(&event, usize::MAX)?;
             // Oldest first, as a log is read; outputs (seq 0) by their time among the changes.
-            entries.sort_by(|a, b| (a.at, a.seq).cmp(&(b.at, b.seq)));
+            entries.sort_by_key(|e| (e.at, e.seq));
             if json {
                 out!("{}", serde_json::to_string_pretty(&entries)?);
             } else {

@@ -196,6 +196,7 @@ pub fn write_aside(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// File systems on which SQLite's write-ahead log does not work (it needs shared memory
 /// between the processes of one machine) and locks are unreliable.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const NETWORK_FILE_SYSTEMS: &[&str] = &[
     "nfs",
     "nfs4",
