@@ -1608,7 +1608,22 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
     assert!(options(&app, "#export-table")
         .iter()
         .any(|(label, _)| label == "Catering per meal"));
+    // The officials' passport numbers go out masked unless asked for (issue 17).
+    assert_eq!(
+        app.execute(
+            "const b = document.querySelector('#export-full-passport'); return b ? b.checked : null",
+            vec![]
+        ),
+        json!(false)
+    );
     choose(&app, "#export-table", "Rooming list");
+    assert_eq!(
+        app.execute(
+            "return !!document.querySelector('#export-full-passport')",
+            vec![]
+        ),
+        json!(false)
+    );
     assert_eq!(options(&app, "#export-hotel")[0].0, "Every hotel");
     choose(&app, "#export-table", "Session roster");
     app.wait_for(

@@ -934,3 +934,60 @@ fn history_prints_the_change_log() {
     let out = ddesk(&db, &["history", "--event", "00000000"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
+
+/// Issue 17: `ddesk export` masks passport numbers unless `--full-passport`; the output log
+/// says how many people went out and whether their numbers were in full.
+#[test]
+fn exports_mask_passport_numbers_unless_asked_and_say_so_in_the_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    let forum = demo_forum(&db);
+    let csv = |extra: &[&str]| {
+        let mut args = vec![
+            "export",
+            "officials",
+            "--event",
+            &forum,
+            "--format",
+            "csv",
+            "-o",
+            "-",
+        ];
+        args.extend_from_slice(extra);
+        let out = ddesk(&db, &args);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        stdout(&out)
+    };
+    let masked = csv(&[]);
+    let full = csv(&["--full-passport"]);
+    let column = |text: &str| -> Vec<String> {
+        let text = text.trim_start_matches('\u{FEFF}');
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let at = reader
+            .headers()
+            .expect("header")
+            .iter()
+            .position(|h| h == "Passport number")
+            .expect("the column");
+        reader
+            .records()
+            .map(|r| r.expect("row").get(at).unwrap_or_default().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let (masked, full) = (column(&masked), column(&full));
+    assert!(masked.len() > 50 && masked.len() == full.len());
+    for (m, f) in masked.iter().zip(&full) {
+        assert!(m.contains("***") && !f.contains('*'), "{m} / {f}");
+        assert_eq!(m, &ddesk_core::export::mask_passport(f));
+    }
+    let log = stdout(&ddesk(&db, &["history", "--event", &forum]));
+    let exports: Vec<&str> = log.lines().filter(|l| l.contains("\texport\t")).collect();
+    assert_eq!(exports.len(), 2, "{log}");
+    assert!(exports[0].contains(" people") && !exports[0].contains("in full"));
+    assert!(
+        exports[1].contains("passport numbers in full"),
+        "{}",
+        exports[1]
+    );
+}

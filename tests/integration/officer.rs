@@ -70,6 +70,7 @@ fn phone_numbers_arrive_readable_and_formulas_stay_inert_in_a_real_spreadsheet()
             hotel_id: None,
             session_id: None,
             language: Default::default(),
+            full_passport: false,
         },
     )
     .expect("csv");

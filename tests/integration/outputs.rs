@@ -251,6 +251,7 @@ fn csv_request(s: &Small, table: Table) -> ExportRequest {
         hotel_id: None,
         session_id: Some(s.session.id.clone()),
         language: Language::En,
+        full_passport: false,
     }
 }
 
@@ -280,6 +281,7 @@ fn csv_and_ics_match_their_golden_files() {
         &s.store,
         &ExportRequest {
             language: Language::Ko,
+            full_passport: false,
             ..csv_request(&s, Table::Rooming)
         },
     );

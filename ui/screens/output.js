@@ -23,7 +23,7 @@ export function mountOutput(panel, ctx) {
     remembered = {
       eventId: ctx.eventId,
       who: 'official', official: '', officialLabel: '', delegation: '', itinFormat: 'pdf',
-      table: 'officials', hotel: '', session: '', sheetFormat: 'xlsx', headers: null,
+      table: 'officials', hotel: '', session: '', sheetFormat: 'xlsx', headers: null, fullPassport: false,
     };
   }
   const state = remembered;
@@ -186,6 +186,15 @@ export function mountOutput(panel, ctx) {
       state.sheetFormat, (v) => { state.sheetFormat = v; }));
     if (all) parts.push(h('p', { class: 'muted', id: 'export-csv-hint' }, t('output.csvOneTable')));
     parts.push(select('export-language', 'output.headers', ['en', 'ko'].map((l) => [l, t(`output.headers.${l}`)]), state.headers || getLanguage(), (v) => { state.headers = v; }));
+    // Passport numbers go out masked unless asked for in full, for this output (issue 17).
+    if (state.table === 'officials' || all) {
+      parts.push(h('label', { class: 'check-item', for: 'export-full-passport' },
+        h('input', {
+          type: 'checkbox', id: 'export-full-passport', checked: state.fullPassport,
+          onChange: (e) => { state.fullPassport = e.target.checked; },
+        }),
+        t('output.fullPassport')));
+    }
     mount(sheetOptions, parts);
     sheetSave.disabled = state.table === 'roster' && !state.session;
   }
@@ -198,6 +207,7 @@ export function mountOutput(panel, ctx) {
       hotel_id: state.table === 'rooming' && state.hotel ? state.hotel : null,
       session_id: state.table === 'roster' ? state.session || null : null,
       language: state.headers || getLanguage(),
+      full_passport: Boolean(state.fullPassport) && (state.table === 'officials' || state.table === 'all'),
     };
     sheetSave.disabled = true;
     mount(sheetStatus, t('output.making'));

@@ -246,6 +246,9 @@ enum Command {
         /// Column headers, country and hotel names in English (en) or Korean (ko).
         #[arg(long, default_value = "en", value_parser = parse_language)]
         lang: Language,
+        /// Passport numbers in full (the hotel's police register); masked otherwise (M12****78).
+        #[arg(long)]
+        full_passport: bool,
         /// The file to write; - writes it to standard output.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: PathBuf,
@@ -800,6 +803,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             hotel,
             session,
             lang,
+            full_passport,
             output,
             force,
         } => {
@@ -824,13 +828,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 hotel_id: hotel,
                 session_id: session,
                 language: lang,
+                full_passport,
             };
             let bytes = export::export(&store, &request)?;
             let to_stdout = write_output(&output, &bytes, force)?;
             store.record_output(
                 &request.event_id,
                 Output::Export,
-                &export::file_name(&store, &request)?,
+                &export::output_note(&store, &request)?,
             )?;
             if !to_stdout {
                 out!("{}", output.display());

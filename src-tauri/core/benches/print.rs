@@ -152,6 +152,7 @@ fn main() {
         hotel_id: None,
         session_id: None,
         language: ddesk_core::model::Language::En,
+        full_passport: false,
     };
     let mut export_runs = Vec::new();
     for _ in 0..runs {

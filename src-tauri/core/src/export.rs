@@ -131,6 +131,30 @@ pub struct ExportRequest {
     /// The language of column headers and of country and hotel names.
     #[serde(default)]
     pub language: Language,
+    /// Passport numbers in full; otherwise masked (`M12****78`), as a file that travels by
+    /// e-mail should carry them (issue 17). The hotel's police register and visa letters need
+    /// them in full, so the officer may ask for that, per output.
+    #[serde(default)]
+    pub full_passport: bool,
+}
+
+/// A passport number as lists and files show it unless the officer asks for it in full: the
+/// first three characters and the last two of a number of eight or more (`M12****78`), the
+/// first and last of a shorter one, and nothing of one of four or fewer. Enough to tell two
+/// officials' numbers apart on a desk, not enough to use.
+pub fn mask_passport(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let n = chars.len();
+    let (head, tail) = match n {
+        0 => return String::new(),
+        1..=4 => (0, 0),
+        5..=7 => (1, 1),
+        _ => (3, 2),
+    };
+    let mut out: String = chars[..head].iter().collect();
+    out.extend(std::iter::repeat_n('*', n - head - tail));
+    out.extend(&chars[n - tail..]);
+    out
 }
 
 /// One typed cell.
@@ -245,6 +269,30 @@ pub fn export(store: &Store, request: &ExportRequest) -> Result<Vec<u8>> {
 
 /// A file name for the export: "Officials.csv", "Rooming list - Lotte Hotel.xlsx", or the
 /// event's name for a combined workbook.
+/// What the output log records of an export: its file name and, when it lists the officials,
+/// how many people it holds and whether their passport numbers are in full (PIPA expects the
+/// record of an access to say what went out).
+pub fn output_note(store: &Store, request: &ExportRequest) -> Result<String> {
+    let mut note = file_name(store, request)?;
+    if request.tables.contains(&Table::Officials) {
+        let people: i64 = store.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM official WHERE event_id = ?",
+                [&request.event_id],
+                |r| r.get(0),
+            )?)
+        })?;
+        note.push_str(&format!(
+            ", {}",
+            crate::text::counted(people, "person", Some("people"))
+        ));
+        if request.full_passport {
+            note.push_str(", passport numbers in full");
+        }
+    }
+    Ok(note)
+}
+
 pub fn file_name(store: &Store, request: &ExportRequest) -> Result<String> {
     let ko = request.language == Language::Ko;
     let stem = store.read(|conn| {
@@ -352,6 +400,7 @@ struct Data {
     delegation_names: HashMap<String, String>,
     officials: Vec<queries::OfficialRow>,
     event_id: String,
+    full_passport: bool,
 }
 
 impl Data {
@@ -379,6 +428,7 @@ impl Data {
             delegation_names,
             officials,
             event_id: event.id,
+            full_passport: request.full_passport,
         })
     }
 
@@ -470,7 +520,11 @@ impl Data {
                     Cell::from(self.word(o.gender.as_str())),
                     Cell::from(&o.nationality),
                     Cell::from(o.birth_date),
-                    Cell::from(&o.passport_number),
+                    Cell::from(if self.full_passport {
+                        o.passport_number.clone()
+                    } else {
+                        mask_passport(&o.passport_number)
+                    }),
                     Cell::from(o.passport_expiry),
                     Cell::from(&o.email),
                     Cell::from(&o.phone),
@@ -1014,6 +1068,19 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Enough of a passport number to tell two apart on a desk, never enough to use one.
+    #[test]
+    fn passport_numbers_are_masked_by_their_length() {
+        assert_eq!(mask_passport("M12345678"), "M12****78");
+        assert_eq!(mask_passport("AB1234567"), "AB1****67");
+        assert_eq!(mask_passport("12345678"), "123***78");
+        assert_eq!(mask_passport("E99112"), "E****2");
+        assert_eq!(mask_passport("K123"), "****");
+        assert_eq!(mask_passport(""), "");
+        // Characters, not bytes: a number typed with full-width digits masks the same way.
+        assert_eq!(mask_passport("Ｍ１２３４５６７８"), "Ｍ１２****７８");
+    }
 
     #[test]
     fn formulas_are_neutralised_and_plain_text_is_not() {

@@ -46,11 +46,12 @@ pub fn export_save(
         // roster without a session) is explained at once, not after choosing a place; and the
         // library is released before the dialog, which may stay open for minutes while a backup
         // restore waits for it.
-        let (bytes, name) = {
+        let (bytes, name, note) = {
             let store = state.store()?;
             (
                 export::export(&store, &request)?,
                 export::file_name(&store, &request)?,
+                export::output_note(&store, &request)?,
             )
         };
         let (label, ext) = match request.format {
@@ -62,7 +63,7 @@ pub fn export_save(
             &state,
             (label, ext, &name),
             &bytes,
-            (&request.event_id, Output::Export),
+            (&request.event_id, Output::Export, &note),
         )?;
         Ok(saved.map(|(path, token)| SavedExport { path, token }))
     })
@@ -101,7 +102,7 @@ pub fn itinerary_save(
                 &state,
                 (filter, ext, &file.name),
                 &file.bytes,
-                (&request.event_id, Output::Itinerary),
+                (&request.event_id, Output::Itinerary, file.name.as_str()),
             )?;
             return Ok(saved.map(|(path, token)| SavedItineraries {
                 path,
@@ -151,13 +152,13 @@ fn save_one(
     state: &AppState,
     (label, ext, name): (&str, &str, &str),
     bytes: &[u8],
-    (event_id, action): (&str, Output),
+    (event_id, action, what): (&str, Output, &str),
 ) -> Result<Option<(String, String)>, CommandError> {
     let Some(path) = choose_save_path(app, label, ext, name)? else {
         return Ok(None);
     };
     ddesk_core::files::write_aside(&path, bytes)?;
-    state.store()?.record_output(event_id, action, name)?;
+    state.store()?.record_output(event_id, action, what)?;
     Ok(Some((
         path.display().to_string(),
         state.remember_output(path),
@@ -217,7 +218,7 @@ pub fn registration_form_save(
                 &state,
                 ("Excel (XLSX)", "xlsx", &name),
                 &bytes,
-                (&event_id, Output::Form),
+                (&event_id, Output::Form, name.as_str()),
             )?;
             return Ok(saved.map(|(path, token)| SavedItineraries {
                 path,

@@ -387,10 +387,17 @@ pub(super) fn build_row(
     let mapped = |field: Field| mapped_fields.contains(&field);
     let (category_mapped, nationality_mapped) =
         (mapped(Field::Category), mapped(Field::Nationality));
+    // A passport number masked by an export (`M12****78`) says nothing of the number: it is
+    // read as no value, so an update keeps the number on file.
+    let masked = cells
+        .get(Field::PassportNumber)
+        .filter(|t| t.contains('*'))
+        .map(str::to_string);
     let provided: Vec<Field> = Field::ALL
         .iter()
         .copied()
         .filter(|f| cells.get(*f).is_some())
+        .filter(|f| !(*f == Field::PassportNumber && masked.is_some()))
         .collect();
     let mut o = Official {
         event_id: ctx.event.id.clone(),
@@ -418,11 +425,15 @@ pub(super) fn build_row(
     o.organization = text(Field::Organization);
     o.email = text(Field::Email);
     o.phone = text(Field::Phone);
-    o.passport_number = text(Field::PassportNumber)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect();
+    o.passport_number = if masked.is_some() {
+        String::new()
+    } else {
+        text(Field::PassportNumber)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
     let mut diet_note = None;
     if let Some(t) = cells.get(Field::Dietary) {
         // Diets are counted for the kitchen by name: a cell that names one is written as
@@ -673,6 +684,10 @@ pub(super) fn build_row(
     }
     if o.email.is_empty() {
         messages.push(warning(Field::Email, "no_email"));
+    }
+    if let Some(masked) = &masked {
+        messages
+            .push(warning(Field::PassportNumber, "passport_masked").with("value", masked.as_str()));
     }
     let sessions = attendance(ctx, row, &mut messages);
     messages.sort_by_key(|m| m.severity);
