@@ -471,6 +471,12 @@ fn rosters_in_memory_and_in_sql_agree() {
             .filter(|o| o.status != OfficialStatus::Cancelled)
             .count();
         assert_eq!(candidates.total as usize, coming - expected.len());
+        assert_eq!(
+            candidates.rows.len(),
+            candidates.total as usize,
+            "{}",
+            s.title_en
+        );
         assert!(candidates
             .rows
             .iter()

@@ -98,6 +98,20 @@ fn main() {
         }),
         Some(5.0),
     ));
+    let candidates = OfficialQuery {
+        limit: 200,
+        not_on_session: Some(everyone.clone()),
+        ..OfficialQuery::default()
+    };
+    figures.push(Figure::times(
+        "whom a roster for everyone offers to add (first 200)",
+        &time(50, || {
+            store
+                .read(|c| queries::officials(c, &event.id, &candidates))
+                .expect("candidates")
+        }),
+        Some(5.0),
+    ));
     figures.push(Figure::times(
         "list the agenda with head-counts",
         &time(20, || {

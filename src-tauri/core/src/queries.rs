@@ -310,29 +310,70 @@ pub fn officials(
         filter.push_str(" AND o.status = ?");
         params.push(s.as_str().into());
     }
+    let searching = !q.search.trim().is_empty();
+    // Whom a roster screen offers to add: officials not cancelled and not on the session. Said
+    // per audience so that SQLite reads a short list where there is one (those left out of a
+    // session for everyone) and otherwise walks the names in order, stopping after the page;
+    // the total is everyone coming less the head-count, both read from indexes. One NOT
+    // EXISTS per official made the first page of a session for everyone take 62 ms at 20,000.
+    let mut total = None;
     if let Some(session_id) = &q.not_on_session {
         let session = Session::get(conn, session_id)?;
-        let (rule, rule_params) = audience::rule_sql(&session);
-        filter.push_str(&format!(
-            " AND o.status <> 'cancelled'
-              AND NOT EXISTS (SELECT 1 FROM participant p WHERE p.session_id = ?
-                               AND p.official_id = o.id AND p.membership = 'added')
-              AND NOT ({rule} AND NOT EXISTS (SELECT 1 FROM participant p
-                    WHERE p.session_id = ? AND p.official_id = o.id AND p.membership = 'removed'))"
-        ));
-        params.push(session_id.clone());
-        params.extend(rule_params);
-        params.push(session_id.clone());
+        let removed = "o.id IN (SELECT official_id FROM participant
+                                 WHERE session_id = ? AND membership = 'removed')";
+        let added = "o.id NOT IN (SELECT official_id FROM participant
+                                   WHERE session_id = ? AND membership = 'added')";
+        filter.push_str(" AND o.status <> 'cancelled'");
+        match session.audience {
+            Audience::Everyone => {
+                // Only those left out: read by their row ids, as a rare search word's matches
+                // are (`count_and_narrow`), not found by walking every name.
+                let keys: Option<String> = conn
+                    .prepare_cached(
+                        "SELECT group_concat(o.rowid) FROM participant p
+                           JOIN official o ON o.id = p.official_id
+                          WHERE p.session_id = ? AND p.membership = 'removed'",
+                    )?
+                    .query_row([session_id], |r| r.get(0))?;
+                filter.push_str(" AND o.rowid IN (SELECT value FROM json_each(?))");
+                params.push(format!("[{}]", keys.unwrap_or_default()));
+                // `+` keeps SQLite from walking the event's names in order (its choice, to
+                // spare a sort) and testing each against the short list.
+                filter = filter.replacen("o.event_id = ?", "+o.event_id = ?", 1);
+            }
+            Audience::List => {
+                filter.push_str(&format!(" AND {added}"));
+                params.push(session_id.clone());
+            }
+            Audience::Groups => {
+                let (rule, rule_params) = audience::rule_sql(&session);
+                filter.push_str(&format!(" AND ({removed} OR (NOT {rule} AND {added}))"));
+                params.push(session_id.clone());
+                params.extend(rule_params);
+                params.push(session_id.clone());
+            }
+        }
+        let filtered = q.delegation_id.is_some() || q.category.is_some() || q.status.is_some();
+        if !searching && !filtered {
+            let coming: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM official WHERE event_id = ? AND status <> 'cancelled'",
+                )?
+                .query_row([event_id], |r| r.get(0))?;
+            total = Some(coming - head_count(conn, &session)?);
+        }
     }
-    let searching = !q.search.trim().is_empty();
-    let total = count_and_narrow(
-        conn,
-        "official o WHERE ",
-        "o.rowid",
-        &mut filter,
-        &mut params,
-        searching,
-    )?;
+    let total = match total {
+        Some(total) => total,
+        None => count_and_narrow(
+            conn,
+            "official o WHERE ",
+            "o.rowid",
+            &mut filter,
+            &mut params,
+            searching,
+        )?,
+    };
     if total == 0 {
         return Ok(Page {
             total,
