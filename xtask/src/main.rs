@@ -405,9 +405,13 @@ fn installed_deb_paints(deb: &Path) -> Result {
         let home = Home::new("installed")?;
         let mut app = home.window(installed, &xvfb.display);
         app.env("DDESK_PROBE", "1").env("DDESK_DEMO", "1");
+        let started = Instant::now();
         let probe = Probe::spawn(app)?;
         let ms = probe.metric("first_paint", Duration::from_secs(60))?;
-        println!("the installed app painted the library in {ms:.0} ms");
+        println!(
+            "the installed app painted the library {:.0} ms after it was started ({ms:.0} ms after its page began to load)",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
         Ok(())
     })();
     apt(&["remove", "-y", "delegation-desk"])?;
