@@ -2,9 +2,7 @@
 
 import { loadCatalogues, loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } from './i18n.js';
 import { renderLibrary } from './screens/library.js';
-import { renderEvent } from './screens/event.js';
 import { renderLibraryProblem, undo, openHelp } from './screens/safety.js';
-import { takeDroppedFiles } from './screens/import.js';
 import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
 import { loadOfficer, paintOfficer } from './officer.js';
@@ -30,7 +28,13 @@ async function render() {
   controller = null;
   let c = null;
   if (state.screen === 'problem') renderLibraryProblem(root, state.problem, () => app.reopen());
-  else c = state.screen === 'event' ? await renderEvent(root, app, state) : renderLibrary(root, app);
+  else if (state.screen === 'event') {
+    // The event workspace (its ten tabs, two thirds of the window's code) is read when an
+    // event is first opened, not at start: the library paints sooner and the web process
+    // holds less until then.
+    const { renderEvent } = await import('./screens/event.js');
+    c = await renderEvent(root, app, state);
+  } else c = renderLibrary(root, app);
   if (my === renderSeq) controller = c;
 }
 
@@ -58,9 +62,11 @@ window.addEventListener('drop', (e) => {
   e.preventDefault();
   if (state.screen !== 'event') { toast(t('import.openEventFirst')); return; }
   // Several returned registration forms at once: each is previewed and imported in turn.
-  takeDroppedFiles(files);
-  state.tab = 'import';
-  render();
+  import('./screens/import.js').then(({ takeDroppedFiles }) => {
+    takeDroppedFiles(files);
+    state.tab = 'import';
+    render();
+  });
 });
 
 function isTextField(el) {
