@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ddesk_core::audience::Rosters;
 use ddesk_core::checks::{self, EventData};
@@ -12,30 +12,14 @@ use ddesk_core::model::*;
 use ddesk_core::queries::{self, ListQuery};
 use ddesk_core::{demo, roster, Store};
 
+use crate::cli::stdout;
+use crate::outputs::pdftotext;
+
+/// `ddesk ARGS` on the library at `db`, which must succeed.
 fn ddesk(db: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run ddesk");
+    let out = crate::cli::ddesk(db, args);
     assert!(out.status.success(), "ddesk {args:?}: {out:?}");
     out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8")
-}
-
-fn pdf_text(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// `ddesk sessions` as (title → (kind, words, head-count)).
@@ -151,7 +135,7 @@ fn officials_imported_after_the_agenda_are_on_every_session_for_everyone() {
             &out(&signin),
         ],
     );
-    assert!(pdf_text(&signin).contains("TESTER Deputy"));
+    assert!(pdftotext(&signin).contains("TESTER Deputy"));
     let itinerary = dir.path().join("itinerary.pdf");
     ddesk(
         &db,
@@ -165,7 +149,7 @@ fn officials_imported_after_the_agenda_are_on_every_session_for_everyone() {
             &out(&itinerary),
         ],
     );
-    let programme = pdf_text(&itinerary);
+    let programme = pdftotext(&itinerary);
     for title in ["Opening Session", "Farewell Lunch", "Dinner hosted by PPS"] {
         assert!(programme.contains(title), "{title} in\n{programme}");
     }
@@ -233,7 +217,7 @@ fn officials_imported_after_the_agenda_are_on_every_session_for_everyone() {
             &out(&signin),
         ],
     );
-    assert!(!pdf_text(&signin).contains("TESTER"));
+    assert!(!pdftotext(&signin).contains("TESTER"));
 }
 
 fn roster_ids(store: &Store, session: &str) -> BTreeSet<String> {

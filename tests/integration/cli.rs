@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
+pub(crate) fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
         .arg("--db")
         .arg(db)
@@ -23,7 +23,7 @@ fn demo_forum(db: &std::path::Path) -> String {
         .to_string()
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8")
 }
 

@@ -581,7 +581,7 @@ fn a_combined_workbook_reads_back_with_calamine() {
     assert!(err.to_string().contains("one table"), "{err}");
 }
 
-fn pdftotext(path: &Path) -> String {
+pub(crate) fn pdftotext(path: &Path) -> String {
     let out = Command::new("pdftotext")
         .args(["-layout"])
         .arg(path)

@@ -173,19 +173,20 @@ fn ensure_packages(packages: &[&str]) -> Result {
         return Ok(());
     }
     step(&format!("installing {}", missing.join(" ")));
-    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
-    let run_apt = |args: &[&str]| -> Result {
-        let mut all: Vec<&str> = sudo.to_vec();
-        all.push("apt-get");
-        all.extend_from_slice(args);
-        let mut c = cmd(all[0], &all[1..]);
-        c.env("DEBIAN_FRONTEND", "noninteractive");
-        status(c)
-    };
-    run_apt(&["update", "-qq"])?;
+    apt_get(&["update", "-qq"])?;
     let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
     install.extend(missing.iter().copied());
-    run_apt(&install)
+    apt_get(&install)
+}
+
+/// `apt-get ARGS`, through sudo unless this is root, asking nothing.
+fn apt_get(args: &[&str]) -> Result {
+    let mut all: Vec<&str> = if is_root() { vec![] } else { vec!["sudo"] };
+    all.push("apt-get");
+    all.extend_from_slice(args);
+    let mut c = cmd(all[0], &all[1..]);
+    c.env("DEBIAN_FRONTEND", "noninteractive");
+    status(c)
 }
 
 fn cargo_bin_dir() -> PathBuf {
@@ -380,17 +381,8 @@ fn dist() -> Result<Vec<PathBuf>> {
 /// on a library of its own, waits for the window to paint the library's list, and removes the
 /// package again.
 fn installed_deb_paints(deb: &Path) -> Result {
-    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
-    let apt = |args: &[&str]| -> Result {
-        let mut all: Vec<&str> = sudo.to_vec();
-        all.push("apt-get");
-        all.extend_from_slice(args);
-        let mut c = cmd(all[0], &all[1..]);
-        c.env("DEBIAN_FRONTEND", "noninteractive");
-        status(c)
-    };
     let path = deb.to_str().ok_or("the .deb's path is not text")?;
-    apt(&["install", "-y", "--no-install-recommends", path])?;
+    apt_get(&["install", "-y", "--no-install-recommends", path])?;
     let outcome = (|| -> Result {
         let installed = Path::new("/usr/bin/delegation-desk");
         if !installed.exists() {
@@ -414,7 +406,7 @@ fn installed_deb_paints(deb: &Path) -> Result {
         );
         Ok(())
     })();
-    apt(&["remove", "-y", "delegation-desk"])?;
+    apt_get(&["remove", "-y", "delegation-desk"])?;
     outcome
 }
 

@@ -781,15 +781,19 @@ pub struct ParticipantRow {
 /// (`q.limit` 0 reads them all); `q.search` narrows it as the officials list does. A member in
 /// by the rule with no entry of their own has an empty `id`.
 pub fn roster(conn: &Connection, session_id: &str, q: &ListQuery) -> Result<Page<ParticipantRow>> {
-    let session = Session::get(conn, session_id)?;
-    let (from, mut params) = roster_from(&session);
+    roster_of(conn, &Session::get(conn, session_id)?, q)
+}
+
+/// [`roster`] of a session already read.
+fn roster_of(conn: &Connection, session: &Session, q: &ListQuery) -> Result<Page<ParticipantRow>> {
+    let (from, mut params) = roster_from(session);
     let mut filter = String::new();
     for term in fold(&q.search).split_whitespace() {
         filter.push_str(" AND contains(o.search_text, ?)");
         params.push(term.to_string());
     }
     let total = if filter.is_empty() {
-        head_count(conn, &session)?
+        head_count(conn, session)?
     } else {
         conn.prepare_cached(&format!("SELECT count(*) FROM {from}{filter}"))?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
@@ -893,7 +897,7 @@ pub fn head_count(conn: &Connection, session: &Session) -> Result<i64> {
 pub fn rosters_of_event(conn: &Connection, event_id: &str) -> Result<Vec<Participant>> {
     let mut out = Vec::new();
     for session in Session::of_event(conn, event_id)? {
-        let page = roster(conn, &session.id, &ListQuery::default())?;
+        let page = roster_of(conn, &session, &ListQuery::default())?;
         out.extend(page.rows.into_iter().map(|r| r.participant));
     }
     Ok(out)

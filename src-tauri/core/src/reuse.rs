@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::*;
-use crate::store;
+use crate::store::{self, Entity};
 
 /// What came along.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -37,74 +37,77 @@ pub fn copy_setup(tx: &Transaction<'_>, from: &str, to: &str, batch: &str) -> Re
     let old = Event::get(tx, from)?;
     let new = Event::get(tx, to)?;
     let shift = Duration::days((new.start_date - old.start_date).num_days());
-    let mut copied = Copied::default();
-    let fresh = |id: &mut String| *id = String::new();
-
-    let mut venue_ids = HashMap::new();
-    for mut venue in Venue::of_event(tx, from)? {
-        let old_id = venue.id.clone();
-        fresh(&mut venue.id);
-        venue.event_id = to.to_string();
-        let saved = store::save(tx, venue, Some(batch))?;
-        venue_ids.insert(old_id, saved.id);
-        copied.venues += 1;
-    }
-    let mut room_ids = HashMap::new();
-    for mut room in VenueRoom::of_event(tx, from)? {
-        let Some(venue) = venue_ids.get(&room.venue_id) else {
-            continue;
-        };
-        let old_id = room.id.clone();
-        fresh(&mut room.id);
-        room.venue_id = venue.clone();
-        let saved = store::save(tx, room, Some(batch))?;
-        room_ids.insert(old_id, saved.id);
-        copied.rooms += 1;
-    }
-    let mut hotel_ids = HashMap::new();
-    for mut hotel in Hotel::of_event(tx, from)? {
-        let old_id = hotel.id.clone();
-        fresh(&mut hotel.id);
-        hotel.event_id = to.to_string();
-        let saved = store::save(tx, hotel, Some(batch))?;
-        hotel_ids.insert(old_id, saved.id);
-        copied.hotels += 1;
-    }
-    for mut block in RoomBlock::of_event(tx, from)? {
-        let Some(hotel) = hotel_ids.get(&block.hotel_id) else {
-            continue;
-        };
-        fresh(&mut block.id);
-        block.hotel_id = hotel.clone();
-        block.first_night += shift;
-        block.last_night += shift;
-        store::save(tx, block, Some(batch))?;
-        copied.blocks += 1;
-    }
-    for mut session in Session::of_event(tx, from)? {
-        fresh(&mut session.id);
-        session.event_id = to.to_string();
-        session.starts_at += shift;
-        session.ends_at += shift;
-        session.venue_room_id = session
-            .venue_room_id
-            .as_ref()
-            .and_then(|r| room_ids.get(r).cloned());
-        if !session.audience_delegations.is_empty() {
-            session.audience = Audience::List;
-            session.audience_categories.clear();
-            session.audience_delegations.clear();
+    let link = |ids: &HashMap<String, String>, id: &mut String| match ids.get(id.as_str()) {
+        Some(new_id) => {
+            *id = new_id.clone();
+            true
         }
-        let (start, end) = (
-            new.local_date(session.starts_at),
-            new.local_date(session.ends_at),
-        );
-        if start < new.start_date || end > new.end_date {
-            copied.sessions_outside += 1;
-            continue;
+        None => false,
+    };
+    let venues = copy_each(tx, Venue::of_event(tx, from)?, batch, |v| {
+        v.event_id = to.to_string();
+        true
+    })?;
+    let rooms = copy_each(tx, VenueRoom::of_event(tx, from)?, batch, |r| {
+        link(&venues, &mut r.venue_id)
+    })?;
+    let hotels = copy_each(tx, Hotel::of_event(tx, from)?, batch, |h| {
+        h.event_id = to.to_string();
+        true
+    })?;
+    let blocks = copy_each(tx, RoomBlock::of_event(tx, from)?, batch, |b| {
+        b.first_night += shift;
+        b.last_night += shift;
+        link(&hotels, &mut b.hotel_id)
+    })?;
+    let mut sessions_outside = 0;
+    let sessions = copy_each(tx, Session::of_event(tx, from)?, batch, |s| {
+        s.event_id = to.to_string();
+        s.starts_at += shift;
+        s.ends_at += shift;
+        s.venue_room_id = s.venue_room_id.as_ref().and_then(|r| rooms.get(r).cloned());
+        if !s.audience_delegations.is_empty() {
+            s.audience = Audience::List;
+            s.audience_categories.clear();
+            s.audience_delegations.clear();
         }
-        store::save(tx, session, Some(batch))?;
-        copied.sessions += 1;
-    }
+        let (start, end) = (new.local_date(s.starts_at), new.local_date(s.ends_at));
+        let inside = start >= new.start_date && end <= new.end_date;
+        if !inside {
+            sessions_outside += 1;
+        }
+        inside
+    })?;
+    let copied = Copied {
+        venues: venues.len(),
+        rooms: rooms.len(),
+        hotels: hotels.len(),
+        blocks: blocks.len(),
+        sessions: sessions.len(),
+        sessions_outside,
+    };
     Ok(copied)
+}
+
+/// Saves each record as a new one (its id cleared) once `adapt` has pointed it at its new
+/// owner and dates; one `adapt` turns down (false) stays behind. Returns old id → new id, for
+/// the records that hang below these.
+fn copy_each<R: Entity>(
+    tx: &Transaction<'_>,
+    records: Vec<R>,
+    batch: &str,
+    mut adapt: impl FnMut(&mut R) -> bool,
+) -> Result<HashMap<String, String>> {
+    let mut ids = HashMap::new();
+    for mut record in records {
+        if !adapt(&mut record) {
+            continue;
+        }
+        let old = record.id().to_string();
+        let (created, updated) = (record.created_at(), record.updated_at());
+        record.set_meta(String::new(), created, updated);
+        let saved = store::save(tx, record, Some(batch))?;
+        ids.insert(old, saved.id().to_string());
+    }
+    Ok(ids)
 }

@@ -16,17 +16,14 @@ pub fn entry(
     session_id: &str,
     official_id: &str,
 ) -> Result<Option<Participant>> {
-    let id: Option<String> = tx
-        .query_row(
-            "SELECT id FROM participant WHERE session_id = ? AND official_id = ?",
-            [session_id, official_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match id {
-        Some(id) => Participant::find(tx, &id),
-        None => Ok(None),
-    }
+    let sql = format!(
+        "SELECT {} FROM participant x WHERE x.session_id = ? AND x.official_id = ?",
+        Participant::select("x")
+    );
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row([session_id, official_id], Participant::from_row)
+        .optional()?)
 }
 
 /// Puts every official in `official_ids` on the session with `role`; officials already on the
@@ -56,28 +53,45 @@ pub fn add_in_batch(
     let mut added = 0;
     for official_id in official_ids {
         let official = Official::get(tx, official_id)?;
-        let by_rule = audience::takes(&session, &official);
-        let mut record = match entry(tx, session_id, official_id)? {
-            Some(p) if p.membership == Membership::Added => continue,
-            Some(p) if p.membership == Membership::Rule && by_rule => continue,
-            Some(p) => p,
-            None if by_rule => continue,
-            None => Participant {
-                session_id: session_id.to_string(),
-                official_id: official_id.clone(),
-                role,
-                ..Participant::default()
-            },
-        };
-        record.membership = if by_rule {
-            Membership::Rule
-        } else {
-            Membership::Added
-        };
-        store::save(tx, record, batch)?;
-        added += 1;
+        let existing = entry(tx, session_id, official_id)?;
+        if put_on(tx, &session, &official, existing, role, batch)? {
+            added += 1;
+        }
     }
     Ok(added)
+}
+
+/// Puts `official`, whose entry on `session` is `existing`, on its roster (see
+/// [`add_in_batch`]); true when something was written. For callers that have read all three
+/// already (the import's session columns).
+pub fn put_on(
+    tx: &Transaction<'_>,
+    session: &Session,
+    official: &Official,
+    existing: Option<Participant>,
+    role: Role,
+    batch: Option<&str>,
+) -> Result<bool> {
+    let by_rule = audience::takes(session, official);
+    let mut record = match existing {
+        Some(p) if p.membership == Membership::Added => return Ok(false),
+        Some(p) if p.membership == Membership::Rule && by_rule => return Ok(false),
+        Some(p) => p,
+        None if by_rule => return Ok(false),
+        None => Participant {
+            session_id: session.id.clone(),
+            official_id: official.id.clone(),
+            role,
+            ..Participant::default()
+        },
+    };
+    record.membership = if by_rule {
+        Membership::Rule
+    } else {
+        Membership::Added
+    };
+    store::save(tx, record, batch)?;
+    Ok(true)
 }
 
 /// Takes the official off the session: a member by the audience's rule gets a "removed"
@@ -96,10 +110,21 @@ pub fn remove_in_batch(
     let session = Session::get(tx, session_id)?;
     let official = Official::get(tx, official_id)?;
     let existing = entry(tx, session_id, official_id)?;
-    if audience::takes(&session, &official) {
+    take_off(tx, &session, &official, existing, batch)
+}
+
+/// Takes `official`, whose entry on `session` is `existing`, off its roster (see [`remove`]).
+pub fn take_off(
+    tx: &Transaction<'_>,
+    session: &Session,
+    official: &Official,
+    existing: Option<Participant>,
+    batch: Option<&str>,
+) -> Result<()> {
+    if audience::takes(session, official) {
         let mut record = existing.unwrap_or_else(|| Participant {
-            session_id: session_id.to_string(),
-            official_id: official_id.to_string(),
+            session_id: session.id.clone(),
+            official_id: official.id.clone(),
             ..Participant::default()
         });
         if record.membership != Membership::Removed {

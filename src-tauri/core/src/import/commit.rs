@@ -310,18 +310,18 @@ fn attendance(
         return Ok(false);
     }
     if attends {
-        roster::add_in_batch(
+        return roster::put_on(
             tx,
-            session_id,
-            &[official_id.to_string()],
+            &session,
+            &official,
+            entry,
             Role::Participant,
             Some(batch),
-        )?;
-        return Ok(true);
+        );
     }
     if entry.as_ref().is_some_and(|p| p.role != Role::Participant) {
         return Ok(false);
     }
-    roster::remove_in_batch(tx, session_id, official_id, Some(batch))?;
+    roster::take_off(tx, &session, &official, entry, Some(batch))?;
     Ok(true)
 }
