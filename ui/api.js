@@ -103,12 +103,19 @@ export function uiMetric(name, ms) { return call('ui_metric', { name, ms }).catc
 
 // Backups, checks, history and undo
 export async function libraryStatus() { return call('library_status'); }
+/** Unlocks the library: `{ passphrase }`, or `{ code, passphrase }` (the recovery code and the
+ * new passphrase); answers the library's status. */
+export async function libraryUnlock({ passphrase = null, code = null }) { return call('library_unlock', { passphrase, code }); }
 /** The word catalogues, `{en, ko}` as Fluent source. */
 export async function catalogue() { return call('catalogue'); }
 export async function backupsList() { return call('backups_list'); }
 export async function backupNow() { return call('backup_now'); }
 /** Restores a backup of the library's own backups folder, named by its file name. */
 export async function backupRestore(fileName) { return write('backup_restore', { file_name: fileName }); }
+/** The event's personal data: what a purge would remove, and the reminder (issue 17). */
+export async function purgeStatus(eventId) { return call('purge_status', { event_id: eventId }); }
+export async function purgeReminderSet(eventId, days) { return write('purge_reminder_set', { event_id: eventId, days }); }
+export async function purgeEvent(eventId) { return write('purge_event', { event_id: eventId }); }
 export async function libraryCheck() { return call('library_check'); }
 export async function historyList(eventId, limit) { return call('history_list', { event_id: eventId, limit }); }
 export async function undoNext(eventId) { return call('undo_next', { event_id: eventId }); }
@@ -179,7 +186,8 @@ export async function itinerarySave(request, onProgress) {
 /** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled. */
 /** Officials of the event the one about to be saved looks like (the same-person rule). */
 export async function officialLookalikes(official) { return call('official_lookalikes', { official }); }
-export async function exportSave(request) { return call('export_save', { request }); }
+/** `zipPassword`: the export leaves in an AES-256 ZIP under it (full passport numbers). */
+export async function exportSave(request, zipPassword = null) { return call('export_save', { request, zip_password: zipPassword }); }
 /** Registration workbooks: one delegation's (Save dialog) or, with no id, every delegation's (folder). */
 export async function registrationFormSave(eventId, delegationId, language) {
   return call('registration_form_save', { event_id: eventId, delegation_id: delegationId, language });

@@ -3,6 +3,7 @@
 import { loadCatalogues, loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } from './i18n.js';
 import { renderLibrary } from './screens/library.js';
 import { renderLibraryProblem, undo, openHelp } from './screens/safety.js';
+import { renderUnlock, showNotice } from './screens/unlock.js';
 import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
 import { loadOfficer, paintOfficer } from './officer.js';
@@ -28,6 +29,13 @@ async function render() {
   controller = null;
   let c = null;
   if (state.screen === 'problem') renderLibraryProblem(root, state.problem, () => app.reopen());
+  else if (state.screen === 'unlock') {
+    renderUnlock(root, state.problem, (status) => {
+      state.problem = null;
+      app.reopen();
+      showNotice(status && status.notice);
+    });
+  }
   else if (state.screen === 'event') {
     // The event workspace (its ten tabs, two thirds of the window's code) is read when an
     // event is first opened, not at start: the library paints sooner and the web process
@@ -41,6 +49,8 @@ async function render() {
 /** The parts of the window outside the screens: title, subtitle, language switcher. */
 function paintChrome() {
   document.documentElement.lang = getLanguage();
+  // Nobody can sign changes in a library that is still locked.
+  document.body.classList.toggle('locked', state.screen === 'unlock');
   document.title = `Delegation Desk — ${t('app.subtitle')}`;
   document.getElementById('app-subtitle').textContent = t('app.subtitle');
   document.getElementById('lang-select').value = getLanguage();
@@ -128,7 +138,11 @@ onLanguageChange(() => render());
     setMetricReporter(uiMetric);
     enableProbe();
   }
-  if (status && !status.ok) {
+  if (status && status.locked) {
+    // Encrypted, and neither the credential store nor DDESK_PASSPHRASE unlocked it.
+    state.screen = 'unlock';
+    state.problem = status;
+  } else if (status && !status.ok) {
     // The library file is damaged or not ours: say so, and offer the newest good backup.
     state.screen = 'problem';
     state.problem = status;
@@ -139,6 +153,8 @@ onLanguageChange(() => render());
     state.tab = startup.tab || 'dashboard';
   }
   render();
+  // A new library's recovery code, or a plain library just encrypted: said once.
+  if (status && status.ok) showNotice(status.notice);
   // SQLite's write-ahead log needs the library on this computer's own disk (issue 15).
   if (status && status.network_drive) toast(t('library.networkDrive'), 'error');
 })();

@@ -27,7 +27,10 @@ fn open_library(path: &Result<PathBuf, ddesk_core::Error>) -> Result<Store, ddes
     let path = path
         .as_ref()
         .map_err(|e| ddesk_core::Error::Io(std::io::Error::other(e.to_string())))?;
-    let store = Store::open(path)
+    // The passphrase in DDESK_PASSPHRASE (the tests), else the credential store; when neither
+    // opens it, the window asks (the library's status says it is locked).
+    let how = store::Unlock::from_environment(None)?;
+    let store = Store::open(path, &how)
         .inspect_err(|e| applog::write(&format!("library not opened: {}", e.code())))?;
     applog::write(&format!(
         "library opened (schema {})",
@@ -137,6 +140,10 @@ fn main() {
             demo_remove,
             ui_metric,
             library_status,
+            library_unlock,
+            purge_status,
+            purge_reminder_set,
+            purge_event,
             backups_list,
             backup_now,
             backup_restore,

@@ -167,6 +167,22 @@ impl AppState {
         self.read().as_ref().err().map(error)
     }
 
+    /// Opens the library anew (unlocking it) in place of the one that could not be opened;
+    /// the open's error, if it fails, is both kept (for the window's status) and returned.
+    pub fn reopen(
+        &self,
+        open: impl FnOnce() -> Result<Store, ddesk_core::Error>,
+    ) -> Result<(), CommandError> {
+        let mut guard = self.slot().write().unwrap_or_else(|e| e.into_inner());
+        if guard.is_ok() {
+            return Ok(());
+        }
+        let opened = opened(open());
+        let failed = opened.as_ref().err().map(error);
+        *guard = opened;
+        failed.map_or(Ok(()), Err)
+    }
+
     /// Closes the library, runs `f` on its file (restoring a backup), and opens it again with
     /// `reopen`, whatever `f` answered. Commands wait meanwhile.
     pub fn swap<T>(

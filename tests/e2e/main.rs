@@ -862,8 +862,8 @@ fn a_damaged_library_is_restored_from_its_newest_backup() {
     shot(&app, "backups");
     app.quit();
 
-    // Damage every page after the first, as a failing disk would; the header stays
-    // SQLite's, so this is a damaged library, not a foreign file.
+    // Damage every page after the first, as a failing disk would; the first page (SQLCipher's
+    // salt and the schema) stays whole, so this is a damaged library, not a foreign file.
     let lib = library_file(home.path());
     let mut bytes = std::fs::read(&lib).expect("library bytes");
     assert!(bytes.len() > 16_384, "a library with the demo in it");
@@ -1193,7 +1193,9 @@ fn several_returned_forms_import_one_after_another_into_their_delegations() {
     assert_eq!(written, 24, "one workbook per delegation of the forum");
     // The forms the officer sent, written from the app's own library by a second process.
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = ddesk_core::Store::open(&library_file(home.path())).expect("second process");
+    let store =
+        ddesk_core::Store::open(&library_file(home.path()), &delegation_desk_tests::unlock())
+            .expect("second process");
     let delegations: Vec<(String, String)> = store
         .read(|c| {
             let mut stmt = c.prepare(
@@ -1716,7 +1718,9 @@ fn a_save_over_another_programs_change_is_refused_and_reload_keeps_what_was_type
     );
     app.find("#f-position");
     // Another program changes the official's e-mail while the form is open.
-    let other = ddesk_core::Store::open(&library_file(home.path())).expect("second process");
+    let other =
+        ddesk_core::Store::open(&library_file(home.path()), &delegation_desk_tests::unlock())
+            .expect("second process");
     let mut theirs: Official = other.get(&id).expect("official");
     theirs.email = "changed@elsewhere.example".into();
     other.save(theirs).expect("their save");
@@ -2028,4 +2032,183 @@ fn a_new_library_starts_on_the_welcome_page() {
     );
     shot(&app, "copied-agenda");
     app.quit();
+}
+
+/// Issue 17: a new library on a computer without a credential store asks for a passphrase and
+/// shows its recovery code once; the next start asks for the passphrase (a wrong one is said,
+/// nothing opens); a forgotten one is replaced through the recovery code.
+#[test]
+fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
+    let home = home();
+    let app = App::launch_locked(home.path());
+    let title = app.wait_for(
+        "the set-up screen",
+        "const e = document.querySelector('#unlock-title'); return e && e.textContent",
+    );
+    assert!(
+        title.as_str().unwrap_or_default().contains("passphrase"),
+        "{title}"
+    );
+    // Nobody is asked to sign changes in a library that is not open yet.
+    assert_eq!(
+        app.execute(
+            "const b = document.querySelector('#officer-banner'); return !!b && getComputedStyle(b).display !== 'none'",
+            vec![]
+        ),
+        json!(false)
+    );
+    shot(&app, "unlock-setup");
+    app.fill(&app.find("#unlock-passphrase"), "short");
+    app.fill(&app.find("#unlock-repeat"), "short");
+    app.click(&app.find("#unlock-submit"));
+    let said = app.wait_for(
+        "a passphrase too short",
+        "const e = document.querySelector('#unlock-error'); return e && !e.hidden && e.textContent",
+    );
+    assert!(
+        said.as_str().unwrap_or_default().contains("at least 8"),
+        "{said}"
+    );
+    assert!(!library_file(home.path()).exists(), "nothing made yet");
+    app.fill(&app.find("#unlock-passphrase"), "delegation team 2027");
+    app.fill(&app.find("#unlock-repeat"), "delegation team 2027");
+    app.click(&app.find("#unlock-submit"));
+    let code = app.wait_for(
+        "the recovery code, once",
+        "const c = document.querySelector('#tools-dialog[open] #recovery-code'); return c && c.textContent",
+    );
+    let code = code.as_str().unwrap_or_default().to_string();
+    assert_eq!(code.len(), 69, "{code}");
+    shot(&app, "unlock-recovery-code");
+    app.click(&app.find("#recovery-kept"));
+    app.click(&app.find("#welcome-demo"));
+    app.wait_for(
+        "the demo events",
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
+    );
+    app.quit();
+    let bytes = std::fs::read(library_file(home.path())).expect("library");
+    assert!(!bytes.starts_with(b"SQLite format 3"), "encrypted");
+
+    // The next start: the lock screen; a wrong passphrase is said, the right one opens.
+    let app = App::launch_locked(home.path());
+    app.wait_for(
+        "the lock screen",
+        "const e = document.querySelector('#unlock-title'); return e && e.textContent.includes('locked')",
+    );
+    app.fill(&app.find("#unlock-passphrase"), "delegation team 2026");
+    app.click(&app.find("#unlock-submit"));
+    let said = app.wait_for(
+        "a wrong passphrase",
+        "const e = document.querySelector('#unlock-error'); return e && !e.hidden && e.textContent",
+    );
+    assert!(
+        said.as_str()
+            .unwrap_or_default()
+            .contains("does not unlock"),
+        "{said}"
+    );
+    shot(&app, "unlock-wrong");
+    app.fill(&app.find("#unlock-passphrase"), "delegation team 2027");
+    app.press(&["\u{E007}"]);
+    app.wait_for(
+        "the library, open",
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
+    );
+    app.quit();
+
+    // The passphrase forgotten: the recovery code and a new one.
+    let app = App::launch_locked(home.path());
+    app.click(&app.find("#unlock-toggle"));
+    app.fill(&app.find("#unlock-code"), &code.to_lowercase());
+    app.fill(&app.find("#unlock-passphrase"), "a new passphrase");
+    app.fill(&app.find("#unlock-repeat"), "a new passphrase");
+    shot(&app, "unlock-recover");
+    app.click(&app.find("#unlock-submit"));
+    app.wait_for(
+        "the library, open with the code",
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
+    );
+    app.quit();
+    let app = App::launch_locked(home.path());
+    app.fill(&app.find("#unlock-passphrase"), "a new passphrase");
+    app.click(&app.find("#unlock-submit"));
+    app.wait_for(
+        "the library, open with the new passphrase",
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
+    );
+    app.quit();
+}
+
+/// Issue 17: the library marks the events that hold personal data; the dashboard of an event
+/// over for more than its reminder's days says so first, shows what a purge removes, and
+/// purges it after the officer confirms.
+#[test]
+fn an_events_personal_data_is_purged_from_its_dashboard() {
+    let home = home();
+    let app = App::launch(home.path());
+    app.wait_for(
+        "both demo events marked as holding personal data",
+        "return [...document.querySelectorAll('#events-table tbody tr[data-id]')]
+            .filter(r => r.querySelector('.chip-personal')).length === 2",
+    );
+    let row = app.wait_for(
+        "the forum row",
+        "const r = [...document.querySelectorAll('#events-table tbody tr[data-id]')]
+            .find(r => r.textContent.includes('East Asia and Pacific'));
+         return r ? r.dataset.id : null",
+    );
+    let id = row.as_str().expect("row id").to_string();
+    app.click_on(&format!(
+        "#events-table tr[data-id='{id}'] [data-action=open]"
+    ));
+    // The forum ended in May 2024: long past its 30 days, so the reminder leads the dashboard.
+    let said = app.wait_for(
+        "the reminder, first",
+        "const c = document.querySelector('.dash-grid > .dash-personal-due:first-child');
+         return c && c.querySelector('#purge-state').textContent",
+    );
+    assert!(
+        said.as_str().unwrap_or_default().contains("purge"),
+        "{said}"
+    );
+    shot(&app, "purge-reminder");
+    app.click(&app.find("#purge-open"));
+    let what = app.wait_for(
+        "what the purge removes",
+        "const l = document.querySelector('#confirm-dialog[open] #purge-what'); return l && l.textContent",
+    );
+    let what = what.as_str().unwrap_or_default().to_string();
+    assert!(what.contains("Passport number: 98"), "{what}");
+    assert!(what.contains("Flights: 196"), "{what}");
+    shot(&app, "purge-confirm");
+    app.click(&app.find("#confirm-ok"));
+    let said = app.wait_for(
+        "the purge done",
+        "const s = document.querySelector('#purge-state');
+         return s && s.textContent.includes('purged on') && s.textContent",
+    );
+    assert!(!said.as_str().unwrap_or_default().is_empty());
+    shot(&app, "purge-done");
+    // The officials stay, without their passport numbers.
+    app.click_on("[data-tab=officials]");
+    app.wait_for(
+        "the officials, still there",
+        "return document.querySelectorAll('#list-table tbody tr[data-id]').length >= 100",
+    );
+    app.quit();
+    let store =
+        ddesk_core::Store::open(&library_file(home.path()), &delegation_desk_tests::unlock())
+            .expect("library");
+    let left: i64 = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM official WHERE event_id = ?1 AND passport_number <> ''",
+                [&id],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("count");
+    assert_eq!(left, 0);
+    assert!(!store.purge_status(&id).expect("status").holds_personal_data);
 }

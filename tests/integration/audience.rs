@@ -191,7 +191,7 @@ fn officials_imported_after_the_agenda_are_on_every_session_for_everyone() {
 
     // Cancelled, they leave every roster, count and sheet.
     {
-        let store = Store::open(&db).expect("open");
+        let store = Store::open(&db, &delegation_desk_tests::unlock()).expect("open");
         let mut o: Official = store.get(&official).expect("official");
         o.status = OfficialStatus::Cancelled;
         store.save(o).expect("cancel");
@@ -476,7 +476,7 @@ fn the_migration_keeps_every_roster_member_and_role() {
     let old = dir.path().join("v1.sqlite3");
     let mut before: BTreeMap<(String, String), String> = BTreeMap::new();
     {
-        let conn = rusqlite::Connection::open(&old).expect("create");
+        let conn = delegation_desk_tests::raw(&old);
         let dump = std::fs::read_to_string(
             delegation_desk_tests::workspace().join("tests/fixtures/library-v1.sql"),
         )
@@ -497,7 +497,7 @@ fn the_migration_keeps_every_roster_member_and_role() {
         }
     }
     assert!(before.len() > 100, "the fixture has rosters");
-    let store = Store::open(&old).expect("upgrade");
+    let store = Store::open(&old, &delegation_desk_tests::unlock()).expect("upgrade");
     let event: String = store
         .read(|c| Ok(c.query_row("SELECT id FROM event", [], |r| r.get(0))?))
         .expect("event");

@@ -10,7 +10,8 @@ use delegation_desk_tests::{official, Fixture};
 
 fn library(dir: &Path) -> (PathBuf, Fixture) {
     let path = dir.join("library.sqlite3");
-    let f = Fixture::with_store(Store::open(&path).expect("create"));
+    let f =
+        Fixture::with_store(Store::open(&path, &delegation_desk_tests::unlock()).expect("create"));
     (path, f)
 }
 
@@ -27,7 +28,12 @@ fn strays(dir: &Path, keep: &[&str]) -> Vec<String> {
     std::fs::read_dir(dir)
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "library.sqlite3" && n != "backups" && !keep.contains(&n.as_str()))
+        .filter(|n| {
+            n != "library.sqlite3"
+                && n != "library.sqlite3.key"
+                && n != "backups"
+                && !keep.contains(&n.as_str())
+        })
         .collect()
 }
 
@@ -45,7 +51,7 @@ fn scribble(path: &Path) -> Vec<u8> {
 /// Moves everything into the main file and leaves WAL mode, as a closed library would be
 /// after a copy by hand.
 fn settle(path: &Path) {
-    let conn = rusqlite::Connection::open(path).expect("open");
+    let conn = delegation_desk_tests::raw(path);
     conn.pragma_update(None, "journal_mode", "DELETE")
         .expect("journal mode");
 }
@@ -67,7 +73,7 @@ fn a_backup_restores_the_library_as_it_was() {
         std::slice::from_ref(&made)
     );
     assert_eq!(
-        backup::check_library_file(&made.path).expect("good"),
+        backup::check_library_file(&made.path, &delegation_desk_tests::key(&path)).expect("good"),
         store::SCHEMA_VERSION
     );
 
@@ -80,7 +86,8 @@ fn a_backup_restores_the_library_as_it_was() {
         .expect("add");
     drop(f.store);
 
-    let report = backup::restore(&path, &made.path).expect("restore");
+    let report =
+        backup::restore(&path, &made.path, &delegation_desk_tests::key(&path)).expect("restore");
     let safety = report.safety_backup.expect("the state before is backed up");
     assert_eq!(safety.reason, "before-restore");
     assert_eq!(report.set_aside, None);
@@ -91,7 +98,7 @@ fn a_backup_restores_the_library_as_it_was() {
         strays(dir.path(), &[])
     );
 
-    let store = Store::open(&path).expect("reopen");
+    let store = Store::open(&path, &delegation_desk_tests::unlock()).expect("reopen");
     assert!(store.health().expect("health").is_ok());
     let back: Official = store.get(&f.official.id).expect("official");
     assert_eq!(back.family_name, "Nguyen");
@@ -102,8 +109,9 @@ fn a_backup_restores_the_library_as_it_was() {
     drop(store);
 
     // And the safety backup brings the later state back.
-    backup::restore(&path, &safety.path).expect("restore the safety backup");
-    let store = Store::open(&path).expect("reopen");
+    backup::restore(&path, &safety.path, &delegation_desk_tests::key(&path))
+        .expect("restore the safety backup");
+    let store = Store::open(&path, &delegation_desk_tests::unlock()).expect("reopen");
     assert_eq!(
         store
             .get::<Official>(&f.official.id)
@@ -125,8 +133,7 @@ fn restore_refuses_a_foreign_damaged_or_newer_backup_and_changes_nothing() {
     let text = dir.path().join("agenda.txt");
     std::fs::write(&text, "Day 1: plenary").expect("write");
     let other = dir.path().join("contacts.sqlite3");
-    rusqlite::Connection::open(&other)
-        .expect("create")
+    delegation_desk_tests::raw(&other)
         .execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('A');")
         .expect("fill");
     let damaged = dir.path().join("damaged.sqlite3");
@@ -134,8 +141,7 @@ fn restore_refuses_a_foreign_damaged_or_newer_backup_and_changes_nothing() {
     scribble(&damaged);
     let newer = dir.path().join("newer.sqlite3");
     std::fs::copy(&good.path, &newer).expect("copy");
-    rusqlite::Connection::open(&newer)
-        .expect("open")
+    delegation_desk_tests::raw_backup(&newer, &path)
         .pragma_update(None, "user_version", store::SCHEMA_VERSION + 1)
         .expect("bump");
     let empty = dir.path().join("empty.sqlite3");
@@ -150,7 +156,8 @@ fn restore_refuses_a_foreign_damaged_or_newer_backup_and_changes_nothing() {
         (&dir.path().join("missing.sqlite3"), "not_found"),
         (&path, "validation"),
     ] {
-        let err = backup::restore(&path, file).expect_err("must be refused");
+        let err = backup::restore(&path, file, &delegation_desk_tests::key(&path))
+            .expect_err("must be refused");
         assert_eq!(err.code(), code, "{}: {err}", file.display());
         assert_eq!(
             std::fs::read(&path).expect("read"),
@@ -185,7 +192,7 @@ fn restore_refuses_to_replace_a_file_that_is_not_a_library() {
     let good = f.store.backup(BackupReason::Manual).expect("backup");
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "not a library").expect("write");
-    let err = backup::restore(&notes, &good.path).expect_err("refused");
+    let err = backup::restore(&notes, &good.path, f.store.key()).expect_err("refused");
     assert_eq!(err.code(), "not_a_library");
     assert_eq!(
         std::fs::read_to_string(&notes).expect("read"),
@@ -199,7 +206,7 @@ fn restore_refuses_while_the_library_is_open() {
     let (path, f) = library(dir.path());
     let good = f.store.backup(BackupReason::Manual).expect("backup");
     // The app still holds the library.
-    let err = backup::restore(&path, &good.path).expect_err("refused");
+    let err = backup::restore(&path, &good.path, f.store.key()).expect_err("refused");
     assert_eq!(err.code(), "in_use", "{err}");
     assert!(
         f.store.get::<Official>(&f.official.id).is_ok(),
@@ -223,7 +230,7 @@ fn a_damaged_library_is_refused_untouched_and_the_newest_good_backup_is_offered(
     settle(&path);
     let damaged = scribble(&path);
 
-    let err = Store::open(&path).expect_err("refused");
+    let err = Store::open(&path, &delegation_desk_tests::unlock()).expect_err("refused");
     assert_eq!(err.code(), "damaged", "{err}");
     assert!(err.to_string().contains("left untouched"), "{err}");
     assert_eq!(std::fs::read(&path).expect("read"), damaged, "not modified");
@@ -233,12 +240,13 @@ fn a_damaged_library_is_refused_untouched_and_the_newest_good_backup_is_offered(
         strays(dir.path(), &[])
     );
 
-    let offered = backup::newest_good_backup(&path)
+    let offered = backup::newest_good_backup(&path, &delegation_desk_tests::key(&path))
         .expect("look")
         .expect("a good one");
     assert_eq!(offered, older, "the damaged newer backup is skipped");
 
-    let report = backup::restore(&path, &offered.path).expect("restore");
+    let report =
+        backup::restore(&path, &offered.path, &delegation_desk_tests::key(&path)).expect("restore");
     assert_eq!(
         report.safety_backup, None,
         "a damaged library cannot be backed up"
@@ -249,7 +257,7 @@ fn a_damaged_library_is_refused_untouched_and_the_newest_good_backup_is_offered(
         damaged,
         "kept byte for byte"
     );
-    let store = Store::open(&path).expect("reopen");
+    let store = Store::open(&path, &delegation_desk_tests::unlock()).expect("reopen");
     assert!(store.health().expect("health").is_ok());
     assert!(store.get::<Official>(&f.official.id).is_ok());
 }
@@ -259,36 +267,37 @@ fn opening_an_older_library_backs_it_up_before_migrating() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("library.sqlite3");
     {
-        let conn = rusqlite::Connection::open(&path).expect("create");
+        let conn = delegation_desk_tests::raw(&path);
         let dump = std::fs::read_to_string(
             delegation_desk_tests::workspace().join("tests/fixtures/library-v1.sql"),
         )
         .expect("fixture");
         conn.execute_batch(&dump).expect("load the frozen v1 file");
     }
-    let store = Store::open(&path).expect("upgrade");
+    let store = Store::open(&path, &delegation_desk_tests::unlock()).expect("upgrade");
     let backups = backup::list_backups(&path).expect("list");
-    assert_eq!(backups.len(), 1);
-    assert_eq!(backups[0].reason, "before-migration");
-    assert_eq!(
-        backup::check_library_file(&backups[0].path).expect("good"),
-        1,
-        "the v1 file as it was"
-    );
-    let conn = rusqlite::Connection::open_with_flags(
-        &backups[0].path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("open backup");
+    // The plain v1 file is encrypted first (backed up before), then migrated (backed up
+    // before, encrypted): both backups are the v1 file as it was.
+    let reasons: Vec<&str> = backups.iter().map(|b| b.reason.as_str()).collect();
+    assert_eq!(reasons, ["before-migration", "before-encryption"]);
+    for made in &backups {
+        assert_eq!(
+            backup::check_library_file(&made.path, &delegation_desk_tests::key(&path))
+                .expect("good"),
+            1,
+            "the v1 file as it was"
+        );
+    }
+    let conn = delegation_desk_tests::raw_backup(&backups[0].path, &path);
     let officials: i64 = conn
         .query_row("SELECT count(*) FROM official", [], |r| r.get(0))
         .expect("count");
     assert_eq!(officials, 32);
     drop(store);
-    drop(Store::open(&path).expect("reopen"));
+    drop(Store::open(&path, &delegation_desk_tests::unlock()).expect("reopen"));
     assert_eq!(
         backup::list_backups(&path).expect("list").len(),
-        1,
+        2,
         "no migration, no backup"
     );
 }

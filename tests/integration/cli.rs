@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 pub(crate) fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
+    delegation_desk_tests::unlocked(&mut Command::new(env!("CARGO_BIN_EXE_ddesk-under-test")))
         .arg("--db")
         .arg(db)
         .args(args)
@@ -69,6 +69,8 @@ fn demo_events_officials_doctor() {
 fn user_errors_exit_1_with_one_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lib.sqlite3");
+    // Made first: a new library's first run also says its recovery code.
+    assert!(ddesk(&db, &["events"]).status.success());
     let out = ddesk(&db, &["officials", "--event", "no-such-event"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -114,7 +116,7 @@ fn doctor_fails_on_a_damaged_file() {
     assert!(ddesk(&db, &["demo"]).status.success());
     {
         // Checkpoint and leave rollback-journal mode so that all data sits in the main file.
-        let conn = rusqlite::Connection::open(&db).expect("open");
+        let conn = delegation_desk_tests::raw(&db);
         conn.pragma_update(None, "journal_mode", "DELETE")
             .expect("journal mode");
     }
@@ -176,7 +178,10 @@ fn backup_restore_and_backups() {
     let out = ddesk(&db, &["backup", "-o", copy.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(stdout(&out).starts_with(&format!("{}\t", copy.display())));
-    assert!(ddesk_core::store::backup::check_library_file(&copy).is_ok());
+    assert!(
+        ddesk_core::store::backup::check_library_file(&copy, &delegation_desk_tests::key(&db))
+            .is_ok()
+    );
     let copied = std::fs::read(&copy).expect("read");
 
     let out = ddesk(&db, &["backup", "-o", copy.to_str().expect("utf-8")]);
@@ -229,13 +234,13 @@ fn a_damaged_library_names_its_newest_good_backup() {
     let db = dir.path().join("lib.sqlite3");
     assert!(ddesk(&db, &["demo"]).status.success());
     let backup = {
-        let store = ddesk_core::Store::open(&db).expect("open");
+        let store = ddesk_core::Store::open(&db, &delegation_desk_tests::unlock()).expect("open");
         store
             .backup(ddesk_core::store::backup::BackupReason::Manual)
             .expect("backup")
     };
     {
-        let conn = rusqlite::Connection::open(&db).expect("open");
+        let conn = delegation_desk_tests::raw(&db);
         conn.pragma_update(None, "journal_mode", "DELETE")
             .expect("journal mode");
     }
@@ -585,14 +590,15 @@ fn ids_by_prefix_words_or_codes_and_exit_codes_scripts_can_use() {
     // The demo forum has warnings only; the generated event an arrival after its session.
     assert_eq!(seen, [0, 1]);
     // A reader that stops after one line: no panic, no backtrace.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
-        .arg("--db")
-        .arg(&db)
-        .args(["officials", "--event", &forum])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run");
+    let mut child =
+        delegation_desk_tests::unlocked(&mut Command::new(env!("CARGO_BIN_EXE_ddesk-under-test")))
+            .arg("--db")
+            .arg(&db)
+            .args(["officials", "--event", &forum])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -804,7 +810,8 @@ fn prints_and_exports_are_recorded_under_the_officer() {
     let db = dir.path().join("lib.sqlite3");
     let forum = demo_forum(&db);
     {
-        let store = ddesk_core::Store::open(&db).expect("library");
+        let store =
+            ddesk_core::Store::open(&db, &delegation_desk_tests::unlock()).expect("library");
         store
             .set_setting(ddesk_core::store::OFFICER_NAME, "Kim Officer")
             .expect("officer");
@@ -841,7 +848,7 @@ fn prints_and_exports_are_recorded_under_the_officer() {
         let o = ddesk(&db, &args);
         assert_eq!(o.status.code(), Some(0), "{args:?}: {o:?}");
     }
-    let store = ddesk_core::Store::open(&db).expect("library");
+    let store = ddesk_core::Store::open(&db, &delegation_desk_tests::unlock()).expect("library");
     let history = store.recent_history(&forum, 50).expect("history");
     let outputs: Vec<(&str, &str)> = history
         .iter()
@@ -869,7 +876,8 @@ fn the_demo_events_are_removed_and_own_events_stay() {
     let db = dir.path().join("lib.sqlite3");
     demo_forum(&db);
     {
-        let store = ddesk_core::Store::open(&db).expect("library");
+        let store =
+            ddesk_core::Store::open(&db, &delegation_desk_tests::unlock()).expect("library");
         store
             .save(delegation_desk_tests::event("Our own workshop"))
             .expect("own event");

@@ -71,7 +71,7 @@ impl Reported {
 }
 
 fn check(path: &Path, reported: &Reported, iteration: usize) {
-    let store = Store::open(path)
+    let store = Store::open(path, &delegation_desk_tests::unlock())
         .unwrap_or_else(|e| panic!("iteration {iteration}: the library does not reopen: {e}"));
     let health = store.health().expect("health");
     assert_eq!(health.integrity, ["ok"], "iteration {iteration}");
@@ -234,7 +234,7 @@ fn a_library_killed_while_being_created_opens_afterwards() {
         std::thread::sleep(Duration::from_micros(500 * i));
         child.kill().expect("kill");
         child.wait().expect("reap");
-        let store = Store::open(&path)
+        let store = Store::open(&path, &delegation_desk_tests::unlock())
             .unwrap_or_else(|e| panic!("kill {i}: the new library does not open: {e}"));
         assert!(store.health().expect("health").is_ok(), "kill {i}");
     }

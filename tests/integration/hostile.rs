@@ -202,7 +202,7 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>)> {
 
 fn library_with_event(dir: &Path) -> (std::path::PathBuf, String) {
     let db = dir.join("library.sqlite3");
-    let store = ddesk_core::Store::open(&db).expect("library");
+    let store = ddesk_core::Store::open(&db, &delegation_desk_tests::unlock()).expect("library");
     let event = store
         .save(delegation_desk_tests::event("Hostile files"))
         .expect("event");
@@ -223,7 +223,7 @@ fn hostile_files_are_refused_by_ddesk_import_with_one_line_and_nothing_changed()
         let path = kept.join(name);
         std::fs::write(&path, &bytes).expect("write file");
         let started = Instant::now();
-        let out = Command::new(PROGRAM)
+        let out = delegation_desk_tests::unlocked(&mut Command::new(PROGRAM))
             .arg("--db")
             .arg(&db)
             .args(["import", path.to_str().expect("utf-8 path")])

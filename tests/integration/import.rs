@@ -736,7 +736,9 @@ fn hostile_cells_are_refused_or_kept_as_plain_text() {
 fn bad_files_give_a_clear_message_and_change_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let library = dir.path().join("library.sqlite3");
-    let f = Fixture::with_store(Store::open(&library).expect("library"));
+    let f = Fixture::with_store(
+        Store::open(&library, &delegation_desk_tests::unlock()).expect("library"),
+    );
     let before = (count(&f.store, "official"), count(&f.store, "change_log"));
     let options = ReadOptions::default();
     let write = |name: &str, bytes: &[u8]| {
@@ -826,7 +828,9 @@ fn bad_files_give_a_clear_message_and_change_nothing() {
 fn a_file_commit_backs_up_first_and_the_mapping_is_remembered_for_the_next_file() {
     let dir = tempfile::tempdir().expect("dir");
     let library = dir.path().join("library.sqlite3");
-    let f = Fixture::with_store(Store::open(&library).expect("library"));
+    let f = Fixture::with_store(
+        Store::open(&library, &delegation_desk_tests::unlock()).expect("library"),
+    );
     let table = csv("Name,Country,Remarks\nDOE Jane,VN,vegetarian\n");
     let mut mapping = import::auto_mapping(&table.headers, None);
     assert_eq!(mapping.columns[2], Some(Field::Notes));

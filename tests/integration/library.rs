@@ -10,13 +10,15 @@ fn a_new_library_is_created_migrated_and_reopened() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("nested/library.sqlite3");
     let id = {
-        let f = Fixture::with_store(Store::open(&path).expect("create"));
+        let f = Fixture::with_store(
+            Store::open(&path, &delegation_desk_tests::unlock()).expect("create"),
+        );
         f.official.id
     };
-    let store = Store::open(&path).expect("reopen");
+    let store = Store::open(&path, &delegation_desk_tests::unlock()).expect("reopen");
     let back: Official = store.get(&id).expect("official survives reopening");
     assert_eq!(back.family_name, "Nguyen");
-    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    let conn = delegation_desk_tests::raw(&path);
     let (app_id, version, mode): (i32, i64, String) = conn
         .query_row(
             "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), (SELECT journal_mode FROM pragma_journal_mode)",
@@ -32,7 +34,7 @@ fn a_new_library_is_created_migrated_and_reopened() {
 
 fn assert_refused_untouched(path: &std::path::Path, expect_code: &str) {
     let before = std::fs::read(path).expect("read before");
-    let err = Store::open(path).expect_err("must be refused");
+    let err = Store::open(path, &delegation_desk_tests::unlock()).expect_err("must be refused");
     assert_eq!(err.code(), expect_code, "{err}");
     assert!(
         err.to_string().contains("untouched") || err.to_string().contains("newer"),
@@ -79,7 +81,7 @@ fn another_programs_sqlite_file_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("other.sqlite3");
     {
-        let conn = rusqlite::Connection::open(&path).expect("create");
+        let conn = delegation_desk_tests::raw(&path);
         conn.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('A');")
             .expect("fill");
     }
@@ -90,9 +92,9 @@ fn another_programs_sqlite_file_is_refused() {
 fn a_library_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("future.sqlite3");
-    drop(Store::open(&path).expect("create"));
+    drop(Store::open(&path, &delegation_desk_tests::unlock()).expect("create"));
     {
-        let conn = rusqlite::Connection::open(&path).expect("open");
+        let conn = delegation_desk_tests::raw(&path);
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .expect("bump");
         conn.pragma_update(None, "journal_mode", "DELETE")
@@ -106,7 +108,7 @@ fn an_empty_file_becomes_a_library() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("empty.sqlite3");
     std::fs::write(&path, b"").expect("touch");
-    let store = Store::open(&path).expect("empty file is fine");
+    let store = Store::open(&path, &delegation_desk_tests::unlock()).expect("empty file is fine");
     assert!(store.health().expect("health").is_ok());
 }
 
@@ -191,7 +193,7 @@ fn a_frozen_v1_library_upgrades_to_the_fresh_schema_with_its_data() {
     let dir = tempfile::tempdir().expect("temp dir");
     let old = dir.path().join("v1.sqlite3");
     {
-        let conn = rusqlite::Connection::open(&old).expect("create");
+        let conn = delegation_desk_tests::raw(&old);
         let dump = std::fs::read_to_string(
             delegation_desk_tests::workspace().join("tests/fixtures/library-v1.sql"),
         )
@@ -202,12 +204,12 @@ fn a_frozen_v1_library_upgrades_to_the_fresh_schema_with_its_data() {
             .expect("version");
         assert_eq!(version, 1, "the fixture is a v1 file");
     }
-    let upgraded = Store::open(&old).expect("upgrade");
+    let upgraded = Store::open(&old, &delegation_desk_tests::unlock()).expect("upgrade");
     let fresh_path = dir.path().join("fresh.sqlite3");
-    drop(Store::open(&fresh_path).expect("fresh"));
+    drop(Store::open(&fresh_path, &delegation_desk_tests::unlock()).expect("fresh"));
 
-    let old_conn = rusqlite::Connection::open(&old).expect("open upgraded");
-    let fresh_conn = rusqlite::Connection::open(&fresh_path).expect("open fresh");
+    let old_conn = delegation_desk_tests::raw(&old);
+    let fresh_conn = delegation_desk_tests::raw(&fresh_path);
     assert_eq!(schema_of(&old_conn), schema_of(&fresh_conn));
     let version: i64 = old_conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -233,7 +235,13 @@ fn a_long_read_apart_holds_up_no_save_or_list_and_sees_one_state() {
     use std::time::Duration;
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let f = Fixture::with_store(Store::open(&dir.path().join("library.sqlite3")).expect("open"));
+    let f = Fixture::with_store(
+        Store::open(
+            &dir.path().join("library.sqlite3"),
+            &delegation_desk_tests::unlock(),
+        )
+        .expect("open"),
+    );
     let count = |conn: &rusqlite::Connection| -> ddesk_core::Result<i64> {
         Ok(conn.query_row("SELECT count(*) FROM official", [], |r| r.get(0))?)
     };

@@ -11,6 +11,7 @@ mod library;
 mod officer;
 mod outputs;
 mod print;
+mod privacy;
 mod records;
 mod roundtrip;
 mod scale;

@@ -784,12 +784,14 @@ fn the_cli_writes_itineraries_and_exports() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("library.db");
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .expect("run ddesk");
+        let out = delegation_desk_tests::unlocked(&mut Command::new(env!(
+            "CARGO_BIN_EXE_ddesk-under-test"
+        )))
+        .arg("--db")
+        .arg(&db)
+        .args(args)
+        .output()
+        .expect("run ddesk");
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).to_string(),
@@ -819,7 +821,7 @@ fn the_cli_writes_itineraries_and_exports() {
     let files = std::fs::read_dir(&out).expect("folder").count();
     assert_eq!(stdout.trim(), format!("{files} files in {}", out.display()));
     let count = |sql: &str| -> usize {
-        let conn = rusqlite::Connection::open(&db).expect("open library");
+        let conn = delegation_desk_tests::raw(&db);
         conn.query_row(sql, [&workshop], |r| r.get::<_, i64>(0))
             .expect("count") as usize
     };

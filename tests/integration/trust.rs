@@ -14,7 +14,13 @@ use ddesk_core::{store, Error, Store};
 use delegation_desk_tests::{instant, Fixture};
 
 fn on_disk(dir: &Path) -> Fixture {
-    Fixture::with_store(Store::open(&dir.join("library.sqlite3")).expect("library"))
+    Fixture::with_store(
+        Store::open(
+            &dir.join("library.sqlite3"),
+            &delegation_desk_tests::unlock(),
+        )
+        .expect("library"),
+    )
 }
 
 #[test]
@@ -24,7 +30,11 @@ fn a_save_over_a_record_changed_by_another_program_is_refused_with_the_stored_on
     // The window opened the official's form…
     let opened: Official = f.store.get(&f.official.id).expect("read");
     // …while `ddesk import --on-duplicate update` (another process) changed the official.
-    let other = Store::open(&dir.path().join("library.sqlite3")).expect("second process");
+    let other = Store::open(
+        &dir.path().join("library.sqlite3"),
+        &delegation_desk_tests::unlock(),
+    )
+    .expect("second process");
     let mut theirs: Official = other.get(&f.official.id).expect("read");
     theirs.position = "Deputy Minister".into();
     other.save(theirs).expect("their save");
@@ -104,7 +114,7 @@ fn the_disks_refusals_each_have_their_own_sentence() {
         .expect("writable");
 
     // Busy: another program holds the write lock for longer than a save waits (5 s).
-    let other = rusqlite::Connection::open(dir.path().join("library.sqlite3")).expect("other");
+    let other = delegation_desk_tests::raw(&dir.path().join("library.sqlite3"));
     other.execute_batch("BEGIN IMMEDIATE").expect("lock");
     let err = f.store.save(f.official.clone()).expect_err("busy");
     assert_eq!(disk_code(err), "busy");
@@ -117,7 +127,7 @@ fn a_newer_schema_written_under_a_running_app_stops_its_writes() {
     let dir = tempfile::tempdir().expect("dir");
     let f = on_disk(dir.path());
     // A newer ddesk migrates the library while this app has it open.
-    let newer = rusqlite::Connection::open(dir.path().join("library.sqlite3")).expect("newer");
+    let newer = delegation_desk_tests::raw(&dir.path().join("library.sqlite3"));
     newer
         .execute_batch(&format!(
             "BEGIN; CREATE TABLE future (id TEXT PRIMARY KEY); PRAGMA user_version = {}; COMMIT;",
@@ -173,10 +183,17 @@ fn personal_data_is_readable_by_its_owner_only() {
     let dir = tempfile::tempdir().expect("dir");
     let home = dir.path().join("org.delegationdesk.app");
     let library = home.join("library.sqlite3");
-    let f = Fixture::with_store(Store::open(&library).expect("library"));
+    let f = Fixture::with_store(
+        Store::open(&library, &delegation_desk_tests::unlock()).expect("library"),
+    );
     let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode(&home), 0o700, "library folder");
     assert_eq!(mode(&library), 0o600, "library");
+    assert_eq!(
+        mode(&ddesk_core::store::key::key_file(&library)),
+        0o600,
+        "key file"
+    );
     let wal = home.join("library.sqlite3-wal");
     assert!(wal.exists());
     assert_eq!(mode(&wal), 0o600, "write-ahead log");
@@ -193,10 +210,10 @@ fn personal_data_is_readable_by_its_owner_only() {
     drop(f);
     // A library made before files were private is made private when opened.
     std::fs::set_permissions(&library, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    let reopened = Store::open(&library).expect("open");
+    let reopened = Store::open(&library, &delegation_desk_tests::unlock()).expect("open");
     assert_eq!(mode(&library), 0o600, "an older library");
     drop(reopened);
-    backup::restore(&library, &b.path).expect("restore");
+    backup::restore(&library, &b.path, &delegation_desk_tests::key(&library)).expect("restore");
     assert_eq!(mode(&library), 0o600, "restored library");
 }
 
@@ -215,7 +232,7 @@ fn a_new_library_leaves_another_process_half_made_one_alone() {
         .open(&old)
         .and_then(|f| f.set_modified(hour_ago))
         .expect("age");
-    let store = Store::open(&library).expect("library");
+    let store = Store::open(&library, &delegation_desk_tests::unlock()).expect("library");
     assert!(
         young.exists(),
         "another process's library in the making was removed"
@@ -225,7 +242,7 @@ fn a_new_library_leaves_another_process_half_made_one_alone() {
     // An empty file named as the library becomes one.
     let named = dir.path().join("named.sqlite3");
     std::fs::write(&named, b"").expect("empty");
-    Store::open(&named).expect("made in the empty file");
+    Store::open(&named, &delegation_desk_tests::unlock()).expect("made in the empty file");
     assert!(std::fs::metadata(&named).expect("meta").len() > 0);
 }
 
@@ -233,26 +250,28 @@ fn a_new_library_leaves_another_process_half_made_one_alone() {
 fn a_backup_with_a_trigger_of_its_own_is_not_restored() {
     let dir = tempfile::tempdir().expect("dir");
     let library = dir.path().join("library.sqlite3");
-    let f = Fixture::with_store(Store::open(&library).expect("library"));
+    let f = Fixture::with_store(
+        Store::open(&library, &delegation_desk_tests::unlock()).expect("library"),
+    );
     let good = f.store.backup(BackupReason::Manual).expect("backup");
     drop(f);
     // The backup comes back from elsewhere with a trigger that empties the events on the next
     // save of an official.
     let planted = dir.path().join("from-elsewhere.sqlite3");
     std::fs::copy(&good.path, &planted).expect("copy");
-    rusqlite::Connection::open(&planted)
-        .expect("open")
+    delegation_desk_tests::raw_backup(&planted, &library)
         .execute_batch("CREATE TRIGGER wipe AFTER UPDATE ON official BEGIN DELETE FROM event; END;")
         .expect("plant");
     let before = std::fs::read(&library).expect("bytes");
-    let err = backup::restore(&library, &planted).expect_err("refused");
+    let err = backup::restore(&library, &planted, &delegation_desk_tests::key(&library))
+        .expect_err("refused");
     assert!(
         matches!(&err, Error::NotALibrary(m) if m.en().contains("does not make")),
         "{err:?}"
     );
     assert_eq!(std::fs::read(&library).expect("bytes"), before);
     // The untouched backup restores.
-    backup::restore(&library, &good.path).expect("restored");
+    backup::restore(&library, &good.path, &delegation_desk_tests::key(&library)).expect("restored");
 }
 
 #[test]
@@ -323,12 +342,13 @@ fn itineraries_keep_the_offices_notes_and_never_share_a_file() {
 fn ddesk_itinerary_replaces_a_folders_files_only_with_force() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("library.sqlite3");
-    let f = Fixture::with_store(Store::open(&db).expect("library"));
+    let f =
+        Fixture::with_store(Store::open(&db, &delegation_desk_tests::unlock()).expect("library"));
     let event = f.event.id.clone();
     drop(f);
     let out_dir = dir.path().join("itineraries");
     let run = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"))
+        delegation_desk_tests::unlocked(&mut Command::new(env!("CARGO_BIN_EXE_ddesk-under-test")))
             .arg("--db")
             .arg(&db)
             .args([

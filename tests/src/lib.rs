@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use ddesk_core::model::*;
+use ddesk_core::store::Unlock;
 use ddesk_core::Store;
 
 pub mod webdriver;
@@ -13,6 +14,38 @@ pub fn workspace() -> PathBuf {
         .parent()
         .expect("tests/ sits in the workspace")
         .to_path_buf()
+}
+
+/// The passphrase every test library is protected with (issue 17: every library is
+/// encrypted). Tests give it as an officer would: `DDESK_PASSPHRASE` for processes, an
+/// [`Unlock`] in process.
+pub const PASSPHRASE: &str = "integration tests 17";
+
+pub fn unlock() -> Unlock {
+    Unlock::passphrase(PASSPHRASE)
+}
+
+/// A `ddesk` (or app) process unlocked with the tests' passphrase, and kept out of the
+/// developer's own credential store.
+pub fn unlocked(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    cmd.env("DDESK_PASSPHRASE", PASSPHRASE)
+        .env("DDESK_KEYRING", "off")
+}
+
+/// A backup (or a copy of one) of the test library at `library` as bare SQLite.
+pub fn raw_backup(path: &std::path::Path, library: &std::path::Path) -> rusqlite::Connection {
+    Store::raw_connection(path, &Unlock::Key(key(library))).expect("raw connection to the backup")
+}
+
+/// The key of the test library at `library` (its backups open with it).
+pub fn key(library: &std::path::Path) -> ddesk_core::store::Key {
+    ddesk_core::store::key::unlock(library, &unlock()).expect("the test library's key")
+}
+
+/// The library file at `path` as bare SQLite (decrypted with the tests' passphrase), for tests
+/// that look at or tamper with the file itself.
+pub fn raw(path: &std::path::Path) -> rusqlite::Connection {
+    Store::raw_connection(path, &unlock()).expect("raw connection to the library")
 }
 
 /// A small event with one delegation (Viet Nam) and one official, for tests to build on.

@@ -48,22 +48,43 @@ impl App {
     /// app-data folder is `$XDG_DATA_HOME`), so each test has a library of its own; a new
     /// library gets the demo events (asked for with DDESK_DEMO, as the tests work on them).
     pub fn launch(home: &Path) -> App {
-        App::start(home, true)
+        App::start(home, true, false)
     }
 
     /// [`App::launch`] without asking for the demo: a new library starts empty, as an
     /// officer's does.
     pub fn launch_empty(home: &Path) -> App {
-        App::start(home, false)
+        App::start(home, false, false)
     }
 
-    fn start(home: &Path, demo: bool) -> App {
+    /// The app as an officer starts it: no passphrase in its environment and no credential
+    /// store, so an encrypted library waits on the lock screen (and a new one asks for a
+    /// passphrase to be chosen).
+    pub fn launch_locked(home: &Path) -> App {
+        App::start(home, false, true)
+    }
+
+    fn start(home: &Path, demo: bool, locked: bool) -> App {
+        // A new library's first start shows its recovery code once; the officer keeps it and
+        // closes the sheet, and so do the tests before anything else.
+        let first_start = !home
+            .join("data/org.delegationdesk.app/library.sqlite3")
+            .exists();
         let app = std::env::var("DDESK_APP").expect("DDESK_APP: run through `cargo xtask test`");
         let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
         let (port, native) = (free_port(), free_port());
         let mut driver = Command::new(driver_bin);
         if demo {
             driver.env("DDESK_DEMO", "1");
+        }
+        if locked {
+            // The officer's start: no passphrase given, no credential store on this machine
+            // (and the developer's own kept out), so the window asks.
+            driver
+                .env_remove("DDESK_PASSPHRASE")
+                .env("DDESK_KEYRING", "off");
+        } else {
+            crate::unlocked(&mut driver);
         }
         let driver = driver
             // Its own process group, so that stopping it also stops WebKitWebDriver and the app.
@@ -110,6 +131,13 @@ impl App {
             .as_str()
             .unwrap_or_else(|| panic!("no session: {value}"))
             .to_string();
+        if first_start && !locked {
+            app.wait_for(
+                "the new library's recovery code",
+                "return document.querySelector('#tools-dialog[open] #recovery-kept')",
+            );
+            app.click_on("#recovery-kept");
+        }
         app
     }
 

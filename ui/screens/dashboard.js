@@ -5,7 +5,7 @@
 import * as api from '../api.js';
 import { h, mount, userText, markPainted } from '../dom.js';
 import { t, say, getLanguage, localName, formatNumber, errorText } from '../i18n.js';
-import { deleteWithConfirm, showError, toast } from '../dialogs.js';
+import { confirmDialog, deleteWithConfirm, showError, toast } from '../dialogs.js';
 import { formatDate } from '../time.js';
 import { loadCountries, loadOrganizations } from '../lookups.js';
 import { editDelegation } from './delegations.js';
@@ -45,8 +45,12 @@ export function mountDashboard(panel, ctx) {
   async function reload() {
     const my = ++seq;
     let data;
+    let privacy = null;
     try {
-      data = await api.eventDashboard(ctx.eventId);
+      [data, privacy] = await Promise.all([
+        api.eventDashboard(ctx.eventId),
+        api.purgeStatus(ctx.eventId).catch(() => null),
+      ]);
     } catch (err) {
       if (my !== seq || !root.isConnected) return;
       console.error(err);
@@ -57,11 +61,11 @@ export function mountDashboard(panel, ctx) {
       return;
     }
     if (my !== seq || !root.isConnected) return; // a newer load is on its way, or the tab was left
-    render(data);
+    render(data, privacy);
     if (ctx.onData) ctx.onData(data);
   }
 
-  function render(data) {
+  function render(data, privacy) {
     // Keep the officer's place: the focused problem button survives the reload when it still exists.
     const focusKey = document.activeElement && root.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
     status.replaceChildren();
@@ -69,6 +73,8 @@ export function mountDashboard(panel, ctx) {
       // An event with nobody in it yet: what to do next, instead of a page of empty cards.
       (data.officials ?? 0) === 0 && !(data.delegations_by_status || []).some((c) => c.count > 0)
         ? gettingStarted(ctx) : null,
+      // Due for a purge: first, before anything else (PIPA Art. 21).
+      privacy && privacy.due ? personalDataCard(ctx, privacy, reload) : null,
       headline(data),
       problemsCard(data.problems || [], openRecord, expanded),
       countCard('dash-delegations-status', t('dash.byDelegationStatus'), data.delegations_by_status, 'delegation_status'),
@@ -79,7 +85,8 @@ export function mountDashboard(panel, ctx) {
       needsCard('dash-diets', t('dash.diets'), t('dash.forCaterer'), data.diets || []),
       needsCard('dash-accessibility', t('dash.accessibility'), null, data.accessibility || []),
       movementsCard(data.movements || [], ctx.tz),
-      nightsCard(data.nights || []));
+      nightsCard(data.nights || []),
+      privacy && !privacy.due ? personalDataCard(ctx, privacy, reload) : null);
     root.dataset.state = 'ready';
     if (focusKey) restoreFocus(focusKey);
     markPainted();
@@ -204,6 +211,50 @@ function card(id, title, opts, ...content) {
       h('h3', { id: titleId, tabindex: opts.focusable ? '-1' : null }, title),
       opts.note ? h('span', { class: 'dash-note muted' }, opts.note) : null),
     content);
+}
+
+/** The fields a purge empties, in the order the officer reads them. */
+const PURGED = ['passport_number', 'passport_expiry', 'birth_date', 'email', 'phone', 'dietary', 'accessibility', 'notes'];
+
+/**
+ * The event's personal data: what it still holds, when the dashboard reminds the officer to
+ * purge it (days after the event, per event), and the purge itself after seeing what goes.
+ */
+function personalDataCard(ctx, p, reload) {
+  const counts = new Map(p.plan.fields);
+  const lines = PURGED.filter((f) => counts.get(f) > 0)
+    .map((f) => h('li', null, t('purge.fieldCount', { field: t(`field.${f}`), n: formatNumber(counts.get(f)) })));
+  if (p.plan.flights > 0) lines.push(h('li', null, t('purge.flights', { n: formatNumber(p.plan.flights) })));
+  const days = h('input', {
+    type: 'number', id: 'purge-reminder-days', min: '0', max: '3650', value: String(p.reminder_days),
+    onChange: async () => {
+      try { await api.purgeReminderSet(ctx.eventId, Number(days.value)); reload(); } catch (err) { showError(err); }
+    },
+  });
+  async function purge() {
+    const ok = await confirmDialog([
+      h('p', null, t('purge.confirmIntro')),
+      h('ul', { id: 'purge-what' }, lines.map((l) => l.cloneNode(true))),
+      h('p', null, t('purge.confirmStays')),
+      h('p', null, h('strong', null, t('purge.confirmFinal'))),
+    ], { title: t('purge.title'), ok: t('purge.do') });
+    if (!ok) return;
+    try {
+      const report = await api.purgeEvent(ctx.eventId);
+      toast(t('purge.done', { backups: formatNumber(report.backups_purged), removed: formatNumber(report.backups_removed) }), 'info');
+      reload();
+    } catch (err) { showError(err); }
+  }
+  const cls = p.due ? 'dash-personal dash-personal-due' : 'dash-personal';
+  const say = p.holds_personal_data
+    ? (p.due ? t('purge.due', { date: formatDate(p.remind_on, getLanguage()) }) : t('purge.holds', { date: formatDate(p.remind_on, getLanguage()) }))
+    : (p.purged_at ? t('purge.purgedOn', { date: formatDate(p.purged_at.slice(0, 10), getLanguage()) }) : t('purge.none'));
+  return card('dash-personal', t('purge.cardTitle'), { cls },
+    h('p', { id: 'purge-state', role: p.due ? 'alert' : null }, say),
+    lines.length ? h('ul', { class: 'purge-list' }, lines) : null,
+    h('div', { class: 'purge-actions' },
+      p.holds_personal_data ? h('button', { type: 'button', class: p.due ? 'btn btn-danger' : 'btn', id: 'purge-open', onClick: purge }, t('purge.open')) : null,
+      h('label', { class: 'inline-field' }, t('purge.remindAfter'), ' ', days, ' ', t('purge.days'))));
 }
 
 /** A scrolling area that keyboard users can reach and scroll. */

@@ -24,7 +24,9 @@ export function renderLibrary(root, app) {
       { key: 'name', label: 'col.event', sortable: true, sortValue: eventName, render: (e) => h('span', { class: 'event-name' },
         twoNames(eventName(e), otherName(e.name_en, e.name_ko)),
         // The demo events are made up: said on the row, so no one works in them by mistake.
-        e.demo ? h('span', { class: 'chip chip-demo', title: t('library.demoHint') }, t('library.demo')) : null) },
+        e.demo ? h('span', { class: 'chip chip-demo', title: t('library.demoHint') }, t('library.demo')) : null,
+        // Which events still hold passport numbers, contacts or flights (issue 17).
+        e.personal_data ? h('span', { class: 'chip chip-personal', title: t('library.personalDataHint') }, t('library.personalData')) : null) },
       // Dates and city are short: the event's two names (and its demo chip) take the room.
       { key: 'start_date', label: 'col.dates', sortable: true, width: '230px', render: (e) => formatDateRange(e.start_date, e.end_date, getLanguage()) },
       { key: 'city', label: 'field.city', sortable: true, width: '140px' },

@@ -27,6 +27,9 @@ export function mountOutput(panel, ctx) {
     };
   }
   const state = remembered;
+  // Typed again for each export, never kept.
+  const zipPassword = h('input', { type: 'password', id: 'export-zip-password', autocomplete: 'new-password' });
+  const zipRepeat = h('input', { type: 'password', id: 'export-zip-repeat', autocomplete: 'new-password' });
   let lists = { delegations: [], sessions: [], hotels: [] };
 
   // Itineraries ----------------------------------------------------------------------------
@@ -60,10 +63,13 @@ export function mountOutput(panel, ctx) {
   paintSheet();
   (async () => {
     try {
-      const [delegations, sessions, hotels] = await Promise.all([
+      const [delegations, sessions, hotels, full] = await Promise.all([
         api.delegationList(ctx.eventId), api.sessionList(ctx.eventId), api.hotelList(ctx.eventId),
+        api.settingGet('full_passport.export'),
       ]);
       lists = { delegations, sessions, hotels };
+      // The officer's last choice for exports, remembered by the library (issue 17).
+      state.fullPassport = full === '1';
       // A remembered choice may have been deleted since; fall back to the first one.
       if (!delegations.some((d) => d.id === state.delegation)) state.delegation = '';
       if (!sessions.some((x) => x.id === state.session)) state.session = '';
@@ -187,13 +193,23 @@ export function mountOutput(panel, ctx) {
     if (all) parts.push(h('p', { class: 'muted', id: 'export-csv-hint' }, t('output.csvOneTable')));
     parts.push(select('export-language', 'output.headers', ['en', 'ko'].map((l) => [l, t(`output.headers.${l}`)]), state.headers || getLanguage(), (v) => { state.headers = v; }));
     // Passport numbers go out masked unless asked for in full, for this output (issue 17).
+    // In full they leave only inside an AES-256 ZIP under a password the officer chooses.
     if (state.table === 'officials' || all) {
       parts.push(h('label', { class: 'check-item', for: 'export-full-passport' },
         h('input', {
           type: 'checkbox', id: 'export-full-passport', checked: state.fullPassport,
-          onChange: (e) => { state.fullPassport = e.target.checked; },
+          onChange: (e) => {
+            state.fullPassport = e.target.checked;
+            api.settingSet('full_passport.export', state.fullPassport ? '1' : '0').catch(showError);
+            paintSheet();
+          },
         }),
         t('output.fullPassport')));
+      if (state.fullPassport) {
+        parts.push(h('p', { class: 'muted', id: 'export-zip-hint' }, t('output.zipHint')),
+          h('label', { class: 'field' }, h('span', null, t('output.zipPassword')), zipPassword),
+          h('label', { class: 'field' }, h('span', null, t('output.zipRepeat')), zipRepeat));
+      }
     }
     mount(sheetOptions, parts);
     sheetSave.disabled = state.table === 'roster' && !state.session;
@@ -209,10 +225,14 @@ export function mountOutput(panel, ctx) {
       language: state.headers || getLanguage(),
       full_passport: Boolean(state.fullPassport) && (state.table === 'officials' || state.table === 'all'),
     };
+    if (request.full_passport && zipPassword.value !== zipRepeat.value) {
+      mount(sheetStatus, h('span', { class: 'field-error', id: 'export-zip-error' }, t('unlock.mismatch')));
+      return;
+    }
     sheetSave.disabled = true;
     mount(sheetStatus, t('output.making'));
     try {
-      const saved = await api.exportSave(request);
+      const saved = await api.exportSave(request, request.full_passport ? zipPassword.value : null);
       if (!saved) { sheetStatus.textContent = ''; return; }
       toast(t('output.sheetSaved'), 'info');
       showSaved(sheetStatus, 'export-open', t('output.savedTo'), saved);

@@ -47,6 +47,7 @@ export function mountPrint(panel, ctx) {
       colors = await api.printColorsGet();
       const remembered = await Promise.all(DOCUMENTS.map((d) => api.settingGet(`print.language.${d}`)));
       DOCUMENTS.forEach((d, i) => { state.paper[d] = remembered[i] || (d === 'badges' ? 'en' : getLanguage()); });
+      state.fullPassport = (await api.settingGet('full_passport.rooming')) === '1';
     } catch (err) { showError(err); }
     paintOptions();
     showPreview();
@@ -104,6 +105,17 @@ export function mountPrint(panel, ctx) {
       parts.push(select('print-delegation', 'col.delegation', lists.delegations.map((d) => [d.id, named(d)]), state.delegation, again((v) => { state.delegation = v; }), 'print.allDelegations'));
     } else if (state.doc === 'rooming') {
       parts.push(select('print-hotel', 'col.hotel', lists.hotels.map((x) => [x.id, x.name]), state.hotel, again((v) => { state.hotel = v; }), 'print.allHotels'));
+      // Masked unless the hotel's register of foreign guests needs them (issue 17); remembered.
+      parts.push(h('label', { class: 'check-item', for: 'print-full-passport' },
+        h('input', {
+          type: 'checkbox', id: 'print-full-passport', checked: Boolean(state.fullPassport),
+          onChange: async (e) => {
+            state.fullPassport = e.target.checked;
+            showPreview();
+            try { await api.settingSet('full_passport.rooming', state.fullPassport ? '1' : '0'); } catch (err) { showError(err); }
+          },
+        }),
+        t('print.fullPassport')));
     }
     const languages = state.doc === 'badges' ? ['en', 'ko'] : ['en', 'ko', 'both'];
     parts.push(select('print-language', 'print.paperLanguage', languages.map((l) => [l, t(`print.paper.${l}`)]), paper(), async (v) => {
@@ -131,7 +143,11 @@ export function mountPrint(panel, ctx) {
       default: document = { kind: state.doc };
     }
     const lang = paper();
-    return { event_id: ctx.eventId, document, language: lang === 'ko' ? 'ko' : 'en', bilingual: lang === 'both', offset: state.doc === 'badges' ? state.offset : null };
+    return {
+      event_id: ctx.eventId, document, language: lang === 'ko' ? 'ko' : 'en', bilingual: lang === 'both',
+      offset: state.doc === 'badges' ? state.offset : null,
+      full_passport: state.doc === 'rooming' && Boolean(state.fullPassport),
+    };
   }
 
   function paper() {

@@ -163,6 +163,13 @@ export async function openHistory(eventId, onUndone) {
       : h('p', { class: 'muted' }, t('history.empty')));
 }
 
+/** "SQLCipher (AES-256); key in the credential store and under a passphrase". */
+function protectionText(p) {
+  if (!p.encrypted) return t('help.notEncrypted');
+  const kept = [p.keyring ? t('help.keyKeyring') : null, p.passphrase ? t('help.keyPassphrase') : null].filter(Boolean);
+  return t('help.encrypted', { kept: kept.length ? kept.join(', ') : t('help.keyCodeOnly') });
+}
+
 /** "Updated official NGUYEN Van Minh (position, phone)" in the officer's language. */
 function describe(e) {
   // What left the library (printed, saved, exported): not a change, and not undone.
@@ -224,6 +231,7 @@ export async function openHelp() {
         h('dt', null, t('help.schema')), h('dd', null, String(about.schema_version)),
         about.library ? [h('dt', null, t('help.library')), h('dd', null, userText(about.library, 'path-text'))] : null,
         about.backups ? [h('dt', null, t('help.backups')), h('dd', null, userText(about.backups, 'path-text'))] : null,
+        about.protection ? [h('dt', null, t('help.encryption')), h('dd', { id: 'about-encryption' }, protectionText(about.protection))] : null,
         about.logs ? [h('dt', null, t('help.logs')), h('dd', { id: 'about-logs' }, userText(about.logs, 'path-text'), ' ',
           h('button', {
             type: 'button', class: 'btn btn-small', id: 'open-logs',

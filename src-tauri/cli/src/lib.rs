@@ -18,6 +18,7 @@ use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selec
 use ddesk_core::queries::{self, OfficialQuery};
 use ddesk_core::store::backup;
 use ddesk_core::store::history::Output;
+use ddesk_core::store::Unlock;
 use ddesk_core::words::Text;
 use ddesk_core::{checks, demo, generate, registration, store, Error, Store};
 
@@ -36,6 +37,11 @@ struct Cli {
     /// The event library file (default: the app's own library in the OS app-data folder).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Unlock the encrypted library with the passphrase on this file's first line (and protect
+    /// a new library with it). Without it, DDESK_PASSPHRASE; without that, the key in the
+    /// computer's credential store.
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -143,6 +149,23 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Change the library's passphrase: unlocked as usual (the old passphrase, or the
+    /// credential store), then kept under the new one, read from --new-passphrase-file, else
+    /// DDESK_NEW_PASSPHRASE, else one line of standard input. The key itself stays, so every
+    /// backup still opens.
+    #[command(after_help = "Example: DDESK_PASSPHRASE=old DDESK_NEW_PASSPHRASE=new ddesk rekey")]
+    Rekey {
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Open the library with the recovery code printed at set-up, and keep its key anew: under
+    /// the passphrase given as usual (DDESK_PASSPHRASE or --passphrase-file), or without one in
+    /// the computer's credential store.
+    #[command(after_help = "Example: DDESK_PASSPHRASE=new ddesk recover --code 7K2M-…")]
+    Recover {
+        #[arg(long, value_name = "CODE")]
+        code: String,
+    },
     /// List the library's automatic backups, newest first: created (UTC), size in bytes,
     /// reason, path (tab-separated).
     #[command(after_help = "Example: ddesk backups | head -3")]
@@ -249,6 +272,10 @@ enum Command {
         /// Passport numbers in full (the hotel's police register); masked otherwise (M12****78).
         #[arg(long)]
         full_passport: bool,
+        /// Write the export into a ZIP encrypted with AES-256 under the password on this file's
+        /// first line (or in DDESK_ZIP_PASSWORD): how full passport numbers should travel.
+        #[arg(long, value_name = "FILE")]
+        zip_password_file: Option<PathBuf>,
         /// The file to write; - writes it to standard output.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: PathBuf,
@@ -276,6 +303,22 @@ enum Command {
         /// Print the entries as JSON instead, images included.
         #[arg(long)]
         json: bool,
+    },
+    /// Purge the event's personal data once its purpose is met: passport numbers and expiry,
+    /// birth dates, e-mail and phone, diets, accessibility needs, notes and flights go, from the
+    /// library, its change log and its backups; names, positions, organizations, countries,
+    /// categories and attendance stay. Prints, per field, how many officials held a value
+    /// (FIELD COUNT), then flights, log entries and the backups purged or removed.
+    #[command(after_help = "Example: ddesk purge --event 0193a5c2 --dry-run")]
+    Purge {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        /// Say what would go, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Confirm the purge (it cannot be undone).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -334,6 +377,10 @@ struct PrintArgs {
     /// Column headers in English and Korean.
     #[arg(long)]
     bilingual: bool,
+    /// Passport numbers in full where the document shows them (the rooming list, for the
+    /// hotel's register of foreign guests); masked otherwise.
+    #[arg(long)]
+    full_passport: bool,
     /// The PDF to write; - writes it to standard output.
     #[arg(short = 'o', long = "output", value_name = "OUT.pdf")]
     output: PathBuf,
@@ -461,6 +508,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
     let request = PrintRequest {
         language: args.lang,
         bilingual: args.bilingual,
+        full_passport: args.full_passport,
         ..PrintRequest::new(&args.event, document)
     };
     let typeset = print::typeset(store, &request, &|_, _| {})?;
@@ -481,7 +529,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
     }
     let pdf = typeset.pdf()?;
     let to_stdout = write_output(&args.output, &pdf, args.force)?;
-    print::record_saved(store, &request, typeset.pages())?;
+    print::record_saved(store, &request, typeset.pages(), typeset.people)?;
     if badges {
         print::record_printed(store, &typeset.badge_ids, args.layout)?;
     }
@@ -501,13 +549,60 @@ fn library_path(cli: &Cli) -> Result<PathBuf, Error> {
     }
 }
 
+/// Says once, on stderr, what opening the library did that the officer must know: a new
+/// key's recovery code, a plaintext library encrypted.
+fn tell(notice: Option<store::OpenNotice>) {
+    let Some(notice) = notice else { return };
+    if let Some(converted) = &notice.converted {
+        eprintln!(
+            "ddesk: the library was plain and is now encrypted; {} of its backups were encrypted \
+             too, {} unreadable ones removed.",
+            converted.backups_encrypted, converted.backups_removed
+        );
+    }
+    if let Some(code) = &notice.recovery_code {
+        eprintln!(
+            "ddesk: the library is encrypted. Its recovery code opens it if the passphrase or \
+             this computer's credential store is lost; print it and keep it apart from the \
+             laptop. It is shown only now:\nrecovery_code\t{code}"
+        );
+    }
+}
+
+/// The new passphrase of `rekey`: from the file named, else DDESK_NEW_PASSPHRASE, else one
+/// line of standard input.
+fn new_passphrase(file: Option<&std::path::Path>) -> Result<zeroize::Zeroizing<String>, Error> {
+    use zeroize::Zeroizing;
+    if let Some(file) = file {
+        let text = Zeroizing::new(std::fs::read_to_string(file)?);
+        return Ok(Zeroizing::new(
+            text.lines().next().unwrap_or("").to_string(),
+        ));
+    }
+    if let Ok(text) = std::env::var("DDESK_NEW_PASSPHRASE") {
+        return Ok(Zeroizing::new(text));
+    }
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    Ok(Zeroizing::new(
+        line.trim_end_matches(['\r', '\n']).to_string(),
+    ))
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let path = library_path(&cli)?;
-    // These two work on files, not on an open library: restore must replace the file while
-    // nothing has it open, and listing needs no more than the folder.
+    let how = Unlock::from_environment(cli.passphrase_file.as_deref())?;
+    // These work on files, not on an open library: restore must replace the file while
+    // nothing has it open, listing needs no more than the folder, and recovery opens the
+    // library with a key of its own.
     match &cli.command {
         Command::Restore { file } => {
-            let report = backup::restore(&path, file)?;
+            let (key, code) = store::key::for_library(&path, &how)?;
+            tell(Some(store::OpenNotice {
+                recovery_code: code,
+                converted: None,
+            }));
+            let report = backup::restore(&path, file, &key)?;
             out!("restored\t{}", file.display());
             if let Some(safety) = report.safety_backup {
                 out!("safety_backup\t{}", safety.path.display());
@@ -530,9 +625,27 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Recover { code } => {
+            let opened = Store::open(
+                &path,
+                &Unlock::RecoveryCode(zeroize::Zeroizing::new(code.clone())),
+            )?;
+            match &how {
+                Unlock::Passphrase(new) => {
+                    store::key::set_passphrase(&path, opened.key(), new)?;
+                    out!("recovered\t{}\tpassphrase", path.display());
+                }
+                _ => {
+                    store::key::store_in_keyring(&path, opened.key())?;
+                    out!("recovered\t{}\tkeyring", path.display());
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         _ => {}
     }
-    let store = Store::open(&path)?;
+    let store = Store::open(&path, &how)?;
+    tell(store.take_notice());
     if let Some(warning) = ddesk_core::files::network_warning(&path) {
         eprintln!("ddesk: warning: {warning}");
     }
@@ -804,6 +917,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             session,
             lang,
             full_passport,
+            zip_password_file,
             output,
             force,
         } => {
@@ -830,13 +944,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 language: lang,
                 full_passport,
             };
-            let bytes = export::export(&store, &request)?;
+            let mut bytes = export::export(&store, &request)?;
+            let mut note = export::output_note(&store, &request)?;
+            // In an AES-256 ZIP under a password, when one is given (issue 17).
+            let password = match &zip_password_file {
+                Some(file) => Some(zeroize::Zeroizing::new(
+                    std::fs::read_to_string(file)?
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                )),
+                None => std::env::var("DDESK_ZIP_PASSWORD")
+                    .ok()
+                    .map(zeroize::Zeroizing::new),
+            };
+            if let Some(password) = password {
+                let inner = export::file_name(&store, &request)?;
+                bytes = export::encrypted_zip(&inner, &bytes, &password)?;
+                note.push_str(", in an encrypted ZIP");
+            }
             let to_stdout = write_output(&output, &bytes, force)?;
-            store.record_output(
-                &request.event_id,
-                Output::Export,
-                &export::output_note(&store, &request)?,
-            )?;
+            store.record_output(&request.event_id, Output::Export, &note)?;
             if !to_stdout {
                 out!("{}", output.display());
             }
@@ -863,6 +992,35 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     ddesk_core::text::counted(errors as i64, "error", None)
                 );
                 return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Purge {
+            event,
+            dry_run,
+            yes,
+        } => {
+            let event = id("event", &event)?;
+            let (plan, backups) = if dry_run {
+                (store.purge_plan(&event)?, None)
+            } else if yes {
+                let report = store.purge(&event)?;
+                let backups = (report.backups_purged, report.backups_removed);
+                (report.plan, Some(backups))
+            } else {
+                return Err(Error::field(
+                    "yes",
+                    "required",
+                    Text::new("cli-purge_confirm"),
+                ));
+            };
+            for (field, n) in &plan.fields {
+                out!("{field}\t{n}");
+            }
+            out!("flights\t{}", plan.flights);
+            out!("log_entries\t{}", plan.log_entries);
+            if let Some((purged, removed)) = backups {
+                out!("backups_purged\t{purged}");
+                out!("backups_removed\t{removed}");
             }
         }
         Command::History { event, json } => {
@@ -949,11 +1107,36 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let size = store.backup_to(&output, force)?;
             out!("{}\t{size}", output.display());
         }
-        Command::Restore { .. } | Command::Backups => {}
+        Command::Restore { .. } | Command::Backups | Command::Recover { .. } => {}
+        Command::Rekey {
+            new_passphrase_file,
+        } => {
+            let new = new_passphrase(new_passphrase_file.as_deref())?;
+            store::key::set_passphrase(&path, store.key(), &new)?;
+            out!("rekeyed\t{}", path.display());
+        }
         Command::Doctor => {
             let health = store.health()?;
             out!("file\t{}", path.display());
             out!("schema\t{}", health.schema_version);
+            let protection = store.protection()?;
+            out!(
+                "encryption\t{}",
+                if protection.encrypted {
+                    "SQLCipher (AES-256)"
+                } else {
+                    "none"
+                }
+            );
+            out!(
+                "key_kept_by\t{}",
+                match (protection.keyring, protection.passphrase) {
+                    (true, true) => "credential store, passphrase",
+                    (true, false) => "credential store",
+                    (false, true) => "passphrase",
+                    (false, false) => "recovery code only",
+                }
+            );
             out!("integrity\t{}", health.integrity.join("; "));
             out!("foreign_key_problems\t{}", health.foreign_key_problems);
             for (table, n) in &health.counts {
@@ -1170,6 +1353,14 @@ pub fn main() -> ExitCode {
         }
     };
     let path = library_path(&cli).ok();
+    let passphrase_file = cli.passphrase_file.clone();
+    // The key the library's backups open with, to offer one of them (it opens without the
+    // library: a damaged library is what restores are for).
+    let offer_key = |path: &Path| {
+        Unlock::from_environment(passphrase_file.as_deref())
+            .and_then(|how| store::key::unlock(path, &how))
+            .unwrap_or_default()
+    };
     match run(cli) {
         Ok(code) => code,
         // The reader of the output went away (`| head -1`): nothing more to say to anyone.
@@ -1177,16 +1368,19 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // A damaged library: say which backup would bring it back, on the same line.
             let offer = match (&e, &path) {
-                (Error::Damaged(_), Some(path)) => backup::newest_good_backup(path)
-                    .ok()
-                    .flatten()
-                    .map(|b| {
-                        format!(
-                            " The newest good backup is {} ({}); `ddesk restore` it to go back to it.",
-                            b.path.display(),
-                            b.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                        )
-                    }),
+                (Error::Damaged(_), Some(path)) => {
+                    backup::newest_good_backup(path, &offer_key(path))
+                        .ok()
+                        .flatten()
+                        .map(|b| {
+                            format!(
+                        " The newest good backup is {} ({}); `ddesk restore` it to go back to it.",
+                        b.path.display(),
+                        b.created_at
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    )
+                        })
+                }
                 _ => None,
             };
             eprintln!("ddesk: {e}{}", offer.unwrap_or_default());

@@ -1,6 +1,10 @@
 //! Engine benchmarks at scale: a generated event of 20,000 officials, 300 sessions and 20
 //! hotels; prints one table (median, min, max, p95 over repeated runs) and, with
 //! `--json PATH`, writes the same figures as JSON. Run with `cargo xtask bench`.
+//!
+//! Everything is measured twice in one run, on an encrypted library (SQLCipher, as every
+//! library is) and on a plain one, and the cost of encryption printed beside (issue 17: within
+//! 15 %).
 
 mod common;
 
@@ -12,6 +16,7 @@ use ddesk_core::checks::{self, EventData};
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::model::Official;
 use ddesk_core::queries::{self, ListQuery, OfficialQuery};
+use ddesk_core::store::Unlock;
 use ddesk_core::{dashboard, Store};
 
 fn main() {
@@ -21,8 +26,48 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
 
+    // Plain first, then encrypted: any warming of the machine favours encryption's figures
+    // no more than the plain ones.
+    let plain = measure(officials, &Unlock::Plaintext);
+    let encrypted = measure(officials, &Unlock::passphrase("benchmark passphrase"));
+    common::print_table("engine benchmark (release), plain library", &plain);
+    common::print_table("engine benchmark (release), encrypted library", &encrypted);
+    println!(
+        "\n{:<58} {:>10} {:>10} {:>8}",
+        "encryption's cost (medians)", "plain", "encrypted", "ratio"
+    );
+    for (p, e) in plain.iter().zip(&encrypted) {
+        let ratio = e.quantile(0.5) / p.quantile(0.5);
+        println!(
+            "{:<58} {:>10.2} {:>10.2} {:>7.2}{}",
+            format!("{} ({})", e.name, e.unit),
+            p.quantile(0.5),
+            e.quantile(0.5),
+            ratio,
+            if ratio > 1.15 { " over 15 %" } else { "" }
+        );
+    }
+    // The encrypted figures under their own names (the targets are theirs); the plain ones
+    // beside them, named so.
+    let mut figures = encrypted;
+    figures.extend(plain.into_iter().map(|mut f| {
+        f.name = format!("{} [plain]", f.name);
+        f.target = None;
+        f
+    }));
+    if let Some(path) = json_path {
+        common::write_json(
+            &path,
+            serde_json::json!({ "officials": officials }),
+            &figures,
+        );
+    }
+}
+
+/// Every figure, on a new library of `officials` generated officials opened as `how` says.
+fn measure(officials: usize, how: &Unlock) -> Vec<Figure> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("bench.sqlite3")).expect("library");
+    let store = Store::open(&dir.path().join("bench.sqlite3"), how).expect("library");
     let mut figures = Vec::new();
 
     let started = Instant::now();
@@ -244,14 +289,7 @@ fn main() {
         Some(5.0),
     ));
 
-    common::print_table("engine benchmark (release)", &figures);
-    if let Some(path) = json_path {
-        common::write_json(
-            &path,
-            serde_json::json!({ "officials": officials }),
-            &figures,
-        );
-    }
+    figures
 }
 
 fn page_of(limit: i64) -> ListQuery {

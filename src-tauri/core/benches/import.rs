@@ -145,7 +145,14 @@ fn xlsx_bytes() -> Vec<u8> {
 /// A fresh library on disk (so the commit makes its real backup) with one event and its hotel.
 fn library() -> (tempfile::TempDir, Store, Event) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("bench.sqlite3")).expect("library");
+    // DDESK_BENCH_PLAINTEXT=1: the same on a plain library, to compare the peak memory with
+    // encryption's (a process's peak is its own, so the two are two runs).
+    let how = if std::env::var_os("DDESK_BENCH_PLAINTEXT").is_some() {
+        ddesk_core::store::Unlock::Plaintext
+    } else {
+        ddesk_core::store::Unlock::passphrase("benchmark passphrase")
+    };
+    let store = Store::open(&dir.path().join("bench.sqlite3"), &how).expect("library");
     let event = store
         .save(Event {
             name_en: "Benchmark Workshop".into(),

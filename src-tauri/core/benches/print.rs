@@ -21,7 +21,11 @@ fn main() {
     let runs = common::runs(5);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("bench.sqlite3")).expect("library");
+    let store = Store::open(
+        &dir.path().join("bench.sqlite3"),
+        &ddesk_core::store::Unlock::passphrase("benchmark passphrase"),
+    )
+    .expect("library");
     // A little over 1,000 so that, with the cancelled ones left out, 1,000 badges remain.
     let event = generate::generate(&store, Spec::new(1_100, 7)).expect("generate");
     let ids: Vec<String> = store

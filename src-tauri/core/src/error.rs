@@ -39,6 +39,13 @@ pub enum Error {
     /// The library is in use by another program (the app, while `ddesk restore` runs).
     #[error("{}", .0.en())]
     InUse(Text),
+    /// The library is encrypted and was not unlocked: no key given (`locked`), a wrong
+    /// passphrase (`wrong_passphrase`) or recovery code (`wrong_recovery_code`), no credential
+    /// store for a new key (`no_key_store`), a library whose key is kept in the credential
+    /// store only (`no_passphrase_set`), or its key file gone (`no_key_file`). Nothing was
+    /// written.
+    #[error("{}", text.en())]
+    Locked { code: &'static str, text: Text },
     /// A save over a version of the record that is no longer the stored one (another window
     /// or `ddesk` changed it since it was read); `current` is the stored record, to reload.
     #[error("{}", text.en())]
@@ -99,6 +106,7 @@ impl Error {
             Error::NotALibrary(_) => "not_a_library",
             Error::Damaged(_) => "damaged",
             Error::InUse(_) => "in_use",
+            Error::Locked { code, .. } => code,
             Error::CannotUndo(_) => "cannot_undo",
             Error::Changed { .. } => "changed_since",
             Error::Import { code, .. } => code,
@@ -130,6 +138,7 @@ impl Error {
             | Error::Import { text, .. }
             | Error::MissingFont { text, .. }
             | Error::Disk { text, .. }
+            | Error::Locked { text, .. }
             | Error::NotALibrary(text)
             | Error::Damaged(text)
             | Error::InUse(text)

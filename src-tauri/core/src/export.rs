@@ -138,6 +138,31 @@ pub struct ExportRequest {
     pub full_passport: bool,
 }
 
+/// The shortest password an encrypted export takes.
+pub const MIN_ZIP_PASSWORD_CHARS: usize = 8;
+
+/// `bytes` (the export, named `name` inside) in a ZIP encrypted with AES-256 under `password`
+/// (WinZip's AE-2, which Windows' own Explorer cannot open but 7-Zip, WinZip, Bandizip and
+/// macOS's Archive Utility can): how a file with full passport numbers travels by e-mail.
+pub fn encrypted_zip(name: &str, bytes: &[u8], password: &str) -> Result<Vec<u8>> {
+    use std::io::Write;
+    if password.chars().count() < MIN_ZIP_PASSWORD_CHARS {
+        return Err(Error::field(
+            "zip_password",
+            "too_short",
+            Text::new("error-passphrase_short").with("min", MIN_ZIP_PASSWORD_CHARS as i64),
+        ));
+    }
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .with_aes_encryption(zip::AesMode::Aes256, password);
+    let failed = |e: zip::result::ZipError| Error::Internal(e.into());
+    out.start_file(name, options).map_err(failed)?;
+    out.write_all(bytes)?;
+    Ok(out.finish().map_err(failed)?.into_inner())
+}
+
 /// A passport number as lists and files show it unless the officer asks for it in full: the
 /// first three characters and the last two of a number of eight or more (`M12****78`), the
 /// first and last of a shorter one, and nothing of one of four or fewer. Enough to tell two

@@ -141,6 +141,12 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     // Directories cannot be opened for syncing on Windows, where rename is durable once it
     // returns with the file flushed.
     if cfg!(unix) {
+        // A bare file name (`--db library.sqlite3`) has "" for its folder: the current one.
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         std::fs::File::open(dir)?.sync_all()?;
     }
     Ok(())

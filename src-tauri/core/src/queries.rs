@@ -35,6 +35,8 @@ pub struct EventSummary {
     /// One of the demo events (made up; `ddesk demo` resets it): labelled so in the window,
     /// so that no one mistakes it for real work.
     pub demo: bool,
+    /// Whether it still holds personal data a purge would remove (the library says so).
+    pub personal_data: bool,
 }
 
 pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
@@ -44,9 +46,11 @@ pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
         &format!(
             "SELECT {},
                 (SELECT count(*) FROM delegation d WHERE d.event_id = e.id) AS n_delegations,
-                (SELECT count(*) FROM official o WHERE o.event_id = e.id) AS n_officials
+                (SELECT count(*) FROM official o WHERE o.event_id = e.id) AS n_officials,
+                {} AS personal_data
            FROM event e ORDER BY e.start_date DESC, e.name_en",
-            Event::select("e")
+            Event::select("e"),
+            crate::store::purge::HOLDS_PERSONAL_DATA
         ),
         [],
         |r| {
@@ -56,6 +60,7 @@ pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
                 event,
                 delegations: r.get("n_delegations")?,
                 officials: r.get("n_officials")?,
+                personal_data: r.get("personal_data")?,
             })
         },
     )

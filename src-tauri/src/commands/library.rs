@@ -30,6 +30,8 @@ pub struct About {
     pub backups: Option<String>,
     /// The folder of the app's log files (`applog`).
     pub logs: Option<String>,
+    /// How the library is encrypted and where its key is kept (none while it is locked).
+    pub protection: Option<ddesk_core::store::Protection>,
 }
 
 /// The word catalogues (Fluent source by language code), the same the engine reads: the window
@@ -53,6 +55,7 @@ pub fn app_about(state: State<'_, AppState>) -> About {
                 .to_string()
         }),
         logs: crate::applog::dir().map(|d| d.display().to_string()),
+        protection: state.store().ok().and_then(|s| s.protection().ok()),
     }
 }
 

@@ -40,8 +40,10 @@ pub fn export_save(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     request: ExportRequest,
+    zip_password: Option<String>,
 ) -> Result<Option<SavedExport>, CommandError> {
     super::guarded_blocking(|| {
+        let zip_password = zip_password.map(zeroize::Zeroizing::new);
         // Built before the dialog so that a request the engine refuses (CSV of several tables, a
         // roster without a session) is explained at once, not after choosing a place; and the
         // library is released before the dialog, which may stay open for minutes while a backup
@@ -54,10 +56,27 @@ pub fn export_save(
                 export::output_note(&store, &request)?,
             )
         };
-        let (label, ext) = match request.format {
+        let (mut label, mut ext) = match request.format {
             Format::Csv => ("CSV", "csv"),
             Format::Xlsx => ("Excel (XLSX)", "xlsx"),
         };
+        // Full passport numbers leave in an AES-256 ZIP under the password the officer chose
+        // (issue 17); the file inside keeps its own name.
+        let (bytes, name, note) = match &zip_password {
+            Some(password) => (
+                export::encrypted_zip(&name, &bytes, password)?,
+                format!(
+                    "{}.zip",
+                    name.rsplit_once('.')
+                        .map_or(name.as_str(), |(stem, _)| stem)
+                ),
+                format!("{note}, in an encrypted ZIP"),
+            ),
+            None => (bytes, name, note),
+        };
+        if zip_password.is_some() {
+            (label, ext) = ("ZIP", "zip");
+        }
         let saved = save_one(
             &app,
             &state,

@@ -117,7 +117,7 @@ pub fn print_save(
             let _ = progress.send((done, total));
         })?;
         ddesk_core::files::write_aside(&path, &output.pdf)?;
-        print::record_saved(&store, &request, output.pages)?;
+        print::record_saved(&store, &request, output.pages, output.people)?;
         // Saving a PDF to look at it is not printing: the badges count as printed when the
         // officer says so (`print_mark_printed`), so "not printed yet" stays true until then.
         let layout = match request.document {

@@ -2,8 +2,10 @@
 
 use ddesk_core::store::backup::{self, BackupInfo, BackupReason, RestoreReport};
 use ddesk_core::store::history::ChangeEntry;
+use ddesk_core::store::key;
 use ddesk_core::store::undo::{UndoReport, UndoStep};
 use ddesk_core::store::Health;
+use ddesk_core::store::{Key, OpenNotice, Unlock};
 use ddesk_core::{Error, Store};
 use serde::Serialize;
 use tauri::State;
@@ -19,6 +21,31 @@ pub struct LibraryStatus {
     pub newest_backup: Option<BackupInfo>,
     /// Set when the library is on a network drive, where SQLite cannot keep it safe.
     pub network_drive: bool,
+    /// The library is encrypted and waits for its passphrase or recovery code (or, new on a
+    /// computer without a credential store, for a passphrase to be chosen: `setup`).
+    pub locked: bool,
+    pub setup: bool,
+    /// What opening did that the officer must be told, once: the recovery code of a key made
+    /// now, a plaintext library encrypted.
+    pub notice: Option<OpenNotice>,
+}
+
+/// The error codes of a library that is locked rather than broken.
+const LOCKED: &[&str] = &[
+    "locked",
+    "wrong_passphrase",
+    "wrong_recovery_code",
+    "no_passphrase_set",
+    "no_key_file",
+    "no_key_store",
+];
+
+/// The key the library's backups open with while the library itself does not (damaged): the
+/// one the environment unlocks, else none (a plain library's).
+fn backup_key(path: &std::path::Path) -> Key {
+    Unlock::from_environment(None)
+        .and_then(|how| key::unlock(path, &how))
+        .unwrap_or_default()
 }
 
 fn library(state: &AppState) -> Result<&std::path::Path, CommandError> {
@@ -32,21 +59,71 @@ fn library(state: &AppState) -> Result<&std::path::Path, CommandError> {
 
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn library_status(state: State<'_, AppState>) -> Result<LibraryStatus, CommandError> {
-    super::guarded(|| {
-        let error = state.open_error();
-        let newest_backup = match (&error, state.library.as_deref()) {
-            (Some(_), Some(path)) => backup::newest_good_backup(path)?,
-            _ => None,
+    super::guarded(|| status(&state))
+}
+
+fn status(state: &AppState) -> Result<LibraryStatus, CommandError> {
+    let error = state.open_error();
+    let locked = error.as_ref().is_some_and(|e| LOCKED.contains(&e.code));
+    let newest_backup = match (&error, state.library.as_deref()) {
+        (Some(_), Some(path)) if !locked => backup::newest_good_backup(path, &backup_key(path))?,
+        _ => None,
+    };
+    let notice = match &error {
+        None => state.store()?.take_notice(),
+        Some(_) => None,
+    };
+    Ok(LibraryStatus {
+        ok: error.is_none(),
+        setup: error.as_ref().is_some_and(|e| e.code == "no_key_store"),
+        locked,
+        error,
+        newest_backup,
+        network_drive: state
+            .library
+            .as_deref()
+            .is_some_and(|p| ddesk_core::files::network_warning(p).is_some()),
+        notice,
+    })
+}
+
+/// Unlocks the library with a passphrase, or with the recovery code and a new passphrase to
+/// keep the key under from now on; on a computer without a credential store, a new library is
+/// made with the passphrase chosen. A wrong one is said and nothing is written.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn library_unlock(
+    state: State<'_, AppState>,
+    passphrase: Option<String>,
+    code: Option<String>,
+) -> Result<LibraryStatus, CommandError> {
+    super::guarded_blocking(|| {
+        let path = library(&state)?.to_path_buf();
+        let passphrase = passphrase.map(zeroize::Zeroizing::new);
+        let how = match (&code, &passphrase) {
+            (Some(code), _) => Unlock::RecoveryCode(zeroize::Zeroizing::new(code.clone())),
+            (None, Some(p)) => Unlock::Passphrase(p.clone()),
+            (None, None) => Unlock::Keyring,
         };
-        Ok(LibraryStatus {
-            ok: error.is_none(),
-            error,
-            newest_backup,
-            network_drive: state
-                .library
-                .as_deref()
-                .is_some_and(|p| ddesk_core::files::network_warning(p).is_some()),
-        })
+        if let (Some(_), Some(new)) = (&code, &passphrase) {
+            // Checked before the library is opened, so that a short one changes nothing.
+            if new.chars().count() < key::MIN_PASSPHRASE_CHARS {
+                return Err(Error::field(
+                    "passphrase",
+                    "too_short",
+                    ddesk_core::words::Text::new("error-passphrase_short")
+                        .with("min", key::MIN_PASSPHRASE_CHARS as i64),
+                )
+                .into());
+            }
+        }
+        state.reopen(|| {
+            let store = Store::open(&path, &how)?;
+            if let (Some(_), Some(new)) = (&code, &passphrase) {
+                key::set_passphrase(&path, store.key(), new)?;
+            }
+            Ok(store)
+        })?;
+        status(&state)
     })
 }
 
@@ -73,9 +150,15 @@ pub fn backup_restore(
             .into_iter()
             .find(|b| b.file_name == file_name)
             .ok_or(Error::NotFound { entity: "backup" })?;
+        // The open library's key; a damaged one's from the environment (its backups open with
+        // it as the library does).
+        let key = match state.store() {
+            Ok(store) => store.key().clone(),
+            Err(_) => backup_key(&path),
+        };
         state.swap(
-            || backup::restore(&path, &chosen.path),
-            || Store::open(&path),
+            || backup::restore(&path, &chosen.path, &key),
+            || Store::open(&path, &Unlock::Key(key.clone())),
         )
     })
 }
@@ -112,4 +195,33 @@ pub fn undo_last(
     event_id: String,
 ) -> Result<Option<UndoReport>, CommandError> {
     super::guarded_blocking(|| Ok(state.store()?.undo_last(Some(&event_id))?))
+}
+
+/// Where the event stands with its personal data: what a purge would remove, and when the
+/// dashboard reminds the officer (issue 17).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn purge_status(
+    state: State<'_, AppState>,
+    event_id: String,
+) -> Result<ddesk_core::store::purge::PurgeStatus, CommandError> {
+    super::guarded(|| Ok(state.store()?.purge_status(&event_id)?))
+}
+
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn purge_reminder_set(
+    state: State<'_, AppState>,
+    event_id: String,
+    days: i64,
+) -> Result<(), CommandError> {
+    super::guarded(|| Ok(state.store()?.set_purge_reminder(&event_id, days)?))
+}
+
+/// Purges the event's personal data from the library, its log and its backups, once the
+/// officer has seen what goes and confirmed.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn purge_event(
+    state: State<'_, AppState>,
+    event_id: String,
+) -> Result<ddesk_core::store::purge::PurgeReport, CommandError> {
+    super::guarded_blocking(|| Ok(state.store()?.purge(&event_id)?))
 }

@@ -164,7 +164,7 @@ fn run() -> Result<(), Error> {
     };
     let mut rng = Rng(number(seed)?);
     let mut seq = number(seq_start)?;
-    let store = Store::open(&PathBuf::from(path))?;
+    let store = Store::open(&PathBuf::from(path), &delegation_desk_tests::unlock())?;
     set_up(&store)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -117,6 +117,8 @@ pub(super) struct Ctx<'a> {
     /// Delegation ids in print order: countries, then organisations, each by name.
     delegation_order: Vec<String>,
     pub(super) officials: Vec<OfficialRow>,
+    /// Passport numbers in full (the request said so), else masked.
+    full_passport: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -149,6 +151,7 @@ impl<'a> Ctx<'a> {
             delegations: delegations.into_iter().map(|d| (d.id.clone(), d)).collect(),
             delegation_order,
             officials,
+            full_passport: request.full_passport,
         })
     }
 
@@ -902,10 +905,16 @@ fn rooming(
                 .copied()
                 .collect::<Vec<_>>()
                 .join("; ");
+            let passport = if ctx.full_passport {
+                o.passport_number.clone()
+            } else {
+                crate::export::mask_passport(&o.passport_number)
+            };
             let mut item = ctx.fields(
                 &|| official_label(row),
                 &[
                     ("name", &guest),
+                    ("passport", &passport),
                     ("delegation", &ctx.delegation_name(o)),
                     ("check_in", &short_date(s.stay.check_in, ctx.lang)),
                     ("check_out", &short_date(s.stay.check_out, ctx.lang)),

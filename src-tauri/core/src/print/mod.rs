@@ -196,6 +196,10 @@ pub struct PrintRequest {
     /// The date printed on every page; `None` is today.
     #[serde(default)]
     pub printed_on: Option<NaiveDate>,
+    /// Passport numbers in full where a document shows them (the rooming list, for the hotel's
+    /// register of foreign guests); masked (`M12****78`) otherwise.
+    #[serde(default)]
+    pub full_passport: bool,
 }
 
 impl PrintRequest {
@@ -207,6 +211,7 @@ impl PrintRequest {
             bilingual: false,
             offset: None,
             printed_on: None,
+            full_passport: false,
         }
     }
 }
@@ -221,6 +226,8 @@ pub struct Typeset {
     pub warnings: Vec<String>,
     /// Badges whose name had to be set below its layout's smallest readable size.
     pub small_names: Vec<SmallName>,
+    /// How many people it lists (its badges, or its rows): the history records it.
+    pub people: usize,
 }
 
 /// A badge whose name would print smaller than its layout's smallest readable size.
@@ -281,6 +288,8 @@ pub struct PrintOutput {
     pub pages: usize,
     /// See [`Typeset::badge_ids`].
     pub badge_ids: Vec<String>,
+    /// See [`Typeset::people`].
+    pub people: usize,
 }
 
 impl Typeset {
@@ -425,6 +434,7 @@ pub fn render_with(
     Ok(PrintOutput {
         pdf,
         pages: typeset.pages(),
+        people: typeset.people,
         badge_ids: typeset.badge_ids,
     })
 }
@@ -472,6 +482,7 @@ pub fn typeset_with(
                 badge_ids: Vec::new(),
                 warnings,
                 small_names: Vec::new(),
+                people: doc.rows,
             })
         }
     };
@@ -533,6 +544,7 @@ fn typeset_badges(
             badge_ids: ids,
             warnings,
             small_names: Vec::new(),
+            people: 0,
         });
     }
     let sheets = in_chunks(&chunks, total, progress, |i, slice| {
@@ -556,22 +568,35 @@ fn typeset_badges(
         .collect();
     Ok(Typeset {
         document: joined(documents),
+        people: ids.len(),
         badge_ids: ids,
         warnings,
         small_names: small,
     })
 }
 
-/// Records in the event's history that a document was saved as a PDF of `pages` pages (by the
-/// window or `ddesk print`): "badges, 12 pages".
-pub fn record_saved(store: &Store, request: &PrintRequest, pages: usize) -> Result<()> {
+/// Records in the event's history that a document was saved as a PDF of `pages` pages listing
+/// `people` (by the window or `ddesk print`): "rooming, 3 pages, 24 people, full passport
+/// numbers". PIPA's access records include what left the library and about how many.
+pub fn record_saved(
+    store: &Store,
+    request: &PrintRequest,
+    pages: usize,
+    people: usize,
+) -> Result<()> {
+    let full = if request.full_passport && matches!(request.document, Document::Rooming { .. }) {
+        ", full passport numbers"
+    } else {
+        ""
+    };
     store.record_output(
         &request.event_id,
         crate::store::history::Output::Pdf,
         &format!(
-            "{}, {}",
+            "{}, {}, {}{full}",
             request.document.key(),
-            crate::text::counted(pages as i64, "page", None)
+            crate::text::counted(pages as i64, "page", None),
+            crate::text::counted(people as i64, "person", Some("people")),
         ),
     )
 }

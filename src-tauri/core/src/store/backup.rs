@@ -4,7 +4,10 @@
 //! A backup is made with `VACUUM INTO` into a hidden temporary file beside its final name, synced
 //! and then renamed, so a crash while backing up never leaves a half-written file under a
 //! backup's name. Backups are plain single files (rollback-journal mode, no `-wal`), so they can
-//! be copied, mailed or opened read-only as they are.
+//! be copied, mailed or opened read-only as they are. They are encrypted with the library's
+//! own key (`VACUUM INTO` from an encrypted connection writes an encrypted copy with the same
+//! key, checked in the tests), so every backup opens with the library's key or its recovery
+//! code, and with nothing else.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -14,6 +17,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::file::{self, classify, FileState, SCHEMA_VERSION};
+use super::key::Key;
 use crate::error::{Error, Result};
 use crate::files::{create_private_dir, create_private_file, make_private, sync_dir, temp_beside};
 use crate::words::Text;
@@ -30,6 +34,8 @@ pub enum BackupReason {
     BeforeImport,
     BeforeBulkDelete,
     BeforeRestore,
+    /// The plain library, just before it was encrypted (itself encrypted right after).
+    BeforeEncryption,
 }
 
 impl BackupReason {
@@ -41,6 +47,7 @@ impl BackupReason {
             BackupReason::BeforeImport => "before-import",
             BackupReason::BeforeBulkDelete => "before-bulk-delete",
             BackupReason::BeforeRestore => "before-restore",
+            BackupReason::BeforeEncryption => "before-encryption",
         }
     }
 }
@@ -218,10 +225,10 @@ pub fn prune_backups(library: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>>
     Ok(deleted)
 }
 
-/// Whether a file is a library this build can open and that passes the quick check, with its
-/// schema version. Reads only.
-pub fn check_library_file(path: &Path) -> Result<i64> {
-    match classify(path)? {
+/// Whether a file is a library this build can open with `key` (or a plain one) and that
+/// passes the quick check, with its schema version. Reads only.
+pub fn check_library_file(path: &Path, key: &Key) -> Result<i64> {
+    match classify(path, key)? {
         FileState::Good(version) if version >= 1 => Ok(version),
         FileState::Missing => Err(Error::NotFound { entity: "file" }),
         FileState::Newer(version) => Err(file::newer(path, version)),
@@ -231,9 +238,9 @@ pub fn check_library_file(path: &Path) -> Result<i64> {
 }
 
 /// The newest backup that is a good library, to offer when the library itself is damaged.
-pub fn newest_good_backup(library: &Path) -> Result<Option<BackupInfo>> {
+pub fn newest_good_backup(library: &Path, key: &Key) -> Result<Option<BackupInfo>> {
     for backup in list_backups(library)? {
-        if check_library_file(&backup.path).is_ok() {
+        if check_library_file(&backup.path, key).is_ok() {
             return Ok(Some(backup));
         }
     }
@@ -257,7 +264,12 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 
 /// Writes a consistent copy of `conn`'s database to `dest` as one self-contained file: into a
 /// temporary file first, synced, then renamed into place. Returns the size.
-pub(super) fn vacuum_into(conn: &Connection, dest: &Path, overwrite: bool) -> Result<u64> {
+pub(super) fn vacuum_into(
+    conn: &Connection,
+    dest: &Path,
+    overwrite: bool,
+    key: &Key,
+) -> Result<u64> {
     if !overwrite && dest.exists() {
         return Err(Error::field(
             "output",
@@ -276,7 +288,7 @@ pub(super) fn vacuum_into(conn: &Connection, dest: &Path, overwrite: bool) -> Re
         conn.execute("VACUUM INTO ?1", [temp_text])?;
         {
             // The copy keeps the source's journal mode; a backup is meant to be one plain file.
-            let copy = Connection::open(&temp)?;
+            let copy = file::connect_rw(&temp, key)?;
             let mode: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
             if mode != "delete" {
                 return Err(Error::Internal(
@@ -311,6 +323,7 @@ pub(crate) fn make_backup(
     conn: &Connection,
     library: &Path,
     reason: BackupReason,
+    key: &Key,
 ) -> Result<BackupInfo> {
     let dir = backups_dir(library);
     create_private_dir(&dir)?;
@@ -332,7 +345,7 @@ pub(crate) fn make_backup(
         }
         serial += 1;
     };
-    let size_bytes = vacuum_into(conn, &path, false)?;
+    let size_bytes = vacuum_into(conn, &path, false, key)?;
     prune_backups(library, now)?;
     // The name holds whole seconds; so does the listing.
     let created_at = parse_backup_file_name(&file_name)
@@ -370,7 +383,10 @@ pub struct RestoreReport {
 /// that SQLite can never replay them into the restored file. Then the copy is synced and
 /// renamed over the library, which is atomic: after a crash the library is the old one or the
 /// restored one. A foreign file at the library's path is refused and left untouched.
-pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
+///
+/// The library is encrypted with `key`; a backup made before it was (plain) is encrypted with
+/// it on the way in.
+pub fn restore(library: &Path, backup: &Path, key: &Key) -> Result<RestoreReport> {
     // Before anything opens the backup: the library itself is no backup, and opening it
     // here would leave WAL sidecar files beside it.
     if let (Ok(a), Ok(b)) = (library.canonicalize(), backup.canonicalize()) {
@@ -382,8 +398,14 @@ pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
             ));
         }
     }
-    check_library_file(backup)?;
-    let current = classify(library)?;
+    check_library_file(backup, key)?;
+    // A library of an earlier version is still plain: read it as it is.
+    let current_key = if file::is_plain_sqlite(library)? {
+        Key::plaintext()
+    } else {
+        key.clone()
+    };
+    let current = classify(library, &current_key)?;
     if current == FileState::Foreign {
         return Err(file::not_ours(library));
     }
@@ -391,26 +413,34 @@ pub fn restore(library: &Path, backup: &Path) -> Result<RestoreReport> {
         std::fs::create_dir_all(dir)?;
     }
     let temp = temp_beside(library, "restore");
-    let prepared = prepare_copy(backup, &temp);
+    let prepared = prepare_copy(backup, &temp, key);
     if let Err(e) = prepared {
         let _ = std::fs::remove_file(&temp);
         return Err(e);
     }
-    let outcome = put_in_place(library, current, &temp);
+    let outcome = put_in_place(library, current, &temp, &current_key);
     if outcome.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     let report = outcome?;
     prune_backups(library, Utc::now())?;
+    // The library as it was, if it was a plain one, was backed up plain.
+    if key.is_encrypted() {
+        super::convert::encrypt_backups(library, key)?;
+    }
     Ok(report)
 }
 
 /// Copies the backup and checks the copy in full (the backup itself is only read).
-fn prepare_copy(backup: &Path, temp: &Path) -> Result<()> {
-    std::fs::copy(backup, temp)?;
-    make_private(temp)?;
+fn prepare_copy(backup: &Path, temp: &Path, key: &Key) -> Result<()> {
+    if key.is_encrypted() && file::is_plain_sqlite(backup)? {
+        super::convert::encrypted_copy(backup, temp, key)?;
+    } else {
+        std::fs::copy(backup, temp)?;
+        make_private(temp)?;
+    }
     {
-        let conn = Connection::open(temp)?;
+        let conn = file::connect_rw(temp, key)?;
         // A file from elsewhere may carry triggers or views of its own; none may run while it
         // is checked, and a schema that is not exactly ours is refused below.
         conn.pragma_update(None, "trusted_schema", "OFF")?;
@@ -448,7 +478,12 @@ fn prepare_copy(backup: &Path, temp: &Path) -> Result<()> {
     Ok(())
 }
 
-fn put_in_place(library: &Path, current: FileState, temp: &Path) -> Result<RestoreReport> {
+fn put_in_place(
+    library: &Path,
+    current: FileState,
+    temp: &Path,
+    key: &Key,
+) -> Result<RestoreReport> {
     let mut report = RestoreReport {
         safety_backup: None,
         set_aside: None,
@@ -456,9 +491,14 @@ fn put_in_place(library: &Path, current: FileState, temp: &Path) -> Result<Resto
     let mut held: Option<Connection> = None;
     match current {
         FileState::Good(version) if version >= 1 => {
-            let conn = Connection::open(library)?;
+            let conn = file::connect_rw(library, key)?;
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
-            report.safety_backup = Some(make_backup(&conn, library, BackupReason::BeforeRestore)?);
+            report.safety_backup = Some(make_backup(
+                &conn,
+                library,
+                BackupReason::BeforeRestore,
+                key,
+            )?);
             // Leaving WAL mode needs the only connection to the file, so it doubles as the
             // check that no app still has the library open; it also folds the -wal back in.
             let mode = conn

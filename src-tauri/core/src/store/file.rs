@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde::Serialize;
 
+use super::key::Key;
 use crate::error::{Error, Result};
 use crate::words::Text;
 
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/v7.sql"),
     include_str!("schema/v8.sql"),
     include_str!("schema/v9.sql"),
+    include_str!("schema/v10.sql"),
 ];
 
 /// The schema version this build writes.
@@ -83,16 +85,49 @@ fn configure_reading(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Opens `path` with `key` given before anything is read (SQLCipher's rule).
+pub(crate) fn connect(path: &Path, flags: OpenFlags, key: &Key) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    key.apply(&conn)?;
+    Ok(conn)
+}
+
+/// Opens `path` for reading and writing (creating it), with `key`.
+pub(crate) fn connect_rw(path: &Path, key: &Key) -> Result<Connection> {
+    connect(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        key,
+    )
+}
+
 /// The read-only connection of `Store::read_apart`. The library is already open (and in WAL
 /// mode) on its main connection, so this one only reads: it gets the main one's functions and
 /// cache, and none of the pragmas that write.
-pub(super) fn open_reader(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
+pub(super) fn open_reader(path: &Path, key: &Key) -> Result<Connection> {
+    let conn = connect(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        key,
     )?;
     configure_reading(&conn)?;
     Ok(conn)
+}
+
+/// Whether the file at `path` begins as plain SQLite does; an encrypted library begins with
+/// its random salt instead.
+pub fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    let mut header = [0u8; 16];
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let read = file.read(&mut header)?;
+    Ok(read == 16 && &header == b"SQLite format 3\0")
 }
 
 /// What a file on disk is, as far as a library goes; found by reading only.
@@ -113,8 +148,10 @@ pub enum FileState {
 }
 
 /// Looks at a file without writing to it: not SQLite at all, SQLite with someone else's
-/// tables, a newer schema, a failing `quick_check`, or a good library.
-pub fn classify(path: &Path) -> Result<FileState> {
+/// tables, a newer schema, a failing `quick_check`, or a good library. A plain SQLite file is
+/// read as it is; any other is tried with `key` (an encrypted library whose key this is),
+/// and is foreign when that does not open it.
+pub fn classify(path: &Path, key: &Key) -> Result<FileState> {
     let mut header = [0u8; 16];
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
@@ -125,13 +162,17 @@ pub fn classify(path: &Path) -> Result<FileState> {
     if read == 0 {
         return Ok(FileState::Empty);
     }
-    if read < 16 || &header != b"SQLite format 3\0" {
+    let plain = read == 16 && &header == b"SQLite format 3\0";
+    if !plain && (!key.is_encrypted() || read < 16) {
         return Ok(FileState::Foreign);
     }
-    let Ok(conn) = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    ) else {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let opened = if plain {
+        Connection::open_with_flags(path, flags).map_err(Error::from)
+    } else {
+        connect(path, flags, key)
+    };
+    let Ok(conn) = opened else {
         return Ok(FileState::Damaged);
     };
     let Ok(app_id) = conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i32>(0)) else {
@@ -162,8 +203,8 @@ pub fn classify(path: &Path) -> Result<FileState> {
 }
 
 /// Refuses a file that is not ours before opening it for writing. Reads only.
-fn inspect_existing(path: &Path) -> Result<()> {
-    match classify(path)? {
+pub(super) fn inspect_existing(path: &Path, key: &Key) -> Result<()> {
+    match classify(path, key)? {
         FileState::Missing | FileState::Empty | FileState::Good(_) => Ok(()),
         FileState::Foreign => Err(not_ours(path)),
         FileState::Newer(version) => Err(newer(path, version)),
@@ -212,17 +253,17 @@ pub(crate) fn expected_schema(version: i64) -> Result<std::collections::BTreeSet
 /// Opens the library at `path` for writing, configured, not yet migrated. A missing or empty
 /// file becomes a new library whole; anything else is checked, read-only, before it is opened
 /// for writing: a file that is not a library, or is damaged, is refused and left as it was.
-pub(super) fn open_file(path: &Path) -> Result<Connection> {
+pub(super) fn open_file(path: &Path, key: &Key) -> Result<Connection> {
     let existing = path.exists() && std::fs::metadata(path)?.len() > 0;
     if existing {
-        inspect_existing(path)?;
+        inspect_existing(path, key)?;
         // Libraries made before files were private (issue 15); on read-only media this
         // cannot change anything, and need not.
         let _ = crate::files::make_private(path);
     } else {
-        create_library(path)?;
+        create_library(path, key)?;
     }
-    let conn = Connection::open(path)?;
+    let conn = connect_rw(path, key)?;
     configure(&conn)?;
     Ok(conn)
 }
@@ -251,7 +292,7 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
 /// fresh file to WAL goes through a rollback journal, and a file killed at that moment (one
 /// empty page and a hot journal) cannot even be read without writing to it. The crash
 /// harness found this (issue 7).
-fn create_library(path: &Path) -> Result<()> {
+fn create_library(path: &Path, key: &Key) -> Result<()> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -285,7 +326,7 @@ fn create_library(path: &Path) -> Result<()> {
     let made = (|| -> Result<()> {
         // Created by us, readable by the owner only: the library holds passport numbers.
         drop(crate::files::create_private_file(&temp)?);
-        let mut conn = Connection::open(&temp)?;
+        let mut conn = connect_rw(&temp, key)?;
         configure(&conn)?;
         migrate(&mut conn)?;
         // Everything into the main file, so that it alone is the library once in place.
@@ -379,10 +420,10 @@ pub(super) fn health(conn: &Connection) -> Result<Health> {
 /// Copies the write-ahead log into the library file on a connection of its own, while the
 /// window goes on (after an import). Should it fail (the library busy, or gone), the next
 /// commit's own checkpoint copies the log instead; nothing is lost either way.
-pub(super) fn checkpoint_apart(path: PathBuf) -> std::thread::JoinHandle<()> {
+pub(super) fn checkpoint_apart(path: PathBuf, key: Key) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if let Ok(conn) = Connection::open_with_flags(&path, flags) {
+        if let Ok(conn) = connect(&path, flags, &key) {
             let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
             let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
         }

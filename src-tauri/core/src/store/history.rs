@@ -57,6 +57,8 @@ pub enum Output {
     Export,
     Itinerary,
     Form,
+    /// An event's personal data purged (`what`: what went, in counts).
+    Purge,
 }
 
 impl Output {
@@ -67,6 +69,7 @@ impl Output {
             Output::Export => "export",
             Output::Itinerary => "itinerary",
             Output::Form => "form",
+            Output::Purge => "purge",
         }
     }
 }

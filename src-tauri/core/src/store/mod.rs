@@ -7,7 +7,10 @@
 //! - `entity`: what each record type adds (dependents, derived columns, search text);
 //! - `log`: the change log and the cascades of a delete;
 //! - `settings`: settings, the window's allowed ones and the officer's name;
+//! - `key`: the library's key and how it is kept (credential store, passphrase, recovery code);
+//! - `convert`: a plaintext library and its backups encrypted on first open;
 //! - `backup`: backups and restore;
+//! - `purge`: an event's personal data removed from the library, its log and its backups;
 //! - `history`: the change log read back, and outputs recorded;
 //! - `undo`: undo of a step or a batch.
 
@@ -21,19 +24,24 @@ use crate::error::{Error, Result};
 use crate::model::*;
 
 pub mod backup;
+mod convert;
 mod entity;
 mod file;
 pub mod history;
+pub mod key;
 mod log;
+pub mod purge;
 mod settings;
 pub mod undo;
 mod write;
 
+pub use convert::Conversion;
 pub use entity::{refresh_event_search, resolve_id, Entity, InStep};
 pub use file::{
-    classify, default_library_path, FileState, Health, APPLICATION_ID, APP_IDENTIFIER,
-    SCHEMA_VERSION,
+    classify, default_library_path, is_plain_sqlite, FileState, Health, APPLICATION_ID,
+    APP_IDENTIFIER, SCHEMA_VERSION,
 };
+pub use key::{Key, Protection, Unlock};
 pub use settings::{
     check_window_setting, read_setting, write_setting, OFFICER_INITIALS, OFFICER_NAME,
     PRINT_DOCUMENTS, WINDOW_SETTINGS,
@@ -60,6 +68,19 @@ pub struct Store {
     /// on a connection of its own after the import has answered (see `import`); joined before
     /// the next one starts and when the store closes.
     checkpoint: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The library's key (plaintext for a library in memory).
+    key: Key,
+    /// What opening did that the officer must be told once: a new key's recovery code, a
+    /// plaintext library converted.
+    notice: Mutex<Option<OpenNotice>>,
+}
+
+/// Told once, after a library was opened: the recovery code of a key made now (shown once,
+/// to print and keep), and what converting a plaintext library did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OpenNotice {
+    pub recovery_code: Option<String>,
+    pub converted: Option<Conversion>,
 }
 
 impl Drop for Store {
@@ -89,16 +110,98 @@ pub struct Batch<T> {
 }
 
 impl Store {
-    /// Opens (or creates) the library at `path`. A file that is not a library, or is damaged,
-    /// is refused and left exactly as it was.
-    pub fn open(path: &Path) -> Result<Store> {
-        let mut conn = file::open_file(path)?;
+    /// Opens (or creates) the library at `path`, unlocked as `how` says. A file that is not
+    /// a library, or is damaged, is refused and left exactly as it was; so is an encrypted
+    /// one whose key is not given (`Error::Locked`), before anything is written.
+    ///
+    /// A new library gets a new key, kept as `how` says (the credential store, or wrapped by
+    /// a passphrase); a plaintext library of an earlier version is converted (see
+    /// `convert`). Either is told once through [`Store::take_notice`].
+    pub fn open(path: &Path, how: &Unlock) -> Result<Store> {
+        let existing = path.exists() && std::fs::metadata(path)?.len() > 0;
+        let mut notice = OpenNotice::default();
+        let key = if !existing {
+            let (key, code) = key::create(path, how)?;
+            notice.recovery_code = code;
+            key
+        } else if file::is_plain_sqlite(path)? {
+            if matches!(how, Unlock::Plaintext) {
+                Key::plaintext()
+            } else {
+                // Refused before anything is made: a file not ours, damaged or newer.
+                file::inspect_existing(path, &Key::plaintext())?;
+                let (key, code) = key::create(path, how)?;
+                notice.recovery_code = code;
+                notice.converted = Some(convert::encrypt_library(path, &key)?);
+                key
+            }
+        } else {
+            // Without its key file, an encrypted library and any other file (a PDF named with
+            // --db) look alike; an encrypted one is whole pages of SQLCipher's 4096 bytes, and
+            // at least one page for each of its tables and indexes.
+            let size = std::fs::metadata(path)?.len();
+            let keyless = !key::key_file(path).exists() && !matches!(how, Unlock::RecoveryCode(_));
+            if keyless && (!size.is_multiple_of(4096) || size < 16 * 4096) {
+                return Err(file::not_ours(path));
+            }
+            let key = key::unlock(path, how)?;
+            if file::classify(path, &key)? == FileState::Foreign {
+                // A key that does not open the file: a recovery code of another library, or
+                // a file that is not a library at all.
+                return Err(match how {
+                    Unlock::RecoveryCode(_) => Error::Locked {
+                        code: "wrong_recovery_code",
+                        text: crate::words::Text::new("error-wrong_recovery_code"),
+                    },
+                    _ => file::not_ours(path),
+                });
+            }
+            key
+        };
+        let mut conn = file::open_file(path, &key)?;
         if file::is_older(&conn)? {
             // A migration rewrites tables; the library as the older app left it stays at hand.
-            backup::make_backup(&conn, path, BackupReason::BeforeMigration)?;
+            backup::make_backup(&conn, path, BackupReason::BeforeMigration, &key)?;
         }
         file::migrate(&mut conn)?;
-        Ok(Store::on(conn, Some(path.to_path_buf())))
+        let store = Store::on(conn, Some(path.to_path_buf()), key);
+        let told = notice.recovery_code.is_some() || notice.converted.is_some();
+        *store.notice.lock().unwrap_or_else(|e| e.into_inner()) = told.then_some(notice);
+        Ok(store)
+    }
+
+    /// A bare SQLite connection to the library file at `path` (a plain one as it is, an
+    /// encrypted one unlocked as `how` says), without any of a `Store`'s checks: for tests and
+    /// tools that must look at the file itself.
+    pub fn raw_connection(path: &Path, how: &Unlock) -> Result<Connection> {
+        let key = if !path.exists() || file::is_plain_sqlite(path)? {
+            Key::plaintext()
+        } else {
+            key::unlock(path, how)?
+        };
+        file::connect_rw(path, &key)
+    }
+
+    /// What opening did that the officer must be told, once (later calls: `None`).
+    pub fn take_notice(&self) -> Option<OpenNotice> {
+        self.notice.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// The library's key, to reopen it after a restore and to restore backups with.
+    pub fn key(&self) -> &Key {
+        &self.key
+    }
+
+    /// How the library's key is kept.
+    pub fn protection(&self) -> Result<Protection> {
+        match self.path() {
+            Some(path) => key::protection(path, &self.key),
+            None => Ok(Protection {
+                encrypted: false,
+                keyring: false,
+                passphrase: false,
+            }),
+        }
     }
 
     /// A private library in memory, for tests and dry runs.
@@ -106,15 +209,17 @@ impl Store {
         let mut conn = Connection::open_in_memory()?;
         file::configure(&conn)?;
         file::migrate(&mut conn)?;
-        Ok(Store::on(conn, None))
+        Ok(Store::on(conn, None, Key::plaintext()))
     }
 
-    fn on(conn: Connection, path: Option<PathBuf>) -> Store {
+    fn on(conn: Connection, path: Option<PathBuf>, key: Key) -> Store {
         Store {
             conn: Mutex::new(conn),
             apart: Mutex::new(None),
             path,
             checkpoint: Mutex::new(None),
+            key,
+            notice: Mutex::new(None),
         }
     }
 
@@ -171,7 +276,7 @@ impl Store {
         let mut slot = self.apart.lock().unwrap_or_else(|e| e.into_inner());
         let conn = match slot.take() {
             Some(conn) => conn,
-            None => file::open_reader(path)?,
+            None => file::open_reader(path, &self.key)?,
         };
         let out = f(&conn);
         // A connection left inside a transaction (its COMMIT failed) is not handed out again.
@@ -254,7 +359,7 @@ impl Store {
         self.lock()
             .pragma_update(None, "wal_autocheckpoint", file::AUTO_CHECKPOINT_PAGES)?;
         let written = written?;
-        *slot = Some(file::checkpoint_apart(path));
+        *slot = Some(file::checkpoint_apart(path, self.key.clone()));
         Ok(written)
     }
 
@@ -312,6 +417,40 @@ impl Store {
         })
     }
 
+    /// Where the event stands with its personal data (the dashboard's reminder).
+    pub fn purge_status(&self, event_id: &str) -> Result<purge::PurgeStatus> {
+        let today = chrono::Local::now().date_naive();
+        self.read(|conn| purge::status(conn, event_id, today))
+    }
+
+    /// Days after the event's end when the dashboard reminds the officer to purge.
+    pub fn set_purge_reminder(&self, event_id: &str, days: i64) -> Result<()> {
+        self.write(|tx| purge::set_reminder(tx, event_id, days))
+    }
+
+    /// What a purge of the event's personal data would remove.
+    pub fn purge_plan(&self, event_id: &str) -> Result<purge::PurgePlan> {
+        self.read(|conn| purge::plan(conn, event_id))
+    }
+
+    /// Purges the event's personal data from the library, its change log and its backups
+    /// (see `purge`). The checkpoint of an import still running is waited for first: the
+    /// write-ahead log is emptied at the end.
+    pub fn purge(&self, event_id: &str) -> Result<purge::PurgeReport> {
+        if let Some(running) = self
+            .checkpoint
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            let _ = running.join();
+        }
+        // The reader's cached pages would keep the purged data in memory; it reopens on use.
+        drop(self.apart.lock().unwrap_or_else(|e| e.into_inner()).take());
+        let mut conn = self.lock();
+        purge::purge(&mut conn, self.path.as_deref(), &self.key, event_id)
+    }
+
     /// Backs the library up into its backups folder. An in-memory library has none.
     pub fn backup(&self, reason: BackupReason) -> Result<BackupInfo> {
         let Some(path) = self.path() else {
@@ -321,7 +460,7 @@ impl Store {
         };
         // On the read-only connection: a copy of a large library takes seconds, and the
         // window's saves and list pages must not wait for it behind the main lock.
-        self.with_reader(|conn| backup::make_backup(conn, path, reason))
+        self.with_reader(|conn| backup::make_backup(conn, path, reason, &self.key))
     }
 
     /// A backup the engine makes on its own (before an import, a bulk delete); nothing for an
@@ -352,8 +491,10 @@ impl Store {
     /// is replaced only with `overwrite`. Returns the copy's size in bytes.
     pub fn backup_to(&self, dest: &Path, overwrite: bool) -> Result<u64> {
         match self.path() {
-            Some(_) => self.with_reader(|conn| backup::vacuum_into(conn, dest, overwrite)),
-            None => self.read(|conn| backup::vacuum_into(conn, dest, overwrite)),
+            Some(_) => {
+                self.with_reader(|conn| backup::vacuum_into(conn, dest, overwrite, &self.key))
+            }
+            None => self.read(|conn| backup::vacuum_into(conn, dest, overwrite, &self.key)),
         }
     }
 }

@@ -14,6 +14,9 @@ use crate::words::Text;
 /// offset no form would accept (issue 15).
 pub const WINDOW_SETTINGS: &[&str] = &["language", OFFICER_NAME, OFFICER_INITIALS];
 
+/// The outputs that can hold passport numbers, masked unless asked for in full.
+pub const FULL_PASSPORT_OUTPUTS: &[&str] = &["rooming", "export"];
+
 /// The documents of the Print tab, each with its own language on paper
 /// (`print.language.<document>`: en, ko, or both for the lists; badges en or ko).
 pub const PRINT_DOCUMENTS: &[&str] = &[
@@ -28,6 +31,21 @@ pub const PRINT_DOCUMENTS: &[&str] = &[
 
 /// Whether the window may read (`value` None) or write `key` = `value`.
 pub fn check_window_setting(key: &str, value: Option<&str>) -> Result<()> {
+    // Whether an output that can hold passport numbers holds them in full, remembered per
+    // output (issue 17): "1" or "0".
+    if let Some(output) = key.strip_prefix("full_passport.") {
+        let fits =
+            FULL_PASSPORT_OUTPUTS.contains(&output) && value.is_none_or(|v| v == "0" || v == "1");
+        return if fits {
+            Ok(())
+        } else {
+            Err(Error::field(
+                "key",
+                "invalid_value",
+                Text::new("error-setting-unknown"),
+            ))
+        };
+    }
     if let Some(document) = key.strip_prefix("print.language.") {
         let allowed: &[&str] = if document == "badges" {
             &["en", "ko"]

@@ -316,5 +316,16 @@ pub fn delete_in_batch<R: Entity>(
             },
         )?;
     }
+    // An official deleted takes their personal data out of the change log too (issue 17), so
+    // the log does not keep for ever what the library no longer holds.
+    let gone = |table: &str| -> Vec<&str> {
+        effects
+            .deleted
+            .iter()
+            .filter(|(t, _, _)| *t == table)
+            .map(|(_, id, _)| id.as_str())
+            .collect()
+    };
+    super::purge::scrub_images(tx, event.as_deref(), &gone("official"), &gone("travel"))?;
     Ok(effects.deleted.len())
 }
