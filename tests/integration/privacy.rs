@@ -278,6 +278,23 @@ fn a_wrong_passphrase_is_one_sentence_and_nothing_is_written() {
     assert!(stdout(&out).contains("Fixture Forum"));
 }
 
+/// The demo library made by `ddesk demo` in `dir` (with the tests' passphrase): its path and
+/// the ids of the event whose name contains `name`.
+fn demo_event(dir: &Path, name: &str) -> (PathBuf, String) {
+    let db = dir.join("library.sqlite3");
+    if !db.exists() {
+        let made = ddesk_with(&db, PASSPHRASE, &[], &["demo"]);
+        assert!(made.status.success(), "{made:?}");
+    }
+    let id = stdout(&ddesk_with(&db, PASSPHRASE, &[], &["events"]))
+        .lines()
+        .find(|l| l.contains(name))
+        .and_then(|l| l.split('\t').next())
+        .expect("the demo event")
+        .to_string();
+    (db, id)
+}
+
 fn ddesk_with(db: &Path, passphrase: &str, extra: &[(&str, &str)], args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ddesk-under-test"));
     cmd.env("DDESK_PASSPHRASE", passphrase)
@@ -598,15 +615,8 @@ fn a_purge_leaves_nothing_in_the_library_its_log_its_free_pages_or_its_backups()
 #[test]
 fn ddesk_purge_says_what_goes_and_asks_for_yes() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("library.sqlite3");
+    let (db, forum) = demo_event(dir.path(), "Forum");
     let run = |args: &[&str]| ddesk_with(&db, PASSPHRASE, &[], args);
-    assert!(run(&["demo"]).status.success());
-    let forum = stdout(&run(&["events"]))
-        .lines()
-        .find(|l| l.contains("Forum"))
-        .and_then(|l| l.split('\t').next())
-        .expect("forum")
-        .to_string();
     let out = run(&["purge", "--event", &forum]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
@@ -699,14 +709,7 @@ fn deleting_an_official_takes_their_personal_data_out_of_the_change_log() {
 #[test]
 fn full_passport_numbers_leave_in_an_aes_zip_that_7zip_opens_with_its_password() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("library.sqlite3");
-    assert!(ddesk_with(&db, PASSPHRASE, &[], &["demo"]).status.success());
-    let forum = stdout(&ddesk_with(&db, PASSPHRASE, &[], &["events"]))
-        .lines()
-        .find(|l| l.contains("Forum"))
-        .and_then(|l| l.split('\t').next())
-        .expect("forum")
-        .to_string();
+    let (db, forum) = demo_event(dir.path(), "Forum");
     let numbers = event_passports(&Store::open(&db, &unlock()).expect("open"), &forum);
     let zip = dir.path().join("officials.zip");
     let export = |password: Option<&str>, out: &Path| {
@@ -874,15 +877,8 @@ fn the_key_kept_in_the_credential_store_unlocks_silently_and_only_there() {
 #[test]
 fn the_rooming_list_masks_passport_numbers_unless_asked_and_the_history_counts_people() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("library.sqlite3");
+    let (db, workshop) = demo_event(dir.path(), "Workshop");
     let run = |args: &[&str]| ddesk_with(&db, PASSPHRASE, &[], args);
-    assert!(run(&["demo"]).status.success());
-    let workshop = stdout(&run(&["events"]))
-        .lines()
-        .find(|l| l.contains("Workshop"))
-        .and_then(|l| l.split('\t').next())
-        .expect("workshop")
-        .to_string();
     let numbers = event_passports(&Store::open(&db, &unlock()).expect("open"), &workshop);
     assert!(numbers.len() >= 20);
     let masked = dir.path().join("rooming.pdf");

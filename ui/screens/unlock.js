@@ -2,7 +2,7 @@
 //! passphrase), the set-up of a passphrase on a computer without a credential store, and the
 //! recovery code shown once to print and keep.
 
-import { h, mount } from '../dom.js';
+import { h, mount, markPainted } from '../dom.js';
 import { t, errorText, fieldErrorText } from '../i18n.js';
 import { toast } from '../dialogs.js';
 import { libraryUnlock } from '../api.js';
@@ -70,6 +70,7 @@ export function renderUnlock(root, status, onOpen) {
     (recovering ? code : passphrase).focus();
   }
   paint();
+  markPainted();
 }
 
 function codeLines(code) {

@@ -601,6 +601,16 @@ fn engine_figures(path: &Path) -> Result<Vec<Figure>> {
         .collect())
 }
 
+/// The passphrase of the benchmarks' and checks' libraries (every library is encrypted): given
+/// as `DDESK_PASSPHRASE`, it opens them as silently as a laptop's credential store would, and
+/// the credential store of the machine running them is left alone.
+const PASSPHRASE: &str = "benchmark passphrase";
+
+fn unlocked(c: &mut Command) -> &mut Command {
+    c.env("DDESK_PASSPHRASE", PASSPHRASE)
+        .env("DDESK_KEYRING", "off")
+}
+
 /// A library folder of its own for one benchmark, like a fresh laptop account.
 struct Home(PathBuf);
 
@@ -615,6 +625,7 @@ impl Home {
             .env("XDG_CACHE_HOME", self.0.join("cache"))
             // No accessibility bus under Xvfb; without this GTK waits for one at start-up.
             .env("NO_AT_BRIDGE", "1");
+        unlocked(&mut c);
         // The benchmarks and the installed-package check run on Linux only; xtask itself
         // builds everywhere, so that `cargo xtask dist` works on Windows and macOS.
         #[cfg(unix)]
@@ -639,13 +650,13 @@ impl Home {
         let lib = self.library();
         let mut all = vec!["--db", lib.to_str().unwrap_or("library.sqlite3")];
         all.extend_from_slice(args);
-        let out = cmd(
+        let out = unlocked(&mut cmd(
             root()
                 .join("target/release/ddesk")
                 .to_str()
                 .unwrap_or("ddesk"),
             &all,
-        )
+        ))
         .output()
         .map_err(|e| format!("could not run ddesk: {e}"))?;
         if !out.status.success() {
@@ -1000,6 +1011,8 @@ fn screenshot(out: Option<PathBuf>) -> Result {
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("NO_AT_BRIDGE", "1")
         .env("DDESK_DEMO", "1")
+        .env("DDESK_PASSPHRASE", PASSPHRASE)
+        .env("DDESK_KEYRING", "off")
         .spawn()
         .map_err(|e| format!("could not start the app: {e}"))?;
     std::thread::sleep(Duration::from_secs(6));
