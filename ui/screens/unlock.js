@@ -13,7 +13,8 @@ import { libraryUnlock } from '../api.js';
  * once the library is open.
  */
 export function renderUnlock(root, status, onOpen) {
-  let recovering = false;
+  // Without its key file only the recovery code opens the library: start there.
+  let recovering = Boolean(status.error && status.error.code === 'no_key_file');
   const error = h('p', { class: 'field-error', id: 'unlock-error', role: 'alert', hidden: true });
   const say = (err) => {
     const field = err && err.fields && err.fields[0];
@@ -24,6 +25,9 @@ export function renderUnlock(root, status, onOpen) {
   const repeat = h('input', { type: 'password', id: 'unlock-repeat', autocomplete: 'new-password' });
   const code = h('input', { type: 'text', id: 'unlock-code', autocomplete: 'off', spellcheck: 'false', class: 'recovery-input' });
   const setup = status.setup;
+  // Why the library did not open by itself, when it is more than "no key given": its key file
+  // gone (the recovery code opens it), a passphrase in the environment that does not fit.
+  if (status.error && !['locked', 'no_key_store'].includes(status.error.code)) say(status.error);
 
   async function submit(e) {
     e.preventDefault();
