@@ -927,3 +927,51 @@ fn the_rooming_list_masks_passport_numbers_unless_asked_and_the_history_counts_p
         saved[1]
     );
 }
+
+#[test]
+fn a_conversion_that_crashed_leaves_the_plain_library_and_is_done_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let library = release_library(dir.path());
+    let before = std::fs::read(&library).expect("bytes");
+    // What a power cut in the middle of converting leaves: the guard and a half-written file
+    // beside the plain library, which is untouched.
+    let guard = dir.path().join("library.sqlite3.converting");
+    std::fs::write(&guard, b"").expect("guard");
+    std::fs::write(dir.path().join("library.sqlite3.encrypting-1234"), b"half").expect("temp");
+    let err = Store::open(&library, &unlock()).expect_err("another conversion may be running");
+    assert_eq!(err.code(), "in_use");
+    assert_eq!(
+        std::fs::read(&library).expect("bytes"),
+        before,
+        "nothing written"
+    );
+    // Two minutes on, the guard is stale: the conversion runs.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(180);
+    std::fs::File::options()
+        .write(true)
+        .open(&guard)
+        .expect("guard")
+        .set_modified(old)
+        .expect("age the guard");
+    let store = Store::open(&library, &unlock()).expect("converted");
+    assert!(store.take_notice().and_then(|n| n.converted).is_some());
+    assert!(!guard.exists());
+    assert!(!ddesk_core::store::is_plain_sqlite(&library).expect("header"));
+}
+
+#[test]
+fn ddesk_converts_the_last_releases_library_in_a_process_of_its_own() {
+    // A fresh process: nothing in it has opened an encrypted library before the conversion
+    // makes one (SQLCipher's defaults are the process's; in this test binary other tests may
+    // have set them already).
+    let dir = tempfile::tempdir().expect("dir");
+    let library = release_library(dir.path());
+    let out = ddesk_with(&library, PASSPHRASE, &[], &["events"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("Generated Forum"));
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(said.contains("now encrypted"), "{said}");
+    let out = ddesk_with(&library, PASSPHRASE, &[], &["doctor"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("integrity\tok"));
+}

@@ -59,7 +59,9 @@ fn export_encrypted(conn: &Connection, dest: &Path, key: &Key) -> Result<()> {
 /// checked that it is a good library of ours.
 pub(super) fn encrypt_library(library: &Path, key: &Key) -> Result<Conversion> {
     // Two processes starting on the same plain library (the app and `ddesk`): the second waits
-    // for nothing and is told to try again, instead of converting the same file twice.
+    // for nothing and is told to try again, instead of converting the same file twice. A guard
+    // left by a conversion that crashed is stale after two minutes (converting a library of
+    // 20,000 officials takes seconds).
     let guard = with_suffix(library, ".converting");
     match std::fs::OpenOptions::new()
         .write(true)
@@ -72,7 +74,7 @@ pub(super) fn encrypt_library(library: &Path, key: &Key) -> Result<Conversion> {
                 .and_then(|m| m.modified())
                 .ok()
                 .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > 600);
+                .is_some_and(|age| age.as_secs() > 120);
             if !stale {
                 return Err(Error::InUse(
                     Text::new("error-converting").with("file", library.display().to_string()),

@@ -111,6 +111,12 @@ impl Key {
         let key = self
             .sql_literal()
             .unwrap_or_else(|| Zeroizing::new(String::new()));
+        // The attached file is made with SQLCipher's defaults: the same page HMAC as `apply`
+        // gives every connection, or the library made here would not open with this key (the
+        // connection attaching may be a plain one, which never went through `apply`).
+        conn.execute_batch(
+            "PRAGMA cipher_log_level = NONE; PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256;",
+        )?;
         conn.execute(
             &format!("ATTACH DATABASE ?1 AS {name} KEY ?2"),
             rusqlite::params![path, key.as_str()],
