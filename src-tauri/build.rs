@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "ui_metric",
     "library_status",
     "library_unlock",
+    "library_passphrase_set",
     "purge_status",
     "purge_reminder_set",
     "purge_event",

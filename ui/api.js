@@ -112,6 +112,8 @@ export async function backupsList() { return call('backups_list'); }
 export async function backupNow() { return call('backup_now'); }
 /** Restores a backup of the library's own backups folder, named by its file name. */
 export async function backupRestore(fileName) { return write('backup_restore', { file_name: fileName }); }
+/** Keeps the library's key under a new passphrase (`current`: the one set now, if any). */
+export async function libraryPassphraseSet(current, passphrase) { return call('library_passphrase_set', { current, passphrase }); }
 /** The event's personal data: what a purge would remove, and the reminder (issue 17). */
 export async function purgeStatus(eventId) { return call('purge_status', { event_id: eventId }); }
 export async function purgeReminderSet(eventId, days) { return write('purge_reminder_set', { event_id: eventId, days }); }

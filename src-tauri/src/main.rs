@@ -141,6 +141,7 @@ fn main() {
             ui_metric,
             library_status,
             library_unlock,
+            library_passphrase_set,
             purge_status,
             purge_reminder_set,
             purge_event,

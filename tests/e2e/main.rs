@@ -2137,6 +2137,49 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
         "the library, open with the new passphrase",
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
     );
+    // The About box says how the library is kept, and changes the passphrase (the current one
+    // asked first).
+    app.click(&app.find("#help-button"));
+    let kept = app.wait_for(
+        "the encryption in the About box",
+        "const e = document.querySelector('#about-encryption'); return e && e.textContent",
+    );
+    assert!(
+        kept.as_str()
+            .unwrap_or_default()
+            .contains("under a passphrase"),
+        "{kept}"
+    );
+    app.click(&app.find("#passphrase-open"));
+    app.fill(&app.find("#passphrase-current"), "not the passphrase");
+    app.fill(&app.find("#passphrase-new"), "the third passphrase");
+    app.fill(&app.find("#passphrase-repeat"), "the third passphrase");
+    app.click(&app.find("#passphrase-save"));
+    let said = app.wait_for(
+        "a wrong current passphrase",
+        "const e = document.querySelector('#passphrase-error'); return e && !e.hidden && e.textContent",
+    );
+    assert!(
+        said.as_str()
+            .unwrap_or_default()
+            .contains("does not unlock"),
+        "{said}"
+    );
+    app.fill(&app.find("#passphrase-current"), "a new passphrase");
+    shot(&app, "passphrase-change");
+    app.click(&app.find("#passphrase-save"));
+    app.wait_for(
+        "the dialog closed",
+        "return !document.querySelector('#tools-dialog[open]')",
+    );
+    app.quit();
+    let app = App::launch_locked(home.path());
+    app.fill(&app.find("#unlock-passphrase"), "the third passphrase");
+    app.click(&app.find("#unlock-submit"));
+    app.wait_for(
+        "the library, open with the third passphrase",
+        "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
+    );
     app.quit();
 }
 

@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { h, mount, userText } from '../dom.js';
-import { t, has, getLanguage, formatNumber, errorText } from '../i18n.js';
+import { t, has, getLanguage, formatNumber, errorText, fieldErrorText } from '../i18n.js';
 import { confirmDialog, showError, toast } from '../dialogs.js';
 
 const localTime = (iso) => new Date(iso).toLocaleString(getLanguage() === 'ko' ? 'ko-KR' : 'en-GB', {
@@ -163,6 +163,40 @@ export async function openHistory(eventId, onUndone) {
       : h('p', { class: 'muted' }, t('history.empty')));
 }
 
+/**
+ * A passphrase for the library's key: added beside the credential store (for an officer who
+ * prefers one), or changed (the current one asked first). The key itself stays.
+ */
+function openPassphrase(protection) {
+  const error = h('p', { class: 'field-error', id: 'passphrase-error', role: 'alert', hidden: true });
+  const current = h('input', { type: 'password', id: 'passphrase-current', autocomplete: 'current-password' });
+  const next = h('input', { type: 'password', id: 'passphrase-new', autocomplete: 'new-password' });
+  const repeat = h('input', { type: 'password', id: 'passphrase-repeat', autocomplete: 'new-password' });
+  const say = (text) => { error.textContent = text; error.hidden = false; };
+  async function submit(e) {
+    e.preventDefault();
+    if (next.value !== repeat.value) { say(t('unlock.mismatch')); return; }
+    try {
+      await api.libraryPassphraseSet(protection.passphrase ? current.value : null, next.value);
+      document.getElementById('tools-dialog').close();
+      toast(t('passphrase.done'), 'info');
+    } catch (err) {
+      const field = err && err.fields && err.fields[0];
+      say(field ? fieldErrorText(field) : errorText(err));
+    }
+  }
+  toolsDialog('passphrase-title', t(protection.passphrase ? 'passphrase.change' : 'passphrase.add').replace(/…$/, ''),
+    h('form', { class: 'unlock-box passphrase-form', id: 'passphrase-form', onSubmit: submit },
+      h('p', null, t('passphrase.intro')),
+      protection.passphrase ? h('label', { class: 'field' }, h('span', null, t('passphrase.current')), current) : null,
+      h('label', { class: 'field' }, h('span', null, t('unlock.newPassphrase')), next),
+      h('label', { class: 'field' }, h('span', null, t('unlock.repeat')), repeat),
+      error,
+      h('div', { class: 'dialog-buttons' },
+        h('button', { type: 'submit', class: 'btn btn-primary', id: 'passphrase-save' }, t('action.save')))));
+  (protection.passphrase ? current : next).focus();
+}
+
 /** "SQLCipher (AES-256); key in the credential store and under a passphrase". */
 function protectionText(p) {
   if (!p.encrypted) return t('help.notEncrypted');
@@ -231,7 +265,10 @@ export async function openHelp() {
         h('dt', null, t('help.schema')), h('dd', null, String(about.schema_version)),
         about.library ? [h('dt', null, t('help.library')), h('dd', null, userText(about.library, 'path-text'))] : null,
         about.backups ? [h('dt', null, t('help.backups')), h('dd', null, userText(about.backups, 'path-text'))] : null,
-        about.protection ? [h('dt', null, t('help.encryption')), h('dd', { id: 'about-encryption' }, protectionText(about.protection))] : null,
+        about.protection ? [h('dt', null, t('help.encryption')), h('dd', { id: 'about-encryption' }, protectionText(about.protection), ' ',
+          about.protection.encrypted ? h('button', {
+            type: 'button', class: 'btn btn-small', id: 'passphrase-open', onClick: () => openPassphrase(about.protection),
+          }, t(about.protection.passphrase ? 'passphrase.change' : 'passphrase.add')) : null)] : null,
         about.logs ? [h('dt', null, t('help.logs')), h('dd', { id: 'about-logs' }, userText(about.logs, 'path-text'), ' ',
           h('button', {
             type: 'button', class: 'btn btn-small', id: 'open-logs',

@@ -225,3 +225,24 @@ pub fn purge_event(
 ) -> Result<ddesk_core::store::purge::PurgeReport, CommandError> {
     super::guarded_blocking(|| Ok(state.store()?.purge(&event_id)?))
 }
+
+/// Keeps the open library's key under a new passphrase: added beside the credential store, or
+/// replacing the one set now, which must be given (a wrong one is said, nothing changes).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn library_passphrase_set(
+    state: State<'_, AppState>,
+    current: Option<String>,
+    passphrase: String,
+) -> Result<(), CommandError> {
+    super::guarded_blocking(|| {
+        let path = library(&state)?.to_path_buf();
+        let passphrase = zeroize::Zeroizing::new(passphrase);
+        let store = state.store()?;
+        if store.protection()?.passphrase {
+            let current = zeroize::Zeroizing::new(current.unwrap_or_default());
+            key::unlock(&path, &Unlock::Passphrase(current))?;
+        }
+        key::set_passphrase(&path, store.key(), &passphrase)?;
+        Ok(())
+    })
+}
