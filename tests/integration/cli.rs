@@ -14,12 +14,18 @@ pub(crate) fn ddesk(db: &std::path::Path, args: &[&str]) -> Output {
 
 /// Makes the demo library at `db` and returns the forum's id.
 fn demo_forum(db: &std::path::Path) -> String {
+    demo_event(db, "East Asia")
+}
+
+/// Makes the demo library at `db` and returns the id of the demo event whose name contains
+/// `name`.
+pub(crate) fn demo_event(db: &std::path::Path, name: &str) -> String {
     assert!(ddesk(db, &["demo"]).status.success());
     stdout(&ddesk(db, &["events"]))
         .lines()
-        .find(|l| l.contains("East Asia"))
+        .find(|l| l.contains(name))
         .and_then(|l| l.split('\t').next())
-        .expect("forum id")
+        .expect("the demo event's id")
         .to_string()
 }
 

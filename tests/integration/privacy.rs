@@ -11,7 +11,7 @@ use ddesk_core::store::{key, Unlock};
 use ddesk_core::{Error, Store};
 use delegation_desk_tests::{official, unlock, Fixture, PASSPHRASE};
 
-use crate::cli::stdout;
+use crate::cli::{ddesk, demo_event, stdout};
 
 /// Passport numbers and names no file of the library may hold in the clear.
 const SECRETS: &[&str] = &[
@@ -276,23 +276,6 @@ fn a_wrong_passphrase_is_one_sentence_and_nothing_is_written() {
         .expect("ddesk");
     assert!(out.status.success(), "{out:?}");
     assert!(stdout(&out).contains("Fixture Forum"));
-}
-
-/// The demo library made by `ddesk demo` in `dir` (with the tests' passphrase): its path and
-/// the ids of the event whose name contains `name`.
-fn demo_event(dir: &Path, name: &str) -> (PathBuf, String) {
-    let db = dir.join("library.sqlite3");
-    if !db.exists() {
-        let made = ddesk_with(&db, PASSPHRASE, &[], &["demo"]);
-        assert!(made.status.success(), "{made:?}");
-    }
-    let id = stdout(&ddesk_with(&db, PASSPHRASE, &[], &["events"]))
-        .lines()
-        .find(|l| l.contains(name))
-        .and_then(|l| l.split('\t').next())
-        .expect("the demo event")
-        .to_string();
-    (db, id)
 }
 
 fn ddesk_with(db: &Path, passphrase: &str, extra: &[(&str, &str)], args: &[&str]) -> Output {
@@ -615,8 +598,9 @@ fn a_purge_leaves_nothing_in_the_library_its_log_its_free_pages_or_its_backups()
 #[test]
 fn ddesk_purge_says_what_goes_and_asks_for_yes() {
     let dir = tempfile::tempdir().expect("dir");
-    let (db, forum) = demo_event(dir.path(), "Forum");
-    let run = |args: &[&str]| ddesk_with(&db, PASSPHRASE, &[], args);
+    let db = dir.path().join("library.sqlite3");
+    let forum = demo_event(&db, "Forum");
+    let run = |args: &[&str]| ddesk(&db, args);
     let out = run(&["purge", "--event", &forum]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
@@ -709,7 +693,8 @@ fn deleting_an_official_takes_their_personal_data_out_of_the_change_log() {
 #[test]
 fn full_passport_numbers_leave_in_an_aes_zip_that_7zip_opens_with_its_password() {
     let dir = tempfile::tempdir().expect("dir");
-    let (db, forum) = demo_event(dir.path(), "Forum");
+    let db = dir.path().join("library.sqlite3");
+    let forum = demo_event(&db, "Forum");
     let numbers = event_passports(&Store::open(&db, &unlock()).expect("open"), &forum);
     let zip = dir.path().join("officials.zip");
     let export = |password: Option<&str>, out: &Path| {
@@ -768,10 +753,8 @@ fn full_passport_numbers_leave_in_an_aes_zip_that_7zip_opens_with_its_password()
     );
     // Without --full-passport they leave masked, and the history says which was which.
     let plain = dir.path().join("masked.csv");
-    let out = ddesk_with(
+    let out = ddesk(
         &db,
-        PASSPHRASE,
-        &[],
         &[
             "export",
             "officials",
@@ -785,12 +768,7 @@ fn full_passport_numbers_leave_in_an_aes_zip_that_7zip_opens_with_its_password()
     );
     assert!(out.status.success(), "{out:?}");
     assert!(holds_any(&plain, &numbers).is_empty(), "masked");
-    let history = stdout(&ddesk_with(
-        &db,
-        PASSPHRASE,
-        &[],
-        &["history", "--event", &forum],
-    ));
+    let history = stdout(&ddesk(&db, &["history", "--event", &forum]));
     assert!(
         history.contains("passport numbers in full, in an encrypted ZIP"),
         "{history}"
@@ -877,8 +855,9 @@ fn the_key_kept_in_the_credential_store_unlocks_silently_and_only_there() {
 #[test]
 fn the_rooming_list_masks_passport_numbers_unless_asked_and_the_history_counts_people() {
     let dir = tempfile::tempdir().expect("dir");
-    let (db, workshop) = demo_event(dir.path(), "Workshop");
-    let run = |args: &[&str]| ddesk_with(&db, PASSPHRASE, &[], args);
+    let db = dir.path().join("library.sqlite3");
+    let workshop = demo_event(&db, "Workshop");
+    let run = |args: &[&str]| ddesk(&db, args);
     let numbers = event_passports(&Store::open(&db, &unlock()).expect("open"), &workshop);
     assert!(numbers.len() >= 20);
     let masked = dir.path().join("rooming.pdf");
@@ -966,12 +945,12 @@ fn ddesk_converts_the_last_releases_library_in_a_process_of_its_own() {
     // have set them already).
     let dir = tempfile::tempdir().expect("dir");
     let library = release_library(dir.path());
-    let out = ddesk_with(&library, PASSPHRASE, &[], &["events"]);
+    let out = ddesk(&library, &["events"]);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout(&out).contains("Generated Forum"));
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(said.contains("now encrypted"), "{said}");
-    let out = ddesk_with(&library, PASSPHRASE, &[], &["doctor"]);
+    let out = ddesk(&library, &["doctor"]);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout(&out).contains("integrity\tok"));
 }

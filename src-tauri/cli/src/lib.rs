@@ -574,10 +574,7 @@ fn tell(notice: Option<store::OpenNotice>) {
 fn new_passphrase(file: Option<&std::path::Path>) -> Result<zeroize::Zeroizing<String>, Error> {
     use zeroize::Zeroizing;
     if let Some(file) = file {
-        let text = Zeroizing::new(std::fs::read_to_string(file)?);
-        return Ok(Zeroizing::new(
-            text.lines().next().unwrap_or("").to_string(),
-        ));
+        return store::key::first_line(file);
     }
     if let Ok(text) = std::env::var("DDESK_NEW_PASSPHRASE") {
         return Ok(Zeroizing::new(text));
@@ -948,13 +945,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let mut note = export::output_note(&store, &request)?;
             // In an AES-256 ZIP under a password, when one is given (issue 17).
             let password = match &zip_password_file {
-                Some(file) => Some(zeroize::Zeroizing::new(
-                    std::fs::read_to_string(file)?
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                )),
+                Some(file) => Some(store::key::first_line(file)?),
                 None => std::env::var("DDESK_ZIP_PASSWORD")
                     .ok()
                     .map(zeroize::Zeroizing::new),
@@ -1356,11 +1347,7 @@ pub fn main() -> ExitCode {
     let passphrase_file = cli.passphrase_file.clone();
     // The key the library's backups open with, to offer one of them (it opens without the
     // library: a damaged library is what restores are for).
-    let offer_key = |path: &Path| {
-        Unlock::from_environment(passphrase_file.as_deref())
-            .and_then(|how| store::key::unlock(path, &how))
-            .unwrap_or_default()
-    };
+    let offer_key = |path: &Path| store::key::environment_key(path, passphrase_file.as_deref());
     match run(cli) {
         Ok(code) => code,
         // The reader of the output went away (`| head -1`): nothing more to say to anyone.

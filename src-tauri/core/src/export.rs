@@ -138,21 +138,12 @@ pub struct ExportRequest {
     pub full_passport: bool,
 }
 
-/// The shortest password an encrypted export takes.
-pub const MIN_ZIP_PASSWORD_CHARS: usize = 8;
-
 /// `bytes` (the export, named `name` inside) in a ZIP encrypted with AES-256 under `password`
 /// (WinZip's AE-2, which Windows' own Explorer cannot open but 7-Zip, WinZip, Bandizip and
 /// macOS's Archive Utility can): how a file with full passport numbers travels by e-mail.
 pub fn encrypted_zip(name: &str, bytes: &[u8], password: &str) -> Result<Vec<u8>> {
     use std::io::Write;
-    if password.chars().count() < MIN_ZIP_PASSWORD_CHARS {
-        return Err(Error::field(
-            "zip_password",
-            "too_short",
-            Text::new("error-passphrase_short").with("min", MIN_ZIP_PASSWORD_CHARS as i64),
-        ));
-    }
+    crate::store::key::check_passphrase("zip_password", password)?;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)

@@ -127,6 +127,13 @@ pub fn make_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// `path` with `suffix` added to its file name: `library.sqlite3` + `-wal`, `.key`.
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// A name beside `path` for a temporary file that nobody else can have chosen.
 pub(crate) fn temp_beside(path: &Path, what: &str) -> PathBuf {
     let name = path

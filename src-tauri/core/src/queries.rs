@@ -50,7 +50,7 @@ pub fn events(conn: &Connection) -> Result<Vec<EventSummary>> {
                 {} AS personal_data
            FROM event e ORDER BY e.start_date DESC, e.name_en",
             Event::select("e"),
-            crate::store::purge::HOLDS_PERSONAL_DATA
+            crate::store::purge::holds_personal_data_sql()
         ),
         [],
         |r| {

@@ -40,12 +40,9 @@ const LOCKED: &[&str] = &[
     "no_key_store",
 ];
 
-/// The key the library's backups open with while the library itself does not (damaged): the
-/// one the environment unlocks, else none (a plain library's).
+/// The key the library's backups open with while the library itself does not (damaged).
 fn backup_key(path: &std::path::Path) -> Key {
-    Unlock::from_environment(None)
-        .and_then(|how| key::unlock(path, &how))
-        .unwrap_or_default()
+    key::environment_key(path, None)
 }
 
 fn library(state: &AppState) -> Result<&std::path::Path, CommandError> {
@@ -106,15 +103,7 @@ pub fn library_unlock(
         };
         if let (Some(_), Some(new)) = (&code, &passphrase) {
             // Checked before the library is opened, so that a short one changes nothing.
-            if new.chars().count() < key::MIN_PASSPHRASE_CHARS {
-                return Err(Error::field(
-                    "passphrase",
-                    "too_short",
-                    ddesk_core::words::Text::new("error-passphrase_short")
-                        .with("min", key::MIN_PASSPHRASE_CHARS as i64),
-                )
-                .into());
-            }
+            key::check_passphrase("passphrase", new)?;
         }
         state.reopen(|| {
             let store = Store::open(&path, &how)?;

@@ -19,7 +19,9 @@ use serde::Serialize;
 use super::file::{self, classify, FileState, SCHEMA_VERSION};
 use super::key::Key;
 use crate::error::{Error, Result};
-use crate::files::{create_private_dir, create_private_file, make_private, sync_dir, temp_beside};
+use crate::files::{
+    create_private_dir, create_private_file, make_private, sync_dir, temp_beside, with_suffix,
+};
 use crate::words::Text;
 
 /// Why a backup was made; its slug is part of the file name.
@@ -248,18 +250,12 @@ pub fn newest_good_backup(library: &Path, key: &Key) -> Result<Option<BackupInfo
 }
 
 /// Removes a file that may not be there.
-fn remove_if_present(path: &Path) -> Result<()> {
+pub(super) fn remove_if_present(path: &Path) -> Result<()> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e.into()),
     }
-}
-
-fn sidecar(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// Writes a consistent copy of `conn`'s database to `dest` as one self-contained file: into a
@@ -524,18 +520,18 @@ fn put_in_place(
         FileState::Missing | FileState::Empty | FileState::Good(_) => {}
         FileState::Damaged | FileState::Newer(_) => {
             let stamp = Utc::now().format(STAMP);
-            let aside = sidecar(library, &format!(".set-aside-{stamp}"));
+            let aside = with_suffix(library, &format!(".set-aside-{stamp}"));
             std::fs::copy(library, &aside)?;
-            let wal = sidecar(library, "-wal");
+            let wal = with_suffix(library, "-wal");
             if wal.exists() {
-                std::fs::copy(&wal, sidecar(&aside, "-wal"))?;
+                std::fs::copy(&wal, with_suffix(&aside, "-wal"))?;
             }
             report.set_aside = Some(aside);
         }
         FileState::Foreign => return Err(file::not_ours(library)),
     }
     for suffix in ["-wal", "-shm", "-journal"] {
-        remove_if_present(&sidecar(library, suffix))?;
+        remove_if_present(&with_suffix(library, suffix))?;
     }
     std::fs::rename(temp, library)?;
     if let Some(dir) = library.parent() {

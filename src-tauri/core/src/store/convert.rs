@@ -2,7 +2,7 @@
 //! plaintext backups with it: backed up first, written encrypted into a new file, swapped in
 //! with one rename, so that after a crash the library is the plain one or the encrypted one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
@@ -11,7 +11,7 @@ use super::backup::{self, BackupReason};
 use super::file::{self, APPLICATION_ID};
 use super::key::Key;
 use crate::error::{Error, Result};
-use crate::files::{create_private_file, sync_dir};
+use crate::files::{create_private_file, sync_dir, temp_beside, with_suffix};
 use crate::words::Text;
 
 /// What the conversion did, for the officer to be told once.
@@ -21,18 +21,6 @@ pub struct Conversion {
     pub backups_encrypted: usize,
     /// Plain backups that could not be read (damaged) and were removed instead.
     pub backups_removed: usize,
-}
-
-fn beside(path: &Path, what: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(".{what}-{}", uuid::Uuid::new_v4()));
-    PathBuf::from(name)
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// Writes everything `conn` (a plain database) holds into a new file at `dest`, encrypted with
@@ -89,7 +77,7 @@ pub(super) fn encrypt_library(library: &Path, key: &Key) -> Result<Conversion> {
 }
 
 fn convert_holding(library: &Path, key: &Key) -> Result<Conversion> {
-    let temp = beside(library, "encrypting");
+    let temp = temp_beside(library, "encrypting");
     let converted = (|| -> Result<()> {
         let conn = Connection::open_with_flags(
             library,
@@ -119,11 +107,7 @@ fn convert_holding(library: &Path, key: &Key) -> Result<Conversion> {
         export_encrypted(&conn, &temp, key)?;
         drop(conn);
         for suffix in ["-wal", "-shm", "-journal"] {
-            match std::fs::remove_file(with_suffix(library, suffix)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
+            backup::remove_if_present(&with_suffix(library, suffix))?;
         }
         std::fs::rename(&temp, library)?;
         if let Some(dir) = library.parent() {
@@ -149,7 +133,7 @@ pub(super) fn encrypt_backups(library: &Path, key: &Key) -> Result<Conversion> {
         if !file::is_plain_sqlite(&info.path)? {
             continue;
         }
-        let temp = beside(&info.path, "encrypting");
+        let temp = temp_beside(&info.path, "encrypting");
         let encrypted = (|| -> Result<()> {
             // Read and write: a read-only connection would attach the new file read-only too.
             // Nothing is written to the plain backup (rollback journal, only read from).
@@ -171,9 +155,9 @@ pub(super) fn encrypt_backups(library: &Path, key: &Key) -> Result<Conversion> {
             }
         }
     }
-    if let Some(dir) = backup::backups_dir(library).parent() {
-        let _ = sync_dir(&backup::backups_dir(library)).or_else(|_| sync_dir(dir));
-    }
+    // The renames in the backups folder made durable; a folder that cannot be synced (some
+    // systems) loses nothing but that.
+    let _ = sync_dir(&backup::backups_dir(library));
     Ok(done)
 }
 
@@ -182,7 +166,7 @@ pub(super) fn encrypt_backups(library: &Path, key: &Key) -> Result<Conversion> {
 pub(super) fn encrypted_copy(plain: &Path, dest: &Path, key: &Key) -> Result<()> {
     // Copied first: the backup may sit on read-only media, and a read-only connection would
     // attach `dest` read-only as well.
-    let copy = beside(dest, "plain");
+    let copy = temp_beside(dest, "plain");
     let made = (|| -> Result<()> {
         drop(create_private_file(&copy)?);
         std::fs::copy(plain, &copy)?;

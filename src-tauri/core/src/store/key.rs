@@ -142,10 +142,7 @@ impl Key {
     /// The key a recovery code holds; any spacing, dashes and case, and the letters O, I and L
     /// read as the digits they look like.
     pub fn from_recovery_code(code: &str) -> Result<Key> {
-        let wrong = || Error::Locked {
-            code: "wrong_recovery_code",
-            text: Text::new("error-wrong_recovery_code"),
-        };
+        let wrong = || locked("wrong_recovery_code");
         let cleaned: Zeroizing<String> = Zeroizing::new(
             code.chars()
                 .filter(|c| !c.is_whitespace() && *c != '-')
@@ -208,15 +205,44 @@ impl Unlock {
     /// (its first line), else from `DDESK_PASSPHRASE`, else the credential store.
     pub fn from_environment(passphrase_file: Option<&Path>) -> Result<Unlock> {
         if let Some(file) = passphrase_file {
-            let text = Zeroizing::new(std::fs::read_to_string(file)?);
-            let line = text.lines().next().unwrap_or("");
-            return Ok(Unlock::passphrase(line));
+            return Ok(Unlock::Passphrase(first_line(file)?));
         }
         match std::env::var("DDESK_PASSPHRASE") {
             Ok(text) => Ok(Unlock::Passphrase(Zeroizing::new(text))),
             Err(_) => Ok(Unlock::Keyring),
         }
     }
+}
+
+/// The first line of a file holding a secret (a passphrase, a ZIP password), without its line
+/// ending; the rest of the file is not kept.
+pub fn first_line(path: &Path) -> Result<Zeroizing<String>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path)?);
+    Ok(Zeroizing::new(
+        text.lines().next().unwrap_or("").to_string(),
+    ))
+}
+
+/// The key the environment unlocks the library at `library` with (`--passphrase-file`,
+/// `DDESK_PASSPHRASE`, the credential store), or none: for reading its backups while the
+/// library itself does not open (a damaged one). Never fails; a plain key reads plain files.
+pub fn environment_key(library: &Path, passphrase_file: Option<&Path>) -> Key {
+    Unlock::from_environment(passphrase_file)
+        .and_then(|how| unlock(library, &how))
+        .unwrap_or_default()
+}
+
+/// Refuses a passphrase (or an export's password, `field`) shorter than
+/// [`MIN_PASSPHRASE_CHARS`].
+pub fn check_passphrase(field: &str, text: &str) -> Result<()> {
+    if text.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::field(
+            field,
+            "too_short",
+            Text::new("error-passphrase_short").with("min", MIN_PASSPHRASE_CHARS as i64),
+        ));
+    }
+    Ok(())
 }
 
 /// What the key file beside the library holds: never the key itself.
@@ -228,6 +254,18 @@ struct KeyFile {
     /// Whether the key is in the credential store.
     keyring: bool,
     passphrase: Option<Wrapped>,
+}
+
+impl KeyFile {
+    /// A library's first key file: a new name in the credential store, nothing kept yet.
+    fn new() -> KeyFile {
+        KeyFile {
+            format: 1,
+            library: uuid::Uuid::new_v4().to_string(),
+            keyring: false,
+            passphrase: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -244,12 +282,11 @@ struct Wrapped {
 
 /// The key file of the library at `library`: `library.sqlite3.key`.
 pub fn key_file(library: &Path) -> PathBuf {
-    let mut name = library.as_os_str().to_owned();
-    name.push(".key");
-    PathBuf::from(name)
+    crate::files::with_suffix(library, ".key")
 }
 
-fn locked(code: &'static str) -> Error {
+/// The library not unlocked, `code` saying why (see `Error::Locked`).
+pub(crate) fn locked(code: &'static str) -> Error {
     Error::Locked {
         code,
         text: Text::new(match code {
@@ -257,6 +294,7 @@ fn locked(code: &'static str) -> Error {
             "no_key_store" => "error-no_key_store",
             "no_passphrase_set" => "error-no_passphrase_set",
             "no_key_file" => "error-no_key_file",
+            "wrong_recovery_code" => "error-wrong_recovery_code",
             _ => "error-locked",
         }),
     }
@@ -329,13 +367,7 @@ fn derive(passphrase: &str, salt: &[u8], w: (u32, u32, u32)) -> Result<Zeroizing
 
 fn wrap(key: &Key, passphrase: &str) -> Result<Wrapped> {
     let raw = key.0.as_ref().ok_or_else(|| locked("locked"))?;
-    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(Error::field(
-            "passphrase",
-            "too_short",
-            Text::new("error-passphrase_short").with("min", MIN_PASSPHRASE_CHARS as i64),
-        ));
-    }
+    check_passphrase("passphrase", passphrase)?;
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| Error::Internal(e.to_string().into()))?;
     let out = derive(passphrase, &salt, (MEMORY_KIB, PASSES, LANES))?;
@@ -484,17 +516,11 @@ pub fn create(library: &Path, how: &Unlock) -> Result<(Key, Option<String>)> {
         Unlock::RecoveryCode(code) => Key::from_recovery_code(code)?,
         _ => Key::random()?,
     };
-    let library_id = uuid::Uuid::new_v4().to_string();
-    let mut file = KeyFile {
-        format: 1,
-        library: library_id.clone(),
-        keyring: false,
-        passphrase: None,
-    };
+    let mut file = KeyFile::new();
     match how {
         Unlock::Passphrase(passphrase) => file.passphrase = Some(wrap(&key, passphrase)?),
         _ => {
-            keyring_put(&library_id, &key)?;
+            keyring_put(&file.library, &key)?;
             file.keyring = true;
         }
     }
@@ -519,30 +545,14 @@ pub fn for_library(library: &Path, how: &Unlock) -> Result<(Key, Option<String>)
 /// Keeps the library's key (already unlocked) under a new passphrase; the old one no longer
 /// opens it. The credential store keeps its copy, if it has one.
 pub fn set_passphrase(library: &Path, key: &Key, passphrase: &str) -> Result<()> {
-    let wrapped = wrap(key, passphrase)?;
-    let file = match read_key_file(library)? {
-        Some(mut file) => {
-            file.passphrase = Some(wrapped);
-            file
-        }
-        None => KeyFile {
-            format: 1,
-            library: uuid::Uuid::new_v4().to_string(),
-            keyring: false,
-            passphrase: Some(wrapped),
-        },
-    };
+    let mut file = read_key_file(library)?.unwrap_or_else(KeyFile::new);
+    file.passphrase = Some(wrap(key, passphrase)?);
     write_key_file(library, &file, false)
 }
 
 /// Puts the library's key (already unlocked) into the credential store, for a silent start.
 pub fn store_in_keyring(library: &Path, key: &Key) -> Result<()> {
-    let mut file = read_key_file(library)?.unwrap_or_else(|| KeyFile {
-        format: 1,
-        library: uuid::Uuid::new_v4().to_string(),
-        keyring: false,
-        passphrase: None,
-    });
+    let mut file = read_key_file(library)?.unwrap_or_else(KeyFile::new);
     keyring_put(&file.library, key)?;
     file.keyring = true;
     write_key_file(library, &file, false)

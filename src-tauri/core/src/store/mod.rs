@@ -144,21 +144,16 @@ impl Store {
             if keyless && (!size.is_multiple_of(4096) || size < 16 * 4096) {
                 return Err(file::not_ours(path));
             }
-            let key = key::unlock(path, how)?;
-            if file::classify(path, &key)? == FileState::Foreign {
-                // A key that does not open the file: a recovery code of another library, or
-                // a file that is not a library at all.
-                return Err(match how {
-                    Unlock::RecoveryCode(_) => Error::Locked {
-                        code: "wrong_recovery_code",
-                        text: crate::words::Text::new("error-wrong_recovery_code"),
-                    },
-                    _ => file::not_ours(path),
-                });
-            }
-            key
+            key::unlock(path, how)?
         };
-        let mut conn = file::open_file(path, &key)?;
+        let mut conn = file::open_file(path, &key).map_err(|e| match (e, how) {
+            // A key that does not open the file (it reads as no library of ours): told as the
+            // recovery code of another library when one was typed.
+            (Error::NotALibrary(text), Unlock::RecoveryCode(_)) if text.id == "error-not_ours" => {
+                key::locked("wrong_recovery_code")
+            }
+            (e, _) => e,
+        })?;
         if file::is_older(&conn)? {
             // A migration rewrites tables; the library as the older app left it stays at hand.
             backup::make_backup(&conn, path, BackupReason::BeforeMigration, &key)?;
@@ -420,7 +415,9 @@ impl Store {
     /// Where the event stands with its personal data (the dashboard's reminder).
     pub fn purge_status(&self, event_id: &str) -> Result<purge::PurgeStatus> {
         let today = chrono::Local::now().date_naive();
-        self.read(|conn| purge::status(conn, event_id, today))
+        // A pass over the event's officials, as the dashboard's other reads are: on the
+        // connection of its own, so that typing does not wait for it.
+        self.read_apart(|conn| purge::status(conn, event_id, today))
     }
 
     /// Days after the event's end when the dashboard reminds the officer to purge.

@@ -49,6 +49,48 @@ fn official_paths() -> String {
         .join(", ")
 }
 
+/// SQL: whether official `o` (an alias with its dot, or "") holds `field`, emptied to `empty`.
+fn holds(o: &str, field: &str, empty: &str) -> String {
+    if empty == "NULL" {
+        format!("{o}{field} IS NOT NULL")
+    } else {
+        format!("{o}{field} <> ''")
+    }
+}
+
+/// SQL: whether event `e` still holds personal data a purge would remove.
+pub(crate) fn holds_personal_data_sql() -> String {
+    let any: Vec<String> = FIELDS.iter().map(|(f, v)| holds("o.", f, v)).collect();
+    format!(
+        "(EXISTS (SELECT 1 FROM official o WHERE o.event_id = e.id AND ({}))
+          OR EXISTS (SELECT 1 FROM travel t WHERE t.event_id = e.id))",
+        any.join(" OR ")
+    )
+}
+
+/// Empties `paths` (JSON paths and values) in the before and after images of the event's
+/// change log entries of `entity`: all of them, or those of the records in `ids` (a JSON
+/// array). Through the event's entries (an index), not the whole log.
+fn blank_images(
+    conn: &Connection,
+    event_id: Option<&str>,
+    entity: &str,
+    paths: &str,
+    ids: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        &format!(
+            "UPDATE change_log
+                SET before = CASE WHEN before IS NULL THEN NULL ELSE json_set(before, {paths}) END,
+                    after = CASE WHEN after IS NULL THEN NULL ELSE json_set(after, {paths}) END
+              WHERE event_id IS ?1 AND entity = ?2
+                AND (?3 IS NULL OR entity_id IN (SELECT value FROM json_each(?3)))"
+        ),
+        rusqlite::params![event_id, entity, ids],
+    )?;
+    Ok(())
+}
+
 /// Empties the personal fields of deleted officials and flights in the change log's images.
 pub(super) fn scrub_images(
     conn: &Connection,
@@ -69,17 +111,7 @@ pub(super) fn scrub_images(
             continue;
         }
         let ids = serde_json::to_string(ids).map_err(|e| Error::Internal(e.into()))?;
-        // Through the event's entries (an index), not the whole log.
-        conn.execute(
-            &format!(
-                "UPDATE change_log
-                    SET before = CASE WHEN before IS NULL THEN NULL ELSE json_set(before, {paths}) END,
-                        after = CASE WHEN after IS NULL THEN NULL ELSE json_set(after, {paths}) END
-                  WHERE event_id IS ?1 AND entity = ?2
-                    AND entity_id IN (SELECT value FROM json_each(?3))"
-            ),
-            rusqlite::params![event_id, entity, ids],
-        )?;
+        blank_images(conn, event_id, entity, &paths, Some(&ids))?;
     }
     Ok(())
 }
@@ -124,17 +156,26 @@ pub struct PurgeReport {
 
 /// What a purge of `event_id` would remove. Reads only.
 pub fn plan(conn: &Connection, event_id: &str) -> Result<PurgePlan> {
-    let mut fields = Vec::with_capacity(FIELDS.len());
-    for (field, _) in FIELDS {
-        let n: i64 = conn.query_row(
-            &format!(
-                "SELECT count(*) FROM official WHERE event_id = ?1 AND coalesce({field}, '') <> ''"
-            ),
-            [event_id],
-            |r| r.get(0),
-        )?;
-        fields.push((field.to_string(), n));
-    }
+    // Every field counted in one pass over the event's officials (the dashboard asks after
+    // every save).
+    let sums: Vec<String> = FIELDS
+        .iter()
+        .map(|(f, v)| format!("coalesce(sum({}), 0)", holds("", f, v)))
+        .collect();
+    let fields = conn.query_row(
+        &format!(
+            "SELECT {} FROM official WHERE event_id = ?1",
+            sums.join(", ")
+        ),
+        [event_id],
+        |r| {
+            FIELDS
+                .iter()
+                .enumerate()
+                .map(|(i, (f, _))| Ok((f.to_string(), r.get::<_, i64>(i)?)))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        },
+    )?;
     let flights = conn.query_row(
         "SELECT count(*) FROM travel
           WHERE official_id IN (SELECT id FROM official WHERE event_id = ?1)",
@@ -152,14 +193,6 @@ pub fn plan(conn: &Connection, event_id: &str) -> Result<PurgePlan> {
         log_entries,
     })
 }
-
-/// SQL: whether event `e` still holds personal data a purge would remove.
-pub(crate) const HOLDS_PERSONAL_DATA: &str =
-    "(EXISTS (SELECT 1 FROM official o WHERE o.event_id = e.id
-      AND (o.passport_number <> '' OR o.passport_expiry IS NOT NULL OR o.birth_date IS NOT NULL
-           OR o.email <> '' OR o.phone <> '' OR o.dietary <> '' OR o.accessibility <> ''
-           OR o.notes <> ''))
-  OR EXISTS (SELECT 1 FROM travel t WHERE t.event_id = e.id))";
 
 /// Where an event stands with its personal data: what a purge would remove, when it was
 /// purged, and when the dashboard reminds the officer to purge it (`reminder_days` after the
@@ -253,16 +286,7 @@ fn purge_on(conn: &mut Connection, event_id: &str, record: bool) -> Result<Purge
         [event_id],
     )?;
     // The images say what the rows now hold; JSON nulls for the dates, empty text otherwise.
-    let paths = official_paths();
-    tx.execute(
-        &format!(
-            "UPDATE change_log
-                SET before = CASE WHEN before IS NULL THEN NULL ELSE json_set(before, {paths}) END,
-                    after = CASE WHEN after IS NULL THEN NULL ELSE json_set(after, {paths}) END
-              WHERE event_id = ?1 AND entity = 'official'"
-        ),
-        [event_id],
-    )?;
+    blank_images(&tx, Some(event_id), "official", &official_paths(), None)?;
     tx.execute(
         "DELETE FROM change_log WHERE event_id = ?1 AND entity = 'travel'",
         [event_id],
