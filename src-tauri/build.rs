@@ -4,6 +4,14 @@
 
 /// Every command the UI may call; keep in step with `generate_handler!` in src/main.rs.
 const COMMANDS: &[&str] = &[
+    "sync_status",
+    "sync_share",
+    "sync_send",
+    "sync_receive",
+    "sync_conflicts",
+    "sync_reverse",
+    "sync_folder_set",
+    "sync_folder_round",
     "app_startup",
     "app_about",
     "demo_open",

@@ -284,3 +284,24 @@ export function deleteRecord(entity, id, cascade = false) {
   }
   return del(entity)(id, cascade);
 }
+
+// Team sync
+export async function syncStatus(eventId) { return call('sync_status', { event_id: eventId }); }
+export async function syncShare(eventId) { return write('sync_share', { event_id: eventId }); }
+/** Asks where to save this laptop's bundle (the Save dialog): {path, changes, …} or null. */
+export async function syncSend(eventId, fileName) { return call('sync_send', { event_id: eventId, file_name: fileName }); }
+/** Receives a picked or dropped bundle; `teamKey` only to join an event's team. */
+export async function syncReceive(file, teamKey = '') {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  try {
+    const got = await window.__TAURI__.core.invoke('sync_receive', bytes, { headers: { 'x-team-key': teamKey } });
+    changes.dispatchEvent(new CustomEvent('change', { detail: { cmd: 'sync_receive' } }));
+    return got;
+  } catch (err) {
+    throw normalise(err);
+  }
+}
+export async function syncConflicts(eventId) { return call('sync_conflicts', { event_id: eventId }); }
+export async function syncReverse(conflictId) { return write('sync_reverse', { conflict_id: conflictId }); }
+export async function syncFolderSet(eventId, clear = false) { return call('sync_folder_set', { event_id: eventId, clear }); }
+export async function syncFolderRound(eventId) { return call('sync_folder_round', { event_id: eventId }); }

@@ -70,6 +70,17 @@ window.addEventListener('drop', (e) => {
   const files = e.dataTransfer && e.dataTransfer.files ? [...e.dataTransfer.files] : [];
   if (!files.length) return;
   e.preventDefault();
+  // Team-sync bundles are received wherever they are dropped (joining asks for the key).
+  const bundles = files.filter((f) => /\.ddsync$/i.test(f.name));
+  if (bundles.length) {
+    import('./screens/team.js').then(async ({ receiveBundle }) => {
+      let last = null;
+      for (const f of bundles) last = (await receiveBundle(f, () => {})) || last;
+      if (last && last.event_id && state.screen !== 'event') app.openEvent(last.event_id);
+      else render();
+    });
+    return;
+  }
   if (state.screen !== 'event') { toast(t('import.openEventFirst')); return; }
   // Several returned registration forms at once: each is previewed and imported in turn.
   import('./screens/import.js').then(({ takeDroppedFiles }) => {

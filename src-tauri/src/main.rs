@@ -19,7 +19,7 @@ use tauri::Manager;
 
 use commands::{
     agenda::*, dashboard::*, import::*, library::*, logistics::*, output::*, people::*, print::*,
-    safety::*,
+    safety::*, sync::*,
 };
 use state::AppState;
 
@@ -131,6 +131,14 @@ fn main() {
             ),
         ))
         .invoke_handler(tauri::generate_handler![
+            sync_status,
+            sync_share,
+            sync_send,
+            sync_receive,
+            sync_conflicts,
+            sync_reverse,
+            sync_folder_set,
+            sync_folder_round,
             app_startup,
             app_about,
             demo_open,

@@ -2255,3 +2255,127 @@ fn an_events_personal_data_is_purged_from_its_dashboard() {
     assert_eq!(left, 0);
     assert!(!store.purge_status(&id).expect("status").holds_personal_data);
 }
+
+/// Issue 18: the event shared from the window, its bundle received by a second library, which
+/// edits the same official; that library's bundle dropped on the window merges (its later
+/// position wins, its phone joins the window's edit) and leaves a conflict that Reverse takes
+/// back.
+#[test]
+fn a_team_shares_sends_receives_and_sees_the_merge_and_a_conflict() {
+    use ddesk_core::model::Official;
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    let id = app
+        .wait_for(
+            "an official",
+            "const r = document.querySelector('#list-table tbody tr[data-id]'); return r && r.dataset.id",
+        )
+        .as_str()
+        .expect("id")
+        .to_string();
+    app.click(&app.find("#team-button"));
+    app.click(&app.find("#team-share"));
+    let key = app
+        .wait_for(
+            "the team key",
+            "const k = document.querySelector('#team-key'); return k && k.textContent.length === 23 && k.textContent",
+        )
+        .as_str()
+        .expect("key")
+        .to_string();
+    shot(&app, "team-shared");
+    app.click(&app.find("#team-send"));
+    let saved = delegation_desk_tests::webdriver::saved_dir(home.path());
+    let started = std::time::Instant::now();
+    let bundle = loop {
+        let found = std::fs::read_dir(&saved)
+            .expect("saved folder")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "ddsync"));
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(started.elapsed().as_secs() < 30, "no bundle saved");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    app.click(&app.find("#tools-close"));
+
+    // The second laptop joins with the bundle and the key read out.
+    let other_home = tempfile::tempdir().expect("second laptop");
+    let other = ddesk_core::Store::open(
+        &other_home.path().join("library.sqlite3"),
+        &delegation_desk_tests::unlock(),
+    )
+    .expect("second library");
+    let joined = other.sync_import(&bundle, Some(&key)).expect("join");
+    assert!(joined.joined);
+
+    // The window's officer edits the position first, then the other laptop edits it too and
+    // adds a phone number.
+    app.execute(
+        "document.querySelector(`#list-table tbody tr[data-id='${arguments[0]}']`).click(); return true",
+        vec![json!(id)],
+    );
+    app.fill(&app.find("#f-position"), "Director (window)");
+    app.click(&app.find("#form-save"));
+    app.wait_for(
+        "the form to close",
+        "return !document.querySelector('#record-dialog').open",
+    );
+    let mut theirs: Official = other.get(&id).expect("official there");
+    theirs.position = "Director (team)".into();
+    theirs.phone = "+976 11 320 320".into();
+    other.save(theirs).expect("their edit");
+    let back = other_home.path().join("lee.ddsync");
+    other
+        .sync_export(&joined.event_id, &back)
+        .expect("their bundle");
+    let bytes: Vec<u8> = std::fs::read(&back).expect("bundle bytes");
+
+    // Their bundle dropped on the window.
+    let dropped = app.execute(
+        "const file = new File([new Uint8Array(arguments[0])], 'lee.ddsync');
+         const data = { files: [file], types: ['Files'] };
+         const drop = new Event('drop', { bubbles: true, cancelable: true });
+         Object.defineProperty(drop, 'dataTransfer', { value: data });
+         document.querySelector('#list-table').dispatchEvent(drop);
+         return drop.defaultPrevented",
+        vec![json!(bytes)],
+    );
+    assert_eq!(dropped, json!(true));
+    let merged = app.wait_for(
+        "the merged official",
+        &format!(
+            "return window.__TAURI__.core.invoke('official_get', {{id: {}}})
+                .then(o => o.phone === '+976 11 320 320' && [o.position, o.phone])",
+            json!(id)
+        ),
+    );
+    assert_eq!(merged, json!(["Director (team)", "+976 11 320 320"]));
+
+    // The conflict: the window's position lost to the later one, listed and reversible.
+    app.click(&app.find("#team-button"));
+    let row = app.wait_for(
+        "the conflict",
+        "const r = [...document.querySelectorAll('#team-conflicts tbody tr')]
+            .find(r => r.textContent.includes('Director (window)'));
+         return r ? r.dataset.conflict : null",
+    );
+    let row = row.as_str().expect("conflict id").to_string();
+    shot(&app, "team-conflicts");
+    app.click_on(&format!(
+        "#team-conflicts tr[data-conflict='{row}'] .conflict-reverse"
+    ));
+    let reversed = app.wait_for(
+        "the position back",
+        &format!(
+            "return window.__TAURI__.core.invoke('official_get', {{id: {}}})
+                .then(o => o.position === 'Director (window)' && o.position)",
+            json!(id)
+        ),
+    );
+    assert_eq!(reversed, json!("Director (window)"));
+    app.quit();
+}

@@ -16,5 +16,6 @@ mod records;
 mod roundtrip;
 mod scale;
 mod search;
+mod sync;
 mod trust;
 mod undo;

@@ -635,6 +635,7 @@ backup-reason-before-import = Before an import
 backup-reason-before-bulk-delete = Before a bulk delete
 backup-reason-before-restore = Before a restore
 backup-reason-before-encryption = Before encryption
+backup-reason-before-sync = Before changes from the team
 problem-title = The library could not be opened
 problem-untouched = Nothing was changed in the file.
 purge-cardTitle = Personal data
@@ -1299,3 +1300,73 @@ error-disk-disk_full = The disk is full: nothing was saved. Free some space (emp
 error-disk-read_only = The event library is on a write-protected disk or in a folder this account cannot write to: nothing was saved. Copy it to a writable folder, or unlock the USB stick.
 error-disk-busy = Another program is holding the event library (another Delegation Desk window, or ddesk): nothing was saved. Try again in a moment.
 error-disk-disk_error = The disk failed while reading or writing the event library (was a USB stick or network drive disconnected?): nothing was saved. Check the drive and try again.
+
+## Team sync (issue 18)
+error-sync-bundle_damaged = This bundle is damaged or was altered after it was written, so nothing was taken from it. Ask for a new one.
+error-sync-wrong_team_key = This team key does not open the bundle. Check the key (20 letters and digits in four groups) and try again.
+error-sync-other_team = This bundle belongs to another team of this event (it was shared again elsewhere), so nothing was taken from it.
+error-sync-team_key_needed = This laptop has not joined this event's team yet: give the team key the officer who shared the event read out to you.
+error-sync-not_shared = This event is not shared with a team yet: share it first.
+error-sync-bundle_version = This bundle was written by a Delegation Desk whose records differ from this one's: update both laptops to the same version.
+error-sync-reverse-done = This conflict was reversed already.
+error-sync-reverse-gone = The record is no longer in the event, so the value cannot be put back.
+error-sync-reverse-duplicate = Settle a duplicate by hand: move the people to one of the two and delete the other.
+error-record_kind = "{ $kind }" is no record type; one of: { $kinds }.
+error-record_json = The JSON cannot be read as this record: { $detail }
+cli-delete_confirm = A delete takes the record's flights, stays and roster entries with it: add --yes to delete.
+team-button = Team
+team-title = Team
+team-intro = Share this event with the officers who run it with you: each laptop keeps its own copy, and changes travel in bundle files (a USB stick, a shared folder, e-mail), sealed with a team key. Nobody's work is overwritten without a trace: where two officers changed the same thing, the later change stays and the other is listed under Conflicts.
+team-share = Share this event
+team-key = Team key
+team-keyIntro = Team key: read it out or hand it over on paper to whoever joins; it opens every bundle of this event.
+team-send = Send changes…
+team-receive = Receive changes…
+team-dropHint = A bundle (.ddsync) dropped anywhere on the window is received too.
+team-folder = Shared folder
+team-noFolder = None: bundles go by hand.
+team-folderChoose = Choose a folder…
+team-folderStop = Stop
+team-folderReceived = { $n ->
+        [one] One change
+       *[other] { $n } changes
+    } received from the shared folder.
+team-laptops = Laptops
+team-laptop = Laptop
+team-lastChange = Last change
+team-thisLaptop = this laptop
+team-conflicts = Conflicts ({ $n } open)
+team-noConflicts = No conflicts: every change merged cleanly.
+team-what = What
+team-kept = Kept
+team-lost = Overwritten or taken away
+team-reverse = Reverse
+team-reversed = Reversed
+team-reversedToast = Reversed. The value is back, and goes to the team with your next bundle.
+team-empty = (empty)
+team-records = { $n ->
+        [one] one record
+       *[other] { $n } records
+    }
+team-conflict-value = { $field } of { $name }
+team-conflict-deleted = { $what } { $name }: deleted on another laptop
+team-conflict-edit_dropped = { $what } { $name }: edited after another laptop deleted it
+team-conflict-duplicate = { $what } { $name }: two of one
+team-received = { $n ->
+        [one] One change
+       *[other] { $n } changes
+    } received from { $who }; { $conflicts ->
+        [0] no conflicts.
+        [one] one conflict (see Team).
+       *[other] { $conflicts } conflicts (see Team).
+    }
+team-nothingNew = This bundle held nothing new.
+team-sent = Bundle saved ({ $n ->
+        [one] one change
+       *[other] { $n } changes
+    }): { $file }
+team-joinButton = Join a team…
+team-joinTitle = Join a team
+team-joinIntro = { $file } belongs to an event this laptop has not joined. Type the team key the officer who shared it gave you.
+team-join = Join
+team-joined = Joined: { $n } records received.

@@ -15,6 +15,7 @@ import { mountVenues } from './venues.js';
 import { mountAgenda } from './agenda.js';
 import { mountDashboard, problemCount } from './dashboard.js';
 import { openHistory, undo } from './safety.js';
+import { openTeam, watchFolder } from './team.js';
 import { mountImport } from './import.js';
 import { mountPrint } from './print.js';
 import { mountOutput } from './output.js';
@@ -124,6 +125,13 @@ export async function renderEvent(root, app, state) {
 
   const name = eventName(event);
   const other = otherName(event.name_en, event.name_ko);
+  // Open conflicts from team sync, on the Team button; a shared folder is synced while the
+  // event is open.
+  const teamBadge = h('span', { class: 'tab-badge', id: 'team-badge', hidden: true });
+  api.syncStatus(event.id).then((s) => {
+    if (s.conflicts) { teamBadge.textContent = formatNumber(s.conflicts); teamBadge.hidden = false; }
+  }).catch(() => {});
+  watchFolder(event.id, () => app.rerender());
   mount(root,
     h('section', { id: 'screen-event', class: 'screen', 'aria-labelledby': 'event-title' },
       h('div', { class: 'event-head' },
@@ -143,6 +151,10 @@ export async function renderEvent(root, app, state) {
           type: 'button', id: 'history-button', class: 'btn',
           onClick: () => openHistory(event.id, () => app.rerender()),
         }, t('history.button')),
+        h('button', {
+          type: 'button', id: 'team-button', class: 'btn',
+          onClick: () => openTeam(event, () => app.rerender()),
+        }, t('team.button'), teamBadge),
         h('button', {
           type: 'button', id: 'edit-event', class: 'btn',
           onClick: () => editEvent(event, { openLibrary: app.openLibrary }, () => app.rerender()),

@@ -11,10 +11,12 @@ import { toast, showError, deleteWithConfirm, confirmDialog } from '../dialogs.j
 import { loadCountries, namedOptions } from '../lookups.js';
 import { formatDateRange, timeZones, systemTimeZone } from '../time.js';
 import { openBackups } from './safety.js';
+import { joinPicker, stopFolderWatch } from './team.js';
 
 const eventName = (e) => localName(e.name_en, e.name_ko);
 
 export function renderLibrary(root, app) {
+  stopFolderWatch();
   const view = listView({
     tableId: 'events-table',
     newId: 'new-event',
@@ -97,6 +99,7 @@ export function renderLibrary(root, app) {
         h('p', { class: 'muted' }, t('library.intro')),
         h('div', { class: 'toolbar' },
           h('button', { type: 'button', class: 'btn', id: 'open-backups', onClick: () => openBackups(() => app.reopen()) }, t('library.backups')),
+          ...joinPicker((got) => (got && got.event_id ? app.openEvent(got.event_id) : app.reopen())),
           removeDemo)),
       welcome,
       view.el));

@@ -19,6 +19,9 @@ const BUILD_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "libayatana-appindicator3-dev",
     "librsvg2-dev",
+    // SQLite's session extension (team sync) is bound at build time through bindgen, which
+    // loads libclang.
+    "libclang-dev",
 ];
 
 /// What the tests need on top: a virtual display, the WebKit WebDriver, fonts for every
@@ -63,7 +66,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  dist        build the installers this machine can make (.deb and .rpm on Linux) into target/release/bundle\n  gen-ui      write ui/generated.js (record fields, closed sets, defaults) from the engine's types
-  bench       [engine|import|print|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+  bench       [engine|import|print|sync|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -506,6 +509,10 @@ fn bench(only: Option<&str>) -> Result {
         (
             "print",
             "print benchmarks (release, 1,000 badges, a 1,000-row list, 1,000 itineraries, exports)",
+        ),
+        (
+            "sync",
+            "team-sync benchmarks (release, a 10,000-row change into a 20,000-official event)",
         ),
     ];
     let mut figures = Vec::new();

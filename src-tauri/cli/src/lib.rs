@@ -320,6 +320,80 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// One record as JSON: get it, save it (validated and logged exactly as the window's save;
+    /// a new record when the JSON has no id), or delete it. KIND is the record type: event,
+    /// delegation, official, travel, hotel, room_block, stay, venue, venue_room, session,
+    /// participant.
+    #[command(subcommand)]
+    Record(RecordCommand),
+    /// Team sync: share an event with a team, write this laptop's bundle of changes (.ddsync),
+    /// receive another's, see where the team stands and what merges overwrote.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+#[derive(Subcommand)]
+enum RecordCommand {
+    /// Print one record as JSON.
+    #[command(after_help = "Example: ddesk record get official 0193a5c2")]
+    Get { kind: String, id: String },
+    /// Save one record from the JSON in FILE (or standard input with -); prints it as saved.
+    #[command(
+        after_help = "Example: ddesk record get official 0193a5c2 > o.json; ddesk record put official o.json"
+    )]
+    Put { kind: String, file: String },
+    /// Delete one record and what it takes along (its flights, stays and roster entries…).
+    #[command(after_help = "Example: ddesk record delete official 0193a5c2 --yes")]
+    Delete {
+        kind: String,
+        id: String,
+        /// Confirm the delete.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// Share an event with a team; prints the team and, alone on the last line, the team key
+    /// that the others need to join.
+    #[command(after_help = "Example: ddesk sync share --event 0193a5c2")]
+    Share {
+        #[arg(long, value_name = "ID")]
+        event: String,
+    },
+    /// Write a bundle of every change this laptop holds of the event, sealed with the team key.
+    #[command(after_help = "Example: ddesk sync export --event 0193a5c2 -o kim.ddsync")]
+    Export {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Receive a bundle: the changes it holds that this laptop lacks are merged, after a
+    /// backup. The team key is needed only to join (an event this laptop does not share yet).
+    #[command(after_help = "Example: ddesk sync import lee.ddsync --team-key 7KQ2M-...")]
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "KEY")]
+        team_key: Option<String>,
+    },
+    /// Where the event stands with its team: shared, team, this laptop, the last change known
+    /// from each laptop, changes held, conflicts open (tab-separated).
+    #[command(after_help = "Example: ddesk sync status --event 0193a5c2")]
+    Status {
+        #[arg(long, value_name = "ID")]
+        event: String,
+    },
+    /// What merges overwrote or took away: id, kind, record type, record id, field, value
+    /// kept, value lost, who made the lost one, "reversed" (tab-separated), newest first.
+    #[command(after_help = "Example: ddesk sync conflicts --event 0193a5c2 --json")]
+    Conflicts {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -1012,6 +1086,118 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             if let Some((purged, removed)) = backups {
                 out!("backups_purged\t{purged}");
                 out!("backups_removed\t{removed}");
+            }
+        }
+        Command::Record(RecordCommand::Get { kind, id }) => {
+            out!(
+                "{}",
+                serde_json::to_string_pretty(&store.record_get(&kind, &id)?)?
+            );
+        }
+        Command::Record(RecordCommand::Put { kind, file }) => {
+            let text = if file == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)?;
+                text
+            } else {
+                std::fs::read_to_string(&file)?
+            };
+            let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Error::field(
+                    "json",
+                    "invalid_value",
+                    Text::new("error-record_json").with("detail", e.to_string()),
+                )
+            })?;
+            out!(
+                "{}",
+                serde_json::to_string_pretty(&store.record_put(&kind, json)?)?
+            );
+        }
+        Command::Record(RecordCommand::Delete { kind, id, yes }) => {
+            if !yes {
+                return Err(Error::field(
+                    "yes",
+                    "required",
+                    Text::new("cli-delete_confirm"),
+                ));
+            }
+            store.record_delete(&kind, &id)?;
+            out!("deleted\t{kind}");
+        }
+        Command::Sync(SyncCommand::Share { event }) => {
+            let event = id("event", &event)?;
+            let shared = store.sync_share(&event)?;
+            out!("event\t{}", shared.event_id);
+            out!("team\t{}", shared.team);
+            out!("laptop\t{}", shared.laptop);
+            out!("{}", shared.team_key);
+        }
+        Command::Sync(SyncCommand::Export { event, output }) => {
+            let event = id("event", &event)?;
+            let sent = store.sync_export(&event, &output)?;
+            out!("{}", output.display());
+            out!("changes\t{}", sent.changes);
+            out!("rows\t{}", sent.rows);
+            out!("laptops\t{}", sent.laptops);
+            out!("bytes\t{}", sent.bytes);
+        }
+        Command::Sync(SyncCommand::Import { file, team_key }) => {
+            let got = store.sync_import(&file, team_key.as_deref())?;
+            out!("event\t{}", got.event_id);
+            out!("from\t{}\t{}", clean(&got.from_officer), got.from_laptop);
+            out!("joined\t{}", if got.joined { "yes" } else { "no" });
+            out!("changes\t{}", got.changes);
+            out!("known\t{}", got.known);
+            out!("applied\t{}", got.applied);
+            out!("rows\t{}", got.rows);
+            out!("conflicts\t{}", got.conflicts);
+        }
+        Command::Sync(SyncCommand::Status { event }) => {
+            let event = id("event", &event)?;
+            let status = store.sync_status(&event)?;
+            out!("shared\t{}", if status.shared { "yes" } else { "no" });
+            if let Some(team) = &status.team {
+                out!("team\t{team}");
+            }
+            out!("laptop\t{}", status.laptop);
+            for l in &status.laptops {
+                out!(
+                    "from\t{}\t{}\t{}\t{}{}",
+                    l.laptop,
+                    l.last_seq,
+                    clean(&l.author),
+                    l.at,
+                    if l.this { "\tthis laptop" } else { "" }
+                );
+            }
+            out!("changes\t{}", status.changes);
+            out!("conflicts\t{}", status.conflicts);
+        }
+        Command::Sync(SyncCommand::Conflicts { event, json }) => {
+            let event = id("event", &event)?;
+            let list = store.sync_conflicts(&event)?;
+            if json {
+                out!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for c in &list {
+                    out!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        c.id,
+                        c.kind,
+                        c.entity,
+                        c.entity_id,
+                        c.field,
+                        clean(&c.kept.to_string()),
+                        clean(&c.lost.to_string()),
+                        clean(&c.lost_by),
+                        if c.reversed_at.is_some() {
+                            "reversed"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
         }
         Command::History { event, json } => {

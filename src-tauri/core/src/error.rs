@@ -79,6 +79,12 @@ pub enum Error {
     /// to do.
     #[error("{}", text.en())]
     Disk { code: &'static str, text: Text },
+    /// A team-sync bundle refused: damaged or altered (`bundle_damaged`), sealed with another
+    /// team key (`wrong_team_key`), of another event's team (`other_team`), for an event this
+    /// laptop has not joined and no team key given (`team_key_needed`), or an event not shared
+    /// (`not_shared`). Nothing was changed.
+    #[error("{}", text.en())]
+    Sync { code: &'static str, text: Text },
     #[error("could not read or write the file: {0}")]
     Io(std::io::Error),
     #[error("internal error in the event library")]
@@ -113,6 +119,7 @@ impl Error {
             Error::MissingFont { .. } => "missing_font",
             Error::SchemaChanged(_) => "schema_changed",
             Error::Disk { code, .. } => code,
+            Error::Sync { code, .. } => code,
             Error::Io(_) => "io",
             Error::Internal(_) => "internal",
         }
@@ -138,6 +145,7 @@ impl Error {
             | Error::Import { text, .. }
             | Error::MissingFont { text, .. }
             | Error::Disk { text, .. }
+            | Error::Sync { text, .. }
             | Error::Locked { text, .. }
             | Error::NotALibrary(text)
             | Error::Damaged(text)

@@ -10,6 +10,7 @@ pub mod output;
 pub mod people;
 pub mod print;
 pub mod safety;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 

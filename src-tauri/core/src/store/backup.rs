@@ -38,6 +38,8 @@ pub enum BackupReason {
     BeforeRestore,
     /// The plain library, just before it was encrypted (itself encrypted right after).
     BeforeEncryption,
+    /// Before changes received from the team are applied.
+    BeforeSync,
 }
 
 impl BackupReason {
@@ -50,6 +52,7 @@ impl BackupReason {
             BackupReason::BeforeBulkDelete => "before-bulk-delete",
             BackupReason::BeforeRestore => "before-restore",
             BackupReason::BeforeEncryption => "before-encryption",
+            BackupReason::BeforeSync => "before-sync",
         }
     }
 }

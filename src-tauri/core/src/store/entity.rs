@@ -254,7 +254,7 @@ impl Entity for Session {}
 impl Entity for Participant {}
 
 /// Recomputes `official.search_text` for the officials matched by `filter` (one `?`).
-fn refresh_search(tx: &Transaction<'_>, filter: &str, id: &str) -> Result<()> {
+pub(crate) fn refresh_search(tx: &Connection, filter: &str, id: &str) -> Result<()> {
     // The delegation is looked up per official rather than joined: with the join, SQLite
     // re-planned the cached statement on every call, which dominated an import's inserts.
     let sql = format!(

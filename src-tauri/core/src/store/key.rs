@@ -143,16 +143,7 @@ impl Key {
     /// read as the digits they look like.
     pub fn from_recovery_code(code: &str) -> Result<Key> {
         let wrong = || locked("wrong_recovery_code");
-        let cleaned: Zeroizing<String> = Zeroizing::new(
-            code.chars()
-                .filter(|c| !c.is_whitespace() && *c != '-')
-                .map(|c| match c.to_ascii_uppercase() {
-                    'O' => '0',
-                    'I' | 'L' => '1',
-                    other => other,
-                })
-                .collect(),
-        );
+        let cleaned: Zeroizing<String> = Zeroizing::new(clean_code(code));
         let bytes = Zeroizing::new(unbase32(&cleaned).ok_or_else(wrong)?);
         if bytes.len() != 35 || checksum(&bytes[..32]) != bytes[32..] {
             return Err(wrong());
@@ -595,10 +586,22 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A code as typed (spaces, hyphens, lower case, O for 0, I or L for 1) as the alphabet has it.
+pub(crate) fn clean_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
 /// Crockford's base-32 alphabet: no I, L, O or U to misread.
 const BASE32: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-fn base32(bytes: &[u8]) -> String {
+pub(crate) fn base32(bytes: &[u8]) -> String {
     let mut out = String::new();
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in bytes {
@@ -617,7 +620,7 @@ fn base32(bytes: &[u8]) -> String {
     out
 }
 
-fn unbase32(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn unbase32(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let (mut acc, mut bits) = (0u32, 0u32);
     for c in text.bytes() {

@@ -10,9 +10,16 @@ use crate::model::*;
 
 use super::settings::OFFICER_NAME;
 
-/// Tables of history that is not itself edited or undone (badge prints): a delete removes their
-/// rows through the schema's cascade without logging them.
-const UNLOGGED_TABLES: &[&str] = &["badge_print", "output_log"];
+/// Tables of history that is not itself edited or undone (badge prints, and team sync's own
+/// record of an event's changes and conflicts): a delete removes their rows through the
+/// schema's cascade without logging them.
+const UNLOGGED_TABLES: &[&str] = &[
+    "badge_print",
+    "output_log",
+    "sync_event",
+    "sync_change",
+    "sync_conflict",
+];
 
 /// The user name written into the change log when the library names no officer.
 pub(crate) fn actor() -> &'static str {

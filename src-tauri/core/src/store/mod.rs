@@ -12,7 +12,8 @@
 //! - `backup`: backups and restore;
 //! - `purge`: an event's personal data removed from the library, its log and its backups;
 //! - `history`: the change log read back, and outputs recorded;
-//! - `undo`: undo of a step or a batch.
+//! - `undo`: undo of a step or a batch;
+//! - `sync`: team sync: changes recorded per shared event, bundles, merges and conflicts.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -23,6 +24,38 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::*;
 
+/// The table of a record type named on the command line.
+fn record_kind(kind: &str) -> Result<&'static str> {
+    const KINDS: &[&str] = &[
+        "event",
+        "delegation",
+        "official",
+        "travel",
+        "hotel",
+        "room_block",
+        "stay",
+        "venue",
+        "venue_room",
+        "session",
+        "participant",
+    ];
+    let wanted = kind.trim().replace('-', "_");
+    KINDS.iter().copied().find(|k| *k == wanted).ok_or_else(|| {
+        Error::field(
+            "kind",
+            "invalid_value",
+            crate::words::Text::new("error-record_kind")
+                .with("kind", kind)
+                .with("kinds", KINDS.join(", ")),
+        )
+    })
+}
+
+/// Now, as the library writes times.
+pub(crate) fn now_text() -> String {
+    log::sql_time(chrono::Utc::now())
+}
+
 pub mod backup;
 mod convert;
 mod entity;
@@ -32,26 +65,31 @@ pub mod key;
 mod log;
 pub mod purge;
 mod settings;
+pub mod sync;
 pub mod undo;
 mod write;
 
 pub use convert::Conversion;
+pub(crate) use entity::refresh_search as refresh_search_of;
 pub use entity::{refresh_event_search, resolve_id, Entity, InStep};
 pub use file::{
     classify, default_library_path, is_plain_sqlite, FileState, Health, APPLICATION_ID,
     APP_IDENTIFIER, SCHEMA_VERSION,
 };
 pub use key::{Key, Protection, Unlock};
+pub(crate) use log::{actor, cascade_of, read_json};
 pub use settings::{
     check_window_setting, read_setting, write_setting, OFFICER_INITIALS, OFFICER_NAME,
     PRINT_DOCUMENTS, WINDOW_SETTINGS,
 };
-pub(crate) use write::{begin_write, insert_checked};
+pub(crate) use write::{
+    begin_write, insert_checked, log_received_change, put_back, ReceivedChange,
+};
 pub use write::{delete, delete_in_batch, insert, save};
 
 use backup::{BackupInfo, BackupReason};
 use history::{ChangeEntry, Output};
-use log::{cascade_of, Cascade};
+use log::Cascade;
 use undo::{UndoReport, UndoStep};
 
 /// The open library. The mutex is the only way to the connection; no lock is held across
@@ -281,13 +319,68 @@ impl Store {
         out
     }
 
-    /// Runs `f` in one write transaction: all of it is committed, or none of it.
+    /// Runs `f` in one write transaction: all of it is committed, or none of it. What it
+    /// changes in an event shared with a team is kept, in the same transaction, as this
+    /// laptop's next change of the event (see `sync`).
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock();
-        let tx = begin_write(&mut conn)?;
+        let conn = self.lock();
+        let recorder = crate::store::sync::Recorder::start(&conn)?;
+        let tx = begin_write(&conn)?;
+        let out = f(&tx)?;
+        if let Some(recorder) = recorder {
+            recorder.finish(&tx)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// A write that is not recorded as this laptop's change: what team sync applies when it
+    /// receives changes (they are the other laptops' changes, kept as theirs).
+    pub(crate) fn write_unrecorded<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let conn = self.lock();
+        let tx = begin_write(&conn)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// One record as JSON, by its type's name (`official`, `delegation`, `travel`, `stay`,
+    /// `session`, `participant`…) and its id or a unique beginning of it.
+    pub fn record_get(&self, kind: &str, id: &str) -> Result<serde_json::Value> {
+        let table = record_kind(kind)?;
+        self.read(|conn| {
+            let id = resolve_id(conn, table, id)?;
+            with_record_type!(table, R => Ok(serde_json::to_value(R::get(conn, &id)?)?))
+        })
+    }
+
+    /// Saves one record from JSON exactly as the window's save does: validated, logged (and
+    /// recorded for the team); a new record when the JSON has no id. A record whose JSON says
+    /// when it was last saved is refused if it changed since, as the window's forms are.
+    pub fn record_put(&self, kind: &str, json: serde_json::Value) -> Result<serde_json::Value> {
+        let table = record_kind(kind)?;
+        with_record_type!(table, R => {
+            let record: R = serde_json::from_value(json).map_err(|e| {
+                Error::field(
+                    "json",
+                    "invalid_value",
+                    crate::words::Text::new("error-record_json").with("detail", e.to_string()),
+                )
+            })?;
+            let saved = self.save(record)?;
+            Ok(serde_json::to_value(saved)?)
+        })
+    }
+
+    /// Deletes one record and what it takes along, as the window does once the officer has
+    /// confirmed.
+    pub fn record_delete(&self, kind: &str, id: &str) -> Result<()> {
+        let table = record_kind(kind)?;
+        let id = self.read(|conn| resolve_id(conn, table, id))?;
+        with_record_type!(table, R => self.delete::<R>(&id, true))
     }
 
     pub fn get<R: Record>(&self, id: &str) -> Result<R> {
@@ -395,7 +488,7 @@ impl Store {
     /// not undone yet: one entry, or the whole batch it belongs to. `Ok(None)` when there is
     /// nothing left to undo. Calling it again undoes the step before, and so on.
     pub fn undo_last(&self, event_id: Option<&str>) -> Result<Option<UndoReport>> {
-        undo::undo_with(&mut self.lock(), |conn| {
+        undo::undo_with(&self.lock(), |conn| {
             Ok(undo::next_undo(conn, event_id)?.map(|step| (step.batch_id, step.entries)))
         })
     }
@@ -403,7 +496,7 @@ impl Store {
     /// Takes back a whole batch (an import, a bulk roster change, a cascaded delete), even if
     /// it is not the latest step, as long as nothing it wrote was changed since.
     pub fn undo_batch(&self, batch_id: &str) -> Result<UndoReport> {
-        undo::undo_with(&mut self.lock(), |conn| {
+        undo::undo_with(&self.lock(), |conn| {
             let entries = undo::step_entries(conn, "", Some(batch_id))?;
             Ok((!entries.is_empty()).then(|| (Some(batch_id.to_string()), entries)))
         })?

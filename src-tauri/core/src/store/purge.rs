@@ -291,6 +291,21 @@ fn purge_on(conn: &mut Connection, event_id: &str, record: bool) -> Result<Purge
         "DELETE FROM change_log WHERE event_id = ?1 AND entity = 'travel'",
         [event_id],
     )?;
+    // A shared event's changes and conflicts hold its personal data too: here, the event
+    // leaves its team (the other laptops purge their own copies).
+    let synced: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sync_change')",
+        [],
+        |r| r.get(0),
+    )?;
+    if synced {
+        for table in ["sync_change", "sync_conflict", "sync_event"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE event_id = ?1"),
+                [event_id],
+            )?;
+        }
+    }
     super::entity::refresh_event_search(&tx, event_id)?;
     if record {
         tx.execute(

@@ -180,9 +180,11 @@ fn broken_log(e: &ChangeEntry) -> Error {
 
 /// Takes back the step `pick` chooses, in one transaction (see the module's header).
 pub(super) fn undo_with(
-    conn: &mut Connection,
+    conn: &Connection,
     pick: impl FnOnce(&Connection) -> Result<Option<(Option<String>, Vec<ChangeEntry>)>>,
 ) -> Result<Option<UndoReport>> {
+    // An undo in a shared event is a new change that travels like any other.
+    let recorder = crate::store::sync::Recorder::start(conn)?;
     let tx = begin_write(conn)?;
     let Some((batch_id, entries)) = pick(&tx)? else {
         return Ok(None);
@@ -191,6 +193,9 @@ pub(super) fn undo_with(
     // before its head official; the keys are checked once everything is in place.
     tx.pragma_update(None, "defer_foreign_keys", true)?;
     let undo_batch_id = revert(&tx, &entries)?;
+    if let Some(recorder) = recorder {
+        recorder.finish(&tx)?;
+    }
     match tx.commit() {
         Ok(()) => {}
         Err(rusqlite::Error::SqliteFailure(f, _))

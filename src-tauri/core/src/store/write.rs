@@ -13,6 +13,7 @@ use crate::words::Text;
 use super::entity::Entity;
 use super::file::SCHEMA_VERSION;
 use super::log::{cascade_of, event_of, log_change, log_change_at, new_id, sql_time, Change};
+use crate::model::*;
 
 /// Validates and writes a record: creates it when its id is empty, else updates it.
 pub fn save<R: Entity>(tx: &Transaction<'_>, record: R, batch: Option<&str>) -> Result<R> {
@@ -179,8 +180,11 @@ fn update<R: Entity>(tx: &Transaction<'_>, mut record: R, batch: Option<&str>) -
 /// newer `ddesk` may have migrated the library under a running older app (issue 15). The
 /// version is read inside the transaction, which holds the write lock, so no migration can
 /// come between the check and the writes.
-pub(crate) fn begin_write(conn: &mut Connection) -> Result<Transaction<'_>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+///
+/// It takes the connection shared, so that the session extension's recorder of team changes
+/// (`sync::Recorder`), which holds the connection too, can watch the transaction.
+pub(crate) fn begin_write(conn: &Connection) -> Result<Transaction<'_>> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version != SCHEMA_VERSION {
         return Err(Error::SchemaChanged(
@@ -213,6 +217,71 @@ fn changed_since<R: Entity>(conn: &Connection, stored: &R) -> Error {
         text: text.with("noun", R::NOUN),
         current: serde_json::to_value(stored).unwrap_or_default(),
     }
+}
+
+/// A change received from the team, for the change log: under its author and laptop.
+pub(crate) struct ReceivedChange<'a> {
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub action: &'a str,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub batch: &'a str,
+    pub event_id: &'a str,
+    pub actor: &'a str,
+}
+
+pub(crate) fn log_received_change(conn: &Connection, c: ReceivedChange<'_>) -> Result<()> {
+    let now = super::log::sql_time(Utc::now());
+    conn.prepare_cached(
+        "INSERT INTO change_log (id, at, actor, entity, entity_id, action, before, after, batch_id,
+                                 event_id, seq, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                 (SELECT coalesce(max(seq), 0) + 1 FROM change_log), ?2, ?2)",
+    )?
+    .execute(rusqlite::params![
+        new_id(),
+        now,
+        c.actor,
+        c.entity,
+        c.entity_id,
+        c.action,
+        c.before,
+        c.after,
+        c.batch,
+        c.event_id,
+    ])?;
+    Ok(())
+}
+
+/// Puts a record back from its change-log image (a conflict reversed): inserted as it was,
+/// logged as created, in `batch`.
+pub(crate) fn put_back(
+    tx: &Transaction<'_>,
+    table: &str,
+    image: &serde_json::Value,
+    batch: &str,
+    event: &str,
+) -> Result<()> {
+    with_record_type!(table, R => {
+        let record: R = serde_json::from_value(image.clone())?;
+        let id = record.id().to_string();
+        put_raw(tx, record, true)?;
+        let after = image.to_string();
+        log_change(
+            tx,
+            Change {
+                entity: R::TABLE,
+                entity_id: &id,
+                action: "create",
+                before: None,
+                after: Some(&after),
+                batch: Some(batch),
+                event_id: Some(event),
+                undo_of: None,
+            },
+        )
+    })
 }
 
 /// Writes a record exactly as given, timestamps included, without validation or logging (undo
