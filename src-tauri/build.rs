@@ -5,6 +5,8 @@
 /// Every command the UI may call; keep in step with `generate_handler!` in src/main.rs.
 const COMMANDS: &[&str] = &[
     "sync_status",
+    "sync_opened_pending",
+    "sync_receive_opened",
     "sync_share",
     "sync_send",
     "sync_receive",

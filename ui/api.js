@@ -305,3 +305,7 @@ export async function syncConflicts(eventId) { return call('sync_conflicts', { e
 export async function syncReverse(conflictId) { return write('sync_reverse', { conflict_id: conflictId }); }
 export async function syncFolderSet(eventId, clear = false) { return call('sync_folder_set', { event_id: eventId, clear }); }
 export async function syncFolderRound(eventId) { return call('sync_folder_round', { event_id: eventId }); }
+/** The file name of a bundle the app was opened with (double-clicked), or null. */
+export async function syncOpenedPending() { return call('sync_opened_pending', {}); }
+/** Receives that bundle; `teamKey` only to join. */
+export async function syncReceiveOpened(teamKey = '') { return write('sync_receive_opened', { team_key: teamKey }); }

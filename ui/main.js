@@ -133,6 +133,22 @@ document.getElementById('lang-select').addEventListener('change', async (e) => {
 
 onLanguageChange(() => render());
 
+/** Receives a bundle double-clicked in the file manager (at start, or while the window was
+ *  open: the second launch hands it over and brings the window forward). */
+function takeOpenedBundle() {
+  if (state.screen !== 'library' && state.screen !== 'event') return;
+  // After the sheet or question in front (a new library's recovery code) is closed.
+  if (anyDialogOpen()) { setTimeout(takeOpenedBundle, 500); return; }
+  if (takingBundle) return;
+  takingBundle = true;
+  import('./screens/team.js').then(({ receiveOpened }) => receiveOpened((got) => {
+    if (got && got.event_id && state.eventId !== got.event_id) app.openEvent(got.event_id);
+    else render();
+  })).finally(() => { takingBundle = false; });
+}
+let takingBundle = false;
+window.addEventListener('focus', () => { if (!anyDialogOpen()) takeOpenedBundle(); });
+
 (async function boot() {
   // The library opens while the window starts; a big one being checked or upgraded can take
   // seconds, and a blank window would look hung. The language is in the library, so both.
@@ -166,6 +182,8 @@ onLanguageChange(() => render());
   render();
   // A new library's recovery code, or a plain library just encrypted: said once.
   if (status && status.ok) showNotice(status.notice);
+  // A team bundle the app was opened with (double-clicked).
+  if (status && status.ok) takeOpenedBundle();
   // SQLite's write-ahead log needs the library on this computer's own disk (issue 15).
   if (status && status.network_drive) toast(t('library.networkDrive'), 'error');
 })();

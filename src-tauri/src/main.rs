@@ -112,7 +112,16 @@ fn main() {
     tauri::Builder::default()
         // A second launch brings the running window forward instead of opening the same
         // library twice.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            // A bundle double-clicked while the window is open: kept for the window, which
+            // asks for it when it comes forward.
+            if let Some(bundle) = args.iter().find(|a| startup::is_bundle(a)) {
+                let state = app.state::<AppState>();
+                *state
+                    .opened_bundle
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(PathBuf::from(bundle));
+            }
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.show();
@@ -132,6 +141,8 @@ fn main() {
         ))
         .invoke_handler(tauri::generate_handler![
             sync_status,
+            sync_opened_pending,
+            sync_receive_opened,
             sync_share,
             sync_send,
             sync_receive,

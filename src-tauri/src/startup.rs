@@ -27,6 +27,9 @@ pub struct Startup {
     pub tab: Option<String>,
     /// When true the UI reports timings through `ui_metric`.
     pub probe: bool,
+    /// A team-sync bundle the app was opened with (double-clicked): received once the window
+    /// is up (`sync_receive_opened`).
+    pub bundle: Option<String>,
 }
 
 impl Startup {
@@ -42,11 +45,20 @@ impl Startup {
             match arg.as_str() {
                 "--open" => out.event_id = args.next().filter(|v| !v.is_empty()),
                 "--tab" => out.tab = args.next().filter(|v| TABS.contains(&v.as_str())),
+                other if is_bundle(other) => out.bundle = Some(other.to_string()),
                 _ => {}
             }
         }
         out
     }
+}
+
+/// Whether a command-line argument is a team-sync bundle (what a double-click passes).
+pub fn is_bundle(arg: &str) -> bool {
+    !arg.starts_with('-')
+        && std::path::Path::new(arg)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ddsync"))
 }
 
 /// One line on stdout that the benchmark reads: `metric NAME MILLISECONDS`.
@@ -81,8 +93,13 @@ mod tests {
             Startup {
                 event_id: None,
                 tab: None,
-                probe: true
+                probe: true,
+                bundle: None,
             }
         );
+        // A double-clicked bundle, as the desktop passes it.
+        let s = Startup::from_args(args(&["/home/kim/Downloads/Lee.DDSYNC"]), false);
+        assert_eq!(s.bundle.as_deref(), Some("/home/kim/Downloads/Lee.DDSYNC"));
+        assert_eq!(Startup::from_args(args(&["notes.txt"]), false).bundle, None);
     }
 }

@@ -40,6 +40,9 @@ pub struct AppState {
     /// the token the window received for it: the window can ask to open only these, never a
     /// path of its choosing (issue 15).
     outputs: Mutex<HashMap<String, PathBuf>>,
+    /// A team-sync bundle the app was opened with, or handed by a second launch (a
+    /// double-click while the window is open), until it is received.
+    pub opened_bundle: Mutex<Option<PathBuf>>,
 }
 
 /// The open library, borrowed for one command.
@@ -78,9 +81,10 @@ impl AppState {
             store: OnceLock::new(),
             opening: Mutex::new(Some(opening)),
             library,
-            startup,
             import: Mutex::new(None),
             preview: Mutex::new(None),
+            opened_bundle: Mutex::new(startup.bundle.as_ref().map(PathBuf::from)),
+            startup,
             outputs: Mutex::new(HashMap::new()),
         }
     }

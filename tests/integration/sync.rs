@@ -88,6 +88,27 @@ fn three_libraries_converge_through_the_command_line() {
         .filter_map(|l| l.split('\t').next().map(str::to_string))
         .collect();
     let (x, y, z) = (&people[0], &people[1], &people[2]);
+    // `record`: an unknown kind, a delete not confirmed, JSON that is no record: exit 1 with
+    // one sentence, and nothing written.
+    for args in [
+        vec!["record", "get", "passenger", x.as_str()],
+        vec!["record", "delete", "official", z.as_str()],
+    ] {
+        let out = ddesk(&a, &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim().lines().count(),
+            1
+        );
+    }
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"id": "", "family_name": 42}"#).expect("write");
+    let out = ddesk(&a, &["record", "put", "official", bad.to_str().expect("p")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        ok(&a, &["officials", "--event", &event]).lines().count(),
+        people.len()
+    );
     // A and B edit the same field of X (B later); C edits another field of X and deletes Z;
     // A adds a note to Y.
     set(&a, x, "position", "Director (A)");

@@ -1370,3 +1370,4 @@ team-joinTitle = Join a team
 team-joinIntro = { $file } belongs to an event this laptop has not joined. Type the team key the officer who shared it gave you.
 team-join = Join
 team-joined = Joined: { $n } records received.
+error-sync-no_folder = This event has no shared folder on this laptop: choose one in the Team dialog.

@@ -1281,3 +1281,4 @@ team-joinTitle = 팀 참여
 team-joinIntro = { $file }은(는) 이 노트북이 아직 참여하지 않은 행사의 파일입니다. 행사를 공유한 담당자가 알려 준 팀 키를 입력하세요.
 team-join = 참여
 team-joined = 참여했습니다: 기록 { $n }건을 받았습니다.
+error-sync-no_folder = 이 노트북에는 이 행사의 공유 폴더가 없습니다. 팀 대화 상자에서 폴더를 선택하세요.

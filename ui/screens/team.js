@@ -34,15 +34,30 @@ function conflictTitle(c) {
 }
 
 /** Receives one bundle file; asks for the team key when this laptop has not joined. */
-export async function receiveBundle(file, onChanged) {
+export function receiveBundle(file, onChanged) {
+  return receiveWith((key) => api.syncReceive(file, key), file.name, onChanged);
+}
+
+/** Receives the bundle the app was opened with (double-clicked), if one waits. */
+export async function receiveOpened(onChanged) {
+  let name = null;
+  try { name = await api.syncOpenedPending(); } catch { return null; }
+  if (!name) return null;
+  return receiveWith((key) => api.syncReceiveOpened(key), name, onChanged);
+}
+
+/** `send(teamKey)` receives a bundle; without the key on a laptop that has not joined, the
+ *  officer is asked for it. */
+async function receiveWith(send, name, onChanged) {
   try {
-    const got = await api.syncReceive(file);
+    const got = await send('');
+    if (!got) return null;
     say(got);
     onChanged(got);
     return got;
   } catch (err) {
     if (err.code !== 'team_key_needed') { showError(err); return null; }
-    return askKeyAndReceive(file, onChanged);
+    return askKeyAndReceive(send, name, onChanged);
   }
 }
 
@@ -53,14 +68,14 @@ function say(got) {
 }
 
 /** Joining a team: the bundle and the key read out by the officer who shared the event. */
-function askKeyAndReceive(file, onChanged) {
+function askKeyAndReceive(send, name, onChanged) {
   return new Promise((resolve) => {
     const key = h('input', { type: 'text', id: 'team-join-key', autocomplete: 'off', spellcheck: 'false', placeholder: 'XXXXX-XXXXX-XXXXX-XXXXX' });
     const error = h('p', { class: 'field-error', id: 'team-join-error', role: 'alert', hidden: true });
     async function submit(e) {
       e.preventDefault();
       try {
-        const got = await api.syncReceive(file, key.value);
+        const got = await send(key.value);
         document.getElementById('tools-dialog').close();
         toast(t('team.joined', { n: formatNumber(got.rows) }), 'info');
         onChanged(got);
@@ -71,8 +86,8 @@ function askKeyAndReceive(file, onChanged) {
       }
     }
     toolsDialog('team-join-title', t('team.joinTitle'),
-      h('form', { class: 'unlock-box', id: 'team-join-form', onSubmit: submit },
-        h('p', null, t('team.joinIntro', { file: file.name })),
+      h('form', { class: 'unlock-box passphrase-form', id: 'team-join-form', onSubmit: submit },
+        h('p', null, t('team.joinIntro', { file: name })),
         h('label', { class: 'field' }, h('span', null, t('team.key')), key),
         error,
         h('div', { class: 'dialog-buttons' },

@@ -400,6 +400,14 @@ fn installed_deb_paints(deb: &Path) -> Result {
         if !entry.contains("Name[ko]=") {
             return Err("the desktop entry has no Korean name".into());
         }
+        // A team bundle double-clicked opens in the app (issue 18).
+        if !entry.contains("MimeType=application/x-ddsync;") || !entry.contains(" %f") {
+            return Err("the desktop entry does not open team bundles (.ddsync)".into());
+        }
+        let mime = Path::new("/usr/share/mime/packages/delegation-desk.xml");
+        if !std::fs::read_to_string(mime).is_ok_and(|x| x.contains("*.ddsync")) {
+            return Err(format!("{mime:?} does not name the team bundle's type"));
+        }
         let xvfb = Xvfb::start()?;
         let home = Home::new("installed")?;
         let mut app = home.window(installed, &xvfb.display);

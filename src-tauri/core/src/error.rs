@@ -81,8 +81,9 @@ pub enum Error {
     Disk { code: &'static str, text: Text },
     /// A team-sync bundle refused: damaged or altered (`bundle_damaged`), sealed with another
     /// team key (`wrong_team_key`), of another event's team (`other_team`), for an event this
-    /// laptop has not joined and no team key given (`team_key_needed`), or an event not shared
-    /// (`not_shared`). Nothing was changed.
+    /// laptop has not joined and no team key given (`team_key_needed`), an event not shared
+    /// (`not_shared`), or a shared folder asked of an event without one (`no_folder`). Nothing
+    /// was changed.
     #[error("{}", text.en())]
     Sync { code: &'static str, text: Text },
     #[error("could not read or write the file: {0}")]

@@ -106,3 +106,47 @@ pub fn sync_folder_round(
 ) -> Result<FolderRound, CommandError> {
     super::guarded_blocking(|| Ok(state.store()?.sync_folder_round(&event_id)?))
 }
+
+/// The file name of a bundle the app was opened with (double-clicked), if one waits.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn sync_opened_pending(state: State<'_, AppState>) -> Option<String> {
+    state
+        .opened_bundle
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+}
+
+/// Receives the bundle the app was opened with; `team_key` to join. It stays waiting when the
+/// key is needed or wrong (for the window to ask), and goes once received or refused.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn sync_receive_opened(
+    state: State<'_, AppState>,
+    team_key: Option<String>,
+) -> Result<Option<Received>, CommandError> {
+    super::guarded_blocking(|| {
+        let Some(path) = state
+            .opened_bundle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        else {
+            return Ok(None);
+        };
+        let key = team_key.as_deref().filter(|k| !k.trim().is_empty());
+        let outcome = state.store()?.sync_import(&path, key);
+        if !matches!(&outcome, Err(Error::Sync { code, .. }) if *code == "team_key_needed" || *code == "wrong_team_key")
+        {
+            *state
+                .opened_bundle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = None;
+        }
+        Ok(Some(outcome?))
+    })
+}

@@ -26,27 +26,16 @@ use crate::model::*;
 
 /// The table of a record type named on the command line.
 fn record_kind(kind: &str) -> Result<&'static str> {
-    const KINDS: &[&str] = &[
-        "event",
-        "delegation",
-        "official",
-        "travel",
-        "hotel",
-        "room_block",
-        "stay",
-        "venue",
-        "venue_room",
-        "session",
-        "participant",
-    ];
+    // The records an event holds are the tables team sync shares, badge prints aside.
+    let kinds = sync::TABLES.iter().copied().filter(|t| *t != "badge_print");
     let wanted = kind.trim().replace('-', "_");
-    KINDS.iter().copied().find(|k| *k == wanted).ok_or_else(|| {
+    kinds.clone().find(|k| *k == wanted).ok_or_else(|| {
         Error::field(
             "kind",
             "invalid_value",
             crate::words::Text::new("error-record_kind")
                 .with("kind", kind)
-                .with("kinds", KINDS.join(", ")),
+                .with("kinds", kinds.collect::<Vec<_>>().join(", ")),
         )
     })
 }

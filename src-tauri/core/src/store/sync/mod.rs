@@ -719,9 +719,11 @@ impl Store {
     /// that cannot be read is skipped and named in the result; the others go on.
     pub fn sync_folder_round(&self, event_id: &str) -> Result<FolderRound> {
         let (folder, laptop) = self.read(|conn| {
-            let folder = team_of(conn, event_id)?
-                .and_then(|t| t.2)
-                .ok_or_else(not_shared)?;
+            let (_, _, folder) = team_of(conn, event_id)?.ok_or_else(not_shared)?;
+            let folder = folder.ok_or(Error::Sync {
+                code: "no_folder",
+                text: Text::new("error-sync-no_folder"),
+            })?;
             Ok((PathBuf::from(folder), laptop_if_any(conn)?))
         })?;
         let mut round = FolderRound::default();

@@ -774,3 +774,60 @@ fn two_delegations_of_one_country_both_stay_and_are_listed() {
         b.sync_conflicts(&event.id).expect("b")[0].id
     );
 }
+
+/// A shared folder: each laptop's round writes its bundle there and reads the others'; after
+/// two rounds each, three laptops hold the same event, without a bundle carried by hand. A
+/// file there that is no bundle is skipped and named, and the others go on.
+#[test]
+fn a_shared_folder_syncs_a_team_without_anyone_carrying_bundles() {
+    let dir = tempfile::tempdir().expect("dir");
+    let folder = dir.path().join("shared");
+    std::fs::create_dir(&folder).expect("folder");
+    let stores: Vec<Store> = ["a", "b", "c"]
+        .iter()
+        .map(|n| library(dir.path(), n))
+        .collect();
+    let event = small_event(&stores[0], 21);
+    let key = stores[0].sync_share(&event.id).expect("share").team_key;
+    let first = send(&stores[0], &event.id, dir.path(), "join");
+    for s in &stores[1..] {
+        s.sync_import(&first, Some(&key)).expect("join");
+    }
+    for s in &stores {
+        s.sync_set_folder(&event.id, Some(&folder)).expect("folder");
+    }
+    std::fs::write(folder.join("notes.ddsync"), b"not a bundle").expect("junk");
+    let officials = stores[0]
+        .read(|c| Official::of_event(c, &event.id))
+        .expect("o");
+    for (i, s) in stores.iter().enumerate() {
+        edit_official(s, &officials[i].id, |o| {
+            o.notes = format!("from laptop {i}")
+        });
+    }
+    for _ in 0..2 {
+        for s in &stores {
+            let round = s.sync_folder_round(&event.id).expect("round");
+            assert!(round.written.as_ref().is_some_and(|p| p.exists()));
+            assert!(round
+                .skipped
+                .iter()
+                .any(|(p, code)| p.ends_with("notes.ddsync") && code == "bundle_damaged"));
+        }
+    }
+    same(&stores[0], &stores[1], &event.id);
+    same(&stores[0], &stores[2], &event.id);
+    for (i, o) in officials.iter().take(3).enumerate() {
+        let on_c: Official = stores[2].get(&o.id).expect("official");
+        assert_eq!(on_c.notes, format!("from laptop {i}"));
+    }
+    // Folders are this laptop's own: forgetting it stops the rounds.
+    stores[0].sync_set_folder(&event.id, None).expect("forget");
+    assert_eq!(
+        stores[0]
+            .sync_folder_round(&event.id)
+            .expect_err("no folder")
+            .code(),
+        "no_folder"
+    );
+}
