@@ -136,8 +136,11 @@ export async function openTeam(event, onChanged) {
     const open = conflicts.filter((c) => !c.reversed_at);
     mount(body,
       h('div', { class: 'team-key-box' },
+        h('strong', { class: 'team-key-event' }, userText(event.name_en)),
         h('span', { class: 'muted' }, t('team.keyIntro')),
-        h('output', { id: 'team-key', class: 'team-key', 'aria-label': t('team.key') }, status.team_key || '')),
+        h('output', { id: 'team-key', class: 'team-key', 'aria-label': t('team.key') }, status.team_key || ''),
+        h('div', { class: 'no-print' },
+          h('button', { type: 'button', class: 'btn btn-quiet', id: 'team-key-print', onClick: printKey }, t('unlock.print')))),
       h('div', { class: 'toolbar' },
         h('button', { type: 'button', class: 'btn btn-primary', id: 'team-send', onClick: send }, t('team.send')),
         ...bundlePicker('team-receive', t('team.receive'), async (file) => { await receiveBundle(file, onChanged); paint(); })),
@@ -175,6 +178,11 @@ export async function openTeam(event, onChanged) {
         : h('p', { class: 'muted', id: 'team-no-conflicts' }, t('team.noConflicts')));
   }
 
+  /** The team key on paper, alone with the event's name, to hand to whoever joins. */
+  function printKey() {
+    document.body.classList.add('printing-team-key');
+    try { window.print(); } finally { document.body.classList.remove('printing-team-key'); }
+  }
   async function share() {
     try {
       await api.syncShare(event.id);
