@@ -41,8 +41,11 @@ CREATE TABLE sync_clock (
     ghost     BLOB,
     PRIMARY KEY (entity, entity_id, field)
 ) STRICT, WITHOUT ROWID;
--- Rows kept while their parent is gone, looked for after every change.
+-- Rows kept while their parent is gone, and values kept while their row or the record a link
+-- names is gone, looked for after every change.
 CREATE INDEX sync_clock_kept ON sync_clock(entity, entity_id) WHERE field = '' AND ghost IS NOT NULL;
+CREATE INDEX sync_clock_kept_fields ON sync_clock(entity, entity_id, field)
+    WHERE field <> '' AND ghost IS NOT NULL;
 
 -- What a merge overwrote or took away, for the officer to review and reverse.
 CREATE TABLE sync_conflict (

@@ -7,7 +7,8 @@
 //! 2. **A row** exists as its latest insert or delete says: a delete wins over edits made
 //!    before it was known, and a row deleted here stays deleted when an older edit of it
 //!    arrives. A record added under a parent deleted elsewhere goes with its parent, as the
-//!    delete would have taken it had it been there.
+//!    delete would have taken it had it been there, and comes back if the parent does; so does
+//!    a link the delete cleared without knowing of it.
 //! 3. **One roster entry per person and session**: when two laptops put the same official on
 //!    the same session, the entry made first stays.
 //! 4. **Two delegations of one country** both stay (nothing an officer typed vanishes); the
@@ -157,6 +158,63 @@ fn keep_orphan(conn: &Connection, table: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Keeps a link the schema cleared because its record is gone here (the register still says
+/// the link), with the field's clock unchanged: `restore_orphans` sets it again if the record
+/// comes back, as on the laptops where it never went.
+fn keep_link(conn: &Connection, table: &str, id: &str, column: &str, parent: &str) -> Result<()> {
+    let clock = max_clock(clock(conn, table, id, column)?, clock(conn, table, id, "")?);
+    conn.prepare_cached(
+        "INSERT INTO sync_clock (entity, entity_id, field, hlc, ghost) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET ghost = excluded.ghost",
+    )?
+    .execute(rusqlite::params![
+        table,
+        id,
+        column,
+        clock,
+        changeset::value_bytes(&Value::Text(parent.to_string()))
+    ])?;
+    Ok(())
+}
+
+/// Sets again the kept links whose records are back (see `keep_link`).
+fn restore_links(conn: &Connection) -> Result<usize> {
+    let kept: Vec<(String, String, String, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT entity, entity_id, field, ghost FROM sync_clock
+              WHERE field <> '' AND ghost IS NOT NULL",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut restored = 0;
+    for (table, id, field, bytes) in kept {
+        let is_link: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM pragma_foreign_key_list(?) WHERE \"from\" = ?)",
+            )?
+            .query_row([&table, &field], |r| r.get(0))?;
+        if !is_link {
+            continue;
+        }
+        let Value::Text(parent) = changeset::value_from_bytes(&bytes)? else {
+            continue;
+        };
+        // Refused while the record is still gone (the key is checked at once here).
+        let set = conn.execute(
+            &format!("UPDATE {table} SET {field} = ?1 WHERE id = ?2 AND {field} IS NULL"),
+            [&parent, &id],
+        );
+        if let Ok(1) = set {
+            conn.execute(
+                "UPDATE sync_clock SET ghost = NULL WHERE entity = ? AND entity_id = ? AND field = ?",
+                [&table, &id, &field],
+            )?;
+            restored += 1;
+        }
+    }
+    Ok(restored)
+}
+
 /// Puts back kept rows whose parents are there again, parents before children.
 pub(super) fn restore_orphans(conn: &Connection) -> Result<usize> {
     let mut restored = 0;
@@ -191,7 +249,7 @@ pub(super) fn restore_orphans(conn: &Connection) -> Result<usize> {
             }
         }
         if !progress {
-            return Ok(restored);
+            return Ok(restored + restore_links(conn)?);
         }
     }
 }
@@ -251,6 +309,11 @@ fn with_ghosts(conn: &Connection, table: &str, c: &Change, h: &str) -> Result<Ch
             out.new[i] = changeset::value_from_bytes(&bytes)?;
         }
     }
+    // Used: the row carries them again.
+    conn.execute(
+        "UPDATE sync_clock SET ghost = NULL WHERE entity = ? AND entity_id = ? AND field <> ''",
+        [table, id],
+    )?;
     Ok(out)
 }
 
@@ -551,6 +614,31 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
                             keep_ghosts(conn, t, i, h)?;
                         }
                     }
+                    // Links the delete clears that the deleting laptop did not know of (a
+                    // room-mate chosen here meanwhile): kept, to come back with the record.
+                    for (t, i, before, after) in &cascade.nulled {
+                        let known = |column: &str| {
+                            tables.iter().any(|x| {
+                                x.table == *t
+                                    && x.changes.iter().any(|c| {
+                                        c.id() == Some(i.as_str())
+                                            && columns(conn, t).is_ok_and(|names| {
+                                                names
+                                                    .iter()
+                                                    .position(|n| n == column)
+                                                    .is_some_and(|k| c.new[k].is_defined())
+                                            })
+                                    })
+                            })
+                        };
+                        for (column, value) in before.as_object().into_iter().flatten() {
+                            if after.get(column) != Some(value) && !known(column) {
+                                if let Some(parent) = value.as_str() {
+                                    keep_link(conn, t, i, column, parent)?;
+                                }
+                            }
+                        }
+                    }
                     if edited || !unknown.is_empty() {
                         let images: Vec<serde_json::Value> = cascade
                             .deleted
@@ -790,6 +878,14 @@ fn orphans(conn: &Connection, event: &str, h: &str) -> Result<usize> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             if action == "SET NULL" {
+                let parent: Option<String> = conn.query_row(
+                    &format!("SELECT {column} FROM {table} WHERE id = ?"),
+                    [&id],
+                    |r| r.get(0),
+                )?;
+                if let Some(parent) = parent {
+                    keep_link(conn, &table, &id, &column, &parent)?;
+                }
                 conn.execute(
                     &format!("UPDATE {table} SET {column} = NULL WHERE id = ?"),
                     [&id],

@@ -831,3 +831,51 @@ fn a_shared_folder_syncs_a_team_without_anyone_carrying_bundles() {
         "no_folder"
     );
 }
+
+/// A room-mate chosen on one laptop while another deletes that person and undoes it: the link
+/// comes back with the person everywhere (a link the delete cleared without knowing of it is
+/// kept, like a row whose parent went).
+#[test]
+fn a_room_mate_chosen_meanwhile_returns_with_the_person() {
+    let dir = tempfile::tempdir().expect("dir");
+    let a = library(dir.path(), "a");
+    let b = library(dir.path(), "b");
+    let event = small_event(&a, 17);
+    let shared = a.sync_share(&event.id).expect("share");
+    b.sync_import(
+        &send(&a, &event.id, dir.path(), "a1"),
+        Some(&shared.team_key),
+    )
+    .expect("join");
+    let stays = b.read(|c| Stay::of_event(c, &event.id)).expect("stays");
+    let stay = stays
+        .iter()
+        .find(|s| s.shares_with_id.is_none())
+        .expect("a stay without a room-mate")
+        .clone();
+    let mate = b
+        .read(|c| Official::of_event(c, &event.id))
+        .expect("officials")
+        .into_iter()
+        .find(|o| {
+            o.id != stay.official_id
+                && !stays
+                    .iter()
+                    .any(|s| s.shares_with_id.as_deref() == Some(o.id.as_str()))
+        })
+        .expect("someone to share with");
+    let mut linked = stay.clone();
+    linked.shares_with_id = Some(mate.id.clone());
+    b.save(linked).expect("room-mate chosen on b");
+    a.delete::<Official>(&mate.id, true).expect("delete on a");
+    a.undo_last(Some(&event.id)).expect("undo on a");
+    b.sync_import(&send(&a, &event.id, dir.path(), "a2"), None)
+        .expect("b receives");
+    a.sync_import(&send(&b, &event.id, dir.path(), "b1"), None)
+        .expect("a receives");
+    same(&a, &b, &event.id);
+    for s in [&a, &b] {
+        let got: Stay = s.get(&stay.id).expect("stay");
+        assert_eq!(got.shares_with_id.as_deref(), Some(mate.id.as_str()));
+    }
+}
