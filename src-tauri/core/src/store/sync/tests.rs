@@ -340,6 +340,12 @@ enum Step {
     Add {
         at: usize,
     },
+    /// The `stay`-th stay given the `who`-th official as room-mate (or none, when it has one).
+    RoomMate {
+        at: usize,
+        stay: usize,
+        who: usize,
+    },
     /// The `who`-th official put on (or taken off) the `session`-th session's list.
     Roster {
         at: usize,
@@ -365,6 +371,7 @@ fn step(laptops: usize) -> impl proptest::strategy::Strategy<Value = Step> {
         1 => l.clone().prop_map(|at| Step::Add { at }),
         2 => (l.clone(), 0..3usize, 0..6usize).prop_map(|(at, session, who)| Step::Roster { at, session, who }),
         1 => l.clone().prop_map(|at| Step::Undo { at }),
+        1 => (l.clone(), 0..6usize, 0..6usize).prop_map(|(at, stay, who)| Step::RoomMate { at, stay, who }),
         3 => (l.clone(), l).prop_map(|(from, to)| Step::Send { from, to }),
     ]
 }
@@ -506,6 +513,31 @@ fn run_scenario(laptops: usize, steps: &[Step]) -> std::result::Result<(), Strin
                     }
                 }
             }
+            Step::RoomMate { at, stay, who } => {
+                let mut stays = stores[*at]
+                    .read(|c| Stay::of_event(c, &event))
+                    .unwrap_or_default();
+                stays.sort_by(|a, b| a.id.cmp(&b.id));
+                let list = officials(&stores[*at]);
+                let (Some(s), Some(o)) = (
+                    stays.get(stay % stays.len().max(1)),
+                    list.get(who % list.len().max(1)),
+                ) else {
+                    continue;
+                };
+                let mut s = s.clone();
+                s.shares_with_id = match s.shares_with_id {
+                    Some(_) => None,
+                    None if o.id != s.official_id => Some(o.id.clone()),
+                    None => continue,
+                };
+                if let Err(e) = stores[*at].save(s) {
+                    // A room-mate the rules refuse (staying elsewhere, …) is no failure.
+                    if e.code() != "validation" {
+                        return Err(format!("step {n}: {e}"));
+                    }
+                }
+            }
             Step::Undo { at } => {
                 // What the laptop holds now may be overwritten by the undo: seen, not lost.
                 for o in officials(&stores[*at]) {
@@ -620,7 +652,7 @@ proptest::proptest! {
     })]
 
     /// Three to five laptops, random edits on each (the same fields, deletes, new officials,
-    /// roster changes, undo), bundles sent in random order with repeats and late arrivals:
+    /// roster changes, room-mates, undo), bundles sent in random order with repeats and late arrivals:
     /// once everyone has everyone's bundle, every laptop's event is the same, row for row,
     /// and every value that lost is in the conflict list.
     #[test]
