@@ -143,6 +143,22 @@ fn utc_stamp(text: &[u8]) -> Option<DateTime<Utc>> {
     Some(date.and_time(time).and_utc())
 }
 
+/// The tables of the record types, parents before children: what `with_record_type!` knows,
+/// what `ddesk record` names, what the library's health counts, what team sync shares.
+pub const RECORD_TABLES: &[&str] = &[
+    "event",
+    "delegation",
+    "official",
+    "travel",
+    "hotel",
+    "room_block",
+    "stay",
+    "venue",
+    "venue_room",
+    "session",
+    "participant",
+];
+
 /// Runs `$body` with `$R` bound to the record type stored in table `$table`.
 macro_rules! with_record_type {
     ($table:expr, $R:ident => $body:expr) => {

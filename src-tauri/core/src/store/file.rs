@@ -393,20 +393,7 @@ pub(super) fn health(conn: &Connection) -> Result<Health> {
     }
     let schema_version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let mut counts = Vec::new();
-    for table in [
-        "event",
-        "delegation",
-        "official",
-        "travel",
-        "hotel",
-        "room_block",
-        "stay",
-        "venue",
-        "venue_room",
-        "session",
-        "participant",
-        "change_log",
-    ] {
+    for table in crate::model::RECORD_TABLES.iter().chain(&["change_log"]) {
         let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
         counts.push((table.to_string(), n));
     }

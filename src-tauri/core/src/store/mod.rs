@@ -26,18 +26,20 @@ use crate::model::*;
 
 /// The table of a record type named on the command line.
 fn record_kind(kind: &str) -> Result<&'static str> {
-    // The records an event holds are the tables team sync shares, badge prints aside.
-    let kinds = sync::TABLES.iter().copied().filter(|t| *t != "badge_print");
     let wanted = kind.trim().replace('-', "_");
-    kinds.clone().find(|k| *k == wanted).ok_or_else(|| {
-        Error::field(
-            "kind",
-            "invalid_value",
-            crate::words::Text::new("error-record_kind")
-                .with("kind", kind)
-                .with("kinds", kinds.collect::<Vec<_>>().join(", ")),
-        )
-    })
+    RECORD_TABLES
+        .iter()
+        .copied()
+        .find(|k| *k == wanted)
+        .ok_or_else(|| {
+            Error::field(
+                "kind",
+                "invalid_value",
+                crate::words::Text::new("error-record_kind")
+                    .with("kind", kind)
+                    .with("kinds", RECORD_TABLES.join(", ")),
+            )
+        })
 }
 
 /// Now, as the library writes times.
@@ -66,7 +68,7 @@ pub use file::{
     APP_IDENTIFIER, SCHEMA_VERSION,
 };
 pub use key::{Key, Protection, Unlock};
-pub(crate) use log::{actor, cascade_of, read_json};
+pub(crate) use log::{actor, cascade_of, read_json, Cascade};
 pub use settings::{
     check_window_setting, read_setting, write_setting, OFFICER_INITIALS, OFFICER_NAME,
     PRINT_DOCUMENTS, WINDOW_SETTINGS,
@@ -78,7 +80,6 @@ pub use write::{delete, delete_in_batch, insert, save};
 
 use backup::{BackupInfo, BackupReason};
 use history::{ChangeEntry, Output};
-use log::Cascade;
 use undo::{UndoReport, UndoStep};
 
 /// The open library. The mutex is the only way to the connection; no lock is held across

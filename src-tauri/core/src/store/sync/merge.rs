@@ -125,7 +125,13 @@ fn clock(conn: &Connection, table: &str, id: &str, field: &str) -> Result<Option
         .optional()?)
 }
 
-fn set_clock(conn: &Connection, table: &str, id: &str, field: &str, hlc: &str) -> Result<()> {
+pub(super) fn set_clock(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    field: &str,
+    hlc: &str,
+) -> Result<()> {
     // A value written (or a row's insert or delete) makes whatever was kept of it stale.
     conn.prepare_cached(
         "INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?)
@@ -145,16 +151,24 @@ fn keep_orphan(conn: &Connection, table: &str, id: &str) -> Result<()> {
         return Ok(());
     };
     let clock = clock(conn, table, id, "")?.unwrap_or_default();
+    keep_value(conn, table, id, "", &clock, &changeset::row_bytes(&current))
+}
+
+/// Keeps a value (a whole row for `field` "", else one field's) with the register's clock:
+/// the clock of a register already there stays as it is.
+fn keep_value(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    field: &str,
+    clock: &str,
+    bytes: &[u8],
+) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO sync_clock (entity, entity_id, field, hlc, ghost) VALUES (?, ?, '', ?, ?)
+        "INSERT INTO sync_clock (entity, entity_id, field, hlc, ghost) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT DO UPDATE SET ghost = excluded.ghost",
     )?
-    .execute(rusqlite::params![
-        table,
-        id,
-        clock,
-        changeset::row_bytes(&current)
-    ])?;
+    .execute(rusqlite::params![table, id, field, clock, bytes])?;
     Ok(())
 }
 
@@ -163,18 +177,8 @@ fn keep_orphan(conn: &Connection, table: &str, id: &str) -> Result<()> {
 /// comes back, as on the laptops where it never went.
 fn keep_link(conn: &Connection, table: &str, id: &str, column: &str, parent: &str) -> Result<()> {
     let clock = max_clock(clock(conn, table, id, column)?, clock(conn, table, id, "")?);
-    conn.prepare_cached(
-        "INSERT INTO sync_clock (entity, entity_id, field, hlc, ghost) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT DO UPDATE SET ghost = excluded.ghost",
-    )?
-    .execute(rusqlite::params![
-        table,
-        id,
-        column,
-        clock,
-        changeset::value_bytes(&Value::Text(parent.to_string()))
-    ])?;
-    Ok(())
+    let parent = changeset::value_bytes(&Value::Text(parent.to_string()));
+    keep_value(conn, table, id, column, &clock, &parent)
 }
 
 /// Sets again the kept links whose records are back (see `keep_link`).
@@ -414,6 +418,18 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
                 .filter_map(|c| c.id().map(|id| (t.table.clone(), id.to_string())))
         })
         .collect();
+    // The links (and other fields) the change itself writes, by table, row and column.
+    let mut set_by_change: HashSet<(&str, &str, String)> = HashSet::new();
+    for t in &tables {
+        let names = columns(conn, &t.table)?;
+        for c in t.changes.iter().filter(|c| c.op == Op::Update) {
+            for (k, v) in c.new.iter().enumerate() {
+                if let (true, Some(id), Some(name)) = (v.is_defined(), c.id(), names.get(k)) {
+                    set_by_change.insert((t.table.as_str(), id, name.clone()));
+                }
+            }
+        }
+    }
     let mut out: Vec<TableChanges> = Vec::new();
     // Images for the change log, taken before the change: (table, id, action, before).
     let mut logged: Vec<(String, String, &'static str, Option<serde_json::Value>)> = Vec::new();
@@ -617,22 +633,10 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
                     // Links the delete clears that the deleting laptop did not know of (a
                     // room-mate chosen here meanwhile): kept, to come back with the record.
                     for (t, i, before, after) in &cascade.nulled {
-                        let known = |column: &str| {
-                            tables.iter().any(|x| {
-                                x.table == *t
-                                    && x.changes.iter().any(|c| {
-                                        c.id() == Some(i.as_str())
-                                            && columns(conn, t).is_ok_and(|names| {
-                                                names
-                                                    .iter()
-                                                    .position(|n| n == column)
-                                                    .is_some_and(|k| c.new[k].is_defined())
-                                            })
-                                    })
-                            })
-                        };
                         for (column, value) in before.as_object().into_iter().flatten() {
-                            if after.get(column) != Some(value) && !known(column) {
+                            let known =
+                                set_by_change.contains(&(t.as_str(), i.as_str(), column.clone()));
+                            if after.get(column) != Some(value) && !known {
                                 if let Some(parent) = value.as_str() {
                                     keep_link(conn, t, i, column, parent)?;
                                 }
@@ -640,11 +644,6 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
                         }
                     }
                     if edited || !unknown.is_empty() {
-                        let images: Vec<serde_json::Value> = cascade
-                            .deleted
-                            .iter()
-                            .map(|(t, i, json)| serde_json::json!({"entity": t, "id": i, "record": json}))
-                            .collect();
                         conflicts += note(
                             conn,
                             event,
@@ -654,7 +653,7 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
                                 id,
                                 field: "",
                                 kept: serde_json::Value::Null,
-                                lost: images.into(),
+                                lost: images(&cascade),
                                 kept_hlc: h,
                                 lost_hlc: h,
                             },
@@ -711,12 +710,9 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
     }
     // The change that brings the whole event to a laptop joining is not written into History
     // row by row: it is the event arriving, said once by the join.
-    let joining = tables
+    let joining = logged
         .iter()
-        .any(|t| t.table == "event" && t.changes.iter().any(|c| c.op == Op::Insert))
-        && logged
-            .iter()
-            .any(|(t, _, a, _)| t == "event" && *a == "create");
+        .any(|(t, _, a, _)| t == "event" && *a == "create");
     if !joining {
         log_received(conn, event, carried, &logged)?;
     }
@@ -788,16 +784,8 @@ fn is_duplicate_entry(
         conn.execute("DELETE FROM participant WHERE id = ?", [&other])?;
         Ok(false)
     } else {
-        conn.prepare_cached(
-            "INSERT INTO sync_clock (entity, entity_id, field, hlc, ghost) VALUES (?, ?, '', ?, ?)
-             ON CONFLICT DO UPDATE SET hlc = excluded.hlc, ghost = excluded.ghost",
-        )?
-        .execute(rusqlite::params![
-            table,
-            id,
-            h,
-            changeset::row_bytes(&c.new)
-        ])?;
+        // Its existence clock is `h` already (set before this rule was asked).
+        keep_value(conn, table, id, "", h, &changeset::row_bytes(&c.new))?;
         Ok(true)
     }
 }
@@ -848,6 +836,16 @@ fn duplicate_country(
     Ok(())
 }
 
+/// What a delete took, as the conflict list keeps it (and `reverse` puts back): each row's
+/// table, id and record, children first.
+fn images(cascade: &crate::store::Cascade) -> serde_json::Value {
+    cascade
+        .deleted
+        .iter()
+        .map(|(t, i, json)| serde_json::json!({"entity": t, "id": i, "record": json}))
+        .collect()
+}
+
 /// Rule 2's second half: rows left pointing at a parent that is gone (added here under a
 /// parent deleted elsewhere, or received under one deleted here) go as the parent's delete
 /// would have taken them, or lose the link where the schema says so.
@@ -893,15 +891,10 @@ fn orphans(conn: &Connection, event: &str, h: &str) -> Result<usize> {
                 continue;
             }
             let cascade = crate::store::cascade_of(conn, &table, &id)?;
-            let images: Vec<serde_json::Value> = cascade
-                .deleted
-                .iter()
-                .map(|(t, i, json)| serde_json::json!({"entity": t, "id": i, "record": json}))
-                .collect();
             for (t, i, _) in &cascade.deleted {
                 keep_orphan(conn, t, i)?;
             }
-            if TABLES.contains(&table.as_str()) && table != "badge_print" {
+            if RECORD_TABLES.contains(&table.as_str()) {
                 conflicts += note(
                     conn,
                     event,
@@ -911,7 +904,7 @@ fn orphans(conn: &Connection, event: &str, h: &str) -> Result<usize> {
                         id: &id,
                         field: "",
                         kept: serde_json::Value::Null,
-                        lost: images.into(),
+                        lost: images(&cascade),
                         kept_hlc: h,
                         lost_hlc: h,
                     },

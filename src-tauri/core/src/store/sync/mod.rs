@@ -38,20 +38,18 @@ pub use merge::Conflict;
 
 /// The tables an event's records live in, parents before children (the order a snapshot is
 /// written in). The change log, settings and outputs stay on each laptop.
-pub const TABLES: &[&str] = &[
-    "event",
-    "delegation",
-    "official",
-    "travel",
-    "hotel",
-    "room_block",
-    "stay",
-    "venue",
-    "venue_room",
-    "session",
-    "participant",
-    "badge_print",
-];
+pub const TABLES: &[&str] = &{
+    // The record tables, and the badges printed of them.
+    let records = crate::model::RECORD_TABLES;
+    let mut all = [""; crate::model::RECORD_TABLES.len() + 1];
+    let mut i = 0;
+    while i < records.len() {
+        all[i] = records[i];
+        i += 1;
+    }
+    all[i] = "badge_print";
+    all
+};
 
 /// Columns the engine derives from others (search text, a flight's event): never merged,
 /// recomputed after a merge from what was merged.
@@ -109,10 +107,7 @@ pub(crate) fn laptop(conn: &Connection) -> Result<String> {
 /// counter that orders readings of one millisecond; then the laptop, which breaks ties.
 pub(crate) fn next_clock(conn: &Connection, laptop: &str) -> Result<String> {
     let now = Utc::now().timestamp_millis().max(0) as u64;
-    let (last_ms, last_n) = crate::store::read_setting(conn, CLOCK)?
-        .as_deref()
-        .and_then(parse_clock)
-        .unwrap_or((0, 0));
+    let (last_ms, last_n) = last_clock(conn)?;
     let (ms, n) = if now > last_ms {
         (now, 0)
     } else if last_n >= 9999 {
@@ -131,14 +126,18 @@ pub(crate) fn observe_clock(conn: &Connection, seen: &str) -> Result<()> {
     let Some(theirs) = parse_clock(seen) else {
         return Ok(());
     };
-    let ours = crate::store::read_setting(conn, CLOCK)?
-        .as_deref()
-        .and_then(parse_clock)
-        .unwrap_or((0, 0));
-    if theirs > ours {
+    if theirs > last_clock(conn)? {
         crate::store::write_setting(conn, CLOCK, &format!("{:013}.{:04}.", theirs.0, theirs.1))?;
     }
     Ok(())
+}
+
+/// The last reading of this laptop's clock (milliseconds, counter); zero before the first.
+fn last_clock(conn: &Connection) -> Result<(u64, u64)> {
+    Ok(crate::store::read_setting(conn, CLOCK)?
+        .as_deref()
+        .and_then(parse_clock)
+        .unwrap_or((0, 0)))
 }
 
 fn parse_clock(text: &str) -> Option<(u64, u64)> {
@@ -251,22 +250,18 @@ pub(crate) fn officer(conn: &Connection) -> Result<String> {
 /// Sets the clocks of everything a change made here wrote: a row's existence for an insert or
 /// a delete, each field an update set.
 fn stamp_clocks(conn: &Connection, tables: &[TableChanges], clock: &str) -> Result<()> {
-    let mut set = conn.prepare_cached(
-        "INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?)
-         ON CONFLICT DO UPDATE SET hlc = excluded.hlc",
-    )?;
+    // As a received change's are set (`merge::set_clock`): a value written here makes what was
+    // kept of it while its record was gone stale, or it would come back over this write.
     for table in tables {
         let names = columns(conn, &table.table)?;
         for change in &table.changes {
             let Some(id) = change.id() else { continue };
             match change.op {
-                Op::Insert | Op::Delete => {
-                    set.execute([table.table.as_str(), id, "", clock])?;
-                }
+                Op::Insert | Op::Delete => merge::set_clock(conn, &table.table, id, "", clock)?,
                 Op::Update => {
                     for (i, v) in change.new.iter().enumerate().skip(1) {
                         if v.is_defined() && !is_derived(&table.table, &names[i]) {
-                            set.execute([table.table.as_str(), id, names[i].as_str(), clock])?;
+                            merge::set_clock(conn, &table.table, id, &names[i], clock)?;
                         }
                     }
                 }

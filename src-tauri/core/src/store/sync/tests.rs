@@ -81,6 +81,17 @@ pub(super) fn small_event(store: &Store, seed: u64) -> Event {
     .expect("event")
 }
 
+/// Two libraries: A with a small event it shares, B joined with A's first bundle.
+fn joined(dir: &Path, seed: u64) -> (Store, Store, Event) {
+    let a = library(dir, "a");
+    let b = library(dir, "b");
+    let event = small_event(&a, seed);
+    let shared = a.sync_share(&event.id).expect("share");
+    b.sync_import(&send(&a, &event.id, dir, "a1"), Some(&shared.team_key))
+        .expect("join");
+    (a, b, event)
+}
+
 pub(super) fn send(store: &Store, event: &str, dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(format!("{name}.ddsync"));
     store.sync_export(event, &path).expect("export");
@@ -202,15 +213,7 @@ fn a_joining_laptop_gets_the_whole_event_and_edits_merge() {
 #[test]
 fn deletes_win_over_edits_and_take_new_children_along() {
     let dir = tempfile::tempdir().expect("dir");
-    let a = library(dir.path(), "a");
-    let b = library(dir.path(), "b");
-    let event = small_event(&a, 11);
-    let shared = a.sync_share(&event.id).expect("share");
-    b.sync_import(
-        &send(&a, &event.id, dir.path(), "a1"),
-        Some(&shared.team_key),
-    )
-    .expect("join");
+    let (a, b, event) = joined(dir.path(), 11);
     let officials = a.read(|c| Official::of_event(c, &event.id)).expect("o");
     let (gone, edited) = (&officials[0], &officials[1]);
     // A deletes an official; B edits them meanwhile and adds a flight to them.
@@ -756,15 +759,7 @@ fn a_laptop_that_held_the_event_before_joining_gives_the_team_what_it_had() {
 #[test]
 fn two_delegations_of_one_country_both_stay_and_are_listed() {
     let dir = tempfile::tempdir().expect("dir");
-    let a = library(dir.path(), "a");
-    let b = library(dir.path(), "b");
-    let event = small_event(&a, 13);
-    let shared = a.sync_share(&event.id).expect("share");
-    b.sync_import(
-        &send(&a, &event.id, dir.path(), "a1"),
-        Some(&shared.team_key),
-    )
-    .expect("join");
+    let (a, b, event) = joined(dir.path(), 13);
     let taken: Vec<String> = a
         .read(|c| Delegation::of_event(c, &event.id))
         .expect("delegations")
@@ -870,15 +865,7 @@ fn a_shared_folder_syncs_a_team_without_anyone_carrying_bundles() {
 #[test]
 fn a_room_mate_chosen_meanwhile_returns_with_the_person() {
     let dir = tempfile::tempdir().expect("dir");
-    let a = library(dir.path(), "a");
-    let b = library(dir.path(), "b");
-    let event = small_event(&a, 17);
-    let shared = a.sync_share(&event.id).expect("share");
-    b.sync_import(
-        &send(&a, &event.id, dir.path(), "a1"),
-        Some(&shared.team_key),
-    )
-    .expect("join");
+    let (a, b, event) = joined(dir.path(), 17);
     let stays = b.read(|c| Stay::of_event(c, &event.id)).expect("stays");
     let stay = stays
         .iter()
@@ -910,4 +897,49 @@ fn a_room_mate_chosen_meanwhile_returns_with_the_person() {
         let got: Stay = s.get(&stay.id).expect("stay");
         assert_eq!(got.shares_with_id.as_deref(), Some(mate.id.as_str()));
     }
+}
+
+/// A link kept while its record was gone is not put back over what the officer wrote to it
+/// since (a room-mate changed, then cleared, before the person returned).
+#[test]
+fn a_kept_link_gives_way_to_a_later_write_here() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, b, event) = joined(dir.path(), 19);
+    let stays = b.read(|c| Stay::of_event(c, &event.id)).expect("stays");
+    let stay = stays
+        .iter()
+        .find(|s| s.shares_with_id.is_none())
+        .expect("a stay without a room-mate")
+        .clone();
+    let others: Vec<Official> = b
+        .read(|c| Official::of_event(c, &event.id))
+        .expect("officials")
+        .into_iter()
+        .filter(|o| {
+            o.id != stay.official_id
+                && !stays
+                    .iter()
+                    .any(|s| s.shares_with_id.as_deref() == Some(o.id.as_str()))
+        })
+        .collect();
+    let (mate, other) = (&others[0], &others[1]);
+    let share = |with: Option<&str>| {
+        let mut s: Stay = b.get(&stay.id).expect("stay");
+        s.shares_with_id = with.map(str::to_string);
+        b.save(s).expect("room-mate on b");
+    };
+    share(Some(&mate.id));
+    a.delete::<Official>(&mate.id, true).expect("delete on a");
+    b.sync_import(&send(&a, &event.id, dir.path(), "a2"), None)
+        .expect("b receives the delete");
+    share(Some(&other.id));
+    share(None);
+    a.undo_last(Some(&event.id)).expect("undo on a");
+    b.sync_import(&send(&a, &event.id, dir.path(), "a3"), None)
+        .expect("b receives the undo");
+    a.sync_import(&send(&b, &event.id, dir.path(), "b1"), None)
+        .expect("a receives");
+    same(&a, &b, &event.id);
+    let got: Stay = b.get(&stay.id).expect("stay");
+    assert_eq!(got.shares_with_id, None);
 }
