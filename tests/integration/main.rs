@@ -7,6 +7,7 @@ mod crash;
 mod demo;
 mod hostile;
 mod import;
+mod letters;
 mod library;
 mod officer;
 mod outputs;

@@ -12,7 +12,7 @@ use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selec
 use ddesk_core::{demo, Error, Store};
 
 /// Made-up officials, one per script: (nationality, family, given, native name).
-const SCRIPTS: &[(&str, &str, &str, &str)] = &[
+pub(crate) const SCRIPTS: &[(&str, &str, &str, &str)] = &[
     ("KR", "TAK", "Yeoreum", "탁여름"),
     ("VN", "DANG", "Thi Ngoc Huong", "Đặng Thị Ngọc Hường"),
     ("RU", "VOLKONSKAYA", "Yelizaveta", "Елизавета Волконская"),
@@ -26,19 +26,19 @@ const SCRIPTS: &[(&str, &str, &str, &str)] = &[
     ("IN", "SHARMA", "Ananya", "अनन्या शर्मा"),
 ];
 
-struct World {
-    store: Store,
-    event: Event,
+pub(crate) struct World {
+    pub(crate) store: Store,
+    pub(crate) event: Event,
     /// The officials of `SCRIPTS`, in that order.
-    added: Vec<Official>,
+    pub(crate) added: Vec<Official>,
     session: String,
     hotel: String,
-    delegation: String,
+    pub(crate) delegation: String,
 }
 
 /// The demo forum plus one official per script, each with a flight in and out, a hotel stay
 /// and a seat at the opening session.
-fn world() -> World {
+pub(crate) fn world() -> World {
     let store = Store::open_in_memory().expect("library");
     let events = demo::reset(&store).expect("demo");
     let event = events
@@ -167,13 +167,13 @@ fn request(w: &World, document: Document) -> PrintRequest {
 }
 
 /// A PDF in a temporary file, with what poppler says about it.
-struct Pdf {
+pub(crate) struct Pdf {
     _dir: tempfile::TempDir,
     path: PathBuf,
 }
 
 impl Pdf {
-    fn new(bytes: &[u8]) -> Pdf {
+    pub(crate) fn new(bytes: &[u8]) -> Pdf {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("out.pdf");
         std::fs::write(&path, bytes).expect("write pdf");
@@ -199,7 +199,7 @@ impl Pdf {
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
-    fn pages(&self) -> usize {
+    pub(crate) fn pages(&self) -> usize {
         let info = self.tool("pdfinfo", &[]);
         info.lines()
             .find_map(|l| l.strip_prefix("Pages:"))
@@ -207,12 +207,12 @@ impl Pdf {
             .expect("pdfinfo page count")
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.tool("pdftotext", &[])
     }
 
     /// Every font is embedded and subset (poppler's `emb` and `sub` columns).
-    fn assert_fonts_embedded_subsets(&self) {
+    pub(crate) fn assert_fonts_embedded_subsets(&self) {
         let fonts = self.tool("pdffonts", &[]);
         let rows: Vec<&str> = fonts.lines().skip(2).collect();
         assert!(!rows.is_empty(), "no fonts: {fonts}");
@@ -254,7 +254,7 @@ fn print(w: &World, document: Document) -> (Pdf, print::Typeset) {
     (pdf, typeset)
 }
 
-fn assert_contains_all(text: &str, names: &[String]) {
+pub(crate) fn assert_contains_all(text: &str, names: &[String]) {
     let missing: Vec<&String> = names
         .iter()
         .filter(|n| !text.contains(n.as_str()))
@@ -269,7 +269,7 @@ fn assert_contains_all(text: &str, names: &[String]) {
 /// was left out of this until `print/textlayer.rs`: typst 0.15 cut each lowered subscript or
 /// vowel out into a text item of its own carrying its whole syllable, and "ស្រីនាង" came back
 /// as "ស្រីស្រីនាង" (issue 3).
-fn native_names() -> Vec<String> {
+pub(crate) fn native_names() -> Vec<String> {
     SCRIPTS.iter().map(|s| s.3.to_string()).collect()
 }
 
@@ -311,7 +311,7 @@ fn badges_in_every_layout_carry_every_name() {
 
 /// Runs of white space as one space, so that a name the list wraps onto two lines still reads
 /// as the name.
-fn squeezed(text: &str) -> String {
+pub(crate) fn squeezed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

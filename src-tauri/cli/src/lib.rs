@@ -14,6 +14,9 @@ use ddesk_core::export::{self, ExportRequest, Format as ExportFormat, Table};
 use ddesk_core::import::{self, Decisions, DuplicateAction, ReadOptions, RowStatus};
 use ddesk_core::model::{Category, Delegation, Language, Membership, Record};
 use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
+use ddesk_core::print::letters::{
+    self, LetterFormat, LetterKind, LetterRequest, Recipients as LetterRecipients,
+};
 use ddesk_core::print::{self, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use ddesk_core::queries::{self, OfficialQuery};
 use ddesk_core::store::backup;
@@ -330,6 +333,108 @@ enum Command {
     /// receive another's, see where the team stands and what merges overwrote.
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Letters and certificates on the office's letterhead, each numbered in the register of
+    /// outgoing documents: visa invitation letters and certificates of participation per
+    /// official, invitations and letters of thanks per delegation; the register; the
+    /// letterhead and the templates' words.
+    #[command(subcommand)]
+    Letter(LetterCommand),
+}
+
+#[derive(Subcommand)]
+enum LetterCommand {
+    /// A visa invitation letter per official (passport name and number, nationality, date of
+    /// birth, the event), for the embassy.
+    #[command(
+        after_help = "Example: ddesk letter visa --event 0193a5c2 --all --format pdf -o visa/"
+    )]
+    Visa(LetterArgs),
+    /// An invitation per delegation, to its ministry or organization and its head.
+    #[command(
+        after_help = "Example: ddesk letter invitation --event 0193a5c2 --all --lang ko --format docx -o invitations/"
+    )]
+    Invitation(LetterArgs),
+    /// A certificate of participation per official who attended at least --min-attendance per
+    /// cent of their sessions (others are skipped, with the share they reached).
+    #[command(
+        after_help = "Example: ddesk letter certificate --event 0193a5c2 --all --format pdf -o certificates.pdf"
+    )]
+    Certificate(LetterArgs),
+    /// A letter of thanks per delegation that came.
+    #[command(
+        after_help = "Example: ddesk letter thanks --event 0193a5c2 --all --format eml -o drafts/"
+    )]
+    Thanks(LetterArgs),
+    /// The event's register of outgoing documents: number, kind, recipient, language,
+    /// format, first written, last written, times written, officer (tab-separated).
+    #[command(after_help = "Example: ddesk letter register --event 0193a5c2")]
+    Register {
+        #[arg(long, value_name = "ID")]
+        event: String,
+    },
+    /// Show the office's letterhead (FIELD<TAB>VALUE), after setting fields with --set and
+    /// the logo or seal (PNG, JPEG or SVG) with --logo / --seal.
+    #[command(
+        after_help = "Example: ddesk letter letterhead --set office_en='International Cooperation Division' --logo logo.svg"
+    )]
+    Letterhead {
+        /// FIELD=VALUE; FIELD is one of office_en, office_ko, address_en, address_ko, phone,
+        /// email, signatory_en, signatory_ko, title_en, title_ko, prefix. Repeatable.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        #[arg(long, value_name = "FILE")]
+        logo: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        seal: Option<PathBuf>,
+    },
+    /// Print a template's words as JSON (subject, recipient, body, closing, email), or save
+    /// them from a JSON file (- for standard input) with --from, or go back to the default
+    /// words with --reset.
+    #[command(
+        after_help = "Example: ddesk letter template visa --lang ko > visa-ko.json; ddesk letter template visa --lang ko --from visa-ko.json"
+    )]
+    Template {
+        #[arg(value_parser = parse_letter_kind)]
+        kind: LetterKind,
+        #[arg(long, default_value = "en", value_parser = parse_language)]
+        lang: Language,
+        #[arg(long, value_name = "FILE", conflicts_with = "reset")]
+        from: Option<String>,
+        #[arg(long)]
+        reset: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct LetterArgs {
+    #[arg(long, value_name = "ID")]
+    event: String,
+    #[arg(long, value_name = "ID", group = "who")]
+    official: Option<String>,
+    /// A delegation: its letter, or a letter to each of its members.
+    #[arg(long, value_name = "ID", group = "who")]
+    delegation: Option<String>,
+    #[arg(long, group = "who")]
+    all: bool,
+    #[arg(long, default_value = "pdf", value_parser = parse_letter_format)]
+    format: LetterFormat,
+    /// Every letter in this language (default: each official's own; a delegation's head's).
+    #[arg(long, value_parser = parse_language)]
+    lang: Option<Language>,
+    /// Certificates: the share of their sessions an official must have attended, in per cent.
+    #[arg(long, value_name = "PCT", default_value_t = letters::DEFAULT_MIN_ATTENDANCE,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_attendance: u8,
+    /// E-mail drafts: attach the itinerary (PDF and calendar) too.
+    #[arg(long)]
+    attach_itinerary: bool,
+    /// One file for one recipient; a folder for several (one file each), or, for PDF, a file
+    /// ending in .pdf to hold them all.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Replace files already there.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -496,6 +601,14 @@ fn parse_export_format(text: &str) -> Result<ExportFormat, String> {
 
 fn parse_itinerary_format(text: &str) -> Result<ItineraryFormat, String> {
     ItineraryFormat::parse(text).ok_or_else(|| "pdf or ics".into())
+}
+
+fn parse_letter_kind(text: &str) -> Result<LetterKind, String> {
+    LetterKind::parse(text).ok_or_else(|| "visa, invitation, certificate or thanks".into())
+}
+
+fn parse_letter_format(text: &str) -> Result<LetterFormat, String> {
+    LetterFormat::parse(text).ok_or_else(|| "pdf, docx or eml".into())
 }
 
 fn parse_language(text: &str) -> Result<Language, String> {
@@ -1200,6 +1313,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
         }
+        Command::Letter(command) => return letter(&store, command),
         Command::History { event, json } => {
             let event = id("event", &event)?;
             let mut entries = store.recent_history(&event, usize::MAX)?;
@@ -1331,6 +1445,215 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 
 /// Shows cell text on one terminal line: control characters (escape sequences, line breaks
 /// from hostile cells) are printed escaped, never sent to the terminal.
+/// `ddesk letter …`: exit 0 when a letter was written (some may have been skipped), 1 when
+/// none was.
+fn letter(store: &Store, command: LetterCommand) -> Result<ExitCode, Error> {
+    let id = |table: &'static str, given: &str| store.read(|c| store::resolve_id(c, table, given));
+    let some_id = |table: &'static str, given: Option<String>| -> Result<Option<String>, Error> {
+        given.map(|g| id(table, &g)).transpose()
+    };
+    let (kind, args) = match command {
+        LetterCommand::Visa(a) => (LetterKind::Visa, a),
+        LetterCommand::Invitation(a) => (LetterKind::Invitation, a),
+        LetterCommand::Certificate(a) => (LetterKind::Certificate, a),
+        LetterCommand::Thanks(a) => (LetterKind::Thanks, a),
+        LetterCommand::Register { event } => {
+            let event = id("event", &event)?;
+            for e in store.read(|c| letters::saved::register(c, &event))? {
+                out!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    clean(&e.number),
+                    e.kind.as_str(),
+                    clean(&e.recipient),
+                    e.lang,
+                    e.format,
+                    e.issued_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.last_issued_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.times,
+                    clean(&e.officer)
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        LetterCommand::Letterhead { set, logo, seal } => {
+            let fonts = print::Fonts::system();
+            for (name, file) in [("logo", logo), ("seal", seal)] {
+                if let Some(file) = file {
+                    let bytes = ddesk_core::files::read_limited(&file, letters::MAX_IMAGE_BYTES)?;
+                    letters::import_image(store, &fonts, name, &bytes)?;
+                }
+            }
+            let mut head = store.read(letters::saved::letterhead)?;
+            if !set.is_empty() {
+                for pair in &set {
+                    let (field, value) = pair.split_once('=').ok_or_else(|| {
+                        Error::field(
+                            "set",
+                            "invalid_value",
+                            Text::new("letter-error-letterhead_field").with("field", pair.as_str()),
+                        )
+                    })?;
+                    head.set(field.trim(), value)?;
+                }
+                store.write(|tx| letters::saved::save_letterhead(tx, &head))?;
+            }
+            let json = serde_json::to_value(&head)?;
+            for field in letters::saved::LETTERHEAD_FIELDS {
+                out!("{field}\t{}", clean(json[field].as_str().unwrap_or("")));
+            }
+            for name in ["logo", "seal"] {
+                let image = store.read(|c| letters::saved::image(c, name))?;
+                match image {
+                    Some(i) => out!("{name}\t{} {}×{}", i.format, i.width_px, i.height_px),
+                    None => out!("{name}\t"),
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        LetterCommand::Template {
+            kind,
+            lang,
+            from,
+            reset,
+        } => {
+            if reset {
+                store.write(|tx| letters::saved::reset_template(tx, kind, lang))?;
+            } else if let Some(from) = from {
+                let text = if from == "-" {
+                    std::io::read_to_string(std::io::stdin())?
+                } else {
+                    String::from_utf8_lossy(&ddesk_core::files::read_limited(
+                        Path::new(&from),
+                        1024 * 1024,
+                    )?)
+                    .into_owned()
+                };
+                let mut t = store.read(|c| letters::saved::template(c, kind, lang))?;
+                let given: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+                    .map_err(|e| {
+                        Error::field(
+                            "from",
+                            "invalid_value",
+                            Text::new("error-record_json").with("detail", e.to_string()),
+                        )
+                    })?;
+                for (key, value) in given {
+                    let value = value.as_str().unwrap_or_default().to_string();
+                    match key.as_str() {
+                        "subject" => t.subject = value,
+                        "recipient" => t.recipient = value,
+                        "body" => t.body = value,
+                        "closing" => t.closing = value,
+                        "email" => t.email = value,
+                        // kind and lang come from the command line.
+                        _ => {}
+                    }
+                }
+                store.write(|tx| letters::saved::save_template(tx, &t))?;
+            }
+            let t = store.read(|c| letters::saved::template(c, kind, lang))?;
+            out!("{}", serde_json::to_string_pretty(&t)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let event = id("event", &args.event)?;
+    let (official, delegation) = (
+        some_id("official", args.official)?,
+        some_id("delegation", args.delegation)?,
+    );
+    let recipients = match (official, delegation, args.all) {
+        (Some(id), _, _) => LetterRecipients::Official { id },
+        (None, Some(id), _) => LetterRecipients::Delegation { id },
+        (None, None, true) => LetterRecipients::All,
+        (None, None, false) => {
+            return Err(Error::field(
+                "scope",
+                "required",
+                Text::new("cli-letters_scope"),
+            ))
+        }
+    };
+    // One letter goes to the file OUT: one official's, or one delegation's letter.
+    let one = match &recipients {
+        LetterRecipients::Official { .. } => true,
+        LetterRecipients::Delegation { .. } => {
+            kind.source() == letters::template::Source::Delegation
+        }
+        LetterRecipients::All => false,
+    };
+    let combined = !one
+        && args.format == LetterFormat::Pdf
+        && args
+            .output
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if !one && !combined && args.output == Path::new("-") {
+        return Err(Error::field(
+            "output",
+            "invalid_value",
+            Text::new("cli-letters_folder"),
+        ));
+    }
+    let mut request = LetterRequest::new(&event, kind, recipients);
+    request.format = args.format;
+    request.lang = args.lang;
+    request.min_attendance = args.min_attendance;
+    request.attach_itinerary = args.attach_itinerary;
+    request.combined = combined;
+    let tty = std::io::stderr().is_terminal();
+    let batch = letters::write_letters(store, &request, &|done, total| {
+        if tty {
+            eprint!("\r{done}/{total} letters");
+        }
+    })?;
+    if tty {
+        eprintln!();
+    }
+    if !batch.files.is_empty() {
+        if one {
+            let file = &batch.files[0];
+            if !write_output(&args.output, &file.bytes, args.force)? {
+                out!(
+                    "wrote\t{}\t{}\t{}",
+                    args.output.display(),
+                    clean(&file.number),
+                    clean(&file.recipient)
+                );
+            }
+        } else if let Some(all) = &batch.combined {
+            write_output(&args.output, all, args.force)?;
+            for file in &batch.files {
+                out!(
+                    "wrote\t{}\t{}\t{}",
+                    args.output.display(),
+                    clean(&file.number),
+                    clean(&file.recipient)
+                );
+            }
+        } else {
+            letters::write_files(&args.output, &batch.files, args.force)?;
+            for file in &batch.files {
+                out!(
+                    "wrote\t{}\t{}\t{}",
+                    args.output.join(&file.name).display(),
+                    clean(&file.number),
+                    clean(&file.recipient)
+                );
+            }
+        }
+    }
+    for s in &batch.skipped {
+        out!("skipped\t{}\t{}", clean(&s.recipient), s.reason.en());
+    }
+    Ok(if batch.files.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn clean(text: &str) -> String {
     text.chars()
         .flat_map(|c| {

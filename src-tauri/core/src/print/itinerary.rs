@@ -18,11 +18,12 @@ use icalendar::{Calendar, Component, Event as CalEvent, EventLike};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use typst::model::Document as _;
 use typst_layout::PagedDocument;
 
 use super::data::{delegation_label, hotel_label, official_label, organization_beside, Ctx};
-use super::{compile, in_chunks, joined, pdf_bytes, Document, Fonts, PrintRequest, Progress};
+use super::{
+    compile, in_chunks, joined, pdf_bytes, split, Document, Fonts, PrintRequest, Progress,
+};
 use crate::dates::{day_heading, event_dates, long_date, short_date};
 use crate::error::{Error, Result};
 use crate::export::pick;
@@ -652,35 +653,6 @@ fn typeset_chunk(
         ));
     }
     Ok(doc)
-}
-
-/// Cuts a chunk's pages back into one PDF per person: the template restarts the page counter
-/// at 1 for each person, so every page numbered 1 begins the next itinerary.
-fn split(doc: &PagedDocument, people: usize) -> Result<Vec<Vec<u8>>> {
-    let mut starts: Vec<usize> = doc
-        .pages()
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.number == 1)
-        .map(|(i, _)| i)
-        .collect();
-    if starts.len() != people || starts.first() != Some(&0) {
-        return Err(Error::Internal(
-            format!(
-                "itineraries did not split: {} starts for {people} people",
-                starts.len()
-            )
-            .into(),
-        ));
-    }
-    starts.push(doc.pages().len());
-    starts
-        .windows(2)
-        .map(|w| {
-            let pages: typst::ecow::EcoVec<_> = doc.pages()[w[0]..w[1]].iter().cloned().collect();
-            pdf_bytes(&PagedDocument::new(pages, doc.info().clone()))
-        })
-        .collect()
 }
 
 /// Domain of every UID: the records' ids are UUIDs, so `kind-id@` is unique and stable.

@@ -27,6 +27,7 @@
 mod data;
 pub mod fonts;
 pub mod itinerary;
+pub mod letters;
 mod qr;
 mod textlayer;
 mod world;
@@ -354,6 +355,36 @@ pub(crate) fn joined(documents: impl IntoIterator<Item = PagedDocument>) -> Page
     PagedDocument::new(pages, info.unwrap_or_default())
 }
 
+/// Cuts a chunk's pages back into one PDF per person: the template restarts the page counter
+/// at 1 for each person, so every page numbered 1 begins the next person's (itineraries,
+/// letters).
+pub(crate) fn split(doc: &PagedDocument, people: usize) -> Result<Vec<Vec<u8>>> {
+    let mut starts: Vec<usize> = doc
+        .pages()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.number == 1)
+        .map(|(i, _)| i)
+        .collect();
+    if starts.len() != people || starts.first() != Some(&0) {
+        return Err(Error::Internal(
+            format!(
+                "documents did not split: {} starts for {people} people",
+                starts.len()
+            )
+            .into(),
+        ));
+    }
+    starts.push(doc.pages().len());
+    starts
+        .windows(2)
+        .map(|w| {
+            let pages: typst::ecow::EcoVec<_> = doc.pages()[w[0]..w[1]].iter().cloned().collect();
+            pdf_bytes(&PagedDocument::new(pages, doc.info().clone()))
+        })
+        .collect()
+}
+
 /// Typesets independent chunks (sheets of badges, groups of itineraries) on every core and
 /// returns their results in chunk order: progress moves as chunks finish, and two cores halve
 /// the wait. `progress` counts the items of the finished chunks; the first failure stops the
@@ -496,7 +527,21 @@ pub fn typeset_with(
 type Compiled = (PagedDocument, Vec<String>);
 
 fn compile(fonts: &Fonts, template: &str, data: &Value, today: NaiveDate) -> Result<Compiled> {
-    let world = PrintWorld::new(fonts, template, serde_json::to_vec(data)?, today)?;
+    compile_with_files(fonts, template, data, &[], today)
+}
+
+/// [`compile`] with more files for the template to read (images, by path).
+fn compile_with_files(
+    fonts: &Fonts,
+    template: &str,
+    data: &Value,
+    files: &[(&str, &[u8])],
+    today: NaiveDate,
+) -> Result<Compiled> {
+    let mut world = PrintWorld::new(fonts, template, serde_json::to_vec(data)?, today)?;
+    for (path, bytes) in files {
+        world = world.with_file(path, bytes.to_vec())?;
+    }
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
     let document = output.map_err(
         |diags: typst::ecow::EcoVec<typst::diag::SourceDiagnostic>| {

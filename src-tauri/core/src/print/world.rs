@@ -59,6 +59,12 @@ impl<'a> PrintWorld<'a> {
         })
     }
 
+    /// Adds a file the template may read (a letterhead's logo at `/logo.png`).
+    pub(crate) fn with_file(mut self, path: &str, bytes: Vec<u8>) -> Result<Self, Error> {
+        self.files.insert(file_id(path)?, Bytes::new(bytes));
+        Ok(self)
+    }
+
     /// Where a diagnostic points, as "main.typ:12", for the log.
     pub(crate) fn describe(&self, diagnostics: &[SourceDiagnostic]) -> String {
         diagnostics

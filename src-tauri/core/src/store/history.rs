@@ -56,6 +56,8 @@ pub enum Output {
     Pdf,
     Export,
     Itinerary,
+    /// Letters or certificates written (`what`: how many, of which kind, in which format).
+    Letter,
     Form,
     /// An event's personal data purged (`what`: what went, in counts).
     Purge,
@@ -68,6 +70,7 @@ impl Output {
             Output::Pdf => "pdf",
             Output::Export => "export",
             Output::Itinerary => "itinerary",
+            Output::Letter => "letter",
             Output::Form => "form",
             Output::Purge => "purge",
         }

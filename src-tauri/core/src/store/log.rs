@@ -19,6 +19,7 @@ const UNLOGGED_TABLES: &[&str] = &[
     "sync_event",
     "sync_change",
     "sync_conflict",
+    "letter_register",
 ];
 
 /// The user name written into the change log when the library names no officer.

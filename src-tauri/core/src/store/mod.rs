@@ -68,10 +68,10 @@ pub use file::{
     APP_IDENTIFIER, SCHEMA_VERSION,
 };
 pub use key::{Key, Protection, Unlock};
-pub(crate) use log::{actor, cascade_of, read_json, Cascade};
+pub(crate) use log::{cascade_of, read_json, Cascade};
 pub use settings::{
-    check_window_setting, read_setting, write_setting, OFFICER_INITIALS, OFFICER_NAME,
-    PRINT_DOCUMENTS, WINDOW_SETTINGS,
+    check_window_setting, officer_name, read_setting, write_setting, OFFICER_INITIALS,
+    OFFICER_NAME, PRINT_DOCUMENTS, WINDOW_SETTINGS,
 };
 pub(crate) use write::{
     begin_write, insert_checked, log_received_change, put_back, ReceivedChange,

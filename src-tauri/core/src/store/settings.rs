@@ -109,6 +109,14 @@ pub const OFFICER_NAME: &str = "officer.name";
 /// The officer's initials, for the places a name does not fit.
 pub const OFFICER_INITIALS: &str = "officer.initials";
 
+/// The name written on changes, bundles and outgoing letters: the officer's, else the system
+/// user's.
+pub fn officer_name(conn: &Connection) -> Result<String> {
+    Ok(read_setting(conn, OFFICER_NAME)?
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| super::log::actor().to_string()))
+}
+
 /// A setting's value, on a connection already open (an import's remembered mappings).
 pub fn read_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn

@@ -198,7 +198,7 @@ pub(super) fn write_bundle(
     }
     let manifest = Manifest {
         laptop: super::laptop_if_any(conn)?,
-        officer: super::officer(conn)?,
+        officer: crate::store::officer_name(conn)?,
         created: crate::store::now_text(),
         holds,
         changes,

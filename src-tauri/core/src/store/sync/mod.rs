@@ -230,21 +230,12 @@ fn keep_local(conn: &Connection, event: &str, laptop: &str, tables: &[TableChang
         laptop,
         seq,
         clock,
-        officer(conn)?,
+        crate::store::officer_name(conn)?,
         crate::store::now_text(),
         changeset::count(tables) as i64,
         bytes
     ])?;
     stamp_clocks(conn, tables, &clock)
-}
-
-/// The name written on changes and bundles: the officer's, else the system user's.
-pub(crate) fn officer(conn: &Connection) -> Result<String> {
-    Ok(
-        crate::store::read_setting(conn, crate::store::OFFICER_NAME)?
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| crate::store::actor().to_string()),
-    )
 }
 
 /// Sets the clocks of everything a change made here wrote: a row's existence for an insert or
