@@ -197,6 +197,28 @@ export async function registrationFormSave(eventId, delegationId, language) {
 /** Opens a saved itinerary, calendar or spreadsheet, or a folder of them. */
 export async function outputOpen(token) { return call('output_open', { token }); }
 
+// Letters and certificates
+/** A template's words, whether the officer changed them, and the placeholders its kind knows. */
+export async function letterTemplateGet(kind, lang) { return call('letter_template_get', { kind, lang }); }
+export async function letterTemplateSave(template) { return call('letter_template_save', { template }); }
+export async function letterTemplateReset(kind, lang) { return call('letter_template_reset', { kind, lang }); }
+/** The first page of the template as typed, for one recipient (the first when none). */
+export async function letterPreview(eventId, template, recipientId, minAttendance) {
+  return call('letter_preview', { event_id: eventId, template, recipient_id: recipientId || null, min_attendance: minAttendance });
+}
+export async function letterRecipients(eventId, kind) { return call('letter_recipients', { event_id: eventId, kind }); }
+export async function letterheadGet() { return call('letterhead_get'); }
+export async function letterheadSave(letterhead) { return call('letterhead_save', { letterhead }); }
+/** Keeps a logo or seal (`base64` of the file), or removes it (null). */
+export async function letterImageSave(name, base64) { return call('letter_image_save', { name, base64 }); }
+/** Writes the letters (Save or folder dialog): {path, files, skipped, token}, or null when cancelled. */
+export async function letterWrite(request, onProgress) {
+  const progress = new window.__TAURI__.core.Channel();
+  progress.onmessage = ([done, total]) => onProgress(done, total);
+  return call('letter_write', { request, progress });
+}
+export async function letterRegister(eventId) { return call('letter_register', { event_id: eventId }); }
+
 // Lists per event
 /** Counts, seats, movements, rooms, needs and the problems found by the logistics checks. */
 export async function eventDashboard(eventId) { return call('event_dashboard', { event_id: eventId }); }

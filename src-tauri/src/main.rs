@@ -18,8 +18,8 @@ use std::time::Duration;
 use tauri::Manager;
 
 use commands::{
-    agenda::*, dashboard::*, import::*, library::*, logistics::*, output::*, people::*, print::*,
-    safety::*, sync::*,
+    agenda::*, dashboard::*, import::*, letters::*, library::*, logistics::*, output::*, people::*,
+    print::*, safety::*, sync::*,
 };
 use state::AppState;
 
@@ -187,6 +187,16 @@ fn main() {
             itinerary_save,
             registration_form_save,
             output_open,
+            letter_template_get,
+            letter_template_save,
+            letter_template_reset,
+            letter_preview,
+            letter_recipients,
+            letterhead_get,
+            letterhead_save,
+            letter_image_save,
+            letter_write,
+            letter_register,
             events_list,
             event_dashboard,
             setting_get,

@@ -2379,3 +2379,133 @@ fn a_team_shares_sends_receives_and_sees_the_merge_and_a_conflict() {
     assert_eq!(reversed, json!("Director (window)"));
     app.quit();
 }
+
+/// Issue 19: the words of a visa letter edited in the window, the preview following them (and
+/// naming an unknown placeholder), a logo given to the letterhead, the letters written, and
+/// what was typed found in the PDF; a certificate under the attendance share is refused in the
+/// preview and in the batch report.
+#[test]
+fn a_letter_edited_in_the_window_previews_and_is_written() {
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    app.click_on("[data-tab=letters]");
+    let first = app.wait_for(
+        "the preview",
+        "const i = document.querySelector('#letters-preview-page'); return i && i.src.length > 100 ? i.src : null",
+    );
+    assert_eq!(
+        app.text(&app.find("#letters-template-status")),
+        "The default words"
+    );
+    // Words added at the end of the body: the page changes and the status says unsaved.
+    let body = app.find("#letters-body");
+    app.click(&body);
+    app.execute(
+        "const b = document.querySelector('#letters-body'); b.selectionStart = b.selectionEnd = b.value.length",
+        vec![],
+    );
+    // Enter twice (WebDriver's Enter key): a paragraph of its own.
+    app.send_keys(&body, "\u{E007}\u{E007}Cormorant 4711 {{nonsense}}");
+    app.wait_for(
+        "the unknown placeholder named",
+        "const li = document.querySelector('#letters-problems li[data-code=unknown]');
+         return li && li.textContent.includes('{{nonsense}}') ? true : null",
+    );
+    app.wait_for(
+        "the preview to change",
+        &format!(
+            "const i = document.querySelector('#letters-preview-page'); return i && i.src !== {} ? true : null",
+            json!(first)
+        ),
+    );
+    assert_eq!(
+        app.text(&app.find("#letters-template-status")),
+        "Unsaved changes"
+    );
+    // Saving with the unknown placeholder is refused; taken out, it saves.
+    app.click_on("#letters-save");
+    app.wait_for(
+        "the refusal",
+        "const t = document.querySelector('#toast.toast-error:not([hidden])');
+         return t && t.textContent.includes('{{nonsense}}') ? true : null",
+    );
+    app.execute(
+        "const b = document.querySelector('#letters-body');
+         b.value = b.value.replace(' {{nonsense}}', '');
+         b.dispatchEvent(new Event('input'))",
+        vec![],
+    );
+    app.wait_for(
+        "no problem left",
+        "return document.querySelectorAll('#letters-problems li').length === 0 ? true : null",
+    );
+    app.click_on("#letters-save");
+    app.wait_for(
+        "the words saved",
+        "return document.querySelector('#letters-template-status').textContent === 'Your own words' ? true : null",
+    );
+    // A logo for the letterhead, chosen as a file.
+    let logo = home.path().join("logo.svg");
+    std::fs::write(
+        &logo,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80"><circle cx="40" cy="40" r="36" fill="#1f3864"/></svg>"##,
+    )
+    .expect("logo");
+    app.click_on("#letters-letterhead summary");
+    app.send_keys(
+        &app.find("#letters-logo-file"),
+        logo.to_str().expect("path"),
+    );
+    app.wait_for(
+        "the logo kept",
+        "return document.querySelector('#letters-logo-remove:not([hidden])') ? true : null",
+    );
+    shot(&app, "letters-editor");
+    // Every official's visa letter, as PDF into the (test's) folder.
+    app.click_on("#letters-write");
+    let files = app.wait_for(
+        "the letters written",
+        "const p = document.querySelector('#letters-written'); return p ? Number(p.dataset.files) : null",
+    );
+    let written = files.as_u64().expect("count") as usize;
+    assert!(written > 10, "{written}");
+    // The host country's nationals need no visa: they are listed with the reason.
+    let skipped = app.text(&app.find("#letters-skipped"));
+    assert!(skipped.contains("host country"), "{skipped}");
+    let saved = delegation_desk_tests::webdriver::saved_dir(home.path());
+    let pdfs: Vec<std::path::PathBuf> = std::fs::read_dir(&saved)
+        .expect("saved")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    assert_eq!(pdfs.len(), written);
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdfs[0])
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("\nCormorant 4711\n"), "{text}");
+    // The register lists them.
+    app.click_on("#letters-register summary");
+    app.wait_for(
+        "the register",
+        &format!(
+            "return document.querySelectorAll('#letters-register-table tbody tr').length === {written} ? true : null"
+        ),
+    );
+    // A certificate for someone who attended nothing is refused in the preview.
+    choose(&app, "#letters-kind", "Certificate of participation");
+    app.wait_for(
+        "the certificate's words",
+        "return document.querySelector('#letters-kind').value === 'certificate'
+             && document.querySelector('#letters-subject').value === 'Certificate of Participation' ? true : null",
+    );
+    app.wait_for(
+        "the refusal in the preview",
+        "const r = document.querySelector('#letters-refused'); return r && r.textContent.includes('under the 80 %') ? true : null",
+    );
+    shot(&app, "letters-certificate");
+    app.quit();
+}

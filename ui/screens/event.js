@@ -19,6 +19,7 @@ import { openTeam, watchFolder } from './team.js';
 import { mountImport } from './import.js';
 import { mountPrint } from './print.js';
 import { mountOutput } from './output.js';
+import { mountLetters } from './letters.js';
 
 const TABS = [
   ['dashboard', mountDashboard],
@@ -30,6 +31,7 @@ const TABS = [
   ['agenda', mountAgenda],
   ['print', mountPrint],
   ['output', mountOutput],
+  ['letters', mountLetters],
   ['import', mountImport],
 ];
 

@@ -10,7 +10,7 @@ import { officialSearch, delegationOptions } from '../lookups.js';
 
 const WHO = ['official', 'delegation', 'all'];
 const ITINERARY_FORMATS = ['pdf', 'ics'];
-const TABLES = ['officials', 'delegations', 'rooming', 'roster', 'arrivals', 'departures', 'diets', 'meals', 'all'];
+const TABLES = ['officials', 'delegations', 'rooming', 'roster', 'arrivals', 'departures', 'diets', 'meals', 'letters', 'all'];
 // The combined workbook: every table but the roster, which belongs to one session at a time.
 const WORKBOOK_TABLES = TABLES.filter((x) => x !== 'all' && x !== 'roster');
 

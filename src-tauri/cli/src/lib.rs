@@ -253,7 +253,8 @@ enum Command {
     },
     /// A table as a spreadsheet: officials, delegations, rooming (one hotel with --hotel, else
     /// every hotel), roster (of --session), arrivals, departures, diets, meals (each meal's
-    /// head-count and needs, for the caterer); or all (every table in
+    /// head-count and needs, for the caterer), letters (the register of letters and
+    /// certificates); or all (every table in
     /// one XLSX workbook, the roster included when --session is given).
     #[command(
         after_help = "Example: ddesk export officials --event 0193a5c2 --format csv -o - | head"

@@ -37,6 +37,8 @@ pub enum Table {
     Diets,
     /// Each meal's head-count and the dietary and accessibility needs of those on it.
     Meals,
+    /// The register of outgoing letters and certificates (issue 19).
+    Letters,
 }
 
 impl Table {
@@ -49,6 +51,7 @@ impl Table {
         Table::Departures,
         Table::Diets,
         Table::Meals,
+        Table::Letters,
     ];
 
     /// The table's name in the CLI and in file names.
@@ -62,6 +65,7 @@ impl Table {
             Table::Departures => "departures",
             Table::Diets => "diets",
             Table::Meals => "meals",
+            Table::Letters => "letters",
         }
     }
 
@@ -80,6 +84,7 @@ impl Table {
             Table::Departures => pick(ko, "out-departures"),
             Table::Diets => pick(ko, "out-dietary-summary"),
             Table::Meals => pick(ko, "out-meals"),
+            Table::Letters => pick(ko, "out-letter-register"),
         }
     }
 }
@@ -395,6 +400,7 @@ pub fn sheets(conn: &Connection, request: &ExportRequest) -> Result<Vec<Sheet>> 
             Table::Departures => data.travel(conn, Direction::Departure)?,
             Table::Diets => data.diets(),
             Table::Meals => data.meals(conn)?,
+            Table::Letters => data.letters(conn)?,
         };
         out.push(Sheet {
             table,
@@ -832,6 +838,46 @@ impl Data {
 
     /// For the caterer, each meal by time: its head-count as its roster stands (the audience
     /// and its exceptions), then one row per need of the people on it.
+    /// The register as kept by `print::letters::saved` (read here by its table: printing
+    /// reads exports' words, so exports cannot read printing's code).
+    fn letters(&self, conn: &Connection) -> Result<Built> {
+        let headers = vec![
+            self.h("out-document-number"),
+            self.h("out-kind"),
+            self.h("out-recipient"),
+            self.h("out-language"),
+            self.h("out-format"),
+            self.h("out-first-written"),
+            self.h("out-last-written"),
+            self.h("out-times-written"),
+            self.h("out-officer"),
+        ];
+        let mut stmt = conn.prepare(
+            "SELECT number, kind, recipient, lang, format, issued_at, last_issued_at, times,
+                    officer
+               FROM letter_register WHERE event_id = ? ORDER BY year, seq",
+        )?;
+        let rows = stmt
+            .query_map([&self.event_id], |r| {
+                let kind: String = r.get(1)?;
+                let first: chrono::DateTime<chrono::Utc> = r.get(5)?;
+                let last: chrono::DateTime<chrono::Utc> = r.get(6)?;
+                Ok(vec![
+                    Cell::Text(r.get(0)?),
+                    Cell::from(pick(self.ko, &format!("letter-kind-{kind}"))),
+                    Cell::Text(r.get(2)?),
+                    Cell::Text(r.get(3)?),
+                    Cell::Text(r.get(4)?),
+                    Cell::DateTime(self.local(first)),
+                    Cell::DateTime(self.local(last)),
+                    Cell::Int(r.get(7)?),
+                    Cell::Text(r.get(8)?),
+                ])
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((headers, rows))
+    }
+
     fn meals(&self, conn: &Connection) -> Result<Built> {
         let by_id: HashMap<&str, &queries::OfficialRow> = self
             .officials

@@ -4,6 +4,7 @@
 pub mod agenda;
 pub mod dashboard;
 pub mod import;
+pub mod letters;
 pub mod library;
 pub mod logistics;
 pub mod output;

@@ -186,7 +186,7 @@ fn save_one(
 
 /// Writes files into a folder; one that already holds some of them asks before they are
 /// replaced. `None` when the officer says no.
-fn write_folder_asking(
+pub(super) fn write_folder_asking(
     app: &tauri::AppHandle,
     dir: &std::path::Path,
     named: &[(&str, &[u8])],
