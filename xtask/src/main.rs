@@ -524,6 +524,10 @@ fn bench(only: Option<&str>) -> Result {
             "sync",
             "team-sync benchmarks (release, a 10,000-row change into a 20,000-official event)",
         ),
+        (
+            "letters",
+            "letter benchmarks (release, 1,000 visa letters as PDF and as DOCX)",
+        ),
     ];
     let mut figures = Vec::new();
     for (name, title) in programs {

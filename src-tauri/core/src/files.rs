@@ -309,6 +309,25 @@ pub fn write_folder(dir: &Path, files: &[(&str, &[u8])], replace: bool) -> Resul
     Ok(files.len())
 }
 
+/// A file of at most `max` bytes, read without trusting its size: a larger one (or a device
+/// that never ends) is refused with a sentence before more than `max + 1` bytes are read.
+pub fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > max {
+        return Err(crate::error::Error::field(
+            "file",
+            "too_long",
+            crate::words::Text::new("error-file_over_limit")
+                .with("file", path.display().to_string())
+                .with("mb", (max / (1024 * 1024)).max(1)),
+        ));
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,23 +442,4 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 3, "{names:?}");
     }
-}
-
-/// A file of at most `max` bytes, read without trusting its size: a larger one (or a device
-/// that never ends) is refused with a sentence before more than `max + 1` bytes are read.
-pub fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(max as u64 + 1).read_to_end(&mut bytes)?;
-    if bytes.len() > max {
-        return Err(crate::error::Error::field(
-            "file",
-            "too_long",
-            crate::words::Text::new("error-file_over_limit")
-                .with("file", path.display().to_string())
-                .with("mb", (max / (1024 * 1024)).max(1)),
-        ));
-    }
-    Ok(bytes)
 }

@@ -427,11 +427,7 @@ impl<'a> Event<'a> {
                 .unwrap_or_default(),
         );
         let (total, attended) = self.attendance.get(&o.id).copied().unwrap_or_default();
-        let share = if total == 0 {
-            0
-        } else {
-            attended * 100 / total
-        };
+        let share = (attended * 100).checked_div(total).unwrap_or(0);
         v.insert("sessions_attended", attended.to_string());
         v.insert("sessions_total", total.to_string());
         v.insert("attendance", format!("{share} %"));
@@ -968,6 +964,9 @@ impl Event<'_> {
     }
 }
 
+/// One PDF per letter, and all of them in one (when asked for).
+type Pdfs = (Vec<Vec<u8>>, Option<Vec<u8>>);
+
 /// One PDF per letter, and all of them in one when `combined`.
 fn pdfs(
     event: &Event<'_>,
@@ -975,7 +974,7 @@ fn pdfs(
     today: NaiveDate,
     combined: bool,
     progress: Progress<'_>,
-) -> Result<(Vec<Vec<u8>>, Option<Vec<u8>>)> {
+) -> Result<Pdfs> {
     let letters: Vec<Value> = ready.iter().map(|r| r.json.clone()).collect();
     let total = letters.len();
     progress(0, total);

@@ -238,8 +238,8 @@ fn fill_field(text: &str, values: &HashMap<&str, String>, missing: &mut Vec<Stri
         match piece {
             Piece::Text(t) => {
                 let mut parts = t.split('\n');
-                if let Some(first) = parts.next() {
-                    lines.last_mut().map(|l| l.0.push_str(first));
+                if let (Some(first), Some(line)) = (parts.next(), lines.last_mut()) {
+                    line.0.push_str(first);
                 }
                 for part in parts {
                     lines.push((part.to_string(), false));
