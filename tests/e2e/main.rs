@@ -1606,10 +1606,13 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
     );
 
     // Spreadsheets: every table, with the hotel and session choices where they matter.
-    assert_eq!(options(&app, "#export-table").len(), 9);
+    assert_eq!(options(&app, "#export-table").len(), 10);
     assert!(options(&app, "#export-table")
         .iter()
         .any(|(label, _)| label == "Catering per meal"));
+    assert!(options(&app, "#export-table")
+        .iter()
+        .any(|(label, _)| label == "Register of letters"));
     // The officials' passport numbers go out masked unless asked for (issue 17).
     assert_eq!(
         app.execute(

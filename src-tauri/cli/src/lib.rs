@@ -835,10 +835,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         eprintln!("ddesk: warning: {warning}");
     }
     // Ids may be given whole or by a unique beginning of 8 or more characters.
-    let id = |table: &'static str, given: &str| store.read(|c| store::resolve_id(c, table, given));
-    let some_id = |table: &'static str, given: Option<String>| -> Result<Option<String>, Error> {
-        given.map(|g| id(table, &g)).transpose()
-    };
+    let id = |table: &'static str, given: &str| resolve(&store, table, given);
+    let some_id = |table: &'static str, given: Option<String>| resolve_some(&store, table, given);
     match cli.command {
         Command::Demo { remove: true } => {
             let n = demo::remove(&store)?;
@@ -1446,13 +1444,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 
 /// Shows cell text on one terminal line: control characters (escape sequences, line breaks
 /// from hostile cells) are printed escaped, never sent to the terminal.
+/// The id of a record named by its id or a unique beginning of it.
+fn resolve(store: &Store, table: &'static str, given: &str) -> Result<String, Error> {
+    store.read(|c| store::resolve_id(c, table, given))
+}
+
+fn resolve_some(
+    store: &Store,
+    table: &'static str,
+    given: Option<String>,
+) -> Result<Option<String>, Error> {
+    given.map(|g| resolve(store, table, &g)).transpose()
+}
+
 /// `ddesk letter …`: exit 0 when a letter was written (some may have been skipped), 1 when
 /// none was.
 fn letter(store: &Store, command: LetterCommand) -> Result<ExitCode, Error> {
-    let id = |table: &'static str, given: &str| store.read(|c| store::resolve_id(c, table, given));
-    let some_id = |table: &'static str, given: Option<String>| -> Result<Option<String>, Error> {
-        given.map(|g| id(table, &g)).transpose()
-    };
+    let id = |table: &'static str, given: &str| resolve(store, table, given);
+    let some_id = |table: &'static str, given: Option<String>| resolve_some(store, table, given);
     let (kind, args) = match command {
         LetterCommand::Visa(a) => (LetterKind::Visa, a),
         LetterCommand::Invitation(a) => (LetterKind::Invitation, a),

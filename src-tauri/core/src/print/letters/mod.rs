@@ -232,8 +232,8 @@ fn counts_for_attendance(kind: SessionKind) -> bool {
     )
 }
 
-/// The event read once for a batch.
-struct Event<'a> {
+/// The event read once for a batch (or a preview).
+struct Sources<'a> {
     ctx: Ctx<'a>,
     letterhead: Letterhead,
     logo: Option<Image>,
@@ -247,14 +247,14 @@ struct Event<'a> {
     templates: HashMap<Language, LetterTemplate>,
 }
 
-impl<'a> Event<'a> {
+impl<'a> Sources<'a> {
     fn load(
         conn: &Connection,
         fonts: &'a Fonts,
         event_id: &str,
         kind: LetterKind,
         template: Option<&LetterTemplate>,
-    ) -> Result<Event<'a>> {
+    ) -> Result<Sources<'a>> {
         let print = PrintRequest::new(event_id, Document::Participants);
         let ctx = Ctx::load(conn, fonts, &print)?;
         let letterhead = saved::letterhead(conn)?;
@@ -322,7 +322,7 @@ impl<'a> Event<'a> {
             };
             templates.insert(*lang, t);
         }
-        Ok(Event {
+        Ok(Sources {
             ctx,
             letterhead,
             logo,
@@ -779,8 +779,8 @@ pub fn write_letters_with(
     let today = request
         .dated
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let event =
-        store.read_apart(|conn| Event::load(conn, fonts, &request.event_id, request.kind, None))?;
+    let event = store
+        .read_apart(|conn| Sources::load(conn, fonts, &request.event_id, request.kind, None))?;
     for t in event.templates.values() {
         if let Some(problem) = template::check(t).into_iter().next() {
             return Err(Error::field(problem.field, problem.code, problem.text));
@@ -942,7 +942,7 @@ pub fn write_letters_with(
     })
 }
 
-impl Event<'_> {
+impl Sources<'_> {
     /// The letterhead's words in a language, for the Word document.
     fn letterhead_for(&self, lang: Language) -> docx::Head<'_> {
         let [office, address, signatory, title] = self.letterhead.in_lang(lang);
@@ -969,7 +969,7 @@ type Pdfs = (Vec<Vec<u8>>, Option<Vec<u8>>);
 
 /// One PDF per letter, and all of them in one when `combined`.
 fn pdfs(
-    event: &Event<'_>,
+    event: &Sources<'_>,
     ready: &[Ready<'_, '_>],
     today: NaiveDate,
     combined: bool,
@@ -1097,7 +1097,7 @@ pub fn preview(
     let kind = template.kind;
     let today = chrono::Local::now().date_naive();
     let event =
-        store.read_apart(|conn| Event::load(conn, fonts, event_id, kind, Some(template)))?;
+        store.read_apart(|conn| Sources::load(conn, fonts, event_id, kind, Some(template)))?;
     let recipients = match recipient_id {
         Some(id) => {
             let scope = match kind.source() {
@@ -1221,7 +1221,7 @@ pub fn recipients(
 ) -> Result<Vec<(String, String)>> {
     let fonts = Fonts::system();
     let today = chrono::Local::now().date_naive();
-    let event = store.read_apart(|conn| Event::load(conn, &fonts, event_id, kind, None))?;
+    let event = store.read_apart(|conn| Sources::load(conn, &fonts, event_id, kind, None))?;
     let request = LetterRequest::new(event_id, kind, Recipients::All);
     Ok(event
         .recipients(&request, today)?
@@ -1232,6 +1232,42 @@ pub fn recipients(
 
 /// Most bytes a logo or seal may have: a letterhead image, not a photograph.
 pub const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most pixels a PNG or JPEG logo may have (a 6,000 × 4,000 scan): decoded, it takes four
+/// bytes a pixel.
+const MAX_IMAGE_PIXELS: u64 = 24_000_000;
+
+/// The width and height a PNG or JPEG says it has, from its header.
+fn raster_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |at: usize| {
+        Some(u32::from(u16::from_be_bytes([
+            *bytes.get(at)?,
+            *bytes.get(at + 1)?,
+        ])))
+    };
+    let be32 = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        // The first chunk is IHDR: width and height at 16 and 20.
+        return (bytes.get(12..16)? == b"IHDR").then_some((be32(16)?, be32(20)?));
+    }
+    // JPEG: walk the segments to the first start-of-frame (SOF0–SOF15 but DHT, JPG, DAC).
+    let mut at = 2;
+    while at + 9 < bytes.len() {
+        if bytes[at] != 0xFF {
+            return None;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            return Some((be16(at + 7)?, be16(at + 5)?));
+        }
+        at += 2 + usize::try_from(be16(at + 2)?).ok()?;
+    }
+    None
+}
 
 /// Keeps a logo or seal (PNG, JPEG or SVG), refused with a sentence when it is not one the
 /// typesetter can draw; a PNG made from it is kept for Word documents.
@@ -1258,6 +1294,14 @@ pub fn import_image(store: &Store, fonts: &Fonts, name: &str, bytes: &[u8]) -> R
     } else {
         return Err(bad());
     };
+    // A small file can claim a huge picture (a decompression bomb): its size is read from its
+    // header and refused before anything decodes it.
+    if format != "svg" {
+        match raster_size(bytes) {
+            Some((w, h)) if w > 0 && h > 0 && u64::from(w) * u64::from(h) <= MAX_IMAGE_PIXELS => {}
+            _ => return Err(bad()),
+        }
+    }
     // Drawn once by the typesetter: what it cannot draw is refused now, not at the first letter.
     let path = format!("/{name}.{format}");
     let source = format!(
@@ -1292,4 +1336,44 @@ pub fn import_image(store: &Store, fonts: &Fonts, name: &str, bytes: &[u8]) -> R
         height_px,
     };
     store.write(|tx| saved::save_image(tx, name, &image))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(width.to_be_bytes());
+        png.extend(height.to_be_bytes());
+        png.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        png
+    }
+
+    #[test]
+    fn a_picture_is_measured_from_its_header() {
+        assert_eq!(raster_size(&png_claiming(640, 480)), Some((640, 480)));
+        // A JPEG: SOI, an APP0 segment, then SOF0 with height 300 and width 400.
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01,
+            0x2C, 0x01, 0x90, 0x03, 0, 0, 0, 0,
+        ];
+        assert_eq!(raster_size(&jpeg), Some((400, 300)));
+        assert_eq!(raster_size(b"\xFF\xD8\xFF"), None);
+    }
+
+    #[test]
+    fn a_logo_claiming_a_huge_picture_is_refused_before_it_is_decoded() {
+        let store = Store::open_in_memory().expect("library");
+        let fonts = Fonts::system();
+        let refused = import_image(&store, &fonts, "logo", &png_claiming(100_000, 100_000));
+        match refused {
+            Err(Error::Validation(errors)) => assert_eq!(errors[0].code, "invalid_value"),
+            other => panic!("{other:?}"),
+        }
+        assert!(store
+            .read(|c| saved::image(c, "logo"))
+            .expect("read")
+            .is_none());
+    }
 }

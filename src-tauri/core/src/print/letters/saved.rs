@@ -114,19 +114,13 @@ pub const LETTERHEAD_FIELDS: &[&str] = &[
 ];
 
 impl Letterhead {
+    /// Sets one field by its name (`LETTERHEAD_FIELDS`), through the same names serde uses.
     pub fn set(&mut self, field: &str, value: &str) -> Result<()> {
-        let slot = match field {
-            "office_en" => &mut self.office_en,
-            "office_ko" => &mut self.office_ko,
-            "address_en" => &mut self.address_en,
-            "address_ko" => &mut self.address_ko,
-            "phone" => &mut self.phone,
-            "email" => &mut self.email,
-            "signatory_en" => &mut self.signatory_en,
-            "signatory_ko" => &mut self.signatory_ko,
-            "title_en" => &mut self.title_en,
-            "title_ko" => &mut self.title_ko,
-            "prefix" => &mut self.prefix,
+        let mut json = serde_json::to_value(&*self)?;
+        match json.get_mut(field) {
+            Some(slot) if LETTERHEAD_FIELDS.contains(&field) => {
+                *slot = serde_json::Value::from(value.trim());
+            }
             _ => {
                 return Err(Error::field(
                     "field",
@@ -134,32 +128,26 @@ impl Letterhead {
                     Text::new("letter-error-letterhead_field").with("field", field),
                 ))
             }
-        };
-        *slot = value.trim().to_string();
+        }
+        *self = serde_json::from_value(json)?;
         Ok(())
     }
 
     /// The office's name, address, signatory and title in a language (English where the Korean
     /// is not given).
     pub fn in_lang(&self, lang: Language) -> [&str; 4] {
-        let pick = |en: &'static str| -> &str {
-            let (en, ko) = match en {
-                "office" => (&self.office_en, &self.office_ko),
-                "address" => (&self.address_en, &self.address_ko),
-                "signatory" => (&self.signatory_en, &self.signatory_ko),
-                _ => (&self.title_en, &self.title_ko),
-            };
+        fn pick<'a>(lang: Language, en: &'a str, ko: &'a str) -> &'a str {
             if lang == Language::Ko && !ko.is_empty() {
                 ko
             } else {
                 en
             }
-        };
+        }
         [
-            pick("office"),
-            pick("address"),
-            pick("signatory"),
-            pick("title"),
+            pick(lang, &self.office_en, &self.office_ko),
+            pick(lang, &self.address_en, &self.address_ko),
+            pick(lang, &self.signatory_en, &self.signatory_ko),
+            pick(lang, &self.title_en, &self.title_ko),
         ]
     }
 }
@@ -191,9 +179,10 @@ pub fn letterhead(conn: &Connection) -> Result<Letterhead> {
 }
 
 pub fn save_letterhead(tx: &Transaction<'_>, l: &Letterhead) -> Result<()> {
+    let json = serde_json::to_value(l)?;
     let too_long = LETTERHEAD_FIELDS
         .iter()
-        .find(|f| field_of(l, f).chars().count() > 500);
+        .find(|f| json[**f].as_str().is_some_and(|v| v.chars().count() > 500));
     if let Some(field) = too_long {
         return Err(Error::field(
             field,
@@ -236,22 +225,6 @@ pub fn save_letterhead(tx: &Transaction<'_>, l: &Letterhead) -> Result<()> {
         ],
     )?;
     Ok(())
-}
-
-fn field_of<'a>(l: &'a Letterhead, field: &str) -> &'a str {
-    match field {
-        "office_en" => &l.office_en,
-        "office_ko" => &l.office_ko,
-        "address_en" => &l.address_en,
-        "address_ko" => &l.address_ko,
-        "phone" => &l.phone,
-        "email" => &l.email,
-        "signatory_en" => &l.signatory_en,
-        "signatory_ko" => &l.signatory_ko,
-        "title_en" => &l.title_en,
-        "title_ko" => &l.title_ko,
-        _ => &l.prefix,
-    }
 }
 
 /// A logo or seal as kept: the file imported, and the PNG made from it.
