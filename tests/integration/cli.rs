@@ -29,6 +29,17 @@ pub(crate) fn demo_event(db: &std::path::Path, name: &str) -> String {
         .to_string()
 }
 
+/// Runs `ddesk` and returns what it printed, failing the test with its stderr if it failed.
+pub(crate) fn ok(db: &Path, args: &[&str]) -> String {
+    let out = ddesk(db, args);
+    assert!(
+        out.status.success(),
+        "ddesk {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out)
+}
+
 pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8")
 }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 use ddesk_core::dates::{event_dates, long_date};
 use ddesk_core::model::*;
@@ -13,7 +12,7 @@ use ddesk_core::print::letters::{
     self, LetterBatch, LetterFormat, LetterKind, LetterRequest, Recipients,
 };
 
-use crate::cli::{ddesk, demo_event, stdout};
+use crate::cli::{ddesk, demo_event, ok, stdout};
 use crate::print::{assert_contains_all, native_names, squeezed, world, Pdf, World, SCRIPTS};
 
 /// The script world with what a visa letter needs on every official: a passport number, a
@@ -87,11 +86,7 @@ fn visa_letters_hold_the_passport_facts_exactly_in_both_languages() {
         assert!(batch.skipped[0].reason.en().contains("host country"));
         assert_eq!(batch.files.len(), SCRIPTS.len() - 1);
         for file in &batch.files {
-            let o = w
-                .added
-                .iter()
-                .find(|o| o.id == file.recipient_id)
-                .expect("an official of the batch");
+            let o = official_of(&w, &file.recipient_id);
             let pdf = Pdf::new(&file.bytes);
             pdf.assert_fonts_embedded_subsets();
             // Korean lines may break inside a word ("2024" | "년"): compared without spaces.
@@ -155,23 +150,15 @@ print(json.dumps(out))
 }
 
 fn python(script: &str, dir: &Path) -> HashMap<String, String> {
-    let python = if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    };
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .arg(dir)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "python failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
+    serde_json::from_value(delegation_desk_tests::python_json(script, dir)).expect("file → text")
+}
+
+/// The official of the world a letter was written for.
+fn official_of<'w>(w: &'w World, id: &str) -> &'w Official {
+    w.added
+        .iter()
+        .find(|o| o.id == id)
+        .expect("an official of the batch")
 }
 
 #[test]
@@ -185,11 +172,7 @@ fn word_documents_hold_the_same_letter() {
         let read = python_docx(&sub);
         assert_eq!(read.len(), batch.files.len());
         for file in &batch.files {
-            let o = w
-                .added
-                .iter()
-                .find(|o| o.id == file.recipient_id)
-                .expect("official");
+            let o = official_of(&w, &file.recipient_id);
             let text = read.get(&file.name).expect("read back");
             assert_contains_all(text, &visa_facts(&w, o, lang));
             assert!(text.contains(&file.number));
@@ -241,11 +224,7 @@ print(json.dumps(out))
     let read = python(SCRIPT, dir.path());
     assert_eq!(read.len(), batch.files.len());
     for file in &batch.files {
-        let o = w
-            .added
-            .iter()
-            .find(|o| o.id == file.recipient_id)
-            .expect("official");
+        let o = official_of(&w, &file.recipient_id);
         let m: serde_json::Value = serde_json::from_str(&read[&file.name]).expect("json");
         assert!(m["to"].as_str().expect("to").contains(&o.email), "{m}");
         assert_eq!(m["unsent"], "1");
@@ -272,16 +251,6 @@ print(json.dumps(out))
         assert_eq!(parts[1][2], "%PDF-");
         assert_eq!(parts[2][2], "BEGIN");
     }
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = ddesk(db, args);
-    assert!(
-        out.status.success(),
-        "ddesk {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout(&out)
 }
 
 /// Records that the official attended the session, as the roster screen (and check-in) do:

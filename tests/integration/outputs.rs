@@ -475,23 +475,7 @@ for name in sorted(os.listdir(sys.argv[1])):
     out[name] = events
 print(json.dumps(out))
 "#;
-    let python = if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    };
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(SCRIPT)
-        .arg(dir)
-        .output()
-        .expect("run python3 (python3-icalendar)");
-    assert!(
-        out.status.success(),
-        "python icalendar failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let json = delegation_desk_tests::python_json(SCRIPT, dir);
     json.as_object()
         .expect("object")
         .iter()

@@ -4,17 +4,7 @@
 
 use std::path::Path;
 
-use crate::cli::{ddesk, demo_event, stdout};
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = ddesk(db, args);
-    assert!(
-        out.status.success(),
-        "ddesk {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout(&out)
-}
+use crate::cli::{ddesk, demo_event, ok};
 
 fn field(text: &str, key: &str) -> String {
     text.lines()

@@ -181,3 +181,26 @@ pub fn fits_one_line_field(s: &str) -> bool {
     let t = s.trim();
     !t.chars().any(char::is_control) && t.chars().count() <= 300
 }
+
+/// Runs a Python script with `dir` as its argument under Debian's python3 (whose apt packages —
+/// python3-icalendar, python3-docx — are the real readers the tests use) and parses the JSON it
+/// prints.
+pub fn python_json(script: &str, dir: &std::path::Path) -> serde_json::Value {
+    let python = if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
