@@ -4,7 +4,7 @@
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, LineSpacing, PageMargin, PageOrientationType, Paragraph, Pic,
-    Run, RunFonts,
+    Run, RunFonts, Tab, TabValueType,
 };
 
 use super::saved::Image;
@@ -125,7 +125,8 @@ pub(super) fn write(head: &Head<'_>, kind: LetterKind, letter: &Ready<'_, '_>) -
                 160,
             ));
         }
-        doc = doc.add_paragraph(Paragraph::new());
+        // Room above the seal and signature, as on the PDF.
+        doc = doc.add_paragraph(spaced(Paragraph::new(), 720));
         doc = signature(doc, head, true);
         doc = doc.add_paragraph(center(Paragraph::new().add_run(run(date).size(20))));
         doc = doc.add_paragraph(center(
@@ -136,22 +137,23 @@ pub(super) fn write(head: &Head<'_>, kind: LetterKind, letter: &Ready<'_, '_>) -
             ),
         ));
     } else {
-        let mut top = Paragraph::new();
         if let Some(logo) = head.logo {
-            top = top
-                .add_run(Run::new().add_image(picture(logo, 16)))
-                .add_run(Run::new().add_tab());
+            doc = doc
+                .add_paragraph(Paragraph::new().add_run(Run::new().add_image(picture(logo, 16))));
         }
-        top = top.add_run(run(head.office).bold().size(30).color("1F3864"));
-        doc = doc.add_paragraph(top);
+        doc = doc.add_paragraph(
+            Paragraph::new().add_run(run(head.office).bold().size(30).color("1F3864")),
+        );
         if !contacts.is_empty() {
             doc = doc.add_paragraph(spaced(
                 Paragraph::new().add_run(run(&contacts.join("  ·  ")).size(17).color("444444")),
                 240,
             ));
         }
+        // The date at the right margin (A4's 11,906 twips less the margins), as on the PDF.
         doc = doc.add_paragraph(spaced(
             Paragraph::new()
+                .add_tab(Tab::new().val(TabValueType::Right).pos(11906 - 1417 - 1247))
                 .add_run(run(&format!("{}: {number}", words("number"))).size(19))
                 .add_run(Run::new().add_tab())
                 .add_run(run(&format!("{}: {date}", words("date"))).size(19)),
@@ -166,10 +168,20 @@ pub(super) fn write(head: &Head<'_>, kind: LetterKind, letter: &Ready<'_, '_>) -
             200,
         ));
         for p in &filled.body {
-            doc = doc.add_paragraph(spaced(
-                Paragraph::new().align(AlignmentType::Both).add_run(run(p)),
-                200,
-            ));
+            // A paragraph of lines (the passport details) stays a block of left-aligned lines:
+            // Word would stretch each line before a break across the page.
+            let lines: Vec<&str> = p.split('\n').collect();
+            if lines.len() > 1 {
+                for (i, line) in lines.iter().enumerate() {
+                    let after = if i + 1 == lines.len() { 200 } else { 0 };
+                    doc = doc.add_paragraph(spaced(Paragraph::new().add_run(run(line)), after));
+                }
+            } else {
+                doc = doc.add_paragraph(spaced(
+                    Paragraph::new().align(AlignmentType::Both).add_run(run(p)),
+                    200,
+                ));
+            }
         }
         for line in &filled.closing {
             doc = doc.add_paragraph(Paragraph::new().add_run(run(line)));
