@@ -17,6 +17,7 @@ const TABS: &[&str] = &[
     "agenda",
     "print",
     "output",
+    "letters",
     "import",
 ];
 
