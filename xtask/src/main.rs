@@ -68,7 +68,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  dist        build the installers this machine can make (.deb and .rpm on Linux) into target/release/bundle\n  gen-ui      write ui/generated.js (record fields, closed sets, defaults) from the engine's types
-  bench       [engine|import|print|sync|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+  bench       [engine|import|print|sync|letters|paper|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, team sync, 1,000 letters, paper as a whole process beside ReportLab, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -549,6 +549,10 @@ fn bench(only: Option<&str>) -> Result {
         figures.extend(engine_figures(&json)?);
     }
 
+    if only.is_none_or(|o| o == "paper") {
+        step("paper, whole process (release ddesk as a user runs it; ReportLab beside it)");
+        figures.extend(paper_figures(&out)?);
+    }
     if only.is_none_or(|o| o == "app") {
         step("app benchmarks under Xvfb (release)");
         figures.extend(app_figures()?);
@@ -559,7 +563,16 @@ fn bench(only: Option<&str>) -> Result {
     );
     let mut over = Vec::new();
     for f in &figures {
-        let target = f.target.map(|t| format!("≤ {t}")).unwrap_or_default();
+        let target = f
+            .target
+            .map(|t| {
+                if t.fract() == 0.0 {
+                    format!("≤ {t:.0}")
+                } else {
+                    format!("≤ {t:.1}")
+                }
+            })
+            .unwrap_or_default();
         let mark = match f.target {
             Some(t) if f.quantile(0.95) > t => {
                 over.push(f.name.clone());
@@ -597,6 +610,278 @@ fn bench(only: Option<&str>) -> Result {
         println!("over target (p95): {}", over.join(", "));
     }
     Ok(())
+}
+
+/// What ReportLab, the PDF library Indico and pretix print badges with, makes of the same
+/// badges: A4 with 8 badges of 90 × 60 mm, cut marks, the badge name, delegation, category and
+/// a QR code of a 36-character payload (an official's id is a UUID), from our own CSV export.
+const REPORTLAB_BADGES: &str = r#"
+import csv, sys
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.graphics import renderPDF
+
+src, out, font = sys.argv[1], sys.argv[2], sys.argv[3]
+pdfmetrics.registerFont(TTFont('Noto', font))
+with open(src, encoding='utf-8-sig') as f:
+    rows = [r for r in csv.DictReader(f) if r['Status'] != 'Cancelled']
+c = canvas.Canvas(out, pagesize=A4)
+W, H = 90 * mm, 60 * mm
+x0, y0 = (A4[0] - 2 * W) / 2, (A4[1] - 4 * H) / 2
+for i, r in enumerate(rows):
+    slot = i % 8
+    if i and slot == 0:
+        c.showPage()
+    x = x0 + (slot % 2) * W
+    y = y0 + (3 - slot // 2) * H
+    c.setLineWidth(0.3)
+    for dx, dy in ((0, 0), (W, 0), (0, H), (W, H)):
+        c.line(x + dx - 3 * mm, y + dy, x + dx + 3 * mm, y + dy)
+        c.line(x + dx, y + dy - 3 * mm, x + dx, y + dy + 3 * mm)
+    c.setFont('Noto', 16)
+    c.drawString(x + 6 * mm, y + H - 16 * mm, r['Badge name'] or (r['Given name'] + ' ' + r['Family name']))
+    c.setFont('Noto', 9)
+    c.drawString(x + 6 * mm, y + H - 24 * mm, r['Delegation'])
+    c.drawString(x + 6 * mm, y + 8 * mm, r['Category'].upper())
+    qr = QrCodeWidget('%08d-0000-7000-8000-%012d' % (i, i))
+    b = qr.getBounds()
+    d = Drawing(22 * mm, 22 * mm, transform=[22 * mm / (b[2] - b[0]), 0, 0, 22 * mm / (b[3] - b[1]), 0, 0])
+    d.add(qr)
+    renderPDF.draw(d, c, x + W - 28 * mm, y + 6 * mm)
+c.save()
+print(len(rows))
+"#;
+
+/// Runs `command` under GNU time: its wall time in milliseconds and its peak resident memory
+/// in megabytes.
+fn timed(command: &mut Command) -> Result<(f64, f64)> {
+    let report = std::env::temp_dir().join(format!("ddesk-time-{}", std::process::id()));
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = command
+        .get_envs()
+        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned())))
+        .collect();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%e %M")
+        .arg("-o")
+        .arg(&report)
+        .arg(&program)
+        .args(&args)
+        .envs(envs)
+        .output()
+        .map_err(|e| format!("/usr/bin/time: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            program.to_string_lossy(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&report);
+    let mut fields = text.split_whitespace();
+    let seconds: f64 = fields
+        .next()
+        .and_then(|f| f.parse().ok())
+        .ok_or("time: no seconds")?;
+    let kb: f64 = fields
+        .next()
+        .and_then(|f| f.parse().ok())
+        .ok_or("time: no memory")?;
+    Ok((seconds * 1000.0, kb / 1024.0))
+}
+
+/// Issue 24: paper as the officer waits for it — the release `ddesk` started as a user starts
+/// it, on a generated event of 1,000 officials, three runs each; and, when Python's ReportLab
+/// can be installed into a virtual environment of the bench's own, the same badges made by it
+/// in the same run.
+fn paper_figures(out: &Path) -> Result<Vec<Figure>> {
+    ensure_packages(&["time", "python3-venv"])?;
+    let ddesk = root().join("target/release/ddesk");
+    let dir = out.join("paper");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let db = dir.join("library.sqlite3");
+    let run = |args: &[&str]| -> Result<String> {
+        let out = unlocked(&mut Command::new(&ddesk))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!(
+                "ddesk {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let generated = run(&["generate", "--officials", "1000", "--seed", "7"])?;
+    let event = generated
+        .lines()
+        .last()
+        .and_then(|l| l.split('\t').next())
+        .ok_or("generate printed no event")?
+        .to_string();
+    let official = run(&["officials", "--event", &event])?
+        .lines()
+        .next()
+        .and_then(|l| l.split('\t').next())
+        .ok_or("no official")?
+        .to_string();
+    let pdf = dir.join("out.pdf");
+    let pdf = pdf.to_str().ok_or("path")?;
+    let whole = |args: &[&str]| -> Result<Vec<(f64, f64)>> {
+        (0..3)
+            .map(|_| {
+                timed(
+                    unlocked(&mut Command::new(&ddesk))
+                        .arg("--db")
+                        .arg(&db)
+                        .args(args)
+                        .args(["-o", pdf, "--force"]),
+                )
+            })
+            .collect()
+    };
+    let badges = whole(&[
+        "print",
+        "badges",
+        "--event",
+        &event,
+        "--layout",
+        "a4-8",
+        "--reprint",
+    ])?;
+    let list = whole(&["print", "participants", "--event", &event])?;
+    let one = whole(&[
+        "print",
+        "badges",
+        "--event",
+        &event,
+        "--official",
+        &official,
+        "--reprint",
+    ])?;
+    let times = |runs: &[(f64, f64)]| runs.iter().map(|r| r.0).collect::<Vec<_>>();
+    let mut figures = vec![
+        Figure {
+            name: "1,000 badges A4 8-up, whole process".into(),
+            unit: "ms",
+            runs: times(&badges),
+            target: Some(1000.0),
+        },
+        Figure {
+            name: "peak memory, 1,000 badges".into(),
+            unit: "MB",
+            runs: badges.iter().map(|r| r.1).collect(),
+            target: Some(250.0),
+        },
+        Figure {
+            name: "participant list of 1,000, whole process".into(),
+            unit: "ms",
+            runs: times(&list),
+            target: Some(400.0),
+        },
+        Figure {
+            name: "one badge, whole process".into(),
+            unit: "ms",
+            runs: times(&one),
+            target: Some(100.0),
+        },
+    ];
+    match reportlab_badges(&dir, &ddesk, &db, &event) {
+        Ok(peer) => {
+            let ours = figures[0].quantile(0.5);
+            let theirs = {
+                let mut v = peer.clone();
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            println!(
+                "ReportLab peer: {theirs:.0} ms median; ddesk is {:.1}× faster",
+                theirs / ours
+            );
+            figures.push(Figure {
+                name: "ReportLab peer, the same badges".into(),
+                unit: "ms",
+                runs: peer,
+                target: None,
+            });
+            // Smaller is better in this table: ddesk's time as a share of ReportLab's (≥ 30×
+            // faster is ≤ 3.3 %).
+            figures.push(Figure {
+                name: "ddesk's time as a share of ReportLab's".into(),
+                unit: "%",
+                runs: vec![ours / theirs * 100.0],
+                target: Some(100.0 / 30.0),
+            });
+        }
+        Err(e) => println!("ReportLab peer not run: {e}"),
+    }
+    Ok(figures)
+}
+
+/// ReportLab in a virtual environment of the bench's own (installed once), fed our CSV export
+/// of the event; three timed runs.
+fn reportlab_badges(dir: &Path, ddesk: &Path, db: &Path, event: &str) -> Result<Vec<f64>> {
+    let venv = root().join("target/bench/reportlab-venv");
+    let python = venv.join("bin/python3");
+    if !python.exists() {
+        status(cmd(
+            "python3",
+            &["-m", "venv", venv.to_str().ok_or("path")?],
+        ))?;
+        status(cmd(
+            python.to_str().ok_or("path")?,
+            &["-m", "pip", "install", "--quiet", "reportlab"],
+        ))?;
+    }
+    let csv = dir.join("officials.csv");
+    let exported = unlocked(&mut Command::new(ddesk))
+        .arg("--db")
+        .arg(db)
+        .args([
+            "export",
+            "officials",
+            "--event",
+            event,
+            "--format",
+            "csv",
+            "-o",
+        ])
+        .arg(&csv)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !exported.status.success() {
+        return Err(String::from_utf8_lossy(&exported.stderr).into_owned());
+    }
+    let font = ["/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"]
+        .into_iter()
+        .find(|f| Path::new(f).exists())
+        .ok_or("no NotoSans-Regular.ttf (fonts-noto-core)")?;
+    let script = dir.join("reportlab_badges.py");
+    std::fs::write(&script, REPORTLAB_BADGES).map_err(|e| e.to_string())?;
+    (0..3)
+        .map(|_| {
+            timed(
+                Command::new(&python)
+                    .arg(&script)
+                    .arg(&csv)
+                    .arg(dir.join("reportlab.pdf"))
+                    .arg(font),
+            )
+            .map(|r| r.0)
+        })
+        .collect()
 }
 
 /// The figures an engine bench program (engine.rs, import.rs) wrote.
