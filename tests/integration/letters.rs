@@ -37,14 +37,19 @@ fn without_spaces(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-fn write(w: &World, kind: LetterKind, format: LetterFormat, lang: Option<Language>) -> LetterBatch {
-    let mut request = LetterRequest::new(
+/// Letters of `kind` for the script world's delegation (its members, or its letter).
+fn for_the_delegation(w: &World, kind: LetterKind) -> LetterRequest {
+    LetterRequest::new(
         &w.event.id,
         kind,
         Recipients::Delegation {
             id: w.delegation.clone(),
         },
-    );
+    )
+}
+
+fn write(w: &World, kind: LetterKind, format: LetterFormat, lang: Option<Language>) -> LetterBatch {
+    let mut request = for_the_delegation(w, kind);
     request.format = format;
     request.lang = lang;
     request.min_attendance = 0;
@@ -114,13 +119,7 @@ fn visa_letters_hold_the_passport_facts_exactly_in_both_languages() {
 #[test]
 fn certificates_print_every_script_and_one_file_holds_them_all() {
     let w = letter_world();
-    let mut request = LetterRequest::new(
-        &w.event.id,
-        LetterKind::Certificate,
-        Recipients::Delegation {
-            id: w.delegation.clone(),
-        },
-    );
+    let mut request = for_the_delegation(&w, LetterKind::Certificate);
     request.min_attendance = 0;
     request.combined = true;
     let batch = letters::write_letters(&w.store, &request, &|_, _| {}).expect("certificates");
@@ -183,13 +182,7 @@ fn word_documents_hold_the_same_letter() {
 #[test]
 fn e_mail_drafts_parse_with_their_attachments_intact() {
     let w = letter_world();
-    let mut request = LetterRequest::new(
-        &w.event.id,
-        LetterKind::Visa,
-        Recipients::Delegation {
-            id: w.delegation.clone(),
-        },
-    );
+    let mut request = for_the_delegation(&w, LetterKind::Visa);
     request.format = LetterFormat::Eml;
     request.attach_itinerary = true;
     let batch = letters::write_letters(&w.store, &request, &|_, _| {}).expect("drafts");

@@ -657,30 +657,26 @@ c.save()
 print(len(rows))
 "#;
 
-/// Runs `command` under GNU time: its wall time in milliseconds and its peak resident memory
-/// in megabytes.
-fn timed(command: &mut Command) -> Result<(f64, f64)> {
+/// Runs `program` under GNU time, with the arguments and environment `with` adds (the child
+/// inherits the environment of `time`): its wall time in milliseconds and its peak resident
+/// memory in megabytes.
+fn timed(program: &Path, with: impl FnOnce(&mut Command)) -> Result<(f64, f64)> {
     let report = std::env::temp_dir().join(format!("ddesk-time-{}", std::process::id()));
-    let program = command.get_program().to_owned();
-    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
-    let envs: Vec<_> = command
-        .get_envs()
-        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned())))
-        .collect();
-    let out = Command::new("/usr/bin/time")
+    let mut command = Command::new("/usr/bin/time");
+    command
         .arg("-f")
         .arg("%e %M")
         .arg("-o")
         .arg(&report)
-        .arg(&program)
-        .args(&args)
-        .envs(envs)
+        .arg(program);
+    with(&mut command);
+    let out = command
         .output()
         .map_err(|e| format!("/usr/bin/time: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "{} failed: {}",
-            program.to_string_lossy(),
+            program.display(),
             String::from_utf8_lossy(&out.stderr)
         ));
     }
@@ -742,13 +738,13 @@ fn paper_figures(out: &Path) -> Result<Vec<Figure>> {
     let whole = |args: &[&str]| -> Result<Vec<(f64, f64)>> {
         (0..3)
             .map(|_| {
-                timed(
-                    unlocked(&mut Command::new(&ddesk))
+                timed(&ddesk, |c| {
+                    unlocked(c)
                         .arg("--db")
                         .arg(&db)
                         .args(args)
-                        .args(["-o", pdf, "--force"]),
-                )
+                        .args(["-o", pdf, "--force"]);
+                })
             })
             .collect()
     };
@@ -872,13 +868,12 @@ fn reportlab_badges(dir: &Path, ddesk: &Path, db: &Path, event: &str) -> Result<
     std::fs::write(&script, REPORTLAB_BADGES).map_err(|e| e.to_string())?;
     (0..3)
         .map(|_| {
-            timed(
-                Command::new(&python)
-                    .arg(&script)
+            timed(&python, |c| {
+                c.arg(&script)
                     .arg(&csv)
                     .arg(dir.join("reportlab.pdf"))
-                    .arg(font),
-            )
+                    .arg(font);
+            })
             .map(|r| r.0)
         })
         .collect()

@@ -1488,11 +1488,11 @@ fn letter(store: &Store, command: LetterCommand) -> Result<ExitCode, Error> {
             return Ok(ExitCode::SUCCESS);
         }
         LetterCommand::Letterhead { set, logo, seal } => {
-            let fonts = print::Fonts::system();
             for (name, file) in [("logo", logo), ("seal", seal)] {
                 if let Some(file) = file {
                     let bytes = ddesk_core::files::read_limited(&file, letters::MAX_IMAGE_BYTES)?;
-                    letters::import_image(store, &fonts, name, &bytes)?;
+                    // Scanned once per process, and only when a picture is to be drawn.
+                    letters::import_image(store, &print::Fonts::system(), name, &bytes)?;
                 }
             }
             let mut head = store.read(letters::saved::letterhead)?;
@@ -1586,32 +1586,25 @@ fn letter(store: &Store, command: LetterCommand) -> Result<ExitCode, Error> {
         }
     };
     // One letter goes to the file OUT: one official's, or one delegation's letter.
-    let one = match &recipients {
-        LetterRecipients::Official { .. } => true,
-        LetterRecipients::Delegation { .. } => {
-            kind.source() == letters::template::Source::Delegation
-        }
-        LetterRecipients::All => false,
-    };
-    let combined = !one
+    let mut request = LetterRequest::new(&event, kind, recipients);
+    request.format = args.format;
+    request.lang = args.lang;
+    request.min_attendance = args.min_attendance;
+    request.attach_itinerary = args.attach_itinerary;
+    let one = request.is_one_letter();
+    request.combined = !one
         && args.format == LetterFormat::Pdf
         && args
             .output
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-    if !one && !combined && args.output == Path::new("-") {
+    if !one && !request.combined && args.output == Path::new("-") {
         return Err(Error::field(
             "output",
             "invalid_value",
             Text::new("cli-letters_folder"),
         ));
     }
-    let mut request = LetterRequest::new(&event, kind, recipients);
-    request.format = args.format;
-    request.lang = args.lang;
-    request.min_attendance = args.min_attendance;
-    request.attach_itinerary = args.attach_itinerary;
-    request.combined = combined;
     let tty = std::io::stderr().is_terminal();
     let batch = letters::write_letters(store, &request, &|done, total| {
         if tty {
@@ -1622,32 +1615,25 @@ fn letter(store: &Store, command: LetterCommand) -> Result<ExitCode, Error> {
         eprintln!();
     }
     if !batch.files.is_empty() {
-        if one {
-            let file = &batch.files[0];
-            if !write_output(&args.output, &file.bytes, args.force)? {
-                out!(
-                    "wrote\t{}\t{}\t{}",
-                    args.output.display(),
-                    clean(&file.number),
-                    clean(&file.recipient)
-                );
+        // One letter, or all in one PDF, goes to the file OUT; several to the folder OUT.
+        let to_stdout = match &batch.combined {
+            _ if one => write_output(&args.output, &batch.files[0].bytes, args.force)?,
+            Some(all) => write_output(&args.output, all, args.force)?,
+            None => {
+                letters::write_files(&args.output, &batch.files, args.force)?;
+                false
             }
-        } else if let Some(all) = &batch.combined {
-            write_output(&args.output, all, args.force)?;
+        };
+        if !to_stdout {
             for file in &batch.files {
+                let path = if one || batch.combined.is_some() {
+                    args.output.clone()
+                } else {
+                    args.output.join(&file.name)
+                };
                 out!(
                     "wrote\t{}\t{}\t{}",
-                    args.output.display(),
-                    clean(&file.number),
-                    clean(&file.recipient)
-                );
-            }
-        } else {
-            letters::write_files(&args.output, &batch.files, args.force)?;
-            for file in &batch.files {
-                out!(
-                    "wrote\t{}\t{}\t{}",
-                    args.output.join(&file.name).display(),
+                    path.display(),
                     clean(&file.number),
                     clean(&file.recipient)
                 );

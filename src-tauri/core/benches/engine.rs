@@ -29,7 +29,7 @@ fn main() {
     // Plain first, then encrypted: any warming of the machine favours encryption's figures
     // no more than the plain ones.
     let plain = measure(officials, &Unlock::Plaintext);
-    let encrypted = measure(officials, &Unlock::passphrase("benchmark passphrase"));
+    let encrypted = measure(officials, &common::unlock());
     common::print_table("engine benchmark (release), plain library", &plain);
     common::print_table("engine benchmark (release), encrypted library", &encrypted);
     println!(

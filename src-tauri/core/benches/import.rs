@@ -150,7 +150,7 @@ fn library() -> (tempfile::TempDir, Store, Event) {
     let how = if std::env::var_os("DDESK_BENCH_PLAINTEXT").is_some() {
         ddesk_core::store::Unlock::Plaintext
     } else {
-        ddesk_core::store::Unlock::passphrase("benchmark passphrase")
+        common::unlock()
     };
     let store = Store::open(&dir.path().join("bench.sqlite3"), &how).expect("library");
     let event = store

@@ -9,17 +9,12 @@ use common::Figure;
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::model::{Event, Official, OfficialStatus};
 use ddesk_core::print::letters::{self, LetterFormat, LetterKind, LetterRequest, Recipients};
-use ddesk_core::Store;
 
 fn main() {
     let json_path = common::json_path();
     let runs = common::runs(5);
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(
-        &dir.path().join("bench.sqlite3"),
-        &ddesk_core::store::Unlock::passphrase("benchmark passphrase"),
-    )
-    .expect("library");
+    let store = common::library(dir.path());
     let event = generate::generate(&store, Spec::new(1_100, 7)).expect("generate");
     // Exactly 1,000 letters: no official is the host country's (who needs no visa), and those
     // past the thousandth are cancelled.

@@ -14,18 +14,13 @@ use ddesk_core::export::{self, ExportRequest, Format, Table};
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::print::itinerary::{self, ItineraryFormat, ItineraryRequest, Scope};
 use ddesk_core::print::{self, BadgeLayout, Document, PrintRequest, Selection};
-use ddesk_core::Store;
 
 fn main() {
     let json_path = common::json_path();
     let runs = common::runs(5);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(
-        &dir.path().join("bench.sqlite3"),
-        &ddesk_core::store::Unlock::passphrase("benchmark passphrase"),
-    )
-    .expect("library");
+    let store = common::library(dir.path());
     // A little over 1,000 so that, with the cancelled ones left out, 1,000 badges remain.
     let event = generate::generate(&store, Spec::new(1_100, 7)).expect("generate");
     let ids: Vec<String> = store

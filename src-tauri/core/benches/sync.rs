@@ -11,14 +11,13 @@ use common::Figure;
 
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::model::{Category, Official, OfficialStatus};
-use ddesk_core::store::Unlock;
 use ddesk_core::Store;
 
 fn main() {
     let json_path = common::json_path();
     let runs = common::runs(3);
     let dir = tempfile::tempdir().expect("temp dir");
-    let how = Unlock::passphrase("benchmark passphrase");
+    let how = common::unlock();
     let a = Store::open(&dir.path().join("a.sqlite3"), &how).expect("library a");
     let b = Store::open(&dir.path().join("b.sqlite3"), &how).expect("library b");
     let event = generate::generate(&a, Spec::new(20_000, 1)).expect("generate");

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use ddesk_core::model::Language;
 use ddesk_core::print::letters::saved::{self, Letterhead, RegisterEntry};
 use ddesk_core::print::letters::template::{self, LetterTemplate, Problem};
-use ddesk_core::print::letters::{self, LetterKind, LetterRequest, Recipients, Skipped};
+use ddesk_core::print::letters::{self, LetterKind, LetterRequest, Skipped};
 use ddesk_core::print::Fonts;
 use ddesk_core::words::Text;
 use serde::Serialize;
@@ -236,14 +236,7 @@ pub fn letter_write(
     progress: Channel<(usize, usize)>,
 ) -> Result<Option<LettersWritten>, CommandError> {
     guarded_blocking(|| {
-        let one = match &request.recipients {
-            Recipients::Official { .. } => true,
-            Recipients::Delegation { .. } => {
-                request.kind.source() == letters::template::Source::Delegation
-            }
-            Recipients::All => false,
-        };
-        let to_file = one || request.combined;
+        let to_file = request.is_one_letter() || request.combined;
         // The folder is asked first: cancelling costs nothing.
         let folder = if to_file {
             None

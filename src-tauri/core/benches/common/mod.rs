@@ -46,6 +46,16 @@ impl Figure {
     }
 }
 
+/// How every bench opens its libraries: encrypted, as every library is, under one passphrase.
+pub fn unlock() -> ddesk_core::store::Unlock {
+    ddesk_core::store::Unlock::passphrase("benchmark passphrase")
+}
+
+/// A new encrypted library in `dir`.
+pub fn library(dir: &std::path::Path) -> ddesk_core::Store {
+    ddesk_core::Store::open(&dir.join("bench.sqlite3"), &unlock()).expect("library")
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }

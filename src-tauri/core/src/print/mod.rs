@@ -306,19 +306,23 @@ impl Typeset {
     /// Page `page` (from 0) as a PNG, `scale` pixels per point (1.0 is 72 dpi; 2.0 suits a
     /// high-density screen).
     pub fn preview_png(&self, page: usize, scale: f32) -> Result<Vec<u8>> {
-        let page = self
-            .document
-            .pages()
-            .get(page)
-            .ok_or(Error::NotFound { entity: "page" })?;
-        let options = typst_render::RenderOptions {
-            pixel_per_pt: typst::utils::Scalar::new(f64::from(scale.clamp(0.1, 8.0))),
-            render_bleed: false,
-        };
-        typst_render::render(page, &options)
-            .encode_png()
-            .map_err(|e| Error::Internal(Box::new(e)))
+        page_png(&self.document, page, scale)
     }
+}
+
+/// Page `page` (from 0) of a typeset document as a PNG, `scale` pixels per point.
+pub(crate) fn page_png(document: &PagedDocument, page: usize, scale: f32) -> Result<Vec<u8>> {
+    let page = document
+        .pages()
+        .get(page)
+        .ok_or(Error::NotFound { entity: "page" })?;
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: typst::utils::Scalar::new(f64::from(scale.clamp(0.1, 8.0))),
+        render_bleed: false,
+    };
+    typst_render::render(page, &options)
+        .encode_png()
+        .map_err(|e| Error::Internal(Box::new(e)))
 }
 
 /// The PDF of typeset pages. Untagged: tags make a roster about five times larger and

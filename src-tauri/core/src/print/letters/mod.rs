@@ -19,7 +19,7 @@ mod eml;
 pub mod saved;
 pub mod template;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -29,8 +29,8 @@ use serde_json::{json, Map, Value};
 
 use super::data::{delegation_label, hotel_label, official_label, Ctx};
 use super::{
-    compile_with_files, in_chunks, joined, pdf_bytes, split, Document, Fonts, PrintRequest,
-    Progress,
+    compile_with_files, in_chunks, joined, page_png, pdf_bytes, split, Document, Fonts,
+    PrintRequest, Progress,
 };
 use crate::dates::{event_dates, long_date};
 use crate::error::{Error, Result};
@@ -180,6 +180,16 @@ impl LetterRequest {
             combined: false,
         }
     }
+
+    /// Whether the batch is one letter (one official's, or one delegation's letter): it goes
+    /// to a file; a batch of several goes to a folder.
+    pub fn is_one_letter(&self) -> bool {
+        match &self.recipients {
+            Recipients::Official { .. } => true,
+            Recipients::Delegation { .. } => self.kind.source() == Source::Delegation,
+            Recipients::All => false,
+        }
+    }
 }
 
 /// One written letter.
@@ -272,12 +282,12 @@ impl<'a> Sources<'a> {
                 (v.venue.name, ko)
             })
             .unwrap_or_default();
-        let counting: HashMap<String, bool> = queries::sessions(conn, event_id)?
-            .into_iter()
-            .map(|s| (s.session.id.clone(), counts_for_attendance(s.session.kind)))
-            .collect();
         let mut attendance: HashMap<String, (usize, usize)> = HashMap::new();
         if kind == LetterKind::Certificate {
+            let counting: HashMap<String, bool> = queries::sessions(conn, event_id)?
+                .into_iter()
+                .map(|s| (s.session.id.clone(), counts_for_attendance(s.session.kind)))
+                .collect();
             for p in queries::rosters_of_event(conn, event_id)? {
                 if counting.get(&p.session_id).copied().unwrap_or(false) {
                     let e = attendance.entry(p.official_id.clone()).or_default();
@@ -340,8 +350,7 @@ impl<'a> Sources<'a> {
     fn common(&self, lang: Language, today: NaiveDate) -> HashMap<&'static str, String> {
         let e = &self.ctx.event;
         let ko = lang == Language::Ko;
-        let [office, _, signatory, title] = self.letterhead.in_lang(lang);
-        let office = if office.is_empty() { &e.host } else { office };
+        let head = self.letterhead_for(lang);
         let mut v = HashMap::new();
         v.insert(
             "event_name",
@@ -362,9 +371,9 @@ impl<'a> Sources<'a> {
             },
         );
         v.insert("host", e.host.clone());
-        v.insert("office", office.to_string());
-        v.insert("signatory", signatory.to_string());
-        v.insert("signatory_title", title.to_string());
+        v.insert("office", head.office.to_string());
+        v.insert("signatory", head.signatory.to_string());
+        v.insert("signatory_title", head.title.to_string());
         v.insert("date", long_date(today, lang));
         v
     }
@@ -609,15 +618,19 @@ impl<'a> Sources<'a> {
                         ))
                     }
                     Recipients::All => {
+                        let came: HashSet<&str> = self
+                            .ctx
+                            .present()
+                            .into_iter()
+                            .filter_map(|r| r.official.delegation_id.as_deref())
+                            .collect();
                         let mut all: Vec<&Delegation> = self
                             .ctx
                             .delegations
                             .values()
                             .filter(|d| match kind {
                                 // Thanks go to those who came; invitations to all still invited.
-                                LetterKind::Thanks => self.ctx.present().iter().any(|r| {
-                                    r.official.delegation_id.as_deref() == Some(d.id.as_str())
-                                }),
+                                LetterKind::Thanks => came.contains(d.id.as_str()),
                                 _ => !matches!(
                                     d.status,
                                     InvitationStatus::Declined | InvitationStatus::Withdrawn
@@ -660,12 +673,7 @@ impl<'a> Sources<'a> {
     /// font can print a character of it.
     fn letter_json(&self, kind: LetterKind, r: &Recipient<'_>, filled: &Filled) -> Result<Value> {
         let whose = || r.label.clone();
-        let [office, address, signatory, title] = self.letterhead.in_lang(r.lang);
-        let office = if office.is_empty() {
-            self.ctx.event.host.as_str()
-        } else {
-            office
-        };
+        let head = self.letterhead_for(r.lang);
         let lines = |key: &str, list: &[String]| -> Result<Value> {
             list.iter()
                 .enumerate()
@@ -683,12 +691,12 @@ impl<'a> Sources<'a> {
             &whose,
             &[
                 ("subject", &filled.subject),
-                ("office", office),
-                ("address", address),
-                ("phone", &self.letterhead.phone),
-                ("email", &self.letterhead.email),
-                ("signatory", signatory),
-                ("title", title),
+                ("office", head.office),
+                ("address", head.address),
+                ("phone", head.phone),
+                ("email", head.email),
+                ("signatory", head.signatory),
+                ("title", head.title),
                 ("number", r.values.get("document_number").map_or("", |s| s)),
                 ("date", r.values.get("date").map_or("", |s| s)),
             ],
@@ -943,7 +951,8 @@ pub fn write_letters_with(
 }
 
 impl Sources<'_> {
-    /// The letterhead's words in a language, for the Word document.
+    /// The letterhead's words in a language, for every form of a letter. Without an office of
+    /// its own, the letters are the event's host's.
     fn letterhead_for(&self, lang: Language) -> docx::Head<'_> {
         let [office, address, signatory, title] = self.letterhead.in_lang(lang);
         docx::Head {
@@ -1011,6 +1020,8 @@ fn attachments(
     use super::itinerary::{itineraries_with, ItineraryFormat, ItineraryRequest, Scope};
     let mut out: HashMap<String, Vec<Attached>> = HashMap::new();
     let quiet: Progress<'_> = &|_, _| {};
+    // Only the itineraries the batch attaches: a letter to one official types one, not the
+    // whole event's.
     let scopes: Vec<(String, Scope)> = match request.kind.source() {
         Source::Delegation => ready
             .iter()
@@ -1023,7 +1034,14 @@ fn attachments(
                 )
             })
             .collect(),
-        _ => vec![(String::new(), Scope::All)],
+        _ => vec![(
+            String::new(),
+            match &request.recipients {
+                Recipients::Official { id } => Scope::Official { id: id.clone() },
+                Recipients::Delegation { id } => Scope::Delegation { id: id.clone() },
+                Recipients::All => Scope::All,
+            },
+        )],
     };
     for (owner, scope) in scopes {
         for (format, mime) in [
@@ -1128,70 +1146,23 @@ pub fn preview(
         .read(|conn| saved::number_for(conn, event_id, kind, &r.id, &event.letterhead.prefix))?;
     r.values.insert("document_number", number);
     let mut problems = template::check(template);
-    let filled = if problems.iter().any(|p| p.code == "unclosed") {
-        // Shown as typed: there is no telling where the placeholder ends.
-        template::fill(
-            &LetterTemplate {
-                subject: template.subject.replace("{{", "{ {"),
-                recipient: template.recipient.replace("{{", "{ {"),
-                body: template.body.replace("{{", "{ {"),
-                closing: template.closing.replace("{{", "{ {"),
-                email: template.email.replace("{{", "{ {"),
-                ..template.clone()
-            },
-            &r.values,
-        )
-        .unwrap_or_else(|_| unreachable_filled())
-    } else {
-        match template::fill(template, &r.values) {
-            Ok(filled) => filled,
-            Err(missing) => {
-                let mut shown = r.values.clone();
-                for m in &missing {
-                    if let Some((name, _)) = template::PLACEHOLDERS.iter().find(|(n, _)| n == m) {
-                        shown.insert(name, format!("[{m}]"));
-                    }
-                    problems.push(Problem {
-                        field: "body",
-                        code: "missing",
-                        placeholder: m.clone(),
-                        line: 0,
-                        text: Text::new("letter-problem-missing")
-                            .with("name", m.as_str())
-                            .with("who", r.label.as_str()),
-                    });
-                }
-                // Unknown names are shown as typed too.
-                for p in &problems {
-                    if p.code != "missing" {
-                        if let Some((name, _)) = template::PLACEHOLDERS
-                            .iter()
-                            .find(|(n, _)| *n == p.placeholder)
-                        {
-                            shown
-                                .entry(name)
-                                .or_insert_with(|| format!("[{}]", p.placeholder));
-                        }
-                    }
-                }
-                template::fill(template, &shown).unwrap_or_else(|_| unreachable_filled())
-            }
+    // Whatever the words lack shows on the page as `[name]`; an unclosed `{{` as typed.
+    let (filled, missing) = template::fill_for_preview(template, &r.values);
+    problems.extend(missing.iter().map(|m| {
+        Problem {
+            field: "body",
+            code: "missing",
+            placeholder: m.clone(),
+            line: 0,
+            text: Text::new("letter-problem-missing")
+                .with("name", m.as_str())
+                .with("who", r.label.as_str()),
         }
-    };
+    }));
     let json = event.letter_json(kind, &r, &filled)?;
     let document = event.typeset(&[json], today)?;
     let pages = document.pages().len();
-    let page = document
-        .pages()
-        .first()
-        .ok_or(Error::NotFound { entity: "page" })?;
-    let options = typst_render::RenderOptions {
-        pixel_per_pt: typst::utils::Scalar::new(f64::from(scale.clamp(0.1, 4.0))),
-        render_bleed: false,
-    };
-    let png = typst_render::render(page, &options)
-        .encode_png()
-        .map_err(|e| Error::Internal(Box::new(e)))?;
+    let png = page_png(&document, 0, scale)?;
     typst::comemo::evict(0);
     Ok(Preview {
         png,
@@ -1201,16 +1172,6 @@ pub fn preview(
         problems,
         refused: r.refused.clone(),
     })
-}
-
-fn unreachable_filled() -> Filled {
-    Filled {
-        subject: String::new(),
-        recipient: Vec::new(),
-        body: Vec::new(),
-        closing: Vec::new(),
-        email: String::new(),
-    }
 }
 
 /// Who can receive a kind of letter: `(id, label)` in print order, for the preview's picker.
@@ -1307,27 +1268,14 @@ pub fn import_image(store: &Store, fonts: &Fonts, name: &str, bytes: &[u8]) -> R
     let source = format!(
         "#set page(width: auto, height: auto, margin: 0pt, fill: none)\n#image(\"{path}\", height: 240pt)\n"
     );
-    let world = super::world::PrintWorld::new(
-        fonts,
-        &source,
-        b"{}".to_vec(),
-        chrono::Local::now().date_naive(),
-    )?
-    .with_file(&path, bytes.to_vec())?;
-    let document = typst::compile::<typst_layout::PagedDocument>(&world)
-        .output
+    let today = chrono::Local::now().date_naive();
+    let (document, _) = compile_with_files(fonts, &source, &json!({}), &[(&path, bytes)], today)
         .map_err(|_| bad())?;
-    let page = document.pages().first().ok_or_else(bad)?;
-    let options = typst_render::RenderOptions {
-        pixel_per_pt: typst::utils::Scalar::new(1.0),
-        render_bleed: false,
-    };
-    let pixmap = typst_render::render(page, &options);
-    let (width_px, height_px) = (pixmap.width(), pixmap.height());
+    let png = page_png(&document, 0, 1.0).map_err(|_| bad())?;
+    let (width_px, height_px) = raster_size(&png).ok_or_else(bad)?;
     if width_px == 0 || height_px == 0 || width_px > 20 * height_px {
         return Err(bad());
     }
-    let png = pixmap.encode_png().map_err(|_| bad())?;
     let image = Image {
         format: format.into(),
         original: bytes.to_vec(),

@@ -227,10 +227,16 @@ pub struct Filled {
 
 /// Fills one field: its lines, each with the values put in; a line that an empty optional
 /// placeholder left blank is dropped. The names of required placeholders without a value are
-/// added to `missing`.
-fn fill_field(text: &str, values: &HashMap<&str, String>, missing: &mut Vec<String>) -> String {
+/// added to `missing`; `shown`, they also print as `[name]` (a preview).
+fn fill_field(
+    text: &str,
+    values: &HashMap<&str, String>,
+    missing: &mut Vec<String>,
+    shown: bool,
+) -> String {
     let Ok(list) = pieces(text) else {
-        // `check` refuses such a template before anything is filled.
+        // `check` refuses such a template before anything is written; a preview shows it as
+        // typed.
         return text.to_string();
     };
     let mut lines: Vec<(String, bool)> = vec![(String::new(), false)];
@@ -252,8 +258,13 @@ fn fill_field(text: &str, values: &HashMap<&str, String>, missing: &mut Vec<Stri
                         if let Some(l) = lines.last_mut() {
                             l.1 = true;
                         }
-                    } else if !missing.iter().any(|m| m == name) {
-                        missing.push(name.to_string());
+                    } else {
+                        if !missing.iter().any(|m| m == name) {
+                            missing.push(name.to_string());
+                        }
+                        if let (true, Some(l)) = (shown, lines.last_mut()) {
+                            l.0.push_str(&format!("[{name}]"));
+                        }
                     }
                 }
                 // A value's own line breaks (an address) stay inside its line.
@@ -322,22 +333,46 @@ pub fn fill(
     template: &LetterTemplate,
     values: &HashMap<&str, String>,
 ) -> Result<Filled, Vec<String>> {
-    let mut missing = Vec::new();
-    let subject = fill_field(&template.subject, values, &mut missing);
-    let recipient = fill_field(&template.recipient, values, &mut missing);
-    let body = fill_field(&template.body, values, &mut missing);
-    let closing = fill_field(&template.closing, values, &mut missing);
-    let email = fill_field(&template.email, values, &mut missing);
-    if !missing.is_empty() {
-        return Err(missing);
+    let (filled, missing) = fill_all(template, values, false);
+    if missing.is_empty() {
+        Ok(filled)
+    } else {
+        Err(missing)
     }
-    Ok(Filled {
-        subject: subject.replace('\n', " ").trim().to_string(),
-        recipient: lines(&recipient),
-        body: paragraphs(&body),
-        closing: lines(&closing),
-        email: email.trim().to_string(),
-    })
+}
+
+/// The template filled in for a preview, whatever it lacks: a placeholder without a value
+/// (required, unknown or of another kind) shows as `[name]`, an unclosed `{{` as typed. With
+/// it, the known placeholders of the kind the recipient has no value for.
+pub fn fill_for_preview(
+    template: &LetterTemplate,
+    values: &HashMap<&str, String>,
+) -> (Filled, Vec<String>) {
+    let (filled, mut missing) = fill_all(template, values, true);
+    // Unknown names and names of another kind have problems of their own (`check`).
+    let known = placeholders(template.kind);
+    missing.retain(|m| known.contains(&m.as_str()));
+    (filled, missing)
+}
+
+fn fill_all(
+    template: &LetterTemplate,
+    values: &HashMap<&str, String>,
+    shown: bool,
+) -> (Filled, Vec<String>) {
+    let mut missing = Vec::new();
+    let mut field = |text: &str| fill_field(text, values, &mut missing, shown);
+    let filled = Filled {
+        subject: field(&template.subject)
+            .replace('\n', " ")
+            .trim()
+            .to_string(),
+        recipient: lines(&field(&template.recipient)),
+        body: paragraphs(&field(&template.body)),
+        closing: lines(&field(&template.closing)),
+        email: field(&template.email).trim().to_string(),
+    };
+    (filled, missing)
 }
 
 /// The words a kind of letter starts with in a language, before the officer changes them:
@@ -556,6 +591,26 @@ mod tests {
         assert_eq!(
             filled.body,
             vec!["#set page(width: 1cm) ] $x$ \\ <script>alert(1)</script> #strong[X]"]
+        );
+    }
+
+    #[test]
+    fn a_preview_shows_what_has_no_value_and_names_only_the_kinds_own_missing_values() {
+        let t = template("{{passport_name}} {{passport_number}} {{nonsense}} {{head_name}}");
+        let v = values(&[("passport_name", "KIM Minsu")]);
+        let (filled, missing) = fill_for_preview(&t, &v);
+        assert_eq!(
+            filled.body,
+            vec!["KIM Minsu [passport_number] [nonsense] [head_name]"]
+        );
+        assert_eq!(missing, vec!["passport_number".to_string()]);
+        // An unclosed placeholder leaves the field as typed and the others filled.
+        let mut t = template("{{passport_name");
+        t.subject = "{{passport_name}}".into();
+        let (filled, _) = fill_for_preview(&t, &v);
+        assert_eq!(
+            (filled.subject.as_str(), filled.body),
+            ("KIM Minsu", vec!["{{passport_name".to_string()])
         );
     }
 
