@@ -331,3 +331,28 @@ export async function syncFolderRound(eventId) { return call('sync_folder_round'
 export async function syncOpenedPending() { return call('sync_opened_pending', {}); }
 /** Receives that bundle; `teamKey` only to join. */
 export async function syncReceiveOpened(teamKey = '') { return write('sync_receive_opened', { team_key: teamKey }); }
+
+// On the ground: vehicles, transfer runs, the planner, the arrivals desk, check-in
+export async function vehicleList(eventId) { return call('vehicle_list', { event_id: eventId }); }
+export async function vehicleSave(record) { return save('vehicle')(record); }
+export async function vehicleDelete(id, cascade) { return del('vehicle')(id, cascade); }
+/** The event's runs (of one local day "YYYY-MM-DD", or all), each with vehicle and passengers. */
+export async function runList(eventId, day) { return call('run_list', { event_id: eventId, day: day || null }); }
+export async function runSave(record) { return write('run_save', { record: pickRecord('transfer_run', record) }); }
+export async function runDelete(id, cascade) { return write('run_delete', { id, cascade: Boolean(cascade) }); }
+/** request: {what: {kind: pickups|departures|session, session_id?}, window_minutes, lead_minutes, alone}. */
+export async function transportPlan(eventId, request) { return call('transport_plan', { event_id: eventId, request }); }
+export async function transportApply(eventId, request) { return write('transport_apply', { event_id: eventId, request }); }
+export async function passengerAdd(runId, officialId) { return write('passenger_add', { run_id: runId, official_id: officialId }); }
+export async function passengerMove(passengerId, runId) { return write('passenger_move', { passenger_id: passengerId, run_id: runId }); }
+export async function passengerRemove(passengerId) { return write('passenger_remove', { passenger_id: passengerId }); }
+export async function transportSettingsGet() { return call('transport_settings_get'); }
+export async function transportSettingsSave(settings) { return write('transport_settings_save', { settings }); }
+/** The desk's board: {direction, day, days, counts: [[status, n]], rows}. */
+export async function deskBoard(eventId, direction, day) { return call('desk_board', { event_id: eventId, direction, day: day || null }); }
+export async function deskSetStatus(travelId, status) { return write('desk_set_status', { travel_id: travelId, status }); }
+/** target: {kind: 'event'} | {kind: 'session', id} | {kind: 'run', id}. */
+export async function checkinScan(eventId, target, code) { return write('checkin_scan', { event_id: eventId, target, code }); }
+export async function checkinAdmit(eventId, target, officialId) { return write('checkin_admit', { event_id: eventId, target, official_id: officialId }); }
+export async function checkinUndo(eventId, target, officialId) { return write('checkin_undo', { event_id: eventId, target, official_id: officialId }); }
+export async function checkinCounts(eventId, target) { return call('checkin_counts', { event_id: eventId, target }); }

@@ -117,6 +117,19 @@ export const RECORD_FIELDS = {
     "special_requests",
     "notes"
   ],
+  "transfer_run": [
+    "id",
+    "event_id",
+    "kind",
+    "leaves_at",
+    "from_place",
+    "to_place",
+    "airport",
+    "vehicle_id",
+    "session_id",
+    "greeter",
+    "notes"
+  ],
   "travel": [
     "id",
     "official_id",
@@ -127,6 +140,20 @@ export const RECORD_FIELDS = {
     "scheduled_at",
     "pickup",
     "greeter",
+    "notes",
+    "status"
+  ],
+  "vehicle": [
+    "id",
+    "event_id",
+    "name",
+    "kind",
+    "seats",
+    "plate",
+    "driver_name",
+    "driver_phone",
+    "available_from",
+    "available_to",
     "notes"
   ],
   "venue": [
@@ -210,6 +237,11 @@ export const ENUMS = {
     "guest",
     "staff"
   ],
+  "run_kind": [
+    "pickup",
+    "dropoff",
+    "session"
+  ],
   "session_kind": [
     "plenary",
     "panel",
@@ -220,6 +252,20 @@ export const ENUMS = {
     "ceremony",
     "break",
     "other"
+  ],
+  "travel_status": [
+    "expected",
+    "landed",
+    "met",
+    "at_hotel",
+    "left_hotel",
+    "at_airport"
+  ],
+  "vehicle_kind": [
+    "car",
+    "van",
+    "minibus",
+    "bus"
   ]
 };
 
@@ -339,6 +385,19 @@ export const DEFAULTS = {
     "shares_with_id": null,
     "special_requests": ""
   },
+  "transfer_run": {
+    "airport": "",
+    "event_id": "",
+    "from_place": "",
+    "greeter": "",
+    "id": "",
+    "kind": "pickup",
+    "leaves_at": null,
+    "notes": "",
+    "session_id": null,
+    "to_place": "",
+    "vehicle_id": null
+  },
   "travel": {
     "airport": "",
     "direction": "arrival",
@@ -349,7 +408,21 @@ export const DEFAULTS = {
     "official_id": "",
     "origin": "",
     "pickup": true,
-    "scheduled_at": null
+    "scheduled_at": null,
+    "status": "expected"
+  },
+  "vehicle": {
+    "available_from": null,
+    "available_to": null,
+    "driver_name": "",
+    "driver_phone": "",
+    "event_id": "",
+    "id": "",
+    "kind": "van",
+    "name": "",
+    "notes": "",
+    "plate": "",
+    "seats": 8
   },
   "venue": {
     "address": "",

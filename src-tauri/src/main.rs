@@ -18,8 +18,8 @@ use std::time::Duration;
 use tauri::Manager;
 
 use commands::{
-    agenda::*, dashboard::*, import::*, letters::*, library::*, logistics::*, output::*, people::*,
-    print::*, safety::*, sync::*,
+    agenda::*, dashboard::*, ground::*, import::*, letters::*, library::*, logistics::*, output::*,
+    people::*, print::*, safety::*, sync::*,
 };
 use state::AppState;
 
@@ -197,6 +197,27 @@ fn main() {
             letter_image_save,
             letter_write,
             letter_register,
+            vehicle_get,
+            vehicle_save,
+            vehicle_delete,
+            vehicle_list,
+            run_get,
+            run_save,
+            run_delete,
+            run_list,
+            transport_plan,
+            transport_apply,
+            passenger_add,
+            passenger_move,
+            passenger_remove,
+            transport_settings_get,
+            transport_settings_save,
+            desk_board,
+            desk_set_status,
+            checkin_scan,
+            checkin_admit,
+            checkin_undo,
+            checkin_counts,
             events_list,
             event_dashboard,
             setting_get,

@@ -15,6 +15,7 @@ const TABS: &[&str] = &[
     "hotels",
     "venues",
     "agenda",
+    "ground",
     "print",
     "output",
     "letters",

@@ -2513,3 +2513,121 @@ fn a_letter_edited_in_the_window_previews_and_is_written() {
     shot(&app, "letters-certificate");
     app.quit();
 }
+
+/// Issue 20: check-in by scanning badges, as a USB scanner does it (the QR code's payload
+/// typed as keystrokes, then Enter) at the event's door: a first scan, the same badge again,
+/// a cancelled official's, a code that is no badge, and a wrong scan undone, with the counts
+/// after each; then the arrivals desk moves a traveller on by keyboard.
+#[test]
+fn badges_scanned_at_the_door_are_counted_once_and_a_cancelled_official_stays_out() {
+    use ddesk_core::model::{Official, OfficialStatus, Record};
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    // Another program on the library (as a team mate's sync would) cancels one official.
+    let (welcome, refused, expected) = {
+        let other =
+            ddesk_core::Store::open(&library_file(home.path()), &delegation_desk_tests::unlock())
+                .expect("second process");
+        let event = other
+            .read(ddesk_core::queries::events)
+            .expect("events")
+            .into_iter()
+            .find(|e| e.event.name_en.contains("East Asia"))
+            .expect("the forum")
+            .event;
+        let people: Vec<Official> = other
+            .read(|c| Official::of_event(c, &event.id))
+            .expect("officials");
+        let mut coming: Vec<&Official> = people
+            .iter()
+            .filter(|o| o.status != OfficialStatus::Cancelled)
+            .collect();
+        coming.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut cancel = coming[1].clone();
+        cancel.status = OfficialStatus::Cancelled;
+        other.save(cancel.clone()).expect("cancel");
+        (coming[0].clone(), cancel, coming.len() - 1)
+    };
+    app.click_on("[data-tab=ground]");
+    app.click_on("[data-subtab=checkin]");
+    let code = app.find("#checkin-code");
+    let counts = |app: &App| {
+        app.wait_for(
+            "the counts",
+            "const c = document.querySelector('#checkin-counts');
+             return c && c.dataset.expected ? [Number(c.dataset.checked), Number(c.dataset.expected)] : null",
+        )
+    };
+    assert_eq!(counts(&app), json!([0, expected]));
+    let scan = |text: &str, outcome: &str| {
+        app.send_keys(&code, &format!("{text}\u{E007}"));
+        app.wait_for(
+            &format!("the answer {outcome}"),
+            &format!(
+                "const r = document.querySelector('#checkin-result');
+                 return r && r.dataset.outcome === {} && document.querySelector('#checkin-code').value === '' ? true : null",
+                json!(outcome)
+            ),
+        );
+        app.text(&app.find("#checkin-result"))
+    };
+    let said = scan(&welcome.id, "checked-in");
+    assert!(
+        said.contains("Checked in") && said.contains(&welcome.badge_name),
+        "{said}"
+    );
+    assert_eq!(counts(&app), json!([1, expected]));
+    shot(&app, "checkin-checked-in");
+    let said = scan(&welcome.id, "already");
+    assert!(said.contains("Already checked in at"), "{said}");
+    assert_eq!(
+        counts(&app),
+        json!([1, expected]),
+        "a badge shown twice counts once"
+    );
+    let said = scan(&refused.id, "cancelled");
+    assert!(said.contains("do not admit"), "{said}");
+    shot(&app, "checkin-cancelled");
+    assert_eq!(counts(&app), json!([1, expected]));
+    scan("https://example.org/not-a-badge", "unknown");
+    // The wrong scan taken back: nobody is checked in.
+    app.click_on("#checkin-recent .checkin-undo");
+    app.wait_for(
+        "the undo",
+        "return document.querySelector('#checkin-counts').dataset.checked === '0' ? true : null",
+    );
+    // The keyboard stays in the scan field: the next badge needs no click.
+    let focused = app.execute(
+        "return document.activeElement && document.activeElement.id",
+        vec![],
+    );
+    assert_eq!(focused, json!("checkin-code"));
+
+    // The arrivals desk: Enter on a row moves its traveller on (expected → landed).
+    app.click_on("[data-subtab=desk]");
+    let first = app.wait_for(
+        "the desk's rows",
+        "const r = document.querySelector('#desk-table tbody tr'); return r ? r.dataset.travel : null",
+    );
+    app.execute(
+        "document.querySelector('#desk-table tbody tr').focus(); return true",
+        vec![],
+    );
+    app.press(&["\u{E007}"]);
+    app.wait_for(
+        "the row landed",
+        &format!(
+            "const r = document.querySelector(`#desk-table tr[data-travel='${{ {} }}']`);
+             return r && r.dataset.status === 'landed' ? true : null",
+            json!(first)
+        ),
+    );
+    let stored = app.execute(
+        "return window.__TAURI__.core.invoke('travel_get', {id: arguments[0]}).then(t => t.status)",
+        vec![first],
+    );
+    assert_eq!(stored, json!("landed"));
+    shot(&app, "arrivals-desk");
+    app.quit();
+}

@@ -28,7 +28,7 @@ fn sessions(db: &Path, event: &str) -> BTreeMap<String, (String, String, usize, 
         .lines()
         .map(|line| {
             let cols: Vec<&str> = line.split('\t').collect();
-            assert_eq!(cols.len(), 6, "{line}");
+            assert_eq!(cols.len(), 8, "{line}");
             assert_eq!(cols[0].len(), 36, "an id first: {line}");
             (
                 cols[3].to_string(),

@@ -5,6 +5,7 @@ mod backups;
 mod cli;
 mod crash;
 mod demo;
+mod ground;
 mod hostile;
 mod import;
 mod letters;

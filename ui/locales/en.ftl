@@ -374,6 +374,10 @@ print-doc-delegation = Delegation list
 print-doc-rooming = Rooming list
 print-doc-arrivals = Arrivals board
 print-doc-departures = Departures board
+print-doc-dispatch = Dispatch sheets (per driver)
+print-doc-namesigns = Arrival-hall name signs
+print-doc-transport = Transport plan
+print-day = Day (empty: every day)
 print-layout = Layout
 print-layout-a4-8 = A4, 8 badges (90 × 60 mm) with cut marks
 print-layout-a6-4 = A4, 4 A6 lanyard inserts
@@ -827,6 +831,8 @@ entity-travel = flight
 entity-stay = stay
 entity-room_block = room block
 entity-venue_room = room
+entity-transfer_run = transfer run
+entity-vehicle = vehicle
 
 # Import messages: the engine sends the code and its arguments; `field` is the field's label.
 importmsg-ambiguous_date = { $field } “{ $value }” was read day first, as { $date }; check it.
@@ -1138,6 +1144,24 @@ pdf-flights = passengers
 pdf-flights-one = passenger
 pdf-walk-in = Walk-in
 pdf-none-yet = No one to list.
+pdf-dispatch = Dispatch Sheet
+pdf-namesigns = Name Signs
+pdf-transport-plan = Transport Plan
+pdf-no-runs = No runs are planned.
+pdf-no-vehicle = No vehicle yet
+pdf-seats = seats
+pdf-seats-one = seat
+pdf-runs = runs
+pdf-runs-one = run
+pdf-phone = Phone
+pdf-vehicle = Vehicle
+pdf-driver = Driver
+pdf-riding = Riding
+pdf-passengers = Passengers
+pdf-run-kind = Run
+pdf-run-pickup = Pickup
+pdf-run-dropoff = Drop-off
+pdf-run-session = To a session
 pdf-place = Place
 pdf-category-head_of_delegation = Head of Delegation
 pdf-category-delegate = Delegate
@@ -1531,3 +1555,127 @@ letters-reg-format = Format
 letters-reg-last = Last written
 letters-reg-times = Times
 letters-reg-officer = Officer
+
+# On the ground: vehicles, runs, the arrivals desk, check-in.
+valid-vehicle_seats = A vehicle has at least one passenger seat.
+valid-vehicle_hours = The vehicle's hours end before they start.
+valid-run = Choose the run.
+valid-passenger_duplicate = This official is already on this run.
+what-vehicle_name = The vehicle's name
+what-link-vehicle = vehicle
+what-link-session = session
+what-link-travel = flight
+what-link-run = run
+error-transport-minutes = Give a number of minutes from 0 to { $max }.
+error-checkin-elsewhere = That session or run belongs to another event.
+error-desk-status = “{ $status }” is not a step of this kind of flight.
+check-pickups_not_planned = { $count ->
+    [one] One arrival needs a pickup, and no pickup is planned yet.
+   *[other] { $count } arrivals need a pickup, and no pickup is planned yet.
+}
+check-pickup_not_planned = { $name } needs a pickup from { $flight } ({ $at }) and is on no run.
+check-run_over_seats = The run of { $run } carries { $count } people in { $seats } seats.
+check-run_before_landing = The run of { $run } leaves before { $name } can be out of the airport: { $flight } lands at { $lands }, and the team allows { $margin } minutes.
+check-flight_changed_after_planning = { $name }'s flight changed after the run of { $run } was planned for { $flight }.
+check-vehicle_double_booked = { $who } is on two runs at once: { $first } and { $second }.
+check-driver_double_booked = { $who } drives two runs at once: { $first } and { $second }.
+
+# The On the ground tab: arrivals desk, runs, vehicles, check-in.
+tab-ground = On the ground
+sub-desk = Arrivals desk
+sub-runs = Runs
+sub-vehicles = Vehicles
+sub-checkin = Check-in
+action-refresh = Refresh
+desk-arrivals = Arrivals
+desk-departures = Departures
+desk-day = Day
+desk-keys = ↑↓ choose · Enter next step · Backspace back
+desk-noArrivals = No arrivals on this day.
+desk-noDepartures = No departures on this day.
+desk-time = Time
+desk-run = Run
+desk-status = Status
+desk-next = Click for the next step; Shift+click goes back.
+desk-noRun = Needs a pickup
+travel_status-expected = Expected
+travel_status-landed = Landed
+travel_status-met = Met
+travel_status-at_hotel = At the hotel
+travel_status-left_hotel = Left the hotel
+travel_status-at_airport = At the airport
+vehicle_kind-car = Car
+vehicle_kind-van = Van
+vehicle_kind-minibus = Minibus
+vehicle_kind-bus = Bus
+run_kind-pickup = Pickup
+run_kind-dropoff = Drop-off
+run_kind-session = To a session
+field-vehicle_seats = Passenger seats
+field-plate = Plate
+field-driver_name = Driver
+field-driver_phone = Driver's phone
+field-available_from = Available from
+field-available_to = Available until
+field-leaves_at = Leaves at
+field-from_place = From
+field-to_place = To
+field-vehicle = Vehicle
+field-session = Session
+field-margin_minutes = Minutes from landing to leaving the airport
+field-trip_minutes = Minutes one way on the road
+new-vehicle = New vehicle
+new-run = New run
+empty-vehicles = No vehicles yet. Add the cars, vans and buses with their drivers, then plan the runs.
+empty-runs = No runs yet. “Plan runs…” proposes them from the flights.
+runs-settings = Times on the road…
+runs-plan = Plan runs…
+runs-allDays = Every day
+runs-noVehicle = No vehicle
+runs-riding = { $n } of { $seats } seats
+runs-ridingHead = Riding
+runs-addPassenger = Passenger
+runs-move = Move to…
+runs-moveTo = Move { $name } to another run
+runs-removeNamed = Take { $name } off this run
+runs-confirmDelete = { $n ->
+    [0] Delete this run?
+    [one] Delete this run and its passenger?
+   *[other] Delete this run and its { $n } passengers?
+}
+plan-what = Plan
+plan-pickups = Airport pickups for arrivals
+plan-departures = Drop-offs for departures
+plan-session = Rides to a session
+plan-window = Group arrivals within (minutes)
+plan-lead = Drop-offs leave before the flight (minutes)
+plan-alone = Heads of delegation and VIPs ride alone
+plan-apply = Save these runs
+plan-nothing = Everyone is on a run already: nothing to plan.
+plan-summary = { $runs ->
+    [one] One run for { $people } people.
+   *[other] { $runs } runs for { $people } people.
+}
+plan-saved = { $n ->
+    [one] One run saved. Undo takes it back.
+   *[other] { $n } runs saved. Undo takes them back.
+}
+checkin-what = Checking in at
+checkin-event = The event (registration desk)
+checkin-sessions = Sessions
+checkin-runs = Transfer runs
+checkin-code = Badge code or name
+checkin-placeholder = Scan a badge, or type a name and press Enter
+checkin-ready = Ready: scan a badge.
+checkin-of = of { $n } checked in
+checkin-recent = Checked in just now
+checkin-add = Add and check in
+checkin-undo = Undo
+checkin-undoNamed = Undo the check-in of { $name }
+checkin-undone = { $name } is no longer checked in.
+checkin-outcome-checked-in = Checked in
+checkin-outcome-already = Already checked in at { $time }
+checkin-outcome-not-on-roster = Not on this list
+checkin-outcome-cancelled = Cancelled: do not admit
+checkin-outcome-unknown = Unknown code
+checkin-outcome-other-event = A badge of another event

@@ -102,6 +102,8 @@ export function mountDashboard(panel, ctx) {
 
   /** Fetch the record with its X_get and open the same form its tab uses. */
   async function openRecord(entity, id) {
+    // Runs and vehicles are edited where they are planned: the On the ground tab.
+    if (entity === 'transfer_run' || entity === 'vehicle') { ctx.openTab('ground'); return null; }
     let rec;
     try {
       rec = await withDisplayNames(entity, await api.getRecord(entity, id));

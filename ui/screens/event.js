@@ -20,6 +20,7 @@ import { mountImport } from './import.js';
 import { mountPrint } from './print.js';
 import { mountOutput } from './output.js';
 import { mountLetters } from './letters.js';
+import { mountGround } from './ground.js';
 
 const TABS = [
   ['dashboard', mountDashboard],
@@ -29,6 +30,7 @@ const TABS = [
   ['hotels', mountHotels],
   ['venues', mountVenues],
   ['agenda', mountAgenda],
+  ['ground', mountGround],
   ['print', mountPrint],
   ['output', mountOutput],
   ['letters', mountLetters],

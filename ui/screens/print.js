@@ -1,5 +1,6 @@
 //! Print tab: choose a document (badges in four layouts, participant list, sign-in sheet,
-//! delegation list, rooming list, arrivals and departures boards) and whom it covers, see its
+//! delegation list, rooming list, arrivals and departures boards, dispatch sheets, arrival-hall
+//! name signs, the transport plan) and whom it covers, see its
 //! first pages as the engine typesets them, then save the PDF and open it.
 
 import * as api from '../api.js';
@@ -7,7 +8,7 @@ import { h, mount, userText } from '../dom.js';
 import { t, getLanguage, formatNumber, localName, enumOptions, errorText } from '../i18n.js';
 import { confirmDialog, showError, toast } from '../dialogs.js';
 
-const DOCUMENTS = ['badges', 'participants', 'signin', 'delegation', 'rooming', 'arrivals', 'departures'];
+const DOCUMENTS = ['badges', 'participants', 'signin', 'delegation', 'rooming', 'arrivals', 'departures', 'dispatch', 'namesigns', 'transport'];
 const LAYOUTS = ['a4-8', 'a6-4', 'cr80', 'a4-fold'];
 
 export function mountPrint(panel, ctx) {
@@ -15,7 +16,7 @@ export function mountPrint(panel, ctx) {
   // `paper`: each document's language on paper (en, ko, or both for the lists), remembered per
   // document by the library. Badges are for the guests: English unless chosen otherwise,
   // whatever language the window is in (issue 25).
-  const state = { doc: 'badges', layout: 'a4-8', who: 'all', delegation: '', category: '', session: '', hotel: '', blank: 10, offset: { x_mm: 0, y_mm: 0 }, paper: {} };
+  const state = { doc: 'badges', layout: 'a4-8', who: 'all', delegation: '', category: '', session: '', hotel: '', day: '', blank: 10, offset: { x_mm: 0, y_mm: 0 }, paper: {} };
   let lists = { delegations: [], sessions: [], hotels: [] };
   const options = h('div', { class: 'print-options', id: 'print-options' });
   const preview = h('div', { class: 'print-preview', id: 'print-preview', 'aria-live': 'polite' });
@@ -117,6 +118,11 @@ export function mountPrint(panel, ctx) {
         }),
         t('print.fullPassport')));
     }
+    if (['dispatch', 'namesigns', 'transport'].includes(state.doc)) {
+      // One day's runs or signs (the event's local date), or every day when left empty.
+      const day = h('input', { type: 'date', id: 'print-day', value: state.day, onChange: () => { state.day = day.value; showPreview(); } });
+      parts.push(h('label', { class: 'field' }, h('span', null, t('print.day')), day));
+    }
     const languages = state.doc === 'badges' ? ['en', 'ko'] : ['en', 'ko', 'both'];
     parts.push(select('print-language', 'print.paperLanguage', languages.map((l) => [l, t(`print.paper.${l}`)]), paper(), async (v) => {
       state.paper[state.doc] = v;
@@ -140,6 +146,9 @@ export function mountPrint(panel, ctx) {
       case 'signin': document = { kind: 'sign_in', session_id: state.session, blank_rows: state.blank }; break;
       case 'delegation': document = { kind: 'delegation', delegation_id: state.delegation || null }; break;
       case 'rooming': document = { kind: 'rooming', hotel_id: state.hotel || null }; break;
+      case 'dispatch': document = { kind: 'dispatch', day: state.day || null }; break;
+      case 'namesigns': document = { kind: 'name_signs', day: state.day || null }; break;
+      case 'transport': document = { kind: 'transport', day: state.day || null }; break;
       default: document = { kind: state.doc };
     }
     const lang = paper();

@@ -22,6 +22,7 @@ use ddesk_core::queries::{self, OfficialQuery};
 use ddesk_core::store::backup;
 use ddesk_core::store::history::Output;
 use ddesk_core::store::Unlock;
+use ddesk_core::transport::{self, checkin};
 use ddesk_core::words::Text;
 use ddesk_core::{checks, demo, generate, registration, store, Error, Store};
 
@@ -83,8 +84,9 @@ enum Command {
         #[arg(long, value_name = "ID")]
         event: String,
     },
-    /// List an event's sessions by time: id, start (the event's local time), kind, English
-    /// title, who attends in words with the head-count, head-count (tab-separated).
+    /// List an event's agenda by time: id, start (the event's local time), kind, English
+    /// title, who attends in words with the head-count, head-count, end (local time), room
+    /// or place (tab-separated).
     #[command(after_help = "Example: ddesk sessions --event 0193a5c2")]
     Sessions {
         #[arg(long, value_name = "ID")]
@@ -222,12 +224,39 @@ enum Command {
         map: Vec<String>,
     },
     /// Print a document to PDF: badges, participants, signin (a session's sign-in sheet),
-    /// delegation (lists per delegation), rooming (per hotel), arrivals, departures. Prints the
-    /// file and its page count.
+    /// delegation (lists per delegation), rooming (per hotel), arrivals, departures, dispatch
+    /// (a sheet per driver), namesigns (arrival-hall signs), transport (the plan per day).
+    /// Prints the file and its page count.
     #[command(
         after_help = "Example: ddesk print badges --event 0193a5c2 --layout a4-8 --not-printed -o badges.pdf"
     )]
     Print(PrintArgs),
+    /// Transfers: `transport plan` proposes runs for the arrivals that need a pickup (or the
+    /// departures, or a session's roster), grouped by airport and time, with vehicles.
+    #[command(subcommand)]
+    Transport(TransportCommand),
+    /// Record one badge scan (the code a badge's QR holds, or a name) at a session, a
+    /// transfer run or the event's door, and print the outcome: checked-in, already,
+    /// not-on-roster, cancelled, unknown or other-event, then the name, delegation, time and
+    /// the count checked in of expected (tab-separated). Exit 0 for checked-in and already,
+    /// 1 otherwise.
+    #[command(
+        group(clap::ArgGroup::new("target").required(true).args(["session", "run", "event_entry"])),
+        after_help = "Example: ddesk checkin --event 0193a5c2 --session 7f3e21aa 0193a5c2-7b1e-…"
+    )]
+    Checkin {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
+        /// Check in at the event itself (the registration desk).
+        #[arg(long)]
+        event_entry: bool,
+        /// What the badge's QR code holds, or a name that names one official.
+        code: String,
+    },
     /// Itineraries (PDF in each official's language, or iCalendar): for one official into the
     /// file OUT; for a delegation (one file per member and a combined file) or everyone (one
     /// file per official, named "Country - FAMILY Given") into the folder OUT.
@@ -327,7 +356,7 @@ enum Command {
     /// One record as JSON: get it, save it (validated and logged exactly as the window's save;
     /// a new record when the JSON has no id), or delete it. KIND is the record type: event,
     /// delegation, official, travel, hotel, room_block, stay, venue, venue_room, session,
-    /// participant.
+    /// participant, vehicle, transfer_run, run_passenger, event_entry.
     #[command(subcommand)]
     Record(RecordCommand),
     /// Team sync: share an event with a team, write this laptop's bundle of changes (.ddsync),
@@ -502,6 +531,39 @@ enum SyncCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum TransportCommand {
+    /// Propose runs: one line per run — run (its number, or its id once saved), leaving time
+    /// (the event's local time), airport, vehicle (- for none), the passengers' official ids
+    /// (comma-separated) and names (tab-separated). Runs already planned keep their people and
+    /// vehicles.
+    #[command(
+        after_help = "Example: ddesk transport plan --event 0193a5c2 --window-minutes 60 --apply"
+    )]
+    Plan {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        /// Arrivals landing within this many minutes of a run's first share it.
+        #[arg(long, default_value_t = 45)]
+        window_minutes: i64,
+        /// Save the proposed runs (one undo takes them back).
+        #[arg(long)]
+        apply: bool,
+        /// Plan drop-offs for the departures instead of pickups.
+        #[arg(long, conflicts_with = "session")]
+        departures: bool,
+        /// Plan the rides to this session for its roster instead.
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// Heads of delegation and VIPs ride alone.
+        #[arg(long)]
+        alone: bool,
+        /// Drop-offs leave the hotel this many minutes before the flight.
+        #[arg(long, default_value_t = 180)]
+        lead_minutes: i64,
+    },
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum PrintKind {
     Badges,
@@ -511,6 +573,9 @@ enum PrintKind {
     Rooming,
     Arrivals,
     Departures,
+    Dispatch,
+    Namesigns,
+    Transport,
 }
 
 #[derive(clap::Args)]
@@ -551,6 +616,9 @@ struct PrintArgs {
     /// signin: blank rows for walk-ins.
     #[arg(long, default_value_t = 10)]
     blank_rows: usize,
+    /// dispatch, namesigns, transport: only this day (YYYY-MM-DD, the event's local date).
+    #[arg(long, value_name = "DATE")]
+    day: Option<chrono::NaiveDate>,
     /// Labels, event and delegation names in English (en) or Korean (ko).
     #[arg(long, default_value = "en", value_parser = parse_language)]
     lang: Language,
@@ -689,6 +757,9 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         },
         PrintKind::Arrivals => Document::Arrivals,
         PrintKind::Departures => Document::Departures,
+        PrintKind::Dispatch => Document::Dispatch { day: args.day },
+        PrintKind::Namesigns => Document::NameSigns { day: args.day },
+        PrintKind::Transport => Document::Transport { day: args.day },
     };
     if let Some(offset) = args.offset {
         print::set_offset(store, args.layout, offset)?;
@@ -908,14 +979,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             })?;
             for row in rows {
                 let s = &row.session;
+                let place = if row.room_name.is_empty() {
+                    &s.location
+                } else {
+                    &row.room_name
+                };
                 out!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     s.id,
                     s.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
                     s.kind.as_str(),
-                    s.title_en,
+                    clean(&s.title_en),
                     row.audience_text.in_lang(lang.as_str()),
-                    row.participants
+                    row.participants,
+                    s.ends_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                    clean(place)
                 );
             }
         }
@@ -1021,6 +1099,103 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .map(|o| id("official", o))
                 .collect::<Result<_, _>>()?;
             print_document(&store, args)?
+        }
+        Command::Transport(TransportCommand::Plan {
+            event,
+            window_minutes,
+            apply,
+            departures,
+            session,
+            alone,
+            lead_minutes,
+        }) => {
+            let event = id("event", &event)?;
+            let what = match some_id("session", session)? {
+                Some(session_id) => transport::plan::What::Session { session_id },
+                None if departures => transport::plan::What::Departures,
+                None => transport::plan::What::Pickups,
+            };
+            let request = transport::plan::Request {
+                what,
+                window_minutes,
+                alone,
+                lead_minutes,
+            };
+            let (proposed, tz, people) = store.read(|c| {
+                Ok((
+                    transport::plan::plan(c, &event, &request)?,
+                    ddesk_core::model::Event::get(c, &event)?.tz(),
+                    transport::people(c, &event)?,
+                ))
+            })?;
+            let saved = if apply {
+                store.write(|tx| transport::plan::apply(tx, &event, &proposed))?
+            } else {
+                Vec::new()
+            };
+            for (i, p) in proposed.iter().enumerate() {
+                let run = saved
+                    .get(i)
+                    .map(|r| r.id.clone())
+                    .unwrap_or_else(|| (i + 1).to_string());
+                let ids: Vec<&str> = p.legs.iter().map(|l| l.official_id.as_str()).collect();
+                let names: Vec<String> = p
+                    .legs
+                    .iter()
+                    .map(|l| {
+                        people
+                            .get(&l.official_id)
+                            .map(|o| clean(&o.name))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                out!(
+                    "{run}\t{}\t{}\t{}\t{}\t{}",
+                    p.leaves_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                    if p.airport.is_empty() {
+                        "-"
+                    } else {
+                        &p.airport
+                    },
+                    if p.vehicle.is_empty() {
+                        "-".to_string()
+                    } else {
+                        clean(&p.vehicle)
+                    },
+                    ids.join(","),
+                    names.join("; ")
+                );
+            }
+        }
+        Command::Checkin {
+            event,
+            session,
+            run,
+            event_entry: _,
+            code,
+        } => {
+            let event = id("event", &event)?;
+            let target = match (some_id("session", session)?, some_id("transfer_run", run)?) {
+                (Some(s), _) => checkin::Target::Session(s),
+                (None, Some(r)) => checkin::Target::Run(r),
+                (None, None) => checkin::Target::Event,
+            };
+            let scan = store.write(|tx| checkin::scan(tx, &event, &target, &code))?;
+            let tz = store.read(|c| Ok(ddesk_core::model::Event::get(c, &event)?.tz()))?;
+            out!(
+                "{}\t{}\t{}\t{}\t{}/{}",
+                scan.outcome.as_str(),
+                clean(&scan.name),
+                clean(&scan.delegation),
+                scan.at
+                    .map(|at| at.with_timezone(&tz).format("%H:%M").to_string())
+                    .unwrap_or_default(),
+                scan.counts.checked,
+                scan.counts.expected
+            );
+            if !scan.outcome.admitted() {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Itinerary {
             event,

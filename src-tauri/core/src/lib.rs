@@ -23,6 +23,7 @@ pub mod reuse;
 pub mod roster;
 pub mod store;
 pub mod text;
+pub mod transport;
 pub mod ui_module;
 pub mod validate;
 pub mod words;

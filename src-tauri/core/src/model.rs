@@ -64,6 +64,7 @@ pub trait Record: Serialize + Clone + Sized {
             "room_block" => ("JOIN hotel o ON o.id = x.hotel_id", "o.event_id"),
             "venue_room" => ("JOIN venue o ON o.id = x.venue_id", "o.event_id"),
             "participant" => ("JOIN session o ON o.id = x.session_id", "o.event_id"),
+            "run_passenger" => ("JOIN transfer_run o ON o.id = x.run_id", "o.event_id"),
             // Every other record carries its event (flights and stays since schema v4).
             _ => ("", "x.event_id"),
         };
@@ -157,6 +158,10 @@ pub const RECORD_TABLES: &[&str] = &[
     "venue_room",
     "session",
     "participant",
+    "vehicle",
+    "transfer_run",
+    "run_passenger",
+    "event_entry",
 ];
 
 /// Runs `$body` with `$R` bound to the record type stored in table `$table`.
@@ -205,6 +210,22 @@ macro_rules! with_record_type {
             }
             "participant" => {
                 type $R = $crate::model::Participant;
+                $body
+            }
+            "vehicle" => {
+                type $R = $crate::model::Vehicle;
+                $body
+            }
+            "transfer_run" => {
+                type $R = $crate::model::TransferRun;
+                $body
+            }
+            "run_passenger" => {
+                type $R = $crate::model::RunPassenger;
+                $body
+            }
+            "event_entry" => {
+                type $R = $crate::model::EventEntry;
                 $body
             }
             other => Err($crate::error::Error::Internal(
@@ -317,6 +338,61 @@ macro_rules! text_enum {
 
         impl FieldValue for $name {}
     };
+}
+
+text_enum! {
+    pub enum VehicleKind {
+        Car = "car",
+        #[default]
+        Van = "van",
+        Minibus = "minibus",
+        Bus = "bus",
+    }
+}
+
+text_enum! {
+    pub enum RunKind {
+        /// From the airport to the hotel, for arrivals.
+        #[default]
+        Pickup = "pickup",
+        /// From the hotel to the airport, for departures.
+        Dropoff = "dropoff",
+        /// To a session: a site visit, a dinner.
+        Session = "session",
+    }
+}
+
+text_enum! {
+    /// Where the arrivals desk has a traveller: an arrival goes expected → landed → met → at
+    /// the hotel, a departure expected → left the hotel → at the airport.
+    pub enum TravelStatus {
+        #[default]
+        Expected = "expected",
+        Landed = "landed",
+        Met = "met",
+        AtHotel = "at_hotel",
+        LeftHotel = "left_hotel",
+        AtAirport = "at_airport",
+    }
+}
+
+impl TravelStatus {
+    /// The statuses a flight of this direction goes through, in order.
+    pub fn steps(direction: Direction) -> &'static [TravelStatus] {
+        match direction {
+            Direction::Arrival => &[
+                TravelStatus::Expected,
+                TravelStatus::Landed,
+                TravelStatus::Met,
+                TravelStatus::AtHotel,
+            ],
+            Direction::Departure => &[
+                TravelStatus::Expected,
+                TravelStatus::LeftHotel,
+                TravelStatus::AtAirport,
+            ],
+        }
+    }
 }
 
 text_enum! {
@@ -527,6 +603,8 @@ record! {
         pub pickup: bool,
         pub greeter: String,
         pub notes: String,
+        /// Where the arrivals desk has this flight's traveller.
+        pub status: TravelStatus,
     }
 }
 
@@ -625,6 +703,64 @@ record! {
         pub attended_at: Option<DateTime<Utc>>,
         pub notes: String,
         pub membership: Membership,
+    }
+}
+
+record! {
+    /// A car, van or bus with its driver, for the event's transfers.
+    pub struct Vehicle ("vehicle", "vehicle") {
+        pub event_id: String,
+        /// What the team calls it: "Van 1", "Bus B".
+        pub name: String,
+        pub kind: VehicleKind,
+        /// Passenger seats (the driver's not counted).
+        pub seats: i64,
+        pub plate: String,
+        pub driver_name: String,
+        pub driver_phone: String,
+        pub available_from: Option<DateTime<Utc>>,
+        pub available_to: Option<DateTime<Utc>>,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// One ride of one vehicle: an airport pickup, a drop-off for departures, or a ride to a
+    /// session (a site visit, a dinner).
+    pub struct TransferRun ("transfer_run", "transfer run") {
+        pub event_id: String,
+        pub kind: RunKind,
+        pub leaves_at: DateTime<Utc>,
+        pub from_place: String,
+        pub to_place: String,
+        /// The airport (and terminal) of a pickup or drop-off, as the flights name it.
+        pub airport: String,
+        pub vehicle_id: Option<String>,
+        pub session_id: Option<String>,
+        pub greeter: String,
+        pub notes: String,
+    }
+}
+
+record! {
+    /// Someone riding a run, with the flight they were planned for as it was then.
+    pub struct RunPassenger ("run_passenger", "passenger") {
+        pub run_id: String,
+        pub official_id: String,
+        pub travel_id: Option<String>,
+        pub flight: String,
+        pub flight_at: Option<DateTime<Utc>>,
+        /// When their badge was scanned boarding.
+        pub boarded_at: Option<DateTime<Utc>>,
+    }
+}
+
+record! {
+    /// An official checked in at the event itself.
+    pub struct EventEntry ("event_entry", "event check-in") {
+        pub event_id: String,
+        pub official_id: String,
+        pub checked_in_at: DateTime<Utc>,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::fields::{named, says, Checker};
 use crate::model::*;
 use crate::reference;
-use crate::words::Arg;
+use crate::words::{Arg, Text};
 
 /// Record-specific rules; they may read the library (to find the event, or a linked record).
 pub trait Validate: Record {
@@ -230,6 +230,13 @@ impl Validate for Travel {
         self.origin = self.origin.to_uppercase();
         self.airport = self.airport.to_uppercase();
         self.flight = self.flight.to_uppercase();
+        if !TravelStatus::steps(self.direction).contains(&self.status) {
+            c.error(
+                "status",
+                "invalid_value",
+                Text::new("error-desk-status").with("status", self.status.as_str()),
+            );
+        }
         Ok(())
     }
 }
@@ -431,6 +438,107 @@ impl Session {
         {
             c.error("audience", "required", says("audience_groups"));
         }
+        Ok(())
+    }
+}
+
+const VEHICLE_EVENT: &str = "SELECT event_id FROM vehicle WHERE id = ?";
+const RUN_EVENT: &str = "SELECT event_id FROM transfer_run WHERE id = ?";
+const TRAVEL_EVENT: &str = "SELECT event_id FROM travel WHERE id = ?";
+
+impl Validate for Vehicle {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        require_event(conn, &self.event_id, c)?;
+        c.required("name", &self.name, "what-vehicle_name");
+        if self.seats < 1 {
+            c.error("seats", "invalid_value", says("vehicle_seats"));
+        }
+        if let (Some(from), Some(to)) = (self.available_from, self.available_to) {
+            if to <= from {
+                c.error("available_to", "end_before_start", says("vehicle_hours"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Validate for TransferRun {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        require_event(conn, &self.event_id, c)?;
+        self.airport = self.airport.to_uppercase();
+        if let Some(vehicle) = &self.vehicle_id {
+            check_link(
+                conn,
+                c,
+                "vehicle_id",
+                VEHICLE_EVENT,
+                vehicle,
+                &self.event_id,
+                "vehicle",
+            )?;
+        }
+        if let Some(session) = &self.session_id {
+            check_link(
+                conn,
+                c,
+                "session_id",
+                SESSION_EVENT,
+                session,
+                &self.event_id,
+                "session",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Validate for RunPassenger {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        let Some(event) = conn
+            .query_row(RUN_EVENT, [&self.run_id], |r| r.get::<_, String>(0))
+            .optional()?
+        else {
+            c.error("run_id", "required", says("run"));
+            return Ok(());
+        };
+        check_link(
+            conn,
+            c,
+            "official_id",
+            OFFICIAL_EVENT,
+            &self.official_id,
+            &event,
+            "official",
+        )?;
+        if let Some(travel) = &self.travel_id {
+            check_link(conn, c, "travel_id", TRAVEL_EVENT, travel, &event, "travel")?;
+        }
+        let taken: Option<String> = conn
+            .query_row(
+                "SELECT id FROM run_passenger WHERE run_id = ? AND official_id = ? AND id <> ?",
+                [&self.run_id, &self.official_id, &self.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            c.error("official_id", "duplicate", says("passenger_duplicate"));
+        }
+        Ok(())
+    }
+}
+
+impl Validate for EventEntry {
+    fn validate(&mut self, conn: &Connection, c: &mut Checker) -> Result<()> {
+        require_event(conn, &self.event_id, c)?;
+        check_link(
+            conn,
+            c,
+            "official_id",
+            OFFICIAL_EVENT,
+            &self.official_id,
+            &self.event_id,
+            "official",
+        )?;
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod dashboard;
+pub mod ground;
 pub mod import;
 pub mod letters;
 pub mod library;

@@ -20,6 +20,11 @@ pub struct EventData {
     pub rooms: Vec<VenueRoom>,
     pub sessions: Vec<Session>,
     pub participants: Vec<Participant>,
+    pub vehicles: Vec<Vehicle>,
+    pub runs: Vec<TransferRun>,
+    pub passengers: Vec<RunPassenger>,
+    /// The team's margin after landing and time on the road.
+    pub transport: crate::transport::Settings,
 }
 
 impl EventData {
@@ -36,6 +41,10 @@ impl EventData {
             rooms: VenueRoom::of_event(conn, id)?,
             sessions: Session::of_event(conn, id)?,
             participants: Participant::of_event(conn, id)?,
+            vehicles: Vehicle::of_event(conn, id)?,
+            runs: TransferRun::of_event(conn, id)?,
+            passengers: RunPassenger::of_event(conn, id)?,
+            transport: crate::transport::Settings::load(conn)?,
             event,
         })
     }

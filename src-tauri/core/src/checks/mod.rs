@@ -22,12 +22,14 @@ mod people;
 mod rooms;
 #[cfg(test)]
 pub(crate) mod tests;
+mod transport;
 
 use agenda::*;
 use data::*;
 use delegations::*;
 use people::*;
 use rooms::*;
+use transport::*;
 
 pub use data::EventData;
 pub use people::{lookalikes, Lookalike};
@@ -158,6 +160,7 @@ pub fn run_all(data: &EventData) -> Vec<Problem> {
         room_blocks(&ix, &mut out);
         passports(&ix, &mut out);
         delegations(&ix, &mut out);
+        transport(&ix, &mut out);
         match duplicates.join() {
             Ok(found) => out.extend(found),
             Err(panic) => std::panic::resume_unwind(panic),

@@ -142,6 +142,7 @@ pub(crate) fn clean() -> EventData {
             on("s2", "o1"),
             on("s2", "o2"),
         ],
+        ..EventData::default()
     }
 }
 
@@ -1216,4 +1217,124 @@ fn the_same_person_rule_reads_a_hyphen_as_a_space() {
             .any(|p| p.code == "likely_duplicate" && p.records.iter().any(|l| l.id == "o7"));
         assert_eq!(found, same, "{a:?} / {b:?} on the dashboard");
     }
+}
+
+/// A van and a pickup run carrying both arrivals (landing 10:00 in Seoul), leaving an hour
+/// after they land.
+fn with_a_pickup(d: &mut EventData) {
+    for t in d
+        .travel
+        .iter_mut()
+        .filter(|t| t.direction == Direction::Arrival)
+    {
+        t.pickup = true;
+    }
+    d.vehicles.push(Vehicle {
+        id: "v".into(),
+        name: "Van 1".into(),
+        seats: 2,
+        driver_name: "Park Min-jun".into(),
+        ..Vehicle::default()
+    });
+    d.runs.push(TransferRun {
+        id: "run1".into(),
+        kind: RunKind::Pickup,
+        leaves_at: at("2024-05-06T02:00:00Z"),
+        vehicle_id: Some("v".into()),
+        ..TransferRun::default()
+    });
+    for (o, t) in [("o1", "a1"), ("o2", "a2")] {
+        d.passengers.push(RunPassenger {
+            id: format!("p-{o}"),
+            run_id: "run1".into(),
+            official_id: o.into(),
+            travel_id: Some(t.into()),
+            flight: "VN416".into(),
+            flight_at: Some(at("2024-05-06T01:00:00Z")),
+            ..RunPassenger::default()
+        });
+    }
+}
+
+#[test]
+fn transfers_planned_and_what_goes_wrong_with_them() {
+    // Pickups needed and nothing planned: one line, not one per arrival.
+    check(
+        |d| {
+            for t in &mut d.travel {
+                t.pickup = true;
+            }
+        },
+        &["pickups_not_planned"],
+    );
+    // Both on a run that fits them and leaves after the margin: nothing to say.
+    check(with_a_pickup, &[]);
+    // Once runs are planned, an arrival on none is named.
+    check(
+        |d| {
+            with_a_pickup(d);
+            d.passengers.retain(|p| p.official_id != "o2");
+        },
+        &["pickup_not_planned"],
+    );
+    // Two in one seat.
+    check(
+        |d| {
+            with_a_pickup(d);
+            d.vehicles[0].seats = 1;
+        },
+        &["run_over_seats"],
+    );
+    // The run leaves 20 minutes after landing, inside the 30-minute margin.
+    let p = only(
+        |d| {
+            with_a_pickup(d);
+            d.runs[0].leaves_at = at("2024-05-06T01:20:00Z");
+        },
+        "run_before_landing",
+    );
+    assert!(p.message.contains("30 minutes"), "{}", p.message);
+    // The flight moved after planning: it now lands after the run leaves, and changed.
+    check(
+        |d| {
+            with_a_pickup(d);
+            d.travel[0].scheduled_at = at("2024-05-06T03:00:00Z");
+        },
+        &["run_before_landing", "flight_changed_after_planning"],
+    );
+    // The van on a second run half an hour later; the same driver in another van too.
+    check(
+        |d| {
+            with_a_pickup(d);
+            let mut second = d.runs[0].clone();
+            second.id = "run2".into();
+            second.leaves_at = at("2024-05-06T02:30:00Z");
+            d.runs.push(second);
+        },
+        &["vehicle_double_booked"],
+    );
+    check(
+        |d| {
+            with_a_pickup(d);
+            let mut other = d.vehicles[0].clone();
+            other.id = "v2".into();
+            other.name = "Van 2".into();
+            d.vehicles.push(other);
+            let mut second = d.runs[0].clone();
+            second.id = "run2".into();
+            second.vehicle_id = Some("v2".into());
+            second.leaves_at = at("2024-05-06T02:15:00Z");
+            d.runs.push(second);
+        },
+        &["driver_double_booked"],
+    );
+    // A cancelled passenger counts for nothing.
+    check(
+        |d| {
+            with_a_pickup(d);
+            d.vehicles[0].seats = 1;
+            d.officials[1].status = OfficialStatus::Cancelled;
+        },
+        &[],
+    );
 }

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::fonts::{script_name, Fonts};
-use super::{BadgeLayout, Document, Offset, PrintRequest, Selection};
+use super::{transport, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use crate::dates::{day_heading, event_dates, long_date, short_date};
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -226,7 +226,7 @@ impl<'a> Ctx<'a> {
 
     /// What a badge or a list says the official belongs to: the country in the event's
     /// language, or the organisation.
-    fn delegation_name(&self, o: &Official) -> String {
+    pub(super) fn delegation_name(&self, o: &Official) -> String {
         match self.delegation_of(o) {
             Some(d) => delegation_label(d, self.lang),
             None => o.organization.clone(),
@@ -256,7 +256,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// What every template gets: the event, labels' language, fonts and the print date.
-    fn common(&self, today: NaiveDate, bilingual: bool) -> Result<Value> {
+    pub(super) fn common(&self, today: NaiveDate, bilingual: bool) -> Result<Value> {
         let name = if self.ko() && !self.event.name_ko.is_empty() {
             &self.event.name_ko
         } else {
@@ -292,11 +292,11 @@ impl<'a> Ctx<'a> {
         Value::Object(fonts)
     }
 
-    fn date(&self, instant: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    pub(super) fn date(&self, instant: chrono::DateTime<chrono::Utc>) -> NaiveDate {
         instant.with_timezone(&self.tz).date_naive()
     }
 
-    fn time(&self, instant: chrono::DateTime<chrono::Utc>) -> String {
+    pub(super) fn time(&self, instant: chrono::DateTime<chrono::Utc>) -> String {
         instant.with_timezone(&self.tz).format("%H:%M").to_string()
     }
 
@@ -544,6 +544,18 @@ pub(crate) fn roster(
         Document::Departures => (
             BOARD_TEMPLATE,
             board(conn, &ctx, &mut data, Direction::Departure)?,
+        ),
+        Document::Dispatch { day } => (
+            transport::DISPATCH_TEMPLATE,
+            transport::dispatch(conn, &ctx, &mut data, *day)?,
+        ),
+        Document::NameSigns { day } => (
+            transport::NAMESIGNS_TEMPLATE,
+            transport::namesigns(conn, &ctx, &mut data, *day)?,
+        ),
+        Document::Transport { day } => (
+            transport::TRANSPORT_TEMPLATE,
+            transport::plan(conn, &ctx, &mut data, *day)?,
         ),
     };
     Ok(Roster {

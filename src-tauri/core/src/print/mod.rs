@@ -30,6 +30,7 @@ pub mod itinerary;
 pub mod letters;
 mod qr;
 mod textlayer;
+mod transport;
 mod world;
 
 use std::collections::BTreeMap;
@@ -152,6 +153,22 @@ pub enum Document {
     Arrivals,
     /// Departures by day and time.
     Departures,
+    /// A dispatch sheet per driver: their runs with flights and passengers (of one local day,
+    /// or every day).
+    Dispatch {
+        #[serde(default)]
+        day: Option<NaiveDate>,
+    },
+    /// An arrival-hall name sign per official met at the airport.
+    NameSigns {
+        #[serde(default)]
+        day: Option<NaiveDate>,
+    },
+    /// Every run of each day: the transport plan.
+    Transport {
+        #[serde(default)]
+        day: Option<NaiveDate>,
+    },
 }
 
 fn default_blank_rows() -> usize {
@@ -169,6 +186,9 @@ impl Document {
             Document::Rooming { .. } => "rooming",
             Document::Arrivals => "arrivals",
             Document::Departures => "departures",
+            Document::Dispatch { .. } => "dispatch",
+            Document::NameSigns { .. } => "namesigns",
+            Document::Transport { .. } => "transport",
         }
     }
 }

@@ -253,6 +253,19 @@ impl Entity for VenueRoom {
 impl Entity for Session {}
 impl Entity for Participant {}
 
+impl Entity for Vehicle {}
+impl Entity for TransferRun {}
+impl Entity for EventEntry {}
+
+impl Entity for RunPassenger {
+    fn log_event(&self, conn: &Connection) -> Result<Option<String>> {
+        Ok(conn
+            .prepare_cached("SELECT event_id FROM transfer_run WHERE id = ?")?
+            .query_row([&self.run_id], |r| r.get(0))
+            .optional()?)
+    }
+}
+
 /// Recomputes `official.search_text` for the officials matched by `filter` (one `?`).
 pub(crate) fn refresh_search(tx: &Connection, filter: &str, id: &str) -> Result<()> {
     // The delegation is looked up per official rather than joined: with the join, SQLite

@@ -195,6 +195,9 @@ pub(super) fn noun(entity: &str) -> &str {
         "venue_room" => "venue room",
         "travel" => "travel leg",
         "participant" => "roster entry",
+        "transfer_run" => "transfer run",
+        "run_passenger" => "passenger",
+        "event_entry" => "event check-in",
         other => other,
     }
 }

@@ -148,6 +148,7 @@ pub(crate) fn event_of(
         "room_block" => via("SELECT event_id FROM hotel WHERE id = ?", "hotel_id"),
         "venue_room" => via("SELECT event_id FROM venue WHERE id = ?", "venue_id"),
         "participant" => via("SELECT event_id FROM session WHERE id = ?", "session_id"),
+        "run_passenger" => via("SELECT event_id FROM transfer_run WHERE id = ?", "run_id"),
         _ => Ok(field("event_id")),
     }
 }

@@ -291,6 +291,26 @@ fn purge_on(conn: &mut Connection, event_id: &str, record: bool) -> Result<Purge
         "DELETE FROM change_log WHERE event_id = ?1 AND entity = 'travel'",
         [event_id],
     )?;
+    // The rides say who flew when, and the drivers' names and phones are personal data too:
+    // the runs go, the vehicles stay without their drivers (a backup of before schema 13
+    // has none of these).
+    let transport: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'transfer_run')",
+        [],
+        |r| r.get(0),
+    )?;
+    if transport {
+        tx.execute("DELETE FROM transfer_run WHERE event_id = ?1", [event_id])?;
+        tx.execute(
+            "UPDATE vehicle SET driver_name = '', driver_phone = '' WHERE event_id = ?1",
+            [event_id],
+        )?;
+        tx.execute(
+            "DELETE FROM change_log WHERE event_id = ?1
+                AND entity IN ('transfer_run', 'run_passenger', 'vehicle')",
+            [event_id],
+        )?;
+    }
     // A shared event's changes and conflicts hold its personal data too: here, the event
     // leaves its team (the other laptops purge their own copies).
     let synced: bool = tx.query_row(

@@ -27,6 +27,9 @@ pub const PRINT_DOCUMENTS: &[&str] = &[
     "rooming",
     "arrivals",
     "departures",
+    "dispatch",
+    "namesigns",
+    "transport",
 ];
 
 /// Whether the window may read (`value` None) or write `key` = `value`.

@@ -266,12 +266,12 @@ fn stamp_clocks(conn: &Connection, tables: &[TableChanges], clock: &str) -> Resu
 fn event_link(table: &str) -> Option<(&'static str, Option<&'static str>)> {
     Some(match table {
         "event" => ("id", None),
-        "delegation" | "official" | "hotel" | "venue" | "session" | "travel" | "stay" => {
-            ("event_id", None)
-        }
+        "delegation" | "official" | "hotel" | "venue" | "session" | "travel" | "stay"
+        | "vehicle" | "transfer_run" | "event_entry" => ("event_id", None),
         "room_block" => ("hotel_id", Some("hotel")),
         "venue_room" => ("venue_id", Some("venue")),
         "participant" => ("session_id", Some("session")),
+        "run_passenger" => ("run_id", Some("transfer_run")),
         "badge_print" => ("official_id", Some("official")),
         _ => return None,
     })

@@ -231,6 +231,7 @@ fn deletes_win_over_edits_and_take_new_children_along() {
             pickup: true,
             greeter: String::new(),
             notes: String::new(),
+            status: TravelStatus::Expected,
             created_at: Default::default(),
             updated_at: Default::default(),
         })
