@@ -2570,13 +2570,21 @@ fn badges_scanned_at_the_door_are_counted_once_and_a_cancelled_official_stays_ou
                 json!(outcome)
             ),
         );
-        app.text(&app.find("#checkin-result"))
+        // The words as set (WebKit's element text leaves out the isolated user-text spans).
+        app.execute(
+            "return document.querySelector('#checkin-result').textContent",
+            vec![],
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
     };
     let said = scan(&welcome.id, "checked-in");
     assert!(
         said.contains("Checked in") && said.contains(&welcome.badge_name),
         "{said}"
     );
+    shot(&app, "checkin-checked-in");
     assert_eq!(counts(&app), json!([1, expected]));
     shot(&app, "checkin-checked-in");
     let said = scan(&welcome.id, "already");

@@ -108,6 +108,7 @@ help-tab-travel = Arrival and departure flights, in the event's time zone, with 
 help-tab-hotels = Hotels, the room blocks held at each, and who sleeps where (stays, room numbers, room-mates). The rooming list for each hotel is printed or exported from here and the Print tab.
 help-tab-venues = Where the event happens: venues and their rooms with capacities. Sessions on the Agenda take place in these rooms.
 help-tab-agenda = The programme by day, and who attends each session: everyone, chosen groups or a list. Select a session to see its roster, set roles and attendance, or add and leave out people.
+help-tab-ground = The days around the event: vehicles and their drivers, runs planned from the flights (pickups, drop-offs, rides to sessions), the arrivals desk with who has landed, been met and reached the hotel, and check-in by scanning badges at the door, a session or a bus.
 help-tab-print = Badges, participant lists, sign-in sheets, delegation and rooming lists and arrival boards as PDFs, previewed first. Badges count as printed only when you say they were.
 help-tab-output = Each official's itinerary (PDF in their language, or a calendar file) and the event's tables as CSV or one XLSX workbook, for the hotel, the caterer and the office.
 help-tab-import = Brings officials, flights and hotel stays in from a registration spreadsheet or CSV. Nothing is written until you have seen every row; values named loosely are read the way you say, once for the whole file.
@@ -1643,6 +1644,7 @@ runs-confirmDelete = { $n ->
     [one] Delete this run and its passenger?
    *[other] Delete this run and its { $n } passengers?
 }
+plan-title = Plan runs
 plan-what = Plan
 plan-pickups = Airport pickups for arrivals
 plan-departures = Drop-offs for departures
@@ -1679,3 +1681,7 @@ checkin-outcome-not-on-roster = Not on this list
 checkin-outcome-cancelled = Cancelled: do not admit
 checkin-outcome-unknown = Unknown code
 checkin-outcome-other-event = A badge of another event
+dash-arrivalsStatus = Arrivals at the desk
+dash-checkedIn = Checked in at the event
+checkin_state-in = Checked in
+checkin_state-out = Not yet

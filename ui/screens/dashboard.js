@@ -85,6 +85,11 @@ export function mountDashboard(panel, ctx) {
       needsCard('dash-diets', t('dash.diets'), t('dash.forCaterer'), data.diets || []),
       needsCard('dash-accessibility', t('dash.accessibility'), null, data.accessibility || []),
       movementsCard(data.movements || [], ctx.tz),
+      // On the ground: the arrivals desk's statuses and the event's door, once in use.
+      (data.arrivals_by_status || []).some((c) => c.key !== 'expected' && c.count > 0)
+        ? countCard('dash-arrivals-status', t('dash.arrivalsStatus'), data.arrivals_by_status, 'travel_status') : null,
+      (data.checked_in || []).some((c) => c.key === 'in' && c.count > 0)
+        ? countCard('dash-checked-in', t('dash.checkedIn'), data.checked_in, 'checkin_state', t('dash.notCancelled')) : null,
       nightsCard(data.nights || []),
       privacy && !privacy.due ? personalDataCard(ctx, privacy, reload) : null);
     root.dataset.state = 'ready';

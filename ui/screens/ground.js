@@ -343,7 +343,7 @@ function mountRuns(host, ctx) {
     }
     for (const el of [what, windowInput, lead, alone]) el.addEventListener('change', propose);
     mount(dlg, h('form', { method: 'dialog', class: 'plan-form', onSubmit: (e) => { e.preventDefault(); propose(); } },
-      h('h2', { id: 'plan-title' }, t('runs.plan')),
+      h('h2', { id: 'plan-title' }, t('plan.title')),
       h('div', { class: 'form-grid' },
         h('label', { class: 'field field-wide' }, h('span', null, t('plan.what')), what),
         h('label', { class: 'field' }, h('span', null, t('plan.window')), windowInput),
@@ -464,7 +464,7 @@ function mountCheckin(host, ctx) {
 
   function paintRecent() {
     mount(history, recent.slice(0, 12).map((e) => h('li', null,
-      h('span', { class: 'muted' }, e.time), ' ', userText(e.name), ' ',
+      h('span', { class: 'muted' }, e.time), ' ', h('span', { dir: 'auto' }, e.name), ' ',
       h('button', {
         type: 'button', class: 'btn btn-quiet btn-small checkin-undo', 'aria-label': t('checkin.undoNamed', { name: e.name }),
         onClick: async () => {

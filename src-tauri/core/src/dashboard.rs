@@ -58,6 +58,10 @@ pub struct Dashboard {
     pub nights: Vec<Night>,
     pub diets: Vec<Count>,
     pub accessibility: Vec<Count>,
+    /// Where the arrivals desk has those who land (not cancelled), by status.
+    pub arrivals_by_status: Vec<Count>,
+    /// Checked in at the event's door (`in`) and not yet (`out`), of those coming.
+    pub checked_in: Vec<Count>,
     pub problems: Vec<Problem>,
 }
 
@@ -237,6 +241,30 @@ pub fn build(d: &EventData) -> Dashboard {
         nights,
         diets: needs(coming.iter().map(|o| o.dietary.as_str())),
         accessibility: needs(coming.iter().map(|o| o.accessibility.as_str())),
+        arrivals_by_status: counts(
+            d.travel
+                .iter()
+                .filter(|t| t.direction == Direction::Arrival)
+                .filter(|t| !cancelled.contains(t.official_id.as_str()))
+                .map(|t| t.status.as_str()),
+            &TravelStatus::steps(Direction::Arrival)
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        checked_in: {
+            let entered: HashSet<&str> = d.entries.iter().map(|e| e.official_id.as_str()).collect();
+            counts(
+                coming.iter().map(|o| {
+                    if entered.contains(o.id.as_str()) {
+                        "in"
+                    } else {
+                        "out"
+                    }
+                }),
+                &["in", "out"],
+            )
+        },
         problems: checks::run_all(d),
     }
 }
@@ -248,6 +276,26 @@ mod tests {
 
     fn count(rows: &[Count], key: &str) -> i64 {
         rows.iter().find(|c| c.key == key).map_or(-1, |c| c.count)
+    }
+
+    /// The desk's statuses and the event's door, of those coming.
+    #[test]
+    fn the_desk_and_the_door_are_counted() {
+        let mut d = clean();
+        d.travel[0].status = TravelStatus::Landed;
+        d.entries.push(EventEntry {
+            official_id: "o1".into(),
+            ..EventEntry::default()
+        });
+        let b = build(&d);
+        assert_eq!(count(&b.arrivals_by_status, "landed"), 1);
+        assert_eq!(count(&b.arrivals_by_status, "expected"), 1);
+        assert_eq!(count(&b.checked_in, "in"), 1);
+        assert_eq!(count(&b.checked_in, "out"), 1);
+        official_mut(&mut d, "o1").status = OfficialStatus::Cancelled;
+        let b = build(&d);
+        assert_eq!(count(&b.arrivals_by_status, "landed"), 0);
+        assert_eq!(count(&b.checked_in, "in"), 0);
     }
 
     #[test]

@@ -40,6 +40,9 @@ struct DemoEvent {
     venue_rooms: Vec<Value>,
     sessions: Vec<Value>,
     participants: Vec<Value>,
+    /// The cars and vans of the event's transfers, with their drivers.
+    #[serde(default)]
+    vehicles: Vec<Value>,
 }
 
 /// The stable id of a demo record.
@@ -213,6 +216,9 @@ fn load_event(tx: &Transaction<'_>, demo: &DemoEvent) -> Result<Event> {
     }
     for value in &demo.venues {
         put(tx, m.record::<Venue>(value, ev, &[], &[])?)?;
+    }
+    for value in &demo.vehicles {
+        put(tx, m.record::<Vehicle>(value, ev, &[], &[])?)?;
     }
     for value in &demo.venue_rooms {
         put(

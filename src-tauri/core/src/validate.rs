@@ -442,6 +442,22 @@ impl Session {
     }
 }
 
+/// Whether another entry of `table` (a roster's, a run's) already lists the official under the
+/// same `parent`.
+fn listed_twice(
+    conn: &Connection,
+    table: &str,
+    parent_column: &str,
+    parent: &str,
+    official: &str,
+    id: &str,
+) -> Result<bool> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM {table} WHERE {parent_column} = ? AND official_id = ? AND id <> ?)"
+    );
+    Ok(conn.query_row(&sql, [parent, official, id], |r| r.get(0))?)
+}
+
 const VEHICLE_EVENT: &str = "SELECT event_id FROM vehicle WHERE id = ?";
 const RUN_EVENT: &str = "SELECT event_id FROM transfer_run WHERE id = ?";
 const TRAVEL_EVENT: &str = "SELECT event_id FROM travel WHERE id = ?";
@@ -513,14 +529,14 @@ impl Validate for RunPassenger {
         if let Some(travel) = &self.travel_id {
             check_link(conn, c, "travel_id", TRAVEL_EVENT, travel, &event, "travel")?;
         }
-        let taken: Option<String> = conn
-            .query_row(
-                "SELECT id FROM run_passenger WHERE run_id = ? AND official_id = ? AND id <> ?",
-                [&self.run_id, &self.official_id, &self.id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if taken.is_some() {
+        if listed_twice(
+            conn,
+            "run_passenger",
+            "run_id",
+            &self.run_id,
+            &self.official_id,
+            &self.id,
+        )? {
             c.error("official_id", "duplicate", says("passenger_duplicate"));
         }
         Ok(())
@@ -558,14 +574,14 @@ impl Validate for Participant {
             &event.id,
             "official",
         )?;
-        let taken: Option<String> = conn
-            .query_row(
-                "SELECT id FROM participant WHERE session_id = ? AND official_id = ? AND id <> ?",
-                [&self.session_id, &self.official_id, &self.id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if taken.is_some() {
+        if listed_twice(
+            conn,
+            "participant",
+            "session_id",
+            &self.session_id,
+            &self.official_id,
+            &self.id,
+        )? {
             c.error("official_id", "duplicate", says("roster_duplicate"));
         }
         Ok(())

@@ -23,6 +23,8 @@ pub struct EventData {
     pub vehicles: Vec<Vehicle>,
     pub runs: Vec<TransferRun>,
     pub passengers: Vec<RunPassenger>,
+    /// Who was checked in at the event's door.
+    pub entries: Vec<EventEntry>,
     /// The team's margin after landing and time on the road.
     pub transport: crate::transport::Settings,
 }
@@ -44,6 +46,7 @@ impl EventData {
             vehicles: Vehicle::of_event(conn, id)?,
             runs: TransferRun::of_event(conn, id)?,
             passengers: RunPassenger::of_event(conn, id)?,
+            entries: EventEntry::of_event(conn, id)?,
             transport: crate::transport::Settings::load(conn)?,
             event,
         })

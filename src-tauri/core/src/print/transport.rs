@@ -27,6 +27,17 @@ fn rows_by_id<'c>(ctx: &'c Ctx<'_>) -> HashMap<&'c str, &'c OfficialRow> {
         .collect()
 }
 
+/// A vehicle's printed fields (empty for none): its name, plate, driver and driver's phone.
+fn vehicle_fields(vehicle: Option<&Vehicle>) -> [(&'static str, &str); 4] {
+    let field = |f: fn(&Vehicle) -> &str| vehicle.map(f).unwrap_or("");
+    [
+        ("vehicle", field(|v| &v.name)),
+        ("plate", field(|v| &v.plate)),
+        ("driver", field(|v| &v.driver_name)),
+        ("driver_phone", field(|v| &v.driver_phone)),
+    ]
+}
+
 /// The greeter of a run: its own, else those of its passengers' flights.
 fn greeter(run: &RunView, travel: &HashMap<String, Travel>) -> String {
     if !run.run.greeter.is_empty() {
@@ -86,17 +97,12 @@ fn run_value(
             ("to", &run.run.to_place),
             ("greeter", &greeter(run, travel)),
             ("notes", &run.run.notes),
-            ("vehicle", vehicle.map(|v| v.name.as_str()).unwrap_or("")),
-            ("plate", vehicle.map(|v| v.plate.as_str()).unwrap_or("")),
-            (
-                "driver",
-                vehicle.map(|v| v.driver_name.as_str()).unwrap_or(""),
-            ),
-            (
-                "driver_phone",
-                vehicle.map(|v| v.driver_phone.as_str()).unwrap_or(""),
-            ),
         ],
+    )?;
+    ctx.extend(
+        &mut out,
+        &|| "a vehicle".to_string(),
+        &vehicle_fields(vehicle),
     )?;
     out.insert("kind".into(), Value::from(run.run.kind.as_str()));
     out.insert("count".into(), Value::from(passengers.len()));
@@ -159,21 +165,7 @@ pub(super) fn dispatch(
             }
             days.push(json!({"title": day_heading(d, ctx.lang), "runs": items}));
         }
-        let mut sheet = ctx.fields(
-            &|| "a vehicle".to_string(),
-            &[
-                ("vehicle", vehicle.map(|v| v.name.as_str()).unwrap_or("")),
-                ("plate", vehicle.map(|v| v.plate.as_str()).unwrap_or("")),
-                (
-                    "driver",
-                    vehicle.map(|v| v.driver_name.as_str()).unwrap_or(""),
-                ),
-                (
-                    "driver_phone",
-                    vehicle.map(|v| v.driver_phone.as_str()).unwrap_or(""),
-                ),
-            ],
-        )?;
+        let mut sheet = ctx.fields(&|| "a vehicle".to_string(), &vehicle_fields(vehicle))?;
         sheet.insert(
             "seats".into(),
             vehicle.map(|v| Value::from(v.seats)).unwrap_or(Value::Null),
