@@ -129,6 +129,34 @@ fn check(path: &Path, reported: &Reported, iteration: usize) {
         .expect("checks ran");
 }
 
+/// How long a child takes from its start to its first commit on a library it has written
+/// before (the slowest of three), in milliseconds.
+fn first_commit_ms(library: &Path) -> u64 {
+    let mut slowest = 0;
+    for run in 0..4u64 {
+        let started = Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crash-writer"))
+            .arg(library)
+            .arg(run.to_string())
+            .arg(((run + 1) * 1_000_000_000).to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start crash-writer");
+        let mut first = [0u8; 1];
+        let mut stdout = child.stdout.take().expect("stdout");
+        stdout.read_exact(&mut first).expect("a first commit");
+        let took = started.elapsed().as_millis() as u64;
+        child.kill().expect("kill");
+        child.wait().expect("reap");
+        // The first run makes the library; the others open it as the test's children do.
+        if run > 0 {
+            slowest = slowest.max(took);
+        }
+    }
+    slowest
+}
+
 /// SplitMix64, as in the child.
 fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -149,6 +177,11 @@ fn a_killed_writer_loses_nothing_committed_and_leaves_no_half_import() {
     let mut reported = Reported::default();
     let mut path = dir.path().join("library-0.sqlite3");
     let (mut ran, mut lines, mut died_in_first_commit) = (0, 0, 0);
+    // Kills land up to 150 ms past the time a child takes to open a library and commit once
+    // on this machine (a debug build on a slow or busy machine takes 100 ms and more), so
+    // that most children commit something before they die and some die in their first.
+    let startup = first_commit_ms(&dir.path().join("calibration.sqlite3"));
+    println!("crash harness: a child's first commit after {startup} ms");
     for iteration in 0..iterations {
         if started.elapsed() >= budget {
             break;
@@ -167,7 +200,7 @@ fn a_killed_writer_loses_nothing_committed_and_leaves_no_half_import() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start crash-writer");
-        std::thread::sleep(Duration::from_millis(5 + next(&mut rng) % 146));
+        std::thread::sleep(Duration::from_millis(5 + next(&mut rng) % (146 + startup)));
         if let Some(status) = child.try_wait().expect("poll child") {
             let mut err = String::new();
             if let Some(mut stderr) = child.stderr.take() {
