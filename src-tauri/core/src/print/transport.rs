@@ -114,16 +114,25 @@ fn run_value(
     Ok(Value::Object(out))
 }
 
-/// The runs of the day (or of every day), grouped by local day.
-fn by_day<'r>(
+/// The runs by local day as the templates read them (title, count, runs), adding each run's
+/// passengers to `people`.
+fn days_of(
     ctx: &Ctx<'_>,
-    runs: impl Iterator<Item = &'r RunView>,
-) -> Vec<(NaiveDate, Vec<usize>)> {
-    let mut days: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-    for (i, r) in runs.enumerate() {
-        days.entry(ctx.date(r.run.leaves_at)).or_default().push(i);
+    runs: &[&RunView],
+    rows: &HashMap<&str, &OfficialRow>,
+    travel: &HashMap<String, Travel>,
+    people: &mut usize,
+) -> Result<Vec<Value>> {
+    let mut days: BTreeMap<NaiveDate, Vec<Value>> = BTreeMap::new();
+    for r in runs {
+        let v = run_value(ctx, r, rows, travel)?;
+        *people += v["count"].as_u64().unwrap_or(0) as usize;
+        days.entry(ctx.date(r.run.leaves_at)).or_default().push(v);
     }
-    days.into_iter().collect()
+    Ok(days
+        .into_iter()
+        .map(|(d, items)| json!({"title": day_heading(d, ctx.lang), "count": items.len(), "runs": items}))
+        .collect())
 }
 
 fn travel_by_id(conn: &Connection, event_id: &str) -> Result<HashMap<String, Travel>> {
@@ -155,16 +164,7 @@ pub(super) fn dispatch(
     let mut people = 0;
     for ((_, _, _), list) in sheets {
         let vehicle = list.first().and_then(|r| r.vehicle.as_ref());
-        let mut days: Vec<Value> = Vec::new();
-        for (d, indexes) in by_day(ctx, list.iter().copied()) {
-            let mut items = Vec::new();
-            for i in indexes {
-                let v = run_value(ctx, list[i], &rows, &travel)?;
-                people += v["count"].as_u64().unwrap_or(0) as usize;
-                items.push(v);
-            }
-            days.push(json!({"title": day_heading(d, ctx.lang), "runs": items}));
-        }
+        let days = days_of(ctx, &list, &rows, &travel, &mut people)?;
         let mut sheet = ctx.fields(&|| "a vehicle".to_string(), &vehicle_fields(vehicle))?;
         sheet.insert(
             "seats".into(),
@@ -188,16 +188,13 @@ pub(super) fn plan(
     let rows = rows_by_id(ctx);
     let travel = travel_by_id(conn, &ctx.event.id)?;
     let mut people = 0;
-    let mut days = Vec::new();
-    for (d, indexes) in by_day(ctx, runs.iter()) {
-        let mut items = Vec::new();
-        for i in indexes {
-            let v = run_value(ctx, &runs[i], &rows, &travel)?;
-            people += v["count"].as_u64().unwrap_or(0) as usize;
-            items.push(v);
-        }
-        days.push(json!({"title": day_heading(d, ctx.lang), "count": items.len(), "runs": items}));
-    }
+    let days = days_of(
+        ctx,
+        &runs.iter().collect::<Vec<_>>(),
+        &rows,
+        &travel,
+        &mut people,
+    )?;
     data["days"] = Value::Array(days);
     Ok(people)
 }

@@ -289,16 +289,13 @@ pub fn scan(tx: &Transaction<'_>, event_id: &str, target: &Target, code: &str) -
     };
     if o.event_id != event_id {
         // Another event's badge says nothing of this one's people.
-        let counts = counts(tx, event_id, target)?;
-        return Ok(Scan {
-            outcome: Outcome::OtherEvent,
-            official_id: None,
-            name: String::new(),
-            badge_name: String::new(),
-            delegation: String::new(),
-            at: None,
-            counts,
-        });
+        return answer(
+            tx,
+            Outcome::OtherEvent,
+            None,
+            None,
+            counts(tx, event_id, target)?,
+        );
     }
     if o.status == OfficialStatus::Cancelled {
         return answer(
