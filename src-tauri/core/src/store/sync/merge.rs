@@ -239,11 +239,17 @@ pub(super) fn restore_orphans(conn: &Connection) -> Result<usize> {
                 names.join(", ")
             );
             let params: Vec<rusqlite::types::Value> = values.iter().map(Value::to_sql).collect();
-            // Refused while a parent is still gone (the keys are checked at once here).
-            if conn
-                .execute(&sql, rusqlite::params_from_iter(params))
-                .is_ok()
-            {
+            // Refused while a parent is still gone (the keys are checked at once here), or
+            // while a later entry holds its place on the roster (rule 3: it gives way).
+            let mut inserted = conn
+                .execute(&sql, rusqlite::params_from_iter(params.iter()))
+                .is_ok();
+            if !inserted && gives_way(conn, &table, &id, &names, &values)? {
+                inserted = conn
+                    .execute(&sql, rusqlite::params_from_iter(params.iter()))
+                    .is_ok();
+            }
+            if inserted {
                 conn.execute(
                     "UPDATE sync_clock SET ghost = NULL WHERE entity = ? AND entity_id = ? AND field = ''",
                     [&table, &id],
@@ -256,6 +262,46 @@ pub(super) fn restore_orphans(conn: &Connection) -> Result<usize> {
             return Ok(restored + restore_links(conn)?);
         }
     }
+}
+
+/// Rule 3 for an entry coming back: a roster entry kept aside (it gave way, or went with its
+/// official) returns over the entry that holds its person's place if it was made first; that
+/// one is kept aside in turn. Every laptop then holds the entry made first, whichever order
+/// the record's return and the later entry reached it in. Returns whether one gave way.
+fn gives_way(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    names: &[String],
+    values: &[Value],
+) -> Result<bool> {
+    if table != "participant" {
+        return Ok(false);
+    }
+    let at = |name: &str| names.iter().position(|n| n == name);
+    let (Some(s), Some(o)) = (at("session_id"), at("official_id")) else {
+        return Ok(false);
+    };
+    let (Some(session), Some(official)) = (values[s].as_text(), values[o].as_text()) else {
+        return Ok(false);
+    };
+    let holder: Option<String> = conn
+        .prepare_cached(
+            "SELECT id FROM participant WHERE session_id = ? AND official_id = ? AND id <> ?",
+        )?
+        .query_row([session, official, id], |r| r.get(0))
+        .optional()?;
+    let Some(holder) = holder else {
+        return Ok(false);
+    };
+    let mine = clock(conn, table, id, "")?.unwrap_or_default();
+    let theirs = clock(conn, table, &holder, "")?.unwrap_or_default();
+    if (mine.as_str(), id) >= (theirs.as_str(), holder.as_str()) {
+        return Ok(false);
+    }
+    keep_orphan(conn, table, &holder)?;
+    conn.execute("DELETE FROM participant WHERE id = ?", [&holder])?;
+    Ok(true)
 }
 
 /// Keeps, before a row goes by a delete of clock `h`, the values of its fields written later

@@ -944,3 +944,36 @@ fn a_kept_link_gives_way_to_a_later_write_here() {
     let got: Stay = b.get(&stay.id).expect("stay");
     assert_eq!(got.shares_with_id, None);
 }
+
+/// Found by the property test: one laptop puts a person on a session, deletes them and undoes
+/// it; another puts the same person on the same session between the delete and the undo. The
+/// entry the undo brings back is newer by the clock and gives way everywhere, also on the
+/// laptop where the other entry had given way first (it comes back over the returning one).
+#[test]
+fn a_roster_entry_brought_back_by_an_undo_gives_way_to_one_made_meanwhile() {
+    let steps = [
+        Step::Delete { at: 0, who: 0 },
+        Step::Roster {
+            at: 0,
+            session: 2,
+            who: 3,
+        },
+        Step::Add { at: 0 },
+        Step::Delete { at: 1, who: 1 },
+        Step::Delete { at: 0, who: 2 },
+        Step::Send { from: 1, to: 0 },
+        Step::Roster {
+            at: 0,
+            session: 0,
+            who: 0,
+        },
+        Step::Delete { at: 0, who: 2 },
+        Step::Roster {
+            at: 2,
+            session: 2,
+            who: 4,
+        },
+        Step::Undo { at: 0 },
+    ];
+    run_scenario(3, &steps).expect("converges");
+}
