@@ -1164,6 +1164,21 @@ pdf-run-pickup = Pickup
 pdf-run-dropoff = Drop-off
 pdf-run-session = To a session
 pdf-place = Place
+pdf-seating-chart = Seating Chart
+pdf-without-seat = on the roster without a seat
+pdf-without-seat-one = on the roster without a seat
+pdf-head-table = Head table
+pdf-the-room = The room
+pdf-the-front = Front · stage
+pdf-row = Row
+pdf-table = Table
+pdf-seat = Seat
+pdf-rank = Rank
+pdf-no-seating = No one is seated yet: propose a seating plan first.
+pdf-table-lists = Table Lists
+pdf-empty-seat = Empty seat
+pdf-interpreter = interpreter
+pdf-place-cards = Place Cards
 pdf-category-head_of_delegation = Head of Delegation
 pdf-category-delegate = Delegate
 pdf-category-speaker = Speaker
@@ -1306,6 +1321,7 @@ error-changed_since-record = This { $noun } was changed elsewhere after you open
 # The command line's own refusals (`ddesk`): `cli-`.
 cli-file_exists = { $file } already exists; add --force to replace it.
 cli-signin_session = A sign-in sheet needs --session ID.
+cli-seating_session = Seating papers need --session ID.
 cli-forms_scope = Say whose forms: --delegation ID or --all.
 cli-forms_folder = One workbook per delegation goes into a folder; name one with -o.
 cli-itineraries_scope = Say whose itineraries: --official ID, --delegation ID or --all.
@@ -1580,6 +1596,21 @@ check-run_before_landing = The run of { $run } leaves before { $name } can be ou
 check-flight_changed_after_planning = { $name }'s flight changed after the run of { $run } was planned for { $flight }.
 check-vehicle_double_booked = { $who } is on two runs at once: { $first } and { $second }.
 check-driver_double_booked = { $who } drives two runs at once: { $first } and { $second }.
+check-seat_missing = { $count } on the roster of { $session } have no seat: { $names }{ $more ->
+        [0] {""}
+       *[other] {" "}and { $more } more
+    }.
+check-seat_not_on_roster = { $name } holds { $seat } at { $session } but is no longer on its roster.
+check-seat_not_on_roster-cancelled = { $name } cancelled and still holds { $seat } at { $session }: fill the seat.
+check-seat_twice = { $names } are given the same seat at { $session }: { $seat }.
+check-interpreter_apart = { $name } interprets for { $official } but does not sit beside them at { $session }.
+error-protocol-rank_code = Rank { $line }: the code takes lower-case letters, digits and _ only.
+error-protocol-rank_twice = Rank { $line }: this code is on the list already.
+error-protocol-rank_name = Rank { $line }: give its English name.
+error-protocol-no_move = No one of the same rank and delegation is on that side to swap with.
+error-seating-no_such_seat = There is no such seat.
+error-seating-no_plan = This session has no seating plan yet: choose a layout first.
+error-seating-not_on_roster = Only people on the session's roster can be seated.
 
 # The On the ground tab: arrivals desk, runs, vehicles, check-in.
 tab-ground = On the ground

@@ -1112,6 +1112,21 @@ pdf-run-pickup = 공항 영접
 pdf-run-dropoff = 공항 환송
 pdf-run-session = 행사 이동
 pdf-place = 장소
+pdf-seating-chart = 좌석 배치도
+pdf-without-seat = 명 좌석 미배정
+pdf-without-seat-one = 명 좌석 미배정
+pdf-head-table = 헤드 테이블
+pdf-the-room = 객석
+pdf-the-front = 앞쪽 · 무대
+pdf-row = 열
+pdf-table = 테이블
+pdf-seat = 좌석
+pdf-rank = 직급
+pdf-no-seating = 아직 배정된 좌석이 없습니다. 먼저 좌석 배치안을 만드세요.
+pdf-table-lists = 테이블별 명단
+pdf-empty-seat = 빈 좌석
+pdf-interpreter = 통역
+pdf-place-cards = 명패
 pdf-category-head_of_delegation = 수석대표
 pdf-category-delegate = 대표
 pdf-category-speaker = 연사
@@ -1236,6 +1251,7 @@ error-changed_since-record = 연 뒤에 다른 곳에서 이 항목이 바뀌어
 # The command line's own refusals (`ddesk`): `cli-`.
 cli-file_exists = { $file }{ PARTICLE($file, "이", "가") } 이미 있습니다. 바꾸려면 --force를 붙이세요.
 cli-signin_session = 서명부에는 --session ID가 필요합니다.
+cli-seating_session = 좌석 문서에는 --session ID가 필요합니다.
 cli-forms_scope = 어느 양식인지 정하세요: --delegation ID 또는 --all.
 cli-forms_folder = 대표단마다 통합 문서 하나씩 폴더에 만듭니다. -o로 폴더를 정하세요.
 cli-itineraries_scope = 누구의 일정표인지 정하세요: --official ID, --delegation ID 또는 --all.
@@ -1482,6 +1498,21 @@ check-run_before_landing = { $run } 운행이 { $name }님이 공항을 나오�
 check-flight_changed_after_planning = { $name }님의 항공편이 { $run } 운행을 { $flight } 기준으로 계획한 뒤 바뀌었습니다.
 check-vehicle_double_booked = { $who }이(가) 두 운행에 동시에 배정되어 있습니다: { $first }, { $second }.
 check-driver_double_booked = { $who } 기사가 두 운행을 동시에 맡고 있습니다: { $first }, { $second }.
+check-seat_missing = { $session } 명단의 { $count }명에게 좌석이 없습니다: { $names }{ $more ->
+        [0] {""}
+       *[other] {" "}외 { $more }명
+    }.
+check-seat_not_on_roster = { $name }님이 { $session }에서 { $seat }을(를) 차지하고 있지만 더 이상 명단에 없습니다.
+check-seat_not_on_roster-cancelled = { $name }님이 참가를 취소했는데 { $session }의 { $seat }이(가) 그대로입니다. 좌석을 채우세요.
+check-seat_twice = { $names }님에게 { $session }의 같은 좌석이 배정되어 있습니다: { $seat }.
+check-interpreter_apart = { $official }님의 통역 { $name }님이 { $session }에서 옆자리에 앉지 않습니다.
+error-protocol-rank_code = { $line }번째 직급: 코드는 영문 소문자, 숫자, _만 쓸 수 있습니다.
+error-protocol-rank_twice = { $line }번째 직급: 이미 목록에 있는 코드입니다.
+error-protocol-rank_name = { $line }번째 직급: 영문 이름을 입력하세요.
+error-protocol-no_move = 그쪽에는 직급과 대표단이 같은 사람이 없어 순서를 바꿀 수 없습니다.
+error-seating-no_such_seat = 없는 좌석입니다.
+error-seating-no_plan = 이 세션에는 아직 좌석 배치가 없습니다. 먼저 배치 형태를 고르세요.
+error-seating-not_on_roster = 세션 명단에 있는 사람만 좌석에 앉힐 수 있습니다.
 
 # 현장 운영 탭: 공항 영접 현황, 운행, 차량, 체크인.
 tab-ground = 현장 운영

@@ -302,8 +302,11 @@ fn test() -> Result {
         "-D",
         "warnings",
     ])?;
-    step("unit and integration tests");
-    cargo(&["test", "--workspace"])?;
+    // In the release profile, as the app the end-to-end tests drive is built: the two builds
+    // share every dependency (typst, Tauri, WebKit's bindings), so a cold run compiles them
+    // twice (clippy's check, release) rather than three times.
+    step("unit and integration tests (release profile)");
+    cargo(&["test", "--workspace", "--release"])?;
     // The end-to-end tests drive the release build, the one officers run: CSP, the
     // navigation guard and the embedded UI are checked as they ship.
     step("building the app (release) for the end-to-end tests");
@@ -437,6 +440,7 @@ fn e2e_binary() -> Result<PathBuf> {
         &[
             "test",
             "--workspace",
+            "--release",
             "--features",
             "delegation-desk-tests/e2e",
             "--no-run",

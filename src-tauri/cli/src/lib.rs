@@ -225,12 +225,24 @@ enum Command {
     },
     /// Print a document to PDF: badges, participants, signin (a session's sign-in sheet),
     /// delegation (lists per delegation), rooming (per hotel), arrivals, departures, dispatch
-    /// (a sheet per driver), namesigns (arrival-hall signs), transport (the plan per day).
+    /// (a sheet per driver), namesigns (arrival-hall signs), transport (the plan per day),
+    /// seating (a session's seating chart), tables (its table lists), placecards (tent cards).
     /// Prints the file and its page count.
     #[command(
         after_help = "Example: ddesk print badges --event 0193a5c2 --layout a4-8 --not-printed -o badges.pdf"
     )]
     Print(PrintArgs),
+    /// The event's order of precedence: position, official id, name, rank, delegation
+    /// (tab-separated), by protocol rank, then the order of delegations, then the officer's
+    /// moves. Cancelled officials are not in it.
+    #[command(after_help = "Example: ddesk precedence --event 0193a5c2")]
+    Precedence {
+        #[arg(long, value_name = "ID")]
+        event: String,
+    },
+    /// Seating plans: `seating propose` seats a session's roster by the order of precedence.
+    #[command(subcommand)]
+    Seating(SeatingCommand),
     /// Transfers: `transport plan` proposes runs for the arrivals that need a pickup (or the
     /// departures, or a session's roster), grouped by airport and time, with vehicles.
     #[command(subcommand)]
@@ -532,6 +544,43 @@ enum SyncCommand {
 }
 
 #[derive(Subcommand)]
+enum SeatingCommand {
+    /// Propose a seating plan for the session's roster: one line per seat — table (the head
+    /// table is 1, rows count from the front), seat, official id, name (tab-separated).
+    /// Interpreters sit beside their officials; round tables spread the delegations.
+    #[command(
+        after_help = "Example: ddesk seating propose --event 0193a5c2 --session 7f3e21aa --layout rounds --seats 10 --apply"
+    )]
+    Propose {
+        #[arg(long, value_name = "ID")]
+        event: String,
+        #[arg(long, value_name = "ID")]
+        session: String,
+        /// head-table (one line, the host in the middle), rows, or rounds; the session's own
+        /// layout unless given (rows for a session without one).
+        #[arg(long, value_parser = parse_seating)]
+        layout: Option<ddesk_core::model::Seating>,
+        /// Seats at a round table or in a row, or the head table's length (everyone unless
+        /// given); the session's own, else 10 for rows and tables.
+        #[arg(long, value_name = "N")]
+        seats: Option<usize>,
+        /// Save the plan as the session's (one undo takes it back).
+        #[arg(long)]
+        apply: bool,
+    },
+}
+
+fn parse_seating(text: &str) -> Result<ddesk_core::model::Seating, String> {
+    use ddesk_core::model::Seating;
+    match text {
+        "head-table" | "head_table" => Ok(Seating::HeadTable),
+        "rows" => Ok(Seating::Rows),
+        "rounds" => Ok(Seating::Rounds),
+        _ => Err("expected head-table, rows or rounds".into()),
+    }
+}
+
+#[derive(Subcommand)]
 enum TransportCommand {
     /// Propose runs: one line per run — run (its number, or its id once saved), leaving time
     /// (the event's local time), airport, vehicle (- for none), the passengers' official ids
@@ -576,6 +625,9 @@ enum PrintKind {
     Dispatch,
     Namesigns,
     Transport,
+    Seating,
+    Tables,
+    Placecards,
 }
 
 #[derive(clap::Args)]
@@ -616,6 +668,9 @@ struct PrintArgs {
     /// signin: blank rows for walk-ins.
     #[arg(long, default_value_t = 10)]
     blank_rows: usize,
+    /// seating: draw the room on A3 (A4 unless given).
+    #[arg(long)]
+    a3: bool,
     /// dispatch, namesigns, transport: only this day (YYYY-MM-DD, the event's local date).
     #[arg(long, value_name = "DATE")]
     day: Option<chrono::NaiveDate>,
@@ -760,6 +815,19 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         PrintKind::Dispatch => Document::Dispatch { day: args.day },
         PrintKind::Namesigns => Document::NameSigns { day: args.day },
         PrintKind::Transport => Document::Transport { day: args.day },
+        PrintKind::Seating | PrintKind::Tables | PrintKind::Placecards => {
+            let session_id = args.session.clone().ok_or_else(|| {
+                Error::field("session", "required", Text::new("cli-seating_session"))
+            })?;
+            match args.what {
+                PrintKind::Seating => Document::Seating {
+                    session_id,
+                    a3: args.a3,
+                },
+                PrintKind::Tables => Document::Tables { session_id },
+                _ => Document::PlaceCards { session_id },
+            }
+        }
     };
     if let Some(offset) = args.offset {
         print::set_offset(store, args.layout, offset)?;
@@ -1099,6 +1167,70 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .map(|o| id("official", o))
                 .collect::<Result<_, _>>()?;
             print_document(&store, args)?
+        }
+        Command::Precedence { event } => {
+            let event = id("event", &event)?;
+            for p in store.read(|c| ddesk_core::protocol::precedence(c, &event))? {
+                let delegation = if p.delegation_en.is_empty() {
+                    "-".to_string()
+                } else {
+                    clean(&p.delegation_en)
+                };
+                out!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    p.position,
+                    p.official_id,
+                    clean(&p.name),
+                    if p.rank.is_empty() { "-" } else { &p.rank },
+                    delegation
+                );
+            }
+        }
+        Command::Seating(SeatingCommand::Propose {
+            event,
+            session,
+            layout,
+            seats,
+            apply,
+        }) => {
+            use ddesk_core::model::{Official, Seating, Session};
+            use ddesk_core::protocol::seating;
+            let event = id("event", &event)?;
+            let session = id("session", &session)?;
+            let (s, names) = store.read(|c| {
+                let s = Session::get(c, &session)?;
+                let names: std::collections::HashMap<String, String> =
+                    Official::of_event(c, &event)?
+                        .into_iter()
+                        .map(|o| (o.id.clone(), o.full_name()))
+                        .collect();
+                Ok((s, names))
+            })?;
+            if s.event_id != event {
+                return Err(Error::NotFound { entity: "session" }.into());
+            }
+            let layout = layout.unwrap_or(match s.seating {
+                Seating::None => Seating::Rows,
+                own => own,
+            });
+            let seats = seats.unwrap_or(if layout == s.seating {
+                s.seats_per_table.max(0) as usize
+            } else {
+                0
+            });
+            let proposed = store.read(|c| seating::proposal(c, &session, layout, seats))?;
+            if apply {
+                store.write(|tx| seating::apply(tx, &session, layout, seats, &proposed))?;
+            }
+            for p in &proposed {
+                out!(
+                    "{}\t{}\t{}\t{}",
+                    p.table,
+                    p.seat,
+                    p.official_id,
+                    clean(names.get(&p.official_id).map(String::as_str).unwrap_or(""))
+                );
+            }
         }
         Command::Transport(TransportCommand::Plan {
             event,

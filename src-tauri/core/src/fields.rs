@@ -175,6 +175,7 @@ impl FieldValue for Option<String> {
 }
 
 impl FieldValue for i64 {}
+impl FieldValue for Option<i64> {}
 impl FieldValue for bool {}
 impl FieldValue for NaiveDate {}
 impl FieldValue for Option<NaiveDate> {}

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod import;
 pub mod model;
 pub mod print;
+pub mod protocol;
 pub mod queries;
 pub mod reference;
 pub mod registration;

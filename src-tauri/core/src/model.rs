@@ -396,6 +396,34 @@ impl TravelStatus {
 }
 
 text_enum! {
+    /// How the event orders its delegations in the order of precedence.
+    pub enum DelegationOrder {
+        /// Alphabetical by English name, the UN's practice.
+        #[default]
+        NameEn = "name_en",
+        /// By Korean name (가나다).
+        NameKo = "name_ko",
+        /// As the officer arranges them (`Delegation::precedence`).
+        Arranged = "arranged",
+    }
+}
+
+text_enum! {
+    /// How a session's room is laid out for its seating plan.
+    pub enum Seating {
+        /// No seating plan.
+        #[default]
+        None = "",
+        /// One line facing the room, the host in the middle.
+        HeadTable = "head_table",
+        /// A theatre or a classroom: rows from the front.
+        Rows = "rows",
+        /// Round tables, the host's table first.
+        Rounds = "rounds",
+    }
+}
+
+text_enum! {
     pub enum DelegationKind {
         #[default]
         Country = "country",
@@ -533,6 +561,9 @@ record! {
         pub host: String,
         pub emergency_contact: String,
         pub notes: String,
+        pub delegation_order: DelegationOrder,
+        /// International organisations before the countries in the order of precedence.
+        pub organizations_first: bool,
     }
 }
 
@@ -553,6 +584,8 @@ record! {
         pub liaison_phone: String,
         pub liaison_email: String,
         pub notes: String,
+        /// Its place when the event's delegations are arranged by the officer (lower first).
+        pub precedence: i64,
     }
 }
 
@@ -588,6 +621,10 @@ record! {
         pub lodges_elsewhere: bool,
         pub status: OfficialStatus,
         pub notes: String,
+        /// A code of the office's list of protocol ranks (`protocol::Rank`); empty for none.
+        pub protocol_rank: String,
+        /// The officer's moves among officials of one rank and delegation (lower first).
+        pub precedence: i64,
     }
 }
 
@@ -689,6 +726,9 @@ record! {
         pub audience_categories: String,
         /// Comma-separated delegation ids; empty means any.
         pub audience_delegations: String,
+        pub seating: Seating,
+        /// Seats at a round table or in a row; the head table's length (0: everyone).
+        pub seats_per_table: i64,
     }
 }
 
@@ -703,6 +743,10 @@ record! {
         pub attended_at: Option<DateTime<Utc>>,
         pub notes: String,
         pub membership: Membership,
+        /// Where they sit in the session's seating plan: the table (the head table is 1, rows
+        /// count from the front) and the seat.
+        pub table_no: Option<i64>,
+        pub seat_no: Option<i64>,
     }
 }
 

@@ -828,6 +828,9 @@ fn roster_of(conn: &Connection, session: &Session, q: &ListQuery) -> Result<Page
                 membership: r.get(5)?,
                 created_at: r.get(6)?,
                 updated_at: r.get(7)?,
+                // The seating plan reads seats itself (`protocol::seating::plan`).
+                table_no: None,
+                seat_no: None,
             },
             person: person(r)?,
         })

@@ -27,6 +27,8 @@ pub struct EventData {
     pub entries: Vec<EventEntry>,
     /// The team's margin after landing and time on the road.
     pub transport: crate::transport::Settings,
+    /// The office's protocol ranks, in order (the seating checks' order of precedence).
+    pub ranks: Vec<crate::protocol::Rank>,
 }
 
 impl EventData {
@@ -48,6 +50,7 @@ impl EventData {
             passengers: RunPassenger::of_event(conn, id)?,
             entries: EventEntry::of_event(conn, id)?,
             transport: crate::transport::Settings::load(conn)?,
+            ranks: crate::protocol::ranks(conn)?,
             event,
         })
     }

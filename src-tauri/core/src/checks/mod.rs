@@ -20,6 +20,7 @@ mod data;
 mod delegations;
 mod people;
 mod rooms;
+mod seating;
 #[cfg(test)]
 pub(crate) mod tests;
 mod transport;
@@ -29,6 +30,7 @@ use data::*;
 use delegations::*;
 use people::*;
 use rooms::*;
+use seating::*;
 use transport::*;
 
 pub use data::EventData;
@@ -161,6 +163,7 @@ pub fn run_all(data: &EventData) -> Vec<Problem> {
         passports(&ix, &mut out);
         delegations(&ix, &mut out);
         transport(&ix, &mut out);
+        seating(&ix, &mut out);
         match duplicates.join() {
             Ok(found) => out.extend(found),
             Err(panic) => std::panic::resume_unwind(panic),

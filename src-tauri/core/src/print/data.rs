@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::fonts::{script_name, Fonts};
-use super::{transport, BadgeLayout, Document, Offset, PrintRequest, Selection};
+use super::{seating, transport, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use crate::dates::{day_heading, event_dates, long_date, short_date};
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -119,6 +119,8 @@ pub(super) struct Ctx<'a> {
     pub(super) officials: Vec<OfficialRow>,
     /// Passport numbers in full (the request said so), else masked.
     full_passport: bool,
+    /// The office's protocol ranks (what seating papers print beside a name).
+    pub(super) ranks: Vec<crate::protocol::Rank>,
 }
 
 impl<'a> Ctx<'a> {
@@ -152,6 +154,7 @@ impl<'a> Ctx<'a> {
             delegation_order,
             officials,
             full_passport: request.full_passport,
+            ranks: crate::protocol::ranks(conn)?,
         })
     }
 
@@ -556,6 +559,18 @@ pub(crate) fn roster(
         Document::Transport { day } => (
             transport::TRANSPORT_TEMPLATE,
             transport::plan(conn, &ctx, &mut data, *day)?,
+        ),
+        Document::Seating { session_id, a3 } => (
+            seating::SEATING_TEMPLATE,
+            seating::chart(conn, &ctx, &mut data, session_id, *a3)?,
+        ),
+        Document::Tables { session_id } => (
+            seating::TABLES_TEMPLATE,
+            seating::table_lists(conn, &ctx, &mut data, session_id)?,
+        ),
+        Document::PlaceCards { session_id } => (
+            seating::PLACECARDS_TEMPLATE,
+            seating::placecards(conn, &ctx, &mut data, session_id)?,
         ),
     };
     Ok(Roster {

@@ -29,6 +29,7 @@ pub mod fonts;
 pub mod itinerary;
 pub mod letters;
 mod qr;
+mod seating;
 mod textlayer;
 mod transport;
 mod world;
@@ -169,6 +170,16 @@ pub enum Document {
         #[serde(default)]
         day: Option<NaiveDate>,
     },
+    /// A session's seating chart: the room drawn with every name (A4, or A3 when asked).
+    Seating {
+        session_id: String,
+        #[serde(default)]
+        a3: bool,
+    },
+    /// A session's table lists: per table its seats, for the ushers.
+    Tables { session_id: String },
+    /// A session's place cards in seating order: tent cards, A4 with fold and cut marks.
+    PlaceCards { session_id: String },
 }
 
 fn default_blank_rows() -> usize {
@@ -189,6 +200,9 @@ impl Document {
             Document::Dispatch { .. } => "dispatch",
             Document::NameSigns { .. } => "namesigns",
             Document::Transport { .. } => "transport",
+            Document::Seating { .. } => "seating",
+            Document::Tables { .. } => "tables",
+            Document::PlaceCards { .. } => "placecards",
         }
     }
 }
