@@ -356,3 +356,21 @@ export async function checkinScan(eventId, target, code) { return write('checkin
 export async function checkinAdmit(eventId, target, officialId) { return write('checkin_admit', { event_id: eventId, target, official_id: officialId }); }
 export async function checkinUndo(eventId, target, officialId) { return write('checkin_undo', { event_id: eventId, target, official_id: officialId }); }
 export async function checkinCounts(eventId, target) { return call('checkin_counts', { event_id: eventId, target }); }
+
+// Protocol: ranks, the order of precedence, seating plans
+export async function protocolRanks() { return call('protocol_ranks'); }
+export async function protocolRanksSave(ranks) { return write('protocol_ranks_save', { ranks }); }
+/** The event's order of precedence: [{position, official_id, name, rank, delegation_en, …}]. */
+export async function precedenceList(eventId) { return call('precedence_list', { event_id: eventId }); }
+export async function precedenceMove(officialId, up) { return write('precedence_move', { official_id: officialId, up: Boolean(up) }); }
+/** order: name_en | name_ko | arranged; arranged: delegation ids in the officer's order. */
+export async function delegationsArrange(eventId, order, organizationsFirst, arranged) {
+  return write('delegations_arrange', { event_id: eventId, order, organizations_first: Boolean(organizationsFirst), arranged });
+}
+/** A session's plan: {layout, seats_per_table, tables: [{no, seats: [{seat, guest, issue}]}], unseated, roster}. */
+export async function seatingPlan(sessionId) { return call('seating_plan', { session_id: sessionId }); }
+export async function seatingPropose(sessionId, layout, seats) { return write('seating_propose', { session_id: sessionId, layout, seats: Number(seats) || 0 }); }
+/** Moves an official to (table, seat), or off their seat when both are null. */
+export async function seatingMove(sessionId, officialId, table, seat) {
+  return write('seating_move', { session_id: sessionId, official_id: officialId, table: table ?? null, seat: seat ?? null });
+}

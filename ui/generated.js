@@ -17,7 +17,8 @@ export const RECORD_FIELDS = {
     "liaison_name",
     "liaison_phone",
     "liaison_email",
-    "notes"
+    "notes",
+    "precedence"
   ],
   "event": [
     "id",
@@ -30,7 +31,9 @@ export const RECORD_FIELDS = {
     "host_country",
     "host",
     "emergency_contact",
-    "notes"
+    "notes",
+    "delegation_order",
+    "organizations_first"
   ],
   "hotel": [
     "id",
@@ -68,7 +71,9 @@ export const RECORD_FIELDS = {
     "language",
     "lodges_elsewhere",
     "status",
-    "notes"
+    "notes",
+    "protocol_rank",
+    "precedence"
   ],
   "participant": [
     "id",
@@ -77,7 +82,9 @@ export const RECORD_FIELDS = {
     "role",
     "attended_at",
     "notes",
-    "membership"
+    "membership",
+    "table_no",
+    "seat_no"
   ],
   "room_block": [
     "id",
@@ -103,7 +110,9 @@ export const RECORD_FIELDS = {
     "notes",
     "audience",
     "audience_categories",
-    "audience_delegations"
+    "audience_delegations",
+    "seating",
+    "seats_per_table"
   ],
   "stay": [
     "id",
@@ -284,11 +293,13 @@ export const DEFAULTS = {
     "name_ko": "",
     "notes": "",
     "org_code": null,
+    "precedence": 0,
     "seats": 2,
     "status": "invited"
   },
   "event": {
     "city": "",
+    "delegation_order": "name_en",
     "emergency_contact": "",
     "end_date": null,
     "host": "",
@@ -297,6 +308,7 @@ export const DEFAULTS = {
     "name_en": "",
     "name_ko": "",
     "notes": "",
+    "organizations_first": false,
     "start_date": null,
     "time_zone": ""
   },
@@ -336,6 +348,8 @@ export const DEFAULTS = {
     "passport_number": "",
     "phone": "",
     "position": "",
+    "precedence": 0,
+    "protocol_rank": "",
     "status": "invited"
   },
   "participant": {
@@ -345,7 +359,9 @@ export const DEFAULTS = {
     "notes": "",
     "official_id": "",
     "role": "participant",
-    "session_id": ""
+    "seat_no": null,
+    "session_id": "",
+    "table_no": null
   },
   "room_block": {
     "first_night": null,
@@ -368,6 +384,8 @@ export const DEFAULTS = {
     "kind": "plenary",
     "location": "",
     "notes": "",
+    "seating": "",
+    "seats_per_table": 0,
     "starts_at": null,
     "title_en": "",
     "title_ko": "",

@@ -19,7 +19,7 @@ use tauri::Manager;
 
 use commands::{
     agenda::*, dashboard::*, ground::*, import::*, letters::*, library::*, logistics::*, output::*,
-    people::*, print::*, safety::*, sync::*,
+    people::*, print::*, protocol::*, safety::*, sync::*,
 };
 use state::AppState;
 
@@ -212,6 +212,14 @@ fn main() {
             passenger_remove,
             transport_settings_get,
             transport_settings_save,
+            protocol_ranks,
+            protocol_ranks_save,
+            precedence_list,
+            precedence_move,
+            delegations_arrange,
+            seating_plan,
+            seating_propose,
+            seating_move,
             desk_board,
             desk_set_status,
             checkin_scan,

@@ -2639,3 +2639,99 @@ fn badges_scanned_at_the_door_are_counted_once_and_a_cancelled_official_stays_ou
     shot(&app, "arrivals-desk");
     app.quit();
 }
+
+/// Issue 21: a seating plan proposed for a session's round tables, then a person dragged with
+/// the mouse onto another's seat (the two swap), and one moved by keyboard onto an empty seat;
+/// the library holds what the screen shows.
+#[test]
+fn a_person_dragged_onto_another_seat_swaps_with_its_guest() {
+    use ddesk_core::protocol::seating;
+    let home = home();
+    let app = App::launch(home.path());
+    open_forum_tab(&app, "officials");
+    app.click_on("[data-tab=protocol]");
+    app.click_on("[data-subtab=seating]");
+    let session = app
+        .wait_for(
+            "the sessions",
+            "const s = document.querySelector('#seating-session');
+             return s && s.value ? s.value : null",
+        )
+        .as_str()
+        .expect("session")
+        .to_string();
+    choose(&app, "#seating-layout", "Round tables");
+    let seats = app.find("#seating-seats");
+    app.fill(&seats, "9");
+    app.click_on("#seating-propose");
+    app.wait_for(
+        "the proposed plan",
+        "return document.querySelectorAll('.seat[data-official]:not([data-official=\"\"])').length > 20 ? true : null",
+    );
+    let who = |table: i64, seat: i64| -> String {
+        app.execute(
+            &format!("const s = document.querySelector('.seat[data-table=\"{table}\"][data-seat=\"{seat}\"]'); return s ? s.dataset.official : null"),
+            vec![],
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    let (a, b) = (who(2, 1), who(3, 2));
+    assert!(!a.is_empty() && !b.is_empty() && a != b, "both seats taken");
+    let from = app.find(".seat[data-table='2'][data-seat='1']");
+    let to = app.find(".seat[data-table='3'][data-seat='2']");
+    app.drag(&from, &to);
+    app.wait_for(
+        "the swap",
+        &format!(
+            "const s = document.querySelector('.seat[data-table=\"3\"][data-seat=\"2\"]');
+             return s && s.dataset.official === {} ? true : null",
+            json!(a)
+        ),
+    );
+    assert_eq!(who(2, 1), b, "the guest of the seat took the mover's");
+    // By keyboard: the person at table 1, seat 2 picked up with Enter, carried right along
+    // the seats to table 1's last seat with the arrows, and put down with Enter.
+    let c = who(1, 2);
+    let d = who(1, 3);
+    app.execute(
+        "document.querySelector('.seat[data-table=\"1\"][data-seat=\"2\"]').focus()",
+        vec![],
+    );
+    app.press(&["\u{E007}"]);
+    app.wait_for(
+        "picked up",
+        "const s = document.querySelector('#seating-status'); return s && s.textContent.includes('Moving') ? true : null",
+    );
+    app.press(&["\u{E014}"]);
+    app.press(&["\u{E007}"]);
+    app.wait_for(
+        "put down",
+        &format!(
+            "const s = document.querySelector('.seat[data-table=\"1\"][data-seat=\"3\"]');
+             return s && s.dataset.official === {} ? true : null",
+            json!(c)
+        ),
+    );
+    assert_eq!(who(1, 2), d);
+    // The library holds it: the plan read by another process.
+    let other =
+        ddesk_core::Store::open(&library_file(home.path()), &delegation_desk_tests::unlock())
+            .expect("second process");
+    let plan = other.read(|c| seating::plan(c, &session)).expect("plan");
+    let at = |official: &str| {
+        plan.tables.iter().find_map(|t| {
+            t.seats
+                .iter()
+                .find(|s| s.guest.as_ref().is_some_and(|g| g.official_id == official))
+                .map(|s| (t.no, s.seat))
+        })
+    };
+    assert_eq!(at(&a), Some((3, 2)));
+    assert_eq!(at(&b), Some((2, 1)));
+    assert_eq!(at(&c), Some((1, 3)));
+    assert_eq!(at(&d), Some((1, 2)));
+    app.screenshot(&artifacts_dir().join("seating.png"));
+    app.quit();
+}

@@ -14,6 +14,7 @@ mod officer;
 mod outputs;
 mod print;
 mod privacy;
+mod protocol;
 mod records;
 mod roundtrip;
 mod scale;

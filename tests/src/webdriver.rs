@@ -270,6 +270,33 @@ impl App {
         );
     }
 
+    /// Drags with the mouse from the middle of `from` to the middle of `to`, through a point
+    /// on the way, as a hand would (the button down, a move, the button up).
+    pub fn drag(&self, from: &Element, to: &Element) {
+        let at = |e: &Element| {
+            let mut origin = serde_json::Map::new();
+            origin.insert(ELEMENT.to_string(), Value::from(e.0.clone()));
+            Value::Object(origin)
+        };
+        let actions = json!([
+            {"type": "pointerMove", "origin": at(from), "x": 0, "y": 0, "duration": 0},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerMove", "origin": "pointer", "x": 12, "y": 12, "duration": 100},
+            {"type": "pointerMove", "origin": at(to), "x": 0, "y": 0, "duration": 200},
+            {"type": "pointerUp", "button": 0},
+        ]);
+        self.request(
+            "POST",
+            &self.session_path("/actions"),
+            Some(json!({"actions": [{
+                "type": "pointer", "id": "mouse",
+                "parameters": {"pointerType": "mouse"},
+                "actions": actions,
+            }]})),
+        );
+        self.request("DELETE", &self.session_path("/actions"), None);
+    }
+
     /// Presses keys on the focused element, as a person would: `chord` keys go down in order
     /// and come up in reverse, so `["\u{E009}", "n"]` is Ctrl+N.
     pub fn press(&self, chord: &[&str]) {

@@ -21,6 +21,7 @@ import { mountPrint } from './print.js';
 import { mountOutput } from './output.js';
 import { mountLetters } from './letters.js';
 import { mountGround } from './ground.js';
+import { mountProtocol } from './protocol.js';
 
 const TABS = [
   ['dashboard', mountDashboard],
@@ -30,6 +31,7 @@ const TABS = [
   ['hotels', mountHotels],
   ['venues', mountVenues],
   ['agenda', mountAgenda],
+  ['protocol', mountProtocol],
   ['ground', mountGround],
   ['print', mountPrint],
   ['output', mountOutput],

@@ -78,9 +78,10 @@ export function mountOfficials(panel, ctx) {
  */
 export async function editOfficial(ctx, row, { delegations = null, delegationId = null, onSaved = null, remove = null } = {}) {
   let countries;
+  let ranks;
   let delegs = delegations;
   try {
-    [countries, delegs] = await Promise.all([loadCountries(), delegs ? Promise.resolve(delegs) : api.delegationList(ctx.eventId)]);
+    [countries, delegs, ranks] = await Promise.all([loadCountries(), delegs ? Promise.resolve(delegs) : api.delegationList(ctx.eventId), api.protocolRanks()]);
   } catch (err) {
     showError(err);
     return;
@@ -106,6 +107,7 @@ export async function editOfficial(ctx, row, { delegations = null, delegationId 
       { name: 'position', group: 'group.role' },
       { name: 'organization', group: 'group.role' },
       { name: 'category', type: 'select', required: true, options: enumOptions('category'), group: 'group.role' },
+      { name: 'protocol_rank', type: 'select', placeholder: 'form.none', options: ranks.map((r) => ({ value: r.code, label: localName(r.name_en, r.name_ko) })), group: 'group.role' },
       { name: 'status', type: 'select', required: true, options: enumOptions('official_status'), group: 'group.role' },
       { name: 'email', type: 'email', group: 'group.contact' },
       { name: 'phone', type: 'tel', group: 'group.contact' },

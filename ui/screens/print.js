@@ -1,6 +1,7 @@
 //! Print tab: choose a document (badges in four layouts, participant list, sign-in sheet,
 //! delegation list, rooming list, arrivals and departures boards, dispatch sheets, arrival-hall
-//! name signs, the transport plan) and whom it covers, see its
+//! name signs, the transport plan, a session's seating chart, table lists and place cards) and
+//! whom it covers, see its
 //! first pages as the engine typesets them, then save the PDF and open it.
 
 import * as api from '../api.js';
@@ -8,7 +9,9 @@ import { h, mount, userText } from '../dom.js';
 import { t, getLanguage, formatNumber, localName, enumOptions, errorText } from '../i18n.js';
 import { confirmDialog, showError, toast } from '../dialogs.js';
 
-const DOCUMENTS = ['badges', 'participants', 'signin', 'delegation', 'rooming', 'arrivals', 'departures', 'dispatch', 'namesigns', 'transport'];
+const DOCUMENTS = ['badges', 'participants', 'precedence', 'signin', 'delegation', 'rooming', 'arrivals', 'departures', 'dispatch', 'namesigns', 'transport', 'seating', 'tables', 'placecards'];
+/** The documents of one session. */
+const OF_SESSION = ['signin', 'seating', 'tables', 'placecards'];
 const LAYOUTS = ['a4-8', 'a6-4', 'cr80', 'a4-fold'];
 
 export function mountPrint(panel, ctx) {
@@ -97,9 +100,14 @@ export function mountPrint(panel, ctx) {
           });
           return h('label', { class: 'inline-field print-color' }, input, ' ', o.label);
         }))));
-    } else if (state.doc === 'signin') {
+    } else if (OF_SESSION.includes(state.doc)) {
       if (!state.session && lists.sessions[0]) state.session = lists.sessions[0].id;
       parts.push(select('print-session', 'print.session', lists.sessions.map((s) => [s.id, localName(s.title_en, s.title_ko)]), state.session, again((v) => { state.session = v; })));
+      if (state.doc === 'seating') {
+        parts.push(select('print-paper', 'print.paperSize', [['a4', 'A4'], ['a3', 'A3']], state.a3 ? 'a3' : 'a4', again((v) => { state.a3 = v === 'a3'; })));
+      }
+    }
+    if (state.doc === 'signin') {
       const blank = h('input', { type: 'number', id: 'print-blank', min: '0', max: '60', value: String(state.blank), onChange: () => { state.blank = Number(blank.value) || 0; showPreview(); } });
       parts.push(h('label', { class: 'field' }, h('span', null, t('print.blankRows')), blank));
     } else if (state.doc === 'delegation') {
@@ -149,6 +157,9 @@ export function mountPrint(panel, ctx) {
       case 'dispatch': document = { kind: 'dispatch', day: state.day || null }; break;
       case 'namesigns': document = { kind: 'name_signs', day: state.day || null }; break;
       case 'transport': document = { kind: 'transport', day: state.day || null }; break;
+      case 'seating': document = { kind: 'seating', session_id: state.session, a3: Boolean(state.a3) }; break;
+      case 'tables': document = { kind: 'tables', session_id: state.session }; break;
+      case 'placecards': document = { kind: 'place_cards', session_id: state.session }; break;
       default: document = { kind: state.doc };
     }
     const lang = paper();
@@ -171,7 +182,7 @@ export function mountPrint(panel, ctx) {
 
   let seq = 0;
   async function showPreview() {
-    if (state.doc === 'signin' && !state.session) {
+    if (OF_SESSION.includes(state.doc) && !state.session) {
       mount(preview, h('p', { class: 'muted' }, t('print.noSessions')));
       return;
     }

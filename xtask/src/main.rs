@@ -68,7 +68,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  run         install what is missing, build in release, start the app\n  test        install what tests need, then fmt, clippy, unit, integration and end-to-end tests\n  screenshot  [FILE.png] start the release app under Xvfb and save a screenshot\n  dist        build the installers this machine can make (.deb and .rpm on Linux) into target/release/bundle\n  gen-ui      write ui/generated.js (record fields, closed sets, defaults) from the engine's types
-  bench       [engine|import|print|sync|letters|transport|paper|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, team sync, 1,000 letters, pickups for 5,000 arrivals and a badge scan, paper as a whole process beside ReportLab, app start, memory, search paint); prints a table, writes target/bench/bench.json"
+  bench       [engine|import|print|sync|letters|transport|protocol|paper|app] release benchmarks (engine at 20,000 officials, import of 10,000 rows, 1,000 badges, team sync, 1,000 letters, pickups for 5,000 arrivals and a badge scan, a seating plan for 1,000 guests, paper as a whole process beside ReportLab, app start, memory, search paint); prints a table, writes target/bench/bench.json"
             );
             Err("no command given".into())
         }
@@ -535,6 +535,10 @@ fn bench(only: Option<&str>) -> Result {
         (
             "transport",
             "on-the-ground benchmarks (release, pickups for 5,000 arrivals, a badge scan at 20,000 officials)",
+        ),
+        (
+            "protocol",
+            "protocol benchmarks (release, a seating proposal for 1,000 guests at 100 tables)",
         ),
     ];
     let mut figures = Vec::new();

@@ -223,7 +223,8 @@ enum Command {
         #[arg(long = "map", value_name = "FIELD:FROM=TO")]
         map: Vec<String>,
     },
-    /// Print a document to PDF: badges, participants, signin (a session's sign-in sheet),
+    /// Print a document to PDF: badges, participants, precedence (the participants in the order
+    /// of precedence), signin (a session's sign-in sheet),
     /// delegation (lists per delegation), rooming (per hotel), arrivals, departures, dispatch
     /// (a sheet per driver), namesigns (arrival-hall signs), transport (the plan per day),
     /// seating (a session's seating chart), tables (its table lists), placecards (tent cards).
@@ -617,6 +618,7 @@ enum TransportCommand {
 enum PrintKind {
     Badges,
     Participants,
+    Precedence,
     Signin,
     Delegation,
     Rooming,
@@ -798,6 +800,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
             }
         }
         PrintKind::Participants => Document::Participants,
+        PrintKind::Precedence => Document::Precedence,
         PrintKind::Signin => Document::SignIn {
             session_id: args.session.clone().ok_or_else(|| {
                 Error::field("session", "required", Text::new("cli-signin_session"))
@@ -1207,7 +1210,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Ok((s, names))
             })?;
             if s.event_id != event {
-                return Err(Error::NotFound { entity: "session" }.into());
+                return Err(Error::NotFound { entity: "session" });
             }
             let layout = layout.unwrap_or(match s.seating {
                 Seating::None => Seating::Rows,

@@ -11,6 +11,7 @@ pub mod logistics;
 pub mod output;
 pub mod people;
 pub mod print;
+pub mod protocol;
 pub mod safety;
 pub mod sync;
 

@@ -1338,3 +1338,100 @@ fn transfers_planned_and_what_goes_wrong_with_them() {
         &[],
     );
 }
+
+/// Seats at session s1's round tables of ten: `(official, table, seat)`.
+fn seated(d: &mut EventData, seats: &[(&str, i64, i64)]) {
+    d.sessions[0].seating = Seating::Rounds;
+    d.sessions[0].seats_per_table = 10;
+    for p in d.participants.iter_mut().filter(|p| p.session_id == "s1") {
+        if let Some((_, t, s)) = seats.iter().find(|(o, _, _)| *o == p.official_id) {
+            p.table_no = Some(*t);
+            p.seat_no = Some(*s);
+        }
+    }
+}
+
+#[test]
+fn a_seating_plan_everyone_has_a_seat_in_says_nothing() {
+    check(|d| seated(d, &[("o1", 1, 1), ("o2", 1, 2)]), &[]);
+    // A layout chosen and nobody seated yet: nothing either.
+    check(|d| seated(d, &[]), &[]);
+}
+
+#[test]
+fn a_roster_member_without_a_seat_is_named() {
+    let p = only(|d| seated(d, &[("o1", 1, 1)]), "seat_missing");
+    assert_eq!(p.severity, Severity::Warning);
+    assert!(
+        p.message
+            .contains("1 on the roster of s1 have no seat: TRAN Van"),
+        "{}",
+        p.message
+    );
+    // A head table of a set length seats a few; the others are the audience.
+    check(
+        |d| {
+            seated(d, &[("o1", 1, 1)]);
+            d.sessions[0].seating = Seating::HeadTable;
+            d.sessions[0].seats_per_table = 1;
+        },
+        &[],
+    );
+}
+
+#[test]
+fn a_cancelled_guest_leaves_a_hole_and_one_seat_for_two_is_an_error() {
+    let p = only(
+        |d| {
+            seated(d, &[("o1", 1, 1), ("o2", 1, 2)]);
+            d.officials[1].status = OfficialStatus::Cancelled;
+        },
+        "seat_not_on_roster",
+    );
+    assert!(
+        p.message
+            .contains("TRAN Van cancelled and still holds table 1, seat 2 at s1"),
+        "{}",
+        p.message
+    );
+    let p = only(|d| seated(d, &[("o1", 1, 1), ("o2", 1, 1)]), "seat_twice");
+    assert_eq!(p.severity, Severity::Error);
+    assert!(
+        p.message
+            .contains("NGUYEN Van, TRAN Van are given the same seat"),
+        "{}",
+        p.message
+    );
+}
+
+#[test]
+fn an_interpreter_away_from_their_official_is_named() {
+    let add = |d: &mut EventData| {
+        let mut i = official("o3", "Pham");
+        i.category = Category::Interpreter;
+        d.officials.push(i);
+        d.participants.push(on("s1", "o3"));
+        d.delegations[0].seats = 3;
+    };
+    // Beside (round tables close the circle: seat 10 is beside seat 1), nothing of seating
+    // (the interpreter, new here, has no flights and no hotel yet).
+    check(
+        |d| {
+            add(d);
+            seated(d, &[("o1", 1, 1), ("o2", 1, 2), ("o3", 1, 10)]);
+        },
+        &["no_arrival", "no_departure", "no_hotel_stay"],
+    );
+    let p = only(
+        |d| {
+            add(d);
+            seated(d, &[("o1", 1, 1), ("o2", 1, 2), ("o3", 2, 5)]);
+        },
+        "interpreter_apart",
+    );
+    assert!(
+        p.message.contains("PHAM Van interprets for NGUYEN Van"),
+        "{}",
+        p.message
+    );
+}

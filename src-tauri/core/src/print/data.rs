@@ -525,6 +525,10 @@ pub(crate) fn roster(
             return Err(Error::Internal("badges are not a list".into()));
         }
         Document::Participants => (PARTICIPANTS_TEMPLATE, participants(&ctx, &mut data)?),
+        Document::Precedence => (
+            seating::PRECEDENCE_TEMPLATE,
+            seating::precedence(conn, &ctx, &mut data)?,
+        ),
         Document::SignIn {
             session_id,
             blank_rows,

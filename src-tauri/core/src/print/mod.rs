@@ -134,6 +134,8 @@ pub enum Document {
     },
     /// Everyone, grouped by delegation.
     Participants,
+    /// Everyone in the event's order of precedence, with rank and delegation.
+    Precedence,
     /// A session's roster with a signature column and blank rows for walk-ins.
     SignIn {
         session_id: String,
@@ -192,6 +194,7 @@ impl Document {
         match self {
             Document::Badges { .. } => "badges",
             Document::Participants => "participants",
+            Document::Precedence => "precedence",
             Document::SignIn { .. } => "signin",
             Document::Delegation { .. } => "delegation",
             Document::Rooming { .. } => "rooming",

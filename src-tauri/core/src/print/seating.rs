@@ -1,4 +1,4 @@
-//! Seating on paper: the seating chart (the room drawn with every name, A4 or A3), a table
+//! Protocol on paper: the participant list in the order of precedence; the seating chart (the room drawn with every name, A4 or A3), a table
 //! list per table for the ushers, and place cards (tent cards in seating order, the name on both
 //! faces, A4 with fold and cut marks).
 
@@ -16,6 +16,29 @@ use crate::queries::OfficialRow;
 pub(super) const SEATING_TEMPLATE: &str = include_str!("templates/seating.typ");
 pub(super) const TABLES_TEMPLATE: &str = include_str!("templates/tables.typ");
 pub(super) const PLACECARDS_TEMPLATE: &str = include_str!("templates/placecards.typ");
+pub(super) const PRECEDENCE_TEMPLATE: &str = include_str!("templates/precedence.typ");
+
+/// Everyone not cancelled in the event's order of precedence: position, name, rank,
+/// delegation and position held.
+pub(super) fn precedence(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value) -> Result<usize> {
+    let rows: HashMap<&str, &OfficialRow> = ctx
+        .officials
+        .iter()
+        .map(|r| (r.official.id.as_str(), r))
+        .collect();
+    let mut items = Vec::new();
+    for p in crate::protocol::precedence(conn, &ctx.event.id)? {
+        let Some(row) = rows.get(p.official_id.as_str()) else {
+            continue;
+        };
+        let mut item = guest(ctx, row, false)?;
+        item.insert("no".into(), Value::from(p.position));
+        items.push(Value::Object(item));
+    }
+    let n = items.len();
+    data["rows"] = Value::Array(items);
+    Ok(n)
+}
 
 /// The session's plan, and the session said as the page heading says it.
 fn load(conn: &Connection, ctx: &Ctx<'_>, data: &mut Value, session_id: &str) -> Result<Plan> {
