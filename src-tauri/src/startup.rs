@@ -15,6 +15,7 @@ const TABS: &[&str] = &[
     "hotels",
     "venues",
     "agenda",
+    "protocol",
     "ground",
     "print",
     "output",

@@ -2679,6 +2679,11 @@ fn a_person_dragged_onto_another_seat_swaps_with_its_guest() {
     };
     let (a, b) = (who(2, 1), who(3, 2));
     assert!(!a.is_empty() && !b.is_empty() && a != b, "both seats taken");
+    // Tables 2 and 3 side by side at the top of the view, as an officer scrolls to them.
+    app.execute(
+        "document.querySelector('.seat-table[data-table=\"2\"]').scrollIntoView({block: 'start'})",
+        vec![],
+    );
     let from = app.find(".seat[data-table='2'][data-seat='1']");
     let to = app.find(".seat[data-table='3'][data-seat='2']");
     app.drag(&from, &to);
