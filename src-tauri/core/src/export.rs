@@ -423,6 +423,7 @@ struct Data {
     officials: Vec<queries::OfficialRow>,
     event_id: String,
     full_passport: bool,
+    ranks: Vec<crate::protocol::Rank>,
 }
 
 impl Data {
@@ -451,7 +452,18 @@ impl Data {
             officials,
             event_id: event.id,
             full_passport: request.full_passport,
+            ranks: crate::protocol::ranks(conn)?,
         })
+    }
+
+    /// A protocol rank's name in the export's language (its code when the office's list no
+    /// longer has it; the import reads back either).
+    fn rank_name(&self, code: &str) -> String {
+        match self.ranks.iter().find(|r| r.code == code) {
+            Some(r) if self.ko && !r.name_ko.is_empty() => r.name_ko.clone(),
+            Some(r) => r.name_en.clone(),
+            None => code.to_string(),
+        }
     }
 
     /// A column header: the catalogue's words for `id` in the export's language.
@@ -518,6 +530,7 @@ impl Data {
             self.h("out-dietary"),
             self.h("out-accessibility"),
             self.h("out-interpretation"),
+            self.h("out-protocol-rank"),
             self.h("out-itinerary-language"),
             self.h("out-lodges-elsewhere"),
         ];
@@ -553,6 +566,7 @@ impl Data {
                     Cell::from(&o.dietary),
                     Cell::from(&o.accessibility),
                     Cell::from(&o.interpretation_language),
+                    Cell::from(self.rank_name(&o.protocol_rank)),
                     Cell::from(self.word(o.language.as_str())),
                     Cell::from(if o.lodges_elsewhere {
                         pick(self.ko, "out-yes")

@@ -52,6 +52,7 @@ pub(super) fn merged(existing: &Official, row: &RowPreview) -> Official {
         dietary = Field::Dietary,
         accessibility = Field::Accessibility,
         interpretation_language = Field::InterpretationLanguage,
+        protocol_rank = Field::ProtocolRank,
         language = Field::Language,
         lodges_elsewhere = Field::LodgesElsewhere,
         status = Field::Status,

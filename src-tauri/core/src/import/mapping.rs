@@ -69,6 +69,7 @@ fields! {
     PassportExpiry = "passport_expiry", "official", "Passport expiry", "여권만료일", ["passport expiry date", "expiry date", "date of expiry", "passport valid until", "passport expiration", "expiration date", "여권 만료일", "여권유효기간", "만료일", "유효기간"];
     Dietary = "dietary", "official", "Dietary needs", "식이 요구", ["dietary", "dietary requirements", "dietary restrictions", "diet", "food", "meal preference", "meal", "식이", "식단", "식사", "식이제한", "음식", "식사 제한"];
     Accessibility = "accessibility", "official", "Accessibility needs", "편의 지원", ["accessibility", "special needs", "special assistance", "disability", "장애", "편의", "접근성", "장애 여부"];
+    ProtocolRank = "protocol_rank", "official", "Protocol rank", "의전 직급", ["protocol rank", "rank (protocol)", "precedence rank", "의전직급", "의전 등급"];
     InterpretationLanguage = "interpretation_language", "official", "Interpretation language", "통역 언어", ["interpretation", "interpreter language", "통역", "통역언어"];
     Language = "language", "official", "Correspondence language (en/ko)", "안내 언어", ["correspondence language", "preferred language (en/ko)", "itinerary language", "일정표 언어"];
     Status = "status", "official", "Status", "상태", ["registration status", "참가 상태", "등록 상태"];

@@ -432,6 +432,8 @@ pub(super) struct Context {
     pub(super) participation: std::collections::HashSet<(String, String)>,
     pub(super) existing: Vec<Official>,
     pub(super) by_key: ByKey,
+    /// The office's protocol ranks, which a rank cell names by code or by name.
+    pub(super) ranks: Vec<crate::protocol::Rank>,
 }
 
 /// The event's officials (or the earlier rows) by their same-person keys: the dashboard's rule
@@ -622,6 +624,7 @@ impl Context {
             mapped: MappedValues::new(&mapping.values),
             existing,
             by_key,
+            ranks: crate::protocol::ranks(conn)?,
         })
     }
 

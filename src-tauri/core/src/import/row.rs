@@ -454,6 +454,18 @@ pub(super) fn build_row(
     }
     o.accessibility = text(Field::Accessibility);
     o.interpretation_language = text(Field::InterpretationLanguage);
+    if let Some(t) = cells.get(Field::ProtocolRank) {
+        // By its code or its English or Korean name, as the officials list writes it.
+        let folded = crate::text::fold(t);
+        match ctx.ranks.iter().find(|r| {
+            [&r.code, &r.name_en, &r.name_ko]
+                .iter()
+                .any(|n| !n.is_empty() && crate::text::fold(n) == folded)
+        }) {
+            Some(r) => o.protocol_rank = r.code.clone(),
+            None => messages.push(warning(Field::ProtocolRank, "unknown_rank").with("value", t)),
+        }
+    }
     o.notes = text(Field::Notes);
     if let Some(note) = diet_note {
         o.notes = if o.notes.is_empty() {
