@@ -29,6 +29,18 @@ fn seats(out: &str) -> Vec<(i64, i64, String, String)> {
         .collect()
 }
 
+/// `ddesk seating propose` for a session, with more options.
+fn propose(
+    db: &std::path::Path,
+    event: &str,
+    session: &str,
+    more: &[&str],
+) -> Vec<(i64, i64, String, String)> {
+    let mut args = vec!["seating", "propose", "--event", event, "--session", session];
+    args.extend_from_slice(more);
+    seats(&ok(db, &args))
+}
+
 fn session(db: &std::path::Path, event: &str, title: &str) -> String {
     ok(db, &["sessions", "--event", event])
         .lines()
@@ -81,23 +93,12 @@ fn precedence_and_seating_through_the_command_line() {
         &event,
         "Welcome Dinner hosted by the Administrator of PPS",
     );
-    let out = ok(
+    let plan = propose(
         &db,
-        &[
-            "seating",
-            "propose",
-            "--event",
-            &event,
-            "--session",
-            &dinner,
-            "--layout",
-            "rounds",
-            "--seats",
-            "10",
-            "--apply",
-        ],
+        &event,
+        &dinner,
+        &["--layout", "rounds", "--seats", "10", "--apply"],
     );
-    let plan = seats(&out);
     assert_eq!(plan.len(), coming, "the dinner is for everyone");
     let mut places = HashSet::new();
     let mut who = HashSet::new();
@@ -119,36 +120,17 @@ fn precedence_and_seating_through_the_command_line() {
         !checks.contains("seat_") && !checks.contains("interpreter_apart"),
         "{checks}"
     );
-    let again = ok(
-        &db,
-        &[
-            "seating",
-            "propose",
-            "--event",
-            &event,
-            "--session",
-            &dinner,
-        ],
-    );
-    assert_eq!(seats(&again), plan, "the session's own layout and seats");
+    let again = propose(&db, &event, &dinner, &[]);
+    assert_eq!(again, plan, "the session's own layout and seats");
 
     // The opening ceremony's head table of nine: the host in the middle (seat 5).
     let opening = session(&db, &event, "Opening Ceremony");
-    let head = seats(&ok(
+    let head = propose(
         &db,
-        &[
-            "seating",
-            "propose",
-            "--event",
-            &event,
-            "--session",
-            &opening,
-            "--layout",
-            "head-table",
-            "--seats",
-            "9",
-        ],
-    ));
+        &event,
+        &opening,
+        &["--layout", "head-table", "--seats", "9"],
+    );
     assert_eq!(head.len(), 9);
     assert!(head.iter().all(|s| s.0 == 1));
     assert_eq!(

@@ -141,7 +141,8 @@ fn tables_value(ctx: &Ctx<'_>, plan: &Plan, badge: bool) -> Result<(Vec<Value>, 
     Ok((tables, seated))
 }
 
-/// The seating chart: the room drawn, every table and seat with its guest.
+/// The seating chart: the room drawn, every table and seat with its guest (the table lists'
+/// data, and the paper).
 pub(super) fn chart(
     conn: &Connection,
     ctx: &Ctx<'_>,
@@ -149,15 +150,13 @@ pub(super) fn chart(
     session_id: &str,
     a3: bool,
 ) -> Result<usize> {
-    let plan = load(conn, ctx, data, session_id)?;
-    let (tables, seated) = tables_value(ctx, &plan, false)?;
-    data["tables"] = Value::Array(tables);
+    let seated = table_lists(conn, ctx, data, session_id)?;
     data["paper"] = Value::from(if a3 { "a3" } else { "a4" });
-    data["unseated"] = Value::from(plan.unseated.len());
     Ok(seated)
 }
 
-/// The table lists: per table, its seats in order with name, delegation and rank.
+/// The table lists: per table, its seats in order with name, delegation and rank, and how
+/// many on the roster have no seat.
 pub(super) fn table_lists(
     conn: &Connection,
     ctx: &Ctx<'_>,
@@ -167,6 +166,7 @@ pub(super) fn table_lists(
     let plan = load(conn, ctx, data, session_id)?;
     let (tables, seated) = tables_value(ctx, &plan, false)?;
     data["tables"] = Value::Array(tables);
+    data["unseated"] = Value::from(plan.unseated.len());
     Ok(seated)
 }
 
