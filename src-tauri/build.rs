@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "import_preview",
     "import_commit",
     "print_preview",
+    "print_small_names",
     "print_save",
     "print_open",
     "print_mark_printed",

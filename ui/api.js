@@ -163,6 +163,12 @@ export async function printPreview(request, onProgress) {
   progress.onmessage = ([done, total]) => onProgress(done, total);
   return call('print_preview', { request, progress });
 }
+/** The whole document's badges whose names print too small (the preview sets only its first pages). */
+export async function printSmallNames(request, onProgress) {
+  const progress = new window.__TAURI__.core.Channel();
+  progress.onmessage = ([done, total]) => onProgress(done, total);
+  return call('print_small_names', { request, progress });
+}
 /** Asks where to save (the system's dialog), writes the PDF; null when cancelled. */
 export async function printSave(request, fileName, onProgress) {
   const progress = new window.__TAURI__.core.Channel();

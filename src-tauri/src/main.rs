@@ -176,6 +176,7 @@ fn main() {
             import_preview,
             import_commit,
             print_preview,
+            print_small_names,
             print_save,
             print_open,
             print_mark_printed,

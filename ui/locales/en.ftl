@@ -529,6 +529,7 @@ import-dupReason-name_delegation = Same name and delegation as
 print-colors = Category colours on badges
 import-leg-arrival = arrival
 import-leg-departure = departure
+print-checkingNames = Checking every badge's name…
 print-smallNames = { $n } { $n ->
         [one] name is
        *[other] names are

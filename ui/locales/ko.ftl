@@ -533,6 +533,7 @@ importmsg-header_row = 열 제목이 { $row }행에 있어 그 위의 행은 제
 importmsg-totals_skipped = 끝의 합계 행을 제외했습니다: { $rows }행.
 importmsg-blank_rows_skipped = 빈 행 { $count }개를 제외했습니다.
 importmsg-columns_left_out = 가져오지 않는 열(항목 미지정): { $columns }.
+print-checkingNames = 모든 명찰의 이름을 확인하는 중…
 print-smallNames = 명찰에서 읽기 어려울 만큼 긴 이름이 { $n }개 있습니다. 명찰 이름(참가자 › 명찰 이름)을 줄여 주세요:
 print-smallNameSize = { $size }pt로 인쇄됩니다(읽을 수 있는 최소 크기 { $min }pt)
 print-markPrinted = 명찰 { $n }개를 인쇄했습니다

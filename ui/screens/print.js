@@ -196,18 +196,29 @@ export function mountPrint(panel, ctx) {
         ? t('print.summaryBadges', { pages: formatNumber(p.pages), badges: formatNumber(p.badges), again: formatNumber(p.already_printed) })
         : t('print.summary', { pages: formatNumber(p.pages) });
       state.lastPreview = p;
-      // Names too long to read on the badge, said before the paper is used.
-      const small = p.small_names && p.small_names.length ? h('div', { class: 'print-warning', id: 'print-small-names', role: 'alert' },
-        h('p', null, t('print.smallNames', { n: formatNumber(p.small_names.length) })),
-        h('ul', null, p.small_names.map((s) => h('li', null,
-          userText(s.name, 'name-primary'), ' — ', t('print.smallNameSize', { size: s.size_pt.toFixed(1), min: formatNumber(s.min_pt) }))))) : null;
-      mount(preview, small, p.images.map((src, i) => h('img', { src, class: 'print-page', alt: t('print.pageAlt', { n: i + 1, of: p.pages }) })));
+      const warning = h('div', { class: 'print-small-host' });
+      mount(preview, warning, p.images.map((src, i) => h('img', { src, class: 'print-page', alt: t('print.pageAlt', { n: i + 1, of: p.pages }) })));
+      paintSmall(warning, p.small_names);
+      if (p.complete) return;
+      // The preview set only the first sheets; every badge's name is checked behind it.
+      warning.appendChild(h('p', { class: 'muted small', id: 'print-checking' }, t('print.checkingNames')));
+      const all = await api.printSmallNames(request(), () => {});
+      if (my !== seq) return;
+      paintSmall(warning, all);
     } catch (err) {
       if (my !== seq) return;
       progress.hidden = true;
       status.textContent = '';
       mount(preview, h('div', { class: 'import-error', role: 'alert', id: 'print-error' }, errorText(err)));
     }
+  }
+
+  /** Names too long to read on the badge, said before the paper is used. */
+  function paintSmall(host, names) {
+    mount(host, names && names.length ? h('div', { class: 'print-warning', id: 'print-small-names', role: 'alert' },
+      h('p', null, t('print.smallNames', { n: formatNumber(names.length) })),
+      h('ul', null, names.map((s) => h('li', null,
+        userText(s.name, 'name-primary'), ' — ', t('print.smallNameSize', { size: s.size_pt.toFixed(1), min: formatNumber(s.min_pt) }))))) : null);
   }
 
   async function save() {

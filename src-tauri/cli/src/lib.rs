@@ -841,6 +841,7 @@ fn print_document(store: &Store, args: PrintArgs) -> Result<(), Error> {
         full_passport: args.full_passport,
         ..PrintRequest::new(&args.event, document)
     };
+    print::print_once();
     let typeset = print::typeset(store, &request, &|_, _| {})?;
     let badges = matches!(request.document, Document::Badges { .. });
     if badges && !args.reprint {
@@ -970,6 +971,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
+    }
+    if matches!(
+        cli.command,
+        Command::Print(_) | Command::Itinerary { .. } | Command::Letter(_)
+    ) {
+        // The fonts are read on the other core while the library is unlocked (Argon2id).
+        print::warm_fonts();
     }
     let store = Store::open(&path, &how)?;
     tell(store.take_notice());

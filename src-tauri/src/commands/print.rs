@@ -24,8 +24,11 @@ pub struct PrintPreview {
     /// Badges in the document, and how many of them were printed before.
     pub badges: usize,
     pub already_printed: usize,
-    /// Badges whose name would print below the layout's smallest readable size.
+    /// Badges whose name would print below the layout's smallest readable size (of the pages
+    /// set: all of them when `complete`, else `print_small_names` says the rest).
     pub small_names: Vec<SmallNameRow>,
+    /// Whether the preview set the whole document.
+    pub complete: bool,
 }
 
 /// A badge name too long to read, with whose it is.
@@ -46,7 +49,8 @@ pub fn print_preview(
 ) -> Result<PrintPreview, CommandError> {
     super::guarded_blocking(|| {
         let store = state.store()?;
-        let typeset = print::typeset(&store, &request, &|done, total| {
+        // Only the pages shown: the first sheet of 1,000 badges, not all of them.
+        let typeset = print::typeset_first(&store, &request, PREVIEW_PAGES, &|done, total| {
             let _ = progress.send((done, total));
         })?;
         let images = (0..typeset.pages().min(PREVIEW_PAGES))
@@ -60,30 +64,49 @@ pub fn print_preview(
             })
             .collect::<Result<Vec<_>, _>>()?;
         let already = store.read(|c| print::already_printed(c, &typeset.badge_ids))?;
-        let small_names = typeset
-            .small_names
-            .iter()
-            .map(|s| {
-                let name = store
-                    .get::<ddesk_core::model::Official>(&s.official_id)
-                    .map(|o| o.full_name())
-                    .unwrap_or_default();
-                SmallNameRow {
-                    official_id: s.official_id.clone(),
-                    name,
-                    size_pt: s.size_pt,
-                    min_pt: s.min_pt,
-                }
-            })
-            .collect();
+        let small_names = small_rows(&store, &typeset.small_names);
         Ok(PrintPreview {
-            pages: typeset.pages(),
+            complete: typeset.pages() == typeset.total_pages,
+            pages: typeset.total_pages,
             images,
             badges: typeset.badge_ids.len(),
             already_printed: already.len(),
             small_names,
         })
     })
+}
+
+/// The badges of a whole document whose names would print too small: the preview sets only
+/// its first pages, and this sets them all (on worker threads; the window stays usable).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn print_small_names(
+    state: State<'_, AppState>,
+    request: PrintRequest,
+    progress: Channel<(usize, usize)>,
+) -> Result<Vec<SmallNameRow>, CommandError> {
+    super::guarded_blocking(|| {
+        let store = state.store()?;
+        let typeset = print::typeset(&store, &request, &|done, total| {
+            let _ = progress.send((done, total));
+        })?;
+        Ok(small_rows(&store, &typeset.small_names))
+    })
+}
+
+/// Small names with whose they are.
+fn small_rows(store: &ddesk_core::Store, small: &[print::SmallName]) -> Vec<SmallNameRow> {
+    small
+        .iter()
+        .map(|s| SmallNameRow {
+            official_id: s.official_id.clone(),
+            name: store
+                .get::<ddesk_core::model::Official>(&s.official_id)
+                .map(|o| o.full_name())
+                .unwrap_or_default(),
+            size_pt: s.size_pt,
+            min_pt: s.min_pt,
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]

@@ -497,7 +497,6 @@ pub(crate) fn badges(
             "color".into(),
             Value::from(colors.get(&o.category).cloned().unwrap_or_default()),
         );
-        badge.insert("qr".into(), Value::from(super::qr::svg(&o.id)?));
         badges.push(Value::Object(badge));
         ids.push(o.id.clone());
     }

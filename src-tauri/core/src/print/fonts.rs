@@ -146,7 +146,11 @@ impl Fonts {
     pub fn system() -> Arc<Fonts> {
         static SYSTEM: OnceLock<Arc<Fonts>> = OnceLock::new();
         SYSTEM
-            .get_or_init(|| Arc::new(Fonts::from_store(shared_faces(typst_kit::fonts::system()))))
+            .get_or_init(|| {
+                Arc::new(Fonts::from_store(shared_faces(
+                    super::font_cache::system_faces().into_iter(),
+                )))
+            })
             .clone()
     }
 

@@ -25,6 +25,7 @@
 //! ```
 
 mod data;
+mod font_cache;
 pub mod fonts;
 pub mod itinerary;
 pub mod letters;
@@ -266,6 +267,9 @@ pub struct Typeset {
     pub small_names: Vec<SmallName>,
     /// How many people it lists (its badges, or its rows): the history records it.
     pub people: usize,
+    /// The whole document's pages: more than [`Typeset::pages`] when only the first were set
+    /// ([`typeset_first`]).
+    pub total_pages: usize,
 }
 
 /// A badge whose name would print smaller than its layout's smallest readable size.
@@ -527,6 +531,29 @@ pub fn typeset_with(
     request: &PrintRequest,
     progress: Progress<'_>,
 ) -> Result<Typeset> {
+    typeset_limited(store, fonts, request, None, progress)
+}
+
+/// The first `pages` pages of a document, for a preview: badges are set only as far as those
+/// pages (the others counted, their sheets not made: the preview of 1,000 badges is a sheet's
+/// work, not the whole run's); other documents whole. [`Typeset::total_pages`] counts them all;
+/// its small names are those of the pages set.
+pub fn typeset_first(
+    store: &Store,
+    request: &PrintRequest,
+    pages: usize,
+    progress: Progress<'_>,
+) -> Result<Typeset> {
+    typeset_limited(store, &Fonts::system(), request, Some(pages), progress)
+}
+
+fn typeset_limited(
+    store: &Store,
+    fonts: &Fonts,
+    request: &PrintRequest,
+    pages: Option<usize>,
+    progress: Progress<'_>,
+) -> Result<Typeset> {
     let today = request
         .printed_on
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -537,11 +564,15 @@ pub fn typeset_with(
                 None => self::offset(store, *layout)?,
             };
             let colors = category_colors(store)?;
-            let badges = store.read_apart(|conn| {
+            let mut badges = store.read_apart(|conn| {
                 data::badges(
                     conn, fonts, request, *layout, selection, offset, &colors, today,
                 )
             })?;
+            if let Some(pages) = pages {
+                let keep = pages.max(1) * badges.per_page;
+                badges.badges.truncate(keep);
+            }
             typeset_badges(fonts, badges, today, progress)
         }
         _ => {
@@ -550,6 +581,7 @@ pub fn typeset_with(
             let (document, warnings) = compile(fonts, doc.template, &doc.data, today)?;
             progress(doc.rows, doc.rows);
             Ok(Typeset {
+                total_pages: document.pages().len(),
                 document,
                 badge_ids: Vec::new(),
                 warnings,
@@ -559,9 +591,30 @@ pub fn typeset_with(
         }
     };
     // The app lives for days and prints many documents: drop typst's memoized layouts, as the
-    // typst CLI does between compilations, so memory does not grow with every print.
-    typst::comemo::evict(0);
+    // typst CLI does between compilations, so memory does not grow with every print. A
+    // process that prints once and exits leaves them to the exit (`print_once`).
+    if !ONCE.load(std::sync::atomic::Ordering::Relaxed) {
+        typst::comemo::evict(0);
+    }
     result
+}
+
+/// Set by [`print_once`].
+static ONCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Reads the system's fonts on a thread of its own, so that a print that starts after this
+/// finds them read (or being read) rather than reads them first.
+pub fn warm_fonts() {
+    std::thread::spawn(|| {
+        Fonts::system();
+    });
+}
+
+/// Says that this process prints one document and exits (`ddesk`): typst's memoized layouts
+/// are not walked and dropped after it (a twentieth of printing 1,000 badges), the exit frees
+/// them.
+pub fn print_once() {
+    ONCE.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// A typeset document and its warnings.
@@ -617,7 +670,8 @@ fn typeset_badges(
     // Whole sheets per chunk, so that a chunk boundary never leaves a half-empty sheet.
     let chunk = (BADGES_PER_CHUNK / per_page).max(1) * per_page;
     let chunks: Vec<&[Value]> = badges.chunks(chunk).collect();
-    let total_pages = total.div_ceil(per_page).max(1);
+    // Every badge's sheet counts, also those a preview does not set (`typeset_first`).
+    let total_pages = ids.len().div_ceil(per_page).max(1);
     if chunks.is_empty() {
         // No one to print: one compile still makes the (empty) sheet and says so.
         let mut data = common.clone();
@@ -631,11 +685,18 @@ fn typeset_badges(
             warnings,
             small_names: Vec::new(),
             people: 0,
+            total_pages: 1,
         });
     }
     let sheets = in_chunks(&chunks, total, progress, |i, slice| {
         let mut data = common.clone();
-        data["badges"] = Value::Array(slice.to_vec());
+        // The QR codes are made here, on both cores, rather than one by one before.
+        let mut badges = slice.to_vec();
+        for badge in &mut badges {
+            let id = badge["id"].as_str().unwrap_or_default().to_string();
+            badge["qr"] = Value::from(qr::svg(&id)?);
+        }
+        data["badges"] = Value::Array(badges);
         data["first_page"] = Value::from(i * chunk / per_page + 1);
         data["total_pages"] = Value::from(total_pages);
         let (document, warnings) = compile(fonts, data::BADGES_TEMPLATE, &data, today)?;
@@ -658,6 +719,7 @@ fn typeset_badges(
         badge_ids: ids,
         warnings,
         small_names: small,
+        total_pages,
     })
 }
 

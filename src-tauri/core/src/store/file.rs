@@ -156,6 +156,12 @@ pub enum FileState {
 /// read as it is; any other is tried with `key` (an encrypted library whose key this is),
 /// and is foreign when that does not open it.
 pub fn classify(path: &Path, key: &Key) -> Result<FileState> {
+    classify_with(path, key, true)
+}
+
+/// [`classify`], with `quick_check` left out when the caller knows the file passed it as it
+/// is (`verified`).
+fn classify_with(path: &Path, key: &Key, quick_check: bool) -> Result<FileState> {
     let mut header = [0u8; 16];
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
@@ -200,16 +206,23 @@ pub fn classify(path: &Path, key: &Key) -> Result<FileState> {
     if version > SCHEMA_VERSION {
         return Ok(FileState::Newer(version));
     }
+    if !quick_check {
+        return Ok(FileState::Good(version));
+    }
     match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
         Ok(check) if check == "ok" => Ok(FileState::Good(version)),
         _ => Ok(FileState::Damaged),
     }
 }
 
-/// Refuses a file that is not ours before opening it for writing. Reads only.
-pub(super) fn inspect_existing(path: &Path, key: &Key) -> Result<()> {
-    match classify(path, key)? {
-        FileState::Missing | FileState::Empty | FileState::Good(_) => Ok(()),
+/// Refuses a file that is not ours before opening it for writing. Reads only. Returns when
+/// the file passed its `quick_check`: now, or at an earlier open that left it as it is.
+pub(super) fn inspect_existing(path: &Path, key: &Key) -> Result<u64> {
+    let trusted = super::verified::trusted(path);
+    match classify_with(path, key, trusted.is_none())? {
+        FileState::Missing | FileState::Empty | FileState::Good(_) => {
+            Ok(trusted.unwrap_or_else(super::verified::now))
+        }
         FileState::Foreign => Err(not_ours(path)),
         FileState::Newer(version) => Err(newer(path, version)),
         FileState::Damaged => Err(damaged(path)),
@@ -257,19 +270,23 @@ pub(crate) fn expected_schema(version: i64) -> Result<std::collections::BTreeSet
 /// Opens the library at `path` for writing, configured, not yet migrated. A missing or empty
 /// file becomes a new library whole; anything else is checked, read-only, before it is opened
 /// for writing: a file that is not a library, or is damaged, is refused and left as it was.
-pub(super) fn open_file(path: &Path, key: &Key) -> Result<Connection> {
+/// Opens the library file for reading and writing (made when missing), with when it passed
+/// its `quick_check` (a new file: now).
+pub(super) fn open_file(path: &Path, key: &Key) -> Result<(Connection, u64)> {
     let existing = path.exists() && std::fs::metadata(path)?.len() > 0;
-    if existing {
-        inspect_existing(path, key)?;
+    let checked_at = if existing {
+        let at = inspect_existing(path, key)?;
         // Libraries made before files were private (issue 15); on read-only media this
         // cannot change anything, and need not.
         let _ = crate::files::make_private(path);
+        at
     } else {
         create_library(path, key)?;
-    }
+        super::verified::now()
+    };
     let conn = connect_rw(path, key)?;
     configure(&conn)?;
-    Ok(conn)
+    Ok((conn, checked_at))
 }
 
 /// Whether the library is one an older build made, which a migration will rewrite.

@@ -58,6 +58,7 @@ pub mod purge;
 mod settings;
 pub mod sync;
 pub mod undo;
+mod verified;
 mod write;
 
 pub use convert::Conversion;
@@ -101,6 +102,9 @@ pub struct Store {
     /// What opening did that the officer must be told once: a new key's recovery code, a
     /// plaintext library converted.
     notice: Mutex<Option<OpenNotice>>,
+    /// When the library file passed its `quick_check` (at this open, or at an earlier one
+    /// that left the file as this one found it): remembered again at close (`verified`).
+    checked_at: Option<u64>,
 }
 
 /// Told once, after a library was opened: the recovery code of a key made now (shown once,
@@ -127,6 +131,15 @@ impl Drop for Store {
                 .unwrap_or_else(|e| e.into_inner())
                 .take(),
         );
+        // The file as this app leaves it (the log folded in) vouched for by the check it
+        // passed, so that the next open need not read every page again.
+        if let (Some(path), Some(at)) = (self.path.clone(), self.checked_at) {
+            if let Ok(memory) = Connection::open_in_memory() {
+                let conn = self.conn.get_mut().unwrap_or_else(|e| e.into_inner());
+                drop(std::mem::replace(conn, memory));
+                verified::remember(&path, at);
+            }
+        }
     }
 }
 
@@ -174,7 +187,7 @@ impl Store {
             }
             key::unlock(path, how)?
         };
-        let mut conn = file::open_file(path, &key).map_err(|e| match (e, how) {
+        let (mut conn, checked_at) = file::open_file(path, &key).map_err(|e| match (e, how) {
             // A key that does not open the file (it reads as no library of ours): told as the
             // recovery code of another library when one was typed.
             (Error::NotALibrary(text), Unlock::RecoveryCode(_)) if text.id == "error-not_ours" => {
@@ -187,7 +200,8 @@ impl Store {
             backup::make_backup(&conn, path, BackupReason::BeforeMigration, &key)?;
         }
         file::migrate(&mut conn)?;
-        let store = Store::on(conn, Some(path.to_path_buf()), key);
+        let mut store = Store::on(conn, Some(path.to_path_buf()), key);
+        store.checked_at = Some(checked_at);
         let told = notice.recovery_code.is_some() || notice.converted.is_some();
         *store.notice.lock().unwrap_or_else(|e| e.into_inner()) = told.then_some(notice);
         Ok(store)
@@ -243,6 +257,7 @@ impl Store {
             checkpoint: Mutex::new(None),
             key,
             notice: Mutex::new(None),
+            checked_at: None,
         }
     }
 
