@@ -159,6 +159,19 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A file's size (0 for a folder) and time of change in nanoseconds, or none where it is
+/// absent: what the caches of the fonts and of checked libraries compare to see a change.
+pub(crate) fn stamp(path: &Path) -> Option<(u64, u128)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let changed = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some((if meta.is_dir() { 0 } else { meta.len() }, changed))
+}
+
 /// Writes `bytes` to `path` so that a full disk or a crash never leaves half a file under the
 /// name the officer chose (or destroys the file it replaces): into a new private temporary
 /// file beside it (created exclusively, so a link planted there is never followed), synced,

@@ -3,7 +3,7 @@
 //! laptops' moves merged), and interpreters away from the official they serve.
 
 use super::*;
-use crate::protocol::seating::{guests_of, host_of, interpreters_apart, DEFAULT_SEATS};
+use crate::protocol::seating::{guests_of, host_of, interpreters_apart, members_of, table_seats};
 
 /// "table 3, seat 4" (a head table has no table number).
 fn place(layout: Seating, table: i64, seat: i64) -> Arg {
@@ -53,17 +53,7 @@ pub(super) fn seating(ix: &Index<'_>, out: &mut Vec<Problem>) {
             // A layout chosen and nobody seated yet: nothing to say until a plan is made.
             continue;
         }
-        let membership: Map<&str, Membership> = list
-            .iter()
-            .map(|p| (p.official_id.as_str(), p.membership))
-            .collect();
-        let members: Vec<&Official> = ordered
-            .iter()
-            .copied()
-            .filter(|o| {
-                crate::audience::on_roster(session, o, membership.get(o.id.as_str()).copied())
-            })
-            .collect();
+        let members = members_of(session, ordered.iter().copied(), list.iter().copied());
         let on: rustc_hash::FxHashSet<&str> = members.iter().map(|o| o.id.as_str()).collect();
 
         let unseated: Vec<&&Official> = members
@@ -147,12 +137,12 @@ pub(super) fn seating(ix: &Index<'_>, out: &mut Vec<Problem>) {
                 .map(|(_, s)| *s)
                 .max()
                 .unwrap_or(0);
-            let base = match session.seating {
-                Seating::HeadTable if session.seats_per_table == 0 => members.len() as i64,
-                _ if session.seats_per_table == 0 => DEFAULT_SEATS as i64,
-                _ => session.seats_per_table,
-            };
-            base.max(used)
+            table_seats(
+                session.seating,
+                session.seats_per_table,
+                members.len(),
+                used,
+            )
         };
         let apart = interpreters_apart(
             session.seating,

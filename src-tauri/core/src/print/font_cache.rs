@@ -6,11 +6,12 @@
 //! replaced, or a folder configured, changes one of them, and the next print scans again.
 
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 use typst::text::FontInfo;
 use typst_kit::fonts::FontPath;
+
+use crate::files::stamp;
 
 /// What the cache holds, and the typst whose `FontInfo` it keeps: another version scans again.
 fn format() -> String {
@@ -62,18 +63,6 @@ fn roots() -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// A file's or folder's size and time of change (nanoseconds), or none where it is absent.
-fn stamp(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
-    let changed = meta
-        .modified()
-        .ok()?
-        .duration_since(UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some((if meta.is_dir() { 0 } else { meta.len() }, changed))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -162,8 +151,8 @@ fn folders_under(root: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Writes the cache beside nothing else: a new file renamed over the old, so that another
-/// process never reads half of one. Failing is no error: the next print scans again.
+/// Writes the cache aside (`files::write_aside`), so that another process never reads half of
+/// one. Failing is no error: the next print scans again.
 fn write(file: &Path, faces: &[(FontPath, FontInfo)], roots: &[PathBuf]) {
     let mut folders: Vec<PathBuf> = Vec::new();
     for root in roots {
@@ -203,12 +192,8 @@ fn write(file: &Path, faces: &[(FontPath, FontInfo)], roots: &[PathBuf]) {
     let Ok(bytes) = serde_json::to_vec(&cache) else {
         return;
     };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let temp = dir.join(format!("fonts.{}.tmp", std::process::id()));
-    if std::fs::write(&temp, bytes).is_ok() && std::fs::rename(&temp, file).is_err() {
-        let _ = std::fs::remove_file(&temp);
+    if std::fs::create_dir_all(dir).is_ok() {
+        let _ = crate::files::write_aside(file, &bytes);
     }
 }
 

@@ -138,11 +138,7 @@ pub fn propose(
     layout: Seating,
     seats: usize,
 ) -> Vec<SeatAt> {
-    let per = match layout {
-        Seating::HeadTable => seats,
-        _ if seats == 0 => DEFAULT_SEATS,
-        _ => seats,
-    };
+    let per = table_seats(layout, seats as i64, guests.len(), 0) as usize;
     let mut units = units(guests, host);
     if layout != Seating::HeadTable && units.iter().any(|u| u.len() > per) {
         // A row or table narrower than an official with interpreters: each sits on their own.
@@ -309,6 +305,35 @@ pub fn mending_swap(
     None
 }
 
+/// How many seats a table (or row, or the head table) of a plan has: the layout's own count
+/// (a head table of no set length seats the whole roster of `roster`; rows and round tables
+/// [`DEFAULT_SEATS`]), or more when someone sits at a higher seat (`used`).
+pub fn table_seats(layout: Seating, seats_per_table: i64, roster: usize, used: i64) -> i64 {
+    let base = match layout {
+        Seating::HeadTable if seats_per_table == 0 => roster as i64,
+        _ if seats_per_table == 0 => DEFAULT_SEATS as i64,
+        _ => seats_per_table,
+    };
+    base.max(used)
+}
+
+/// The session's roster in the order given (`ordered`: the order of precedence, nobody
+/// cancelled), as its audience and its entries make it.
+pub fn members_of<'o, 'p>(
+    session: &Session,
+    ordered: impl IntoIterator<Item = &'o Official>,
+    entries: impl IntoIterator<Item = &'p Participant>,
+) -> Vec<&'o Official> {
+    let membership: HashMap<&str, Membership> = entries
+        .into_iter()
+        .map(|p| (p.official_id.as_str(), p.membership))
+        .collect();
+    ordered
+        .into_iter()
+        .filter(|o| crate::audience::on_roster(session, o, membership.get(o.id.as_str()).copied()))
+        .collect()
+}
+
 /// The guests of a roster given in the order of precedence.
 pub fn guests_of(members: &[&Official]) -> Vec<Guest> {
     members
@@ -444,18 +469,7 @@ impl Roster {
 
     /// The roster's members in the order of precedence.
     fn members(&self) -> Vec<&Official> {
-        let membership: HashMap<&str, Membership> = self
-            .entries
-            .iter()
-            .map(|p| (p.official_id.as_str(), p.membership))
-            .collect();
-        self.inputs
-            .ordered()
-            .into_iter()
-            .filter(|o| {
-                crate::audience::on_roster(&self.session, o, membership.get(o.id.as_str()).copied())
-            })
-            .collect()
+        members_of(&self.session, self.inputs.ordered(), &self.entries)
     }
 
     fn seated(&self, o: &Official, position: usize) -> Seated {
@@ -674,13 +688,7 @@ pub fn plan(conn: &Connection, session_id: &str) -> Result<Plan> {
             .filter_map(|(p, _)| p.seat_no)
             .max()
             .unwrap_or(0);
-        let base = match layout {
-            Seating::HeadTable if per_table == 0 => members.len() as i64,
-            Seating::HeadTable => per_table,
-            _ if per_table == 0 => DEFAULT_SEATS as i64,
-            _ => per_table,
-        };
-        base.max(used)
+        table_seats(layout, per_table, members.len(), used)
     };
     let mut tables: Vec<TableView> = (1..=tables_n)
         .map(|no| TableView {

@@ -13,6 +13,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::stamp;
+
 /// How long a check vouches for a library whose file did not change otherwise.
 const TRUSTED_SECONDS: u64 = 24 * 60 * 60;
 
@@ -33,12 +35,6 @@ pub(super) fn now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-fn stamp(path: &Path) -> Option<FileStamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    let changed = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-    Some((meta.len(), changed.as_nanos()))
 }
 
 fn wal_of(path: &Path) -> PathBuf {
@@ -97,10 +93,7 @@ pub(super) fn remember(library: &Path, checked_at: u64) {
         // nothing any more (libraries moved, deleted, the tests' own), so they go.
         prune(dir);
     }
-    let temp = file.with_extension(format!("{}.tmp", std::process::id()));
-    if std::fs::write(&temp, bytes).is_ok() && std::fs::rename(&temp, &file).is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
+    let _ = crate::files::write_aside(&file, &bytes);
 }
 
 /// Removes the records older than [`TRUSTED_SECONDS`].
