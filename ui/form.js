@@ -167,7 +167,9 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
     if (deleted) done();
   }
 
-  function done() { if (dlg.open) dlg.close(); }
+  // A closed form leaves the dialog empty: nothing (an officer's Tab, a test's search) can
+  // reach the fields of a form that is gone while the next one is on its way.
+  function done() { if (dlg.open) dlg.close(); form.remove(); }
   function close() { done(); }
 
   form.addEventListener('submit', submit);
@@ -210,6 +212,9 @@ export function openForm({ title, fields, record: opened, tz = 'UTC', save, onSa
 
   mount(dlg, form);
   dlg.setAttribute('aria-labelledby', 'form-title');
+  // Closed from outside (a link to another record closes it itself): emptied all the same,
+  // unless the next form is already open in it.
+  dlg.onclose = () => { if (!dlg.open && form.parentNode === dlg) form.remove(); };
   // Esc (the dialog's cancel) closes a form at once only when nothing was changed; otherwise
   // it asks first, and answering no (or Esc again) goes back to the form as it was.
   dlg.oncancel = async (e) => {

@@ -38,17 +38,17 @@ fn choose(app: &App, select: &str, text: &str) {
     let value = value
         .as_str()
         .unwrap_or_else(|| panic!("no option {text} in {select}"));
-    app.click(&app.find(select));
-    app.click(&app.find(&format!("{select} option[value='{value}']")));
+    app.click_on(select);
+    app.click_on(&format!("{select} option[value='{value}']"));
 }
 
 /// Fills and saves the new-official form; returns after the dialog closes.
 fn create_official(app: &App, family: &str, given: &str, delegation: &str) {
-    app.click(&app.find("#list-new"));
-    app.fill(&app.find("#f-family_name"), family);
-    app.fill(&app.find("#f-given_name"), given);
+    app.click_on("#list-new");
+    app.fill_in("#f-family_name", family);
+    app.fill_in("#f-given_name", given);
     choose(app, "#f-delegation_id", delegation);
-    app.click(&app.find("#form-save"));
+    app.click_on("#form-save");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",
@@ -88,12 +88,12 @@ fn an_official_created_in_the_window_survives_a_restart() {
     let home = home();
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
-    app.click(&app.find("#list-new"));
-    app.fill(&app.find("#f-family_name"), "Testperson");
-    app.fill(&app.find("#f-given_name"), "Anna");
+    app.click_on("#list-new");
+    app.fill_in("#f-family_name", "Testperson");
+    app.fill_in("#f-given_name", "Anna");
     choose(&app, "#f-delegation_id", "Mongolia");
-    app.click(&app.find("#f-lodges_elsewhere"));
-    app.click(&app.find("#form-save"));
+    app.click_on("#f-lodges_elsewhere");
+    app.click_on("#form-save");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",
@@ -104,14 +104,14 @@ fn an_official_created_in_the_window_survives_a_restart() {
 
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
-    app.fill(&app.find("#list-search"), "testperson");
+    app.fill_in("#list-search", "testperson");
     app.wait_for(
         "the search to narrow the list",
         "return document.querySelectorAll('#list-table tbody tr[data-id]').length === 1",
     );
     let text = row_text(&app, "TESTPERSON Anna");
     assert!(text.contains("Mongolia"), "{text}");
-    app.click(&app.find("#list-table tbody tr[data-id] td:nth-child(2)"));
+    app.click_on("#list-table tbody tr[data-id] td:nth-child(2)");
     let ticked = app.wait_for(
         "the official's form",
         "const box = document.querySelector('#record-dialog[open] #f-lodges_elsewhere');
@@ -129,11 +129,11 @@ fn an_official_typed_twice_is_caught_on_save() {
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
     create_official(&app, "Karimov", "Rustam", "Mongolia");
-    app.click(&app.find("#list-new"));
-    app.fill(&app.find("#f-family_name"), "KARIMOV");
-    app.fill(&app.find("#f-given_name"), "Rustam");
+    app.click_on("#list-new");
+    app.fill_in("#f-family_name", "KARIMOV");
+    app.fill_in("#f-given_name", "Rustam");
     choose(&app, "#f-delegation_id", "Mongolia");
-    app.click(&app.find("#form-save"));
+    app.click_on("#form-save");
     let said = app.wait_for(
         "the question",
         "const d = document.querySelector('#confirm-dialog');
@@ -147,27 +147,27 @@ fn an_official_typed_twice_is_caught_on_save() {
     );
     shot(&app, "lookalike");
     // The link opens the first one instead.
-    app.click(&app.find("#confirm-message .lookalike-open"));
+    app.click_on("#confirm-message .lookalike-open");
     app.wait_for(
         "the first KARIMOV's form",
         "const d = document.querySelector('#record-dialog');
          const f = document.querySelector('#f-family_name');
          return d && d.open && f && f.value === 'Karimov' ? true : null",
     );
-    app.click(&app.find("#form-cancel"));
+    app.click_on("#form-cancel");
     // Typed again and saved anyway: the dashboard lists the pair.
-    app.click(&app.find("#list-new"));
-    app.fill(&app.find("#f-family_name"), "KARIMOV");
-    app.fill(&app.find("#f-given_name"), "Rustam");
+    app.click_on("#list-new");
+    app.fill_in("#f-family_name", "KARIMOV");
+    app.fill_in("#f-given_name", "Rustam");
     choose(&app, "#f-delegation_id", "Mongolia");
-    app.click(&app.find("#form-save"));
+    app.click_on("#form-save");
     app.find("#confirm-ok");
-    app.click(&app.find("#confirm-ok"));
+    app.click_on("#confirm-ok");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",
     );
-    app.click(&app.find("[data-tab=dashboard]"));
+    app.click_on("[data-tab=dashboard]");
     let listed = app.wait_for(
         "the pair on the dashboard",
         "const t = document.body.textContent;
@@ -253,8 +253,8 @@ fn the_demo_events_are_removed_in_one_click() {
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2
             && !document.querySelector('#remove-demo').hidden ? true : null",
     );
-    app.click(&app.find("#remove-demo"));
-    app.click(&app.find("#confirm-ok"));
+    app.click_on("#remove-demo");
+    app.click_on("#confirm-ok");
     app.wait_for(
         "an empty library without the button",
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 0
@@ -286,8 +286,8 @@ fn korean_labels_after_switching_and_after_a_restart() {
     let app = App::launch(home.path());
     app.find("#events-table tbody tr[data-id]");
     assert_eq!(app.text(&app.find("#library-title")), "Events");
-    app.click(&app.find("#lang-select"));
-    app.click(&app.find("#lang-select option[value=ko]"));
+    app.click_on("#lang-select");
+    app.click_on("#lang-select option[value=ko]");
     app.wait_for(
         "Korean title",
         "return document.querySelector('#library-title').textContent === '행사'",
@@ -305,10 +305,10 @@ fn korean_labels_after_switching_and_after_a_restart() {
     assert_eq!(app.text(&app.find("#list-new")), "+ 참가자 추가");
     shot(&app, "officials-ko");
     // The engine's refusal of a value, in Korean from the same catalogue (issue 16).
-    app.click(&app.find("#list-new"));
-    app.fill(&app.find("#f-family_name"), "Batbold");
-    app.fill(&app.find("#f-email"), "batbold-at-example");
-    app.click(&app.find("#form-save"));
+    app.click_on("#list-new");
+    app.fill_in("#f-family_name", "Batbold");
+    app.fill_in("#f-email", "batbold-at-example");
+    app.click_on("#form-save");
     let email = app.wait_for(
         "the Korean e-mail message",
         "const e = document.querySelector('.field-error[data-for=email]'); return e && !e.hidden && e.textContent",
@@ -347,10 +347,10 @@ fn invalid_input_is_explained_inline_and_nothing_typed_is_lost() {
     let home = home();
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
-    app.click(&app.find("#list-new"));
-    app.fill(&app.find("#f-given_name"), "Bolormaa");
-    app.fill(&app.find("#f-email"), "bolormaa-at-example");
-    app.click(&app.find("#form-save"));
+    app.click_on("#list-new");
+    app.fill_in("#f-given_name", "Bolormaa");
+    app.fill_in("#f-email", "bolormaa-at-example");
+    app.click_on("#form-save");
     let family = app.wait_for(
         "the family-name message",
         "const e = document.querySelector('.field-error[data-for=family_name]'); return e && e.textContent",
@@ -380,7 +380,7 @@ fn invalid_input_is_explained_inline_and_nothing_typed_is_lost() {
         "document.querySelector('#f-email').scrollIntoView({block: 'center'}); return true",
         vec![],
     );
-    app.fill(&app.find("#f-email"), "bolormaa@example.mn");
+    app.fill_in("#f-email", "bolormaa@example.mn");
     let left = app.wait_for(
         "the e-mail message to go",
         "const e = document.querySelector('.field-error[data-for=email]');
@@ -425,7 +425,7 @@ fn every_screen_shows_the_demo() {
         if tab == "delegations" {
             open_forum_tab(&app, tab);
         } else {
-            app.click(&app.find(&format!("[data-tab={tab}]")));
+            app.click_on(&format!("[data-tab={tab}]"));
             app.wait_for(
                 tab,
                 "return document.querySelectorAll('#list-table tbody tr[data-id]').length > 0",
@@ -457,7 +457,7 @@ fn every_screen_shows_the_demo() {
     }
     // The roster of the first session.
     // Rows are clicked on a cell: WebDriver finds no single point to click on a <tr>.
-    app.click(&app.find("#list-table tbody tr[data-id] td:nth-child(3)"));
+    app.click_on("#list-table tbody tr[data-id] td:nth-child(3)");
     app.wait_for(
         "the roster",
         "return document.querySelectorAll('#roster-table tbody tr').length > 0",
@@ -471,14 +471,14 @@ fn every_screen_shows_the_demo() {
     );
     assert_eq!(cut, json!([]), "cut-off cells in the roster");
     // The hotels' room blocks and stays, and a stay's dialog without a sideways scrollbar.
-    app.click(&app.find("[data-tab=hotels]"));
-    app.click(&app.find("[data-subtab=blocks]"));
+    app.click_on("[data-tab=hotels]");
+    app.click_on("[data-subtab=blocks]");
     app.wait_for(
         "the room blocks",
         "return document.querySelectorAll('#list-table tbody tr[data-id]').length > 0",
     );
     shot(&app, "tab-room-blocks");
-    app.click(&app.find("[data-subtab=stays]"));
+    app.click_on("[data-subtab=stays]");
     app.wait_for(
         "the stays",
         "return document.querySelectorAll('#list-table tbody tr[data-id]').length > 0",
@@ -500,8 +500,8 @@ fn every_screen_shows_the_demo() {
         "a sideways scrollbar in the stay dialog"
     );
     app.press(&["\u{E00C}"]);
-    app.click(&app.find("[data-tab=officials]"));
-    app.click(&app.find("#list-table tbody tr[data-id] td:nth-child(2)"));
+    app.click_on("[data-tab=officials]");
+    app.click_on("#list-table tbody tr[data-id] td:nth-child(2)");
     app.find("#record-dialog[open]");
     shot(&app, "official-form");
     app.quit();
@@ -520,7 +520,7 @@ fn keyboard_new_save_search_and_cancel() {
         "the new form",
         "return document.querySelector('#record-dialog').open",
     );
-    app.fill(&app.find("#f-family_name"), "Keyboardson");
+    app.fill_in("#f-family_name", "Keyboardson");
     app.press(&["\u{E007}"]);
     app.wait_for(
         "Enter to save and close",
@@ -538,7 +538,7 @@ fn keyboard_new_save_search_and_cancel() {
         "the new form",
         "return document.querySelector('#record-dialog').open",
     );
-    app.fill(&app.find("#f-family_name"), "Discarded");
+    app.fill_in("#f-family_name", "Discarded");
     // Issue 25: Esc on a form with changes asks first; no (Esc again) keeps what was typed.
     app.press(&["\u{E00C}"]);
     app.wait_for(
@@ -554,7 +554,7 @@ fn keyboard_new_save_search_and_cancel() {
     );
     assert_eq!(kept, json!("Discarded"));
     app.press(&["\u{E00C}"]);
-    app.click(&app.find("#confirm-ok"));
+    app.click_on("#confirm-ok");
     app.wait_for(
         "Esc and Discard to cancel",
         "return !document.querySelector('#record-dialog').open",
@@ -618,19 +618,19 @@ fn hostile_text_in_every_field_is_shown_as_text_or_refused_with_a_message() {
         // A one-line <input> drops line breaks from its value (HTML's value sanitization), so
         // that is the text the engine receives from those fields.
         let typed: String = s.chars().filter(|c| *c != '\n' && *c != '\r').collect();
-        app.click(&app.find("#list-new"));
+        app.click_on("#list-new");
         app.find("#record-dialog[open]");
-        app.fill(&app.find("#f-family_name"), &marker);
+        app.fill_in("#f-family_name", &marker);
         for field in FIELDS {
             let css = format!("#f-{field}");
             let typeable = s.len() < 80 && !s.chars().any(|c| c.is_control() || c > '\u{FFFF}');
             if typeable {
-                app.fill(&app.find(&css), s);
+                app.fill_in(&css, s);
             } else {
                 set_field(&app, &css, s);
             }
         }
-        app.click(&app.find("#form-save"));
+        app.click_on("#form-save");
         if delegation_desk_tests::fits_one_line_field(&typed) {
             // Two strings with the same letters make the same passport number once its
             // punctuation is set aside: the save asks whether it is the same person.
@@ -640,7 +640,7 @@ fn hostile_text_in_every_field_is_shown_as_text_or_refused_with_a_message() {
                  return !document.querySelector('#record-dialog').open ? 'saved' : null",
             );
             if answer == json!("asked") {
-                app.click(&app.find("#confirm-ok"));
+                app.click_on("#confirm-ok");
                 app.wait_for(
                     &format!("string {i} to be saved anyway"),
                     "return !document.querySelector('#record-dialog').open",
@@ -685,7 +685,7 @@ fn hostile_text_in_every_field_is_shown_as_text_or_refused_with_a_message() {
             );
             // The form holds what was typed: Esc asks before throwing it away (issue 25).
             app.press(&["\u{E00C}"]);
-            app.click(&app.find("#confirm-dialog[open] #confirm-ok"));
+            app.click_on("#confirm-dialog[open] #confirm-ok");
             app.wait_for(
                 "the form to close",
                 "return !document.querySelector('#record-dialog').open",
@@ -707,7 +707,7 @@ fn hostile_text_in_every_field_is_shown_as_text_or_refused_with_a_message() {
     );
     assert_eq!(page, json!({"pwned": false, "injected": 0, "wide": false}));
     // The search box takes them too, and the list survives.
-    app.fill(&app.find("#list-search"), "<script>");
+    app.fill_in("#list-search", "<script>");
     app.wait_for(
         "the search to find the stored markup",
         "return document.querySelectorAll('#list-table tbody tr[data-id]').length >= 1",
@@ -757,8 +757,8 @@ fn ipc_works_under_the_csp_and_the_window_cannot_leave_the_app() {
     );
     assert_eq!(still, json!(["tauri:", true, true]));
     // And IPC still answers after all that.
-    app.click(&app.find("#lang-select"));
-    app.click(&app.find("#lang-select option[value=ko]"));
+    app.click_on("#lang-select");
+    app.click_on("#lang-select option[value=ko]");
     app.wait_for(
         "Korean title",
         "return document.querySelector('#library-title').textContent === '행사'",
@@ -773,8 +773,8 @@ fn undo_and_history_from_the_event_screen() {
     let home = home();
     let app = App::launch(home.path());
     app.find("#officer-banner:not([hidden]) #officer-name");
-    app.fill(&app.find("#officer-name"), "KIM Jiwon");
-    app.click(&app.find("#officer-save"));
+    app.fill_in("#officer-name", "KIM Jiwon");
+    app.click_on("#officer-save");
     let button = app.wait_for(
         "the officer in the header",
         "const b = document.querySelector('#officer-button');
@@ -788,9 +788,9 @@ fn undo_and_history_from_the_event_screen() {
     open_forum_tab(&app, "officials");
     create_official(&app, "Undoable", "Ulla", "Mongolia");
     // The list pages by 100 and the demo has more: find the new official by name.
-    app.fill(&app.find("#list-search"), "undoable");
+    app.fill_in("#list-search", "undoable");
     row_text(&app, "UNDOABLE Ulla");
-    app.click(&app.find("#history-button"));
+    app.click_on("#history-button");
     let first = app.wait_for(
         "the history list",
         "const r = document.querySelector('#history-table tbody tr'); return r && r.textContent",
@@ -808,19 +808,19 @@ fn undo_and_history_from_the_event_screen() {
         "who: {first}"
     );
     shot(&app, "history");
-    app.click(&app.find("#history-undo"));
+    app.click_on("#history-undo");
     app.wait_for(
         "the dialog to close",
         "return !document.querySelector('#tools-dialog').open",
     );
-    app.click(&app.find("[data-tab=officials]"));
-    app.fill(&app.find("#list-search"), "undoable");
+    app.click_on("[data-tab=officials]");
+    app.fill_in("#list-search", "undoable");
     app.wait_for(
         "the official to be gone",
         "return document.querySelectorAll('#list-table tbody tr[data-id]').length === 0",
     );
     // The history keeps the entry, marked as undone.
-    app.click(&app.find("#history-button"));
+    app.click_on("#history-button");
     let undone = app.wait_for(
         "the undone entry",
         "const r = document.querySelector('#history-table tbody tr.undone'); return r && r.textContent",
@@ -848,13 +848,13 @@ fn a_damaged_library_is_restored_from_its_newest_backup() {
     let home = home();
     let app = App::launch(home.path());
     app.find("#events-table tbody tr[data-id]");
-    app.click(&app.find("#open-backups"));
-    app.click(&app.find("#backup-now"));
+    app.click_on("#open-backups");
+    app.click_on("#backup-now");
     app.wait_for(
         "the new backup in the list",
         "return document.querySelectorAll('#backups-table tbody tr').length >= 1",
     );
-    app.click(&app.find("#library-check"));
+    app.click_on("#library-check");
     app.wait_for(
         "the check's verdict",
         "return document.querySelector('#check-result.ok')",
@@ -887,8 +887,8 @@ fn a_damaged_library_is_restored_from_its_newest_backup() {
         "left untouched"
     );
     shot(&app, "damaged-library");
-    app.click(&app.find("#restore-newest"));
-    app.click(&app.find("#confirm-ok"));
+    app.click_on("#restore-newest");
+    app.click_on("#confirm-ok");
     app.wait_for(
         "the demo events back",
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
@@ -903,7 +903,7 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
     let home = home();
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
-    app.click(&app.find("[data-tab=dashboard]"));
+    app.click_on("[data-tab=dashboard]");
     app.find("#dashboard[data-state=ready]");
     app.find("#movements-chart");
     let before = app.wait_for(
@@ -920,7 +920,7 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
         "the demo has problems to show"
     );
     shot(&app, "dashboard");
-    app.click(&app.find("#problems li.problem button[data-entity]"));
+    app.click_on("#problems li.problem button[data-entity]");
     app.find("#record-dialog[open]");
     app.press(&["\u{E00C}"]);
     app.wait_for(
@@ -929,13 +929,13 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
     );
 
     // A confirmed foreign official with no flights and no passport: more problems.
-    app.click(&app.find("[data-tab=officials]"));
-    app.click(&app.find("#list-new"));
-    app.fill(&app.find("#f-family_name"), "Noflight");
+    app.click_on("[data-tab=officials]");
+    app.click_on("#list-new");
+    app.fill_in("#f-family_name", "Noflight");
     choose(&app, "#f-delegation_id", "Mongolia");
     choose(&app, "#f-nationality", "Mongolia");
     choose(&app, "#f-status", "Confirmed");
-    app.click(&app.find("#form-save"));
+    app.click_on("#form-save");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",
@@ -949,15 +949,15 @@ fn the_dashboard_finds_problems_opens_them_and_follows_changes() {
     );
     assert!(after.as_str().is_some());
 
-    app.click(&app.find("[data-tab=dashboard]"));
+    app.click_on("[data-tab=dashboard]");
     app.find("#dashboard[data-state=ready]");
     let mentioned = app.wait_for(
         "a problem naming the new official",
         "return [...document.querySelectorAll('#problems li.problem')].some(li => li.textContent.includes('NOFLIGHT'))",
     );
     assert_eq!(mentioned, json!(true));
-    app.click(&app.find("#lang-select"));
-    app.click(&app.find("#lang-select option[value=ko]"));
+    app.click_on("#lang-select");
+    app.click_on("#lang-select option[value=ko]");
     let korean = app.wait_for(
         "Korean problem sentences",
         "const li = document.querySelector('#dashboard[data-state=ready] #problems li.problem .problem-message');
@@ -1022,8 +1022,8 @@ fn import_messages_are_korean_in_the_korean_window() {
     let home = home();
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
-    app.click(&app.find("#lang-select"));
-    app.click(&app.find("#lang-select option[value=ko]"));
+    app.click_on("#lang-select");
+    app.click_on("#lang-select option[value=ko]");
     app.wait_for(
         "the Korean tabs",
         "const b = document.querySelector('[data-tab=import]'); return b && b.textContent.includes('가져오기')",
@@ -1034,7 +1034,7 @@ fn import_messages_are_korean_in_the_korean_window() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("list.csv");
     std::fs::write(&file, csv.as_bytes()).expect("write the list");
-    app.click(&app.find("[data-tab=import]"));
+    app.click_on("[data-tab=import]");
     app.send_keys(&app.find("#import-file"), file.to_str().expect("path"));
     let messages = app.wait_for(
         "the row messages",
@@ -1092,7 +1092,7 @@ fn a_value_mapped_in_the_preview_is_remembered_for_the_next_file() {
          Elsewhere Staying,Mongolia,E5550002,elsewhere@mn.example.org,Shilla Hotel\r\n",
     )
     .expect("write the list");
-    app.click(&app.find("[data-tab=import]"));
+    app.click_on("[data-tab=import]");
     app.send_keys(&app.find("#import-file"), first.to_str().expect("path"));
     let values = app.wait_for(
         "the values panel",
@@ -1122,15 +1122,15 @@ fn a_value_mapped_in_the_preview_is_remembered_for_the_next_file() {
     );
     shot(&app, "import-values");
     // "Shilla Hotel" is none of ours: the official lodges elsewhere.
-    app.click(&app.find("#values-table tr[data-how=unmatched] select"));
-    app.click(&app.find("#values-table tr[data-how=unmatched] select option[value='']"));
+    app.click_on("#values-table tr[data-how=unmatched] select");
+    app.click_on("#values-table tr[data-how=unmatched] select option[value='']");
     app.wait_for(
         "the preview without errors",
         "const c = document.querySelector('#import-counts [data-stat=error] .import-stat-n');
          const mapped = document.querySelector('#values-table tr[data-how=mapped]');
          return c && c.textContent === '0' && mapped ? true : null",
     );
-    app.click(&app.find("#import-commit"));
+    app.click_on("#import-commit");
     app.find("#import-done");
 
     // The next file from the event: other headers, the same hotel name.
@@ -1178,7 +1178,7 @@ fn several_returned_forms_import_one_after_another_into_their_delegations() {
     );
     shot(&app, "delegations-forms");
     // Every delegation's workbook, into the folder the dialog gives.
-    app.click(&app.find("#registration-forms"));
+    app.click_on("#registration-forms");
     let saved = delegation_desk_tests::webdriver::saved_dir(home.path());
     app.wait_for(
         "the forms' message",
@@ -1221,7 +1221,7 @@ fn several_returned_forms_import_one_after_another_into_their_delegations() {
         paths.push(path);
     }
     drop(store);
-    app.click(&app.find("[data-tab=import]"));
+    app.click_on("[data-tab=import]");
     // Both picked at once, as a drop of two files hands them over.
     let both = paths
         .iter()
@@ -1256,11 +1256,11 @@ fn several_returned_forms_import_one_after_another_into_their_delegations() {
         if k == 0 {
             shot(&app, "import-returned-form");
         }
-        app.click(&app.find("#import-commit"));
+        app.click_on("#import-commit");
         app.find("#import-done");
         app.find("#import-undo");
         if k == 0 {
-            app.click(&app.find("#import-next"));
+            app.click_on("#import-next");
         } else {
             let next = app.execute("return !!document.querySelector('#import-next')", vec![]);
             assert_eq!(next, json!(false), "no third file");
@@ -1298,7 +1298,7 @@ fn a_registration_list_is_previewed_imported_and_undone() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("참가자 명단.csv");
     std::fs::write(&file, csv.as_bytes()).expect("write the list");
-    app.click(&app.find("[data-tab=import]"));
+    app.click_on("[data-tab=import]");
     let input = app.find("#import-file");
     app.send_keys(&input, file.to_str().expect("path"));
     let outcome = app.wait_for(
@@ -1330,11 +1330,11 @@ fn a_registration_list_is_previewed_imported_and_undone() {
         ),
         json!(true)
     );
-    app.click(&app.find("#import-skip-errors"));
-    app.click(&app.find("#import-commit"));
+    app.click_on("#import-skip-errors");
+    app.click_on("#import-commit");
     app.find("#import-done");
-    app.click(&app.find("[data-tab=officials]"));
-    app.fill(&app.find("#list-search"), "dropped");
+    app.click_on("[data-tab=officials]");
+    app.fill_in("#list-search", "dropped");
     // "Dropped Person" in one cell: the engine splits it into passport family and given names.
     let text = app.wait_for(
         "the imported official",
@@ -1347,7 +1347,7 @@ fn a_registration_list_is_previewed_imported_and_undone() {
     );
     assert!(text.contains("mongolia"), "{text}");
     // Undo takes the whole import back.
-    app.click(&app.find("#undo-button"));
+    app.click_on("#undo-button");
     let said = app.wait_for(
         "the undo's message",
         "const t = document.querySelector('#toast');
@@ -1360,8 +1360,8 @@ fn a_registration_list_is_previewed_imported_and_undone() {
         said.starts_with("Undone: Added official PERSON Dropped"),
         "{said}"
     );
-    app.click(&app.find("[data-tab=officials]"));
-    app.fill(&app.find("#list-search"), "dropped");
+    app.click_on("[data-tab=officials]");
+    app.fill_in("#list-search", "dropped");
     app.wait_for(
         "the import to be undone",
         "return document.querySelectorAll('#list-table tbody tr[data-id]').length === 0",
@@ -1449,7 +1449,7 @@ fn saved_badges_count_as_printed_only_when_the_officer_says_so() {
         .unwrap_or_default()
         .contains("114 printed before"));
     // Both are in the event's history, under whoever did them.
-    app.click(&app.find("#history-button"));
+    app.click_on("#history-button");
     let history = app.wait_for(
         "the history",
         "const t = document.querySelector('#history-table'); return t && t.textContent",
@@ -1526,8 +1526,8 @@ fn the_print_tab_previews_badges_and_lists() {
         "const l = document.querySelector('#print-language'); return l && l.value",
     );
     assert_eq!(badges, json!("en"));
-    app.click(&app.find("#lang-select"));
-    app.click(&app.find("#lang-select option[value=ko]"));
+    app.click_on("#lang-select");
+    app.click_on("#lang-select option[value=ko]");
     app.wait_for(
         "the Korean print tab",
         "return document.querySelector('#print-title') && /[\\uAC00-\\uD7A3]/.test(document.querySelector('#print-title').textContent)
@@ -1655,8 +1655,8 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
     shot(&app, "output-en");
 
     // Korean: the same tab, redrawn with the choices kept and headers defaulting to Korean.
-    app.click(&app.find("#lang-select"));
-    app.click(&app.find("#lang-select option[value=ko]"));
+    app.click_on("#lang-select");
+    app.click_on("#lang-select option[value=ko]");
     app.wait_for(
         "the tab in Korean",
         "const t = document.querySelector('[data-tab=output]');
@@ -1728,8 +1728,8 @@ fn a_save_over_another_programs_change_is_refused_and_reload_keeps_what_was_type
     theirs.email = "changed@elsewhere.example".into();
     other.save(theirs).expect("their save");
     drop(other);
-    app.fill(&app.find("#f-position"), "Typed Position");
-    app.click(&app.find("#form-save"));
+    app.fill_in("#f-position", "Typed Position");
+    app.click_on("#form-save");
     app.find("#form-reload");
     shot(&app, "changed-since");
     let still_open = app.execute(
@@ -1737,7 +1737,7 @@ fn a_save_over_another_programs_change_is_refused_and_reload_keeps_what_was_type
         vec![],
     );
     assert_eq!(still_open, json!(true), "nothing typed is thrown away");
-    app.click(&app.find("#form-reload"));
+    app.click_on("#form-reload");
     let fields = app.wait_for(
         "the stored e-mail beside the typed position",
         "const e = document.querySelector('#f-email').value;
@@ -1747,7 +1747,7 @@ fn a_save_over_another_programs_change_is_refused_and_reload_keeps_what_was_type
         fields,
         json!(["changed@elsewhere.example", "Typed Position"])
     );
-    app.click(&app.find("#form-save"));
+    app.click_on("#form-save");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",
@@ -1806,15 +1806,15 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     );
     assert_eq!(zone, json!("Asia/Ho_Chi_Minh"));
     // …until the officer types one of their own.
-    app.fill(&app.find("#f-time_zone"), "Asia/Bangkok");
+    app.fill_in("#f-time_zone", "Asia/Bangkok");
     choose(&app, "#f-host_country", "(JP)");
     let zone = app.execute(
         "return document.querySelector('#f-time_zone').value",
         vec![],
     );
     assert_eq!(zone, json!("Asia/Bangkok"));
-    app.fill(&app.find("#f-name_en"), "Date Workshop");
-    app.fill(&app.find("#f-start_date"), "24/09/2025");
+    app.fill_in("#f-name_en", "Date Workshop");
+    app.fill_in("#f-start_date", "24/09/2025");
     app.press(&["\u{E004}"]); // Tab
     let after_tab = app.wait_for(
         "the typed date shown as the engine keeps it, and focus on the next field",
@@ -1823,7 +1823,7 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     );
     assert_eq!(after_tab, json!(["2025-09-24", "f-end_date"]));
     // The end date's calendar opens at the start date's month.
-    app.click(&app.find("button.calendar-button[data-for=f-end_date]"));
+    app.click_on("button.calendar-button[data-for=f-end_date]");
     let first_day = app.wait_for(
         "the calendar",
         "const b = document.querySelector('.calendar:not([hidden]) button.day'); return b && b.dataset.date",
@@ -1837,8 +1837,8 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     );
     assert_eq!(still, json!(true));
     // Korean wording, and a day the month does not have.
-    app.fill(&app.find("#f-end_date"), "9월 31일");
-    app.click(&app.find("#form-save"));
+    app.fill_in("#f-end_date", "9월 31일");
+    app.click_on("#form-save");
     let error = app.wait_for(
         "the end date pointed at",
         "const e = document.querySelector('.field-error[data-for=end_date]'); return e && !e.hidden && e.textContent",
@@ -1849,8 +1849,8 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     );
     let kept = app.execute("return document.querySelector('#f-end_date').value", vec![]);
     assert_eq!(kept, json!("9월 31일"), "nothing typed is lost");
-    app.fill(&app.find("#f-end_date"), "2025년 9월 26일");
-    app.click(&app.find("#form-save"));
+    app.fill_in("#f-end_date", "2025년 9월 26일");
+    app.click_on("#form-save");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",
@@ -1864,7 +1864,7 @@ fn dates_are_typed_and_shown_as_officers_write_them() {
     // The new event opens on a dashboard that says where to begin.
     app.find("#dash-start");
     shot(&app, "dashboard-empty");
-    app.click(&app.find("#dash-start [data-start=import]"));
+    app.click_on("#dash-start [data-start=import]");
     app.wait_for(
         "the Import tab",
         "const t = document.querySelector('#tab-import'); return t && t.getAttribute('aria-selected') === 'true'",
@@ -1906,9 +1906,9 @@ fn a_sessions_audience_changed_in_the_window_changes_its_roster_and_head_count()
     app.click_on("#roster-audience-edit");
     app.find("#record-dialog[open] #f-audience");
     choose(&app, "#f-audience", "Chosen groups");
-    app.click(&app.find("#f-audience_categories input[value=head_of_delegation]"));
+    app.click_on("#f-audience_categories input[value=head_of_delegation]");
     shot(&app, "audience-form");
-    app.click(&app.find("#form-save"));
+    app.click_on("#form-save");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",
@@ -1954,13 +1954,13 @@ fn a_new_library_starts_on_the_welcome_page() {
         json!(0)
     );
     shot(&app, "welcome");
-    app.click(&app.find("#welcome-create"));
-    app.fill(&app.find("#f-name_en"), "Asia Procurement Dialogue 2027");
-    app.fill(&app.find("#f-name_ko"), "2027 아시아 조달 대화");
-    app.fill(&app.find("#f-start_date"), "2027-03-15");
-    app.fill(&app.find("#f-end_date"), "2027-03-17");
-    app.fill(&app.find("#f-city"), "Busan");
-    app.click(&app.find("#form-save"));
+    app.click_on("#welcome-create");
+    app.fill_in("#f-name_en", "Asia Procurement Dialogue 2027");
+    app.fill_in("#f-name_ko", "2027 아시아 조달 대화");
+    app.fill_in("#f-start_date", "2027-03-15");
+    app.fill_in("#f-end_date", "2027-03-17");
+    app.fill_in("#f-city", "Busan");
+    app.click_on("#form-save");
     app.wait_for(
         "the new event's dashboard",
         "const s = document.querySelector('#screen-event');
@@ -1969,7 +1969,7 @@ fn a_new_library_starts_on_the_welcome_page() {
     );
     shot(&app, "welcome-created");
     // Every tab has a short help panel, closed until asked for.
-    app.click(&app.find("#tab-help summary"));
+    app.click_on("#tab-help summary");
     let help = app.wait_for(
         "the dashboard's help",
         "const d = document.querySelector('#tab-help'); return d && d.open && d.textContent",
@@ -1980,7 +1980,7 @@ fn a_new_library_starts_on_the_welcome_page() {
             .contains("The event at a glance"),
         "{help}"
     );
-    app.click(&app.find("[data-tab=hotels]"));
+    app.click_on("[data-tab=hotels]");
     let help = app.wait_for(
         "the hotels tab's help",
         "const d = document.querySelector('#tab-help'); return d && !d.open && d.textContent",
@@ -2009,25 +2009,25 @@ fn a_new_library_starts_on_the_welcome_page() {
         "the welcome page",
         "const w = document.querySelector('#welcome'); return w && !w.hidden",
     );
-    app.click(&app.find("#welcome-demo"));
+    app.click_on("#welcome-demo");
     app.wait_for(
         "the demo events, marked",
         "const rows = [...document.querySelectorAll('#events-table tbody tr[data-id]')];
          return rows.length === 2 && rows.every(r => r.querySelector('.chip-demo'))
              && document.querySelector('#welcome').hidden",
     );
-    app.click(&app.find("#new-event"));
+    app.click_on("#new-event");
     app.find("#record-dialog[open] #f-copy_from");
-    app.fill(&app.find("#f-name_en"), "Our own forum");
-    app.fill(&app.find("#f-start_date"), "2027-05-10");
-    app.fill(&app.find("#f-end_date"), "2027-05-12");
+    app.fill_in("#f-name_en", "Our own forum");
+    app.fill_in("#f-start_date", "2027-05-10");
+    app.fill_in("#f-end_date", "2027-05-12");
     choose(&app, "#f-copy_from", "East Asia and Pacific");
-    app.click(&app.find("#form-save"));
+    app.click_on("#form-save");
     app.wait_for(
         "the own event's dashboard",
         "const s = document.querySelector('#screen-event'); return s && s.textContent.includes('Our own forum')",
     );
-    app.click(&app.find("[data-tab=agenda]"));
+    app.click_on("[data-tab=agenda]");
     app.wait_for(
         "the agenda that came along, with nobody on it",
         "const rows = [...document.querySelectorAll('#list-table tbody tr[data-id]')];
@@ -2061,9 +2061,9 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
         json!(false)
     );
     shot(&app, "unlock-setup");
-    app.fill(&app.find("#unlock-passphrase"), "short");
-    app.fill(&app.find("#unlock-repeat"), "short");
-    app.click(&app.find("#unlock-submit"));
+    app.fill_in("#unlock-passphrase", "short");
+    app.fill_in("#unlock-repeat", "short");
+    app.click_on("#unlock-submit");
     let said = app.wait_for(
         "a passphrase too short",
         "const e = document.querySelector('#unlock-error'); return e && !e.hidden && e.textContent",
@@ -2073,9 +2073,9 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
         "{said}"
     );
     assert!(!library_file(home.path()).exists(), "nothing made yet");
-    app.fill(&app.find("#unlock-passphrase"), "delegation team 2027");
-    app.fill(&app.find("#unlock-repeat"), "delegation team 2027");
-    app.click(&app.find("#unlock-submit"));
+    app.fill_in("#unlock-passphrase", "delegation team 2027");
+    app.fill_in("#unlock-repeat", "delegation team 2027");
+    app.click_on("#unlock-submit");
     let code = app.wait_for(
         "the recovery code, once",
         "const c = document.querySelector('#tools-dialog[open] #recovery-code'); return c && c.textContent",
@@ -2083,8 +2083,8 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
     let code = code.as_str().unwrap_or_default().to_string();
     assert_eq!(code.len(), 69, "{code}");
     shot(&app, "unlock-recovery-code");
-    app.click(&app.find("#recovery-kept"));
-    app.click(&app.find("#welcome-demo"));
+    app.click_on("#recovery-kept");
+    app.click_on("#welcome-demo");
     app.wait_for(
         "the demo events",
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
@@ -2099,8 +2099,8 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
         "the lock screen",
         "const e = document.querySelector('#unlock-title'); return e && e.textContent.includes('locked')",
     );
-    app.fill(&app.find("#unlock-passphrase"), "delegation team 2026");
-    app.click(&app.find("#unlock-submit"));
+    app.fill_in("#unlock-passphrase", "delegation team 2026");
+    app.click_on("#unlock-submit");
     let said = app.wait_for(
         "a wrong passphrase",
         "const e = document.querySelector('#unlock-error'); return e && !e.hidden && e.textContent",
@@ -2112,7 +2112,7 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
         "{said}"
     );
     shot(&app, "unlock-wrong");
-    app.fill(&app.find("#unlock-passphrase"), "delegation team 2027");
+    app.fill_in("#unlock-passphrase", "delegation team 2027");
     app.press(&["\u{E007}"]);
     app.wait_for(
         "the library, open",
@@ -2122,27 +2122,27 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
 
     // The passphrase forgotten: the recovery code and a new one.
     let app = App::launch_locked(home.path());
-    app.click(&app.find("#unlock-toggle"));
-    app.fill(&app.find("#unlock-code"), &code.to_lowercase());
-    app.fill(&app.find("#unlock-passphrase"), "a new passphrase");
-    app.fill(&app.find("#unlock-repeat"), "a new passphrase");
+    app.click_on("#unlock-toggle");
+    app.fill_in("#unlock-code", &code.to_lowercase());
+    app.fill_in("#unlock-passphrase", "a new passphrase");
+    app.fill_in("#unlock-repeat", "a new passphrase");
     shot(&app, "unlock-recover");
-    app.click(&app.find("#unlock-submit"));
+    app.click_on("#unlock-submit");
     app.wait_for(
         "the library, open with the code",
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
     );
     app.quit();
     let app = App::launch_locked(home.path());
-    app.fill(&app.find("#unlock-passphrase"), "a new passphrase");
-    app.click(&app.find("#unlock-submit"));
+    app.fill_in("#unlock-passphrase", "a new passphrase");
+    app.click_on("#unlock-submit");
     app.wait_for(
         "the library, open with the new passphrase",
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
     );
     // The About box says how the library is kept, and changes the passphrase (the current one
     // asked first).
-    app.click(&app.find("#help-button"));
+    app.click_on("#help-button");
     let kept = app.wait_for(
         "the encryption in the About box",
         "const e = document.querySelector('#about-encryption'); return e && e.textContent",
@@ -2153,11 +2153,11 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
             .contains("under a passphrase"),
         "{kept}"
     );
-    app.click(&app.find("#passphrase-open"));
-    app.fill(&app.find("#passphrase-current"), "not the passphrase");
-    app.fill(&app.find("#passphrase-new"), "the third passphrase");
-    app.fill(&app.find("#passphrase-repeat"), "the third passphrase");
-    app.click(&app.find("#passphrase-save"));
+    app.click_on("#passphrase-open");
+    app.fill_in("#passphrase-current", "not the passphrase");
+    app.fill_in("#passphrase-new", "the third passphrase");
+    app.fill_in("#passphrase-repeat", "the third passphrase");
+    app.click_on("#passphrase-save");
     let said = app.wait_for(
         "a wrong current passphrase",
         "const e = document.querySelector('#passphrase-error'); return e && !e.hidden && e.textContent",
@@ -2168,17 +2168,17 @@ fn an_encrypted_library_is_set_up_unlocked_and_recovered_in_the_window() {
             .contains("does not unlock"),
         "{said}"
     );
-    app.fill(&app.find("#passphrase-current"), "a new passphrase");
+    app.fill_in("#passphrase-current", "a new passphrase");
     shot(&app, "passphrase-change");
-    app.click(&app.find("#passphrase-save"));
+    app.click_on("#passphrase-save");
     app.wait_for(
         "the dialog closed",
         "return !document.querySelector('#tools-dialog[open]')",
     );
     app.quit();
     let app = App::launch_locked(home.path());
-    app.fill(&app.find("#unlock-passphrase"), "the third passphrase");
-    app.click(&app.find("#unlock-submit"));
+    app.fill_in("#unlock-passphrase", "the third passphrase");
+    app.click_on("#unlock-submit");
     app.wait_for(
         "the library, open with the third passphrase",
         "return document.querySelectorAll('#events-table tbody tr[data-id]').length === 2",
@@ -2219,7 +2219,7 @@ fn an_events_personal_data_is_purged_from_its_dashboard() {
         "{said}"
     );
     shot(&app, "purge-reminder");
-    app.click(&app.find("#purge-open"));
+    app.click_on("#purge-open");
     let what = app.wait_for(
         "what the purge removes",
         "const l = document.querySelector('#confirm-dialog[open] #purge-what'); return l && l.textContent",
@@ -2228,7 +2228,7 @@ fn an_events_personal_data_is_purged_from_its_dashboard() {
     assert!(what.contains("Passport number: 98"), "{what}");
     assert!(what.contains("Flights: 196"), "{what}");
     shot(&app, "purge-confirm");
-    app.click(&app.find("#confirm-ok"));
+    app.click_on("#confirm-ok");
     let said = app.wait_for(
         "the purge done",
         "const s = document.querySelector('#purge-state');
@@ -2278,7 +2278,7 @@ fn a_team_shares_sends_receives_and_sees_the_merge_and_a_conflict() {
         .expect("id")
         .to_string();
     app.click_on("#team-button");
-    app.click(&app.find("#team-share"));
+    app.click_on("#team-share");
     let key = app
         .wait_for(
             "the team key",
@@ -2288,7 +2288,7 @@ fn a_team_shares_sends_receives_and_sees_the_merge_and_a_conflict() {
         .expect("key")
         .to_string();
     shot(&app, "team-shared");
-    app.click(&app.find("#team-send"));
+    app.click_on("#team-send");
     let saved = delegation_desk_tests::webdriver::saved_dir(home.path());
     let started = std::time::Instant::now();
     let bundle = loop {
@@ -2303,7 +2303,7 @@ fn a_team_shares_sends_receives_and_sees_the_merge_and_a_conflict() {
         assert!(started.elapsed().as_secs() < 30, "no bundle saved");
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
-    app.click(&app.find("#tools-close"));
+    app.click_on("#tools-close");
 
     // The second laptop joins with the bundle and the key read out.
     let other_home = tempfile::tempdir().expect("second laptop");
@@ -2321,8 +2321,8 @@ fn a_team_shares_sends_receives_and_sees_the_merge_and_a_conflict() {
         "document.querySelector(`#list-table tbody tr[data-id='${arguments[0]}']`).click(); return true",
         vec![json!(id)],
     );
-    app.fill(&app.find("#f-position"), "Director (window)");
-    app.click(&app.find("#form-save"));
+    app.fill_in("#f-position", "Director (window)");
+    app.click_on("#form-save");
     app.wait_for(
         "the form to close",
         "return !document.querySelector('#record-dialog').open",

@@ -240,6 +240,34 @@ impl App {
         );
     }
 
+    /// Finds the field matching `css`, clears it and types `text`, finding it again if the
+    /// page redrew it between the two (a form opens in place of the one before it).
+    pub fn fill_in(&self, css: &str, text: &str) {
+        let started = Instant::now();
+        loop {
+            let e = self.find(css);
+            let path = |what: &str| {
+                format!(
+                    "{}{}",
+                    self.base,
+                    self.session_path(&format!("/element/{}/{what}", e.0))
+                )
+            };
+            let cleared = self.agent.post(&path("clear")).send_json(json!({}));
+            if matches!(&cleared, Ok(r) if r.status().is_success()) {
+                let typed = self
+                    .agent
+                    .post(&path("value"))
+                    .send_json(json!({"text": text}));
+                if matches!(&typed, Ok(r) if r.status().is_success()) {
+                    return;
+                }
+            }
+            assert!(started.elapsed() < PATIENCE, "could not type into {css}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Finds and clicks the element matching `css`, finding it again if the page redrew it
     /// between the two (a list repaints when its data arrives).
     pub fn click_on(&self, css: &str) {
