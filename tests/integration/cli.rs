@@ -412,6 +412,15 @@ fn print_writes_pdfs_and_asks_before_reprinting_badges() {
         "-o",
         out_arg,
     ];
+    // A file that cannot be written counts no badge as printed: the print below needs no
+    // --reprint, and the history has no print in it.
+    let nowhere = dir.path().join("no such folder").join("badges.pdf");
+    let mut unwritable = args.to_vec();
+    let last = unwritable.len() - 1;
+    unwritable[last] = nowhere.to_str().expect("utf-8 path");
+    let failed = ddesk(&db, &unwritable);
+    assert_ne!(failed.status.code(), Some(0), "{failed:?}");
+    assert!(!nowhere.exists());
     let out = ddesk(&db, &args);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let line = stdout(&out);

@@ -318,3 +318,59 @@ fn checkin_says_what_it_found_with_its_exit_code() {
         .expect("read");
     assert!(entry.attended_at.is_some());
 }
+
+/// The QR code as it comes off an office printer: one badge printed, its page rasterised at
+/// 150 dpi (a modest printer), read by a real decoder (zbar), and the code it holds checks the
+/// official in at the desk.
+#[test]
+fn a_printed_badges_qr_code_scans_and_checks_its_official_in() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("lib.sqlite3");
+    let event = demo_event(&db, "East Asia");
+    let official = ok(&db, &["officials", "--event", &event, "--codes"])
+        .lines()
+        .find(|l| l.ends_with("\tconfirmed"))
+        .and_then(|l| l.split('\t').next())
+        .expect("a confirmed official")
+        .to_string();
+    let pdf = dir.path().join("badge.pdf");
+    ok(
+        &db,
+        &[
+            "print",
+            "badges",
+            "--event",
+            &event,
+            "--official",
+            &official,
+            "--reprint",
+            "-o",
+            pdf.to_str().expect("path"),
+        ],
+    );
+    let png = dir.path().join("badge");
+    let raster = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png", "-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .arg(&png)
+        .status()
+        .expect("pdftoppm");
+    assert!(raster.success());
+    let page = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "png"))
+        .expect("the page as PNG");
+    let read = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(&page)
+        .output()
+        .expect("zbarimg");
+    assert!(read.status.success(), "no QR code found: {read:?}");
+    let code = stdout(&read).trim().to_string();
+    // The id in capitals (the smaller code); the desk takes it in either case.
+    assert_eq!(code, official.to_uppercase());
+    let scanned = ddesk(&db, &["checkin", "--event", &event, "--event-entry", &code]);
+    assert_eq!(scanned.status.code(), Some(0), "{scanned:?}");
+    assert!(stdout(&scanned).starts_with("checked-in"), "{scanned:?}");
+}

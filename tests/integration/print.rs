@@ -791,3 +791,51 @@ fn a_badge_name_too_long_to_read_is_reported_with_its_size() {
         "the A4 8-up layout's smallest name size"
     );
 }
+
+/// Paper speed (issue 24): a name is tried in its own script's face right after the Latin one,
+/// so badges of Thai, Lao, Khmer, Myanmar, Arabic and Hindi names never read the 19 MB Korean
+/// collection on their way to the face they need (every face typst tries, it reads).
+#[test]
+fn names_in_their_own_scripts_read_only_the_faces_they_need() {
+    let w = shared();
+    let fonts = print::Fonts::from_dir(Path::new("/usr/share/fonts"));
+    let scripts = [3, 4, 5, 6, 7, 10];
+    let typeset = print::typeset_with(
+        &w.store,
+        &fonts,
+        &request(
+            w,
+            Document::Badges {
+                layout: BadgeLayout::A4x8,
+                selection: Selection::Officials {
+                    ids: scripts.iter().map(|&i| w.added[i].id.clone()).collect(),
+                },
+            },
+        ),
+        &|_, _| {},
+    )
+    .expect("badges");
+    assert_eq!(typeset.pages(), 1);
+    let read: Vec<String> = fonts
+        .files_read()
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    for face in [
+        "NotoSansThai",
+        "NotoSansLao",
+        "NotoSansKhmer",
+        "NotoSansMyanmar",
+        "NotoSansArabic",
+        "NotoSansDevanagari",
+    ] {
+        assert!(
+            read.iter().any(|f| f.starts_with(face)),
+            "{face} in {read:?}"
+        );
+    }
+    assert!(
+        !read.iter().any(|f| f.contains("CJK")),
+        "no CJK collection read: {read:?}"
+    );
+}

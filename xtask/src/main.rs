@@ -43,6 +43,8 @@ const TEST_PACKAGES: &[&str] = &[
     // The registration-form test fills the workbook with a real XLSX writer and reads its
     // drop-down lists back.
     "python3-openpyxl",
+    // A printed badge's QR code is read back by a real decoder.
+    "zbar-tools",
     // Letters as Word documents are read back by a real DOCX reader.
     "python3-docx",
     // The export of full passport numbers is an AES-256 ZIP; 7-Zip opens it with its password.

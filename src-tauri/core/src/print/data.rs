@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
-use super::fonts::{script_name, Fonts};
+use super::fonts::{script_name, Fonts, LineWidths};
 use super::{seating, transport, BadgeLayout, Document, Offset, PrintRequest, Selection};
 use crate::dates::{day_heading, event_dates, long_date, short_date};
 use crate::error::{Error, Result};
@@ -285,11 +285,12 @@ impl<'a> Ctx<'a> {
         }))
     }
 
-    /// The font lists the templates pick from: the default, and one per CJK language.
+    /// The font lists the templates pick from: the default, and one per language with faces
+    /// of its own.
     pub(super) fn font_lists(&self) -> Value {
         let mut fonts = Map::new();
         fonts.insert("default".into(), json!(self.fonts.families_for("")));
-        for lang in Fonts::cjk_languages() {
+        for lang in Fonts::own_lists() {
             fonts.insert(lang.into(), json!(self.fonts.families_for(lang)));
         }
         Value::Object(fonts)
@@ -501,6 +502,10 @@ pub(crate) fn badges(
         ids.push(o.id.clone());
     }
     let mut common = ctx.common(today, request.bilingual)?;
+    if let Some(event) = common["event"].as_object() {
+        let em = em_widths(&mut LineWidths::new(fonts), event, &[("name", true)]);
+        common["event"]["em"] = em;
+    }
     common["layout"] = Value::from(layout.as_str());
     common["offset"] = json!({"x": offset.x_mm, "y": offset.y_mm});
     Ok(Badges {
@@ -509,6 +514,38 @@ pub(crate) fn badges(
         ids,
         per_page: layout.per_page(),
     })
+}
+
+/// A badge's lines and whether each is set in bold, as the badge template sets them.
+pub(crate) const BADGE_LINES: &[(&str, bool)] = &[
+    ("name", true),
+    ("native", false),
+    ("position", false),
+    ("organization", false),
+    ("delegation", true),
+];
+
+/// The widths in ems of those of `lines` whose width the engine knows (see [`LineWidths`]),
+/// set in the fields' font list (`fontset`), for the template to size them without measuring.
+pub(crate) fn em_widths(
+    widths: &mut LineWidths<'_>,
+    fields: &Map<String, Value>,
+    lines: &[(&str, bool)],
+) -> Value {
+    let fontset = fields
+        .get("fontset")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut em = Map::new();
+    for (key, bold) in lines {
+        let Some(text) = fields.get(*key).and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(width) = widths.em(text, fontset, *bold) {
+            em.insert((*key).into(), Value::from(width));
+        }
+    }
+    Value::Object(em)
 }
 
 pub(crate) fn roster(

@@ -78,13 +78,36 @@ const CJK: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Scripts whose face goes second, right after the Latin face, for the names of a person
+/// whose language is written in it. typst tries a run of text in each family of the list in
+/// turn, loading every face it tries: an Arabic name otherwise loaded the 19 MB Korean
+/// collection on the way to the Arabic face, a Thai name the Korean and the Arabic faces. The
+/// faces are the same ones the common list holds, only tried sooner.
+const SCRIPTS: &[(&str, &[&str])] = &[
+    ("ar", &["Noto Sans Arabic", "Geeza Pro"]),
+    ("fa", &["Noto Sans Arabic", "Geeza Pro"]),
+    ("th", &["Noto Sans Thai", "Leelawadee UI", "Thonburi"]),
+    ("lo", &["Noto Sans Lao", "Lao UI", "Lao Sangam MN"]),
+    ("km", &["Noto Sans Khmer", "Khmer UI", "Khmer Sangam MN"]),
+    (
+        "my",
+        &["Noto Sans Myanmar", "Myanmar Text", "Myanmar Sangam MN"],
+    ),
+    (
+        "hi",
+        &["Noto Sans Devanagari", "Nirmala UI", "Kohinoor Devanagari"],
+    ),
+    ("he", &["Noto Sans Hebrew"]),
+    ("mn", &["Noto Sans Mongolian"]),
+];
+
 /// A face in a font file, read on first use. The faces of one collection share one copy of
 /// the file: typst-kit's own `FontPath` reads the whole file again for every face, and the
 /// Noto CJK collections hold ten faces of 19–20 MB each (KR, JP, SC, TC, HK…), so badges with
 /// Korean, Japanese and Chinese names held six copies, 118 MB of a 300 MB peak.
 struct SharedFace {
     path: FontPath,
-    files: Arc<std::sync::Mutex<HashMap<std::path::PathBuf, Bytes>>>,
+    files: Files,
 }
 
 impl FontSource for SharedFace {
@@ -107,9 +130,13 @@ impl FontSource for SharedFace {
     }
 }
 
-/// A store of the scanned faces whose collections share their file's bytes (see [`SharedFace`]).
-fn shared_faces(faces: impl Iterator<Item = (FontPath, FontInfo)>) -> FontStore {
-    let files = Arc::default();
+/// The font files read so far, by path: shared by the faces of a store.
+type Files = Arc<std::sync::Mutex<HashMap<std::path::PathBuf, Bytes>>>;
+
+/// A store of the scanned faces whose collections share their file's bytes (see [`SharedFace`]),
+/// and the files they read.
+fn shared_faces(faces: impl Iterator<Item = (FontPath, FontInfo)>) -> (FontStore, Files) {
+    let files = Files::default();
     let mut store = FontStore::new();
     store.extend(faces.map(|(path, info)| {
         let face = SharedFace {
@@ -118,7 +145,7 @@ fn shared_faces(faces: impl Iterator<Item = (FontPath, FontInfo)>) -> FontStore 
         };
         (face, info)
     }));
-    store
+    (store, files)
 }
 
 /// The installed fonts, scanned once. Cheap to share: the faces load lazily on first use and
@@ -127,6 +154,9 @@ pub struct Fonts {
     store: FontStore,
     families: Vec<String>,
     cjk: HashMap<&'static str, Vec<String>>,
+    scripts: HashMap<&'static str, Vec<String>>,
+    /// The files the faces were read from (none for [`Fonts::from_files`], read up front).
+    files: Files,
     /// Whether any face covers a character, remembered per character: most names repeat the
     /// same few hundred characters.
     covered: std::sync::Mutex<HashMap<char, bool>>,
@@ -147,9 +177,8 @@ impl Fonts {
         static SYSTEM: OnceLock<Arc<Fonts>> = OnceLock::new();
         SYSTEM
             .get_or_init(|| {
-                Arc::new(Fonts::from_store(shared_faces(
-                    super::font_cache::system_faces().into_iter(),
-                )))
+                let (store, files) = shared_faces(super::font_cache::system_faces().into_iter());
+                Arc::new(Fonts::from_store(store, files))
             })
             .clone()
     }
@@ -157,7 +186,8 @@ impl Fonts {
     /// Only the fonts in `dir` (searched recursively): for tests, and for a machine whose
     /// fonts are kept in a folder of their own.
     pub fn from_dir(dir: &Path) -> Fonts {
-        Fonts::from_store(shared_faces(typst_kit::fonts::scan(dir)))
+        let (store, files) = shared_faces(typst_kit::fonts::scan(dir));
+        Fonts::from_store(store, files)
     }
 
     /// The fonts in these files (each may be a collection).
@@ -170,10 +200,10 @@ impl Fonts {
                 store.push((font, info));
             }
         }
-        Ok(Fonts::from_store(store))
+        Ok(Fonts::from_store(store, Files::default()))
     }
 
-    fn from_store(store: FontStore) -> Fonts {
+    fn from_store(store: FontStore, files: Files) -> Fonts {
         let book = store.book();
         let present = |f: &&&str| book.contains_family(&f.to_lowercase());
         let families: Vec<String> = PREFERRED
@@ -181,21 +211,37 @@ impl Fonts {
             .filter(present)
             .map(|f| f.to_string())
             .collect();
-        let cjk = CJK
-            .iter()
-            .map(|(lang, list)| {
-                (
-                    *lang,
-                    list.iter().filter(present).map(|f| f.to_string()).collect(),
-                )
-            })
-            .collect();
+        let lists = |table: &[(&'static str, &[&str])]| {
+            table
+                .iter()
+                .map(|(lang, list)| {
+                    (
+                        *lang,
+                        list.iter().filter(present).map(|f| f.to_string()).collect(),
+                    )
+                })
+                .collect()
+        };
+        let cjk = lists(CJK);
+        let scripts = lists(SCRIPTS);
         Fonts {
             store,
             families,
             cjk,
+            scripts,
+            files,
             covered: std::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The font files read so far, in no order: what printing has cost in fonts.
+    pub fn files_read(&self) -> Vec<std::path::PathBuf> {
+        self.files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .keys()
+            .cloned()
+            .collect()
     }
 
     pub(crate) fn book(&self) -> &LazyHash<FontBook> {
@@ -207,10 +253,19 @@ impl Fonts {
     }
 
     /// The family list for text in `lang` (a BCP 47 tag such as `ko`, `ja`, `zh-TW`): the
-    /// language's own CJK face first when it has one, then the common list.
+    /// language's own CJK face first when it has one; for a language with a script of its own
+    /// (see [`SCRIPTS`]), the Latin face, then the script's; then the common list.
     pub fn families_for(&self, lang: &str) -> Vec<String> {
         let mut out = self.cjk.get(lang).cloned().unwrap_or_default();
-        out.extend(self.families.iter().cloned());
+        if let Some(script) = self.scripts.get(lang).filter(|s| !s.is_empty()) {
+            out.extend(self.families.first().cloned());
+            out.extend(script.iter().cloned());
+        }
+        for family in &self.families {
+            if !out.contains(family) {
+                out.push(family.clone());
+            }
+        }
         if out.is_empty() {
             // No family we know: typst's fallback still picks any face that covers the text.
             if let Some((family, _)) = self.store.book().families().next() {
@@ -220,9 +275,9 @@ impl Fonts {
         out
     }
 
-    /// The CJK languages that get a face list of their own.
-    pub fn cjk_languages() -> impl Iterator<Item = &'static str> {
-        CJK.iter().map(|(lang, _)| *lang)
+    /// The languages that get a face list of their own (CJK, and those of [`SCRIPTS`]).
+    pub fn own_lists() -> impl Iterator<Item = &'static str> {
+        CJK.iter().chain(SCRIPTS).map(|(lang, _)| *lang)
     }
 
     /// The first character of `text` that no installed face has a glyph for.
@@ -243,6 +298,115 @@ impl Fonts {
             })
         })
     }
+}
+
+/// How wide lines are, worked out before typesetting so that a badge's template can size its
+/// lines without measuring them. A line is shaped as typst shapes it (the same shaper, kerning
+/// and ligatures) in the first face of its family list (in order, as typst tries them) that
+/// has each character. Only lines all of whose characters are of scripts whose shaping only
+/// spaces and kerns (Latin, Greek, Cyrillic, Hangul syllables, Han, kana, common punctuation)
+/// get a width: scripts whose shaping joins, reorders or stacks glyphs are left to typst's own
+/// measure. The faces a family list picks, and the faces set up, are kept between lines.
+pub(crate) struct LineWidths<'a> {
+    fonts: &'a Fonts,
+    lists: HashMap<(String, bool), Vec<usize>>,
+    faces: HashMap<(usize, bool), typst::text::FontInstance>,
+}
+
+impl<'a> LineWidths<'a> {
+    pub(crate) fn new(fonts: &'a Fonts) -> Self {
+        LineWidths {
+            fonts,
+            lists: HashMap::new(),
+            faces: HashMap::new(),
+        }
+    }
+
+    /// The width of `text` in ems of its size, set in the family list of `fontset` (see
+    /// [`Fonts::families_for`]), bold or regular; `None` when typst must measure it.
+    pub(crate) fn em(&mut self, text: &str, fontset: &str, bold: bool) -> Option<f64> {
+        use typst::layout::Abs;
+        use typst::text::{FontVariant, FontVariations, FontWeight};
+        let variant = FontVariant {
+            weight: if bold {
+                FontWeight::BOLD
+            } else {
+                FontWeight::REGULAR
+            },
+            ..FontVariant::default()
+        };
+        let fonts = self.fonts;
+        let book = fonts.store.book();
+        let faces = self
+            .lists
+            .entry((fontset.to_string(), bold))
+            .or_insert_with(|| {
+                fonts
+                    .families_for(fontset)
+                    .iter()
+                    .filter_map(|f| book.select(&f.to_lowercase(), variant))
+                    .collect()
+            });
+        // Runs of characters set in one face, in order.
+        let mut runs: Vec<(usize, String)> = Vec::new();
+        for c in text.chars() {
+            if !shaped_alone(c) {
+                return None;
+            }
+            let index = *faces.iter().find(|&&i| {
+                book.info(i)
+                    .is_some_and(|info| info.coverage.contains(c as u32))
+            })?;
+            match runs.last_mut() {
+                Some((face, run)) if *face == index => run.push(c),
+                _ => runs.push((index, c.to_string())),
+            }
+        }
+        let mut width = 0.0;
+        for (index, run) in runs {
+            let face = match self.faces.entry((index, bold)) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(fonts.font(index)?.instantiate(
+                        variant,
+                        Abs::pt(10.0),
+                        &FontVariations::default(),
+                    ))
+                }
+            };
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(&run);
+            buffer.guess_segment_properties();
+            let glyphs = rustybuzz::shape(face.rusty(), &[], buffer);
+            let units: i64 = glyphs
+                .glyph_positions()
+                .iter()
+                .map(|p| i64::from(p.x_advance))
+                .sum();
+            width += units as f64 / face.units_per_em();
+        }
+        Some(width)
+    }
+}
+
+/// Whether a character is of a script whose shaping only spaces and kerns: nothing joins,
+/// reorders, stacks or composes it with its neighbours (see [`LineWidths`]).
+fn shaped_alone(c: char) -> bool {
+    matches!(c as u32,
+        0x20..=0x7E
+        | 0xA0..=0x24F
+        | 0x370..=0x3FF
+        | 0x400..=0x4FF
+        | 0x1E00..=0x1EFF
+        | 0x2010..=0x2027
+        | 0x2030..=0x205E
+        | 0x3000..=0x30FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7A3
+        | 0xFF01..=0xFF60)
+        // The soft hyphen is drawn only at a break.
+        && c != '\u{AD}'
 }
 
 /// The name of the script (or kind of symbol) a character belongs to, for the officer who has
@@ -339,6 +503,72 @@ mod tests {
             japanese.data().as_ptr(),
             "one copy of the file's bytes"
         );
+    }
+
+    /// Issue 24: the width the engine works out for a badge's line is typst's own for kerned
+    /// Latin, Vietnamese, Cyrillic, Greek,
+    /// Hangul, Han and kana, in regular and bold; scripts that shaping changes are left to
+    /// typst's measure.
+    #[test]
+    fn widths_worked_out_from_advances_match_typsets_own() {
+        use typst::foundations::{Label, Selector, Value as Typst};
+        use typst::introspection::{Introspector as _, MetadataElem};
+        let fonts = Fonts::system();
+        let cases: &[(&str, &str, bool)] = &[
+            ("AVATAR WAVE Tokyo, LLC", "", true),
+            ("Ministry of Economy and Finance", "", false),
+            ("Đặng Thị Ngọc Hường", "", true),
+            ("Елизавета Волконская", "", false),
+            ("Παπαδόπουλος Ελένη", "", true),
+            ("대외경제협력기금 (EDCF) 탁여름", "ko", true),
+            ("高橋はるか · 周雨婷", "ja", false),
+            ("office — “quoted” 1–2", "", false),
+        ];
+        let texts: Vec<serde_json::Value> = cases
+            .iter()
+            .map(|(s, lang, bold)| {
+                serde_json::json!({"s": s, "lang": if lang.is_empty() { "en" } else { lang },
+                    "fonts": fonts.families_for(lang), "bold": bold})
+            })
+            .collect();
+        let mut widths = super::LineWidths::new(&fonts);
+        let template = r#"#let data = json("/data.json")
+#context for t in data.texts {
+  let w = measure(text(font: t.fonts, lang: t.lang, size: 100pt, weight: if t.bold { "bold" } else { "regular" }, t.s)).width
+  [#metadata(w / 100pt) <w>]
+}"#;
+        let (document, _) = crate::print::compile(
+            &fonts,
+            template,
+            &serde_json::json!({ "texts": texts }),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        )
+        .expect("typeset");
+        let label = Label::new(typst::utils::PicoStr::intern("w")).expect("label");
+        let measured: Vec<f64> = document
+            .introspector()
+            .query(&Selector::Label(label))
+            .iter()
+            .filter_map(|c| c.to_packed::<MetadataElem>())
+            .filter_map(|m| match &m.value {
+                Typst::Float(f) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(measured.len(), cases.len());
+        for ((s, lang, bold), typst) in cases.iter().zip(measured) {
+            let ours = widths
+                .em(s, lang, *bold)
+                .unwrap_or_else(|| panic!("{s}: a width"));
+            assert!(
+                (ours - typst).abs() <= typst * 0.002,
+                "{s}: ours {ours:.3} em, typst's {typst:.3} em"
+            );
+        }
+        for s in ["พิมพ์ชนก", "رانيا حداد", "अनन्या", "ឆាយ", "e\u{301}"]
+        {
+            assert_eq!(widths.em(s, "", false), None, "{s}");
+        }
     }
 
     #[test]
