@@ -166,6 +166,26 @@ fn request(w: &World, document: Document) -> PrintRequest {
     }
 }
 
+/// A sheet of A4 8-up badges for `ids` of the shared world, typeset with `fonts`.
+fn badges_with(
+    w: &World,
+    fonts: &print::Fonts,
+    ids: Vec<String>,
+) -> ddesk_core::Result<print::Typeset> {
+    print::typeset_with(
+        &w.store,
+        fonts,
+        &request(
+            w,
+            Document::Badges {
+                layout: BadgeLayout::A4x8,
+                selection: Selection::Officials { ids },
+            },
+        ),
+        &|_, _| {},
+    )
+}
+
 /// A PDF in a temporary file, with what poppler says about it.
 pub(crate) struct Pdf {
     _dir: tempfile::TempDir,
@@ -551,21 +571,8 @@ fn a_name_no_installed_font_covers_is_an_error_naming_the_official_and_script() 
     let latin_only = Path::new("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf");
     let fonts = print::Fonts::from_files(&[latin_only]).expect("Noto Sans (fonts-noto-core)");
     let myanmar = &w.added[6];
-    let err = print::typeset_with(
-        &w.store,
-        &fonts,
-        &request(
-            w,
-            Document::Badges {
-                layout: BadgeLayout::A4x8,
-                selection: Selection::Officials {
-                    ids: vec![w.added[1].id.clone(), myanmar.id.clone()],
-                },
-            },
-        ),
-        &|_, _| {},
-    )
-    .expect_err("Myanmar script without a Myanmar font");
+    let err = badges_with(w, &fonts, vec![w.added[1].id.clone(), myanmar.id.clone()])
+        .expect_err("Myanmar script without a Myanmar font");
     match &err {
         Error::MissingFont {
             official, script, ..
@@ -582,21 +589,7 @@ fn a_name_no_installed_font_covers_is_an_error_naming_the_official_and_script() 
         "{message}"
     );
     // The Latin-and-Vietnamese official alone prints with that one font.
-    print::typeset_with(
-        &w.store,
-        &fonts,
-        &request(
-            w,
-            Document::Badges {
-                layout: BadgeLayout::A4x8,
-                selection: Selection::Officials {
-                    ids: vec![w.added[1].id.clone()],
-                },
-            },
-        ),
-        &|_, _| {},
-    )
-    .expect("Vietnamese in Noto Sans");
+    badges_with(w, &fonts, vec![w.added[1].id.clone()]).expect("Vietnamese in Noto Sans");
 }
 
 #[test]
@@ -800,19 +793,10 @@ fn names_in_their_own_scripts_read_only_the_faces_they_need() {
     let w = shared();
     let fonts = print::Fonts::from_dir(Path::new("/usr/share/fonts"));
     let scripts = [3, 4, 5, 6, 7, 10];
-    let typeset = print::typeset_with(
-        &w.store,
+    let typeset = badges_with(
+        w,
         &fonts,
-        &request(
-            w,
-            Document::Badges {
-                layout: BadgeLayout::A4x8,
-                selection: Selection::Officials {
-                    ids: scripts.iter().map(|&i| w.added[i].id.clone()).collect(),
-                },
-            },
-        ),
-        &|_, _| {},
+        scripts.iter().map(|&i| w.added[i].id.clone()).collect(),
     )
     .expect("badges");
     assert_eq!(typeset.pages(), 1);
