@@ -285,7 +285,7 @@ fn korean_labels_after_switching_and_after_a_restart() {
     let home = home();
     let app = App::launch(home.path());
     app.find("#events-table tbody tr[data-id]");
-    assert_eq!(app.text(&app.find("#library-title")), "Events");
+    assert_eq!(app.text_of("#library-title"), "Events");
     app.click_on("#lang-select");
     app.click_on("#lang-select option[value=ko]");
     app.wait_for(
@@ -301,8 +301,8 @@ fn korean_labels_after_switching_and_after_a_restart() {
         "return document.querySelector('#library-title') && document.querySelector('#library-title').textContent === '행사'",
     );
     open_forum_tab(&app, "officials");
-    assert_eq!(app.text(&app.find("[data-tab=officials]")), "참가자");
-    assert_eq!(app.text(&app.find("#list-new")), "+ 참가자 추가");
+    assert_eq!(app.text_of("[data-tab=officials]"), "참가자");
+    assert_eq!(app.text_of("#list-new"), "+ 참가자 추가");
     shot(&app, "officials-ko");
     // The engine's refusal of a value, in Korean from the same catalogue (issue 16).
     app.click_on("#list-new");
@@ -1574,12 +1574,9 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
     let app = App::launch(home.path());
     open_forum_tab(&app, "officials");
     app.click_on("[data-tab=output]");
-    assert_eq!(
-        app.text(&app.find("[data-tab=output]")),
-        "Itineraries & exports"
-    );
-    assert_eq!(app.text(&app.find("#itin-title")), "Itineraries");
-    assert_eq!(app.text(&app.find("#export-title")), "Spreadsheets");
+    assert_eq!(app.text_of("[data-tab=output]"), "Itineraries & exports");
+    assert_eq!(app.text_of("#itin-title"), "Itineraries");
+    assert_eq!(app.text_of("#export-title"), "Spreadsheets");
 
     // Itineraries: one official first, picked from a searchable list of the event's officials.
     app.find("#itin-official-filter");
@@ -1592,7 +1589,7 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
         .map(|o| o.0)
         .collect();
     assert_eq!(formats, ["PDF", "iCalendar (.ics)"]);
-    assert_eq!(app.text(&app.find("#itin-save")), "Save…");
+    assert_eq!(app.text_of("#itin-save"), "Save…");
     choose(&app, "#itin-who", "Everyone");
     app.find("#itin-hint");
     assert_eq!(
@@ -1651,7 +1648,7 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
         ),
         json!("en")
     );
-    assert_eq!(app.text(&app.find("#export-save")), "Save…");
+    assert_eq!(app.text_of("#export-save"), "Save…");
     shot(&app, "output-en");
 
     // Korean: the same tab, redrawn with the choices kept and headers defaulting to Korean.
@@ -1662,9 +1659,9 @@ fn the_itineraries_and_exports_tab_shows_its_controls_in_english_and_korean() {
         "const t = document.querySelector('[data-tab=output]');
          return t && t.textContent === '일정표·내보내기' && document.querySelector('#itin-title')",
     );
-    assert_eq!(app.text(&app.find("#itin-title")), "개인 일정표");
-    assert_eq!(app.text(&app.find("#export-title")), "스프레드시트");
-    assert_eq!(app.text(&app.find("#itin-save")), "저장…");
+    assert_eq!(app.text_of("#itin-title"), "개인 일정표");
+    assert_eq!(app.text_of("#export-title"), "스프레드시트");
+    assert_eq!(app.text_of("#itin-save"), "저장…");
     assert!(options(&app, "#itin-who")
         .iter()
         .any(|o| o.0 == "전체 참가자"));
@@ -2398,10 +2395,7 @@ fn a_letter_edited_in_the_window_previews_and_is_written() {
         "the preview",
         "const i = document.querySelector('#letters-preview-page'); return i && i.src.length > 100 ? i.src : null",
     );
-    assert_eq!(
-        app.text(&app.find("#letters-template-status")),
-        "The default words"
-    );
+    assert_eq!(app.text_of("#letters-template-status"), "The default words");
     // Words added at the end of the body: the page changes and the status says unsaved.
     let body = app.find("#letters-body");
     app.click(&body);
@@ -2423,10 +2417,7 @@ fn a_letter_edited_in_the_window_previews_and_is_written() {
             json!(first)
         ),
     );
-    assert_eq!(
-        app.text(&app.find("#letters-template-status")),
-        "Unsaved changes"
-    );
+    assert_eq!(app.text_of("#letters-template-status"), "Unsaved changes");
     // Saving with the unknown placeholder is refused; taken out, it saves.
     app.click_on("#letters-save");
     app.wait_for(
@@ -2475,7 +2466,7 @@ fn a_letter_edited_in_the_window_previews_and_is_written() {
     let written = files.as_u64().expect("count") as usize;
     assert!(written > 10, "{written}");
     // The host country's nationals need no visa: they are listed with the reason.
-    let skipped = app.text(&app.find("#letters-skipped"));
+    let skipped = app.text_of("#letters-skipped");
     assert!(skipped.contains("host country"), "{skipped}");
     let saved = delegation_desk_tests::webdriver::saved_dir(home.path());
     let pdfs: Vec<std::path::PathBuf> = std::fs::read_dir(&saved)

@@ -346,6 +346,29 @@ impl App {
         self.request("DELETE", &self.session_path("/actions"), None);
     }
 
+    /// The text of the element matching `css`, found again if the page redrew it between
+    /// finding and reading (a screen repaints when its language changes).
+    pub fn text_of(&self, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let e = self.find(css);
+            let url = format!(
+                "{}{}",
+                self.base,
+                self.session_path(&format!("/element/{}/text", e.0))
+            );
+            if let Ok(mut r) = self.agent.get(&url).call() {
+                if r.status().is_success() {
+                    if let Ok(value) = r.body_mut().read_json::<Value>() {
+                        return value["value"].as_str().unwrap_or_default().to_string();
+                    }
+                }
+            }
+            assert!(started.elapsed() < PATIENCE, "could not read {css}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn text(&self, e: &Element) -> String {
         self.request(
             "GET",
