@@ -240,52 +240,57 @@ impl App {
         );
     }
 
-    /// Finds the field matching `css`, clears it and types `text`, finding it again if the
-    /// page redrew it between the two (a form opens in place of the one before it).
-    pub fn fill_in(&self, css: &str, text: &str) {
+    /// [`App::request`] on element `e` (`what`: `click`, `clear`, `value`, `text`), or `None`
+    /// when WebDriver refused it — most often because the page redrew the element.
+    fn try_on(&self, e: &Element, method: &str, what: &str, body: Value) -> Option<Value> {
+        let url = format!(
+            "{}{}",
+            self.base,
+            self.session_path(&format!("/element/{}/{what}", e.0))
+        );
+        let mut response = match method {
+            "GET" => self.agent.get(&url).call(),
+            _ => self.agent.post(&url).send_json(body),
+        }
+        .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let value: Value = response.body_mut().read_json().ok()?;
+        Some(value["value"].clone())
+    }
+
+    /// Does `act` on the element matching `css`, finding it again until `act` succeeds: the
+    /// page may redraw it between finding and acting (a list repaints when its data arrives,
+    /// a form opens in place of the one before it, a screen repaints in another language).
+    fn on<T>(&self, css: &str, doing: &str, act: impl Fn(&Element) -> Option<T>) -> T {
         let started = Instant::now();
         loop {
-            let e = self.find(css);
-            let path = |what: &str| {
-                format!(
-                    "{}{}",
-                    self.base,
-                    self.session_path(&format!("/element/{}/{what}", e.0))
-                )
-            };
-            let cleared = self.agent.post(&path("clear")).send_json(json!({}));
-            if matches!(&cleared, Ok(r) if r.status().is_success()) {
-                let typed = self
-                    .agent
-                    .post(&path("value"))
-                    .send_json(json!({"text": text}));
-                if matches!(&typed, Ok(r) if r.status().is_success()) {
-                    return;
-                }
+            if let Some(done) = act(&self.find(css)) {
+                return done;
             }
-            assert!(started.elapsed() < PATIENCE, "could not type into {css}");
+            assert!(started.elapsed() < PATIENCE, "could not {doing} {css}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
-    /// Finds and clicks the element matching `css`, finding it again if the page redrew it
-    /// between the two (a list repaints when its data arrives).
+    /// Finds the field matching `css`, clears it and types `text` (see [`App::on`]).
+    pub fn fill_in(&self, css: &str, text: &str) {
+        self.on(css, "type into", |e| {
+            self.try_on(e, "POST", "clear", json!({}))?;
+            self.try_on(e, "POST", "value", json!({"text": text}))
+        });
+    }
+
+    /// Finds and clicks the element matching `css` (see [`App::on`]).
     pub fn click_on(&self, css: &str) {
-        let started = Instant::now();
-        loop {
-            let e = self.find(css);
-            let url = format!(
-                "{}{}",
-                self.base,
-                self.session_path(&format!("/element/{}/click", e.0))
-            );
-            match self.agent.post(&url).send_json(json!({})) {
-                Ok(r) if r.status().is_success() => return,
-                _ => {}
-            }
-            assert!(started.elapsed() < PATIENCE, "could not click {css}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.on(css, "click", |e| self.try_on(e, "POST", "click", json!({})));
+    }
+
+    /// The text of the element matching `css` (see [`App::on`]).
+    pub fn text_of(&self, css: &str) -> String {
+        let text = self.on(css, "read", |e| self.try_on(e, "GET", "text", Value::Null));
+        text.as_str().unwrap_or_default().to_string()
     }
 
     /// Types into an element without clearing it first; into a file input, a path picks
@@ -344,29 +349,6 @@ impl App {
             Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
         );
         self.request("DELETE", &self.session_path("/actions"), None);
-    }
-
-    /// The text of the element matching `css`, found again if the page redrew it between
-    /// finding and reading (a screen repaints when its language changes).
-    pub fn text_of(&self, css: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let e = self.find(css);
-            let url = format!(
-                "{}{}",
-                self.base,
-                self.session_path(&format!("/element/{}/text", e.0))
-            );
-            if let Ok(mut r) = self.agent.get(&url).call() {
-                if r.status().is_success() {
-                    if let Ok(value) = r.body_mut().read_json::<Value>() {
-                        return value["value"].as_str().unwrap_or_default().to_string();
-                    }
-                }
-            }
-            assert!(started.elapsed() < PATIENCE, "could not read {css}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
     }
 
     pub fn text(&self, e: &Element) -> String {
