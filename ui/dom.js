@@ -81,7 +81,11 @@ export function markPainted() {
   painted = true;
   document.body.dataset.painted = '1';
   if (performance && performance.mark) performance.mark('first-list-painted');
-  if (probe) afterPaint(() => reportMetric('first_paint', performance.now()));
+  if (probe) {
+    // When the list went into the page, then when its frame was painted.
+    reportMetric('list_mounted', performance.now());
+    afterPaint(() => reportMetric('first_paint', performance.now()));
+  }
   const queued = waiting;
   waiting = [];
   afterPaint(() => queued.forEach((f) => f()));

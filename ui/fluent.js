@@ -4,25 +4,48 @@
 //! `{ $arg }`, `{ "literal" }`, `{ PARTICLE($arg, "을", "를") }` and selects on an argument by
 //! plural category or exact value.
 
-/** Parses a catalogue into a Map of id → pattern (an array of parts). */
-export function parse(source) {
-  const messages = new Map();
-  const lines = source.split('\n');
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    const m = /^([a-zA-Z][\w-]*)\s*=\s?(.*)$/.exec(line);
-    i += 1;
-    if (!m) continue;
-    // The value goes on over the indented lines that follow.
-    const body = [m[2]];
-    while (i < lines.length && (/^\s+\S/.test(lines[i]) || (lines[i] === '' && /^\s+\S/.test(lines[i + 1] || '')))) {
-      body.push(lines[i]);
-      i += 1;
-    }
-    messages.set(m[1], pattern(dedent(body)));
+/** Where a catalogue's entry ends: the next line that starts at the margin. */
+const NEXT_ENTRY = /\n(?=\S)/g;
+
+/**
+ * A catalogue, read message by message as the window asks for them. A window shows a few dozen
+ * of the catalogue's 1,600 messages at start; parsing them all there kept the web process's
+ * script engine busy long enough to compile its optimising tier, 6 MB of the window's memory
+ * for words it never showed. `get` finds a message's line with one native search of the text.
+ */
+export class Catalogue {
+  constructor(source) {
+    // A newline first, so that the first message is found like every other.
+    this.text = `\n${source || ''}`;
+    this.read = new Map();
   }
-  return messages;
+
+  /** The pattern of message `id` (an array of parts), or undefined where there is none. */
+  get(id) {
+    if (!this.read.has(id)) this.read.set(id, this.find(id));
+    return this.read.get(id);
+  }
+
+  has(id) { return this.get(id) !== undefined; }
+
+  find(id) {
+    // The catalogues write `id = value` (the engine's test of them holds them to it); other
+    // spacing around `=` is still Fluent, so a miss looks again with a pattern.
+    let at = this.text.indexOf(`\n${id} =`);
+    let head = at < 0 ? null : `\n${id} =`;
+    if (at < 0) {
+      const m = new RegExp(`\\n${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ \\t]*=`).exec(this.text);
+      if (!m) return undefined;
+      at = m.index;
+      [head] = m;
+    }
+    // The value goes on over the indented and blank lines that follow.
+    NEXT_ENTRY.lastIndex = at + head.length;
+    const next = NEXT_ENTRY.exec(this.text);
+    const body = this.text.slice(at + head.length, next ? next.index : undefined).split('\n');
+    body[0] = body[0].replace(/^ /, '');
+    return pattern(dedent(body));
+  }
 }
 
 /** The value's lines joined, the continuation lines' common indent taken off. */

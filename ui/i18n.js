@@ -3,7 +3,7 @@
 
 import * as api from './api.js';
 import { ENUMS } from './generated.js';
-import { parse, format, particle } from './fluent.js';
+import { Catalogue, format, particle } from './fluent.js';
 
 export { ENUMS };
 
@@ -24,9 +24,9 @@ export async function loadCatalogues() {
   }
 }
 
-/** The parsed catalogue of `code`, read on first use. */
+/** The catalogue of `code`, made on first use; it reads its messages as they are asked for. */
 function catalogue(code) {
-  if (!CATALOGUES[code]) CATALOGUES[code] = SOURCES[code] ? parse(SOURCES[code]) : new Map();
+  if (!CATALOGUES[code]) CATALOGUES[code] = new Catalogue(SOURCES[code]);
   return CATALOGUES[code];
 }
 

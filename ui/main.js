@@ -8,7 +8,7 @@ import { hideToast, showError, toast } from './dialogs.js';
 import { isFormOpen } from './form.js';
 import { loadOfficer, paintOfficer } from './officer.js';
 import { appStartup, uiMetric, libraryStatus } from './api.js';
-import { enableProbe, setMetricReporter, h, mount } from './dom.js';
+import { enableProbe, setMetricReporter, reportMetric, h, mount } from './dom.js';
 
 const root = document.getElementById('app');
 const state = { screen: 'library', eventId: null, tab: 'dashboard', problem: null };
@@ -150,6 +150,8 @@ let takingBundle = false;
 window.addEventListener('focus', () => { if (!anyDialogOpen()) takeOpenedBundle(); });
 
 (async function boot() {
+  // Where a start goes, for the benchmark (reported below once the probe is known to be on).
+  const booted = performance.now();
   // The library opens while the window starts; a big one being checked or upgraded can take
   // seconds, and a blank window would look hung. The language is in the library, so both.
   const slow = setTimeout(() => {
@@ -164,6 +166,8 @@ window.addEventListener('focus', () => { if (!anyDialogOpen()) takeOpenedBundle(
   if (startup && startup.probe) {
     setMetricReporter(uiMetric);
     enableProbe();
+    reportMetric('boot', booted);
+    reportMetric('startup_answered', performance.now());
   }
   if (status && status.locked) {
     // Encrypted, and neither the credential store nor DDESK_PASSPHRASE unlocked it.

@@ -75,6 +75,20 @@ fn software_painting() {
     }
 }
 
+/// Runs the window's scripts without JavaScriptCore's optimising compilers (DFG and FTL; the
+/// interpreter and the baseline compiler stay) unless the user asked otherwise. The window's
+/// scripts are short handlers between the officer's clicks and the engine's answers, never hot
+/// for long enough to repay them; yet the promises of loading the page's modules made the DFG
+/// compile at every start, 4 MB of the web process's memory (its compiler's code and data).
+/// WebKitGTK's web process inherits this process's environment. Runs first in `main`, while
+/// the process has one thread.
+fn baseline_scripts() {
+    const KEY: &str = "JSC_useDFGJIT";
+    if cfg!(target_os = "linux") && std::env::var_os(KEY).is_none() {
+        std::env::set_var(KEY, "false");
+    }
+}
+
 /// "Delegation Desk 0.1.0 (build 1a2b3c4d5e, library schema 8)": `--version` and the About box.
 pub fn version_line() -> String {
     format!(
@@ -104,6 +118,7 @@ fn main() {
         return;
     }
     software_painting();
+    baseline_scripts();
     applog::start(&version_line());
     let library = store::default_library_path();
     let library_path = library.as_ref().ok().cloned();
