@@ -12,9 +12,9 @@ import { t } from './i18n.js';
  * sort: { key, desc } | null;  onSort(key) is called when a sortable header is activated.
  * onOpen(row) on row click/Enter; actions(row) → [{ label, ariaLabel, onClick, danger }].
  * groupBy(row) → label|null starts a new group row whenever the label changes.
- * firstRows: how many rows to put in the first frame; the others follow one frame later. A
- * list passes what its window can show, so a search answer of 100 rows is on screen after
- * the layout of the rows one sees, not of all of them (about 15 ms sooner at 100 rows).
+ * firstRows: how many rows to put in the first frame; the others follow a moment later
+ * (REST_AFTER_MS). A list passes what its window can show, so a search answer of 100 rows is
+ * on screen after the layout of the rows one sees, not of all of them.
  */
 /** Widths for the narrow kinds of column; text columns take what is left. */
 const NARROW_BY_KEY = {
@@ -22,6 +22,9 @@ const NARROW_BY_KEY = {
   role: '150px', attended: '96px', flight: '92px',
 };
 const NARROW_BY_CLASS = { num: '124px', 'col-time': '150px', center: '96px' };
+
+/** How long after its first rows a table waits for the rest: about one keystroke's gap. */
+const REST_AFTER_MS = 200;
 
 function columnWidth(col) {
   return col.width || NARROW_BY_KEY[col.key] || NARROW_BY_CLASS[col.cls] || null;
@@ -87,10 +90,10 @@ export function renderTable({
   const first = Math.max(1, Math.min(rows.length, firstRows));
   rows.slice(0, first).forEach(addRow);
   if (first < rows.length) {
-    // After the frame with the first rows has been painted (a callback of the frame itself
-    // would join that frame). A table replaced meanwhile (the next keystroke's answer) is
-    // left as it is.
-    afterPaint(() => { if (body.isConnected) rows.slice(first).forEach(addRow); });
+    // A moment after the frame with the first rows has been painted: while the officer types,
+    // the next keystroke's answer replaces this table before then, and the rows no one saw are
+    // never laid out in the way of that answer. A table replaced meanwhile is left as it is.
+    afterPaint(() => setTimeout(() => { if (body.isConnected) rows.slice(first).forEach(addRow); }, REST_AFTER_MS));
   }
 
   const cols = columns.map((col) => {
