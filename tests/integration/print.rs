@@ -380,6 +380,38 @@ fn every_name_of_the_demo_forum_copies_out_of_the_participant_list_as_typed() {
     assert!(missing.is_empty(), "pdftotext lacks {missing:?}");
 }
 
+/// Sheets of badges are typeset in chunks of six on both cores; each sheet's footer still
+/// counts the whole run ("9 / 17"), numbered by the template's own loop rather than a page
+/// counter (which made typst lay the sheets out twice).
+#[test]
+fn badge_sheets_are_numbered_across_the_whole_run() {
+    let store = Store::open_in_memory().expect("library");
+    let event = ddesk_core::generate::generate(&store, ddesk_core::generate::Spec::new(130, 3))
+        .expect("generate");
+    let request = PrintRequest {
+        printed_on: Some(delegation_desk_tests::date("2024-05-06")),
+        ..PrintRequest::new(
+            &event.id,
+            Document::Badges {
+                layout: BadgeLayout::A4x8,
+                selection: Selection::All,
+            },
+        )
+    };
+    let typeset = print::typeset(&store, &request, &|_, _| {}).expect("typeset");
+    let pdf = Pdf::new(&typeset.pdf().expect("pdf"));
+    let pages = pdf.pages();
+    assert!(pages > 12, "sheets from three chunks at least: {pages}");
+    for n in 1..=pages {
+        let page = n.to_string();
+        let text = pdf.tool("pdftotext", &["-f", &page, "-l", &page]);
+        assert!(
+            text.contains(&format!("Printed 6 May 2024 · {n} / {pages}")),
+            "sheet {n} of {pages}: {text}"
+        );
+    }
+}
+
 #[test]
 fn lists_carry_every_name_and_page_numbers() {
     let w = shared();
