@@ -962,6 +962,18 @@ impl Home {
     fn library(&self) -> PathBuf {
         self.0.join("data/org.delegationdesk.app/library.sqlite3")
     }
+    /// A generated event of `officials` (seed 1) in this home's library: its id.
+    fn generated_event(&self, officials: usize) -> Result<String> {
+        let out = self.ddesk(&[
+            "generate",
+            "--officials",
+            &officials.to_string(),
+            "--seed",
+            "1",
+        ])?;
+        Ok(out.split('\t').next().unwrap_or("").trim().to_string())
+    }
+
     /// Runs the release `ddesk` on this home's library and returns what it printed.
     fn ddesk(&self, args: &[&str]) -> Result<String> {
         let lib = self.library();
@@ -1400,13 +1412,7 @@ fn app_figures() -> Result<Vec<Figure>> {
     // The Print tab's preview of 1,000 badges (issue 24: ≤ 300 ms after the click). The tab
     // previews its document when it opens, as the Preview button does.
     let paper = Home::new("paper-1000")?;
-    let generated = paper.ddesk(&["generate", "--officials", "1000", "--seed", "1"])?;
-    let event = generated
-        .split('\t')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let event = paper.generated_event(1000)?;
     let mut previews = Vec::new();
     for _ in 0..STARTS {
         let app = Probe::start(
@@ -1424,13 +1430,7 @@ fn app_figures() -> Result<Vec<Figure>> {
     });
 
     let big = Home::new("20k")?;
-    let generated = big.ddesk(&["generate", "--officials", "20000", "--seed", "1"])?;
-    let event = generated
-        .split('\t')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let event = big.generated_event(20_000)?;
     let open = ["--open", event.as_str(), "--tab", "officials"];
     let (mut start, mut rss, mut pss, mut typing, mut answers) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
