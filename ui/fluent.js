@@ -31,8 +31,8 @@ export class Catalogue {
   find(id) {
     // The catalogues write `id = value` (the engine's test of them holds them to it); other
     // spacing around `=` is still Fluent, so a miss looks again with a pattern.
-    let at = this.text.indexOf(`\n${id} =`);
-    let head = at < 0 ? null : `\n${id} =`;
+    let head = `\n${id} =`;
+    let at = this.text.indexOf(head);
     if (at < 0) {
       const m = new RegExp(`\\n${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ \\t]*=`).exec(this.text);
       if (!m) return undefined;

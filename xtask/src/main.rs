@@ -1060,18 +1060,13 @@ impl Probe {
                 .lines
                 .recv_timeout(left)
                 .map_err(|_| format!("the app reported no {name} within {patience:?}"))?;
-            let mut parts = line.split_whitespace();
-            if parts.next() != Some("metric") {
+            let Some(read) = metric_line(&line) else {
                 continue;
-            }
-            let (Some(metric), Some(value)) = (parts.next(), parts.next()) else {
-                return Err(format!("bad metric line: {line}"));
             };
-            let ms: f64 = value
-                .parse()
-                .map_err(|_| format!("bad metric line: {line}"))?;
-            got.insert(metric.to_string(), ms);
-            if metric == name {
+            let (metric, ms) = read?;
+            let found = metric == name;
+            got.insert(metric, ms);
+            if found {
                 return Ok(got);
             }
         }
@@ -1083,12 +1078,9 @@ impl Probe {
         let mut got = Vec::new();
         let mut wait = patience;
         while let Ok(line) = self.lines.recv_timeout(wait) {
-            let mut parts = line.split_whitespace();
-            if parts.next() == Some("metric") {
-                if let (Some(name), Some(Ok(ms))) = (parts.next(), parts.next().map(str::parse)) {
-                    got.push((name.to_string(), ms));
-                    wait = quiet;
-                }
+            if let Some(Ok(metric)) = metric_line(&line) {
+                got.push(metric);
+                wait = quiet;
             }
         }
         got
@@ -1098,6 +1090,26 @@ impl Probe {
     fn total_memory_mb(&self) -> (f64, f64) {
         family_memory_mb(self.child.id())
     }
+}
+
+/// A `metric NAME MS` line of the app's probe as (name, figure); None for any other line.
+fn metric_line(line: &str) -> Option<Result<(String, f64)>> {
+    let mut parts = line.split_whitespace();
+    if parts.next() != Some("metric") {
+        return None;
+    }
+    let read = match (parts.next(), parts.next().map(str::parse::<f64>)) {
+        (Some(name), Some(Ok(ms))) => Ok((name.to_string(), ms)),
+        _ => Err(format!("bad metric line: {line}")),
+    };
+    Some(read)
+}
+
+/// Runs xdotool on `display` (key events, window searches and sizes).
+fn xdotool(display: &str, args: &[&str]) -> Result {
+    let mut c = cmd("xdotool", args);
+    c.env("DISPLAY", display);
+    status(c)
 }
 
 /// Memory of a process and every process below it (for the app: the WebKit web and network
@@ -1252,8 +1264,8 @@ fn webkit_floor(home: &Home, display: &str) -> Result<Option<Floor>> {
     std::thread::sleep(Duration::from_millis(1500));
     let own_size = family_memory_mb(child.id());
     let (w, h) = app_window_size()?;
-    let mut resize = cmd(
-        "xdotool",
+    xdotool(
+        display,
         &[
             "search",
             "--sync",
@@ -1263,9 +1275,7 @@ fn webkit_floor(home: &Home, display: &str) -> Result<Option<Floor>> {
             &w.to_string(),
             &h.to_string(),
         ],
-    );
-    resize.env("DISPLAY", display);
-    status(resize)?;
+    )?;
     std::thread::sleep(Duration::from_millis(1500));
     let app_size = family_memory_mb(child.id());
     kill_group(&mut child);
@@ -1360,26 +1370,27 @@ fn app_figures() -> Result<Vec<Figure>> {
         }
     }
     if !floors.is_empty() {
-        let median = |v: Vec<f64>| {
-            let mut sorted = v;
-            sorted.sort_by(f64::total_cmp);
-            sorted[sorted.len() / 2]
-        };
-        let floor_start = median(floors.iter().map(|f| f.start_ms).collect());
-        let floor_pss = median(floors.iter().map(|f| f.app_size.1).collect());
-        figures.push(Figure {
+        let floor_start = Figure {
             name: "WebKitGTK alone (MiniBrowser, one line), start to first paint".into(),
             unit: "ms",
             runs: floors.iter().map(|f| f.start_ms).collect(),
             target: None,
-        });
+        };
+        let floor_pss = Figure {
+            name: "WebKitGTK alone at the app's window size, PSS".into(),
+            unit: "MB",
+            runs: floors.iter().map(|f| f.app_size.1).collect(),
+            target: None,
+        };
+        // Each of the app's runs against the floor's median.
+        let (start_median, pss_median) = (floor_start.quantile(0.5), floor_pss.quantile(0.5));
+        figures.push(floor_start);
         // Issue 24: the app's cold start as a ratio over WebKitGTK's own, measured in the same
-        // run, so that the figure carries its machine with it. Each start against the floor's
-        // median.
+        // run, so that the figure carries its machine with it.
         figures.push(Figure {
             name: "cold start to the demo list over MiniBrowser's".into(),
             unit: "×",
-            runs: start_runs.iter().map(|ms| ms / floor_start).collect(),
+            runs: start_runs.iter().map(|ms| ms / start_median).collect(),
             target: Some(1.3),
         });
         figures.push(Figure {
@@ -1394,17 +1405,11 @@ fn app_figures() -> Result<Vec<Figure>> {
             runs: floors.iter().map(|f| f.app_size.0).collect(),
             target: None,
         });
-        figures.push(Figure {
-            name: "WebKitGTK alone at the app's window size, PSS".into(),
-            unit: "MB",
-            runs: floors.iter().map(|f| f.app_size.1).collect(),
-            target: None,
-        });
-        // The app's share over the floor: each demo run against the floor's median.
+        figures.push(floor_pss);
         figures.push(Figure {
             name: "the app's PSS over WebKitGTK's floor, demo".into(),
             unit: "MB",
-            runs: demo_pss.iter().map(|p| p - floor_pss).collect(),
+            runs: demo_pss.iter().map(|p| p - pss_median).collect(),
             target: Some(60.0),
         });
     }
@@ -1445,11 +1450,7 @@ fn app_figures() -> Result<Vec<Figure>> {
         pss.push(p);
         // Real key events into the search box: Ctrl+F focuses it, then one word typed at an
         // officer's pace; each keystroke's list is painted before the next key.
-        let xdo = |args: &[&str]| {
-            let mut c = cmd("xdotool", args);
-            c.env("DISPLAY", &xvfb.display);
-            status(c)
-        };
+        let xdo = |args: &[&str]| xdotool(&xvfb.display, args);
         xdo(&[
             "search",
             "--sync",
