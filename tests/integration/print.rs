@@ -474,6 +474,63 @@ fn the_participant_list_spans_pages_with_its_header_on_each() {
     }
 }
 
+/// The participant list is paged by the engine (`print/paged.rs`): over a long list every
+/// row's number is in the number column once and in order, each between its sheet's column
+/// header and its footer, and a delegation's heading is never the last line of a sheet.
+#[test]
+fn a_long_participant_list_numbers_every_row_once_inside_its_sheets() {
+    let store = Store::open_in_memory().expect("library");
+    let event = ddesk_core::generate::generate(&store, ddesk_core::generate::Spec::new(260, 11))
+        .expect("generate");
+    let request = PrintRequest::new(&event.id, Document::Participants);
+    let typeset = print::typeset(&store, &request, &|_, _| {}).expect("typeset");
+    assert!(typeset.warnings.is_empty(), "{:?}", typeset.warnings);
+    let pdf = Pdf::new(&typeset.pdf().expect("pdf"));
+    let pages = pdf.pages();
+    assert!(pages >= 8, "260 officials take many sheets: {pages}");
+    let mut numbers = Vec::new();
+    for page in 1..=pages {
+        let words = words_on(&pdf, page);
+        let find = |text: &str| {
+            words
+                .iter()
+                .find(|w| w.0 == text)
+                .unwrap_or_else(|| panic!("page {page} lacks {text}"))
+        };
+        let header = find("No.").4;
+        let footer = find("Printed:").2;
+        // The number column: 9 mm from the left margin of 12.
+        let mut in_column: Vec<_> = words
+            .iter()
+            .filter(|w| w.3 < 21.5 * MM && w.0.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        // Top to bottom: poppler gives words in its own reading order.
+        in_column.sort_by(|a, b| a.2.total_cmp(&b.2));
+        assert!(!in_column.is_empty(), "page {page} has no rows");
+        for w in &in_column {
+            assert!(
+                w.2 > header && w.4 < footer,
+                "row {} on page {page} at {}..{} outside {header}..{footer}",
+                w.0,
+                w.2,
+                w.4
+            );
+            numbers.push(w.0.parse::<usize>().expect("number"));
+        }
+        // A heading's count ("6 participants") has a row under it on its sheet.
+        if page < pages {
+            let last_heading = words
+                .iter()
+                .filter(|w| w.0.starts_with("participant"))
+                .map(|w| w.2)
+                .fold(f64::MIN, f64::max);
+            let last_row = in_column.iter().map(|w| w.2).fold(f64::MIN, f64::max);
+            assert!(last_row > last_heading, "page {page} ends on a heading");
+        }
+    }
+    assert_eq!(numbers, (1..=typeset.people).collect::<Vec<_>>());
+}
+
 #[test]
 fn a_delegation_list_and_korean_labels() {
     let w = shared();
@@ -502,7 +559,13 @@ fn a_delegation_list_and_korean_labels() {
 
 /// The words `pdftotext -bbox` finds on page 1: (text, xMin, yMin, xMax, yMax) in points.
 fn words(pdf: &Pdf) -> Vec<(String, f64, f64, f64, f64)> {
-    let html = pdf.tool("pdftotext", &["-bbox", "-f", "1", "-l", "1"]);
+    words_on(pdf, 1)
+}
+
+/// The words `pdftotext -bbox` finds on page `page` (from 1).
+fn words_on(pdf: &Pdf, page: usize) -> Vec<(String, f64, f64, f64, f64)> {
+    let page = page.to_string();
+    let html = pdf.tool("pdftotext", &["-bbox", "-f", &page, "-l", &page]);
     let mut out = Vec::new();
     for line in html.lines().filter(|l| l.trim_start().starts_with("<word")) {
         let attr = |name: &str| -> f64 {

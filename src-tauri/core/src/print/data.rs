@@ -36,6 +36,8 @@ pub(crate) struct Roster {
     pub template: &'static str,
     pub data: Value,
     pub rows: usize,
+    /// A paged list (`paged.rs`): typeset item by item and paged by the engine.
+    pub paged: bool,
 }
 
 /// Whether text whose first strong character is right-to-left (Arabic, Hebrew, Syriac,
@@ -282,6 +284,7 @@ impl<'a> Ctx<'a> {
             "printed": long_date(today, self.lang),
             "fonts": self.font_lists(),
             "labels": crate::words::table("pdf"),
+            "sheet": super::paged::SHEET_MM.margins(),
         }))
     }
 
@@ -614,6 +617,7 @@ pub(crate) fn roster(
         ),
     };
     Ok(Roster {
+        paged: template == PARTICIPANTS_TEMPLATE,
         template,
         data,
         rows,
@@ -653,12 +657,25 @@ fn group_json(ctx: &Ctx<'_>, title: &str, rows: Vec<Value>) -> Result<Value> {
     Ok(Value::Object(group))
 }
 
+/// The participant list is a paged list (`paged.rs`): its items in order, the column header
+/// first, each group's heading before its rows, the total (or "nobody yet") last.
 fn participants(ctx: &Ctx<'_>, data: &mut Value) -> Result<usize> {
+    use super::paged::{widths, Column};
     let present = ctx.present();
-    let mut out = Vec::new();
+    let columns = [
+        Column::Mm(9.0),
+        Column::Fr(1.5),
+        Column::Fr(1.35),
+        Column::Fr(1.35),
+        Column::Fr(0.8),
+    ];
+    let mut out = vec![json!({ "kind": "head" })];
     let mut no = 0;
     for (title, rows) in groups(ctx, &present) {
-        let mut items = Vec::with_capacity(rows.len());
+        let mut group = ctx.fields(&|| format!("the delegation {title}"), &[("title", &title)])?;
+        group.insert("kind".into(), Value::from("group"));
+        group.insert("count".into(), Value::from(rows.len()));
+        out.push(Value::Object(group));
         for row in rows {
             no += 1;
             let o = &row.official;
@@ -668,13 +685,15 @@ fn participants(ctx: &Ctx<'_>, data: &mut Value) -> Result<usize> {
                 &|| official_label(row),
                 &[("position", &o.position), ("organization", &o.organization)],
             )?;
+            item.insert("kind".into(), Value::from("row"));
             item.insert("no".into(), Value::from(no));
             item.insert("category".into(), Value::from(o.category.as_str()));
-            items.push(Value::Object(item));
+            out.push(Value::Object(item));
         }
-        out.push(group_json(ctx, &title, items)?);
     }
-    data["groups"] = Value::Array(out);
+    out.push(json!({ "kind": if no == 0 { "none" } else { "total" } }));
+    data["items"] = Value::Array(out);
+    data["columns"] = json!(widths(&columns));
     data["total"] = Value::from(no);
     Ok(no)
 }

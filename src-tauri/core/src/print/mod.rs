@@ -29,6 +29,7 @@ mod font_cache;
 pub mod fonts;
 pub mod itinerary;
 pub mod letters;
+mod paged;
 mod qr;
 mod seating;
 mod textlayer;
@@ -460,8 +461,12 @@ pub(crate) fn in_chunks<T: Send>(
             break;
         }
         // A finished chunk's layouts are never asked for again; keeping them in typst's memo
-        // cache is what made memory grow with the number of badges or itineraries.
-        typst::comemo::evict(1);
+        // cache is what made memory grow with the number of badges or itineraries. When no
+        // chunk is left to start, the walk through the cache would only slow the chunk still
+        // being set on the other core.
+        if next.load(Ordering::SeqCst) < chunks.len() {
+            typst::comemo::evict(1);
+        }
         let finished = done.fetch_add(slice.len(), Ordering::SeqCst) + slice.len();
         progress(finished, total);
     };
@@ -578,7 +583,15 @@ fn typeset_limited(
         _ => {
             let doc = store.read_apart(|conn| data::roster(conn, fonts, request, today))?;
             progress(0, doc.rows);
-            let (document, warnings) = compile(fonts, doc.template, &doc.data, today)?;
+            let (document, warnings) = if doc.paged {
+                // Its chunks count items (headings too); the officer sees rows.
+                let rows = doc.rows;
+                let in_rows =
+                    |done: usize, items: usize| progress(done * rows / items.max(1), rows);
+                paged::typeset(fonts, doc.template, doc.data, today, &in_rows)?
+            } else {
+                compile(fonts, doc.template, &doc.data, today)?
+            };
             progress(doc.rows, doc.rows);
             Ok(Typeset {
                 total_pages: document.pages().len(),
