@@ -411,6 +411,24 @@ pub fn officials(
     Ok(Page { total, rows })
 }
 
+/// The event's officials among `ids`, by name: what a print of chosen people (one badge) reads
+/// instead of the whole event's officials.
+pub fn officials_by_id(
+    conn: &Connection,
+    event_id: &str,
+    ids: &[String],
+) -> Result<Vec<OfficialRow>> {
+    let sql = format!(
+        "SELECT {}, coalesce(d.name_en, '') AS delegation_name_en, coalesce(d.name_ko, '') AS delegation_name_ko
+           FROM official o LEFT JOIN delegation d ON d.id = o.delegation_id
+          WHERE o.event_id = ? AND o.id IN (SELECT value FROM json_each(?))
+          ORDER BY o.family_name COLLATE NOCASE, o.given_name COLLATE NOCASE, o.id",
+        Official::select("o"),
+    );
+    let ids = serde_json::to_string(ids)?;
+    rows(conn, &sql, rusqlite::params![event_id, ids], official_row)
+}
+
 /// Names shown next to a record that points at an official.
 #[derive(Debug, Serialize)]
 pub struct PersonRef {

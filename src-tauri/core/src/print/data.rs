@@ -131,6 +131,17 @@ impl<'a> Ctx<'a> {
         fonts: &'a Fonts,
         request: &PrintRequest,
     ) -> Result<Ctx<'a>> {
+        Ctx::load_only(conn, fonts, request, None)
+    }
+
+    /// [`Ctx::load`] with only the officials among `only`, when given: a badge for one
+    /// official reads that official, not the whole event.
+    pub(super) fn load_only(
+        conn: &Connection,
+        fonts: &'a Fonts,
+        request: &PrintRequest,
+        only: Option<&[String]>,
+    ) -> Result<Ctx<'a>> {
         let event: Event = Event::get(conn, &request.event_id)?;
         let tz = event.tz();
         let mut delegations: Vec<Delegation> = queries::delegations(conn, &event.id)?
@@ -146,7 +157,10 @@ impl<'a> Ctx<'a> {
             )
         });
         let delegation_order = delegations.iter().map(|d| d.id.clone()).collect();
-        let officials = queries::officials(conn, &event.id, &OfficialQuery::default())?.rows;
+        let officials = match only {
+            Some(ids) => queries::officials_by_id(conn, &event.id, ids)?,
+            None => queries::officials(conn, &event.id, &OfficialQuery::default())?.rows,
+        };
         Ok(Ctx {
             fonts,
             lang,
@@ -425,7 +439,11 @@ pub(crate) fn badges(
     colors: &BTreeMap<Category, String>,
     today: NaiveDate,
 ) -> Result<Badges> {
-    let ctx = Ctx::load(conn, fonts, request)?;
+    let only = match selection {
+        Selection::Officials { ids } => Some(ids.as_slice()),
+        _ => None,
+    };
+    let ctx = Ctx::load_only(conn, fonts, request, only)?;
     let printed: HashSet<String> = if *selection == Selection::NotPrinted {
         let mut stmt = conn.prepare(
             "SELECT DISTINCT p.official_id FROM badge_print p
