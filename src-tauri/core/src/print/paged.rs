@@ -66,20 +66,10 @@ pub(crate) enum Column {
 
 /// The columns' widths in millimetres across the sheet's body.
 pub(crate) fn widths(columns: &[Column]) -> Vec<f64> {
-    let fixed: f64 = columns
-        .iter()
-        .map(|c| match c {
-            Column::Mm(w) => *w,
-            Column::Fr(_) => 0.0,
-        })
-        .sum();
-    let shares: f64 = columns
-        .iter()
-        .map(|c| match c {
-            Column::Fr(f) => *f,
-            Column::Mm(_) => 0.0,
-        })
-        .sum();
+    let (fixed, shares) = columns.iter().fold((0.0, 0.0), |(mm, fr), c| match c {
+        Column::Mm(w) => (mm + w, fr),
+        Column::Fr(f) => (mm, fr + f),
+    });
     let rest = (SHEET_MM.body_width() - fixed).max(0.0);
     columns
         .iter()
