@@ -1479,6 +1479,13 @@ fn the_print_tab_previews_badges_and_lists() {
         status.as_str().unwrap_or_default().contains("15 page"),
         "{status}"
     );
+    // The tab opened without an error (it reads every document's language on paper).
+    let toast = app.execute(
+        "const t = document.querySelector('#toast.toast-error:not([hidden])');
+         return t ? t.textContent : null",
+        vec![],
+    );
+    assert_eq!(toast, json!(null));
     shot(&app, "print-badges");
     // A category's band colour, changed in the colour well, is remembered by the library.
     app.click_on("#print-colors summary");

@@ -30,6 +30,10 @@ pub const PRINT_DOCUMENTS: &[&str] = &[
     "dispatch",
     "namesigns",
     "transport",
+    "precedence",
+    "seating",
+    "tables",
+    "placecards",
 ];
 
 /// Whether the window may read (`value` None) or write `key` = `value`.
@@ -137,4 +141,33 @@ pub fn write_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
         rusqlite::params![key, value, Utc::now()],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Print tab reads every document's language on paper as it opens: a document its list
+    /// offers that this module does not know made the tab open with an error and no remembered
+    /// languages (the seating papers and the order of precedence were missing).
+    #[test]
+    fn every_document_of_the_print_tab_has_its_language_on_paper() {
+        let ui = include_str!("../../../../ui/screens/print.js");
+        let list = ui
+            .split("const DOCUMENTS = [")
+            .nth(1)
+            .and_then(|rest| rest.split(']').next())
+            .expect("DOCUMENTS in ui/screens/print.js");
+        let documents: Vec<&str> = list
+            .split(',')
+            .map(|d| d.trim().trim_matches('\''))
+            .filter(|d| !d.is_empty())
+            .collect();
+        assert!(documents.len() >= 14, "{documents:?}");
+        for document in documents {
+            let key = format!("print.language.{document}");
+            assert!(check_window_setting(&key, None).is_ok(), "{key}");
+            assert!(check_window_setting(&key, Some("en")).is_ok(), "{key}");
+        }
+    }
 }
