@@ -668,9 +668,15 @@ fn groups<'r>(ctx: &Ctx<'_>, rows: &[&'r OfficialRow]) -> Vec<(String, Vec<&'r O
     out
 }
 
-fn group_json(ctx: &Ctx<'_>, title: &str, rows: Vec<Value>) -> Result<Value> {
+/// A delegation's heading in a list: its title (checked against the fonts) and head-count.
+fn group_heading(ctx: &Ctx<'_>, title: &str, count: usize) -> Result<Map<String, Value>> {
     let mut group = ctx.fields(&|| format!("the delegation {title}"), &[("title", title)])?;
-    group.insert("count".into(), Value::from(rows.len()));
+    group.insert("count".into(), Value::from(count));
+    Ok(group)
+}
+
+fn group_json(ctx: &Ctx<'_>, title: &str, rows: Vec<Value>) -> Result<Value> {
+    let mut group = group_heading(ctx, title, rows.len())?;
     group.insert("rows".into(), Value::Array(rows));
     Ok(Value::Object(group))
 }
@@ -690,9 +696,8 @@ fn participants(ctx: &Ctx<'_>, data: &mut Value) -> Result<usize> {
     let mut out = vec![json!({ "kind": "head" })];
     let mut no = 0;
     for (title, rows) in groups(ctx, &present) {
-        let mut group = ctx.fields(&|| format!("the delegation {title}"), &[("title", &title)])?;
+        let mut group = group_heading(ctx, &title, rows.len())?;
         group.insert("kind".into(), Value::from("group"));
-        group.insert("count".into(), Value::from(rows.len()));
         out.push(Value::Object(group));
         for row in rows {
             no += 1;
