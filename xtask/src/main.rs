@@ -203,9 +203,10 @@ fn apt_get(args: &[&str]) -> Result {
 /// How every release build and test run asks cargo: the whole workspace, the end-to-end
 /// tests' feature on. Cargo resolves features over the packages and features it is asked for,
 /// and a dependency built with other features is built again: `-p delegation-desk` after
-/// `cargo test --workspace` compiled zbus, rustix and the shell a second time (3.6 minutes on
-/// two cores), and turning the e2e feature on compiled the test crate and its integration
-/// tests again. Asked the same way, every build after the first only links.
+/// `cargo test --workspace` compiled zbus, rustix and the async crates under them a second
+/// time, and turning the e2e feature on compiled the test crate and its integration tests
+/// again (a minute on two cores). Asked the same way, a build after the first compiles only
+/// what it has not built yet (the app's binary, which the tests build as a test harness).
 const RELEASE: [&str; 4] = [
     "--workspace",
     "--release",

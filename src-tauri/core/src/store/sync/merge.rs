@@ -349,6 +349,13 @@ fn with_ghosts(conn: &Connection, table: &str, c: &Change, h: &str) -> Result<Ch
         )?
         .query_map([table, id, h], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    // Used, or older than the insert (whose values are then the later writes): either way no
+    // longer to be put back. A link kept from before the insert would otherwise come back over
+    // it (`restore_links`) on this laptop alone.
+    conn.execute(
+        "UPDATE sync_clock SET ghost = NULL WHERE entity = ? AND entity_id = ? AND field <> ''",
+        [table, id],
+    )?;
     let mut out = c.clone();
     if kept.is_empty() {
         return Ok(out);
@@ -359,11 +366,6 @@ fn with_ghosts(conn: &Connection, table: &str, c: &Change, h: &str) -> Result<Ch
             out.new[i] = changeset::value_from_bytes(&bytes)?;
         }
     }
-    // Used: the row carries them again.
-    conn.execute(
-        "UPDATE sync_clock SET ghost = NULL WHERE entity = ? AND entity_id = ? AND field <> ''",
-        [table, id],
-    )?;
     Ok(out)
 }
 
@@ -678,10 +680,19 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
                     }
                     // Links the delete clears that the deleting laptop did not know of (a
                     // room-mate chosen here meanwhile): kept, to come back with the record.
+                    // The change's own clearing of a link counts only where it stands: a link
+                    // written here later (its row put back by an undo elsewhere) keeps its
+                    // value over that clearing, so the schema's clearing is one it did not know.
                     for (t, i, before, after) in &cascade.nulled {
                         for (column, value) in before.as_object().into_iter().flatten() {
                             let known =
-                                set_by_change.contains(&(t.as_str(), i.as_str(), column.clone()));
+                                set_by_change.contains(&(t.as_str(), i.as_str(), column.clone()))
+                                    && max_clock(
+                                        clock(conn, t, i, column)?,
+                                        clock(conn, t, i, "")?,
+                                    )
+                                    .as_str()
+                                        <= h;
                             if after.get(column) != Some(value) && !known {
                                 if let Some(parent) = value.as_str() {
                                     keep_link(conn, t, i, column, parent)?;

@@ -701,6 +701,36 @@ fn a_roster_entry_survives_its_officials_delete_undone_elsewhere() {
     run_scenario(4, &steps).expect("converges");
 }
 
+/// Found by the property test: two room-mates deleted on two laptops and both deletes undone
+/// (the room-mate link between their stays comes back everywhere, not on one laptop only).
+#[test]
+fn room_mates_deleted_on_two_laptops_and_undone_share_their_room_again_everywhere() {
+    let steps = [
+        Step::Delete { at: 2, who: 5 },
+        Step::Delete { at: 1, who: 4 },
+        Step::Undo { at: 2 },
+        Step::Undo { at: 1 },
+    ];
+    run_scenario(5, &steps).expect("converges");
+}
+
+/// Found by the property test: a room-mate chosen on one laptop for the stay of an official
+/// deleted on another, and the delete undone there (the room-mate, chosen after the delete,
+/// stays with the stay's return everywhere).
+#[test]
+fn a_room_mate_chosen_while_the_stay_was_deleted_elsewhere_survives_the_undo() {
+    let steps = [
+        Step::Delete { at: 0, who: 3 },
+        Step::RoomMate {
+            at: 1,
+            stay: 4,
+            who: 0,
+        },
+        Step::Undo { at: 0 },
+    ];
+    run_scenario(3, &steps).expect("converges");
+}
+
 /// Found by the property test: two laptops put one person on one session, and the entry that
 /// stayed is then taken off (the other comes back, everywhere).
 #[test]
