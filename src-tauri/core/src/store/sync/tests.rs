@@ -715,10 +715,11 @@ fn room_mates_deleted_on_two_laptops_and_undone_share_their_room_again_everywher
 }
 
 /// Found by the property test: a room-mate chosen on one laptop for the stay of an official
-/// deleted on another, and the delete undone there (the room-mate, chosen after the delete,
-/// stays with the stay's return everywhere).
+/// deleted on another, and the delete undone there after. The stay comes back as the undo put
+/// it, the later write, on every laptop: the laptop that chose the room-mate had put the
+/// choice back over the returning stay, alone.
 #[test]
-fn a_room_mate_chosen_while_the_stay_was_deleted_elsewhere_survives_the_undo() {
+fn a_stay_brought_back_by_an_undo_is_the_same_everywhere_after_a_room_mate_chosen_meanwhile() {
     let steps = [
         Step::Delete { at: 0, who: 3 },
         Step::RoomMate {
