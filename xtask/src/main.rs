@@ -131,11 +131,13 @@ fn status(mut c: Command) -> Result {
     }
 }
 
+/// The cargo running xtask (or the one on the PATH), with `args`, in the workspace.
+fn cargo_command(args: &[&str]) -> Command {
+    cmd(&env::var("CARGO").unwrap_or_else(|_| "cargo".into()), args)
+}
+
 fn cargo(args: &[&str]) -> Result {
-    status(cmd(
-        &env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
-        args,
-    ))
+    status(cargo_command(args))
 }
 
 fn have(program: &str) -> bool {
@@ -232,12 +234,9 @@ fn build_release() -> Result {
 /// the built app and a display. Read from cargo's metadata, so a test target added later runs
 /// without anyone listing it here.
 fn test_targets_but_e2e() -> Result<Vec<String>> {
-    let out = cmd(
-        &env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
-        &["metadata", "--no-deps", "--format-version", "1"],
-    )
-    .output()
-    .map_err(|e| format!("could not start cargo metadata: {e}"))?;
+    let out = cargo_command(&["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("could not start cargo metadata: {e}"))?;
     if !out.status.success() {
         return Err(format!("cargo metadata failed ({})", out.status));
     }
@@ -502,13 +501,10 @@ fn installed_deb_paints(deb: &Path) -> Result {
 /// were built with: `cargo test -p delegation-desk-tests` resolves features afresh and
 /// compiled typst and the engine once more, which ran a clean CI machine out of disk.
 fn e2e_binary() -> Result<PathBuf> {
-    let mut c = cmd(
-        &env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
-        &release_args(
-            "test",
-            &["--test", "e2e", "--no-run", "--message-format=json"],
-        ),
-    );
+    let mut c = cargo_command(&release_args(
+        "test",
+        &["--test", "e2e", "--no-run", "--message-format=json"],
+    ));
     c.stderr(Stdio::inherit());
     let shown = format!("{c:?}");
     let out = c

@@ -176,7 +176,7 @@ fn keep_value(
 /// the link), with the field's clock unchanged: `restore_orphans` sets it again if the record
 /// comes back, as on the laptops where it never went.
 fn keep_link(conn: &Connection, table: &str, id: &str, column: &str, parent: &str) -> Result<()> {
-    let clock = max_clock(clock(conn, table, id, column)?, clock(conn, table, id, "")?);
+    let clock = written_at(conn, table, id, column)?;
     let parent = changeset::value_bytes(&Value::Text(parent.to_string()));
     keep_value(conn, table, id, column, &clock, &parent)
 }
@@ -448,6 +448,15 @@ fn max_clock(a: Option<String>, b: Option<String>) -> String {
     a.max(b).unwrap_or_default()
 }
 
+/// The clock of a field's value as stored: its own write's, or its row's insert if later (an
+/// insert writes every field); "" for neither.
+fn written_at(conn: &Connection, table: &str, id: &str, field: &str) -> Result<String> {
+    Ok(max_clock(
+        clock(conn, table, id, field)?,
+        clock(conn, table, id, "")?,
+    ))
+}
+
 /// Row changes per call of the session extension's `apply` (see `apply`).
 const APPLY_PIECE: usize = 1000;
 
@@ -687,12 +696,7 @@ fn apply(conn: &Connection, event: &str, carried: &Carried) -> Result<(usize, us
                         for (column, value) in before.as_object().into_iter().flatten() {
                             let known =
                                 set_by_change.contains(&(t.as_str(), i.as_str(), column.clone()))
-                                    && max_clock(
-                                        clock(conn, t, i, column)?,
-                                        clock(conn, t, i, "")?,
-                                    )
-                                    .as_str()
-                                        <= h;
+                                    && written_at(conn, t, i, column)?.as_str() <= h;
                             if after.get(column) != Some(value) && !known {
                                 if let Some(parent) = value.as_str() {
                                     keep_link(conn, t, i, column, parent)?;
