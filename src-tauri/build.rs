@@ -121,6 +121,7 @@ const COMMANDS: &[&str] = &[
     "official_get",
     "official_save",
     "official_lookalikes",
+    "official_search_warm",
     "official_delete",
     "travel_get",
     "travel_save",

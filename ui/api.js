@@ -193,6 +193,7 @@ export async function itinerarySave(request, onProgress) {
 }
 /** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled. */
 /** Officials of the event the one about to be saved looks like (the same-person rule). */
+export async function officialSearchWarm(eventId) { return call('official_search_warm', { event_id: eventId }); }
 export async function officialLookalikes(official) { return call('official_lookalikes', { official }); }
 /** `zipPassword`: the export leaves in an AES-256 ZIP under it (full passport numbers). */
 export async function exportSave(request, zipPassword = null) { return call('export_save', { request, zip_password: zipPassword }); }

@@ -103,6 +103,8 @@ fn main() {
     // A copy of the app started to read an untrusted registration file under a memory limit
     // (the import screen's reads) does only that, before any window or library is touched.
     ddesk_core::import::serve_if_asked();
+    // A copy of the app started to fill the font cache ahead of the first print does only that.
+    ddesk_core::print::serve_font_scan_if_asked();
     // For IT: which build this is, without opening a window or the library.
     if std::env::args()
         .skip(1)
@@ -124,6 +126,9 @@ fn main() {
     let library_path = library.as_ref().ok().cloned();
     // Opened beside the window's start; the first command waits for it (AppState::slot).
     let opening = std::thread::spawn(move || open_library(&library));
+    // A new install's first print would scan every font: on the first start, a copy of the app
+    // scans now, on the core the window's start leaves mostly idle.
+    ddesk_core::print::scan_fonts_ahead_if_missing();
     tauri::Builder::default()
         // A second launch brings the running window forward instead of opening the same
         // library twice.
@@ -272,6 +277,7 @@ fn main() {
             official_get,
             official_save,
             official_lookalikes,
+            official_search_warm,
             official_delete,
             travel_get,
             travel_save,

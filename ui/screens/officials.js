@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { DEFAULTS } from '../generated.js';
-import { h, userText } from '../dom.js';
+import { h, userText, whenPainted } from '../dom.js';
 import { t, localName, enumOptions, getLanguage } from '../i18n.js';
 import { listView } from '../listview.js';
 import { chip } from '../table.js';
@@ -52,7 +52,9 @@ export function mountOfficials(panel, ctx) {
       emptyText: () => t('empty.officials'),
     });
     panel.appendChild(view.el);
-    view.refresh();
+    // Once the first page is on screen, the engine reads the search index ahead of the
+    // officer's first keystroke (a cold read of it made that keystroke several times slower).
+    view.refresh().then(() => whenPainted(() => api.officialSearchWarm(ctx.eventId).catch(() => {})));
   })();
 
   function edit(row) {

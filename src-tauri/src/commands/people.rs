@@ -31,6 +31,21 @@ pub fn official_list(
     })
 }
 
+/// Reads the event's search index into the library connection's cache while the officer
+/// looks at the list, so that the first keystroke of a search is as quick as the next ones
+/// (`queries::warm_official_search`).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn official_search_warm(
+    state: State<'_, AppState>,
+    event_id: String,
+) -> Result<(), CommandError> {
+    super::guarded(|| {
+        Ok(state
+            .store()?
+            .read(|conn| queries::warm_official_search(conn, &event_id))?)
+    })
+}
+
 /// The officials of the event an official about to be saved looks like (the dashboard's
 /// likely-duplicate rule), for the form to ask before a second copy is made.
 #[tauri::command(async, rename_all = "snake_case")]

@@ -106,6 +106,60 @@ pub(super) fn system_faces() -> Vec<(FontPath, FontInfo)> {
     faces
 }
 
+/// The argument that makes a copy of the app scan the fonts and exit (`scan_ahead_if_missing`).
+const SCAN_ARG: &str = "--scan-fonts-ahead";
+
+/// On a computer where no print has run yet (no cache at all), has a copy of this program scan
+/// the system's fonts and write the cache, so that the first print does not scan: the scan took
+/// a third of a second out of a new user's first preview, and the window's start keeps one core
+/// busy while the other is mostly idle. A process of its own, because the scan's few megabytes
+/// of heap stayed with the app after a thread's scan. Where a cache exists nothing is done here,
+/// not even reading it (that cost every start 20–30 ms): a print checks it, as before.
+pub(super) fn scan_ahead_if_missing() {
+    let Some(file) = cache_file() else { return };
+    if file.exists() {
+        return;
+    }
+    let Ok(program) = std::env::current_exe() else {
+        return;
+    };
+    let child = std::process::Command::new(program)
+        .arg(SCAN_ARG)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut child) = child {
+        // Reaped when it is done, so that no finished process lingers beside the app.
+        std::thread::spawn(move || child.wait());
+    }
+}
+
+/// Scans and exits, when this process is the copy `scan_ahead_if_missing` started; returns at
+/// once otherwise. Call it first thing in `main`.
+pub(super) fn serve_scan_if_asked() {
+    if std::env::args_os().nth(1).as_deref() != Some(std::ffi::OsStr::new(SCAN_ARG)) {
+        return;
+    }
+    if let Some(file) = cache_file() {
+        refresh_at(&file, &roots(), || typst_kit::fonts::system().collect());
+    }
+    std::process::exit(0);
+}
+
+/// Scans the fonts under `roots` and writes the cache `file`, unless it holds: whether it scanned.
+fn refresh_at(
+    file: &Path,
+    roots: &[PathBuf],
+    scan: impl FnOnce() -> Vec<(FontPath, FontInfo)>,
+) -> bool {
+    if read(file).is_some() {
+        return false;
+    }
+    write(file, &scan(), roots);
+    true
+}
+
 /// The cached faces, if the cache is whole and still true.
 fn read(file: &Path) -> Option<Vec<(FontPath, FontInfo)>> {
     let bytes = std::fs::read(file).ok()?;
@@ -214,6 +268,28 @@ mod tests {
             && a.iter()
                 .zip(b)
                 .all(|(x, y)| x.0.path == y.0.path && x.0.index == y.0.index && x.1 == y.1)
+    }
+
+    #[test]
+    fn a_refresh_scans_only_where_the_cache_does_not_hold() {
+        let dir = tempfile::tempdir().expect("dir");
+        let fonts = dir.path().join("fonts");
+        std::fs::create_dir_all(&fonts).expect("folder");
+        std::fs::copy(some_font(), fonts.join("a.ttf")).expect("copy");
+        let file = dir.path().join("cache/fonts.json");
+        let roots = std::slice::from_ref(&fonts);
+        let scan = || typst_kit::fonts::scan(&fonts).collect::<Vec<_>>();
+        assert!(refresh_at(&file, roots, scan), "no cache yet: scanned");
+        assert!(read(&file).is_some(), "and written");
+        let fresh = refresh_at(&file, roots, || panic!("the cache held: no scan"));
+        assert!(!fresh);
+        std::fs::copy(some_font(), fonts.join("b.ttf")).expect("copy");
+        assert!(
+            refresh_at(&file, roots, scan),
+            "a font added: scanned again"
+        );
+        let cached = read(&file).expect("written again");
+        assert_eq!(cached.len(), scan().len());
     }
 
     #[test]

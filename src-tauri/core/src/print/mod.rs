@@ -53,6 +53,18 @@ use crate::model::{Category, Language};
 use crate::store::Store;
 use crate::words::Text;
 pub use fonts::Fonts;
+
+/// Fills the cache of the system's fonts ahead of the first print (see
+/// `font_cache::scan_ahead_if_missing`).
+pub fn scan_fonts_ahead_if_missing() {
+    font_cache::scan_ahead_if_missing();
+}
+
+/// Runs the font scan `scan_fonts_ahead_if_missing` asked for and exits, when this process is
+/// that scan; returns at once otherwise. Call it first thing in `main`.
+pub fn serve_font_scan_if_asked() {
+    font_cache::serve_scan_if_asked();
+}
 use world::PrintWorld;
 
 /// A badge sheet layout.
