@@ -191,11 +191,12 @@ export async function itinerarySave(request, onProgress) {
   progress.onmessage = ([done, total]) => onProgress(done, total);
   return call('itinerary_save', { request, progress });
 }
-/** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled. */
 /** Officials of the event the one about to be saved looks like (the same-person rule). */
-export async function officialSearchWarm(eventId) { return call('official_search_warm', { event_id: eventId }); }
 export async function officialLookalikes(official) { return call('official_lookalikes', { official }); }
-/** `zipPassword`: the export leaves in an AES-256 ZIP under it (full passport numbers). */
+/** Has the engine read the event's search index ahead of the officer's first keystroke. */
+export async function officialSearchWarm(eventId) { return call('official_search_warm', { event_id: eventId }); }
+/** Builds a CSV or XLSX export and asks where to save it: {path}, or null when cancelled.
+ *  `zipPassword`: the export leaves in an AES-256 ZIP under it (full passport numbers). */
 export async function exportSave(request, zipPassword = null) { return call('export_save', { request, zip_password: zipPassword }); }
 /** Registration workbooks: one delegation's (Save dialog) or, with no id, every delegation's (folder). */
 export async function registrationFormSave(eventId, delegationId, language) {

@@ -53,6 +53,7 @@ use crate::model::{Category, Language};
 use crate::store::Store;
 use crate::words::Text;
 pub use fonts::Fonts;
+use world::PrintWorld;
 
 /// Fills the cache of the system's fonts ahead of the first print (see
 /// `font_cache::scan_ahead_if_missing`).
@@ -65,7 +66,6 @@ pub fn scan_fonts_ahead_if_missing() {
 pub fn serve_font_scan_if_asked() {
     font_cache::serve_scan_if_asked();
 }
-use world::PrintWorld;
 
 /// A badge sheet layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
