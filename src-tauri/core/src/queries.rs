@@ -414,20 +414,15 @@ pub fn officials(
 /// Reads the event's search index of officials once, as the first search of a word will: at
 /// 20,000 officials the first keystroke after the list opened took 45 ms where the next took
 /// 10, its pages read from the file and decrypted into this connection's page cache. The list
-/// asks for this once its first page is on screen. The statement is the one a one-word search
-/// counts with, so it is prepared and cached too; its needle (NUL) is in no search text, so the
-/// count finds nothing and no row is read.
+/// asks for this once its first page is on screen. It is `officials` searching for one word, so
+/// the statement a one-word search counts with is prepared and cached too; the word (NUL) is in
+/// no search text, so the count finds nothing and no row is read.
 pub fn warm_official_search(conn: &Connection, event_id: &str) -> Result<()> {
-    let mut filter = String::from("o.event_id = ? AND contains(o.search_text, ?)");
-    let mut params = vec![event_id.to_string(), "\0".to_string()];
-    count_and_narrow(
-        conn,
-        "official o WHERE ",
-        "o.rowid",
-        &mut filter,
-        &mut params,
-        true,
-    )?;
+    let nothing = OfficialQuery {
+        search: "\0".into(),
+        ..OfficialQuery::default()
+    };
+    officials(conn, event_id, &nothing)?;
     Ok(())
 }
 
