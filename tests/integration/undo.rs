@@ -296,6 +296,45 @@ fn a_batch_is_undone_whole_and_never_over_later_work() {
     assert!(s.health().expect("health").is_ok());
 }
 
+/// A roster entry that went, with the same person put on the session again since: undoing
+/// the removal would make a second entry for one place, so it is refused and nothing written.
+#[test]
+fn an_entry_whose_place_is_taken_again_is_not_brought_back() {
+    let f = Fixture::new();
+    let s = &f.store;
+    let session = s
+        .save(Session {
+            event_id: f.event.id.clone(),
+            title_en: "Panel".into(),
+            starts_at: instant("2024-05-07T01:00:00Z"),
+            ends_at: instant("2024-05-07T02:00:00Z"),
+            ..Session::default()
+        })
+        .expect("session");
+    let who = std::slice::from_ref(&f.official.id);
+    s.write(|tx| roster::add(tx, &session.id, who, Role::Participant))
+        .expect("on");
+    let off = s
+        .write_batch(|tx, batch| {
+            roster::remove_in_batch(tx, &session.id, &f.official.id, Some(batch))
+        })
+        .expect("off");
+    s.write(|tx| roster::add(tx, &session.id, who, Role::Speaker))
+        .expect("on again");
+    let changes = count(s, "change_log");
+
+    let err = s.undo_batch(&off.batch_id).expect_err("refused");
+    assert_eq!(err.code(), "cannot_undo", "{err:?}");
+    assert!(err.to_string().contains("holds its place"), "{err}");
+    assert_eq!(count(s, "participant"), 1);
+    assert_eq!(count(s, "change_log"), changes, "nothing logged");
+    let entry = s
+        .write(|tx| roster::entry(tx, &session.id, &f.official.id))
+        .expect("entry")
+        .expect("on the roster");
+    assert_eq!(entry.role, Role::Speaker, "the later entry stays");
+}
+
 #[test]
 fn undo_is_scoped_to_the_event() {
     let f = Fixture::new();

@@ -1281,6 +1281,7 @@ error-cannot_undo-grown = The { $what } has { $count ->
         [one] 1 record
        *[other] { $count } records
     } added to it since; undo the later changes first.
+error-cannot_undo-taken = The { $what } cannot come back: another record holds its place now (the same person on the same session, say); undo or remove that one first.
 error-cannot_undo-parents = This change cannot be undone: records it belonged to have been deleted since.
 error-not_ours = { $file } is not a Delegation Desk event library; it was left untouched.
 error-damaged_file = { $file } is damaged (the database check failed); it was left untouched.

@@ -1214,6 +1214,7 @@ error-cannot_undo-created = { $what }{ PARTICLE($what, "은", "는") } 만든 �
 error-cannot_undo-changed = { $what }{ PARTICLE($what, "은", "는") } 이 변경 뒤에 다시 바뀌었거나 삭제되었습니다. 나중의 변경부터 되돌려 주세요.
 error-cannot_undo-again = { $what }{ PARTICLE($what, "이", "가") } 다시 있습니다. 나중의 변경부터 되돌려 주세요.
 error-cannot_undo-grown = { $what }에 그 뒤 { $count }건이 더해졌습니다. 나중의 변경부터 되돌려 주세요.
+error-cannot_undo-taken = { $what }{ PARTICLE($what, "은", "는") } 되돌릴 수 없습니다. 그 자리를 지금 다른 항목이 차지하고 있습니다(같은 세션의 같은 사람 등). 그 항목을 먼저 되돌리거나 지워 주세요.
 error-cannot_undo-parents = 이 변경은 되돌릴 수 없습니다. 속해 있던 항목이 그 뒤 삭제되었습니다.
 error-not_ours = { $file }{ PARTICLE($file, "은", "는") } Delegation Desk 행사 라이브러리가 아닙니다. 그대로 두었습니다.
 error-damaged_file = { $file }{ PARTICLE($file, "이", "가") } 손상되었습니다(데이터베이스 검사 실패). 그대로 두었습니다.

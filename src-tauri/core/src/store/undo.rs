@@ -139,7 +139,7 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
                     return Err(cannot(e, "changed"));
                 }
                 let image = e.before.as_ref().ok_or_else(|| broken_log(e))?;
-                let restored = write_back(tx, &e.entity, image, false)?;
+                let restored = write_back(tx, &e.entity, image, false).map_err(|x| taken(e, x))?;
                 ("update", current, Some(restored))
             }
             "delete" => {
@@ -147,7 +147,7 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
                     return Err(cannot(e, "again"));
                 }
                 let image = e.before.as_ref().ok_or_else(|| broken_log(e))?;
-                let restored = write_back(tx, &e.entity, image, true)?;
+                let restored = write_back(tx, &e.entity, image, true).map_err(|x| taken(e, x))?;
                 ("create", None, Some(restored))
             }
             _ => return Err(broken_log(e)),
@@ -172,6 +172,25 @@ fn revert(tx: &Transaction<'_>, entries: &[ChangeEntry]) -> Result<String> {
         )?;
     }
     Ok(undo_batch)
+}
+
+/// A record that cannot come back because another holds its place under a unique key: the
+/// same person put on the same session again after their entry went (here, or on a laptop of
+/// the team whose change was received since), a second check-in. Refused, as for later work.
+fn taken(e: &ChangeEntry, err: Error) -> Error {
+    let unique = match &err {
+        Error::Internal(source) => source.downcast_ref::<rusqlite::Error>().is_some_and(|s| {
+            matches!(s, rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+        }),
+        _ => false,
+    };
+    if unique {
+        cannot(e, "taken")
+    } else {
+        err
+    }
 }
 
 fn broken_log(e: &ChangeEntry) -> Error {

@@ -555,7 +555,7 @@ fn run_scenario(laptops: usize, steps: &[Step]) -> std::result::Result<(), Strin
                     Ok(_) => {}
                     // Refused as it would overwrite later work: nothing written.
                     Err(e) if e.code() == "cannot_undo" => {}
-                    Err(e) => return Err(format!("step {n}: undo: {e}")),
+                    Err(e) => return Err(format!("step {n}: undo: {e:?}")),
                 }
             }
             Step::Send { from, to } => {
@@ -751,6 +751,28 @@ fn a_duplicate_roster_entry_returns_when_the_one_kept_goes() {
         Step::Undo { at: 2 },
     ];
     run_scenario(5, &steps).expect("converges");
+}
+
+/// Found by the property test on CI: two laptops put one person on one session, the first
+/// takes its entry off again and sends that to the second, which then undoes its own entry.
+#[test]
+fn a_roster_entry_undone_after_the_same_entry_was_taken_off_elsewhere() {
+    let steps = [
+        Step::Roster {
+            at: 0,
+            session: 2,
+            who: 3,
+        },
+        Step::Roster {
+            at: 2,
+            session: 2,
+            who: 3,
+        },
+        Step::Undo { at: 0 },
+        Step::Send { from: 0, to: 2 },
+        Step::Undo { at: 2 },
+    ];
+    run_scenario(4, &steps).expect("converges");
 }
 
 /// Two libraries that both held the event before one joined the other's team (a copied
