@@ -319,15 +319,45 @@ fn checkin_says_what_it_found_with_its_exit_code() {
     assert!(entry.attended_at.is_some());
 }
 
+/// Every QR code on the first `sheets` pages of `pdf`, rasterised at 150 dpi (a modest office
+/// printer) and read by a real decoder (zbar), one line per code.
+fn scanned_codes(pdf: &Path, sheets: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let png = dir.path().join("sheet");
+    let raster = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png", "-f", "1", "-l"])
+        .arg(sheets.to_string())
+        .arg(pdf)
+        .arg(&png)
+        .status()
+        .expect("pdftoppm");
+    assert!(raster.success());
+    let pages: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    assert_eq!(pages.len(), sheets, "the sheets as PNG");
+    let read = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .args(&pages)
+        .output()
+        .expect("zbarimg");
+    assert!(read.status.success(), "no QR code found: {read:?}");
+    stdout(&read).lines().map(str::to_string).collect()
+}
+
 /// The QR code as it comes off an office printer: one badge printed, its page rasterised at
-/// 150 dpi (a modest printer), read by a real decoder (zbar), and the code it holds checks the
-/// official in at the desk.
+/// 150 dpi, read by a real decoder (zbar), and the code it holds checks the official in at the
+/// desk. Then every code on two whole sheets is read back: the codes are drawn with one fixed
+/// mask (print/qr.rs), and each must still scan.
 #[test]
 fn a_printed_badges_qr_code_scans_and_checks_its_official_in() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lib.sqlite3");
     let event = demo_event(&db, "East Asia");
-    let official = ok(&db, &["officials", "--event", &event, "--codes"])
+    let codes = ok(&db, &["officials", "--event", &event, "--codes"]);
+    let official = codes
         .lines()
         .find(|l| l.ends_with("\tconfirmed"))
         .and_then(|l| l.split('\t').next())
@@ -348,29 +378,37 @@ fn a_printed_badges_qr_code_scans_and_checks_its_official_in() {
             pdf.to_str().expect("path"),
         ],
     );
-    let png = dir.path().join("badge");
-    let raster = std::process::Command::new("pdftoppm")
-        .args(["-r", "150", "-gray", "-png", "-f", "1", "-l", "1"])
-        .arg(&pdf)
-        .arg(&png)
-        .status()
-        .expect("pdftoppm");
-    assert!(raster.success());
-    let page = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "png"))
-        .expect("the page as PNG");
-    let read = std::process::Command::new("zbarimg")
-        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
-        .arg(&page)
-        .output()
-        .expect("zbarimg");
-    assert!(read.status.success(), "no QR code found: {read:?}");
-    let code = stdout(&read).trim().to_string();
+    let code = scanned_codes(&pdf, 1).join("\n");
     // The id in capitals (the smaller code); the desk takes it in either case.
     assert_eq!(code, official.to_uppercase());
     let scanned = ddesk(&db, &["checkin", "--event", &event, "--event-entry", &code]);
     assert_eq!(scanned.status.code(), Some(0), "{scanned:?}");
     assert!(stdout(&scanned).starts_with("checked-in"), "{scanned:?}");
+
+    let sheets = dir.path().join("badges.pdf");
+    ok(
+        &db,
+        &[
+            "print",
+            "badges",
+            "--event",
+            &event,
+            "--reprint",
+            "-o",
+            sheets.to_str().expect("path"),
+        ],
+    );
+    let ids: HashSet<String> = codes
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .map(str::to_uppercase)
+        .collect();
+    let read = scanned_codes(&sheets, 2);
+    let distinct: HashSet<&String> = read.iter().collect();
+    assert_eq!(
+        (read.len(), distinct.len()),
+        (16, 16),
+        "eight codes a sheet, each read once: {read:?}"
+    );
+    assert!(read.iter().all(|c| ids.contains(c)), "{read:?}");
 }

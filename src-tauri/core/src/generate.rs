@@ -392,7 +392,8 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
             event_id: event.id.clone(),
             delegation_id: Some(d.id.clone()),
             honorific: rng.pick(&["Mr.", "Ms.", "Dr.", "H.E."]).to_string(),
-            badge_name: format!("{given} {}", family.to_lowercase()),
+            // As a badge names someone: "Ahmed Alharbi", where the passport has ALHARBI.
+            badge_name: format!("{given} {}", title_case(&family)),
             family_name: family,
             given_name: given,
             native_name: native,
@@ -751,4 +752,20 @@ pub fn generate(store: &Store, spec: Spec) -> Result<Event> {
         Ok(())
     })?;
     Ok(event)
+}
+
+/// Each word with its first letter in capitals and the rest in small letters.
+fn title_case(name: &str) -> String {
+    name.split(' ')
+        .map(|word| {
+            let mut letters = word.chars();
+            letters.next().map_or_else(String::new, |first| {
+                first
+                    .to_uppercase()
+                    .chain(letters.flat_map(char::to_lowercase))
+                    .collect()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
