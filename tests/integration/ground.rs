@@ -319,6 +319,17 @@ fn checkin_says_what_it_found_with_its_exit_code() {
     assert!(entry.attended_at.is_some());
 }
 
+/// `ddesk print badges` of the event (narrowed by `only`) into `pdf`, printed before or not.
+fn print_badges(db: &Path, event: &str, only: &[&str], pdf: &Path) {
+    let pdf = pdf.to_str().expect("path");
+    let args = [
+        &["print", "badges", "--event", event][..],
+        only,
+        &["--reprint", "-o", pdf],
+    ];
+    ok(db, &args.concat());
+}
+
 /// Every QR code on the first `sheets` pages of `pdf`, rasterised at 150 dpi (a modest office
 /// printer) and read by a real decoder (zbar), one line per code.
 fn scanned_codes(pdf: &Path, sheets: usize) -> Vec<String> {
@@ -364,20 +375,7 @@ fn a_printed_badges_qr_code_scans_and_checks_its_official_in() {
         .expect("a confirmed official")
         .to_string();
     let pdf = dir.path().join("badge.pdf");
-    ok(
-        &db,
-        &[
-            "print",
-            "badges",
-            "--event",
-            &event,
-            "--official",
-            &official,
-            "--reprint",
-            "-o",
-            pdf.to_str().expect("path"),
-        ],
-    );
+    print_badges(&db, &event, &["--official", &official], &pdf);
     let code = scanned_codes(&pdf, 1).join("\n");
     // The id in capitals (the smaller code); the desk takes it in either case.
     assert_eq!(code, official.to_uppercase());
@@ -386,18 +384,7 @@ fn a_printed_badges_qr_code_scans_and_checks_its_official_in() {
     assert!(stdout(&scanned).starts_with("checked-in"), "{scanned:?}");
 
     let sheets = dir.path().join("badges.pdf");
-    ok(
-        &db,
-        &[
-            "print",
-            "badges",
-            "--event",
-            &event,
-            "--reprint",
-            "-o",
-            sheets.to_str().expect("path"),
-        ],
-    );
+    print_badges(&db, &event, &[], &sheets);
     let ids: HashSet<String> = codes
         .lines()
         .filter_map(|l| l.split('\t').next())

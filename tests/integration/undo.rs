@@ -12,6 +12,19 @@ fn count(store: &Store, table: &str) -> i64 {
         .expect("count")
 }
 
+/// A session of the fixture's event to put people on.
+fn panel(store: &Store, event: &Event) -> Session {
+    store
+        .save(Session {
+            event_id: event.id.clone(),
+            title_en: "Panel".into(),
+            starts_at: instant("2024-05-07T01:00:00Z"),
+            ends_at: instant("2024-05-07T02:00:00Z"),
+            ..Session::default()
+        })
+        .expect("session")
+}
+
 fn data<R: Record>(store: &Store, id: &str) -> serde_json::Value {
     serde_json::to_value(store.get::<R>(id).expect("record")).expect("json")
 }
@@ -241,15 +254,7 @@ fn a_batch_is_undone_whole_and_never_over_later_work() {
     assert_eq!(count(s, "change_log"), changes, "nothing logged");
 
     // A roster entry added to an imported official also holds the import.
-    let session = s
-        .save(Session {
-            event_id: f.event.id.clone(),
-            title_en: "Panel".into(),
-            starts_at: instant("2024-05-07T01:00:00Z"),
-            ends_at: instant("2024-05-07T02:00:00Z"),
-            ..Session::default()
-        })
-        .expect("session");
+    let session = panel(s, &f.event);
     let roster = s
         .write_batch(|tx, batch| {
             roster::add_in_batch(
@@ -302,15 +307,7 @@ fn a_batch_is_undone_whole_and_never_over_later_work() {
 fn an_entry_whose_place_is_taken_again_is_not_brought_back() {
     let f = Fixture::new();
     let s = &f.store;
-    let session = s
-        .save(Session {
-            event_id: f.event.id.clone(),
-            title_en: "Panel".into(),
-            starts_at: instant("2024-05-07T01:00:00Z"),
-            ends_at: instant("2024-05-07T02:00:00Z"),
-            ..Session::default()
-        })
-        .expect("session");
+    let session = panel(s, &f.event);
     let who = std::slice::from_ref(&f.official.id);
     s.write(|tx| roster::add(tx, &session.id, who, Role::Participant))
         .expect("on");
