@@ -390,14 +390,7 @@ fn import_previews_refuses_errors_and_commits() {
 fn print_writes_pdfs_and_asks_before_reprinting_badges() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("lib.sqlite3");
-    assert!(ddesk(&db, &["demo"]).status.success());
-    let events = stdout(&ddesk(&db, &["events"]));
-    let event = events
-        .lines()
-        .find(|l| l.contains("Procurement Forum"))
-        .and_then(|l| l.split('\t').next())
-        .expect("the demo forum")
-        .to_string();
+    let event = demo_event(&db, "Procurement Forum");
     let out_pdf = dir.path().join("badges.pdf");
     let out_arg = out_pdf.to_str().expect("utf-8 path");
     let args = [

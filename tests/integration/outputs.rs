@@ -782,14 +782,7 @@ fn the_cli_writes_itineraries_and_exports() {
             String::from_utf8_lossy(&out.stderr).to_string(),
         )
     };
-    assert_eq!(run(&["demo"]).0, Some(0));
-    let (_, events, _) = run(&["events"]);
-    let workshop = events
-        .lines()
-        .find(|l| l.contains("High-level Policy Workshop"))
-        .and_then(|l| l.split('\t').next())
-        .expect("workshop id")
-        .to_string();
+    let workshop = crate::cli::demo_event(&db, "High-level Policy Workshop");
     let out = dir.path().join("itineraries");
     let (code, stdout, stderr) = run(&[
         "itinerary",
