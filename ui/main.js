@@ -1,7 +1,7 @@
 //! Boot: load the remembered language, show the library, and wire the global shortcuts.
 
 import { loadCatalogues, loadLanguage, setLanguage, getLanguage, onLanguageChange, t, tAll } from './i18n.js';
-import { renderLibrary } from './screens/library.js';
+import { renderLibrary, askEventsAhead, forgetEventsAhead } from './screens/library.js';
 import { renderLibraryProblem, undo, openHelp } from './screens/safety.js';
 import { renderUnlock, showNotice } from './screens/unlock.js';
 import { hideToast, showError, toast } from './dialogs.js';
@@ -157,6 +157,9 @@ window.addEventListener('focus', () => { if (!anyDialogOpen()) takeOpenedBundle(
   const slow = setTimeout(() => {
     mount(document.getElementById('app'), h('p', { class: 'empty-state', id: 'library-opening', role: 'status' }, tAll('library.opening')));
   }, 400);
+  // The library's events too, for its list's first frame (taken by the list, or dropped
+  // once the first screen is on).
+  askEventsAhead();
   // The words come with the rest: a quick call that needs no library.
   const [startup, status] = await Promise.all([
     appStartup().catch(() => null), libraryStatus().catch(() => null), loadLanguage().then(loadOfficer),
@@ -184,6 +187,7 @@ window.addEventListener('focus', () => { if (!anyDialogOpen()) takeOpenedBundle(
     state.tab = startup.tab || 'dashboard';
   }
   render();
+  forgetEventsAhead();
   // A new library's recovery code, or a plain library just encrypted: said once.
   if (status && status.ok) showNotice(status.notice);
   // A team bundle the app was opened with (double-clicked).

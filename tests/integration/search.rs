@@ -1,7 +1,8 @@
 //! The flights and stays lists search text that the schema's triggers keep (v4). These tests
 //! hold them to what the lists found before, when the haystack was put together from the
 //! joined rows on every call: the same rows, the same totals, the same order, also after the
-//! records the haystack is made of were edited, deleted or undone.
+//! records the haystack is made of were edited, deleted or undone. The officials list's search
+//! in the window, answered from the store's name index, is held to the same.
 
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::model::*;
@@ -150,6 +151,29 @@ fn assert_same(store: &Store, event: &str, words: &[String]) {
             expect[..expect.len().min(100)],
             "officials for {word:?}"
         );
+        // The window's search, answered from the store's name index: the same first and
+        // second pages, after every edit above (the index is read again when stale).
+        for offset in [0, 100] {
+            let typed = OfficialQuery {
+                search: word.clone(),
+                limit: 100,
+                offset,
+                ..OfficialQuery::default()
+            };
+            let page = store.officials(event, &typed).expect("officials by index");
+            let ids: Vec<String> = page.rows.iter().map(|r| r.official.id.clone()).collect();
+            let from = (offset as usize).min(expect.len());
+            assert_eq!(
+                page.total as usize,
+                expect.len(),
+                "indexed total for {word:?}"
+            );
+            assert_eq!(
+                ids,
+                expect[from..expect.len().min(from + 100)],
+                "indexed page at {offset} for {word:?}"
+            );
+        }
     }
 }
 
@@ -316,4 +340,57 @@ fn flights_and_stays_find_what_they_found_before_through_edits() {
     edited.push("annex".into());
     edited.push("zz".into());
     assert_same(&store, &event, &edited);
+}
+
+#[test]
+fn a_name_changed_by_another_connection_is_found_at_the_next_keystroke() {
+    // The window's store holds the event's name index; a second opening of the same file
+    // (the command line, as an officer runs it beside the window) renames an official. The
+    // window's next search must find the new name.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("library.sqlite3");
+    let window = Store::open(&path, &delegation_desk_tests::unlock()).expect("create");
+    let event = generate::generate(&window, Spec::new(300, 5))
+        .expect("generate")
+        .id;
+    let typed = |word: &str| OfficialQuery {
+        search: word.into(),
+        limit: 100,
+        ..OfficialQuery::default()
+    };
+    window.warm_official_search(&event).expect("warm");
+    let first = window.officials(&event, &typed("")).expect("list").rows[0]
+        .official
+        .clone();
+    let before = window.officials(&event, &typed("zzyzx")).expect("search");
+    assert_eq!(before.total, 0);
+
+    let other = Store::open(&path, &delegation_desk_tests::unlock()).expect("second opening");
+    let mut renamed = other.get::<Official>(&first.id).expect("official");
+    renamed.family_name = "Zzyzx".into();
+    other.save(renamed).expect("rename elsewhere");
+
+    let after = window
+        .officials(&event, &typed("zzyzx"))
+        .expect("search again");
+    assert_eq!(after.total, 1, "the new name is found");
+    assert_eq!(after.rows[0].official.id, first.id);
+    // And the window's own save is seen too (its connection's changes).
+    let mut back = window.get::<Official>(&first.id).expect("official");
+    back.family_name = "Qwertz".into();
+    window.save(back).expect("rename here");
+    assert_eq!(
+        window
+            .officials(&event, &typed("zzyzx"))
+            .expect("search")
+            .total,
+        0
+    );
+    assert_eq!(
+        window
+            .officials(&event, &typed("qwertz"))
+            .expect("search")
+            .total,
+        1
+    );
 }

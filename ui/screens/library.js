@@ -15,6 +15,19 @@ import { joinPicker, stopFolderWatch } from './team.js';
 
 const eventName = (e) => localName(e.name_en, e.name_ko);
 
+/**
+ * The events asked for at start, beside the window's other start-up calls (main.js): the
+ * library's first frame then has its rows. Asked once the screen was built, the answer came
+ * back after a frame of the empty screen, 30 ms later than the engine gave it.
+ */
+let ahead = null;
+export function askEventsAhead() {
+  ahead = api.eventsList();
+  ahead.catch(() => {});
+}
+/** Drops an answer asked ahead that no list took (the window started on another screen). */
+export function forgetEventsAhead() { ahead = null; }
+
 export function renderLibrary(root, app) {
   stopFolderWatch();
   const view = listView({
@@ -36,7 +49,9 @@ export function renderLibrary(root, app) {
       { key: 'officials', label: 'col.officials', sortable: true, cls: 'num', render: (e) => userText(formatNumber(e.officials)) },
     ],
     load: async () => {
-      const list = await api.eventsList();
+      const early = ahead;
+      ahead = null;
+      const list = early ? await early.catch(() => api.eventsList()) : await api.eventsList();
       events = list;
       return list;
     },

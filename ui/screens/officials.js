@@ -57,9 +57,19 @@ export function mountOfficials(panel, ctx) {
     view.refresh().then(() => whenPainted(() => api.officialSearchWarm(ctx.eventId).catch(() => {})));
   })();
 
-  function edit(row) {
+  async function edit(row) {
     const filterDeleg = document.getElementById('filter-delegation');
-    return editOfficial(ctx, row, {
+    let record = null;
+    if (row) {
+      // A list row holds what the list shows; the form edits the whole record, as it is now.
+      try {
+        record = { ...(await api.officialGet(row.id)), full_name: row.full_name };
+      } catch (err) {
+        showError(err);
+        return;
+      }
+    }
+    return editOfficial(ctx, record, {
       delegations,
       delegationId: (filterDeleg && filterDeleg.value) || null,
       onSaved: () => { toast(t('toast.saved'), 'info'); view.refresh(); },
@@ -74,8 +84,8 @@ export function mountOfficials(panel, ctx) {
 }
 
 /**
- * The official form. `row` is an official_list row or an official_get record with full_name
- * added; null for a new one. hooks: { delegations? (fetched when absent), delegationId? (for a
+ * The official form. `row` is an official_get record with full_name added; null for a new
+ * one. hooks: { delegations? (fetched when absent), delegationId? (for a
  * new official), onSaved(saved), remove() → Promise<boolean> }.
  */
 export async function editOfficial(ctx, row, { delegations = null, delegationId = null, onSaved = null, remove = null } = {}) {

@@ -1,7 +1,7 @@
 //! Delegations and officials.
 
 use ddesk_core::model::{Delegation, Official};
-use ddesk_core::queries::{self, DelegationRow, OfficialQuery, OfficialRow, Page};
+use ddesk_core::queries::{self, DelegationRow, ListedOfficial, OfficialQuery, Page};
 use tauri::State;
 
 use super::{list_command, record_commands};
@@ -17,33 +17,32 @@ record_commands!(
 record_commands!(Official, official_get, official_save, official_delete);
 list_command!(delegation_list, queries::delegations, DelegationRow);
 
+/// A page of the event's officials as the window lists them (`ListedOfficial`); a form asks
+/// for the whole record (`official_get`) when it opens one.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn official_list(
     state: State<'_, AppState>,
     event_id: String,
     query: Option<OfficialQuery>,
-) -> Result<Page<OfficialRow>, CommandError> {
+) -> Result<Page<ListedOfficial>, CommandError> {
     super::guarded(|| {
         let query = query.unwrap_or_default();
-        Ok(state
-            .store()?
-            .read(|conn| queries::officials(conn, &event_id, &query))?)
+        let page = state.store()?.officials(&event_id, &query)?;
+        Ok(Page {
+            total: page.total,
+            rows: page.rows.into_iter().map(ListedOfficial::from).collect(),
+        })
     })
 }
 
-/// Reads the event's search index into the library connection's cache while the officer
-/// looks at the list, so that the first keystroke of a search is as quick as the next ones
-/// (`queries::warm_official_search`).
+/// Reads the event's name index while the officer looks at the list, so that the first
+/// keystroke of a search is as quick as the next ones (`Store::warm_official_search`).
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn official_search_warm(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<(), CommandError> {
-    super::guarded(|| {
-        Ok(state
-            .store()?
-            .read(|conn| queries::warm_official_search(conn, &event_id))?)
-    })
+    super::guarded(|| Ok(state.store()?.warm_official_search(&event_id)?))
 }
 
 /// The officials of the event an official about to be saved looks like (the dashboard's
