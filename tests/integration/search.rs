@@ -160,7 +160,7 @@ fn assert_same(store: &Store, event: &str, words: &[String]) {
                 offset,
                 ..OfficialQuery::default()
             };
-            let page = store.officials(event, &typed).expect("officials by index");
+            let page = queries::officials_listed(store, event, &typed).expect("officials by index");
             let ids: Vec<String> = page.rows.iter().map(|r| r.official.id.clone()).collect();
             let from = (offset as usize).min(expect.len());
             assert_eq!(
@@ -358,11 +358,13 @@ fn a_name_changed_by_another_connection_is_found_at_the_next_keystroke() {
         limit: 100,
         ..OfficialQuery::default()
     };
-    window.warm_official_search(&event).expect("warm");
-    let first = window.officials(&event, &typed("")).expect("list").rows[0]
+    queries::warm_official_search(&window, &event).expect("warm");
+    let first = queries::officials_listed(&window, &event, &typed(""))
+        .expect("list")
+        .rows[0]
         .official
         .clone();
-    let before = window.officials(&event, &typed("zzyzx")).expect("search");
+    let before = queries::officials_listed(&window, &event, &typed("zzyzx")).expect("search");
     assert_eq!(before.total, 0);
 
     let other = Store::open(&path, &delegation_desk_tests::unlock()).expect("second opening");
@@ -370,9 +372,7 @@ fn a_name_changed_by_another_connection_is_found_at_the_next_keystroke() {
     renamed.family_name = "Zzyzx".into();
     other.save(renamed).expect("rename elsewhere");
 
-    let after = window
-        .officials(&event, &typed("zzyzx"))
-        .expect("search again");
+    let after = queries::officials_listed(&window, &event, &typed("zzyzx")).expect("search again");
     assert_eq!(after.total, 1, "the new name is found");
     assert_eq!(after.rows[0].official.id, first.id);
     // And the window's own save is seen too (its connection's changes).
@@ -380,15 +380,13 @@ fn a_name_changed_by_another_connection_is_found_at_the_next_keystroke() {
     back.family_name = "Qwertz".into();
     window.save(back).expect("rename here");
     assert_eq!(
-        window
-            .officials(&event, &typed("zzyzx"))
+        queries::officials_listed(&window, &event, &typed("zzyzx"))
             .expect("search")
             .total,
         0
     );
     assert_eq!(
-        window
-            .officials(&event, &typed("qwertz"))
+        queries::officials_listed(&window, &event, &typed("qwertz"))
             .expect("search")
             .total,
         1

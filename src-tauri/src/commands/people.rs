@@ -27,7 +27,7 @@ pub fn official_list(
 ) -> Result<Page<ListedOfficial>, CommandError> {
     super::guarded(|| {
         let query = query.unwrap_or_default();
-        let page = state.store()?.officials(&event_id, &query)?;
+        let page = queries::officials_listed(&*state.store()?, &event_id, &query)?;
         Ok(Page {
             total: page.total,
             rows: page.rows.into_iter().map(ListedOfficial::from).collect(),
@@ -36,13 +36,13 @@ pub fn official_list(
 }
 
 /// Reads the event's name index while the officer looks at the list, so that the first
-/// keystroke of a search is as quick as the next ones (`Store::warm_official_search`).
+/// keystroke of a search is as quick as the next ones (`queries::warm_official_search`).
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn official_search_warm(
     state: State<'_, AppState>,
     event_id: String,
 ) -> Result<(), CommandError> {
-    super::guarded(|| Ok(state.store()?.warm_official_search(&event_id)?))
+    super::guarded(|| Ok(queries::warm_official_search(&*state.store()?, &event_id)?))
 }
 
 /// The officials of the event an official about to be saved looks like (the dashboard's

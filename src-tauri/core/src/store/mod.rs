@@ -56,6 +56,7 @@ pub mod history;
 pub mod key;
 mod log;
 mod names;
+pub use names::NameIndex;
 pub mod purge;
 mod settings;
 pub mod sync;
@@ -107,9 +108,9 @@ pub struct Store {
     /// When the library file passed its `quick_check` (at this open, or at an earlier one
     /// that left the file as this one found it): remembered again at close (`verified`).
     checked_at: Option<u64>,
-    /// The officials list's search texts of the event searched last (`officials`), locked
+    /// The officials list's search texts of the event searched last (`read_names`), locked
     /// only while `conn` is.
-    names: Mutex<Option<names::NameIndex>>,
+    names: Mutex<Option<NameIndex>>,
 }
 
 /// Told once, after a library was opened: the recovery code of a key made now (shown once,
@@ -285,47 +286,22 @@ impl Store {
         f(&conn)
     }
 
-    /// A page of `event_id`'s officials, as `queries::officials` reads it. Words searched in
-    /// name order with nothing else narrowing them (the officer typing in the list) are
-    /// matched in the event's name index (`names`) instead of by SQLite; the page's rows are
-    /// then read by their row ids.
-    pub fn officials(
+    /// Runs `f` with read access and `event_id`'s name index (`names`) as the library stands:
+    /// read first where the one held is of another event or may be out of date. The officials
+    /// list's search as the officer types (`queries::officials_listed`).
+    pub fn read_names<T>(
         &self,
         event_id: &str,
-        q: &crate::queries::OfficialQuery,
-    ) -> Result<crate::queries::Page<crate::queries::OfficialRow>> {
-        let conn = self.lock();
-        let folded = crate::text::fold(&q.search);
-        let words: Vec<&str> = folded.split_whitespace().collect();
-        if words.is_empty() || !crate::queries::searched_by_name_only(q) {
-            return crate::queries::officials(&conn, event_id, q);
-        }
-        let matched = self.with_names(&conn, event_id, |index| index.matching(&words))?;
-        crate::queries::officials_matched(&conn, event_id, q, &matched)
-    }
-
-    /// Reads `event_id`'s name index ahead of the officer's first keystroke (the window asks
-    /// once the officials list is on screen): at 20,000 officials that is 10–20 ms.
-    pub fn warm_official_search(&self, event_id: &str) -> Result<()> {
-        let conn = self.lock();
-        self.with_names(&conn, event_id, |_| ())
-    }
-
-    /// Runs `f` on `event_id`'s name index as the library stands, reading it first where the
-    /// one held is of another event or may be out of date.
-    fn with_names<T>(
-        &self,
-        conn: &Connection,
-        event_id: &str,
-        f: impl FnOnce(&names::NameIndex) -> T,
+        f: impl FnOnce(&Connection, &NameIndex) -> Result<T>,
     ) -> Result<T> {
-        let stamp = names::Stamp::of(conn)?;
+        let conn = self.lock();
+        let stamp = names::Stamp::of(&conn)?;
         let mut slot = self.names.lock().unwrap_or_else(|e| e.into_inner());
         let index = match slot.take() {
             Some(index) if index.fits(event_id, stamp) => index,
-            _ => names::NameIndex::build(conn, event_id, stamp)?,
+            _ => NameIndex::build(&conn, event_id, stamp)?,
         };
-        Ok(f(slot.insert(index)))
+        f(&conn, slot.insert(index))
     }
 
     /// Runs `f` with read access on a read-only connection of its own, for reads of a whole

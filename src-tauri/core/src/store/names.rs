@@ -30,7 +30,7 @@ impl Stamp {
 }
 
 /// The event's officials as the list orders them by name, each with its folded search text.
-pub(crate) struct NameIndex {
+pub struct NameIndex {
     event_id: String,
     stamp: Stamp,
     /// Every official's search text, each followed by a newline: a search word never holds
@@ -86,7 +86,7 @@ impl NameIndex {
 
     /// The row ids of the officials whose search text holds every one of `words` (folded,
     /// none empty, none with white space), in name order.
-    pub(crate) fn matching(&self, words: &[&str]) -> Vec<i64> {
+    pub fn matching(&self, words: &[&str]) -> Vec<i64> {
         let Some(longest) = words.iter().max_by_key(|w| w.len()) else {
             return self.rowids.clone();
         };
