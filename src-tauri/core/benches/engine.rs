@@ -15,7 +15,7 @@ use common::{time, Figure};
 use ddesk_core::checks::{self, EventData};
 use ddesk_core::generate::{self, Spec};
 use ddesk_core::model::Official;
-use ddesk_core::queries::{self, ListQuery, OfficialQuery};
+use ddesk_core::queries::{self, ListQuery, OfficialQuery, OfficialRow, Page};
 use ddesk_core::store::Unlock;
 use ddesk_core::{dashboard, Store};
 
@@ -199,23 +199,27 @@ fn measure(officials: usize, how: &Unlock) -> Vec<Figure> {
         &typed_stays,
         Some(5.0),
     ));
-    // Search as the officer types it, one keystroke at a time.
-    let typed = ["k", "ki", "kim", "kim ", "kim m", "kim mi", "kim min"];
-    let mut keystrokes = Vec::new();
-    for _ in 0..30 {
-        for prefix in typed {
-            let q = OfficialQuery {
-                search: prefix.into(),
-                limit: 100,
-                ..OfficialQuery::default()
-            };
-            keystrokes.extend(time(1, || {
-                store
-                    .read(|c| queries::officials(c, &event.id, &q))
-                    .expect("search")
-            }));
+    // Search as the officer types it, one keystroke at a time, 30 times over.
+    let typing = |search: &dyn Fn(&OfficialQuery) -> Page<OfficialRow>| {
+        let typed = ["k", "ki", "kim", "kim ", "kim m", "kim mi", "kim min"];
+        let mut keystrokes = Vec::new();
+        for _ in 0..30 {
+            for prefix in typed {
+                let q = OfficialQuery {
+                    search: prefix.into(),
+                    limit: 100,
+                    ..OfficialQuery::default()
+                };
+                keystrokes.extend(time(1, || search(&q)));
+            }
         }
-    }
+        keystrokes
+    };
+    let keystrokes = typing(&|q| {
+        store
+            .read(|c| queries::officials(c, &event.id, q))
+            .expect("search")
+    });
     figures.push(Figure::times(
         "search officials (per keystroke)",
         &keystrokes,
@@ -224,19 +228,7 @@ fn measure(officials: usize, how: &Unlock) -> Vec<Figure> {
     // The same keystrokes as the window asks them: matched in the store's name index, which
     // is read once here (nothing is written in between) as the window reads it ahead.
     queries::warm_official_search(&store, &event.id).expect("name index");
-    let mut indexed = Vec::new();
-    for _ in 0..30 {
-        for prefix in typed {
-            let q = OfficialQuery {
-                search: prefix.into(),
-                limit: 100,
-                ..OfficialQuery::default()
-            };
-            indexed.extend(time(1, || {
-                queries::officials_listed(&store, &event.id, &q).expect("search")
-            }));
-        }
-    }
+    let indexed = typing(&|q| queries::officials_listed(&store, &event.id, q).expect("search"));
     figures.push(Figure::times(
         "search officials as the window asks (name index)",
         &indexed,

@@ -61,22 +61,30 @@ impl NameIndex {
               ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id",
         )?;
         let mut rows = stmt.query([event_id])?;
-        let mut index = NameIndex {
+        let mut index = NameIndex::empty(event_id, stamp);
+        while let Some(row) = rows.next()? {
+            index.push(row.get(0)?, row.get_ref(1)?.as_str().unwrap_or(""));
+        }
+        index.text.shrink_to_fit();
+        Ok(index)
+    }
+
+    fn empty(event_id: &str, stamp: Stamp) -> NameIndex {
+        NameIndex {
             event_id: event_id.to_string(),
             stamp,
             text: String::new(),
             starts: Vec::new(),
             rowids: Vec::new(),
-        };
-        while let Some(row) = rows.next()? {
-            let text = row.get_ref(1)?.as_str().unwrap_or("");
-            index.starts.push(index.text.len());
-            index.rowids.push(row.get(0)?);
-            index.text.push_str(text);
-            index.text.push('\n');
         }
-        index.text.shrink_to_fit();
-        Ok(index)
+    }
+
+    /// The next official in name order.
+    fn push(&mut self, rowid: i64, text: &str) {
+        self.starts.push(self.text.len());
+        self.rowids.push(rowid);
+        self.text.push_str(text);
+        self.text.push('\n');
     }
 
     /// Whether this is `event_id`'s index as the library stands at `stamp`.
@@ -122,21 +130,13 @@ mod tests {
     use super::*;
 
     fn index(texts: &[&str]) -> NameIndex {
-        let mut index = NameIndex {
-            event_id: "e".into(),
-            stamp: Stamp {
-                data_version: 1,
-                total_changes: 0,
-            },
-            text: String::new(),
-            starts: Vec::new(),
-            rowids: Vec::new(),
+        let stamp = Stamp {
+            data_version: 1,
+            total_changes: 0,
         };
+        let mut index = NameIndex::empty("e", stamp);
         for (i, t) in texts.iter().enumerate() {
-            index.starts.push(index.text.len());
-            index.rowids.push(i as i64 + 10);
-            index.text.push_str(t);
-            index.text.push('\n');
+            index.push(i as i64 + 10, t);
         }
         index
     }
